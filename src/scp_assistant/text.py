@@ -1,0 +1,148 @@
+"""German text helpers shared by chunking, BM25 and answer composition.
+
+- :func:`split_units`: a passage as answer units: sentences, and lists kept whole with their lead-in.
+- :func:`split_sentences`: sentence boundaries that respect German abbreviations and ordinals.
+- :func:`analyze`: tokens for lexical matching: case and umlaut/ß folding, Snowball stemming.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import snowballstemmer
+
+_ABBREV = {
+    "z", "b", "bzw", "u", "a", "nr", "art", "abs", "ca", "mio", "mrd", "ggf", "d", "h", "insb", "bspw", "usw",
+    "etc", "e", "v", "st", "vgl", "s", "sog", "inkl", "zzgl", "max", "min", "evtl", "dr", "prof", "päd",
+    "städt", "o", "ä", "gem", "lt", "bzgl", "jan", "feb", "febr", "aug", "sept", "okt", "nov", "dez", "tsd",
+}
+_SENT_END = re.compile(r"(?<=[.!?…])[\"“”»«']?\s+(?=[\"„“«»(]?[A-ZÄÖÜ0-9])")
+_LIST_ITEM = re.compile(r"^\s*(?:[-*•▪◦●]|\d{1,2}[.)])\s+")
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One answer unit: a sentence, or a list with the sentence that introduces it."""
+
+    text: str
+    is_list: bool = False
+
+
+def split_sentences(text: str) -> list[str]:
+    text = " ".join(text.split())
+    if not text:
+        return []
+    pieces: list[str] = []
+    start = 0
+    for match in _SENT_END.finditer(text):
+        before = text[start : match.start()].rstrip("\"“”»«'")
+        last = re.search(r"(\S+)[.]$", before)
+        if last:
+            word = last.group(1).lower().strip("(„\"")
+            if word in _ABBREV or re.fullmatch(r"\d{1,2}", word) or re.fullmatch(r"[a-zäöü]", word):
+                continue  # abbreviation or ordinal ("4. Juni"), not a sentence end
+        pieces.append(text[start : match.start()].strip())
+        start = match.end()
+    pieces.append(text[start:].strip())
+    return [p for p in pieces if p]
+
+
+def split_units(text: str) -> list[Unit]:
+    """Paragraph sentences become units; consecutive list lines become one list unit together with
+    the sentence right before them when that sentence ends with a colon."""
+    units: list[Unit] = []
+    items: list[str] = []
+
+    def flush_list() -> None:
+        if not items:
+            return
+        lead = ""
+        if units and not units[-1].is_list and units[-1].text.endswith(":"):
+            lead = units.pop().text + "\n"
+        units.append(Unit(lead + "\n".join(f"- {i}" for i in items), is_list=True))
+        items.clear()
+
+    paragraph: list[str] = []
+
+    def flush_paragraph() -> None:
+        if paragraph:
+            units.extend(Unit(s) for s in split_sentences(" ".join(paragraph)))
+            paragraph.clear()
+
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped:
+            flush_paragraph()
+            flush_list()
+            continue
+        if _LIST_ITEM.match(stripped):
+            flush_paragraph()
+            items.append(_LIST_ITEM.sub("", stripped).strip())
+        elif items and line.startswith((" ", "\t")):
+            items[-1] += " " + stripped  # continuation of a list item
+        else:
+            flush_list()
+            paragraph.append(stripped)
+            if stripped.endswith(":"):
+                flush_paragraph()
+    flush_paragraph()
+    flush_list()
+    return units
+
+
+# ---- lexical analysis -------------------------------------------------------------------------
+
+_STOP_RAW = (
+    """aber alle allem allen aller alles als also am an ander andere anderen auch auf aus bei beim bin bis
+    bitte bzw da damit dann darf darfst das dass dem den denen denn der deren des dessen die dies diese diesem
+    diesen dieser dieses doch dort du durch dürfen ein eine einem einen einer eines er es etwa euch euer eure
+    für gibt gab hab habe haben hat hatte hätte ich ihm ihn ihr ihre im in ins ist ja jede jedem jeden jeder
+    jedes jetzt kann kein keine keinem keinen keiner können könnte man mehr mein meine mich mir mit muss
+    müssen nach nicht noch nun nur ob oder ohne sehr sein seine sich sie sind so soll sollen sollte sonst
+    über um und uns unser unsere unter vom von vor war waren was weil welche welchem welchen welcher welches
+    wem wen wenn wer werden wie wieder will wir wird wo wurde wurden zu zum zur zwar zwischen eigentlich genau
+    denn mal ne einfach gerne bitte sagen sag mir uns the of and to a in is for on what which who how does do
+    are be can with by from at or an it this that"""
+)
+
+_STEMMER = snowballstemmer.stemmer("german")
+_TOKEN = re.compile(r"[a-z0-9äöüß]+(?:[+][a-z]*)?", re.IGNORECASE)
+
+
+def fold(text: str) -> str:
+    """Lower case with umlauts and ß folded: 'Trägerbudget' and 'Traegerbudget' both become 'traegerbudget'."""
+    text = text.lower()
+    return (
+        text.replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("ß", "ss")
+    )
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """Snowball German stem of a folded word (ae/oe/ue are mapped back so the stemmer sees umlauts)."""
+    w = word.replace("ae", "ä").replace("oe", "ö").replace("ue", "ü") if not word.isdigit() else word
+    s = str(_STEMMER.stemWord(w))
+    return s.replace("ä", "a").replace("ö", "o").replace("ü", "u")
+
+
+STOPWORDS = frozenset(fold(w) for w in _STOP_RAW.split())
+
+
+def words(text: str) -> list[str]:
+    """Folded word tokens (numbers kept), hyphenated compounds split into their parts plus the whole."""
+    out: list[str] = []
+    for raw in re.findall(r"[A-Za-zÄÖÜäöüß0-9]+(?:-[A-Za-zÄÖÜäöüß0-9]+)*\+?", text):
+        parts = raw.rstrip("+").split("-")
+        if len(parts) > 1:
+            out.append(fold("".join(parts)))
+        out.extend(fold(p) for p in parts if p)
+        if raw.endswith("+"):
+            out.append(fold(parts[-1]) + "plus")
+    return out
+
+
+def analyze(text: str) -> list[str]:
+    """Stems of content words (stop words and 1-letter tokens dropped), for BM25 and overlap scoring."""
+    return [stem(w) for w in words(text) if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
