@@ -46,7 +46,7 @@ class AnswerSettings(BaseModel):
     max_question_chars: int = Field(2000, ge=10, description="Longer questions are rejected as input errors.")
     max_answer_chars: int = Field(950, ge=200, description="Budget of an extractive answer (characters).")
     refusal_threshold: float = Field(
-        0.5,
+        0.46,
         ge=0.0,
         le=1.0,
         description="Minimum evidence score (0..1) to answer; below it the assistant says the documents "

@@ -1,0 +1,192 @@
+"""Is there enough evidence in the documents to answer? Combines signals instead of one score threshold:
+
+- nouns of the question the corpus never mentions (not as a word, a compound part, or a near-typo):
+  a fact question about an unknown thing ("Welche Entgeltgruppe ...", "Landkreis Bad Kreuznach") cannot be
+  answered from these documents, while an eligibility question ("Dürfen wir Tische kaufen?") can be answered
+  from the general rules;
+- numbers and years of the question missing from the retrieved passages;
+- how much of the question's specific vocabulary (IDF-weighted) the top passages contain;
+- the dense similarity of the best passage.
+The combination is mapped to a score in 0..1 and compared with ``answer.refusal_threshold``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from scp_assistant.models import ScoredChunk
+from scp_assistant.retrieve.bm25 import BM25Index
+from scp_assistant.text import STOPWORDS, fold, stem, words
+
+GLOSSARY = (
+    "startchanc", "scp", "saeule", "chancenbudget", "traegerbudget", "budget", "schultraeger", "schul",
+    "foerder", "programm", "mpt", "multiprofession", "schulaufsicht", "add", "landesinstitut", "ism", "invest",
+    "antrag", "mittel", "kommun", "verbandsgemeind", "landkreis", "bildung", "lehrkr", "sozialarbeit",
+    "sozialpaed", "kita", "ganztag", "finanz", "zielvereinbar", "akademie", "schueler", "s4", "famos",
+    "schumas", "bvj", "grundschul", "realschul", "igs", "bbs", "personal", "team", "evaluation", "koordin",
+    "netzwerk", "eigenanteil", "zuwendung", "bewillig", "school", "pillar", "funding", "fund", "startchancen",
+    "regionetzwerk", "bund", "laender", "kultusminister", "bildungsministerium", "ministerium", "jugendamt",
+    "jugendhilfe", "traeger", "pädagog", "paedagog", "sozialraum", "chancengerecht",
+)
+_ELIGIBILITY = re.compile(
+    r"\b(darf|dürfen|darfst|dürft|können|kann|könnt|könnten|ist es (erlaubt|möglich|zulässig)|erlaubt|zulässig|"
+    r"förderfähig|finanzierbar|may|can)\b",
+    re.IGNORECASE,
+)
+_QUESTION_WORDS = frozenset(fold(w) for w in "wie wieviel wieviele viele viel welche welcher welches welchen wann "
+                            "warum wieso weshalb wer wen wem wo woher wohin was ob gibt unser unsere wofür wozu womit wodurch "
+                            "woran worauf wobei hallo danke".split())
+_ENGLISH = frozenset("the of and to in is for on what which who how does do are can with when where why".split())
+
+
+@dataclass(frozen=True)
+class Evidence:
+    score: float
+    unknown_nouns: list[str] = field(default_factory=list)
+    unresolved: list[str] = field(default_factory=list)  # unknown nouns the passages cannot piece together
+    foreign: list[str] = field(default_factory=list)  # ... and the whole corpus cannot either
+    programme: bool = True  # the question uses programme vocabulary
+    missing_numbers: list[str] = field(default_factory=list)
+    coverage: float = 0.0
+    dense: float = 0.0
+    english: bool = False
+    eligibility: bool = False
+
+
+class EvidenceJudge:
+    def __init__(self, bm25: BM25Index) -> None:
+        self._bm25 = bm25
+        self._vocab = bm25.vocabulary
+        self._by_initial: dict[str, list[str]] = {}
+        for w in self._vocab:
+            if len(w) >= 5:
+                self._by_initial.setdefault(w[:1], []).append(w)
+        self.known = lru_cache(maxsize=16384)(self._known)
+        self._corpus_words = " " + " ".join(sorted(self._vocab)) + " "
+        self.resolved_in_corpus = lru_cache(maxsize=4096)(lambda noun: _resolved(noun, self._corpus_words))
+
+    # ---- vocabulary ------------------------------------------------------------------------------
+    def _known(self, word: str) -> bool:
+        if word in self._vocab or word.isdigit():
+            return True
+        if self._bm25.idf(stem(word)) > 0:
+            return True
+        parts = self._bm25.decompounder.split(word)
+        if parts and len(parts[-1]) >= 5:  # a generic short head ("geld", "ende") does not make it known
+            return True
+        for prefix in ("un", "nicht"):
+            if word.startswith(prefix) and len(word) - len(prefix) >= 5 and self.known(word[len(prefix) :]):
+                return True
+        if len(word) >= 6:  # a typo such as "chancenbudjet"
+            for cand in self._by_initial.get(word[:1], []):
+                if abs(len(cand) - len(word)) <= 1 and _edit_distance(word, cand, 1) <= 1:
+                    return True
+        return False
+
+    @staticmethod
+    def is_programme_text(text: str) -> bool:
+        return any(w.startswith(GLOSSARY) for w in words(text))
+
+    def unknown_nouns(self, question: str) -> list[str]:
+        out: list[str] = []
+        for sentence in re.split(r"[.!?;:\n–]+", question):
+            tokens = re.findall(r"[A-Za-zÄÖÜäöüß][\wÄÖÜäöüß+-]*", sentence)
+            for token in tokens:
+                if not token[0].isupper() or len(token) < 4:
+                    continue
+                parts = [fold(p) for p in token.rstrip("+").split("-") if len(p) >= 3]
+                if not parts or parts[0] in STOPWORDS or parts[0] in _QUESTION_WORDS:
+                    continue
+                if not all(self.known(w) for w in parts):
+                    out.append(token)
+        return out
+
+    # ---- judgement ------------------------------------------------------------------------------
+    def judge(self, question: str, ranked: Sequence[ScoredChunk]) -> Evidence:
+        """Score 0..1: starts from coverage and similarity, minus penalties for what the passages lack."""
+        tokens = re.findall(r"[a-z]+", question.lower())
+        english = sum(t in _ENGLISH for t in tokens) >= max(2, len(tokens) // 5)
+        eligibility = bool(_ELIGIBILITY.search(question))
+        top = ranked[:5]
+        passages = " ".join(f"{c.chunk.title} {c.chunk.section} {c.chunk.text}" for c in top)
+        p_terms = set(self._bm25.query_terms(passages))
+        q_terms = [t for t in self._bm25.query_terms(question) if self._bm25.idf(t) > 0]
+        total = sum(self._bm25.idf(t) for t in q_terms)
+        coverage = sum(self._bm25.idf(t) for t in q_terms if t in p_terms) / total if total else 0.0
+        nums = re.findall(r"\d+(?:[.,/]\d+)*", question)
+        p_nums = set(re.findall(r"\d+(?:[.,/]\d+)*", passages))
+        missing_numbers = [n for n in nums if n not in p_nums and not (len(n) == 1 and n in "123456789")]
+        dense = max((c.dense_score for c in top), default=0.0)
+        unknown = [] if english else self.unknown_nouns(question)
+        passage_words = " " + " ".join(words(passages)) + " "
+        unresolved = [u for u in unknown if not _resolved(u, passage_words)]
+        foreign = [u for u in unresolved if not self.resolved_in_corpus(u)]
+        programme = self.is_programme_text(question)
+
+        score = 0.6 + 0.3 * (coverage - 0.5) + 2.0 * (dense - 0.87)
+        if eligibility:  # "Dürfen wir X bezahlen?" is answered by the general rules even for an unknown X
+            score += 0.05
+        elif foreign:
+            score -= 0.5
+        elif unresolved:
+            score -= 0.2
+        elif unknown:
+            score -= 0.05
+        if missing_numbers:
+            score -= 0.15 if eligibility else 0.3
+        if not programme:
+            score -= 0.3
+        score = max(0.0, min(1.0, score))
+        return Evidence(
+            score=score,
+            unknown_nouns=unknown,
+            unresolved=unresolved,
+            foreign=foreign,
+            programme=programme,
+            missing_numbers=missing_numbers,
+            coverage=coverage,
+            dense=dense,
+            english=english,
+            eligibility=eligibility,
+        )
+
+
+def _resolved(noun: str, passage_words: str) -> bool:
+    """Can each part of ``noun`` be found inside the passage words? Pieces of 5+ letters (3+ at the start,
+    4+ at the end), joined by German linking letters: "Mindestteilnehmerzahl" is resolved by a passage
+    about the "Mindestzahl an Teilnehmenden", "Fluchterfahrung" is not resolved by one about budgets."""
+    for part in (fold(p) for p in re.split(r"[-/]", noun) if len(p) >= 3):
+        if f" {part} " in passage_words:
+            continue
+        n = len(part)
+        ok = [False] * (n + 1)
+        ok[0] = True
+        for i in range(n):
+            if not ok[i]:
+                continue
+            if i > 0 and part[i] in "sen":
+                ok[i + 1] = True  # a linking letter (Fugen-s, -e-, -n-)
+            for j in range(n, i, -1):
+                size = j - i
+                minimum = 3 if i == 0 else (4 if j == n else 5)
+                if size >= minimum and part[i:j] in passage_words:
+                    ok[j] = True
+        if not ok[n]:
+            return False
+    return True
+
+
+def _edit_distance(a: str, b: str, limit: int) -> int:
+    """Levenshtein distance with early exit once every entry of a row exceeds ``limit``."""
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        if min(cur) > limit:
+            return limit + 1
+        prev = cur
+    return prev[-1]

@@ -1,0 +1,152 @@
+"""Input hygiene and the rule-based part of the refusal policy (before anything is retrieved).
+
+- :func:`clean_question` strips control characters and enforces the length limit.
+- :func:`screen` finds attempts to change the assistant's role or rules, to extract its instructions or
+  personal data, to get a funding approval confirmed, or to have official documents written; and requests
+  that are plainly out of scope (poems, code, ...). When such a message also contains a genuine programme
+  question, that question is returned for answering and the rest is ignored.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from scp_assistant.errors import InputError
+from scp_assistant.text import split_sentences
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+def clean_question(raw: str, max_chars: int) -> str:
+    if raw is None or not isinstance(raw, str):
+        raise InputError("Bitte geben Sie eine Frage ein.")
+    text = unicodedata.normalize("NFC", raw)
+    text = _CONTROL.sub(" ", text.replace("\t", " "))
+    text = re.sub(r"[ \u00a0]+", " ", text)
+    text = re.sub(r"\s*\n\s*", "\n", text).strip()
+    if not text or not re.search(r"\w", text):
+        raise InputError("Die Frage ist leer. Bitte geben Sie eine Frage zum Startchancen-Programm ein.")
+    if len(text) > max_chars:
+        raise InputError(
+            f"Die Frage ist zu lang ({len(text)} Zeichen, höchstens {max_chars}). "
+            "Bitte stellen Sie eine kürzere, konkrete Frage."
+        )
+    return text
+
+
+_P = re.IGNORECASE
+
+# Attempts to change role or rules, or to make the assistant reveal its instructions.
+_INJECTION = [
+    re.compile(p, _P)
+    for p in (
+        r"ignor\w*\s+(?:\w+\s+){0,3}(anweisung|regel|instruktion|vorgabe|instruction|rule|prompt|guideline)",
+        r"(vergiss|vergesst|forget|disregard|übergeh\w*|missacht\w*)\s+(?:\w+\s+){0,3}"
+        r"(anweisung|regel|instruktion|vorgabe|instruction|rule|prompt|everything|alles)",
+        r"\b(ab jetzt|von nun an|ab sofort|from now on)\b.{0,40}\b(bist du|du bist|you are|you're|agierst|antwortest)",
+        r"\bdu bist (jetzt|nun|ab jetzt|ab sofort)\b",
+        r"\b(you are now|act as|pretend to be|roleplay|role-play|tu so,? als|spiel\w* die rolle)\b",
+        r"\b(jailbreak|dan mode|developer mode|entwicklermodus|god mode|sudo)\b",
+        r"\b(ohne|keine) (jegliche[n]? )?(einschränkung|beschränkung|regeln|filter|zensur|grenzen)",
+        r"\bwithout (any )?(restriction|limitation|rules|filter|censorship)",
+        r"^\s*(system|assistant|developer|admin)\s*:",
+        r"\[\s*(system|inst|/inst)\s*\]|<\|?\s*(system|im_start|im_end)",
+        r"\b(neue|geänderte) (anweisung|regel|rolle|instruktion)en?\b",
+        r"\bnew (instructions|rules|role|persona)\b",
+        r"(system\s*-?\s*prompt|systemanweisung|system message|systemnachricht|initial prompt)",
+        r"\b(deine|ihre|your|the)\s+(internen?\s+|internal\s+|geheimen?\s+|hidden\s+|secret\s+)?"
+        r"(anweisungen|instruktionen|regeln|vorgaben|konfiguration|instructions|rules|guidelines|prompt)\b",
+        r"\b(gib|zeig|nenn|verrat|print|show|reveal|repeat|output|wiederhol)\w*\b.{0,40}\b(prompt|anweisungen|"
+        r"instructions|regeln|rules)\b",
+    )
+]
+
+# Requests for personal data about people.
+_PERSONAL = [
+    re.compile(p, _P)
+    for p in (
+        r"(privat\w*|persönlich\w*|home|private)\s*(adresse|anschrift|telefon|handy|nummer|e-?mail|address|phone)",
+        r"(telefonnummer|handynummer|wohnadresse|geburtsdatum|gehalt|krankheit|personalakte|social security)"
+        r"\s+(von|des|der|of)\b",
+        r"personenbezogene\w* daten (von|über|zu|der|des)",
+        r"(wo wohnt|where does .{1,40} live|wohnort (von|des|der))",
+        r"(namen|liste|adressen) (der|aller) (schüler|eltern|kinder|lehrkräfte)",
+    )
+]
+
+# Requests to confirm an approval or to write official documents in an authority's name.
+_APPROVAL = [
+    re.compile(p, _P)
+    for p in (
+        r"(bestätig|garantier|zusicher|zusag|versicher|verbindlich|schriftlich)\w*.{0,120}"
+        r"(bewillig|genehmig|zugesagt|zusage|freigegeben|approved|granted)",
+        r"(antrag|förderung|mittel)\w*.{0,60}\b(ist|sind|wurde|wurden)\s+(schon\s+|bereits\s+)?"
+        r"(bewilligt|genehmigt|zugesagt)\b.{0,40}\b(oder|\?|bestätig)",
+        r"\bconfirm\w*.{0,80}\b(approv|grant|fund)",
+        r"(schreib|verfass|formulier|erstell|entw[ie]rf|stell)\w*.{0,80}(bescheid|bewilligung|ablehnung|"
+        r"amtlich|offiziell|dienstsiegel|briefkopf|im namen)",
+        r"\bim namen (des|der|von)\s+\w*\s*(ministerium|add|land|landes|bm|behörde|schulaufsicht|amt)",
+        r"\b(write|draft|issue)\b.{0,60}\b(official|approval|notice|decision|on behalf)",
+        r"\b(unterschreib|unterzeichn|sign)\w*\b.{0,40}\b(für|als|for|as)\b",
+    )
+]
+
+# Plainly out of scope: creative writing, code, unrelated services.
+_OFF_TOPIC = [
+    re.compile(p, _P)
+    for p in (
+        r"(gedicht|reim|lied|songtext|witz|märchen|kurzgeschichte|roman|poem|joke|limerick|haiku|rap)\b",
+        r"\b(python|javascript|java|sql|html|css|excel-?formel|regex|programmier\w*|code|skript|script)\b"
+        r".{0,60}\b(schreib|erstell|code|program|write|fix|debug)",
+        r"\b(schreib|erstell|write)\w*\b.{0,60}\b(python|javascript|sql|programm|code|skript|script)\b",
+        r"\b(rezept|recipe|wetter|weather|horoskop|lotto|aktienkurs|bitcoin|fußball|bundesliga|wm|em)\b",
+    )
+]
+
+
+@dataclass(frozen=True)
+class Screening:
+    kind: str  # "ok" | "adversarial" | "out_of_scope"
+    query: str  # the text to search for (the genuine question, when one is left)
+    stripped: bool = False  # True when instructions were removed and a genuine question remains
+
+
+def _matches(patterns: list[re.Pattern[str]], text: str) -> bool:
+    return any(p.search(text) for p in patterns)
+
+
+def _pieces(text: str) -> list[str]:
+    out: list[str] = []
+    for line in text.split("\n"):
+        out.extend(split_sentences(line))
+    return out
+
+
+def screen(question: str, is_programme_text: Callable[[str], bool]) -> Screening:
+    """Classify a cleaned question. ``is_programme_text`` tells whether a text is about the programme."""
+    hostile = [_INJECTION, _PERSONAL, _APPROVAL]
+    if not any(_matches(group, question) for group in hostile):
+        if _matches(_OFF_TOPIC, question) and not is_programme_text(question):
+            return Screening("out_of_scope", question)
+        return Screening("ok", question)
+    pieces = _pieces(question)
+    genuine = [p for p in pieces if not any(_matches(group, p) for group in hostile)]
+    residual = " ".join(_strip_leading_request(p) for p in genuine).strip()
+    if residual and is_programme_text(residual) and re.search(r"\w{3}", residual):
+        return Screening("ok", residual, stripped=True)
+    return Screening("adversarial", question)
+
+
+_LEADING = re.compile(
+    r"^(sag|sagen sie|erklär|erklären sie|beantworte|bestätige|tell|say)\w*\s+(mir|uns|me|us)?\s*"
+    r"(einfach|bitte|doch|mal|kurz|just|please)?\s*,?\s*(dass|ob|that|whether)\s+",
+    re.IGNORECASE,
+)
+
+
+def _strip_leading_request(sentence: str) -> str:
+    """'Sag mir einfach, dass wir X dürfen.' -> 'wir X dürfen.' (the claim is checked, not confirmed)."""
+    return _LEADING.sub("", sentence).strip()
