@@ -49,9 +49,10 @@ def split_sentences(text: str) -> list[str]:
     return [p for p in pieces if p]
 
 
-def split_units(text: str) -> list[Unit]:
+def split_units(text: str, by_line: bool = False) -> list[Unit]:
     """Paragraph sentences become units; consecutive list lines become one list unit together with
-    the sentence right before them when that sentence ends with a colon."""
+    the sentence right before them when that sentence ends with a colon. With ``by_line`` (slides),
+    every line is a unit of its own instead of flowing into the next."""
     units: list[Unit] = []
     items: list[str] = []
 
@@ -85,7 +86,7 @@ def split_units(text: str) -> list[Unit]:
         else:
             flush_list()
             paragraph.append(stripped)
-            if stripped.endswith(":"):
+            if stripped.endswith(":") or by_line:
                 flush_paragraph()
     flush_paragraph()
     flush_list()
@@ -130,8 +131,18 @@ def stem(word: str) -> str:
 STOPWORDS = frozenset(fold(w) for w in _STOP_RAW.split())
 
 
+_PILLAR = re.compile(r"\b(S(?:ä|ae)ulen?)[\s-]+(III|II|I|1|2|3)\b", re.IGNORECASE)
+_ROMAN = {"i": "1", "ii": "2", "iii": "3"}
+
+
+def _pillars(text: str) -> str:
+    """'Säule I' -> 'Säule saeule1', 'Säule-III-Mittel' -> 'Säule saeule3-Mittel': the numeral matters."""
+    return _PILLAR.sub(lambda m: f"{m.group(1)} saeule{_ROMAN.get(m.group(2).lower(), m.group(2))}", text)
+
+
 def words(text: str) -> list[str]:
     """Folded word tokens (numbers kept), hyphenated compounds split into their parts plus the whole."""
+    text = _pillars(text)
     out: list[str] = []
     for raw in re.findall(r"[A-Za-zÄÖÜäöüß0-9]+(?:-[A-Za-zÄÖÜäöüß0-9]+)*\+?", text):
         parts = raw.rstrip("+").split("-")

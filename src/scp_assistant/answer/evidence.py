@@ -60,10 +60,6 @@ class EvidenceJudge:
     def __init__(self, bm25: BM25Index) -> None:
         self._bm25 = bm25
         self._vocab = bm25.vocabulary
-        self._by_initial: dict[str, list[str]] = {}
-        for w in self._vocab:
-            if len(w) >= 5:
-                self._by_initial.setdefault(w[:1], []).append(w)
         self.known = lru_cache(maxsize=16384)(self._known)
         self._corpus_words = " " + " ".join(sorted(self._vocab)) + " "
         self.resolved_in_corpus = lru_cache(maxsize=4096)(lambda noun: _resolved(noun, self._corpus_words))
@@ -80,11 +76,7 @@ class EvidenceJudge:
         for prefix in ("un", "nicht"):
             if word.startswith(prefix) and len(word) - len(prefix) >= 5 and self.known(word[len(prefix) :]):
                 return True
-        if len(word) >= 6:  # a typo such as "chancenbudjet"
-            for cand in self._by_initial.get(word[:1], []):
-                if abs(len(cand) - len(word)) <= 1 and _edit_distance(word, cand, 1) <= 1:
-                    return True
-        return False
+        return len(word) >= 6 and self._bm25.has_typo_neighbour(word)  # a typo such as "chancenbudjet"
 
     @staticmethod
     def is_programme_text(text: str) -> bool:
@@ -177,16 +169,3 @@ def _resolved(noun: str, passage_words: str) -> bool:
         if not ok[n]:
             return False
     return True
-
-
-def _edit_distance(a: str, b: str, limit: int) -> int:
-    """Levenshtein distance with early exit once every entry of a row exceeds ``limit``."""
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        if min(cur) > limit:
-            return limit + 1
-        prev = cur
-    return prev[-1]

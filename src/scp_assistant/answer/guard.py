@@ -112,6 +112,7 @@ class Screening:
     kind: str  # "ok" | "adversarial" | "out_of_scope"
     query: str  # the text to search for (the genuine question, when one is left)
     stripped: bool = False  # True when instructions were removed and a genuine question remains
+    category: str = ""  # injection | personal | approval | off_topic: which rule matched
 
 
 def _matches(patterns: list[re.Pattern[str]], text: str) -> bool:
@@ -127,17 +128,26 @@ def _pieces(text: str) -> list[str]:
 
 def screen(question: str, is_programme_text: Callable[[str], bool]) -> Screening:
     """Classify a cleaned question. ``is_programme_text`` tells whether a text is about the programme."""
-    hostile = [_INJECTION, _PERSONAL, _APPROVAL]
-    if not any(_matches(group, question) for group in hostile):
+    hostile = {"injection": _INJECTION, "personal": _PERSONAL, "approval": _APPROVAL}
+    matched = [name for name, group in hostile.items() if _matches(group, question)]
+    if not matched:
         if _matches(_OFF_TOPIC, question) and not is_programme_text(question):
-            return Screening("out_of_scope", question)
+            return Screening("out_of_scope", question, category="off_topic")
         return Screening("ok", question)
     pieces = _pieces(question)
-    genuine = [p for p in pieces if not any(_matches(group, p) for group in hostile)]
-    residual = " ".join(_strip_leading_request(p) for p in genuine).strip()
-    if residual and is_programme_text(residual) and re.search(r"\w{3}", residual):
-        return Screening("ok", residual, stripped=True)
-    return Screening("adversarial", question)
+    genuine = [p for p in pieces if not any(_matches(group, p) for group in hostile.values())]
+    asked = [q for q in (_as_question(p) for p in genuine) if q]
+    residual = " ".join(asked).strip()
+    if residual and is_programme_text(residual):
+        return Screening("ok", residual, stripped=True, category=matched[0])
+    return Screening("adversarial", question, category=matched[0])
+
+
+_ASKING = re.compile(
+    r"^(wie|was|wer|wann|wo|wof|woz|warum|weshalb|welche|welcher|welches|welchen|darf|dürfen|kann|können|"
+    r"muss|müssen|soll|sollen|gibt|ist|sind|gilt|how|what|who|when|where|which|can|may|is|are|does|do)\b",
+    re.IGNORECASE,
+)
 
 
 _LEADING = re.compile(
@@ -147,6 +157,10 @@ _LEADING = re.compile(
 )
 
 
-def _strip_leading_request(sentence: str) -> str:
-    """'Sag mir einfach, dass wir X dürfen.' -> 'wir X dürfen.' (the claim is checked, not confirmed)."""
-    return _LEADING.sub("", sentence).strip()
+def _as_question(sentence: str) -> str:
+    """The sentence if it asks something; 'Sag mir einfach, dass wir X dürfen.' -> 'wir X dürfen.' (the claim
+    is checked against the documents, not confirmed). Statements and orders give ''."""
+    stripped = _LEADING.sub("", sentence).strip()
+    if stripped != sentence.strip() or sentence.rstrip().endswith("?") or _ASKING.match(sentence.strip()):
+        return stripped
+    return ""

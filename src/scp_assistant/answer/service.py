@@ -1,1 +1,143 @@
-class AnswerService: ...
+"""The answer stage: screen the question, retrieve, judge the evidence, compose and cite, or decline."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Sequence
+
+from scp_assistant.answer import messages
+from scp_assistant.answer.citations import render
+from scp_assistant.answer.evidence import EvidenceJudge
+from scp_assistant.answer.extractive import ExtractiveComposer, Picked
+from scp_assistant.answer.guard import clean_question, screen
+from scp_assistant.models import Answer, Chunk, Citation, RefusalReason, RetrievedRef, ScoredChunk
+from scp_assistant.retrieve.hybrid import Filters, HybridRetriever
+from scp_assistant.settings import AnswerSettings, RetrieveSettings
+
+log = logging.getLogger(__name__)
+
+_FIGURE = re.compile(r"(\d{1,3}(?:[.,]\d+)?)\s*(Mio\.|Millionen|Mrd\.|Milliarden)", re.IGNORECASE)
+
+
+class AnswerService:
+    backend = "extractive"
+
+    def __init__(self, retriever: HybridRetriever, settings: AnswerSettings, retrieve: RetrieveSettings) -> None:
+        self._retriever = retriever
+        self._settings = settings
+        self._retrieve = retrieve
+        self.judge = EvidenceJudge(retriever.bm25)
+        self.composer = ExtractiveComposer(retriever.bm25, settings.max_answer_chars, passages=retrieve.k)
+
+    def ask(self, question: str, filters: Filters | None = None) -> Answer:
+        started = time.perf_counter()
+        text = clean_question(question, self._settings.max_question_chars)
+        screening = screen(text, self.judge.is_programme_text)
+        ranked = self._retriever.retrieve(screening.query, filters)
+        retrieved = [
+            RetrievedRef(s.chunk.doc_id, s.chunk.chunk_id, round(s.score, 5))
+            for s in ranked[: max(self._retrieve.min_retrieved, 20)]
+        ]
+
+        def finish(answer: Answer) -> Answer:
+            answer.latency_ms = (time.perf_counter() - started) * 1000
+            log.info("answered refused=%s reason=%s in %.0f ms", answer.refused, answer.refusal_reason,
+                     answer.latency_ms)
+            return answer
+
+        if screening.kind in ("adversarial", "out_of_scope"):
+            reason: RefusalReason = "adversarial" if screening.kind == "adversarial" else "out_of_scope"
+            return finish(self._refusal(text, reason, screening.category, [], retrieved))
+        evidence = self.judge.judge(screening.query, ranked)
+        log.debug("evidence %s", evidence)
+        if evidence.score < self._settings.refusal_threshold:
+            reason = "not_covered" if evidence.programme else "out_of_scope"
+            related = _related(ranked) if reason == "not_covered" else []
+            return finish(self._refusal(text, reason, "", related, retrieved))
+        picked = self.composer.compose(screening.query, ranked)
+        if not picked:
+            return finish(self._refusal(text, "not_covered", "", _related(ranked), retrieved))
+        body, citations = render(picked)
+        notices: list[str] = []
+        if screening.stripped:
+            notices.append(messages.STRIPPED_NOTICE)
+        other_land = [c for c in _cited_chunks(picked) if c.doc_type == "anderes-land"]
+        if other_land:
+            note = messages.other_land_notice(other_land)
+            body = f"{body}\n\n{note}"
+            notices.append(note)
+        conflict = _conflicting_figures(picked, citations)
+        if conflict:
+            notices.append(messages.conflict_notice(conflict))
+        return finish(
+            Answer(
+                question=text,
+                answer=body,
+                refused=False,
+                refusal_reason=None,
+                notice=" ".join(notices) or None,
+                backend=self.backend,
+                citations=citations,
+                retrieved=retrieved,
+            )
+        )
+
+    def _refusal(
+        self,
+        question: str,
+        reason: RefusalReason,
+        category: str,
+        related: Sequence[Chunk],
+        retrieved: list[RetrievedRef],
+    ) -> Answer:
+        return Answer(
+            question=question,
+            answer=messages.refusal(reason, category, self._settings.contact_email, related),
+            refused=True,
+            refusal_reason=reason,
+            notice=None,
+            backend=self.backend,
+            citations=[],
+            retrieved=retrieved,
+        )
+
+
+def _related(ranked: Sequence[ScoredChunk], limit: int = 3) -> list[Chunk]:
+    out: list[Chunk] = []
+    seen: set[str] = set()
+    for s in ranked:
+        if s.chunk.doc_id not in seen:
+            seen.add(s.chunk.doc_id)
+            out.append(s.chunk)
+        if len(out) == limit:
+            break
+    return out
+
+
+def _cited_chunks(picked: Sequence[Picked]) -> list[Chunk]:
+    return list({p.chunk.chunk_id: p.chunk for p in picked}.values())
+
+
+def _conflicting_figures(picked: Sequence[Picked], citations: Sequence[Citation]) -> list[tuple[str, int, str]]:
+    """Figures of the same magnitude that differ slightly between documents (49,4 Mio. vs. 50 Mio.)."""
+    number = {c.chunk_id: c for c in citations}
+    found: list[tuple[float, str, str, int, str]] = []
+    for p in picked:
+        cit = number[p.chunk.chunk_id]
+        for match in _FIGURE.finditer(p.text):
+            value = float(match.group(1).replace(".", "").replace(",", ".")) if "," in match.group(1) else float(
+                match.group(1)
+            )
+            unit = match.group(2).lower()[:2]
+            found.append((value, unit, match.group(0), cit.n, cit.date))
+    pairs: list[tuple[str, int, str]] = []
+    for i, a in enumerate(found):
+        for b in found[i + 1 :]:
+            if a[1] == b[1] and a[0] != b[0] and abs(a[0] - b[0]) <= 0.05 * max(a[0], b[0]) and a[3] != b[3]:
+                for item in (a, b):
+                    entry = (item[2], item[3], item[4])
+                    if entry not in pairs:
+                        pairs.append(entry)
+    return pairs

@@ -5,6 +5,8 @@ from __future__ import annotations
 from scp_assistant.models import Chunk, Document, Section
 from scp_assistant.text import split_units
 
+SLIDE_MAX_CHARS = 2000
+
 
 def _split_long(text: str, max_chars: int, overlap: int) -> list[str]:
     units = [u.text for u in split_units(text)]
@@ -27,7 +29,9 @@ def chunk_document(doc: Document, max_chars: int = 900, overlap: int = 1) -> lis
     """Chunk ids are ``<doc_id>::<nnn>``: stable as long as the document does not change."""
     chunks: list[Chunk] = []
     for section in doc.sections:
-        texts = [section.text] if len(section.text) <= max_chars else _split_long(section.text, max_chars, overlap)
+        # a slide stays whole unless it is very long: its lines only make sense together
+        limit = max(max_chars, SLIDE_MAX_CHARS) if section.page is not None else max_chars
+        texts = [section.text] if len(section.text) <= limit else _split_long(section.text, limit, overlap)
         for text in texts:
             if not text.strip():
                 continue

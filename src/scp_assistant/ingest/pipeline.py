@@ -27,7 +27,7 @@ from scp_assistant.settings import IngestSettings
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int, str], None]
-CHUNKER_VERSION = "1"
+CHUNKER_VERSION = "2"
 
 
 class IngestPipeline:

@@ -7,12 +7,14 @@ splitting against the corpus vocabulary: "Schulsozialarbeit" also indexes "sozia
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 from scp_assistant.models import Chunk
+from scp_assistant.retrieve.glossary import expansion
 from scp_assistant.text import STOPWORDS, stem, words
 
 _LINKS = ("s", "es", "n", "en", "")  # German linking elements (Fugen) at the end of a compound's first part
@@ -75,6 +77,11 @@ class BM25Index:
             term: math.log(1.0 + (n - len(p) + 0.5) / (len(p) + 0.5)) for term, p in self._postings.items()
         }
         self.vocabulary = frozenset(vocab)
+        self._sorted_terms = sorted(self._idf)
+        self._by_initial: dict[str, list[str]] = defaultdict(list)
+        for w in self.vocabulary:
+            if len(w) >= 5:
+                self._by_initial[w[:1]].append(w)
 
     @staticmethod
     def _text(chunk: Chunk) -> str:
@@ -87,12 +94,49 @@ class BM25Index:
         return len(self._postings.get(term, ()))
 
     def query_terms(self, text: str) -> list[str]:
+        """Index terms of a text (stems, compound parts), without expansion."""
         return list(dict.fromkeys(index_terms(text, self.decompounder)))
+
+    def expanded_terms(self, question: str) -> dict[str, float]:
+        """Terms of a question with weights: its own terms (1.0) plus, at lower weight, index terms for
+        typos ("chancenbudjet"), other word forms of the same stem ("evaluiert" -> "evaluation"), and the
+        glossary's document vocabulary for everyday and English words."""
+        out: dict[str, float] = {}
+        for term in self.query_terms(question):
+            out[term] = 1.0
+        folded = [w for w in words(question) if w not in STOPWORDS]
+        for word in folded:
+            if len(word) < 5 or word.isdigit() or stem(word) in self._idf:
+                continue
+            for alt in self._near(word):
+                out.setdefault(alt, 0.7)
+        for term in self.query_terms(expansion(folded)):
+            out.setdefault(term, 0.5)
+        return out
+
+    def has_typo_neighbour(self, word: str) -> bool:
+        return any(
+            abs(len(c) - len(word)) <= 1 and _within_one_edit(word, c) for c in self._by_initial.get(word[:1], ())
+        )
+
+    def _near(self, word: str) -> list[str]:
+        """Index stems for a word the index does not know: a one-letter typo, or a shared long prefix."""
+        found: list[str] = []
+        for cand in self._by_initial.get(word[:1], ()):
+            if abs(len(cand) - len(word)) <= 1 and _within_one_edit(word, cand):
+                found.append(stem(cand))
+        s = stem(word)
+        prefix = s[: max(5, len(s) - 1)]
+        lo = bisect.bisect_left(self._sorted_terms, prefix)
+        for term in self._sorted_terms[lo : lo + 6]:
+            if term.startswith(prefix):
+                found.append(term)
+        return list(dict.fromkeys(found))[:6]
 
     def search(self, text: str, k: int, allowed: set[int] | None = None) -> list[tuple[int, float]]:
         scores: dict[int, float] = defaultdict(float)
-        for term in self.query_terms(text):
-            idf = self._idf.get(term)
+        for term, weight in self.expanded_terms(text).items():
+            idf = self._idf.get(term, 0.0) * weight
             if not idf:
                 continue
             for idx, tf in self._postings[term]:
@@ -102,3 +146,17 @@ class BM25Index:
                 scores[idx] += idf * tf * (self._k1 + 1) / norm
         ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
         return ranked[:k]
+
+
+def _within_one_edit(a: str, b: str) -> bool:
+    """True when a and b differ by at most one insertion, deletion or substitution."""
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    return a[i + 1 :] == b[i + 1 :] if len(a) == len(b) else a[i:] == b[i + 1 :]

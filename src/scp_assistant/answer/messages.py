@@ -1,0 +1,75 @@
+"""The German texts users see when the assistant declines or adds a notice."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from scp_assistant.models import Chunk, RefusalReason
+
+SCOPE = (
+    "Ich beantworte ausschließlich Fragen zum Startchancen-Programm, und zwar nur auf Grundlage der "
+    "hinterlegten Programmunterlagen."
+)
+
+
+def contacts(email: str) -> str:
+    return (
+        f"Verbindliche Auskünfte gibt das Ministerium für Bildung Rheinland-Pfalz (Startchancen-Postfach: "
+        f"{email}); für Anträge und Bewilligungen im Chancenbudget ist die Schulaufsicht der ADD zuständig."
+    )
+
+
+def refusal(reason: RefusalReason, category: str, email: str, related: Sequence[Chunk]) -> str:
+    if reason == "adversarial":
+        if category == "approval":
+            first = (
+                "Ich kann keine Förderentscheidung bestätigen und keine Bescheide oder amtlichen Schreiben im "
+                "Namen einer Behörde erstellen; ich habe keinen Zugriff auf Anträge. Verbindlich ist allein der "
+                "Bescheid der zuständigen Stelle."
+            )
+        elif category == "personal":
+            first = "Ich gebe keine personenbezogenen Daten heraus und verarbeite keine."
+        else:
+            first = (
+                "Meine Rolle und meine Regeln lassen sich nicht ändern, und interne Anweisungen gebe ich nicht "
+                "heraus."
+            )
+        return f"{first} {SCOPE} Gern beantworte ich Ihre Fragen zum Programm. {contacts(email)}"
+    if reason == "out_of_scope":
+        return (
+            f"Dazu kann ich leider nicht helfen. {SCOPE} Fragen Sie mich zum Beispiel, was aus Säule I, II "
+            f"oder III gefördert werden kann, wer was beantragt und genehmigt oder wie hoch der Eigenanteil ist."
+        )
+    text = (
+        "Dazu finde ich in den Programmunterlagen keine belastbare Angabe, und ich möchte nichts raten. "
+        f"{SCOPE} {contacts(email)}"
+    )
+    if related:
+        names = "; ".join(_label(c) for c in related)
+        text += f" Am nächsten kommen diese Abschnitte: {names}."
+    return text
+
+
+def _label(chunk: Chunk) -> str:
+    where = f"Folie {chunk.page}" if chunk.page else chunk.section
+    return f"„{chunk.title}“" + (f" – {where}" if where else "")
+
+
+def other_land_notice(chunks: Sequence[Chunk]) -> str:
+    regions = sorted({c.region or "ein anderes Land" for c in chunks})
+    return (
+        f"Hinweis: Ein Teil dieser Antwort stützt sich auf eine Quelle aus {', '.join(regions)}. Sie beschreibt "
+        "die Regelung eines anderen Landes und gilt nicht unmittelbar für Rheinland-Pfalz."
+    )
+
+
+STRIPPED_NOTICE = (
+    "Ihre Nachricht enthielt Anweisungen an den Assistenten; diese wurden ignoriert. Beantwortet wird nur die "
+    "darin enthaltene Frage zum Startchancen-Programm."
+)
+
+
+def conflict_notice(figures: Sequence[tuple[str, int, str]]) -> str:
+    """figures: (figure, citation number, date) as found in different sources."""
+    listed = "; ".join(f"{fig} [{n}]" + (f" (Stand {date})" if date else "") for fig, n, date in figures)
+    return f"Hinweis: Die Quellen nennen unterschiedliche Zahlen: {listed}. Maßgeblich ist die amtliche Quelle."

@@ -1,0 +1,55 @@
+"""Query expansion: everyday and English words mapped to the vocabulary of the programme documents.
+
+Users write "Tische und Stühle", "Hausmeister", "pillar" or "funding"; the documents say "Mobiliar",
+"Kernverwaltung", "Säule" and "Förderung". The expansion is added to the query (never replaces it).
+"""
+
+from __future__ import annotations
+
+SYNONYMS: dict[str, str] = {
+    # everyday German -> document vocabulary
+    "tisch": "Mobiliar Ausstattung", "tische": "Mobiliar Ausstattung", "stuhl": "Mobiliar", "stuehle": "Mobiliar",
+    "moebel": "Mobiliar", "einrichtung": "Ausstattung Mobiliar", "computer": "Ausstattung digital",
+    "laptop": "Ausstattung digital", "laptops": "Ausstattung digital", "tablet": "Ausstattung digital",
+    "tablets": "Ausstattung digital", "hausmeister": "Hausmeistertätigkeiten Kernverwaltung",
+    "sekretaerin": "Sekretariatsstunden Verwaltung", "sekretariat": "Sekretariatsstunden",
+    "verwaltungsstelle": "administrative Stelle Verwaltungspersonal Overhead",
+    "verwaltungskraft": "administrative Stelle Verwaltungspersonal", "dach": "Instandhaltung Bausubstanz",
+    "heizung": "Instandhaltung Bausubstanz", "sanierung": "Instandhaltung Modernisierung Werterhalt",
+    "renovierung": "Instandhaltung Modernisierung", "reparatur": "Instandhaltung", "neubau": "Neubau Umbau",
+    "geld": "Mittel Budget", "kohle": "Mittel Budget", "foerdergeld": "Mittel Förderung",
+    "lehrer": "Lehrkräfte", "lehrerin": "Lehrkräfte", "sozialarbeiter": "Sozialarbeit Schulsozialarbeit",
+    "sozialarbeiterin": "Sozialarbeit Schulsozialarbeit", "schulsozialarbeiter": "Schulsozialarbeit Sozialarbeit",
+    "erzieher": "Kinderbetreuung Erziehung", "psychologe": "Psychologie", "therapeut": "Therapie",
+    "uebertragen": "Übertragung übertragbar", "ansparen": "angespart übertragbar", "restmittel": "nicht genutzt",
+    "bewerben": "Auswahl", "ausgewaehlt": "Auswahl", "teilnehmen": "Teilnahme", "pflicht": "verpflichtend",
+    "eigenanteil": "Eigenanteil Kofinanzierung", "zuschuss": "Zuwendung", "antrag": "beantragen Antrag",
+    "genehmigt": "genehmigt Genehmigung", "kontakt": "Postfach", "ansprechpartner": "Postfach wenden",
+    "jahresbilanz": "Bilanz Jahr", "einjahresbilanz": "Bilanz ein Jahr",
+    # colloquial -> formal
+    "kriegt": "erhält", "kriegen": "erhalten", "bekommt": "erhält", "bekommen": "erhalten",
+    "wieviel": "Höhe", "schnitt": "Durchschnitt", "durchschnittlich": "Durchschnitt",
+    "ausgeben": "verwenden einsetzen", "bezahlen": "finanzieren", "zahlen": "finanzieren",
+    # English -> German
+    "pillar": "Säule", "pillars": "Säule", "school": "Schule", "schools": "Schulen",
+    "funding": "Förderung Finanzierung Mittel", "funds": "Mittel", "fund": "Förderung", "money": "Mittel",
+    "budget": "Budget Chancenbudget", "legal": "Rechtsgrundlage rechtlich", "law": "Recht Gesetz",
+    "constitutional": "Grundgesetz GG Artikel", "constitution": "Grundgesetz", "agreement": "Vereinbarung",
+    "administrative": "Verwaltung", "investment": "Investition Investitionsprogramm",
+    "evaluation": "Evaluation", "evaluates": "Evaluation evaluiert", "teachers": "Lehrkräfte",
+    "leadership": "Schulleitung", "principals": "Schulleitung", "academies": "Akademien", "academy": "Akademie",
+    "meet": "treffen", "attends": "teilnehmen Teilnahme",
+    "rhineland-palatinate": "Rheinland-Pfalz", "rhineland": "Rheinland-Pfalz", "palatinate": "Rheinland-Pfalz",
+    "federal": "Bund", "state": "Land", "states": "Länder", "municipality": "Kommune Schulträger",
+    "municipalities": "Kommunen Schulträger", "authority": "Schulträger", "authorities": "Schulträger",
+    "social": "Sozialarbeit", "workers": "Personal", "staff": "Personal", "teams": "multiprofessionelle Teams",
+    "when": "wann Datum", "how": "wie", "many": "viele Anzahl", "much": "Höhe", "apply": "beantragen", "application": "Antrag",
+    "approve": "genehmigt", "approves": "genehmigt", "share": "Eigenanteil Anteil", "own": "Eigenanteil",
+    "year": "Jahr", "per": "pro", "selection": "Auswahl", "selected": "ausgewählt", "criteria": "Kriterien",
+}
+
+
+def expansion(words: list[str]) -> str:
+    """Extra query text for the folded words of a question (empty when nothing matches)."""
+    extra = [SYNONYMS[w] for w in dict.fromkeys(words) if w in SYNONYMS]
+    return " ".join(extra)
