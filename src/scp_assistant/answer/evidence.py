@@ -19,6 +19,7 @@ from functools import lru_cache
 
 from scp_assistant.models import ScoredChunk
 from scp_assistant.retrieve.bm25 import BM25Index
+from scp_assistant.retrieve.hybrid import dense_z
 from scp_assistant.text import STOPWORDS, fold, stem, words
 
 GLOSSARY = (
@@ -51,7 +52,7 @@ class Evidence:
     programme: bool = True  # the question uses programme vocabulary
     missing_numbers: list[str] = field(default_factory=list)
     coverage: float = 0.0
-    dense: float = 0.0
+    dense: float = 0.0  # z-score of the best passage's dense similarity within the candidates
     english: bool = False
     eligibility: bool = False
 
@@ -111,14 +112,15 @@ class EvidenceJudge:
         nums = re.findall(r"\d+(?:[.,/]\d+)*", question)
         p_nums = set(re.findall(r"\d+(?:[.,/]\d+)*", passages))
         missing_numbers = [n for n in nums if n not in p_nums and not (len(n) == 1 and n in "123456789")]
-        dense = max((c.dense_score for c in top), default=0.0)
+        z = dense_z(ranked)
+        dense = max((z[c.chunk.chunk_id] for c in top), default=0.0)
         unknown = [] if english else self.unknown_nouns(question)
         passage_words = " " + " ".join(words(passages)) + " "
         unresolved = [u for u in unknown if not _resolved(u, passage_words)]
         foreign = [u for u in unresolved if not self.resolved_in_corpus(u)]
         programme = self.is_programme_text(question)
 
-        score = 0.6 + 0.3 * (coverage - 0.5) + 2.0 * (dense - 0.87)
+        score = 0.6 + 0.3 * (coverage - 0.5) + 0.08 * (min(dense, 5.0) - 2.7)
         if eligibility:  # "Dürfen wir X bezahlen?" is answered by the general rules even for an unknown X
             score += 0.05
         elif foreign:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from scp_assistant.models import Chunk, ScoredChunk
 from scp_assistant.retrieve.bm25 import BM25Index
+from scp_assistant.retrieve.hybrid import dense_z
 from scp_assistant.text import Unit, split_units
 
 _QUANTITY = re.compile(r"\b(wie ?viele?|wieviel|wie hoch|wie lange|wann|seit wann|bis wann|betrag|summe|"
@@ -64,6 +65,7 @@ class ExtractiveComposer:
         weights = self._weights(question)
         quantity = bool(_QUANTITY.search(question))
         rows: list[tuple[float, list[_Candidate]]] = []
+        z = dense_z(ranked)
         for rank, scored in enumerate(ranked[: self._passages]):
             chunk = scored.chunk
             head_terms = set(self._bm25.query_terms(f"{chunk.section} {chunk.question} {chunk.title}"))

@@ -126,7 +126,7 @@ class BM25Index:
             if abs(len(cand) - len(word)) <= 1 and _within_one_edit(word, cand):
                 found.append(stem(cand))
         s = stem(word)
-        prefix = s[: max(5, len(s) - 1)]
+        prefix = s[: max(5, int(len(s) * 0.6))]
         lo = bisect.bisect_left(self._sorted_terms, prefix)
         for term in self._sorted_terms[lo : lo + 6]:
             if term.startswith(prefix):

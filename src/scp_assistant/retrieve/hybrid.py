@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -26,6 +27,19 @@ class Filters:
 
     def allows(self, chunk: Chunk) -> bool:
         return all(getattr(chunk, k) == v for k, v in self.as_where().items())
+
+
+def dense_z(ranked: Sequence[ScoredChunk]) -> dict[str, float]:
+    """Dense similarity as a z-score within the candidate pool: comparable across embedders, whose raw
+    cosine scales differ (e5 crowds everything into 0.8-0.95, others spread wider)."""
+    scores = [s.dense_score for s in ranked if s.dense_rank is not None]
+    if len(scores) < 3:
+        return {s.chunk.chunk_id: 0.0 for s in ranked}
+    mean = statistics.fmean(scores)
+    std = statistics.pstdev(scores) or 1.0
+    return {
+        s.chunk.chunk_id: ((s.dense_score - mean) / std if s.dense_rank is not None else -1.0) for s in ranked
+    }
 
 
 class HybridRetriever:

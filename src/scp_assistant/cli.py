@@ -1,0 +1,226 @@
+"""Command line: ``scp-assistant ingest | ask | serve | eval``.
+
+stdout carries results (exactly one JSON object with ``--json``); logs and progress go to stderr.
+Exit codes: 0 answer/refusal/success, 1 failure, 2 input error, 3 corpus or document error,
+4 index missing or built with another embedder, 5 backend unreachable, 6 an eval gate failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from scp_assistant.errors import (
+    BackendUnavailableError,
+    ConfigError,
+    CorpusError,
+    DocumentError,
+    IndexEmptyError,
+    IndexMismatchError,
+    InputError,
+    ScpError,
+)
+from scp_assistant.models import Answer
+from scp_assistant.settings import Settings, load_settings
+
+log = logging.getLogger("scp_assistant")
+
+EXIT_CODES: list[tuple[type[ScpError], int]] = [
+    (InputError, 2),
+    (ConfigError, 2),
+    (CorpusError, 3),
+    (DocumentError, 3),
+    (IndexEmptyError, 4),
+    (IndexMismatchError, 4),
+    (BackendUnavailableError, 5),
+]
+
+
+def exit_code_for(exc: ScpError) -> int:
+    return next((code for kind, code in EXIT_CODES if isinstance(exc, kind)), 1)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="scp-assistant",
+        description="Fragen zum Startchancen-Programm, beantwortet aus den Programmunterlagen mit Quellen.",
+    )
+    p.add_argument("-v", "--verbose", action="store_true", help="ausführliche Protokollausgabe (stderr)")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    ing = sub.add_parser("ingest", help="Dokumente einlesen (inkrementell)")
+    ing.add_argument("corpus", nargs="?", help="Korpus-Verzeichnis (Standard: SCP_CORPUS_DIR oder ./corpus)")
+    ing.add_argument("--report", type=Path, help="Bericht zusätzlich als JSON in diese Datei schreiben")
+    ing.add_argument("--strict", action="store_true", help="mit Fehlercode enden, wenn eine Datei scheitert")
+
+    ask = sub.add_parser("ask", help="eine Frage stellen (ohne Frage: interaktiv)")
+    ask.add_argument("question", nargs="?", help="die Frage; fehlt sie, startet eine interaktive Sitzung")
+    ask.add_argument("--json", action="store_true", help="genau ein JSON-Objekt auf stdout ausgeben")
+    ask.add_argument("--doc-type", help="nur Dokumente dieses Typs (z. B. faq, landesseite)")
+    ask.add_argument("--region", help="nur Dokumente dieser Region (z. B. RLP)")
+
+    srv = sub.add_parser("serve", help="HTTP-API starten")
+    srv.add_argument("--host", default="127.0.0.1")
+    srv.add_argument("--port", type=int, default=8000)
+
+    ev = sub.add_parser("eval", help="Qualität messen")
+    ev_sub = ev.add_subparsers(dest="eval_command", required=True)
+    run = ev_sub.add_parser("run", help="einen Fragensatz durchlaufen und Kennzahlen schreiben")
+    run.add_argument("--questions", type=Path, default=Path("eval/dev.yaml"))
+    run.add_argument("--output", type=Path, default=Path("eval/runs/latest"))
+    run.add_argument("--min-accuracy", type=float)
+    run.add_argument("--min-citation-hit", type=float)
+    run.add_argument("--min-refusal-accuracy", type=float)
+    run.add_argument("--max-false-refusal", type=float)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except Exception as exc:  # pydantic ValidationError: a bad SCP_* variable
+        print(f"Fehler in den Einstellungen (SCP_*-Variablen): {exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else getattr(logging, settings.log_level.upper(), logging.WARNING),
+        stream=sys.stderr,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    for noisy in ("chromadb", "httpx", "urllib3"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    try:
+        if args.command == "ingest":
+            return _ingest(settings, args)
+        if args.command == "ask":
+            return _ask(settings, args)
+        if args.command == "serve":
+            return _serve(settings, args)
+        return _eval(settings, args)
+    except ScpError as exc:
+        print(f"Fehler: {exc}", file=sys.stderr)
+        return exit_code_for(exc)
+    except KeyboardInterrupt:
+        print("\nAbgebrochen.", file=sys.stderr)
+        return 130
+
+
+def _container(settings: Settings):  # type: ignore[no-untyped-def]
+    from scp_assistant.container import Container
+
+    return Container(settings)
+
+
+def _ingest(settings: Settings, args: argparse.Namespace) -> int:
+    from scp_assistant.cli_progress import progress_printer
+
+    corpus = Path(args.corpus) if args.corpus else settings.corpus_dir
+    pipeline = _container(settings).ingest_pipeline()
+    report = pipeline.run(corpus, progress=progress_printer(sys.stderr))
+    print(report.render())
+    if args.report:
+        args.report.parent.mkdir(parents=True, exist_ok=True)
+        args.report.write_text(json.dumps(report.to_dict(), ensure_ascii=False, indent=1), encoding="utf-8")
+    return 3 if (args.strict and not report.ok) else 0
+
+
+def _filters(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from scp_assistant.retrieve.hybrid import Filters
+
+    return Filters(doc_type=args.doc_type, region=args.region)
+
+
+def _ask(settings: Settings, args: argparse.Namespace) -> int:
+    if args.question is not None:
+        if not args.question.strip():
+            raise InputError("Die Frage ist leer. Bitte geben Sie eine Frage zum Startchancen-Programm ein.")
+        answer = _container(settings).answer_service.ask(args.question, _filters(args))
+        _show(answer, args.json, sys.stdout)
+        return 0
+    service = _container(settings).answer_service
+    print("SCP Assistant – Fragen zum Startchancen-Programm (Ende mit Strg+D oder 'exit').", file=sys.stderr)
+    while True:
+        try:
+            question = input("\nFrage> ")
+        except EOFError:
+            print(file=sys.stderr)
+            return 0
+        if question.strip().lower() in {"exit", "quit", "ende"}:
+            return 0
+        if not question.strip():
+            continue
+        try:
+            _show(service.ask(question, _filters(args)), args.json, sys.stdout)
+        except InputError as exc:
+            print(f"Hinweis: {exc}", file=sys.stderr)
+
+
+def _show(answer: Answer, as_json: bool, out: TextIO) -> None:
+    if as_json:
+        out.write(json.dumps(answer.to_dict(), ensure_ascii=False) + "\n")
+        return
+    if answer.refused:
+        out.write("— Keine Antwort aus den Programmunterlagen —\n")
+    out.write(answer.answer + "\n")
+    if answer.notice and answer.notice not in answer.answer:
+        out.write(f"\n{answer.notice}\n")
+    if answer.citations:
+        out.write("\nQuellen:\n")
+        for c in answer.citations:
+            where = f"Folie/Seite {c.page}" if c.page else c.section
+            stand = f", Stand {c.date}" if c.date else ", undatiert"
+            link = f"\n    {c.source_url}" if c.source_url else ""
+            out.write(f"[{c.n}] {c.title} – {where} ({c.publisher}{stand}){link}\n")
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from scp_assistant.server.app import create_app
+
+    app = create_app(settings)
+    print(f"SCP Assistant läuft: http://{args.host}:{args.port}/  (API-Doku: /docs)", file=sys.stderr)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    return 0
+
+
+def _eval(settings: Settings, args: argparse.Namespace) -> int:
+    from scp_assistant.eval.runner import load_questions, run, write
+
+    questions = load_questions(args.questions)
+    service = _container(settings).answer_service
+    payload = run(questions, service.ask)
+    path = write(args.output, payload)
+    metrics = payload["metrics"]
+    print(json.dumps({k: v for k, v in metrics.items() if not k.startswith("per_")}, ensure_ascii=False, indent=1))
+    print(f"Ergebnisse: {path}", file=sys.stderr)
+    failed = _gates(metrics, args)
+    for line in failed:
+        print(f"GATE NICHT ERFÜLLT: {line}", file=sys.stderr)
+    return 6 if failed else 0
+
+
+def _gates(metrics: dict[str, float], args: argparse.Namespace) -> list[str]:
+    checks = [
+        ("answer_accuracy", args.min_accuracy, ">="),
+        ("citation_hit", args.min_citation_hit, ">="),
+        ("refusal_accuracy", args.min_refusal_accuracy, ">="),
+        ("false_refusal", args.max_false_refusal, "<="),
+    ]
+    failed = []
+    for key, limit, op in checks:
+        if limit is None:
+            continue
+        value = float(metrics.get(key) or 0.0)
+        if (op == ">=" and value < limit) or (op == "<=" and value > limit):
+            failed.append(f"{key}={value} (verlangt {op} {limit})")
+    return failed
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,56 @@
+"""The one place where our errors become HTTP responses (never a stack trace in a response)."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from scp_assistant.errors import (
+    BackendUnavailableError,
+    ConfigError,
+    IndexEmptyError,
+    IndexMismatchError,
+    InputError,
+    ScpError,
+)
+
+log = logging.getLogger(__name__)
+
+STATUS: list[tuple[type[ScpError], int, str]] = [
+    (InputError, 422, "invalid_input"),
+    (IndexEmptyError, 503, "index_missing"),
+    (IndexMismatchError, 503, "index_mismatch"),
+    (BackendUnavailableError, 503, "backend_unavailable"),
+    (ConfigError, 500, "configuration"),
+]
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(ScpError)
+    async def _scp(_: Request, exc: ScpError) -> JSONResponse:
+        status, code = next(((s, c) for kind, s, c in STATUS if isinstance(exc, kind)), (500, "error"))
+        if status >= 500:
+            log.error("request failed: %s", exc)
+        return JSONResponse({"error": {"code": code, "message": str(exc)}}, status_code=status)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        details = [
+            {"field": ".".join(str(p) for p in e.get("loc", ())[1:]), "message": e.get("msg", "")}
+            for e in exc.errors()
+        ]
+        return JSONResponse(
+            {"error": {"code": "invalid_request", "message": "Ungültige Anfrage.", "details": details}},
+            status_code=422,
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error")
+        return JSONResponse(
+            {"error": {"code": "internal", "message": "Interner Fehler. Bitte später erneut versuchen."}},
+            status_code=500,
+        )

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+from helpers import small_corpus  # noqa: E402
+
+from scp_assistant.container import Container  # noqa: E402
+from scp_assistant.index.embedders import FakeEmbedder  # noqa: E402
+from scp_assistant.index.store import MemoryStore  # noqa: E402
+from scp_assistant.settings import Settings  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    return small_corpus(tmp_path / "corpus")
+
+
+@pytest.fixture
+def settings(tmp_path: Path, corpus: Path) -> Settings:
+    return Settings(
+        data_dir=tmp_path / "data",
+        corpus_dir=corpus,
+        embedder={"backend": "fake"},  # type: ignore[arg-type]
+    )
+
+
+@pytest.fixture
+def fake_container(settings: Settings, corpus: Path) -> Container:
+    """A container on fakes (in-memory store, hashing embedder), with the small corpus ingested."""
+    container = Container(settings, store=MemoryStore(), embedder=FakeEmbedder(64))
+    report = container.ingest_pipeline().run(corpus)
+    assert report.ok, report.failures
+    return container

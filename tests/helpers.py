@@ -1,0 +1,148 @@
+"""Builders for test corpora: Markdown, FAQ YAML and real PDF files written from scratch."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+
+def make_pdf(pages: list[str]) -> bytes:
+    """A valid PDF with one text page per entry (an empty string gives a page without text)."""
+    objects: list[bytes] = []
+    n_pages = len(pages)
+    font_id = 3 + 2 * n_pages
+    kids = " ".join(f"{3 + 2 * i} 0 R" for i in range(n_pages))
+    objects.append(b"<< /Type /Catalog /Pages 2 0 R >>")
+    objects.append(f"<< /Type /Pages /Kids [{kids}] /Count {n_pages} >>".encode())
+    for i, text in enumerate(pages):
+        content_id = 4 + 2 * i
+        objects.append(
+            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 {font_id} 0 R >> >> "
+            f"/Contents {content_id} 0 R >>".encode()
+        )
+        lines = []
+        for j, line in enumerate(text.split("\n")):
+            safe = line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+            lines.append(f"BT /F1 11 Tf 50 {800 - 16 * j} Td ({safe}) Tj ET")
+        stream = "\n".join(lines).encode("cp1252")
+        objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
+    objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>")
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    for off in offsets:
+        out += f"{off:010d} 00000 n \n".encode()
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
+
+
+def meta(doc_id: str, title: str, **extra: str) -> dict[str, str]:
+    data = {
+        "id": doc_id,
+        "title": title,
+        "publisher": extra.pop("publisher", "Ministerium für Bildung Rheinland-Pfalz"),
+        "source_url": extra.pop("source_url", f"https://example.org/{doc_id}"),
+        "date": extra.pop("date", "2024-08-14"),
+        "doc_type": extra.pop("doc_type", "landesseite"),
+        "region": extra.pop("region", "RLP"),
+    }
+    data.update(extra)
+    return data
+
+
+def write_markdown(corpus: Path, doc_id: str, title: str, sections: dict[str, str], **extra: str) -> Path:
+    path = corpus / "docs" / f"{doc_id}.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    front = yaml.safe_dump(meta(doc_id, title, **extra), allow_unicode=True, sort_keys=False)
+    body = "\n\n".join(f"## {h}\n\n{t}" for h, t in sections.items())
+    path.write_text(f"---\n{front}---\n# {title}\n\nEinleitung zur Quelle {title}.\n\n{body}\n", encoding="utf-8")
+    return path
+
+
+def write_faq(corpus: Path, doc_id: str, title: str, entries: list[tuple[str, str]], **extra: str) -> Path:
+    path = corpus / "faq" / f"{doc_id}.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data: dict[str, object] = dict(meta(doc_id, title, doc_type="faq", **extra))
+    data["entries"] = [{"question": q, "answer": a} for q, a in entries]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def write_pdf(corpus: Path, name: str, pages: list[str], sidecar: dict[str, str] | None = None) -> Path:
+    path = corpus / "pdf" / f"{name}.pdf"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(make_pdf(pages))
+    if sidecar is not None:
+        (corpus / "pdf" / f"{name}.meta.yaml").write_text(
+            yaml.safe_dump(sidecar, allow_unicode=True, sort_keys=False), encoding="utf-8"
+        )
+    return path
+
+
+def small_corpus(corpus: Path) -> Path:
+    """A miniature Startchancen corpus covering the three formats."""
+    write_markdown(
+        corpus,
+        "cb1",
+        "Chancenbudget des Schulträgers",
+        {
+            "Keine Übertragung ins folgende Schuljahr": (
+                "Mittel aus dem Trägerbudget lassen sich nicht in das folgende Schuljahr übertragen. "
+                "Was nicht genutzt wird, gibt das Land als zentral geplante Maßnahmen an die Schulen weiter."
+            ),
+            "Personal aus dem Chancenbudget": (
+                "Eine rein administrative Stelle darf aus dem Chancenbudget nicht finanziert werden. "
+                "Finanzierbar ist pädagogisches Personal, das Maßnahmen im Sozialraum plant."
+            ),
+        },
+    )
+    write_markdown(
+        corpus,
+        "s3",
+        "Multiprofessionelle Teams (Säule III)",
+        {
+            "Förderfähige Berufsgruppen": (
+                "Nach der Bund-Länder-Vereinbarung sind 14 Berufsgruppen förderfähig:\n\n"
+                "- Sozialarbeit/Sozialpädagogik\n- Kinderbetreuung/-erziehung\n- nichtklinische Psychologie\n"
+                "- Assistenzberufe"
+            ),
+            "Finanzierung über die Schulträger": "Die Mittel für das Personal in Säule III fließen an die Schulträger.",
+        },
+    )
+    write_markdown(
+        corpus,
+        "nrw",
+        "Säule I in Nordrhein-Westfalen",
+        {"Eigenanteil": "In Nordrhein-Westfalen tragen die Kommunen bei Säule I einen Eigenanteil von 30 %."},
+        doc_type="anderes-land",
+        region="Nordrhein-Westfalen",
+    )
+    write_faq(
+        corpus,
+        "faq1",
+        "FAQ Schuleigenes Chancenbudget",
+        [
+            (
+                "Darf aus dem Chancenbudget Mobiliar angeschafft werden?",
+                "Mobiliar ist nicht grundsätzlich ausgeschlossen. Der Schulträger muss vorher zustimmen.",
+            ),
+            (
+                "Wie hoch ist das schuleigene Chancenbudget?",
+                "Im Durchschnitt stehen einer Schule rund 20.000 € pro Schuljahr zur Verfügung.",
+            ),
+        ],
+    )
+    write_pdf(
+        corpus,
+        "folien",
+        ["Schulträgeraustausch am 4. Juni 2025\nBildungskooperation im ländlichen Raum", "",
+         "Praxisbeispiel Freiburg: durchgängige Sprachbildung\nFokus Übergang Kita-Schule"],
+        sidecar=meta("folien", "Schulträgeraustausch 2025", doc_type="praesentation", source_url=""),
+    )
+    (corpus / "README.md").write_text("Dieses Verzeichnis beschreibt den Korpus.\n", encoding="utf-8")
+    return corpus

@@ -1,0 +1,110 @@
+from pathlib import Path
+
+import pytest
+from helpers import write_markdown
+
+from scp_assistant.errors import CorpusError
+from scp_assistant.index.embedders import FakeEmbedder
+from scp_assistant.index.store import MemoryStore
+from scp_assistant.ingest.pipeline import IngestPipeline
+from scp_assistant.retrieve.hybrid import HybridRetriever
+from scp_assistant.settings import IngestSettings, RetrieveSettings
+
+
+class CountingFactory:
+    def __init__(self, fail_after: int | None = None) -> None:
+        self.created = 0
+        self.fail_after = fail_after
+
+    def __call__(self) -> FakeEmbedder:
+        self.created += 1
+        factory = self
+
+        class Exploding(FakeEmbedder):
+            def embed_documents(self, texts):  # type: ignore[no-untyped-def]
+                if factory.fail_after is not None and self.calls >= factory.fail_after:
+                    raise RuntimeError("crash mid-ingest")
+                return super().embed_documents(texts)
+
+        return Exploding(64)
+
+
+def pipeline(store: MemoryStore, factory: CountingFactory) -> IngestPipeline:
+    return IngestPipeline(store, factory, "fake:64", IngestSettings())
+
+
+def test_first_ingest_indexes_every_document(corpus: Path) -> None:
+    store = MemoryStore()
+    report = pipeline(store, CountingFactory()).run(corpus)
+    assert report.ok
+    assert report.documents == 5
+    assert sorted(report.added) == ["cb1", "faq1", "folien", "nrw", "s3"]
+    assert report.chunks == store.count() == report.embedded_chunks
+    assert any("Seiten ohne Text" in w.message for w in report.warnings)
+
+
+def test_unchanged_reingest_does_not_load_the_embedder(corpus: Path) -> None:
+    store = MemoryStore()
+    pipeline(store, CountingFactory()).run(corpus)
+    factory = CountingFactory()
+    report = pipeline(store, factory).run(corpus)
+    assert factory.created == 0
+    assert report.unchanged == 5 and report.embedded_chunks == 0 and not report.added and not report.updated
+
+
+def test_changed_document_is_replaced_and_deleted_document_disappears(corpus: Path) -> None:
+    store = MemoryStore()
+    pipeline(store, CountingFactory()).run(corpus)
+    write_markdown(corpus, "cb1", "Chancenbudget des Schulträgers", {"Neu": "Ganz neuer Inhalt zum Trägerbudget."})
+    (corpus / "docs" / "s3.md").unlink()
+    report = pipeline(store, CountingFactory()).run(corpus)
+    assert report.updated == ["cb1"] and report.removed == ["s3"]
+    texts = [s.chunk.text for s in store.all_chunks() if s.chunk.doc_id == "cb1"]
+    assert any("Ganz neuer Inhalt" in t for t in texts)
+    assert not any("übertragen" in t for t in texts)  # stale chunks of the old version are gone
+    assert not [s for s in store.all_chunks() if s.chunk.doc_id == "s3"]
+    bm25_docs = {c.doc_id for c in HybridRetriever(store, FakeEmbedder(64), RetrieveSettings()).chunks}
+    assert "s3" not in bm25_docs
+
+
+def test_broken_file_is_reported_and_its_indexed_version_kept(corpus: Path) -> None:
+    store = MemoryStore()
+    pipeline(store, CountingFactory()).run(corpus)
+    before = {s.chunk.chunk_id for s in store.all_chunks() if s.chunk.doc_id == "cb1"}
+    (corpus / "docs" / "cb1.md").write_text("kein Front Matter mehr", encoding="utf-8")
+    (corpus / "pdf" / "kaputt.pdf").write_bytes(b"%PDF-1.4 garbage")
+    report = pipeline(store, CountingFactory()).run(corpus)
+    assert not report.ok
+    assert sorted(f.path for f in report.failures) == ["docs/cb1.md", "pdf/kaputt.pdf"]
+    assert "cb1" not in report.removed
+    assert {s.chunk.chunk_id for s in store.all_chunks() if s.chunk.doc_id == "cb1"} == before
+
+
+def test_crash_half_way_loses_nothing_and_the_next_run_completes(corpus: Path) -> None:
+    store = MemoryStore()
+    with pytest.raises(RuntimeError):
+        pipeline(store, CountingFactory(fail_after=2)).run(corpus)
+    partial = store.count()
+    assert 0 < partial
+    report = pipeline(store, CountingFactory()).run(corpus)
+    assert report.ok and report.documents == 5
+    assert store.count() == report.chunks > partial
+    again = pipeline(store, CountingFactory()).run(corpus)
+    assert again.unchanged == 5
+
+
+def test_missing_or_empty_corpus_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(CorpusError, match="nicht gefunden"):
+        pipeline(MemoryStore(), CountingFactory()).run(tmp_path / "fehlt")
+    (tmp_path / "leer").mkdir()
+    with pytest.raises(CorpusError, match="Keine Dokumente"):
+        pipeline(MemoryStore(), CountingFactory()).run(tmp_path / "leer")
+
+
+def test_duplicate_ids_are_rejected(corpus: Path) -> None:
+    write_markdown(corpus, "copy-of-cb1", "Kopie", {"A": "Text."})
+    path = corpus / "docs" / "copy-of-cb1.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("id: copy-of-cb1", "id: cb1"), encoding="utf-8")
+    report = pipeline(MemoryStore(), CountingFactory()).run(corpus)
+    assert [f.path for f in report.failures] == ["docs/copy-of-cb1.md"]
+    assert "doppelte id" in report.failures[0].message

@@ -1,0 +1,93 @@
+from pathlib import Path
+
+import pytest
+from helpers import make_pdf, write_faq, write_markdown, write_pdf
+from pypdf import PdfReader, PdfWriter
+
+from scp_assistant.errors import DocumentError
+from scp_assistant.ingest.chunking import chunk_document
+from scp_assistant.ingest.loaders import discover, load_document
+
+
+def test_markdown_front_matter_with_dashes_in_url(tmp_path: Path) -> None:
+    path = write_markdown(tmp_path, "a", "Titel", {"Abschnitt": "Text eins."},
+                          source_url="https://example.org/a---b")
+    doc = load_document(path)
+    assert doc.meta.source_url == "https://example.org/a---b"
+    assert doc.meta.doc_id == "a"
+    assert [s.heading for s in doc.sections] == ["", "Abschnitt"]
+    assert doc.sections[1].text == "Text eins."
+
+
+def test_markdown_without_front_matter_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "docs" / "x.md"
+    path.parent.mkdir(parents=True)
+    path.write_text("# Nur Text\n", encoding="utf-8")
+    with pytest.raises(DocumentError, match="Front-Matter"):
+        load_document(path)
+
+
+def test_invalid_yaml_front_matter(tmp_path: Path) -> None:
+    path = tmp_path / "docs" / "x.md"
+    path.parent.mkdir(parents=True)
+    path.write_text("---\nid: [unclosed\n---\n## A\ntext\n", encoding="utf-8")
+    with pytest.raises(DocumentError, match="ungültiges Front Matter"):
+        load_document(path)
+
+
+def test_faq_entries_become_sections(tmp_path: Path) -> None:
+    path = write_faq(tmp_path, "f", "FAQ", [("Frage eins?", "Antwort eins."), ("Frage zwei?", "Antwort zwei.")])
+    doc = load_document(path)
+    assert [(s.question, s.text) for s in doc.sections] == [("Frage eins?", "Antwort eins."),
+                                                           ("Frage zwei?", "Antwort zwei.")]
+    chunks = chunk_document(doc)
+    assert [c.chunk_id for c in chunks] == ["f::000", "f::001"]
+    assert chunks[0].text == "Antwort eins."
+
+
+def test_pdf_pages_keep_their_numbers_and_empty_pages_are_reported(tmp_path: Path) -> None:
+    path = write_pdf(tmp_path, "deck", ["Erste Seite mit genug Text hier.", "", "Dritte Seite mit Text, Schulträger."],
+                     sidecar={"id": "deck", "title": "Foliensatz", "doc_type": "praesentation"})
+    doc = load_document(path)
+    assert [s.page for s in doc.sections] == [1, 3]
+    assert "Schulträger" in doc.sections[1].text
+    assert any("Seiten ohne Text" in w and "2" in w for w in doc.warnings)
+    assert [c.page for c in chunk_document(doc)] == [1, 3]
+
+
+def test_corrupt_pdf_is_a_document_error(tmp_path: Path) -> None:
+    path = tmp_path / "pdf" / "kaputt.pdf"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"%PDF-1.4\n this is not a pdf at all \x00\x01")
+    with pytest.raises(DocumentError, match="beschädigt|unlesbar"):
+        load_document(path)
+
+
+def test_encrypted_pdf_is_a_document_error(tmp_path: Path) -> None:
+    source = tmp_path / "plain.pdf"
+    source.write_bytes(make_pdf(["Geheimer Text auf der Seite."]))
+    writer = PdfWriter(clone_from=PdfReader(source))
+    writer.encrypt(user_password="geheim", owner_password="auchgeheim")
+    path = tmp_path / "pdf" / "verschluesselt.pdf"
+    path.parent.mkdir(parents=True)
+    with path.open("wb") as fh:
+        writer.write(fh)
+    with pytest.raises(DocumentError, match="verschlüsselt"):
+        load_document(path)
+
+
+def test_discover_ignores_corpus_description_and_sidecars(corpus: Path) -> None:
+    names = sorted(p.name for p in discover(corpus))
+    assert names == ["cb1.md", "faq1.yaml", "folien.pdf", "nrw.md", "s3.md"]
+
+
+def test_long_sections_split_at_sentences_with_overlap(tmp_path: Path) -> None:
+    sentences = [f"Satz Nummer {i} beschreibt eine Maßnahme im Programm ausführlich." for i in range(30)]
+    path = write_markdown(tmp_path, "long", "Lang", {"Viel": " ".join(sentences)})
+    chunks = chunk_document(load_document(path), max_chars=300, overlap=1)
+    body = [c for c in chunks if c.section == "Viel"]
+    assert len(body) > 3
+    assert all(len(c.text) <= 300 + 80 for c in body)
+    assert all(c.text.endswith(".") for c in body)  # never cut inside a sentence
+    first_last = body[0].text.split("\n")[-1]
+    assert body[1].text.startswith(first_last)  # one sentence of overlap

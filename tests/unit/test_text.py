@@ -1,0 +1,57 @@
+from scp_assistant.retrieve.bm25 import BM25Index, Decompounder
+from scp_assistant.text import analyze, fold, split_sentences, split_units
+
+
+def test_sentences_respect_abbreviations_and_ordinals() -> None:
+    text = "Die BLV ist vom 4. Juni 2024. Sie nennt z. B. Kitas, Vereine usw. als Partner. Art. 104c GG gilt."
+    assert split_sentences(text) == [
+        "Die BLV ist vom 4. Juni 2024.",
+        "Sie nennt z. B. Kitas, Vereine usw. als Partner.",
+        "Art. 104c GG gilt.",
+    ]
+
+
+def test_lists_stay_whole_with_their_lead_in() -> None:
+    units = split_units("Vorweg ein Satz. Förderfähig sind:\n- Sozialarbeit\n- Psychologie\nDanach Text.")
+    assert [u.text for u in units] == [
+        "Vorweg ein Satz.",
+        "Förderfähig sind:\n- Sozialarbeit\n- Psychologie",
+        "Danach Text.",
+    ]
+    assert units[1].is_list
+
+
+def test_slide_lines_are_separate_units() -> None:
+    units = split_units("Titel der Folie\nZweite Zeile ohne Punkt", by_line=True)
+    assert [u.text for u in units] == ["Titel der Folie", "Zweite Zeile ohne Punkt"]
+
+
+def test_umlaut_and_sharp_s_folding() -> None:
+    assert fold("Trägerbudget Straße") == "traegerbudget strasse"
+    assert analyze("Trägerbudget") == analyze("Traegerbudget")
+    assert analyze("Straße") == analyze("Strasse")
+
+
+def test_pillar_numerals_are_kept() -> None:
+    assert "saule1" in analyze("Was fördert Säule I?")
+    assert "saule3" in analyze("Mittel der Säule III")
+    assert "saule1" not in analyze("Mittel der Säule III")
+
+
+def test_decompounder_splits_into_known_words() -> None:
+    d = Decompounder({"schul", "sozialarbeit", "chancenbudget", "mittel", "schule"})
+    assert d.split("chancenbudgetmittel") == ("chancenbudget", "mittel")
+    assert d.split("unbekanntwort") == ()
+
+
+def test_bm25_typo_and_word_form_expansion() -> None:
+    from scp_assistant.models import Chunk
+
+    def chunk(i: int, text: str) -> Chunk:
+        return Chunk("d", f"d::{i}", "T", "", "", "", "", "", "", None, text)
+
+    index = BM25Index([chunk(0, "Das Chancenbudget der Schule"), chunk(1, "Die Evaluation des Programms"),
+                       chunk(2, "Investitionen in Gebäude")])
+    assert index.search("chancenbudjet", 3)[0][0] == 0  # typo
+    assert index.search("Wer evaluiert das?", 3)[0][0] == 1  # other word form
+    assert index.search("pillar investment", 3)[0][0] == 2  # English glossary
