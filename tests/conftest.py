@@ -12,12 +12,11 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-from helpers import small_corpus  # noqa: E402
-
-from scp_assistant.container import Container  # noqa: E402
-from scp_assistant.index.embedders import FakeEmbedder  # noqa: E402
-from scp_assistant.index.store import MemoryStore  # noqa: E402
-from scp_assistant.settings import Settings  # noqa: E402
+from helpers import small_corpus
+from scp_assistant.container import Container
+from scp_assistant.index.embedders import FakeEmbedder
+from scp_assistant.index.store import MemoryStore
+from scp_assistant.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
 

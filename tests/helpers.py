@@ -140,8 +140,11 @@ def small_corpus(corpus: Path) -> Path:
     write_pdf(
         corpus,
         "folien",
-        ["Schulträgeraustausch am 4. Juni 2025\nBildungskooperation im ländlichen Raum", "",
-         "Praxisbeispiel Freiburg: durchgängige Sprachbildung\nFokus Übergang Kita-Schule"],
+        [
+            "Schulträgeraustausch am 4. Juni 2025\nBildungskooperation im ländlichen Raum",
+            "",
+            "Praxisbeispiel Freiburg: durchgängige Sprachbildung\nFokus Übergang Kita-Schule",
+        ],
         sidecar=meta("folien", "Schulträgeraustausch 2025", doc_type="praesentation", source_url=""),
     )
     (corpus / "README.md").write_text("Dieses Verzeichnis beschreibt den Korpus.\n", encoding="utf-8")

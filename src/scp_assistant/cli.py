@@ -13,7 +13,7 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from scp_assistant.errors import (
     BackendUnavailableError,
@@ -27,6 +27,10 @@ from scp_assistant.errors import (
 )
 from scp_assistant.models import Answer
 from scp_assistant.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from scp_assistant.container import Container
+    from scp_assistant.retrieve.hybrid import Filters
 
 log = logging.getLogger("scp_assistant")
 
@@ -110,8 +114,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def _container(settings: Settings):  # type: ignore[no-untyped-def]
-    from scp_assistant.container import Container
+def _container(settings: Settings) -> Container:
+    from scp_assistant.container import Container  # imported late: keeps `--help` fast
 
     return Container(settings)
 
@@ -129,7 +133,7 @@ def _ingest(settings: Settings, args: argparse.Namespace) -> int:
     return 3 if (args.strict and not report.ok) else 0
 
 
-def _filters(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def _filters(args: argparse.Namespace) -> Filters:
     from scp_assistant.retrieve.hybrid import Filters
 
     return Filters(doc_type=args.doc_type, region=args.region)

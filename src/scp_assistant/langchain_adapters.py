@@ -60,9 +60,7 @@ class HybridLangChainRetriever(BaseRetriever):
     doc_type: str | None = None
     region: str | None = None
 
-    def _get_relevant_documents(
-        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
-    ) -> list[Document]:
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
         engine: HybridRetriever = self.retriever
         ranked = engine.retrieve(query, Filters(self.doc_type, self.region), limit=self.k)
         return [to_document(s) for s in ranked]

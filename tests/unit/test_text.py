@@ -50,8 +50,13 @@ def test_bm25_typo_and_word_form_expansion() -> None:
     def chunk(i: int, text: str) -> Chunk:
         return Chunk("d", f"d::{i}", "T", "", "", "", "", "", "", None, text)
 
-    index = BM25Index([chunk(0, "Das Chancenbudget der Schule"), chunk(1, "Die Evaluation des Programms"),
-                       chunk(2, "Investitionen in Gebäude")])
+    index = BM25Index(
+        [
+            chunk(0, "Das Chancenbudget der Schule"),
+            chunk(1, "Die Evaluation des Programms"),
+            chunk(2, "Investitionen in Gebäude"),
+        ]
+    )
     assert index.search("chancenbudjet", 3)[0][0] == 0  # typo
     assert index.search("Wer evaluiert das?", 3)[0][0] == 1  # other word form
     assert index.search("pillar investment", 3)[0][0] == 2  # English glossary

@@ -40,8 +40,7 @@ def render(picked: Sequence[Picked]) -> tuple[str, list[Citation]]:
         open_paragraph = None if is_list else cid
     text = "\n\n".join(blocks)
     citations = [
-        _citation(n, chunks[cid], " … ".join(quotes[cid]))
-        for cid, n in sorted(numbers.items(), key=lambda kv: kv[1])
+        _citation(n, chunks[cid], " … ".join(quotes[cid])) for cid, n in sorted(numbers.items(), key=lambda kv: kv[1])
     ]
     return text, citations
 

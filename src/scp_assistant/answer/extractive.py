@@ -16,11 +16,27 @@ from scp_assistant.retrieve.bm25 import BM25Index
 from scp_assistant.retrieve.hybrid import dense_z
 from scp_assistant.text import Unit, split_units
 
-_QUANTITY = re.compile(r"\b(wie ?viele?|wieviel|wie hoch|wie lange|wann|seit wann|bis wann|betrag|summe|"
-                       r"how much|how many|when)\b", re.IGNORECASE)
-_LIST_WANTED = re.compile(r"\b(welche|was genau|beispiele?|aufz[äa]hl|liste|nenn|which|examples?)\b",
-                          re.IGNORECASE)
+_QUANTITY = re.compile(
+    r"\b(wie ?viele?|wieviel|wie hoch|wie lange|wann|seit wann|bis wann|betrag|summe|"
+    r"how much|how many|when)\b",
+    re.IGNORECASE,
+)
+_LIST_WANTED = re.compile(r"\b(welche|was genau|beispiele?|aufz[äa]hl|liste|nenn|which|examples?)\b", re.IGNORECASE)
 _MARKER_SPACE = 5  # " [n]"
+_COUNT_OF = re.compile(r"\b(?:wie ?viele|wieviele|anzahl der|zahl der|how many)\s+(\w+)", re.IGNORECASE)
+_AMOUNT = re.compile(r"\d[\d.,]*\s*(?:€|euro|eur\b|mio|mrd|millionen|milliarden|prozent|%)", re.IGNORECASE)
+# Official sources answer first; press and associations after them; another Land's rules last.
+AUTHORITY = {
+    "faq": 0.05,
+    "landesseite": 0.05,
+    "bund": 0.05,
+    "praesentation": 0.02,
+    "kommune": 0.02,
+    "forschung": 0.0,
+    "verband": -0.02,
+    "presse": -0.03,
+    "anderes-land": -0.08,
+}
 
 
 @dataclass(frozen=True)
@@ -64,6 +80,8 @@ class ExtractiveComposer:
         """Units of the top passages, grouped by passage, ordered by how well the passage answers."""
         weights = self._weights(question)
         quantity = bool(_QUANTITY.search(question))
+        count_of = _COUNT_OF.search(question)
+        counted = set(self._bm25.query_terms(count_of.group(1))) if count_of else set()
         rows: list[tuple[float, list[_Candidate]]] = []
         z = dense_z(ranked)
         for rank, scored in enumerate(ranked[: self._passages]):
@@ -73,9 +91,14 @@ class ExtractiveComposer:
             unit_terms = [frozenset(self._bm25.query_terms(u.text)) for u in units]
             body_terms: set[str] = set().union(*unit_terms) if unit_terms else set()
             fit = self._overlap(weights, body_terms | head_terms)
-            dense = max(scored.dense_score, 0.80) if scored.dense_score else 0.80
-            heading_fit = self._overlap(weights, head_terms - {t for t in head_terms if t in self._title_terms(chunk)})
-            relevance = 3.0 * (dense - 0.85) + 0.6 * fit + 0.3 * heading_fit + 0.15 / (1 + rank)
+            heading_fit = self._overlap(weights, head_terms - self._title_terms(chunk))
+            relevance = (
+                0.08 * max(z[chunk.chunk_id], -1.0)
+                + 0.6 * fit
+                + 0.3 * heading_fit
+                + 0.15 / (1 + rank)
+                + AUTHORITY.get(chunk.doc_type, 0.0)
+            )
             if not chunk.section and chunk.page is None:
                 relevance -= 0.15  # the lead paragraph describes the source; it rarely answers
             row = []
@@ -83,8 +106,8 @@ class ExtractiveComposer:
                 if _is_filler(unit.text):
                     continue
                 score = relevance + 0.5 * self._overlap(weights, terms)
-                if quantity and re.search(r"\d", unit.text):
-                    score += 0.05
+                if quantity and _answers_quantity(unit.text, counted, self._bm25):
+                    score += 0.1
                 if chunk.page is not None and len(unit.text) < 45 and not unit.is_list:
                     score -= 0.1  # slide titles and labels
                 row.append(_Candidate(unit, chunk, rank, pos, score, terms))
@@ -118,11 +141,10 @@ class ExtractiveComposer:
         pool = [c for row in rows[1:] for c in row]
         while pool and used < self._max:
             open_weights = {t: w for t, w in weights.items() if t not in covered}
-            def priority(c: _Candidate) -> float:
-                return c.score + 0.8 * self._overlap(open_weights, c.terms)
-            pool.sort(key=priority, reverse=True)
+            gains = {id(c): self._overlap(open_weights, c.terms) for c in pool}
+            pool.sort(key=lambda c: c.score + 0.8 * gains[id(c)], reverse=True)
             cand = pool.pop(0)
-            gain = self._overlap(open_weights, cand.terms) if open_weights else 0.0
+            gain = gains[id(cand)]
             if cand.score < best - 0.3 and gain < 0.15:
                 break
             if len(cand.terms - covered) < max(1, len(cand.terms) // 3) or _duplicate(cand, picked):
@@ -157,6 +179,17 @@ class ExtractiveComposer:
         if len(items) < (3 if wants_list else 2):
             return None
         return "\n".join(kept)
+
+
+def _answers_quantity(text: str, counted: set[str], bm25: BM25Index) -> bool:
+    """A count of the asked thing ("200 Schulen" for "Wie viele Schulen") or an amount (€, Mio., %);
+    a date alone does not answer "wie viele"."""
+    if counted:
+        for match in re.finditer(r"\b\d[\d.,]*\s+(?:[a-zäöüß-]+\s+)?([A-Za-zÄÖÜäöüß-]+)", text):
+            if set(bm25.query_terms(match.group(1))) & counted:
+                return True
+        return False
+    return bool(_AMOUNT.search(text)) or bool(re.search(r"\b(19|20)\d\d\b", text))
 
 
 def _replace_text(cand: _Candidate, text: str) -> _Candidate:

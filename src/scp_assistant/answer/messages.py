@@ -31,8 +31,7 @@ def refusal(reason: RefusalReason, category: str, email: str, related: Sequence[
             first = "Ich gebe keine personenbezogenen Daten heraus und verarbeite keine."
         else:
             first = (
-                "Meine Rolle und meine Regeln lassen sich nicht ändern, und interne Anweisungen gebe ich nicht "
-                "heraus."
+                "Meine Rolle und meine Regeln lassen sich nicht ändern, und interne Anweisungen gebe ich nicht heraus."
             )
         return f"{first} {SCOPE} Gern beantworte ich Ihre Fragen zum Programm. {contacts(email)}"
     if reason == "out_of_scope":

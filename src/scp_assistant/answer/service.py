@@ -43,8 +43,12 @@ class AnswerService:
 
         def finish(answer: Answer) -> Answer:
             answer.latency_ms = (time.perf_counter() - started) * 1000
-            log.info("answered refused=%s reason=%s in %.0f ms", answer.refused, answer.refusal_reason,
-                     answer.latency_ms)
+            log.info(
+                "answered refused=%s reason=%s in %.0f ms",
+                answer.refused,
+                answer.refusal_reason,
+                answer.latency_ms,
+            )
             return answer
 
         if screening.kind in ("adversarial", "out_of_scope"):
@@ -127,8 +131,10 @@ def _conflicting_figures(picked: Sequence[Picked], citations: Sequence[Citation]
     for p in picked:
         cit = number[p.chunk.chunk_id]
         for match in _FIGURE.finditer(p.text):
-            value = float(match.group(1).replace(".", "").replace(",", ".")) if "," in match.group(1) else float(
-                match.group(1)
+            value = (
+                float(match.group(1).replace(".", "").replace(",", "."))
+                if "," in match.group(1)
+                else float(match.group(1))
             )
             unit = match.group(2).lower()[:2]
             found.append((value, unit, match.group(0), cit.n, cit.date))

@@ -19,16 +19,100 @@ import snowballstemmer
 
 _STEMMER = snowballstemmer.stemmer("german")
 STOP = frozenset(
-    "der die das den dem des ein eine einer eines einem einen und oder aber mit von zu zum zur für auf an in im "
-    "am aus bei bis nach über unter vor als wie auch nur nicht kein keine ist sind wird werden wurde wurden hat "
-    "haben sein es sie er wir ihr man sich so dass da wo was wer wie pro je the of and to a in is for on".split()
+    [
+        "der",
+        "die",
+        "das",
+        "den",
+        "dem",
+        "des",
+        "ein",
+        "eine",
+        "einer",
+        "eines",
+        "einem",
+        "einen",
+        "und",
+        "oder",
+        "aber",
+        "mit",
+        "von",
+        "zu",
+        "zum",
+        "zur",
+        "für",
+        "auf",
+        "an",
+        "in",
+        "im",
+        "am",
+        "aus",
+        "bei",
+        "bis",
+        "nach",
+        "über",
+        "unter",
+        "vor",
+        "als",
+        "wie",
+        "auch",
+        "nur",
+        "nicht",
+        "kein",
+        "keine",
+        "ist",
+        "sind",
+        "wird",
+        "werden",
+        "wurde",
+        "wurden",
+        "hat",
+        "haben",
+        "sein",
+        "es",
+        "sie",
+        "er",
+        "wir",
+        "ihr",
+        "man",
+        "sich",
+        "so",
+        "dass",
+        "da",
+        "wo",
+        "was",
+        "wer",
+        "wie",
+        "pro",
+        "je",
+        "the",
+        "of",
+        "and",
+        "to",
+        "a",
+        "in",
+        "is",
+        "for",
+        "on",
+    ]
 )
 ABBREV = {
-    r"\bIGS\b": "Integrierte Gesamtschule", r"\bRS\+": "Realschule plus", r"\bFOS\b": "Fachoberschule",
-    r"\bBBS\b": "berufsbildende Schule", r"\bPL\b": "Pädagogisches Landesinstitut", r"\bBM\b": "Bildungsministerium",
-    r"\bSCP\b": "Startchancen-Programm", r"\bMio\.": "Millionen", r"\bMrd\.": "Milliarden",
-    r"\bRLP\b": "Rheinland-Pfalz", r"\bMPT\b": "multiprofessionelle Teams", r"\bBLV\b": "Bund-Länder-Vereinbarung",
-    r"\bVV\b": "Verwaltungsvereinbarung", r"\bGS\b": "Grundschule", r"€": " Euro ", r"%": " Prozent ",
+    r"\bIGS\b": "Integrierte Gesamtschule",
+    r"\bRS\+": "Realschule plus",
+    r"\bFOS\b": "Fachoberschule",
+    r"\bBBS\b": "berufsbildende Schule",
+    r"\bPL\b": "Pädagogisches Landesinstitut",
+    r"\bBM\b": "Bildungsministerium",
+    r"\bSCP\b": "Startchancen-Programm",
+    r"\bMio\.": "Millionen",
+    r"\bMrd\.": "Milliarden",
+    r"\bRLP\b": "Rheinland-Pfalz",
+    r"\bMPT\b": "multiprofessionelle Teams",
+    r"\bBLV\b": "Bund-Länder-Vereinbarung",
+    r"\bVV\b": "Verwaltungsvereinbarung",
+    r"\bGS\b": "Grundschule",
+    r"€": " Euro ",
+    r"%": " Prozent ",
 }
 MAX_CHARS = 1200
 FACT_WINDOW = 1000
@@ -70,9 +154,7 @@ def fact_covered(fact: str, answer: str) -> bool:
         return True
     present = set(content_stems(window))
     hits = sum(
-        1
-        for w in wanted
-        if w in present or (len(w) >= 4 and any(w in x or (len(x) >= 5 and x in w) for x in present))
+        1 for w in wanted if w in present or (len(w) >= 4 and any(w in x or (len(x) >= 5 and x in w) for x in present))
     )
     return hits / len(wanted) >= 0.6
 
@@ -141,9 +223,7 @@ def judge(question: dict[str, Any], result: dict[str, Any]) -> Verdict:
         v.hit3 = bool(expected & set(docs[:3]))
         v.hit5 = bool(expected & set(docs[:5]))
         v.rr = next((1 / (i + 1) for i, d in enumerate(docs) if d in expected), 0.0)
-        v.correct = (
-            not refused and v.chars <= MAX_CHARS and v.fact_recall >= 0.75 and v.citation_hit and not forbidden
-        )
+        v.correct = not refused and v.chars <= MAX_CHARS and v.fact_recall >= 0.75 and v.citation_hit and not forbidden
         if refused:
             v.reasons.append("unerwartet abgelehnt")
         if v.missing_facts and not refused:

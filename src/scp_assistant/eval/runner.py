@@ -37,8 +37,9 @@ def load_questions(path: Path) -> list[dict[str, Any]]:
     return data
 
 
-def run(questions: Sequence[dict[str, Any]], ask: Ask, progress: Callable[[int, int], None] | None = None
-        ) -> dict[str, Any]:
+def run(
+    questions: Sequence[dict[str, Any]], ask: Ask, progress: Callable[[int, int], None] | None = None
+) -> dict[str, Any]:
     results: list[dict[str, Any]] = []
     verdicts: list[Verdict] = []
     for i, q in enumerate(questions, 1):
@@ -46,14 +47,33 @@ def run(questions: Sequence[dict[str, Any]], ask: Ask, progress: Callable[[int, 
             answer = ask(str(q["question"])).to_dict()
         except ScpError as exc:
             log.warning("question %s failed: %s", q["id"], exc)
-            answer = {"question": q["question"], "answer": "", "refused": False, "refusal_reason": None,
-                      "notice": None, "backend": "error", "citations": [], "retrieved": [], "latency_ms": 0.0,
-                      "error": str(exc)}
+            answer = {
+                "question": q["question"],
+                "answer": "",
+                "refused": False,
+                "refusal_reason": None,
+                "notice": None,
+                "backend": "error",
+                "citations": [],
+                "retrieved": [],
+                "latency_ms": 0.0,
+                "error": str(exc),
+            }
         verdict = judge(q, answer)
         verdicts.append(verdict)
-        results.append({"id": q["id"], **answer, "verdict": {
-            "correct": verdict.correct, "fact_recall": verdict.fact_recall, "citation_hit": verdict.citation_hit,
-            "missing_facts": verdict.missing_facts, "reasons": verdict.reasons}})
+        results.append(
+            {
+                "id": q["id"],
+                **answer,
+                "verdict": {
+                    "correct": verdict.correct,
+                    "fact_recall": verdict.fact_recall,
+                    "citation_hit": verdict.citation_hit,
+                    "missing_facts": verdict.missing_facts,
+                    "reasons": verdict.reasons,
+                },
+            }
+        )
         if progress:
             progress(i, len(questions))
     metrics = aggregate(verdicts)

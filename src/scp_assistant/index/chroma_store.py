@@ -55,9 +55,7 @@ def _from_meta(chunk_id: str, text: str, meta: dict[str, Any]) -> StoredChunk:
         text=text,
         question=str(meta.get("question", "")),
     )
-    return StoredChunk(
-        chunk, str(meta.get("doc_hash", "")), int(meta.get("doc_chunks", 0)), str(meta.get("path", ""))
-    )
+    return StoredChunk(chunk, str(meta.get("doc_hash", "")), int(meta.get("doc_chunks", 0)), str(meta.get("path", "")))
 
 
 class ChromaStore:
@@ -70,9 +68,7 @@ class ChromaStore:
         self._name = settings.collection
         try:
             if settings.host:
-                self._client = chromadb.HttpClient(
-                    host=settings.host, port=settings.port, settings=client_settings
-                )
+                self._client = chromadb.HttpClient(host=settings.host, port=settings.port, settings=client_settings)
             else:
                 path = data_dir / "chroma"
                 path.mkdir(parents=True, exist_ok=True)

@@ -38,7 +38,8 @@ class Embedder(Protocol):
 def _normalize(matrix: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
-    return matrix / norms
+    normalized: np.ndarray = matrix / norms
+    return normalized
 
 
 class E5Embedder:
@@ -92,7 +93,10 @@ class SentenceTransformerEmbedder:
         self._name = model
         self._qp, self._dp = query_prompt, document_prompt
         self._batch = batch_size
-        self._dim = int(self._model.get_sentence_embedding_dimension() or 0)
+        dimension = getattr(self._model, "get_embedding_dimension", None) or (
+            self._model.get_sentence_embedding_dimension
+        )
+        self._dim = int(dimension() or 0)
 
     @property
     def id(self) -> str:

@@ -165,8 +165,13 @@ def load_pdf(path: Path, max_pages: int = 2000) -> Document:
             if len(text) < 20:
                 empty.append(number)
                 continue
-            sections.append(Section(heading=f"Folie {number}" if meta.doc_type == "praesentation"
-                                    else f"Seite {number}", text=text, page=number))
+            sections.append(
+                Section(
+                    heading=f"Folie {number}" if meta.doc_type == "praesentation" else f"Seite {number}",
+                    text=text,
+                    page=number,
+                )
+            )
     except DocumentError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
@@ -174,9 +179,7 @@ def load_pdf(path: Path, max_pages: int = 2000) -> Document:
     except Exception as exc:  # pypdf can fail in many ways on broken files
         raise DocumentError(str(path), f"PDF-Datei ist beschädigt oder unlesbar ({type(exc).__name__})") from exc
     if empty:
-        warnings.append(
-            f"Seiten ohne Text (Scan?): {', '.join(map(str, empty))} – nicht durchsuchbar, ggf. OCR nötig"
-        )
+        warnings.append(f"Seiten ohne Text (Scan?): {', '.join(map(str, empty))} – nicht durchsuchbar, ggf. OCR nötig")
     return Document(meta=meta, sections=sections, content_hash=file_hash(data, side_bytes), warnings=warnings)
 
 
@@ -198,8 +201,11 @@ def _clean_pdf_text(text: str) -> str:
         if len(line) <= 2 and not line[0].isdigit():
             continue  # single letters of rotated or vertical text
         bullet = bool(re.match(r"^([•▪◦●]|[-–]\s|\d+\.\s)", line))
-        if out and not bullet and not re.search(r"[.:!?“\"]$", out[-1]) and (
-            line[:1].islower() or _JOIN_AFTER.search(out[-1])
+        if (
+            out
+            and not bullet
+            and not re.search(r"[.:!?“\"]$", out[-1])
+            and (line[:1].islower() or _JOIN_AFTER.search(out[-1]))
         ):
             joined = out[-1][:-1] + line if re.search(r"\w-$", out[-1]) and line[:1].islower() else f"{out[-1]} {line}"
             out[-1] = joined
@@ -208,7 +214,13 @@ def _clean_pdf_text(text: str) -> str:
     return "\n".join(out).strip()
 
 
-LOADERS = {".md": load_markdown, ".markdown": load_markdown, ".yaml": load_faq, ".yml": load_faq, ".pdf": load_pdf}
+LOADERS = {
+    ".md": load_markdown,
+    ".markdown": load_markdown,
+    ".yaml": load_faq,
+    ".yml": load_faq,
+    ".pdf": load_pdf,
+}
 DOC_DIRS = ("docs", "faq", "pdf")
 
 

@@ -121,9 +121,7 @@ class IngestPipeline:
         seen.add(doc_id)
         doc_hash = file_hash(doc.content_hash.encode(), self._version_salt())
         old = existing.get(doc_id, [])
-        if old and len(old) == len(chunks) and all(
-            o.doc_hash == doc_hash and o.doc_chunks == len(chunks) for o in old
-        ):
+        if old and len(old) == len(chunks) and all(o.doc_hash == doc_hash and o.doc_chunks == len(chunks) for o in old):
             report.unchanged += 1
             return
         items = [StoredChunk(c, doc_hash, len(chunks), rel) for c in chunks]

@@ -9,15 +9,37 @@ from __future__ import annotations
 
 import bisect
 import math
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 from scp_assistant.models import Chunk
 from scp_assistant.retrieve.glossary import expansion
-from scp_assistant.text import STOPWORDS, stem, words
+from scp_assistant.text import STOPWORDS, fold, stem, words
 
-_LINKS = ("s", "es", "n", "en", "")  # German linking elements (Fugen) at the end of a compound's first part
+_LINKS = ("s", "es", "n", "en", "")
+SEPARABLE = frozenset(
+    [
+        "teil",
+        "statt",
+        "fest",
+        "an",
+        "auf",
+        "aus",
+        "ein",
+        "mit",
+        "vor",
+        "zu",
+        "ab",
+        "bei",
+        "dar",
+        "zurueck",
+        "weiter",
+        "fort",
+        "vorbei",
+    ]
+)  # German linking elements (Fugen) at the end of a compound's first part
 
 
 class Decompounder:
@@ -73,9 +95,7 @@ class BM25Index:
                 self._postings[term].append((idx, tf))
         n = max(1, len(self.chunks))
         self._avg_len = (sum(self._lengths) / n) or 1.0
-        self._idf = {
-            term: math.log(1.0 + (n - len(p) + 0.5) / (len(p) + 0.5)) for term, p in self._postings.items()
-        }
+        self._idf = {term: math.log(1.0 + (n - len(p) + 0.5) / (len(p) + 0.5)) for term, p in self._postings.items()}
         self.vocabulary = frozenset(vocab)
         self._sorted_terms = sorted(self._idf)
         self._by_initial: dict[str, list[str]] = defaultdict(list)
@@ -98,21 +118,48 @@ class BM25Index:
         return list(dict.fromkeys(index_terms(text, self.decompounder)))
 
     def expanded_terms(self, question: str) -> dict[str, float]:
-        """Terms of a question with weights: its own terms (1.0) plus, at lower weight, index terms for
-        typos ("chancenbudjet"), other word forms of the same stem ("evaluiert" -> "evaluation"), and the
+        """Terms of a question with weights: whole words 1.0; parts of hyphenated or closed compounds 0.3
+        (so "Rheinland-Pfalz" does not count five times); and, at lower weight, index terms for typos
+        ("chancenbudjet"), other word forms of the same stem ("evaluiert" -> "evaluation"), and the
         glossary's document vocabulary for everyday and English words."""
         out: dict[str, float] = {}
-        for term in self.query_terms(question):
-            out[term] = 1.0
+
+        def add(term: str, weight: float) -> None:
+            out[term] = max(out.get(term, 0.0), weight)
+
+        for raw in re.findall(r"[A-Za-zÄÖÜäöüß0-9]+(?:-[A-Za-zÄÖÜäöüß0-9]+)*\+?", question):
+            for i, word in enumerate(words(raw)):
+                if word in STOPWORDS or (len(word) < 2 and not word.isdigit()):
+                    continue
+                add(stem(word), 1.0 if i == 0 else 0.3)
+                for part in self.decompounder.split(word):
+                    add(stem(part), 0.3)
+        for verb_term, parts in self._separable(question):
+            add(verb_term, 1.0)
+            for part in parts:
+                out[part] = min(out.get(part, 0.2), 0.2)
         folded = [w for w in words(question) if w not in STOPWORDS]
         for word in folded:
             if len(word) < 5 or word.isdigit() or stem(word) in self._idf:
                 continue
             for alt in self._near(word):
-                out.setdefault(alt, 0.7)
+                add(alt, 0.7)
         for term in self.query_terms(expansion(folded)):
-            out.setdefault(term, 0.5)
+            add(term, 0.5)
         return out
+
+    def _separable(self, question: str) -> list[tuple[str, tuple[str, str]]]:
+        """German separable verbs: "nehmen ... teil" searches "teilnehm" (Teilnahme, teilnehmende)."""
+        found: list[tuple[str, tuple[str, str]]] = []
+        for clause in re.split(r"[,;:?!.]", question):
+            tokens = [fold(t) for t in re.findall(r"[A-Za-zÄÖÜäöüß]+", clause)]
+            if len(tokens) < 2 or tokens[-1] not in SEPARABLE:
+                continue
+            for verb in tokens[:-1]:
+                term = stem(tokens[-1] + verb)
+                if term in self._idf:
+                    found.append((term, (stem(verb), stem(tokens[-1]))))
+        return found
 
     def has_typo_neighbour(self, word: str) -> bool:
         return any(

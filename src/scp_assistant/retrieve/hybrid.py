@@ -37,9 +37,7 @@ def dense_z(ranked: Sequence[ScoredChunk]) -> dict[str, float]:
         return {s.chunk.chunk_id: 0.0 for s in ranked}
     mean = statistics.fmean(scores)
     std = statistics.pstdev(scores) or 1.0
-    return {
-        s.chunk.chunk_id: ((s.dense_score - mean) / std if s.dense_rank is not None else -1.0) for s in ranked
-    }
+    return {s.chunk.chunk_id: ((s.dense_score - mean) / std if s.dense_rank is not None else -1.0) for s in ranked}
 
 
 class HybridRetriever:
@@ -72,7 +70,11 @@ class HybridRetriever:
         return self._embedder.embed_query(query)
 
     def retrieve(
-        self, query: str, filters: Filters | None = None, limit: int | None = None, vector: list[float] | None = None
+        self,
+        query: str,
+        filters: Filters | None = None,
+        limit: int | None = None,
+        vector: list[float] | None = None,
     ) -> list[ScoredChunk]:
         s = self.settings
         filters = filters or Filters()

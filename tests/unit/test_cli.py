@@ -1,0 +1,102 @@
+import json
+from pathlib import Path
+
+import pytest
+
+from scp_assistant.cli import main
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, corpus: Path) -> Path:
+    """Real embedded Chroma in a temp dir, fake embedder (fast), the small corpus."""
+    monkeypatch.setenv("SCP_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("SCP_CORPUS_DIR", str(corpus))
+    monkeypatch.setenv("SCP_EMBEDDER__BACKEND", "fake")
+    return corpus
+
+
+def test_ingest_then_ask_json(env: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    report = tmp_path / "report.json"
+    assert main(["ingest", "--report", str(report)]) == 0
+    data = json.loads(report.read_text(encoding="utf-8"))
+    assert data["documents"] == 5 and data["ok"] is True and data["failures"] == []
+    capsys.readouterr()
+    assert main(["ask", "Darf aus dem Chancenbudget Mobiliar angeschafft werden?", "--json"]) == 0
+    out = capsys.readouterr().out
+    answer = json.loads(out)  # exactly one JSON object on stdout
+    assert out.count("\n") == 1
+    assert answer["refused"] is False and answer["citations"][0]["doc_id"] == "faq1"
+
+
+def test_reingest_unchanged_embeds_nothing(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ingest"]) == 0
+    capsys.readouterr()
+    assert main(["ingest"]) == 0
+    assert "neu eingebettet: 0 Chunks" in capsys.readouterr().out
+
+
+def test_strict_ingest_fails_on_a_broken_file(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (env / "pdf" / "kaputt.pdf").write_bytes(b"%PDF-1.4 nope")
+    assert main(["ingest"]) == 0
+    assert main(["ingest", "--strict"]) == 3
+    assert "kaputt.pdf" in capsys.readouterr().out
+
+
+def test_input_errors_exit_non_zero_without_traceback(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ingest"]) == 0
+    assert main(["ask", "   "]) == 2
+    assert main(["ask", "x" * 3000]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "zu lang" in err
+
+
+def test_ask_without_index_explains_what_to_do(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ask", "Was ist Säule I?"]) == 4
+    assert "scp-assistant ingest" in capsys.readouterr().err
+
+
+def test_missing_corpus_dir(env: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert main(["ingest", str(tmp_path / "gibt-es-nicht")]) == 3
+    assert "nicht gefunden" in capsys.readouterr().err
+
+
+def test_refusal_is_exit_zero_and_marked(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    main(["ingest"])
+    capsys.readouterr()
+    assert main(["ask", "Wer hat die Fußball-WM 2014 gewonnen?"]) == 0
+    assert "Keine Antwort aus den Programmunterlagen" in capsys.readouterr().out
+
+
+def test_eval_run_writes_results_and_applies_gates(
+    env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    main(["ingest"])
+    questions = tmp_path / "q.yaml"
+    questions.write_text(
+        "- id: q1\n  question: Darf aus dem Chancenbudget Mobiliar angeschafft werden?\n  expect: answer\n"
+        "  key_facts: [Mobiliar nicht grundsätzlich ausgeschlossen]\n  sources: [faq1]\n"
+        "- id: q2\n  question: Wer hat die Fußball-WM 2014 gewonnen?\n  expect: refuse\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "run"
+    assert main(["eval", "run", "--questions", str(questions), "--output", str(out)]) == 0
+    results = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    assert [r["id"] for r in results["results"]] == ["q1", "q2"]
+    assert results["metrics"]["answer_accuracy"] == 1.0 and results["metrics"]["refusal_accuracy"] == 1.0
+    assert (
+        main(
+            [
+                "eval",
+                "run",
+                "--questions",
+                str(questions),
+                "--output",
+                str(out),
+                "--max-false-refusal",
+                "0.0",
+                "--min-accuracy",
+                "1.01",
+            ]
+        )
+        == 6
+    )
