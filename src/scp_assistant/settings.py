@@ -37,7 +37,7 @@ class ChromaSettings(BaseModel):
 class RetrieveSettings(BaseModel):
     k: int = Field(8, ge=1, le=50, description="Passages handed to the answer stage.")
     candidates: int = Field(30, ge=5, le=500, description="Candidates taken from each of dense and BM25.")
-    bm25_weight: float = Field(0.5, ge=0.0, le=5.0, description="Weight of BM25 in reciprocal rank fusion.")
+    bm25_weight: float = Field(0.7, ge=0.0, le=5.0, description="Weight of BM25 in reciprocal rank fusion.")
     dense_weight: float = Field(1.0, ge=0.0, le=5.0, description="Weight of dense retrieval in the fusion.")
     rrf_k: int = Field(60, ge=1, description="Rank constant of reciprocal rank fusion.")
     min_retrieved: int = Field(10, ge=1, description="Chunks listed in `retrieved` of an answer (at least).")

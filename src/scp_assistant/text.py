@@ -147,7 +147,10 @@ _STOP_RAW = """aber alle allem allen aller alles als also am an ander andere and
     müssen nach nicht noch nun nur ob oder ohne sehr sein seine sich sie sind so soll sollen sollte sonst
     über um und uns unser unsere unter vom von vor war waren was weil welche welchem welchen welcher welches
     wem wen wenn wer werden wie wieder will wir wird wo wurde wurden zu zum zur zwar zwischen eigentlich genau
-    denn mal ne einfach gerne bitte sagen sag mir uns viel viele vielen wieviel wieviele
+    denn mal ne einfach gerne bitte sagen sag mir uns viel viele vielen wieviel wieviele ihrem ihren ihrer ihres
+    unserem unseren unserer unseres meinem meinen meiner seinem seinen seiner seines eurem euren eurer dein deine
+    deinem deinen deiner sich selbst etwas jemand irgendwie irgendwelche solche solchen solcher dieselbe
+    wann warum wieso weshalb woher wohin wozu wofür womit wodurch worauf woran wobei ab
     the of and to a in is for on what which who how does do
     are be can with by from at or an it this that"""
 

@@ -56,7 +56,8 @@ class _Candidate:
     rank: int
     position: int
     score: float
-    terms: frozenset[str]
+    terms: frozenset[str]  # of the unit's own text (novelty, duplicates)
+    match_terms: frozenset[str]  # plus its section heading or FAQ question (relevance to the question)
 
 
 class ExtractiveComposer:
@@ -102,15 +103,16 @@ class ExtractiveComposer:
             if not chunk.section and chunk.page is None:
                 relevance -= 0.15  # the lead paragraph describes the source; it rarely answers
             row = []
+            context = frozenset(head_terms - self._title_terms(chunk))
             for pos, (unit, terms) in enumerate(zip(units, unit_terms, strict=True)):
                 if _is_filler(unit.text):
                     continue
-                score = relevance + 0.5 * self._overlap(weights, terms)
+                score = relevance + 0.5 * self._overlap(weights, terms | context)
                 if quantity and _answers_quantity(unit.text, counted, self._bm25):
                     score += 0.1
                 if chunk.page is not None and len(unit.text) < 45 and not unit.is_list:
                     score -= 0.1  # slide titles and labels
-                row.append(_Candidate(unit, chunk, rank, pos, score, terms))
+                row.append(_Candidate(unit, chunk, rank, pos, score, terms, terms | context))
             if row:
                 rows.append((relevance, row))
         rows.sort(key=lambda r: -r[0])
@@ -137,23 +139,23 @@ class ExtractiveComposer:
             used += len(text) + _MARKER_SPACE
         # 2. units from the next passages: nearly as relevant, or covering a part of the question that is still
         #    open ("Wer schließt ... und wann ...?"), and saying something new
-        covered = set().union(*(c.terms for c in picked)) if picked else set()
+        covered = set().union(*(c.match_terms for c in picked)) if picked else set()
         pool = [c for row in rows[1:] for c in row]
         while pool and used < self._max:
             open_weights = {t: w for t, w in weights.items() if t not in covered}
-            gains = {id(c): self._overlap(open_weights, c.terms) for c in pool}
+            gains = {id(c): self._overlap(open_weights, c.match_terms) for c in pool}
             pool.sort(key=lambda c: c.score + 0.8 * gains[id(c)], reverse=True)
             cand = pool.pop(0)
             gain = gains[id(cand)]
-            if cand.score < best - 0.3 and gain < 0.15:
+            if cand.score < best - 0.4 and gain < 0.15:
                 break
-            if len(cand.terms - covered) < max(1, len(cand.terms) // 3) or _duplicate(cand, picked):
+            if len(cand.terms - covered) < max(1, len(cand.terms) // 5) or _duplicate(cand, picked):
                 continue
             text = self._fit(cand, self._max - used, wants_list)
             if text is None:
                 continue
             picked.append(_replace_text(cand, text))
-            covered |= cand.terms
+            covered |= cand.match_terms
             used += len(text) + _MARKER_SPACE
         order = {row[0].chunk.chunk_id: i for i, row in enumerate(rows)}
         picked.sort(key=lambda c: (order[c.chunk.chunk_id], c.position))
@@ -195,7 +197,9 @@ def _answers_quantity(text: str, counted: set[str], bm25: BM25Index) -> bool:
 def _replace_text(cand: _Candidate, text: str) -> _Candidate:
     if text == cand.unit.text:
         return cand
-    return _Candidate(Unit(text, cand.unit.is_list), cand.chunk, cand.rank, cand.position, cand.score, cand.terms)
+    return _Candidate(
+        Unit(text, cand.unit.is_list), cand.chunk, cand.rank, cand.position, cand.score, cand.terms, cand.match_terms
+    )
 
 
 def _is_filler(text: str) -> bool:
