@@ -54,12 +54,12 @@ def test_dev_set_regression(real_container: Container) -> None:
     """Thresholds a little below what the system reaches (see README); a drop fails the build."""
     questions = load_questions(REPO / "eval" / "dev.yaml")
     m = run(questions, real_container.answer_service.ask)["metrics"]
-    assert m["retrieval_hit5"] >= 0.95
-    assert m["citation_hit"] >= 0.90
-    assert m["refusal_accuracy"] >= 0.85
-    assert m["false_refusal"] <= 0.05
-    assert m["fact_recall"] >= 0.65
-    assert m["answer_accuracy"] >= 0.50
+    assert m["retrieval_hit5"] >= 0.95  # reached: 1.0
+    assert m["citation_hit"] >= 0.93  # 0.967
+    assert m["refusal_accuracy"] >= 0.9  # 0.9
+    assert m["false_refusal"] <= 0.05  # 0.0
+    assert m["fact_recall"] >= 0.72  # 0.749
+    assert m["answer_accuracy"] >= 0.62  # 0.667
 
 
 def test_calibration_set_regression(real_container: Container) -> None:

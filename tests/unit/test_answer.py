@@ -66,7 +66,7 @@ def test_other_land_sources_are_flagged(fake_container: Container) -> None:
         "Wie hoch ist der Eigenanteil der Kommunen bei Säule I in Nordrhein-Westfalen?"
     )
     assert not answer.refused
-    assert answer.notice and "anderen Landes" in answer.notice
+    assert answer.notice and "anderes Land" in answer.notice
     assert "Nordrhein-Westfalen" in answer.answer.split("\n\n")[-1]
 
 

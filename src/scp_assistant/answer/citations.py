@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from scp_assistant.answer import layout
 from scp_assistant.answer.extractive import Picked
 from scp_assistant.models import Chunk, Citation
 
@@ -34,7 +35,7 @@ def render(picked: Sequence[Picked]) -> tuple[str, list[Citation]]:
         if not is_list and open_paragraph == cid:
             blocks[-1] += " " + body
         else:
-            lead = _lead(item.chunk, item.text) if cid not in led else ""
+            lead = layout.lead(item.chunk, item.text) if cid not in led else ""
             led.add(cid)
             blocks.append(f"{lead}{body}")
         open_paragraph = None if is_list else cid
@@ -43,18 +44,6 @@ def render(picked: Sequence[Picked]) -> tuple[str, list[Citation]]:
         _citation(n, chunks[cid], " … ".join(quotes[cid])) for cid, n in sorted(numbers.items(), key=lambda kv: kv[1])
     ]
     return text, citations
-
-
-def _lead(chunk: Chunk, text: str) -> str:
-    """The section heading of a document section as a short lead-in ("Keine Übertragung ins folgende
-    Schuljahr: ..."): it is the editors' summary of the cited section. FAQ questions and slide numbers are
-    not used, and neither is a heading the sentence already repeats."""
-    heading = chunk.section.strip()
-    if not heading or chunk.question or chunk.page is not None or len(heading) > 80:
-        return ""
-    if heading.lower() in text.lower():
-        return ""
-    return f"{heading}: " if not text.startswith("- ") else f"{heading}:\n"
 
 
 def _citation(n: int, chunk: Chunk, quote: str) -> Citation:

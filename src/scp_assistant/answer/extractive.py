@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from scp_assistant.answer.layout import MARKER_SPACE, PARAGRAPH_SPACE, lead
 from scp_assistant.models import Chunk, ScoredChunk
 from scp_assistant.retrieve.bm25 import BM25Index
 from scp_assistant.retrieve.hybrid import dense_z
@@ -22,7 +23,6 @@ _QUANTITY = re.compile(
     re.IGNORECASE,
 )
 _LIST_WANTED = re.compile(r"\b(welche|was genau|beispiele?|aufz[äa]hl|liste|nenn|which|examples?)\b", re.IGNORECASE)
-_MARKER_SPACE = 5  # " [n]"
 _COUNT_OF = re.compile(r"\b(?:wie ?viele|wieviele|anzahl der|zahl der|how many)\s+(\w+)", re.IGNORECASE)
 _AMOUNT = re.compile(r"\d[\d.,]*\s*(?:€|euro|eur\b|mio|mrd|millionen|milliarden|prozent|%)", re.IGNORECASE)
 # Official sources answer first; press and associations after them; another Land's rules last.
@@ -102,6 +102,8 @@ class ExtractiveComposer:
             )
             if not chunk.section and chunk.page is None:
                 relevance -= 0.15  # the lead paragraph describes the source; it rarely answers
+            if chunk.page is not None and _low_content(units):
+                relevance -= 0.25  # title pages and diagram labels echo the question's words but say little
             row = []
             context = frozenset(head_terms - self._title_terms(chunk))
             for pos, (unit, terms) in enumerate(zip(units, unit_terms, strict=True)):
@@ -128,6 +130,15 @@ class ExtractiveComposer:
         best = max(c.score for c in primary)
         picked: list[_Candidate] = []
         used = 0
+        opened: set[str] = set()  # chunks that already have a paragraph (lead-in and spacing paid)
+
+        def cost(cand: _Candidate, text: str) -> int:
+            extra = 0
+            if cand.chunk.chunk_id not in opened:
+                opened.add(cand.chunk.chunk_id)
+                extra = len(lead(cand.chunk, text)) + PARAGRAPH_SPACE
+            return len(text) + MARKER_SPACE + extra
+
         # 1. the best passage, mostly whole (lists and FAQ answers stay together)
         for cand in sorted(primary, key=lambda c: -c.score):
             if cand.score < best - 0.35 and used > 0.4 * self._max:
@@ -136,7 +147,7 @@ class ExtractiveComposer:
             if text is None:
                 continue
             picked.append(_replace_text(cand, text))
-            used += len(text) + _MARKER_SPACE
+            used += cost(cand, text)
         # 2. units from the next passages: nearly as relevant, or covering a part of the question that is still
         #    open ("Wer schließt ... und wann ...?"), and saying something new
         covered = set().union(*(c.match_terms for c in picked)) if picked else set()
@@ -156,7 +167,7 @@ class ExtractiveComposer:
                 continue
             picked.append(_replace_text(cand, text))
             covered |= cand.match_terms
-            used += len(text) + _MARKER_SPACE
+            used += len(text) + MARKER_SPACE
         order = {row[0].chunk.chunk_id: i for i, row in enumerate(rows)}
         picked.sort(key=lambda c: (order[c.chunk.chunk_id], c.position))
         return [Picked(c.unit.text, c.chunk, c.position, c.score) for c in picked]
@@ -165,7 +176,7 @@ class ExtractiveComposer:
     def _fit(cand: _Candidate, room: int, wants_list: bool) -> str | None:
         """The unit's text if it fits; a long list is cut to its leading items (lists stay lists)."""
         text = cand.unit.text
-        if len(text) + _MARKER_SPACE <= room:
+        if len(text) + MARKER_SPACE <= room:
             return text
         if not cand.unit.is_list:
             return None
@@ -173,7 +184,7 @@ class ExtractiveComposer:
         kept: list[str] = []
         size = 0
         for line in lines:
-            if size + len(line) + 1 + _MARKER_SPACE > room:
+            if size + len(line) + 1 + MARKER_SPACE > room:
                 break
             kept.append(line)
             size += len(line) + 1
@@ -181,6 +192,17 @@ class ExtractiveComposer:
         if len(items) < (3 if wants_list else 2):
             return None
         return "\n".join(kept)
+
+
+def _low_content(units: Sequence[Unit]) -> bool:
+    """A slide made of labels and titles: fewer than two lines that carry a statement (a list, ten words or
+    more, or a figure in a line of four words or more)."""
+    informative = sum(
+        1
+        for u in units
+        if u.is_list or len(u.text.split()) >= 10 or (re.search(r"\d", u.text) and len(u.text.split()) >= 4)
+    )
+    return informative < 2
 
 
 def _answers_quantity(text: str, counted: set[str], bm25: BM25Index) -> bool:

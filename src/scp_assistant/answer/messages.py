@@ -55,11 +55,8 @@ def _label(chunk: Chunk) -> str:
 
 
 def other_land_notice(chunks: Sequence[Chunk]) -> str:
-    regions = sorted({c.region or "ein anderes Land" for c in chunks})
-    return (
-        f"Hinweis: Ein Teil dieser Antwort stützt sich auf eine Quelle aus {', '.join(regions)}. Sie beschreibt "
-        "die Regelung eines anderen Landes und gilt nicht unmittelbar für Rheinland-Pfalz."
-    )
+    regions = ", ".join(sorted({c.region or "einem anderen Land" for c in chunks}))
+    return f"Hinweis: Eine Quelle beschreibt die Regelung in {regions} (anderes Land), nicht in Rheinland-Pfalz."
 
 
 STRIPPED_NOTICE = (

@@ -18,6 +18,7 @@ from scp_assistant.settings import AnswerSettings, RetrieveSettings
 
 log = logging.getLogger(__name__)
 
+_ANSWER_HARD_LIMIT = 1100
 _FIGURE = re.compile(r"(\d{1,3}(?:[.,]\d+)?)\s*(Mio\.|Millionen|Mrd\.|Milliarden)", re.IGNORECASE)
 
 
@@ -64,6 +65,9 @@ class AnswerService:
         if not picked:
             return finish(self._refusal(text, "not_covered", "", _related(ranked), retrieved))
         body, citations = render(picked)
+        while len(body) > _ANSWER_HARD_LIMIT and len(picked) > 1:  # never pad past what a reader takes in
+            picked = picked[:-1]
+            body, citations = render(picked)
         notices: list[str] = []
         if screening.stripped:
             notices.append(messages.STRIPPED_NOTICE)

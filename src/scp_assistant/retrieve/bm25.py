@@ -105,7 +105,7 @@ class BM25Index:
 
     @staticmethod
     def _text(chunk: Chunk) -> str:
-        return f"{chunk.title} {chunk.section} {chunk.text}"
+        return f"{chunk.title} {chunk.publisher} {chunk.section} {chunk.text}"
 
     def idf(self, term: str) -> float:
         return self._idf.get(term, 0.0)
