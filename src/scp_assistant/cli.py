@@ -72,15 +72,9 @@ def _parser() -> argparse.ArgumentParser:
     srv.add_argument("--host", default="127.0.0.1")
     srv.add_argument("--port", type=int, default=8000)
 
-    ev = sub.add_parser("eval", help="Qualität messen")
-    ev_sub = ev.add_subparsers(dest="eval_command", required=True)
-    run = ev_sub.add_parser("run", help="einen Fragensatz durchlaufen und Kennzahlen schreiben")
-    run.add_argument("--questions", type=Path, default=Path("eval/dev.yaml"))
-    run.add_argument("--output", type=Path, default=Path("eval/runs/latest"))
-    run.add_argument("--min-accuracy", type=float)
-    run.add_argument("--min-citation-hit", type=float)
-    run.add_argument("--min-refusal-accuracy", type=float)
-    run.add_argument("--max-false-refusal", type=float)
+    from scp_assistant.cli_eval import add_parsers
+
+    add_parsers(sub)
     return p
 
 
@@ -105,7 +99,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _ask(settings, args)
         if args.command == "serve":
             return _serve(settings, args)
-        return _eval(settings, args)
+        from scp_assistant.cli_eval import run_command
+
+        return run_command(settings, args)
     except ScpError as exc:
         print(f"Fehler: {exc}", file=sys.stderr)
         return exit_code_for(exc)
@@ -191,39 +187,6 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     print(f"SCP Assistant läuft: http://{args.host}:{args.port}/  (API-Doku: /docs)", file=sys.stderr)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return 0
-
-
-def _eval(settings: Settings, args: argparse.Namespace) -> int:
-    from scp_assistant.eval.runner import load_questions, run, write
-
-    questions = load_questions(args.questions)
-    service = _container(settings).answer_service
-    payload = run(questions, service.ask)
-    path = write(args.output, payload)
-    metrics = payload["metrics"]
-    print(json.dumps({k: v for k, v in metrics.items() if not k.startswith("per_")}, ensure_ascii=False, indent=1))
-    print(f"Ergebnisse: {path}", file=sys.stderr)
-    failed = _gates(metrics, args)
-    for line in failed:
-        print(f"GATE NICHT ERFÜLLT: {line}", file=sys.stderr)
-    return 6 if failed else 0
-
-
-def _gates(metrics: dict[str, float], args: argparse.Namespace) -> list[str]:
-    checks = [
-        ("answer_accuracy", args.min_accuracy, ">="),
-        ("citation_hit", args.min_citation_hit, ">="),
-        ("refusal_accuracy", args.min_refusal_accuracy, ">="),
-        ("false_refusal", args.max_false_refusal, "<="),
-    ]
-    failed = []
-    for key, limit, op in checks:
-        if limit is None:
-            continue
-        value = float(metrics.get(key) or 0.0)
-        if (op == ">=" and value < limit) or (op == "<=" and value > limit):
-            failed.append(f"{key}={value} (verlangt {op} {limit})")
-    return failed
 
 
 if __name__ == "__main__":  # pragma: no cover

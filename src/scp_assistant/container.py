@@ -10,6 +10,7 @@ import logging
 from functools import cached_property
 
 from scp_assistant.answer.service import AnswerService
+from scp_assistant.feedback.store import FeedbackStore, SQLiteFeedbackStore
 from scp_assistant.index.chroma_store import ChromaStore
 from scp_assistant.index.embedders import Embedder, create_embedder, embedder_id_for
 from scp_assistant.index.store import VectorStore
@@ -59,6 +60,10 @@ class Container:
     @cached_property
     def answer_service(self) -> AnswerService:
         return AnswerService(self.retriever, self.settings.answer, self.settings.retrieve)
+
+    @cached_property
+    def feedback_store(self) -> FeedbackStore:
+        return SQLiteFeedbackStore(self.settings.data_dir / "feedback.sqlite3")
 
     def reset_retrieval(self) -> None:
         """Forget the retriever (and BM25) after the index changed, e.g. after a re-ingest."""

@@ -1,0 +1,251 @@
+"""`scp-assistant eval validate|run|compare|sweep` and `scp-assistant feedback add|export`."""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from scp_assistant.container import Container
+from scp_assistant.errors import InputError, ScpError
+from scp_assistant.eval.compare import Gates, compare
+from scp_assistant.eval.dataset import load_questions, read, validate
+from scp_assistant.eval.runner import read_run, run, run_retrieval, write_run
+from scp_assistant.ingest.pipeline import CHUNKER_VERSION
+from scp_assistant.settings import Settings, with_dotted
+
+EXIT_GATE = 6
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    ev = sub.add_parser("eval", help="Qualität messen, vergleichen, absichern")
+    ev_sub = ev.add_subparsers(dest="eval_command", required=True)
+
+    val = ev_sub.add_parser("validate", help="einen Fragensatz prüfen")
+    val.add_argument("file", type=Path)
+    val.add_argument("--strict", action="store_true", help="unbekannte Quellen sind Fehler statt Warnungen")
+
+    def gates(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--min-accuracy", type=float)
+        p.add_argument("--min-citation-hit", type=float)
+        p.add_argument("--min-refusal-accuracy", type=float)
+        p.add_argument("--max-false-refusal", type=float)
+        p.add_argument("--no-regressions", action="store_true", help="Fehler, wenn Fragen neu falsch werden")
+
+    run_p = ev_sub.add_parser("run", help="einen Fragensatz durchlaufen; schreibt einen Lauf-Ordner")
+    run_p.add_argument("--questions", type=Path, default=Path("eval/dev.yaml"))
+    run_p.add_argument("--output", type=Path, help="Lauf-Ordner (Standard: eval/runs/ZEIT[-NAME])")
+    run_p.add_argument("--name", help="Name des Laufs")
+    run_p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="Einstellung ändern, z. B. retrieve.bm25_weight=0.3 (mehrfach möglich)",
+    )
+    run_p.add_argument("--retrieval-only", action="store_true", help="nur Suche messen, keine Antworten")
+    run_p.add_argument("--baseline", type=Path, help="früherer Lauf zum Vergleich")
+    gates(run_p)
+
+    cmp_p = ev_sub.add_parser("compare", help="zwei Läufe vergleichen (A = Basis, B = neu)")
+    cmp_p.add_argument("run_a", type=Path)
+    cmp_p.add_argument("run_b", type=Path)
+    gates(cmp_p)
+
+    sw = ev_sub.add_parser("sweep", help="eine Einstellung über mehrere Werte vergleichen")
+    sw.add_argument("--questions", type=Path, default=Path("eval/dev.yaml"))
+    sw.add_argument("--param", required=True, help="z. B. retrieve.bm25_weight")
+    sw.add_argument("--values", required=True, help="Komma-getrennt, z. B. 0.3,0.5,0.7")
+    sw.add_argument("--output", type=Path, help="Ordner (Standard: eval/runs/sweep-ZEIT)")
+    sw.add_argument("--retrieval-only", action="store_true")
+
+    fb = sub.add_parser("feedback", help="Rückmeldungen zu Antworten erfassen und exportieren")
+    fb_sub = fb.add_subparsers(dest="feedback_command", required=True)
+    add = fb_sub.add_parser("add", help="eine Rückmeldung speichern")
+    add.add_argument("--rating", choices=["up", "down"], required=True)
+    add.add_argument("--question", required=True)
+    add.add_argument("--answer", default="", help="die gegebene Antwort (Standard: jetzt neu beantworten)")
+    add.add_argument("--reason", help="falsch, unvollständig, quelle-falsch, nicht-hilfreich, veraltet, sonstiges")
+    add.add_argument("--comment")
+    exp = fb_sub.add_parser("export", help="Rückmeldungen ausgeben")
+    exp.add_argument("--format", choices=["json", "eval-yaml"], default="json")
+    exp.add_argument("--output", type=Path, help="Datei statt stdout")
+
+
+def run_command(settings: Settings, args: argparse.Namespace) -> int:
+    if args.command == "feedback":
+        return _feedback(settings, args)
+    handlers = {"validate": _validate, "run": _run, "compare": _compare, "sweep": _sweep}
+    return handlers[args.eval_command](settings, args)
+
+
+def _gates(args: argparse.Namespace) -> Gates:
+    return Gates(
+        args.min_accuracy, args.min_citation_hit, args.min_refusal_accuracy, args.max_false_refusal, args.no_regressions
+    )
+
+
+def _known_sources(container: Container) -> set[str] | None:
+    try:
+        docs = {s.chunk.doc_id for s in container.store.all_chunks()}
+    except ScpError:
+        return None
+    return docs or None
+
+
+def _validate(settings: Settings, args: argparse.Namespace) -> int:
+    known = _known_sources(Container(settings))
+    issues = validate(read(args.file), known, strict=args.strict)
+    for issue in issues:
+        print(issue)
+    errors = sum(1 for i in issues if i.level == "error")
+    if known is None:
+        print("Hinweis: kein Index gefunden – Quellen (doc ids) wurden nicht geprüft.", file=sys.stderr)
+    print(f"{args.file}: {errors} Fehler, {len(issues) - errors} Warnungen")
+    return 2 if errors else 0
+
+
+def _settings_for(settings: Settings, assignments: list[str]) -> Settings:
+    for item in assignments:
+        if "=" not in item:
+            raise InputError(f"--set erwartet KEY=VALUE, nicht {item!r}")
+        key, value = item.split("=", 1)
+        try:
+            settings = with_dotted(settings, key.strip(), value.strip())
+        except KeyError as exc:
+            raise InputError(f"unbekannte Einstellung {key!r} (z. B. retrieve.bm25_weight)") from exc
+        except ValueError as exc:
+            raise InputError(f"ungültiger Wert für {key}: {exc}") from exc
+    return settings
+
+
+def run_config(container: Container, questions: Path, name: str, retrieval_only: bool) -> dict[str, Any]:
+    stored = sorted({(s.chunk.doc_id, s.doc_hash) for s in container.store.all_chunks()})
+    fingerprint = hashlib.sha256(json.dumps(stored).encode()).hexdigest()[:16]
+    return {
+        "name": name,
+        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "questions": str(questions),
+        "retrieval_only": retrieval_only,
+        "embedder": container.embedder_id,
+        "documents": len({d for d, _ in stored}),
+        "chunks": container.store.count(),
+        "corpus_fingerprint": fingerprint,
+        "index_version": f"chunker-{CHUNKER_VERSION}:{fingerprint[:8]}",
+        "git_commit": _git_commit(),
+        "settings": json.loads(container.settings.model_dump_json()),
+    }
+
+
+def _git_commit() -> str:
+    try:
+        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=5)
+        return out.stdout.strip() or "unbekannt"
+    except (OSError, subprocess.SubprocessError):
+        return "unbekannt"
+
+
+def _execute(
+    container: Container, questions_path: Path, name: str, retrieval_only: bool
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    questions = load_questions(questions_path)
+    if retrieval_only:
+        payload = run_retrieval(questions, container.retriever.retrieve)
+    else:
+        payload = run(questions, container.answer_service.ask)
+    return payload, run_config(container, questions_path, name, retrieval_only)
+
+
+def _default_output(name: str | None, prefix: str = "") -> Path:
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    return Path("eval/runs") / (prefix + stamp + (f"-{name}" if name else ""))
+
+
+def _run(settings: Settings, args: argparse.Namespace) -> int:
+    settings = _settings_for(settings, args.set)
+    output = args.output or _default_output(args.name)
+    payload, config = _execute(Container(settings), args.questions, args.name or output.name, args.retrieval_only)
+    config["overrides"] = args.set
+    comparison = compare(read_run(args.baseline), payload) if args.baseline else None
+    gates = _gates(args)
+    verdict = gates.verdict(payload["metrics"], comparison)
+    write_run(output, payload, config, verdict)
+    metrics = payload["metrics"]
+    print(json.dumps({k: v for k, v in metrics.items() if not k.startswith("per_")}, ensure_ascii=False, indent=1))
+    if comparison is not None:
+        print(comparison.render())
+        (output / "comparison.json").write_text(
+            json.dumps(comparison.to_dict(), ensure_ascii=False, indent=1), encoding="utf-8"
+        )
+    print(f"Lauf-Ordner: {output}  (Bericht: {output / 'report.html'})", file=sys.stderr)
+    for line in verdict["failed"]:
+        print(f"GATE NICHT ERFÜLLT: {line}", file=sys.stderr)
+    return EXIT_GATE if verdict["failed"] else 0
+
+
+def _compare(settings: Settings, args: argparse.Namespace) -> int:
+    a, b = read_run(args.run_a), read_run(args.run_b)
+    comparison = compare(a, b)
+    print(comparison.render())
+    failed = _gates(args).check(b["metrics"], comparison)
+    for line in failed:
+        print(f"GATE NICHT ERFÜLLT: {line}", file=sys.stderr)
+    return EXIT_GATE if failed else 0
+
+
+def _sweep(settings: Settings, args: argparse.Namespace) -> int:
+    values = [v.strip() for v in args.values.split(",") if v.strip()]
+    if not values:
+        raise InputError("--values braucht mindestens einen Wert")
+    output = args.output or _default_output(None, prefix="sweep-")
+    base = Container(settings)
+    rows: list[dict[str, Any]] = []
+    for value in values:
+        variant = _settings_for(settings, [f"{args.param}={value}"])
+        shares_index = variant.embedder == settings.embedder and variant.chroma == settings.chroma
+        container = Container(variant, store=base.store, embedder=base.embedder) if shares_index else Container(variant)
+        payload, config = _execute(container, args.questions, f"{args.param}={value}", args.retrieval_only)
+        write_run(output / f"{args.param}={value}", payload, config)
+        rows.append({"value": value, **{k: v for k, v in payload["metrics"].items() if not k.startswith("per_")}})
+    keys = [k for k in rows[0] if k != "value"]
+    table = ["| " + args.param + " | " + " | ".join(keys) + " |", "|---" * (len(keys) + 1) + "|"]
+    table += ["| " + r["value"] + " | " + " | ".join(str(r.get(k)) for k in keys) + " |" for r in rows]
+    (output / "comparison.md").write_text("\n".join(table) + "\n", encoding="utf-8")
+    (output / "comparison.json").write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
+    print("\n".join(table))
+    print(f"Ordner: {output}", file=sys.stderr)
+    return 0
+
+
+def _feedback(settings: Settings, args: argparse.Namespace) -> int:
+    from scp_assistant.feedback.store import FeedbackRecord, to_eval_yaml, to_json
+
+    container = Container(settings)
+    store = container.feedback_store
+    if args.feedback_command == "add":
+        answer, citations = args.answer, []
+        if not answer:
+            result = container.answer_service.ask(args.question)
+            answer, citations = result.answer, [c for c in result.to_dict()["citations"]]
+        record = FeedbackRecord(
+            rating=args.rating,
+            question=args.question,
+            answer=answer,
+            reason=args.reason,
+            comment=args.comment,
+            citations=citations,
+        )
+        print(store.add(record))
+        return 0
+    records = store.list()
+    text = to_eval_yaml(records) if args.format == "eval-yaml" else to_json(records)
+    if args.output:
+        args.output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    return 0

@@ -1,0 +1,95 @@
+"""Question sets (YAML, as eval/dev.yaml): loading and schema validation with messages per entry and field."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from scp_assistant.errors import InputError
+
+REQUIRED = ("id", "question", "expect")
+OPTIONAL = ("category", "expected_answer", "behaviour", "topic", "must_not_contain", "key_facts", "sources")
+EXPECT = ("answer", "refuse")
+
+
+@dataclass(frozen=True)
+class Issue:
+    level: str  # "error" | "warning"
+    entry: str  # "#3 (scp-010)"
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.level.upper():7} Eintrag {self.entry}, Feld '{self.field}': {self.message}"
+
+
+def read(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise InputError(f"Fragendatei {path} nicht gefunden") from exc
+    except yaml.YAMLError as exc:
+        raise InputError(f"Fragendatei {path} ist kein gültiges YAML: {exc}") from exc
+
+
+def validate(data: Any, known_sources: Iterable[str] | None = None, strict: bool = False) -> list[Issue]:
+    """All problems of a question set. Unknown source ids are warnings (errors with ``strict``);
+    with ``known_sources`` None they are not checked."""
+    if not isinstance(data, list):
+        return [Issue("error", "-", "-", "die Datei muss eine YAML-Liste von Fragen sein")]
+    known = set(known_sources) if known_sources is not None else None
+    issues: list[Issue] = []
+    seen: dict[str, int] = {}
+    for i, entry in enumerate(data, 1):
+        label = f"#{i}"
+        if not isinstance(entry, dict):
+            issues.append(Issue("error", label, "-", "Eintrag ist kein Objekt (id, question, expect, ...)"))
+            continue
+        qid = entry.get("id")
+        label = f"#{i} ({qid})" if qid else label
+        for key in REQUIRED:
+            if entry.get(key) in (None, ""):
+                issues.append(Issue("error", label, key, "Pflichtfeld fehlt"))
+        if qid is not None:
+            if str(qid) in seen:
+                issues.append(Issue("error", label, "id", f"doppelte id (schon in Eintrag #{seen[str(qid)]})"))
+            seen.setdefault(str(qid), i)
+        if "question" in entry and not isinstance(entry["question"], str):
+            issues.append(Issue("error", label, "question", "muss ein Text sein"))
+        expect = entry.get("expect")
+        if expect not in (None, "") and expect not in EXPECT:
+            issues.append(Issue("error", label, "expect", f"{expect!r} ist ungültig (erlaubt: answer, refuse)"))
+        for key in entry:
+            if key not in REQUIRED and key not in OPTIONAL:
+                issues.append(Issue("warning", label, str(key), "unbekanntes Feld wird ignoriert"))
+        for key in ("key_facts", "sources", "must_not_contain"):
+            value = entry.get(key)
+            if value is not None and (not isinstance(value, list) or not all(isinstance(v, str) for v in value)):
+                issues.append(
+                    Issue("error", label, key, "muss eine Liste von Texten sein (Zahlen in Anführungszeichen)")
+                )
+        if expect == "answer":
+            if not entry.get("key_facts"):
+                issues.append(Issue("warning", label, "key_facts", "fehlt: ohne Fakten zählt nur die Quelle"))
+            if not entry.get("sources"):
+                issues.append(Issue("error", label, "sources", "fehlt: erwartete Quellen (doc ids) angeben"))
+        if known is not None:
+            for source in entry.get("sources") or []:
+                if isinstance(source, str) and source not in known:
+                    level = "error" if strict else "warning"
+                    issues.append(Issue(level, label, "sources", f"doc id {source!r} ist nicht im aktuellen Index"))
+    return issues
+
+
+def load_questions(path: Path) -> list[dict[str, Any]]:
+    """Load a question set, refusing one with schema errors (warnings are fine)."""
+    data = read(path)
+    errors = [i for i in validate(data) if i.level == "error"]
+    if errors:
+        details = "; ".join(str(e) for e in errors[:5])
+        raise InputError(f"Fragendatei {path} ist ungültig ({len(errors)} Fehler): {details}")
+    return list(data)

@@ -1,0 +1,138 @@
+"""Feedback on answers: the FeedbackStore seam and its SQLite implementation (in the data dir by default).
+
+A record holds no personal data: rating, reason code, free comment, the question, the answer, its
+citations and a timestamp. Negative feedback can be exported as candidate entries for a question set.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import uuid
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+import yaml
+
+from scp_assistant.errors import InputError
+
+Rating = Literal["up", "down"]
+REASONS = ("falsch", "unvollständig", "quelle-falsch", "nicht-hilfreich", "veraltet", "sonstiges")
+
+
+@dataclass(frozen=True)
+class FeedbackRecord:
+    rating: Rating
+    question: str
+    answer: str
+    reason: str | None = None
+    comment: str | None = None
+    citations: list[dict[str, Any]] = field(default_factory=list)
+    answer_id: str | None = None
+    id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    created_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+
+    def validated(self) -> FeedbackRecord:
+        if self.rating not in ("up", "down"):
+            raise InputError(f"Bewertung {self.rating!r} ist ungültig (up oder down)")
+        if self.reason is not None and self.reason not in REASONS:
+            raise InputError(f"Grund {self.reason!r} ist ungültig (erlaubt: {', '.join(REASONS)})")
+        if self.comment is not None and len(self.comment) > 2000:
+            raise InputError("Kommentar ist zu lang (höchstens 2000 Zeichen)")
+        return self
+
+
+class FeedbackStore(Protocol):
+    def add(self, record: FeedbackRecord) -> str: ...
+
+    def list(self, rating: Rating | None = None) -> list[FeedbackRecord]: ...
+
+
+class SQLiteFeedbackStore:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._path = path
+        self._lock = threading.Lock()
+        with self._connect() as db:
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS feedback (id TEXT PRIMARY KEY, created_at TEXT NOT NULL, "
+                "rating TEXT NOT NULL, reason TEXT, comment TEXT, question TEXT NOT NULL, answer TEXT NOT NULL, "
+                "citations TEXT NOT NULL, answer_id TEXT)"
+            )
+
+    def _connect(self) -> sqlite3.Connection:
+        return sqlite3.connect(self._path, timeout=10)
+
+    def add(self, record: FeedbackRecord) -> str:
+        r = record.validated()
+        with self._lock, self._connect() as db:
+            db.execute(
+                "INSERT INTO feedback VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    r.id,
+                    r.created_at,
+                    r.rating,
+                    r.reason,
+                    r.comment,
+                    r.question,
+                    r.answer,
+                    json.dumps(r.citations, ensure_ascii=False),
+                    r.answer_id,
+                ),
+            )
+        return r.id
+
+    def list(self, rating: Rating | None = None) -> list[FeedbackRecord]:
+        query = "SELECT id, created_at, rating, reason, comment, question, answer, citations, answer_id FROM feedback"
+        args: tuple[str, ...] = ()
+        if rating:
+            query += " WHERE rating = ?"
+            args = (rating,)
+        with self._connect() as db:
+            rows = db.execute(query + " ORDER BY created_at, id", args).fetchall()
+        return [
+            FeedbackRecord(
+                id=row[0],
+                created_at=row[1],
+                rating=row[2],
+                reason=row[3],
+                comment=row[4],
+                question=row[5],
+                answer=row[6],
+                citations=json.loads(row[7]),
+                answer_id=row[8],
+            )
+            for row in rows
+        ]
+
+
+def to_json(records: list[FeedbackRecord]) -> str:
+    return json.dumps([asdict(r) for r in records], ensure_ascii=False, indent=1)
+
+
+def to_eval_yaml(records: list[FeedbackRecord]) -> str:
+    """Negative feedback as candidate question entries; a person fills in expect, key_facts and sources."""
+    entries = []
+    for r in records:
+        if r.rating != "down":
+            continue
+        entries.append(
+            {
+                "id": f"fb-{r.id[:8]}",
+                "question": r.question,
+                "category": "feedback",
+                "expect": "TODO: answer oder refuse",
+                "key_facts": ["TODO"],
+                "sources": sorted({str(c.get("doc_id")) for c in r.citations if c.get("doc_id")}) or ["TODO"],
+                "behaviour": [f"Rückmeldung: {r.reason or 'ohne Grund'}" + (f" – {r.comment}" if r.comment else "")],
+                "expected_answer": f"TODO (bisherige Antwort: {r.answer[:400]})",
+            }
+        )
+    header = (
+        "# Kandidaten aus negativem Feedback. Bitte 'expect', 'key_facts' und 'sources' prüfen und ausfüllen,\n"
+        "# dann mit `scp-assistant eval validate` prüfen und in einen Fragensatz übernehmen.\n"
+    )
+    return header + (yaml.safe_dump(entries, allow_unicode=True, sort_keys=False, width=110) if entries else "[]\n")

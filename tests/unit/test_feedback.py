@@ -1,0 +1,80 @@
+from pathlib import Path
+
+import pytest
+import yaml
+
+from scp_assistant.cli import main
+from scp_assistant.errors import InputError
+from scp_assistant.feedback.store import FeedbackRecord, SQLiteFeedbackStore, to_eval_yaml
+
+
+def test_store_roundtrip_and_validation(tmp_path: Path) -> None:
+    store = SQLiteFeedbackStore(tmp_path / "fb.sqlite3")
+    first = store.add(
+        FeedbackRecord(
+            rating="down",
+            question="Frage A?",
+            answer="Antwort A",
+            reason="falsch",
+            comment="Zahl stimmt nicht",
+            citations=[{"n": 1, "doc_id": "rlp-cb1"}],
+        )
+    )
+    store.add(FeedbackRecord(rating="up", question="Frage B?", answer="Antwort B"))
+    assert sorted(r.question for r in store.list()) == ["Frage A?", "Frage B?"]
+    down = store.list("down")
+    assert len(down) == 1 and down[0].id == first and down[0].citations == [{"n": 1, "doc_id": "rlp-cb1"}]
+    with pytest.raises(InputError, match="Grund"):
+        store.add(FeedbackRecord(rating="down", question="F", answer="A", reason="doof"))
+    with pytest.raises(InputError, match="Bewertung"):
+        store.add(FeedbackRecord(rating="meh", question="F", answer="A"))  # type: ignore[arg-type]
+
+
+def test_negative_feedback_becomes_candidate_questions(tmp_path: Path) -> None:
+    records = [
+        FeedbackRecord(
+            rating="down",
+            question="Wie hoch ist X?",
+            answer="Falsche Antwort",
+            reason="falsch",
+            citations=[{"doc_id": "rlp-cb1"}],
+        ),
+        FeedbackRecord(rating="up", question="Gut?", answer="Ja"),
+    ]
+    entries = yaml.safe_load(to_eval_yaml(records))
+    assert len(entries) == 1
+    entry = entries[0]
+    assert entry["question"] == "Wie hoch ist X?" and entry["sources"] == ["rlp-cb1"]
+    assert entry["expect"].startswith("TODO") and entry["key_facts"] == ["TODO"]
+    assert "Falsche Antwort" in entry["expected_answer"]
+
+
+def test_feedback_cli(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, corpus: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SCP_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("SCP_EMBEDDER__BACKEND", "fake")
+    assert main(["ingest", str(corpus)]) == 0
+    assert (
+        main(
+            [
+                "feedback",
+                "add",
+                "--rating",
+                "down",
+                "--reason",
+                "unvollständig",
+                "--question",
+                "Darf aus dem Chancenbudget Mobiliar angeschafft werden?",
+            ]
+        )
+        == 0
+    )
+    capsys.readouterr()
+    out = tmp_path / "cand.yaml"
+    assert main(["feedback", "export", "--format", "eval-yaml", "--output", str(out)]) == 0
+    entries = yaml.safe_load(out.read_text(encoding="utf-8"))
+    assert "faq1" in entries[0]["sources"]  # the citations of the answer given now
+    assert (
+        main(["feedback", "add", "--rating", "down", "--reason", "quatsch", "--question", "F?", "--answer", "A"]) == 2
+    )
