@@ -72,6 +72,9 @@ def _parser() -> argparse.ArgumentParser:
     srv.add_argument("--host", default="127.0.0.1")
     srv.add_argument("--port", type=int, default=8000)
 
+    oa = sub.add_parser("openapi", help="den OpenAPI-Vertrag der HTTP-API ausgeben")
+    oa.add_argument("--output", type=Path, help="Datei (Standard: stdout), z. B. api/openapi.json")
+
     from scp_assistant.cli_eval import add_parsers
 
     add_parsers(sub)
@@ -99,6 +102,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _ask(settings, args)
         if args.command == "serve":
             return _serve(settings, args)
+        if args.command == "openapi":
+            return _openapi(settings, args)
         from scp_assistant.cli_eval import run_command
 
         return run_command(settings, args)
@@ -176,6 +181,17 @@ def _show(answer: Answer, as_json: bool, out: TextIO) -> None:
             stand = f", Stand {c.date}" if c.date else ", undatiert"
             link = f"\n    {c.source_url}" if c.source_url else ""
             out.write(f"[{c.n}] {c.title} – {where} ({c.publisher}{stand}){link}\n")
+
+
+def _openapi(settings: Settings, args: argparse.Namespace) -> int:
+    from scp_assistant.server.app import create_app
+
+    text = json.dumps(create_app(settings).openapi(), ensure_ascii=False, indent=1) + "\n"
+    if args.output:
+        args.output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:

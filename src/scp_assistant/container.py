@@ -9,8 +9,11 @@ from __future__ import annotations
 import logging
 from functools import cached_property
 
+from scp_assistant.answer.chat import ChatService
+from scp_assistant.answer.followup import SessionStore
 from scp_assistant.answer.service import AnswerService
 from scp_assistant.feedback.store import FeedbackStore, SQLiteFeedbackStore
+from scp_assistant.index.catalog import Catalog
 from scp_assistant.index.chroma_store import ChromaStore
 from scp_assistant.index.embedders import Embedder, create_embedder, embedder_id_for
 from scp_assistant.index.store import VectorStore
@@ -65,7 +68,24 @@ class Container:
     def feedback_store(self) -> FeedbackStore:
         return SQLiteFeedbackStore(self.settings.data_dir / "feedback.sqlite3")
 
+    @cached_property
+    def sessions(self) -> SessionStore:
+        s = self.settings.server
+        return SessionStore(ttl_s=s.session_ttl_s, turns=s.session_turns, max_sessions=s.max_sessions)
+
+    @cached_property
+    def chat_service(self) -> ChatService:
+        return ChatService(
+            self.answer_service, self.sessions, self.feedback_store, self.settings.answer.max_question_chars
+        )
+
+    @cached_property
+    def catalog(self) -> Catalog:
+        return Catalog(self.store, self.settings.corpus_dir)
+
     def reset_retrieval(self) -> None:
         """Forget the retriever (and BM25) after the index changed, e.g. after a re-ingest."""
-        self.__dict__.pop("retriever", None)
-        self.__dict__.pop("answer_service", None)
+        for name in ("retriever", "answer_service", "chat_service"):
+            self.__dict__.pop(name, None)
+        if "catalog" in self.__dict__:
+            self.catalog.refresh()

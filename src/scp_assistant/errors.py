@@ -38,3 +38,15 @@ class ConfigError(ScpError):
 
 class BackendUnavailableError(ScpError):
     """An external backend (Chroma server, ...) cannot be reached."""
+
+
+class NotFoundError(ScpError):
+    """A requested object (document, answer, file) does not exist."""
+
+
+class AuthError(ScpError):
+    """Missing or wrong credentials for a protected operation."""
+
+
+class ForbiddenError(ScpError):
+    """The operation is not allowed (e.g. admin routes without a configured token)."""

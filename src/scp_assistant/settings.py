@@ -7,10 +7,12 @@ No instance is created at import time: entry points call :func:`load_settings`.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+KNOWN_DEFAULT_TOKENS = frozenset({"changethis", "changeme", "admin", "secret", "password", "token", "test"})
 
 
 class EmbedderSettings(BaseModel):
@@ -63,6 +65,29 @@ class IngestSettings(BaseModel):
     overlap_sentences: int = Field(1, ge=0, le=3, description="Sentences repeated between split parts.")
 
 
+class ServerSettings(BaseModel):
+    admin_token: SecretStr | None = Field(
+        None,
+        description="Bearer token for /api/v1/admin/*; unset means the admin routes answer 403. At least 24 "
+        "characters and not a known default.",
+    )
+    allowed_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Origins (comma-separated) whose pages may call the API cross-origin, e.g. the portal "
+        "that embeds the widget: https://portal.example.de,https://intranet.example.de",
+    )
+    session_ttl_s: int = Field(1800, ge=60, description="Seconds after which an idle chat session is forgotten.")
+    session_turns: int = Field(6, ge=1, le=50, description="Recent turns a session keeps for follow-up questions.")
+    max_sessions: int = Field(10_000, ge=10, description="Sessions kept in memory at most (oldest dropped).")
+
+    @field_validator("allowed_origins", mode="before")
+    @classmethod
+    def _split(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [v.strip().rstrip("/") for v in value.split(",") if v.strip()]
+        return value
+
+
 class Settings(BaseSettings):
     """All settings of SCP Assistant. Every field can be set as ``SCP_<FIELD>`` or ``SCP_<SECTION>__<FIELD>``."""
 
@@ -76,6 +101,7 @@ class Settings(BaseSettings):
     retrieve: RetrieveSettings = Field(default_factory=RetrieveSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
+    server: ServerSettings = Field(default_factory=ServerSettings)
 
 
 def load_settings(**overrides: Any) -> Settings:

@@ -1,11 +1,36 @@
+import json
+from pathlib import Path
+
+import pytest
 from fastapi.testclient import TestClient
 
 from scp_assistant.container import Container
+from scp_assistant.errors import ConfigError
+from scp_assistant.index.embedders import FakeEmbedder
+from scp_assistant.index.store import MemoryStore
 from scp_assistant.server.app import create_app
+from scp_assistant.settings import ServerSettings, Settings
+
+TOKEN = "a-very-long-admin-token-for-tests-123"
+
+
+def client_for(container: Container, **server: object) -> TestClient:
+    merged = ServerSettings.model_validate({**container.settings.server.model_dump(), **server})
+    settings = container.settings.model_copy(update={"server": merged})
+    container.settings = settings
+    return TestClient(create_app(settings, container))
+
+
+def sse(text: str) -> list[tuple[str, dict]]:  # type: ignore[type-arg]
+    events = []
+    for block in text.strip().split("\n\n"):
+        lines = dict(line.split(": ", 1) for line in block.split("\n"))
+        events.append((lines["event"], json.loads(lines["data"])))
+    return events
 
 
 def test_health_ready_and_ask(fake_container: Container) -> None:
-    with TestClient(create_app(fake_container.settings, fake_container)) as client:
+    with client_for(fake_container) as client:
         assert client.get("/healthz").json() == {"status": "ok"}
         ready = client.get("/readyz")
         assert ready.status_code == 200 and ready.json()["chunks"] > 0
@@ -13,10 +38,120 @@ def test_health_ready_and_ask(fake_container: Container) -> None:
         assert res.status_code == 200
         body = res.json()
         assert body["refused"] is False and body["citations"][0]["doc_id"] == "faq1"
+        assert len(body["answer_id"]) == 32 and body["session_id"] and body["rewritten_question"]
+
+
+def test_follow_up_is_rewritten_within_a_session(fake_container: Container) -> None:
+    with client_for(fake_container) as client:
+        first = client.post("/api/v1/ask", json={"question": "Darf aus dem Chancenbudget Mobiliar angeschafft werden?"})
+        sid = first.json()["session_id"]
+        follow = client.post("/api/v1/ask", json={"question": "Und wer muss zustimmen?", "session_id": sid}).json()
+        assert follow["question"] == "Und wer muss zustimmen?"
+        assert follow["rewritten_question"].startswith("Und wer muss zustimmen? (")
+        assert "Chancenbudget" in follow["rewritten_question"] and "Mobiliar" in follow["rewritten_question"]
+        fresh = client.post("/api/v1/ask", json={"question": "Und wer muss zustimmen?"}).json()
+        assert fresh["rewritten_question"] == "Und wer muss zustimmen?"  # a new session has no context
+
+
+def test_stream_sends_meta_deltas_citations_done(fake_container: Container) -> None:
+    with client_for(fake_container) as client:
+        res = client.post(
+            "/api/v1/ask/stream", json={"question": "Welche Berufsgruppen sind in Säule III förderfähig?"}
+        )
+        assert res.status_code == 200 and res.headers["content-type"].startswith("text/event-stream")
+        events = sse(res.text)
+        names = [e for e, _ in events]
+        assert names[0] == "meta" and names[-2:] == ["citations", "done"] and "delta" in names
+        text = "".join(d["text"] for e, d in events if e == "delta")
+        assert "Sozialarbeit" in text and "[1]" in text
+        assert events[-2][1]["citations"][0]["doc_id"] == "s3"
+        empty = client.post("/api/v1/ask/stream", json={"question": "   "})
+        assert empty.status_code == 422  # input errors before the stream starts
+
+
+def test_documents_metadata_sections_and_files(fake_container: Container) -> None:
+    with client_for(fake_container) as client:
+        docs = client.get("/api/v1/documents").json()
+        assert {d["doc_id"] for d in docs} == {"cb1", "faq1", "folien", "nrw", "s3"}
+        pdf = next(d for d in docs if d["doc_id"] == "folien")
+        assert pdf["has_file"] and pdf["file_url"] == "/api/v1/documents/folien/file"
+        detail = client.get("/api/v1/documents/folien").json()
+        assert [s["page"] for s in detail["sections"]] == [1, 3]
+        file = client.get("/api/v1/documents/folien/file")
+        assert file.status_code == 200 and file.headers["content-type"] == "application/pdf"
+        assert file.content.startswith(b"%PDF")
+        assert client.get("/api/v1/documents/nope").status_code == 404
+        for evil in ("..%2F..%2Fetc%2Fpasswd", "%2E%2E", "folien%2F..%2F..%2Fsecret"):
+            assert client.get(f"/api/v1/documents/{evil}/file").status_code == 404
+
+
+def test_feedback_refers_to_a_recorded_answer(fake_container: Container) -> None:
+    with client_for(fake_container) as client:
+        answer = client.post("/api/v1/ask", json={"question": "Welche Berufsgruppen sind in Säule III förderfähig?"})
+        aid = answer.json()["answer_id"]
+        ok = client.post(
+            "/api/v1/feedback",
+            json={"answer_id": aid, "rating": "down", "reason": "unvollständig", "comment": "Es fehlt die Liste"},
+        )
+        assert ok.status_code == 200
+        stored = fake_container.feedback_store.list()
+        assert len(stored) == 1 and stored[0].answer_id == aid and stored[0].reason == "unvollständig"
+        assert stored[0].question == "Welche Berufsgruppen sind in Säule III förderfähig?"
+        assert stored[0].citations[0]["doc_id"] == "s3"
+        unknown = client.post("/api/v1/feedback", json={"answer_id": "0" * 32, "rating": "up"})
+        assert unknown.status_code == 404
+        bad = client.post("/api/v1/feedback", json={"answer_id": aid, "rating": "meh"})
+        assert bad.status_code == 422
+
+
+def test_admin_routes_need_a_configured_strong_token(fake_container: Container) -> None:
+    with client_for(fake_container) as client:
+        assert client.post("/api/v1/admin/reindex").status_code == 403
+        assert client.get("/api/v1/admin/feedback").status_code == 403
+    with client_for(fake_container, admin_token=TOKEN) as client:
+        assert client.post("/api/v1/admin/reindex").status_code == 401
+        wrong = client.post("/api/v1/admin/reindex", headers={"Authorization": "Bearer nope"})
+        assert wrong.status_code == 401 and wrong.headers["www-authenticate"] == "Bearer"
+        auth = {"Authorization": f"Bearer {TOKEN}"}
+        re = client.post("/api/v1/admin/reindex", headers=auth)
+        assert re.status_code == 200 and re.json()["documents"] == 5
+        assert client.get("/api/v1/admin/feedback?format=eval-yaml", headers=auth).status_code == 200
+        assert client.get("/api/v1/admin/feedback?format=xml", headers=auth).status_code == 422
+    for weak in ("changethis", "short-token", "admin"):
+        with pytest.raises(ConfigError, match="zu schwach"):
+            client_for(fake_container, admin_token=weak)
+
+
+def test_cors_only_for_allowed_origins(fake_container: Container) -> None:
+    with client_for(fake_container, allowed_origins=["https://portal.example"]) as client:
+        q = {"question": "Darf aus dem Chancenbudget Mobiliar angeschafft werden?"}
+        ok = client.post("/api/v1/ask", json=q, headers={"Origin": "https://portal.example"})
+        assert ok.status_code == 200 and ok.headers["access-control-allow-origin"] == "https://portal.example"
+        evil = client.post("/api/v1/ask", json=q, headers={"Origin": "https://evil.example"})
+        assert evil.status_code == 403 and "access-control-allow-origin" not in evil.headers
+        pre = client.options(
+            "/api/v1/ask", headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"}
+        )
+        assert pre.status_code == 403
+        same = client.post("/api/v1/ask", json=q, headers={"Origin": "http://testserver"})
+        assert same.status_code == 200
+
+
+def test_chat_page_and_widget_are_served_with_proper_headers(fake_container: Container) -> None:
+    with client_for(fake_container) as client:
+        page = client.get("/")
+        assert page.status_code == 200 and "script-src 'self'" in page.headers["content-security-policy"]
+        assert 'lang="de"' in page.text and "KI-Assistent" in page.text and "/widget.js" in page.text
+        assert page.headers["x-content-type-options"] == "nosniff"
+        widget = client.get("/widget.js")
+        assert widget.status_code == 200 and "max-age=3600" in widget.headers["cache-control"]
+        assert widget.headers["content-type"].startswith("application/javascript")
+        again = client.get("/widget.js", headers={"If-None-Match": widget.headers["etag"]})
+        assert again.status_code == 304 and again.content == b""
 
 
 def test_bad_requests_get_clear_422s(fake_container: Container) -> None:
-    with TestClient(create_app(fake_container.settings, fake_container)) as client:
+    with client_for(fake_container) as client:
         empty = client.post("/api/v1/ask", json={"question": "  "})
         assert empty.status_code == 422 and "leer" in empty.json()["error"]["message"]
         huge = client.post("/api/v1/ask", json={"question": "x" * 1_000_000})
@@ -26,14 +161,18 @@ def test_bad_requests_get_clear_422s(fake_container: Container) -> None:
         assert "Traceback" not in extra.text
 
 
-def test_not_ready_without_index(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from scp_assistant.index.embedders import FakeEmbedder
-    from scp_assistant.index.store import MemoryStore
-    from scp_assistant.settings import Settings
-
+def test_not_ready_without_index(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path, embedder={"backend": "fake"})  # type: ignore[arg-type]
     container = Container(settings, store=MemoryStore(), embedder=FakeEmbedder())
     with TestClient(create_app(settings, container)) as client:
         assert client.get("/readyz").status_code == 503
         res = client.post("/api/v1/ask", json={"question": "Was ist Säule I?"})
         assert res.status_code == 503 and res.json()["error"]["code"] == "index_missing"
+
+
+def test_published_openapi_matches_the_app(fake_container: Container) -> None:
+    published = Path(__file__).resolve().parents[2] / "api" / "openapi.json"
+    app = create_app(fake_container.settings, fake_container)
+    assert json.loads(published.read_text(encoding="utf-8")) == json.loads(json.dumps(app.openapi())), (
+        "api/openapi.json is out of date: run `scp-assistant openapi --output api/openapi.json`"
+    )

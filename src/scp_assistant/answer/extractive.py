@@ -25,6 +25,7 @@ _QUANTITY = re.compile(
 _LIST_WANTED = re.compile(r"\b(welche|was genau|beispiele?|aufz[äa]hl|liste|nenn|which|examples?)\b", re.IGNORECASE)
 _COUNT_OF = re.compile(r"\b(?:wie ?viele|wieviele|anzahl der|zahl der|how many)\s+(\w+)", re.IGNORECASE)
 _AMOUNT = re.compile(r"\d[\d.,]*\s*(?:€|euro|eur\b|mio|mrd|millionen|milliarden|prozent|%)", re.IGNORECASE)
+_CARRIED = re.compile(r"\(([^()]*)\)\s*$")
 # Official sources answer first; press and associations after them; another Land's rules last.
 AUTHORITY = {
     "faq": 0.05,
@@ -67,7 +68,15 @@ class ExtractiveComposer:
         self._passages = passages
 
     def _weights(self, question: str) -> dict[str, float]:
-        weighted = self._bm25.expanded_terms(question)
+        """IDF-weighted query terms. Topic words carried over from an earlier turn (the trailing parenthesis of a
+        rewritten follow-up, see answer/followup.py) count less than the words the user just wrote."""
+        own, carried = question, ""
+        match = _CARRIED.search(question)
+        if match:
+            own, carried = question[: match.start()], match.group(1)
+        weighted = self._bm25.expanded_terms(own)
+        for term, w in self._bm25.expanded_terms(carried).items() if carried else ():
+            weighted.setdefault(term, 0.4 * w)
         return {t: self._bm25.idf(t) * w for t, w in weighted.items() if self._bm25.idf(t) > 0}
 
     def _overlap(self, weights: dict[str, float], terms: set[str] | frozenset[str]) -> float:

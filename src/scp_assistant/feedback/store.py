@@ -45,10 +45,26 @@ class FeedbackRecord:
         return self
 
 
+@dataclass(frozen=True)
+class AnswerRecord:
+    """What the assistant answered, kept under its answer_id so that feedback can refer to it."""
+
+    answer_id: str
+    question: str
+    answer: str
+    citations: list[dict[str, Any]]
+    refused: bool = False
+    created_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+
+
 class FeedbackStore(Protocol):
     def add(self, record: FeedbackRecord) -> str: ...
 
     def list(self, rating: Rating | None = None) -> list[FeedbackRecord]: ...
+
+    def record_answer(self, record: AnswerRecord) -> None: ...
+
+    def get_answer(self, answer_id: str) -> AnswerRecord | None: ...
 
 
 class SQLiteFeedbackStore:
@@ -61,6 +77,10 @@ class SQLiteFeedbackStore:
                 "CREATE TABLE IF NOT EXISTS feedback (id TEXT PRIMARY KEY, created_at TEXT NOT NULL, "
                 "rating TEXT NOT NULL, reason TEXT, comment TEXT, question TEXT NOT NULL, answer TEXT NOT NULL, "
                 "citations TEXT NOT NULL, answer_id TEXT)"
+            )
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS answers (answer_id TEXT PRIMARY KEY, created_at TEXT NOT NULL, "
+                "question TEXT NOT NULL, answer TEXT NOT NULL, citations TEXT NOT NULL, refused INTEGER NOT NULL)"
             )
 
     def _connect(self) -> sqlite3.Connection:
@@ -107,6 +127,37 @@ class SQLiteFeedbackStore:
             )
             for row in rows
         ]
+
+    def record_answer(self, record: AnswerRecord) -> None:
+        with self._lock, self._connect() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    record.answer_id,
+                    record.created_at,
+                    record.question,
+                    record.answer,
+                    json.dumps(record.citations, ensure_ascii=False),
+                    int(record.refused),
+                ),
+            )
+
+    def get_answer(self, answer_id: str) -> AnswerRecord | None:
+        with self._connect() as db:
+            row = db.execute(
+                "SELECT answer_id, created_at, question, answer, citations, refused FROM answers WHERE answer_id = ?",
+                (answer_id,),
+            ).fetchone()
+        if row is None:
+            return None
+        return AnswerRecord(
+            answer_id=row[0],
+            created_at=row[1],
+            question=row[2],
+            answer=row[3],
+            citations=json.loads(row[4]),
+            refused=bool(row[5]),
+        )
 
 
 def to_json(records: list[FeedbackRecord]) -> str:

@@ -1,73 +1,128 @@
-"""HTTP API: ``create_app(settings)`` builds the app; routes convert, services decide."""
+"""HTTP API, web chat and widget: ``create_app(settings)`` builds the app; routes convert, services decide."""
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Annotated, Any
+from importlib import resources
 
-from fastapi import Depends, FastAPI, Request
-from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import FastAPI, Request, Response
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import HTMLResponse, JSONResponse
 
-from scp_assistant.answer.service import AnswerService
 from scp_assistant.container import Container
-from scp_assistant.errors import ScpError
-from scp_assistant.retrieve.hybrid import Filters
+from scp_assistant.errors import ConfigError, ScpError
 from scp_assistant.server import errors
-from scp_assistant.settings import Settings
+from scp_assistant.server.routes import api
+from scp_assistant.settings import KNOWN_DEFAULT_TOKENS, Settings
 
 log = logging.getLogger(__name__)
 
-
-class AskRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    question: str = Field(..., description="Die Frage (höchstens SCP_ANSWER__MAX_QUESTION_CHARS Zeichen).")
-    doc_type: str | None = Field(None, description="Nur Dokumente dieses Typs.")
-    region: str | None = Field(None, description="Nur Dokumente dieser Region.")
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "connect-src 'self'; frame-ancestors 'self'; base-uri 'none'; form-action 'self'"
+)
 
 
-def _service(request: Request) -> AnswerService:
-    container: Container = request.app.state.container
-    return container.answer_service
+def _static(name: str) -> bytes:
+    return resources.files("scp_assistant.server").joinpath("static", name).read_bytes()
 
 
-Service = Annotated[AnswerService, Depends(_service)]
+def check_admin_token(settings: Settings) -> None:
+    token = settings.server.admin_token
+    if token is None:
+        return
+    value = token.get_secret_value()
+    if len(value) < 24 or value.lower() in KNOWN_DEFAULT_TOKENS:
+        raise ConfigError(
+            "SCP_SERVER__ADMIN_TOKEN ist zu schwach: mindestens 24 zufällige Zeichen, kein Standardwert "
+            "(z. B. python -c 'import secrets; print(secrets.token_urlsafe(32))')."
+        )
 
 
 def create_app(settings: Settings, container: Container | None = None) -> FastAPI:
+    check_admin_token(settings)
     container = container or Container(settings)
+    allowed = set(settings.server.allowed_origins)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         try:  # warm up, so the first user does not wait for the model and BM25
-            await asyncio.to_thread(lambda: container.answer_service)
+            await asyncio.to_thread(lambda: container.chat_service)
         except ScpError as exc:
             log.warning("not ready yet: %s", exc)
         yield
 
-    app = FastAPI(title="SCP Assistant", version="0.1.0", lifespan=lifespan)
+    app = FastAPI(
+        title="SCP Assistant",
+        version="0.1.0",
+        description="Fragen zum Startchancen-Programm, beantwortet aus den Programmunterlagen mit Quellen.",
+        lifespan=lifespan,
+    )
     app.state.container = container
     errors.install(app)
 
-    @app.get("/healthz")
+    # CORS first, the guard after it: the guard wraps CORS, so a foreign origin gets 403 even on preflight.
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=sorted(allowed),
+        allow_methods=["GET", "POST"],
+        allow_headers=["Content-Type"],
+        max_age=600,
+    )
+
+    @app.middleware("http")
+    async def origin_guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        origin = request.headers.get("origin")
+        own = str(request.base_url).rstrip("/")
+        if origin and origin.rstrip("/") != own and origin.rstrip("/") not in allowed:
+            return JSONResponse(
+                {"error": {"code": "origin_not_allowed", "message": "Diese Seite darf die API nicht nutzen."}},
+                status_code=403,
+            )
+        response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        return response
+
+    @app.get("/healthz", include_in_schema=True, summary="Prozess läuft")
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/readyz")
+    @app.get("/readyz", summary="Index geladen und abfragbar")
     def readyz() -> JSONResponse:
         try:
-            container.answer_service  # noqa: B018 - builds retriever and BM25, raises when there is no index
+            container.chat_service  # noqa: B018 - builds retriever and BM25, raises when there is no index
             count = container.store.count()
         except ScpError as exc:
             return JSONResponse({"status": "not_ready", "reason": str(exc)}, status_code=503)
         return JSONResponse({"status": "ready", "chunks": count})
 
-    @app.post("/api/v1/ask")
-    def ask(body: AskRequest, service: Service) -> dict[str, Any]:
-        answer = service.ask(body.question, Filters(doc_type=body.doc_type, region=body.region))
-        return answer.to_dict()
+    index_html = _static("index.html")
+    widget = _static("widget.js")
+    widget_etag = '"' + hashlib.sha256(widget).hexdigest()[:16] + '"'
 
+    @app.get("/", include_in_schema=False)
+    def chat_page() -> HTMLResponse:
+        return HTMLResponse(index_html, headers={"Content-Security-Policy": CSP, "Cache-Control": "no-cache"})
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> Response:
+        return Response(status_code=204, headers={"Cache-Control": "public, max-age=86400"})
+
+    @app.get("/widget.js", include_in_schema=False)
+    def widget_js(request: Request) -> Response:
+        headers = {
+            "Cache-Control": "public, max-age=3600, stale-while-revalidate=86400",
+            "ETag": widget_etag,
+            "Cross-Origin-Resource-Policy": "cross-origin",
+        }
+        if request.headers.get("if-none-match") == widget_etag:
+            return Response(status_code=304, headers=headers)
+        return Response(widget, media_type="application/javascript; charset=utf-8", headers=headers)
+
+    app.include_router(api)
     return app

@@ -9,11 +9,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from scp_assistant.errors import (
+    AuthError,
     BackendUnavailableError,
     ConfigError,
+    ForbiddenError,
     IndexEmptyError,
     IndexMismatchError,
     InputError,
+    NotFoundError,
     ScpError,
 )
 
@@ -21,6 +24,9 @@ log = logging.getLogger(__name__)
 
 STATUS: list[tuple[type[ScpError], int, str]] = [
     (InputError, 422, "invalid_input"),
+    (NotFoundError, 404, "not_found"),
+    (AuthError, 401, "unauthorized"),
+    (ForbiddenError, 403, "forbidden"),
     (IndexEmptyError, 503, "index_missing"),
     (IndexMismatchError, 503, "index_mismatch"),
     (BackendUnavailableError, 503, "backend_unavailable"),
@@ -34,7 +40,8 @@ def install(app: FastAPI) -> None:
         status, code = next(((s, c) for kind, s, c in STATUS if isinstance(exc, kind)), (500, "error"))
         if status >= 500:
             log.error("request failed: %s", exc)
-        return JSONResponse({"error": {"code": code, "message": str(exc)}}, status_code=status)
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        return JSONResponse({"error": {"code": code, "message": str(exc)}}, status_code=status, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -1,0 +1,191 @@
+"""Thin routes: convert HTTP to service calls and back; the services decide."""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+from collections.abc import Iterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi.responses import FileResponse, PlainTextResponse, StreamingResponse
+
+from scp_assistant.answer.chat import ChatService
+from scp_assistant.answer.guard import clean_question
+from scp_assistant.container import Container
+from scp_assistant.errors import AuthError, ForbiddenError, ScpError
+from scp_assistant.index.catalog import Catalog, DocumentInfo
+from scp_assistant.retrieve.hybrid import Filters
+from scp_assistant.server.schemas import (
+    ADMIN_ERRORS,
+    ERRORS,
+    AnswerOut,
+    AskRequest,
+    DocumentDetailOut,
+    DocumentOut,
+    FeedbackIn,
+    FeedbackOut,
+    ReindexOut,
+)
+
+log = logging.getLogger(__name__)
+
+
+def _container(request: Request) -> Container:
+    container: Container = request.app.state.container
+    return container
+
+
+def _chat(request: Request) -> ChatService:
+    return _container(request).chat_service
+
+
+def _catalog(request: Request) -> Catalog:
+    return _container(request).catalog
+
+
+def _admin(request: Request, authorization: Annotated[str | None, Header()] = None) -> None:
+    token = _container(request).settings.server.admin_token
+    if token is None:
+        raise ForbiddenError("Der Admin-Zugang ist nicht eingerichtet (SCP_SERVER__ADMIN_TOKEN).")
+    expected = f"Bearer {token.get_secret_value()}"
+    if not authorization or not secrets.compare_digest(authorization.encode(), expected.encode()):
+        raise AuthError("Admin-Token fehlt oder ist falsch.")
+
+
+Chat = Annotated[ChatService, Depends(_chat)]
+Docs = Annotated[Catalog, Depends(_catalog)]
+Admin = Depends(_admin)
+
+api = APIRouter(prefix="/api/v1")
+
+
+@api.post("/ask", response_model=AnswerOut, responses=ERRORS, summary="Frage beantworten")
+def ask(body: AskRequest, chat: Chat) -> dict[str, Any]:
+    return chat.ask(body.question, body.session_id, Filters(body.doc_type, body.region)).to_dict()
+
+
+@api.post(
+    "/ask/stream",
+    responses={
+        **ERRORS,
+        200: {
+            "content": {"text/event-stream": {}},
+            "description": "Server-Sent Events: meta, delta…, citations, done (oder error)",
+        },
+    },
+    summary="Frage beantworten, als Server-Sent Events",
+)
+def ask_stream(body: AskRequest, request: Request, chat: Chat) -> StreamingResponse:
+    clean_question(body.question, _container(request).settings.answer.max_question_chars)  # 422 before streaming
+
+    def events() -> Iterator[str]:
+        try:
+            for name, data in chat.stream(body.question, body.session_id, Filters(body.doc_type, body.region)):
+                yield _sse(name, data)
+        except ScpError as exc:
+            yield _sse("error", {"code": type(exc).__name__, "message": str(exc)})
+        except Exception:  # never a broken stream
+            log.exception("stream failed")
+            yield _sse("error", {"code": "internal", "message": "Interner Fehler. Bitte erneut versuchen."})
+
+    return StreamingResponse(
+        events(), media_type="text/event-stream", headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+    )
+
+
+def _sse(event: str, data: dict[str, Any]) -> str:
+    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+def _doc_out(doc: DocumentInfo) -> dict[str, Any]:
+    return {
+        "doc_id": doc.doc_id,
+        "title": doc.title,
+        "publisher": doc.publisher,
+        "source_url": doc.source_url,
+        "date": doc.date,
+        "doc_type": doc.doc_type,
+        "region": doc.region,
+        "chunks": doc.chunks,
+        "has_file": doc.has_file,
+        "file_url": f"/api/v1/documents/{doc.doc_id}/file" if doc.has_file else None,
+    }
+
+
+@api.get("/documents", response_model=list[DocumentOut], responses=ERRORS, summary="Alle Dokumente im Index")
+def documents(catalog: Docs) -> list[dict[str, Any]]:
+    return [_doc_out(d) for d in catalog.documents()]
+
+
+@api.get("/documents/{doc_id}", response_model=DocumentDetailOut, responses=ERRORS, summary="Ein Dokument")
+def document(doc_id: str, catalog: Docs) -> dict[str, Any]:
+    doc = catalog.document(doc_id)
+    return {**_doc_out(doc), "sections": [s.__dict__ for s in doc.sections]}
+
+
+@api.get(
+    "/documents/{doc_id}/file",
+    responses=ERRORS,
+    response_class=FileResponse,
+    summary="Originaldatei (PDF-Seiten mit #page=N verlinkbar)",
+)
+def document_file(doc_id: str, catalog: Docs) -> FileResponse:
+    path = catalog.file(doc_id)
+    media = {
+        ".pdf": "application/pdf",
+        ".md": "text/markdown; charset=utf-8",
+        ".yaml": "text/yaml; charset=utf-8",
+        ".yml": "text/yaml; charset=utf-8",
+    }.get(path.suffix.lower())
+    return FileResponse(
+        path,
+        media_type=media or "application/octet-stream",
+        headers={"Content-Disposition": f'inline; filename="{path.name}"'},
+    )
+
+
+@api.post("/feedback", response_model=FeedbackOut, responses=ERRORS, summary="Rückmeldung zu einer Antwort")
+def feedback(body: FeedbackIn, chat: Chat) -> dict[str, str]:
+    return {"id": chat.feedback(body.answer_id, body.rating, body.reason, body.comment)}
+
+
+@api.post(
+    "/admin/reindex",
+    response_model=ReindexOut,
+    responses={**ERRORS, **ADMIN_ERRORS},
+    dependencies=[Admin],
+    summary="Korpus neu einlesen (inkrementell)",
+)
+def reindex(request: Request) -> dict[str, Any]:
+    container = _container(request)
+    report = container.ingest_pipeline().run(container.settings.corpus_dir)
+    container.reset_retrieval()
+    return {
+        "documents": report.documents,
+        "chunks": report.chunks,
+        "added": report.added,
+        "updated": report.updated,
+        "removed": report.removed,
+        "failures": [{"path": f.path, "message": f.message} for f in report.failures],
+        "duration_s": round(report.duration_s, 2),
+    }
+
+
+@api.get(
+    "/admin/feedback",
+    responses={**ERRORS, **ADMIN_ERRORS},
+    dependencies=[Admin],
+    response_class=PlainTextResponse,
+    summary="Rückmeldungen als JSON oder als Kandidaten-Fragensatz",
+)
+def admin_feedback(
+    request: Request, format: Annotated[str, Query(pattern="^(json|eval-yaml)$")] = "json"
+) -> PlainTextResponse:
+    from scp_assistant.feedback.store import to_eval_yaml, to_json
+
+    records = _container(request).feedback_store.list()
+    if format == "eval-yaml":
+        return PlainTextResponse(to_eval_yaml(records), media_type="text/yaml; charset=utf-8")
+    return PlainTextResponse(to_json(records), media_type="application/json")

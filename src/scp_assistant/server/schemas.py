@@ -1,0 +1,118 @@
+"""The HTTP contract (request and response bodies); published as api/openapi.json."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class AskRequest(Strict):
+    question: str = Field(..., description="Die Frage (höchstens SCP_ANSWER__MAX_QUESTION_CHARS Zeichen).")
+    session_id: str | None = Field(None, max_length=64, description="Sitzung für Folgefragen (aus einer Antwort).")
+    doc_type: str | None = Field(None, max_length=40, description="Nur Dokumente dieses Typs.")
+    region: str | None = Field(None, max_length=80, description="Nur Dokumente dieser Region.")
+
+
+class CitationOut(BaseModel):
+    n: int
+    doc_id: str
+    title: str
+    publisher: str
+    source_url: str
+    date: str = Field(description="„Stand“ der Quelle (ISO, Monat, Jahr oder leer)")
+    section: str
+    page: int | None
+    quote: str = Field(description="Die Stelle der Quelle, aus der die Sätze mit [n] stammen.")
+
+
+class RetrievedOut(BaseModel):
+    doc_id: str
+    chunk_id: str
+    score: float
+
+
+class AnswerOut(BaseModel):
+    question: str
+    answer: str = Field(description="Antworttext; [n] verweist auf citations[n-1].")
+    refused: bool
+    refusal_reason: Literal["not_covered", "out_of_scope", "adversarial"] | None
+    notice: str | None
+    backend: str
+    citations: list[CitationOut]
+    retrieved: list[RetrievedOut]
+    latency_ms: float
+    answer_id: str = Field(description="Für Rückmeldungen (POST /api/v1/feedback).")
+    session_id: str
+    rewritten_question: str = Field(description="Die eigenständige Suchanfrage („Gesucht wurde: …“).")
+
+
+class SectionOut(BaseModel):
+    section: str
+    page: int | None
+    chunk_id: str
+
+
+class DocumentOut(BaseModel):
+    doc_id: str
+    title: str
+    publisher: str
+    source_url: str
+    date: str
+    doc_type: str
+    region: str
+    chunks: int
+    has_file: bool
+    file_url: str | None = None
+
+
+class DocumentDetailOut(DocumentOut):
+    sections: list[SectionOut]
+
+
+Reason = Literal["falsch", "unvollständig", "quelle-falsch", "nicht-hilfreich", "veraltet", "sonstiges"]
+
+
+class FeedbackIn(Strict):
+    answer_id: str = Field(..., min_length=8, max_length=64)
+    rating: Literal["up", "down"]
+    reason: Reason | None = None
+    comment: str | None = Field(None, max_length=2000, description="Bitte keine personenbezogenen Daten.")
+
+
+class FeedbackOut(BaseModel):
+    id: str
+
+
+class ReindexOut(BaseModel):
+    documents: int
+    chunks: int
+    added: list[str]
+    updated: list[str]
+    removed: list[str]
+    failures: list[dict[str, str]]
+    duration_s: float
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+
+
+class ErrorOut(BaseModel):
+    error: ErrorBody
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorOut, "description": "Nicht gefunden"},
+    422: {"model": ErrorOut, "description": "Ungültige Eingabe (z. B. leere oder zu lange Frage)"},
+    503: {"model": ErrorOut, "description": "Index fehlt oder Backend nicht erreichbar"},
+}
+ADMIN_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorOut, "description": "Token fehlt oder ist falsch"},
+    403: {"model": ErrorOut, "description": "Admin-Zugang nicht eingerichtet"},
+}

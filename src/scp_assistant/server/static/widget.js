@@ -1,0 +1,381 @@
+/* SCP Assistant – chat component. One file for the web chat (data-mode="inline") and the portal widget.
+ *
+ * Embed: <script src="https://HOST/widget.js" data-title="Fragen zum Startchancen-Programm"
+ *                 data-position="right" data-open="false" data-lang="de" data-accent="#005a9c" defer></script>
+ * Everything renders inside a Shadow DOM; text from the server is only ever inserted as text (no innerHTML).
+ */
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  if (!script) { return; }
+  var cfg = script.dataset || {};
+  var API = (cfg.api || new URL(script.src, document.baseURI).origin).replace(/\/$/, "");
+  var MODE = cfg.mode === "inline" ? "inline" : "widget";
+  var LANG = cfg.lang === "en" ? "en" : "de";
+  var ACCENT = /^#[0-9a-fA-F]{3,8}$/.test(cfg.accent || "") ? cfg.accent : "#005a9c";
+  var SESSION_KEY = "scp-assistant-session";
+
+  var T = {
+    de: {
+      title: "Fragen zum Startchancen-Programm", open: "Assistent öffnen", close: "Schließen",
+      label: "Ihre Frage", placeholder: "z. B. Wer genehmigt Anträge aus dem Chancenbudget?", send: "Fragen",
+      notice: "KI-Assistent: Antworten werden automatisch aus den Programmunterlagen zusammengestellt. Sie sind " +
+        "keine verbindlichen Förderentscheidungen. Bitte keine personenbezogenen Daten eingeben.",
+      examples: "Beispielfragen", searched: "Gesucht wurde: ", sources: "Quellen", source: "Quelle",
+      stand: "Stand", undated: "undatiert", page: "Folie/Seite", openOriginal: "Original öffnen",
+      openPage: "PDF an dieser Seite öffnen", helpful: "Hilfreich", notHelpful: "Nicht hilfreich",
+      reason: "Was war nicht gut?", comment: "Kommentar (optional, ohne personenbezogene Daten)",
+      sendFeedback: "Rückmeldung senden", thanks: "Danke für Ihre Rückmeldung.", thinking: "Suche in den Unterlagen …",
+      refusal: { not_covered: "Nicht in den Programmunterlagen", out_of_scope: "Außerhalb des Themas",
+        adversarial: "Nicht möglich" },
+      error: "Es ist ein Fehler aufgetreten. Bitte versuchen Sie es erneut.",
+      reasons: [["falsch", "Antwort ist falsch"], ["unvollständig", "Antwort ist unvollständig"],
+        ["quelle-falsch", "Quelle passt nicht"], ["veraltet", "Information ist veraltet"],
+        ["nicht-hilfreich", "Nicht hilfreich"], ["sonstiges", "Sonstiges"]],
+      exampleList: ["Was wird aus Säule I gefördert?", "Dürfen wir aus dem Chancenbudget Mobiliar kaufen?",
+        "Wer begleitet die Schulträger im Startchancen-Programm?", "Wie viele Schulen nehmen in Rheinland-Pfalz teil?"]
+    },
+    en: {
+      title: "Questions on the Startchancen programme", open: "Open assistant", close: "Close",
+      label: "Your question", placeholder: "e.g. Who approves requests from the Chancenbudget?", send: "Ask",
+      notice: "AI assistant: answers are compiled automatically from the programme documents (in German). They are " +
+        "not binding funding decisions. Please do not enter personal data.",
+      examples: "Example questions", searched: "Searched for: ", sources: "Sources", source: "Source",
+      stand: "As of", undated: "undated", page: "Slide/page", openOriginal: "Open original",
+      openPage: "Open PDF at this page", helpful: "Helpful", notHelpful: "Not helpful",
+      reason: "What was wrong?", comment: "Comment (optional, no personal data)", sendFeedback: "Send feedback",
+      thanks: "Thank you for your feedback.", thinking: "Searching the documents …",
+      refusal: { not_covered: "Not in the programme documents", out_of_scope: "Out of scope",
+        adversarial: "Not possible" },
+      error: "Something went wrong. Please try again.",
+      reasons: [["falsch", "Answer is wrong"], ["unvollständig", "Answer is incomplete"],
+        ["quelle-falsch", "Source does not fit"], ["veraltet", "Outdated"], ["nicht-hilfreich", "Not helpful"],
+        ["sonstiges", "Other"]],
+      exampleList: ["What does pillar I fund?", "Who supports the school authorities?"]
+    }
+  }[LANG];
+  var title = cfg.title || T.title;
+
+  var CSS = [
+    ":host{all:initial;--accent:" + ACCENT + ";font-family:system-ui,-apple-system,'Segoe UI',sans-serif;",
+    "font-size:16px;color:#1a1a1a;line-height:1.45}",
+    "*{box-sizing:border-box}",
+    ".panel{background:#fff;display:flex;flex-direction:column;border:1px solid #767676;border-radius:10px;overflow:hidden}",
+    ".inline .panel{min-height:70vh}",
+    ".float{position:fixed;bottom:16px;z-index:2147483000}",
+    ".float.right{right:16px}.float.left{left:16px}",
+    ".float .panel{width:min(420px,calc(100vw - 32px));height:min(640px,calc(100vh - 96px));margin-bottom:8px;",
+    "box-shadow:0 6px 24px rgba(0,0,0,.25)}",
+    ".launcher{background:var(--accent);color:#fff;border:0;border-radius:24px;padding:12px 18px;font:inherit;",
+    "font-weight:600;cursor:pointer;box-shadow:0 2px 8px rgba(0,0,0,.3)}",
+    "header{background:var(--accent);color:#fff;padding:10px 14px;display:flex;align-items:center;gap:8px}",
+    "header h2{font-size:1.05rem;margin:0;flex:1}",
+    "header button{background:transparent;color:#fff;border:1px solid #fff;border-radius:6px;font:inherit;padding:2px 8px}",
+    ".notice{background:#fff8e1;border-bottom:1px solid #d9c27a;padding:8px 14px;font-size:.85rem;margin:0}",
+    ".log{flex:1;overflow-y:auto;padding:12px 14px;display:flex;flex-direction:column;gap:12px}",
+    ".msg{max-width:100%;padding:10px 12px;border-radius:8px}",
+    ".user{align-self:flex-end;background:#e8f0fe;max-width:85%}",
+    ".bot{background:#f4f4f4;border:1px solid #d0d0d0}",
+    ".bot.refusal{background:#fdf2f2;border:1px solid #b4232c}",
+    ".tag{display:inline-block;font-size:.75rem;font-weight:700;text-transform:uppercase;letter-spacing:.03em;",
+    "color:#8a1c23;margin-bottom:4px}",
+    ".searched{font-size:.8rem;color:#4a4a4a;margin-bottom:4px}",
+    ".bot p{margin:0 0 8px}.bot ul{margin:0 0 8px 1.1em;padding:0}",
+    ".cite{font:inherit;font-size:.8rem;font-weight:700;color:var(--accent);background:#fff;border:1px solid var(--accent);",
+    "border-radius:4px;padding:0 4px;margin:0 1px;cursor:pointer}",
+    ".source{border-left:4px solid var(--accent);background:#fff;padding:8px 10px;margin-top:8px;font-size:.9rem}",
+    ".source blockquote{margin:6px 0;padding:0 0 0 8px;border-left:2px solid #999;color:#333}",
+    ".source a{color:#00427a}",
+    ".notice-line{font-size:.85rem;color:#5a4a00;margin-top:6px}",
+    ".feedback,.feedback-details{display:flex;flex-wrap:wrap;gap:6px;margin-top:8px;align-items:center;font-size:.85rem}",
+    ".feedback-details[hidden]{display:none}",
+    ".feedback button{font:inherit;border:1px solid #767676;background:#fff;border-radius:6px;padding:2px 8px;cursor:pointer}",
+    ".feedback button[aria-pressed=true]{background:var(--accent);color:#fff;border-color:var(--accent)}",
+    ".feedback select,.feedback input{font:inherit;font-size:.85rem;max-width:100%}",
+    ".examples{display:flex;flex-wrap:wrap;gap:6px}",
+    ".examples button{font:inherit;font-size:.85rem;background:#fff;border:1px solid var(--accent);color:#00427a;",
+    "border-radius:16px;padding:4px 10px;cursor:pointer}",
+    "form{display:flex;gap:8px;padding:10px 14px;border-top:1px solid #ccc;background:#fafafa}",
+    "form label{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}",
+    "textarea{flex:1;font:inherit;border:1px solid #767676;border-radius:6px;padding:8px;resize:vertical;min-height:44px}",
+    "form button{background:var(--accent);color:#fff;border:0;border-radius:6px;padding:0 16px;font:inherit;font-weight:600}",
+    "button:focus-visible,textarea:focus-visible,a:focus-visible,select:focus-visible,input:focus-visible,",
+    "[tabindex]:focus-visible{outline:3px solid #ffbf47;outline-offset:2px}",
+    "@media (max-width:480px){.float .panel{width:calc(100vw - 16px);height:calc(100vh - 80px)}",
+    ".float.right{right:8px}.float.left{left:8px}}"
+  ].join("");
+
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    if (attrs) {
+      Object.keys(attrs).forEach(function (k) {
+        if (k === "class") { node.className = attrs[k]; } else { node.setAttribute(k, attrs[k]); }
+      });
+    }
+    if (text !== undefined && text !== null) { node.textContent = String(text); }
+    return node;
+  }
+
+  function safeUrl(url) {
+    try { var u = new URL(url, API); return (u.protocol === "https:" || u.protocol === "http:") ? u.href : null; }
+    catch (e) { return null; }
+  }
+
+  function session() {
+    try { return localStorage.getItem(SESSION_KEY) || null; } catch (e) { return null; }
+  }
+  function remember(id) {
+    try { if (id) { localStorage.setItem(SESSION_KEY, id); } } catch (e) { /* storage blocked */ }
+  }
+
+  function build(host) {
+    var root = host.attachShadow({ mode: "open" });
+    root.appendChild(el("style", null, CSS));
+    var frame = el("div", { "class": MODE === "inline" ? "inline" : "float " + (cfg.position === "left" ? "left" : "right") });
+    var panel = el("section", { "class": "panel", "aria-label": title });
+    var header = el("header");
+    header.appendChild(el("h2", null, title));
+    panel.appendChild(header);
+    panel.appendChild(el("p", { "class": "notice" }, T.notice));
+    var log = el("div", { "class": "log", "role": "log", "aria-label": title });
+    panel.appendChild(log);
+    var form = el("form");
+    var inputId = "scp-q-" + Math.random().toString(36).slice(2);
+    form.appendChild(el("label", { "for": inputId }, T.label));
+    var input = el("textarea", { id: inputId, rows: "2", maxlength: "2000", placeholder: T.placeholder,
+      "aria-label": T.label });
+    form.appendChild(input);
+    var send = el("button", { type: "submit" }, T.send);
+    form.appendChild(send);
+    panel.appendChild(form);
+
+    var examples = el("div", { "class": "msg bot" });
+    examples.appendChild(el("div", { "class": "tag" }, T.examples));
+    var list = el("div", { "class": "examples" });
+    T.exampleList.forEach(function (q) {
+      var b = el("button", { type: "button" }, q);
+      b.addEventListener("click", function () { ask(q); });
+      list.appendChild(b);
+    });
+    examples.appendChild(list);
+    log.appendChild(examples);
+
+    var launcher = null;
+    if (MODE === "widget") {
+      launcher = el("button", { "class": "launcher", type: "button", "aria-expanded": "false" }, title);
+      var closeBtn = el("button", { type: "button", "aria-label": T.close }, "×");
+      header.appendChild(closeBtn);
+      var setOpen = function (open) {
+        panel.hidden = !open;
+        launcher.setAttribute("aria-expanded", open ? "true" : "false");
+        if (open) { input.focus(); }
+      };
+      launcher.addEventListener("click", function () { setOpen(panel.hidden); });
+      closeBtn.addEventListener("click", function () { setOpen(false); launcher.focus(); });
+      panel.addEventListener("keydown", function (e) {
+        if (e.key === "Escape") { setOpen(false); launcher.focus(); }
+      });
+      panel.hidden = cfg.open !== "true";
+      frame.appendChild(panel);
+      frame.appendChild(launcher);
+    } else {
+      frame.appendChild(panel);
+    }
+    root.appendChild(frame);
+
+    form.addEventListener("submit", function (e) { e.preventDefault(); ask(input.value); });
+    input.addEventListener("keydown", function (e) {
+      if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); ask(input.value); }
+    });
+
+    var busy = false;
+    function ask(text) {
+      var question = (text || "").trim();
+      if (!question || busy) { return; }
+      busy = true; send.disabled = true; input.value = "";
+      if (examples.parentNode) { examples.remove(); }
+      log.appendChild(el("div", { "class": "msg user" }, question));
+      var msg = el("div", { "class": "msg bot", "aria-live": "polite", "aria-busy": "true" });
+      var body = el("div", { "class": "body" }, T.thinking);
+      msg.appendChild(body);
+      log.appendChild(msg);
+      log.scrollTop = log.scrollHeight;
+      var state = { text: "", meta: null, citations: [], notice: null, first: true };
+      stream(question, function (event, data) {
+        if (event === "meta") {
+          state.meta = data; remember(data.session_id);
+          if (data.refused) {
+            msg.classList.add("refusal");
+            msg.insertBefore(el("div", { "class": "tag" }, T.refusal[data.refusal_reason] || T.refusal.not_covered), body);
+          }
+          if (data.rewritten_question && data.rewritten_question !== question) {
+            msg.insertBefore(el("div", { "class": "searched" }, T.searched + data.rewritten_question), body);
+          }
+        } else if (event === "delta") {
+          if (state.first) { body.textContent = ""; state.first = false; }
+          state.text += data.text;
+          body.textContent = state.text;
+          log.scrollTop = log.scrollHeight;
+        } else if (event === "citations") {
+          state.citations = data.citations || []; state.notice = data.notice;
+        } else if (event === "done") {
+          renderAnswer(msg, body, state);
+        } else if (event === "error") {
+          body.textContent = data.message || T.error;
+        }
+      }).catch(function (err) {
+        body.textContent = (err && err.message) || T.error;
+      }).then(function () {
+        msg.removeAttribute("aria-live"); msg.setAttribute("aria-busy", "false");
+        busy = false; send.disabled = false; input.focus();
+      });
+    }
+
+    function renderAnswer(msg, body, state) {
+      body.textContent = "";
+      var blocks = state.text.split(/\n\n/);
+      blocks.forEach(function (block) {
+        var lines = block.split("\n");
+        var para = null, ul = null;
+        lines.forEach(function (line) {
+          if (/^- /.test(line)) {
+            if (!ul) { ul = el("ul"); body.appendChild(ul); }
+            var li = el("li"); appendMarked(li, line.slice(2), msg, state); ul.appendChild(li);
+          } else {
+            ul = null;
+            para = el("p"); appendMarked(para, line, msg, state); body.appendChild(para);
+          }
+        });
+      });
+      if (state.notice && state.text.indexOf(state.notice) < 0) {
+        msg.appendChild(el("div", { "class": "notice-line" }, state.notice));
+      }
+      if (state.meta && state.meta.answer_id) { msg.appendChild(feedbackBar(state.meta.answer_id)); }
+    }
+
+    function appendMarked(node, text, msg, state) {
+      var parts = text.split(/(\[\d+\])/);
+      parts.forEach(function (part) {
+        var m = /^\[(\d+)\]$/.exec(part);
+        var c = m ? state.citations[Number(m[1]) - 1] : null;
+        if (c) {
+          var b = el("button", { type: "button", "class": "cite", "aria-expanded": "false",
+            "aria-label": T.source + " " + m[1] + ": " + c.title }, "[" + m[1] + "]");
+          b.addEventListener("click", function () { toggleSource(msg, b, c); });
+          node.appendChild(b);
+        } else if (part) {
+          node.appendChild(document.createTextNode(part));
+        }
+      });
+    }
+
+    function toggleSource(msg, button, c) {
+      var id = "src-" + (state_counter++);
+      var open = msg.querySelector(".source[data-n='" + c.n + "']");
+      if (open) { open.remove(); button.setAttribute("aria-expanded", "false"); return; }
+      var box = el("div", { "class": "source", "data-n": String(c.n), id: id, tabindex: "-1" });
+      box.appendChild(el("strong", null, "[" + c.n + "] " + c.title));
+      box.appendChild(el("div", null, c.publisher + " · " + T.stand + ": " + (c.date || T.undated)));
+      box.appendChild(el("div", null, c.page ? T.page + " " + c.page : c.section));
+      if (c.quote) { box.appendChild(el("blockquote", null, c.quote)); }
+      var links = el("div");
+      if (c.page) {
+        var pdf = safeUrl("/api/v1/documents/" + encodeURIComponent(c.doc_id) + "/file#page=" + c.page);
+        if (pdf) { links.appendChild(el("a", { href: pdf, target: "_blank", rel: "noopener" }, T.openPage)); }
+      }
+      var orig = c.source_url ? safeUrl(c.source_url) : null;
+      if (orig) {
+        if (links.childNodes.length) { links.appendChild(document.createTextNode(" · ")); }
+        links.appendChild(el("a", { href: orig, target: "_blank", rel: "noopener" }, T.openOriginal));
+      }
+      box.appendChild(links);
+      msg.appendChild(box);
+      button.setAttribute("aria-expanded", "true");
+      button.setAttribute("aria-controls", id);
+      box.focus();
+    }
+    var state_counter = 0;
+
+    function feedbackBar(answerId) {
+      var bar = el("div", { "class": "feedback" });
+      var up = el("button", { type: "button", "aria-pressed": "false" }, "+ " + T.helpful);
+      var down = el("button", { type: "button", "aria-pressed": "false" }, "– " + T.notHelpful);
+      bar.appendChild(up); bar.appendChild(down);
+      var extra = el("div", { "class": "feedback-details", hidden: "hidden" });
+      var reasonId = "r-" + Math.random().toString(36).slice(2);
+      extra.appendChild(el("label", { "for": reasonId }, T.reason));
+      var select = el("select", { id: reasonId });
+      T.reasons.forEach(function (r) { select.appendChild(el("option", { value: r[0] }, r[1])); });
+      extra.appendChild(select);
+      var comment = el("input", { type: "text", maxlength: "500", "aria-label": T.comment, placeholder: T.comment });
+      extra.appendChild(comment);
+      var submit = el("button", { type: "button" }, T.sendFeedback);
+      extra.appendChild(submit);
+      bar.appendChild(extra);
+      function done() { bar.textContent = ""; bar.appendChild(el("span", { role: "status" }, T.thanks)); }
+      up.addEventListener("click", function () {
+        up.setAttribute("aria-pressed", "true");
+        postFeedback(answerId, "up", null, null).then(done, function () { up.setAttribute("aria-pressed", "false"); });
+      });
+      down.addEventListener("click", function () {
+        down.setAttribute("aria-pressed", "true"); extra.hidden = false; select.focus();
+      });
+      submit.addEventListener("click", function () {
+        postFeedback(answerId, "down", select.value, comment.value.trim() || null).then(done);
+      });
+      return bar;
+    }
+  }
+
+  function postFeedback(answerId, rating, reason, comment) {
+    return fetch(API + "/api/v1/feedback", {
+      method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ answer_id: answerId, rating: rating, reason: reason, comment: comment })
+    }).then(function (r) { if (!r.ok) { throw new Error(T.error); } return r.json(); });
+  }
+
+  function stream(question, onEvent) {
+    return fetch(API + "/api/v1/ask/stream", {
+      method: "POST", headers: { "Content-Type": "application/json", "Accept": "text/event-stream" },
+      body: JSON.stringify({ question: question, session_id: session() })
+    }).then(function (res) {
+      if (!res.ok) {
+        return res.json().then(function (j) {
+          onEvent("error", { message: (j && j.error && j.error.message) || T.error });
+        }, function () { onEvent("error", { message: T.error }); });
+      }
+      var reader = res.body.getReader(), decoder = new TextDecoder(), buffer = "";
+      function pump() {
+        return reader.read().then(function (chunk) {
+          if (chunk.done) { return; }
+          buffer += decoder.decode(chunk.value, { stream: true });
+          var idx;
+          while ((idx = buffer.indexOf("\n\n")) >= 0) {
+            var raw = buffer.slice(0, idx); buffer = buffer.slice(idx + 2);
+            var event = "message", data = "";
+            raw.split("\n").forEach(function (line) {
+              if (line.indexOf("event: ") === 0) { event = line.slice(7); }
+              else if (line.indexOf("data: ") === 0) { data += line.slice(6); }
+            });
+            try { onEvent(event, JSON.parse(data)); } catch (e) { /* ignore a malformed event */ }
+          }
+          return pump();
+        });
+      }
+      return pump();
+    });
+  }
+
+  function mount() {
+    var host;
+    if (MODE === "inline") {
+      host = document.getElementById(cfg.target || "scp-assistant");
+      if (!host) { return; }
+    } else {
+      host = el("div", { id: "scp-assistant-widget" });
+      document.body.appendChild(host);
+    }
+    build(host);
+  }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", mount); } else { mount(); }
+})();

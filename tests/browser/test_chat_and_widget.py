@@ -1,0 +1,189 @@
+"""The web chat and the portal widget in a real browser, against a real server with the real pipeline."""
+
+from __future__ import annotations
+
+import http.server
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+
+from scp_assistant.container import Container
+from scp_assistant.server.app import create_app
+from scp_assistant.settings import ServerSettings
+
+pytestmark = [pytest.mark.browser, pytest.mark.integration]
+QUESTION = "Darf eine Schule aus dem Chancenbudget Mobiliar anschaffen?"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Portal:
+    """A third-party page on its own localhost port that embeds the widget with one script tag."""
+
+    def __init__(self, api: str, folder: Path, port: int) -> None:
+        self.port = port
+        self.origin = f"http://127.0.0.1:{self.port}"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "index.html").write_text(
+            '<!doctype html><html lang="de"><head><meta charset="utf-8"><title>Portal</title>'
+            '<link rel="icon" href="data:,"></head><body>'
+            "<h1>Portal eines Schulträgers</h1><p>Inhalt des Portals.</p>"
+            f'<script src="{api}/widget.js" data-title="Fragen zum Startchancen-Programm" data-position="right" '
+            'data-accent="#7a1f5c" defer></script></body></html>',
+            encoding="utf-8",
+        )
+        handler = lambda *a, **k: http.server.SimpleHTTPRequestHandler(*a, directory=str(folder), **k)  # noqa: E731
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), handler)
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def portal_ports() -> tuple[int, int]:
+    return free_port(), free_port()
+
+
+@pytest.fixture(scope="module")
+def server(real_container: Container, portal_ports: tuple[int, int]) -> Iterator[str]:
+    allowed = f"http://127.0.0.1:{portal_ports[0]}"
+    settings = real_container.settings.model_copy(update={"server": ServerSettings(allowed_origins=[allowed])})
+    real_container.settings = settings
+    port = free_port()
+    config = uvicorn.Config(create_app(settings, real_container), host="127.0.0.1", port=port, log_level="warning")
+    instance = uvicorn.Server(config)
+    thread = threading.Thread(target=instance.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 30
+    while not instance.started and time.time() < deadline:
+        time.sleep(0.05)
+    assert instance.started, "server did not start"
+    yield f"http://127.0.0.1:{port}"
+    instance.should_exit = True
+    thread.join(timeout=10)
+
+
+def _console(page: Any) -> list[str]:
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("response", lambda r: errors.append(f"HTTP {r.status} {r.url}") if r.status >= 400 else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    return errors
+
+
+def _ask_and_check(root: Any, page: Any, real_container: Container, artifacts: Path, name: str) -> None:
+    root.locator("textarea").fill(QUESTION)
+    root.locator("form button[type=submit]").click()
+    answer = root.locator(".msg.bot").last
+    answer.locator(".feedback").wait_for(timeout=30_000)
+    assert "Mobiliar" in answer.inner_text()
+    cite = answer.locator("button.cite").first
+    cite.click()
+    source = answer.locator(".source").first
+    source.wait_for()
+    text = source.inner_text()
+    assert "Stand:" in text and "FAQ" in text
+    assert source.locator("a").first.get_attribute("href").startswith("https://")
+    assert answer.get_attribute("aria-live") is None  # only the message being written is live
+    page.screenshot(path=str(artifacts / f"{name}-answer.png"), full_page=True)
+    before = len(real_container.feedback_store.list())
+    answer.get_by_role("button", name="– Nicht hilfreich").click()
+    answer.locator("select").select_option("unvollständig")
+    answer.get_by_role("button", name="Rückmeldung senden").click()
+    answer.get_by_text("Danke für Ihre Rückmeldung.").wait_for()
+    records = real_container.feedback_store.list()
+    assert len(records) == before + 1
+    assert records[-1].question == QUESTION and records[-1].reason == "unvollständig"
+    assert records[-1].citations and records[-1].citations[0]["doc_id"]
+
+
+def test_chat_page(browser: Any, server: str, real_container: Container, artifacts: Path) -> None:
+    page = browser.new_page()
+    errors = _console(page)
+    page.goto(server + "/")
+    assert "KI-Assistent" in page.inner_text("body")
+    host = page.locator("#scp-assistant")
+    assert host.locator("text=Beispielfragen").count() == 1
+    page.keyboard.press("Tab")  # the skip link is reachable by keyboard
+    _ask_and_check(host, page, real_container, artifacts, "chat")
+    assert errors == []
+    page.set_viewport_size({"width": 375, "height": 740})  # phone-sized screen
+    page.screenshot(path=str(artifacts / "chat-phone.png"), full_page=True)
+    page.close()
+
+
+def test_follow_up_shows_the_searched_question(browser: Any, server: str) -> None:
+    page = browser.new_page()
+    page.goto(server + "/")
+    host = page.locator("#scp-assistant")
+    host.locator("textarea").fill(QUESTION)
+    host.locator("textarea").press("Enter")
+    host.locator(".msg.bot .feedback").first.wait_for(timeout=30_000)
+    host.locator("textarea").fill("Und wer genehmigt das?")
+    host.locator("textarea").press("Enter")
+    host.locator(".msg.bot .feedback").nth(1).wait_for(timeout=30_000)
+    searched = host.locator(".searched").last.inner_text()
+    assert searched.startswith("Gesucht wurde: Und wer genehmigt das?") and "Chancenbudget" in searched
+    page.close()
+
+
+def test_widget_on_a_third_party_page(
+    browser: Any, server: str, real_container: Container, artifacts: Path, portal_ports: tuple[int, int], tmp_path: Path
+) -> None:
+    portal = Portal(server, tmp_path / "portal", portal_ports[0])
+    try:
+        page = browser.new_page()
+        errors = _console(page)
+        page.goto(portal.origin + "/index.html")
+        host = page.locator("#scp-assistant-widget")
+        launcher = host.locator("button.launcher")
+        launcher.wait_for()
+        assert launcher.get_attribute("aria-expanded") == "false"
+        launcher.click()
+        assert launcher.get_attribute("aria-expanded") == "true"
+        _ask_and_check(host, page, real_container, artifacts, "widget")
+        assert page.evaluate("localStorage.getItem('scp-assistant-session')")
+        host.locator("textarea").press("Escape")  # closes the panel, focus back on the launcher
+        assert launcher.get_attribute("aria-expanded") == "false"
+        assert errors == []
+        page.close()
+    finally:
+        portal.close()
+
+
+def test_origin_not_on_the_allowlist_is_refused(
+    browser: Any, server: str, portal_ports: tuple[int, int], tmp_path: Path, artifacts: Path
+) -> None:
+    portal = Portal(server, tmp_path / "foreign", portal_ports[1])
+    try:
+        page = browser.new_page()
+        page.goto(portal.origin + "/index.html")
+        status = page.evaluate(
+            """async (api) => { try { const r = await fetch(api + '/api/v1/ask', {method: 'POST',
+                 headers: {'Content-Type': 'application/json'}, body: JSON.stringify({question: 'Was ist Säule I?'})});
+                 return 'status ' + r.status; } catch (e) { return 'blocked'; } }""",
+            server,
+        )
+        assert status == "blocked"  # the browser refuses: the server sent 403 without CORS headers
+        host = page.locator("#scp-assistant-widget")
+        host.locator("button.launcher").click()
+        host.locator("textarea").fill("Was ist Säule I?")
+        host.locator("textarea").press("Enter")
+        body = host.locator(".msg.bot .body").last
+        page.wait_for_function("el => !el.textContent.includes('Suche in den Unterlagen')", arg=body.element_handle())
+        assert "Mobiliar" not in body.inner_text() and "[1]" not in body.inner_text()
+        page.screenshot(path=str(artifacts / "widget-foreign-origin.png"))
+        page.close()
+    finally:
+        portal.close()
