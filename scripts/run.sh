@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # One command from a fresh clone to a running assistant on the embedded defaults:
 # creates .venv, installs the package, ingests the bundled corpus (incremental), then
-#   - with a question as argument: answers it and exits,
-#   - on a terminal: opens an interactive session (scp-assistant ask),
-#   - with --serve (or without a terminal): starts the HTTP API and prints its URL.
+#   - by default: starts the web chat and API and prints the URL (http://127.0.0.1:8000/),
+#   - with --cli: an interactive session in the terminal (scp-assistant ask),
+#   - with a question as argument: answers it on the command line and exits.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
@@ -25,10 +25,8 @@ fi
 echo "» Lese den Korpus ein (nur Geändertes wird neu eingebettet)" >&2
 "$VENV/bin/scp-assistant" ingest corpus >&2
 
-if [ "${1:-}" = "--serve" ] || { [ $# -eq 0 ] && [ ! -t 0 ]; }; then
-  exec "$VENV/bin/scp-assistant" serve --host "${SCP_HOST:-127.0.0.1}" --port "${SCP_PORT:-8000}"
-elif [ $# -gt 0 ]; then
-  exec "$VENV/bin/scp-assistant" ask "$@"
-else
-  exec "$VENV/bin/scp-assistant" ask
-fi
+case "${1:-}" in
+  ""|--serve) exec "$VENV/bin/scp-assistant" serve --host "${SCP_HOST:-127.0.0.1}" --port "${SCP_PORT:-8000}" ;;
+  --cli) exec "$VENV/bin/scp-assistant" ask ;;
+  *) exec "$VENV/bin/scp-assistant" ask "$@" ;;
+esac
