@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 import logging
-import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
-from scp_assistant.answer.followup import SessionStore, rewrite
+from scp_assistant.answer.followup import QueryRewriter, RuleRewriter, Session, SessionStore
 from scp_assistant.answer.guard import clean_question
-from scp_assistant.answer.service import AnswerService
 from scp_assistant.errors import NotFoundError
 from scp_assistant.feedback.store import AnswerRecord, FeedbackRecord, FeedbackStore, Rating
 from scp_assistant.models import Answer
 from scp_assistant.retrieve.hybrid import Filters
 
 log = logging.getLogger(__name__)
+
+
+class Answerer(Protocol):
+    """The answer stage as the chat sees it: the extractive service or a generative one."""
+
+    def ask(self, question: str, filters: Filters | None = None) -> Answer: ...
+
+    def stream(self, question: str, filters: Filters | None = None) -> Iterator[tuple[str, Any]]: ...
 
 
 @dataclass(frozen=True)
@@ -38,49 +44,69 @@ class ChatReply:
 
 class ChatService:
     def __init__(
-        self, answers: AnswerService, sessions: SessionStore, feedback: FeedbackStore, max_question_chars: int
+        self,
+        answers: Answerer,
+        sessions: SessionStore,
+        feedback: FeedbackStore,
+        max_question_chars: int,
+        rewriter: QueryRewriter | None = None,
     ) -> None:
         self._answers = answers
         self._sessions = sessions
         self._feedback = feedback
         self._max = max_question_chars
+        self._rewriter: QueryRewriter = rewriter or RuleRewriter()
 
-    def ask(self, question: str, session_id: str | None = None, filters: Filters | None = None) -> ChatReply:
+    def _begin(self, question: str, session_id: str | None) -> tuple[str, Session, str]:
         text = clean_question(question, self._max)
         session = self._sessions.get_or_create(session_id)
         previous = session.turns[-1] if session.turns else None
-        standalone = rewrite(text, previous)
-        answer = self._answers.ask(standalone, filters)
+        return text, session, self._rewriter.rewrite(text, previous)
+
+    def _end(
+        self, text: str, session: Session, standalone: str, answer: Answer, answer_id: str | None = None
+    ) -> ChatReply:
         answer.question = text
         self._sessions.record(session, text, standalone)
-        answer_id = uuid.uuid4().hex
+        answer_id = answer_id or uuid.uuid4().hex
         self._feedback.record_answer(
             AnswerRecord(answer_id, text, answer.answer, answer.to_dict()["citations"], answer.refused)
         )
         return ChatReply(answer, answer_id, session.id, standalone)
 
+    def ask(self, question: str, session_id: str | None = None, filters: Filters | None = None) -> ChatReply:
+        text, session, standalone = self._begin(question, session_id)
+        return self._end(text, session, standalone, self._answers.ask(standalone, filters))
+
     def stream(
         self, question: str, session_id: str | None = None, filters: Filters | None = None
     ) -> Iterator[tuple[str, dict[str, Any]]]:
         """Events for Server-Sent Events: meta, delta (one or more), citations, done."""
-        reply = self.ask(question, session_id, filters)
-        data = reply.to_dict()
-        yield (
-            "meta",
-            {
-                "answer_id": reply.answer_id,
-                "session_id": reply.session_id,
-                "rewritten_question": reply.rewritten_question,
-                "refused": data["refused"],
-                "refusal_reason": data["refusal_reason"],
-                "backend": data["backend"],
-                "retrieved": data["retrieved"][:5],
-            },
-        )
-        for piece in _pieces(data["answer"]):
-            yield "delta", {"text": piece}
-        yield "citations", {"citations": data["citations"], "notice": data["notice"]}
-        yield "done", {"latency_ms": data["latency_ms"]}
+        text, session, standalone = self._begin(question, session_id)
+        answer_id = uuid.uuid4().hex
+        answer: Answer | None = None
+        for kind, value in self._answers.stream(standalone, filters):
+            if kind == "prepared":
+                refusal = value.refusal
+                yield (
+                    "meta",
+                    {
+                        "answer_id": answer_id,
+                        "session_id": session.id,
+                        "rewritten_question": standalone,
+                        "refused": refusal is not None,
+                        "refusal_reason": refusal.refusal_reason if refusal else None,
+                        "retrieved": [r.__dict__ for r in value.retrieved[:5]],
+                    },
+                )
+            elif kind == "delta":
+                yield "delta", {"text": value}
+            elif kind == "answer":
+                answer = value
+        assert answer is not None
+        data = self._end(text, session, standalone, answer, answer_id).to_dict()
+        yield "citations", {"citations": data["citations"], "notice": data["notice"], "backend": data["backend"]}
+        yield "done", {"latency_ms": data["latency_ms"], "answer_id": answer_id}
 
     def feedback(self, answer_id: str, rating: Rating, reason: str | None, comment: str | None) -> str:
         record = self._feedback.get_answer(answer_id)
@@ -97,9 +123,3 @@ class ChatService:
                 answer_id=answer_id,
             )
         )
-
-
-def _pieces(text: str) -> list[str]:
-    """Answer text in small pieces (sentence by sentence), keeping every character."""
-    parts = re.split(r"(?<=\]) (?=\S)|(?<=\n\n)", text)
-    return [p if i == len(parts) - 1 else (p if p.endswith("\n") else p + " ") for i, p in enumerate(parts) if p]

@@ -13,6 +13,7 @@ import time
 import uuid
 from collections import OrderedDict, deque
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from scp_assistant.text import STOPWORDS, fold
 
@@ -74,6 +75,17 @@ def rewrite(question: str, previous: Turn | None) -> str:
     if not carried:
         return question
     return f"{question.rstrip()} ({' '.join(carried)})"
+
+
+class QueryRewriter(Protocol):
+    def rewrite(self, question: str, previous: Turn | None) -> str: ...
+
+
+class RuleRewriter:
+    """The rule-based rewrite (no model): carries the previous topic words over to a follow-up."""
+
+    def rewrite(self, question: str, previous: Turn | None) -> str:
+        return rewrite(question, previous)
 
 
 class SessionStore:

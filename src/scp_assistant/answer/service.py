@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from scp_assistant.answer import messages
 from scp_assistant.answer.citations import render
@@ -22,6 +24,35 @@ _ANSWER_HARD_LIMIT = 1100
 _FIGURE = re.compile(r"(\d{1,3}(?:[.,]\d+)?)\s*(Mio\.|Millionen|Mrd\.|Milliarden)", re.IGNORECASE)
 
 
+@dataclass
+class Prepared:
+    question: str  # cleaned
+    query: str  # what was searched (the genuine question when instructions were stripped)
+    stripped: bool
+    ranked: list[ScoredChunk]
+    retrieved: list[RetrievedRef]
+    started: float
+    refusal: Answer | None = None
+
+
+def finish(prep: Prepared, answer: Answer) -> Answer:
+    answer.latency_ms = (time.perf_counter() - prep.started) * 1000
+    log.info(
+        "answered refused=%s reason=%s backend=%s in %.0f ms",
+        answer.refused,
+        answer.refusal_reason,
+        answer.backend,
+        answer.latency_ms,
+    )
+    return answer
+
+
+def split_for_stream(text: str) -> list[str]:
+    """Answer text in small pieces (sentence by sentence), keeping every character."""
+    parts = re.split(r"(?<=\]) (?=\S)|(?<=\n\n)", text)
+    return [p if i == len(parts) - 1 else (p if p.endswith("\n") else p + " ") for i, p in enumerate(parts) if p]
+
+
 class AnswerService:
     backend = "extractive"
 
@@ -32,7 +63,9 @@ class AnswerService:
         self.judge = EvidenceJudge(retriever.bm25)
         self.composer = ExtractiveComposer(retriever.bm25, settings.max_answer_chars, passages=retrieve.k)
 
-    def ask(self, question: str, filters: Filters | None = None) -> Answer:
+    def prepare(self, question: str, filters: Filters | None = None) -> Prepared:
+        """Everything before an answer is written: clean and screen the question, retrieve, and apply the
+        refusal policy. Generative backends reuse this, so the policy always runs before a model is called."""
         started = time.perf_counter()
         text = clean_question(question, self._settings.max_question_chars)
         screening = screen(text, self.judge.is_programme_text)
@@ -41,35 +74,30 @@ class AnswerService:
             RetrievedRef(s.chunk.doc_id, s.chunk.chunk_id, round(s.score, 5))
             for s in ranked[: max(self._retrieve.min_retrieved, 20)]
         ]
-
-        def finish(answer: Answer) -> Answer:
-            answer.latency_ms = (time.perf_counter() - started) * 1000
-            log.info(
-                "answered refused=%s reason=%s in %.0f ms",
-                answer.refused,
-                answer.refusal_reason,
-                answer.latency_ms,
-            )
-            return answer
-
+        prep = Prepared(text, screening.query, screening.stripped, ranked, retrieved, started)
         if screening.kind in ("adversarial", "out_of_scope"):
             reason: RefusalReason = "adversarial" if screening.kind == "adversarial" else "out_of_scope"
-            return finish(self._refusal(text, reason, screening.category, [], retrieved))
+            prep.refusal = self._refusal(text, reason, screening.category, [], retrieved)
+            return prep
         evidence = self.judge.judge(screening.query, ranked)
         log.debug("evidence %s", evidence)
         if evidence.score < self._settings.refusal_threshold:
             reason = "not_covered" if evidence.programme else "out_of_scope"
             related = _related(ranked) if reason == "not_covered" else []
-            return finish(self._refusal(text, reason, "", related, retrieved))
-        picked = self.composer.compose(screening.query, ranked)
+            prep.refusal = self._refusal(text, reason, "", related, retrieved)
+        return prep
+
+    def compose(self, prep: Prepared) -> Answer:
+        """The extractive answer for a prepared question that passed the refusal policy."""
+        picked = self.composer.compose(prep.query, prep.ranked)
         if not picked:
-            return finish(self._refusal(text, "not_covered", "", _related(ranked), retrieved))
+            return self._refusal(prep.question, "not_covered", "", _related(prep.ranked), prep.retrieved)
         body, citations = render(picked)
         while len(body) > _ANSWER_HARD_LIMIT and len(picked) > 1:  # never pad past what a reader takes in
             picked = picked[:-1]
             body, citations = render(picked)
         notices: list[str] = []
-        if screening.stripped:
+        if prep.stripped:
             notices.append(messages.STRIPPED_NOTICE)
         other_land = [c for c in _cited_chunks(picked) if c.doc_type == "anderes-land"]
         if other_land:
@@ -79,18 +107,29 @@ class AnswerService:
         conflict = _conflicting_figures(picked, citations)
         if conflict:
             notices.append(messages.conflict_notice(conflict))
-        return finish(
-            Answer(
-                question=text,
-                answer=body,
-                refused=False,
-                refusal_reason=None,
-                notice=" ".join(notices) or None,
-                backend=self.backend,
-                citations=citations,
-                retrieved=retrieved,
-            )
+        return Answer(
+            question=prep.question,
+            answer=body,
+            refused=False,
+            refusal_reason=None,
+            notice=" ".join(notices) or None,
+            backend=self.backend,
+            citations=citations,
+            retrieved=prep.retrieved,
         )
+
+    def ask(self, question: str, filters: Filters | None = None) -> Answer:
+        prep = self.prepare(question, filters)
+        return finish(prep, prep.refusal or self.compose(prep))
+
+    def stream(self, question: str, filters: Filters | None = None) -> Iterator[tuple[str, Any]]:
+        """("prepared", Prepared), then ("delta", text) pieces, then ("answer", Answer)."""
+        prep = self.prepare(question, filters)
+        yield "prepared", prep
+        answer = finish(prep, prep.refusal or self.compose(prep))
+        for piece in split_for_stream(answer.answer):
+            yield "delta", piece
+        yield "answer", answer
 
     def _refusal(
         self,
