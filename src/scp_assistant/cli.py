@@ -144,10 +144,10 @@ def _ask(settings: Settings, args: argparse.Namespace) -> int:
     if args.question is not None:
         if not args.question.strip():
             raise InputError("Die Frage ist leer. Bitte geben Sie eine Frage zum Startchancen-Programm ein.")
-        answer = _container(settings).answer_service.ask(args.question, _filters(args))
+        answer = _container(settings).answerer.ask(args.question, _filters(args))
         _show(answer, args.json, sys.stdout)
         return 0
-    service = _container(settings).answer_service
+    service = _container(settings).answerer
     print("SCP Assistant – Fragen zum Startchancen-Programm (Ende mit Strg+D oder 'exit').", file=sys.stderr)
     while True:
         try:

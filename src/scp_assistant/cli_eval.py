@@ -157,7 +157,7 @@ def _execute(
     if retrieval_only:
         payload = run_retrieval(questions, container.retriever.retrieve)
     else:
-        payload = run(questions, container.answer_service.ask)
+        payload = run(questions, container.answerer.ask)
     return payload, run_config(container, questions_path, name, retrieval_only)
 
 
@@ -230,7 +230,7 @@ def _feedback(settings: Settings, args: argparse.Namespace) -> int:
     if args.feedback_command == "add":
         answer, citations = args.answer, []
         if not answer:
-            result = container.answer_service.ask(args.question)
+            result = container.answerer.ask(args.question)
             answer, citations = result.answer, [c for c in result.to_dict()["citations"]]
         record = FeedbackRecord(
             rating=args.rating,

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import logging
 from functools import cached_property
+from typing import TYPE_CHECKING
 
-from scp_assistant.answer.chat import ChatService
+from scp_assistant.answer.chat import Answerer, ChatService
 from scp_assistant.answer.followup import SessionStore
 from scp_assistant.answer.service import AnswerService
 from scp_assistant.feedback.store import FeedbackStore, SQLiteFeedbackStore
@@ -20,6 +21,9 @@ from scp_assistant.index.store import VectorStore
 from scp_assistant.ingest.pipeline import IngestPipeline
 from scp_assistant.retrieve.hybrid import HybridRetriever
 from scp_assistant.settings import Settings
+
+if TYPE_CHECKING:
+    from scp_assistant.answer.llm.backends import GuardedModel
 
 log = logging.getLogger(__name__)
 
@@ -74,9 +78,31 @@ class Container:
         return SessionStore(ttl_s=s.session_ttl_s, turns=s.session_turns, max_sessions=s.max_sessions)
 
     @cached_property
+    def guarded_model(self) -> GuardedModel:
+        from scp_assistant.answer.llm.backends import GuardedModel, create_chat_model
+
+        return GuardedModel(create_chat_model(self.settings.llm), self.settings.llm)
+
+    @cached_property
+    def answerer(self) -> Answerer:
+        """The configured answer backend: extractive (default) or a generative one validated against sources."""
+        if self.settings.llm.backend == "extractive":
+            return self.answer_service
+        from scp_assistant.answer.llm.generator import GenerativeAnswerService
+        from scp_assistant.answer.llm.validate import SupportChecker
+
+        checker = SupportChecker(self.embedder.embed_query, self.embedder.embed_documents)
+        return GenerativeAnswerService(self.answer_service, self.guarded_model, checker, self.settings.llm)
+
+    @cached_property
     def chat_service(self) -> ChatService:
+        rewriter = None
+        if self.settings.llm.backend != "extractive" and self.settings.llm.rewrite_followups:
+            from scp_assistant.answer.llm.generator import ModelRewriter
+
+            rewriter = ModelRewriter(self.guarded_model)
         return ChatService(
-            self.answer_service, self.sessions, self.feedback_store, self.settings.answer.max_question_chars
+            self.answerer, self.sessions, self.feedback_store, self.settings.answer.max_question_chars, rewriter
         )
 
     @cached_property
@@ -85,7 +111,7 @@ class Container:
 
     def reset_retrieval(self) -> None:
         """Forget the retriever (and BM25) after the index changed, e.g. after a re-ingest."""
-        for name in ("retriever", "answer_service", "chat_service"):
+        for name in ("retriever", "answer_service", "answerer", "chat_service"):
             self.__dict__.pop(name, None)
         if "catalog" in self.__dict__:
             self.catalog.refresh()

@@ -65,6 +65,29 @@ class IngestSettings(BaseModel):
     overlap_sentences: int = Field(1, ge=0, le=3, description="Sentences repeated between split parts.")
 
 
+class LLMSettings(BaseModel):
+    backend: Literal["extractive", "openai", "ollama", "llamacpp"] = Field(
+        "extractive",
+        description="Answer backend: extractive (default, no model), openai (any OpenAI-compatible server such as "
+        "vLLM, llama.cpp server, LM Studio), ollama, llamacpp (a local GGUF file).",
+    )
+    base_url: str = Field("", description="Server URL for openai/ollama, e.g. http://127.0.0.1:8080/v1.")
+    model: str = Field("", description="Model name on the server.")
+    api_key: SecretStr | None = Field(None, description="API key for openai (many local servers accept any).")
+    model_path: str = Field("", description="GGUF file for llamacpp.")
+    timeout_s: float = Field(30.0, gt=0, description="Time limit per model call; then the extractive answer is shown.")
+    max_retries: int = Field(1, ge=0, le=3, description="Retries after a failed model call.")
+    temperature: float = Field(0.1, ge=0.0, le=2.0)
+    max_tokens: int = Field(600, ge=32, le=4096)
+    breaker_failures: int = Field(3, ge=1, description="Consecutive failures that open the circuit breaker.")
+    breaker_reset_s: float = Field(60.0, gt=0, description="Seconds the breaker stays open before trying again.")
+    support_threshold: float = Field(
+        0.55, ge=0.0, le=1.0, description="Minimum support of a generated sentence by its cited passage "
+        "(tuned with bench/support_threshold.py)."
+    )
+    rewrite_followups: bool = Field(True, description="Let the model rewrite follow-up questions (rules as fallback).")
+
+
 class ServerSettings(BaseModel):
     admin_token: SecretStr | None = Field(
         None,
@@ -102,6 +125,7 @@ class Settings(BaseSettings):
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
 
 
 def load_settings(**overrides: Any) -> Settings:

@@ -1,0 +1,1 @@
+"""Generated answers through LangChain chat models, validated against their sources before anything is shown."""
