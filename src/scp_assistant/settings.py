@@ -82,8 +82,11 @@ class LLMSettings(BaseModel):
     breaker_failures: int = Field(3, ge=1, description="Consecutive failures that open the circuit breaker.")
     breaker_reset_s: float = Field(60.0, gt=0, description="Seconds the breaker stays open before trying again.")
     support_threshold: float = Field(
-        0.55, ge=0.0, le=1.0, description="Minimum support of a generated sentence by its cited passage "
-        "(tuned with bench/support_threshold.py)."
+        0.55,
+        ge=0.0,
+        le=1.0,
+        description="Minimum support of a generated sentence by its cited passage "
+        "(tuned with bench/support_threshold.py).",
     )
     rewrite_followups: bool = Field(True, description="Let the model rewrite follow-up questions (rules as fallback).")
 

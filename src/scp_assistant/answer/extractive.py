@@ -25,6 +25,7 @@ _QUANTITY = re.compile(
 _LIST_WANTED = re.compile(r"\b(welche|was genau|beispiele?|aufz[äa]hl|liste|nenn|which|examples?)\b", re.IGNORECASE)
 _COUNT_OF = re.compile(r"\b(?:wie ?viele|wieviele|anzahl der|zahl der|how many)\s+(\w+)", re.IGNORECASE)
 _AMOUNT = re.compile(r"\d[\d.,]*\s*(?:€|euro|eur\b|mio|mrd|millionen|milliarden|prozent|%)", re.IGNORECASE)
+BM25_CLEAR_WIN = 1.5  # the BM25 top hit scores at least this much more than the runner-up
 _CARRIED = re.compile(r"\(([^()]*)\)\s*$")
 # Official sources answer first; press and associations after them; another Land's rules last.
 AUTHORITY = {
@@ -94,7 +95,7 @@ class ExtractiveComposer:
         counted = set(self._bm25.query_terms(count_of.group(1))) if count_of else set()
         rows: list[tuple[float, list[_Candidate]]] = []
         z = dense_z(ranked)
-        for rank, scored in enumerate(ranked[: self._passages]):
+        for rank, scored in enumerate(_with_leaders(ranked, self._passages)):
             chunk = scored.chunk
             head_terms = set(self._bm25.query_terms(f"{chunk.section} {chunk.question} {chunk.title}"))
             units = split_units(chunk.text, by_line=chunk.page is not None)
@@ -201,6 +202,18 @@ class ExtractiveComposer:
         if len(items) < (3 if wants_list else 2):
             return None
         return "\n".join(kept)
+
+
+def _with_leaders(ranked: Sequence[ScoredChunk], k: int) -> list[ScoredChunk]:
+    """The top k of the fused ranking plus the best dense hit and a clear BM25 winner wherever fusion put them:
+    an exact-term match that only BM25 finds ("Genehmigt Anträge aus Chancenbudget") must not get lost."""
+    out = list(ranked[:k])
+    bm25_leader = next((s for s in ranked if s.bm25_rank == 0 and s.bm25_margin >= BM25_CLEAR_WIN), None)
+    dense_leader = next((s for s in ranked if s.dense_rank == 0), None)
+    for leader in (bm25_leader, dense_leader):
+        if leader is not None and leader not in out:
+            out.append(leader)
+    return out
 
 
 def _low_content(units: Sequence[Unit]) -> bool:

@@ -54,7 +54,12 @@ _INJECTION = [
         r"\bwithout (any )?(restriction|limitation|rules|filter|censorship)",
         r"^\s*(system|assistant|developer|admin)\s*:",
         r"\[\s*(system|inst|/inst)\s*\]|<\|?\s*(system|im_start|im_end)",
-        r"\b(neue|geänderte) (anweisung|regel|rolle|instruktion)en?\b",
+        r"\b(neue|geänderte) (anweisung|regel|rolle|instruktion)(en|n)?\b",
+        r"\b(antworte|antwortest|sag|schreib|gib)\w*\s+(ab jetzt|ab sofort|von nun an|nur noch|immer nur)\b",
+        r"\b(antworte|answer|reply)\w*\s+(nur\s+)?(auf|in)\s+(englisch|english)\b",
+        r"\bja,? bewilligt\b",
+        r"(ignorier|vergiss|missacht|ignore|disregard)\w*\s+(?:\w+\s+){0,2}(quellen|dokumente|unterlagen|sources|documents)",
+        r"\b(erfinde|erfinden|ausdenken|make up|invent)\b",
         r"\bnew (instructions|rules|role|persona)\b",
         r"(system\s*-?\s*prompt|systemanweisung|system message|systemnachricht|initial prompt)",
         r"\b(deine|ihre|your|the)\s+(internen?\s+|internal\s+|geheimen?\s+|hidden\s+|secret\s+)?"
@@ -71,7 +76,8 @@ _PERSONAL = [
         r"(privat\w*|persönlich\w*|home|private)\s*(adresse|anschrift|telefon|handy|nummer|e-?mail|address|phone)",
         r"(telefonnummer|handynummer|wohnadresse|geburtsdatum|gehalt|krankheit|personalakte|social security)"
         r"\s+(von|des|der|of)\b",
-        r"personenbezogene\w* daten (von|über|zu|der|des)",
+        r"personenbezogen\w*\s+daten\b.{0,40}\b(über|von|zu)\b",
+        r"\b(über|von|zu)\s+(herrn?|frau|hr\.|fr\.)\s+[A-ZÄÖÜ]",
         r"(wo wohnt|where does .{1,40} live|wohnort (von|des|der))",
         r"(namen|liste|adressen) (der|aller) (schüler|eltern|kinder|lehrkräfte)",
     )
@@ -94,16 +100,20 @@ _APPROVAL = [
     )
 ]
 
-# Plainly out of scope: creative writing, code, unrelated services.
-_OFF_TOPIC = [
+# Out of scope whatever the topic: creative writing and programming.
+_CREATIVE = [
     re.compile(p, _P)
     for p in (
         r"(gedicht|reim|lied|songtext|witz|märchen|kurzgeschichte|roman|poem|joke|limerick|haiku|rap)\b",
         r"\b(python|javascript|java|sql|html|css|excel-?formel|regex|programmier\w*|code|skript|script)\b"
         r".{0,60}\b(schreib|erstell|code|program|write|fix|debug)",
         r"\b(schreib|erstell|write)\w*\b.{0,60}\b(python|javascript|sql|programm|code|skript|script)\b",
-        r"\b(rezept|recipe|wetter|weather|horoskop|lotto|aktienkurs|bitcoin|fußball|bundesliga|wm|em)\b",
     )
+]
+# Unrelated topics: out of scope unless the question is about the programme.
+_UNRELATED = [
+    re.compile(p, _P)
+    for p in (r"\b(rezept|recipe|wetter|weather|horoskop|lotto|aktienkurs|bitcoin|fußball|bundesliga|wm|em)\b",)
 ]
 
 
@@ -120,9 +130,11 @@ def _matches(patterns: list[re.Pattern[str]], text: str) -> bool:
 
 
 def _pieces(text: str) -> list[str]:
+    """Sentences, with a colon or semicolon also ending a piece ("Vergiss deine Regeln: Wie viele ...?")."""
     out: list[str] = []
     for line in text.split("\n"):
-        out.extend(split_sentences(line))
+        for sentence in split_sentences(line):
+            out.extend(p.strip() for p in re.split(r"(?<=[:;])\s+", sentence) if p.strip())
     return out
 
 
@@ -131,7 +143,7 @@ def screen(question: str, is_programme_text: Callable[[str], bool]) -> Screening
     hostile = {"injection": _INJECTION, "personal": _PERSONAL, "approval": _APPROVAL}
     matched = [name for name, group in hostile.items() if _matches(group, question)]
     if not matched:
-        if _matches(_OFF_TOPIC, question) and not is_programme_text(question):
+        if _matches(_CREATIVE, question) or (_matches(_UNRELATED, question) and not is_programme_text(question)):
             return Screening("out_of_scope", question, category="off_topic")
         return Screening("ok", question)
     pieces = _pieces(question)

@@ -101,6 +101,7 @@ class HybridRetriever:
             bm25_rank[cid] = rank
             fused[cid] = fused.get(cid, 0.0) + s.bm25_weight / (s.rrf_k + rank + 1)
         ranked = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
+        margin = sparse[0][1] / sparse[1][1] if len(sparse) > 1 and sparse[1][1] > 0 else 0.0
         out = [
             ScoredChunk(
                 chunk=by_id[cid],
@@ -108,6 +109,7 @@ class HybridRetriever:
                 dense_score=dense_info.get(cid, (0.0, 0))[0],
                 dense_rank=dense_info[cid][1] if cid in dense_info else None,
                 bm25_rank=bm25_rank.get(cid),
+                bm25_margin=margin if bm25_rank.get(cid) == 0 else 0.0,
             )
             for cid, score in ranked
         ]
