@@ -102,6 +102,13 @@ class ServerSettings(BaseModel):
         description="Origins (comma-separated) whose pages may call the API cross-origin, e.g. the portal "
         "that embeds the widget: https://portal.example.de,https://intranet.example.de",
     )
+    rate_limit_per_minute: int = Field(
+        300,
+        ge=0,
+        description="Answer and feedback requests per client and minute (a portal shares one address "
+        "for many users); 0 turns the limit off.",
+    )
+    max_request_bytes: int = Field(65_536, ge=1024, description="Larger request bodies are refused with 413.")
     session_ttl_s: int = Field(1800, ge=60, description="Seconds after which an idle chat session is forgotten.")
     session_turns: int = Field(6, ge=1, le=50, description="Recent turns a session keeps for follow-up questions.")
     max_sessions: int = Field(10_000, ge=10, description="Sessions kept in memory at most (oldest dropped).")

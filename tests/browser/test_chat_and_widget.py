@@ -187,3 +187,26 @@ def test_origin_not_on_the_allowlist_is_refused(
         page.close()
     finally:
         portal.close()
+
+
+def test_hostile_markup_is_never_rendered(browser: Any, server: str) -> None:
+    page = browser.new_page()
+    page.goto(server + "/")
+    host = page.locator("#scp-assistant")
+    attacks = [
+        '<img src=x onerror="window.__pwned=1"> Was fördert Säule I?',
+        "Welche Berufsgruppen sind förderfähig? <script>window.__pwned=2</script> [Link](javascript:window.__pwned=3)",
+    ]
+    for i, attack in enumerate(attacks):
+        host.locator("textarea").fill(attack)
+        host.locator("textarea").press("Enter")
+        host.locator(".msg.bot[aria-busy=false]").nth(i).wait_for(timeout=30_000)
+    assert page.evaluate("window.__pwned") is None
+    counts = page.evaluate(
+        "() => { const r = document.querySelector('#scp-assistant').shadowRoot;"
+        " return [r.querySelectorAll('img').length, r.querySelectorAll('script').length,"
+        " [...r.querySelectorAll('a')].filter(a => a.href.startsWith('javascript')).length]; }"
+    )
+    assert counts == [0, 0, 0]
+    assert "<img src=x" in host.locator(".msg.user").first.inner_text()  # shown as text
+    page.close()

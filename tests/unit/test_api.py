@@ -154,8 +154,10 @@ def test_bad_requests_get_clear_422s(fake_container: Container) -> None:
     with client_for(fake_container) as client:
         empty = client.post("/api/v1/ask", json={"question": "  "})
         assert empty.status_code == 422 and "leer" in empty.json()["error"]["message"]
+        long = client.post("/api/v1/ask", json={"question": "x" * 3000})
+        assert long.status_code == 422 and "zu lang" in long.json()["error"]["message"]
         huge = client.post("/api/v1/ask", json={"question": "x" * 1_000_000})
-        assert huge.status_code == 422 and "zu lang" in huge.json()["error"]["message"]
+        assert huge.status_code == 413
         extra = client.post("/api/v1/ask", json={"question": "Was ist Säule I?", "role": "admin"})
         assert extra.status_code == 422 and extra.json()["error"]["code"] == "invalid_request"
         assert "Traceback" not in extra.text
@@ -176,3 +178,33 @@ def test_published_openapi_matches_the_app(fake_container: Container) -> None:
     assert json.loads(published.read_text(encoding="utf-8")) == json.loads(json.dumps(app.openapi())), (
         "api/openapi.json is out of date: run `scp-assistant openapi --output api/openapi.json`"
     )
+
+
+def test_oversized_requests_get_413(fake_container: Container) -> None:
+    with client_for(fake_container, max_request_bytes=4096) as client:
+        big = client.post(
+            "/api/v1/ask",
+            content=b'{"question": "' + b"x" * 10_000 + b'"}',
+            headers={"Content-Type": "application/json"},
+        )
+        assert big.status_code == 413 and big.json()["error"]["code"] == "request_too_large"
+
+        def chunks():  # type: ignore[no-untyped-def]
+            yield b'{"question": "'
+            for _ in range(10):
+                yield b"y" * 1000
+            yield b'"}'
+
+        streamed = client.post("/api/v1/ask", content=chunks(), headers={"Content-Type": "application/json"})
+        assert streamed.status_code == 413
+
+
+def test_rate_limit_answers_429_with_retry_after(fake_container: Container) -> None:
+    q = {"question": "Darf aus dem Chancenbudget Mobiliar angeschafft werden?"}
+    with client_for(fake_container, rate_limit_per_minute=3) as client:
+        assert [client.post("/api/v1/ask", json=q).status_code for _ in range(3)] == [200, 200, 200]
+        limited = client.post("/api/v1/ask", json=q)
+        assert limited.status_code == 429 and int(limited.headers["retry-after"]) >= 1
+        assert client.get("/api/v1/documents").status_code == 200  # reading is not limited
+    with client_for(fake_container, rate_limit_per_minute=0) as client:
+        assert all(client.post("/api/v1/ask", json=q).status_code == 200 for _ in range(8))

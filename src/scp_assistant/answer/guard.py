@@ -104,7 +104,8 @@ _APPROVAL = [
 _CREATIVE = [
     re.compile(p, _P)
     for p in (
-        r"(gedicht|reim|lied|songtext|witz|märchen|kurzgeschichte|roman|poem|joke|limerick|haiku|rap)\b",
+        r"\b(schreib|dicht|verfass|erstell|erzähl|erfind|reim|sing|formulier|write|compose|tell|make|give)\w*\b"
+        r".{0,60}\b(gedicht|reim|lied|songtext|witz|märchen|kurzgeschichte|roman|poem|joke|limerick|haiku|rap|story)",
         r"\b(python|javascript|java|sql|html|css|excel-?formel|regex|programmier\w*|code|skript|script)\b"
         r".{0,60}\b(schreib|erstell|code|program|write|fix|debug)",
         r"\b(schreib|erstell|write)\w*\b.{0,60}\b(python|javascript|sql|programm|code|skript|script)\b",

@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from scp_assistant.container import Container
 from scp_assistant.errors import ConfigError, ScpError
 from scp_assistant.server import errors
+from scp_assistant.server.limits import BodySizeLimit, RateLimit
 from scp_assistant.server.routes import api
 from scp_assistant.settings import KNOWN_DEFAULT_TOKENS, Settings
 
@@ -65,6 +66,8 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
     app.state.container = container
     errors.install(app)
 
+    app.add_middleware(RateLimit, per_minute=settings.server.rate_limit_per_minute)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.server.max_request_bytes)
     # CORS first, the guard after it: the guard wraps CORS, so a foreign origin gets 403 even on preflight.
     app.add_middleware(
         CORSMiddleware,

@@ -48,9 +48,11 @@ def install(app: FastAPI) -> None:
         details = [
             {"field": ".".join(str(p) for p in e.get("loc", ())[1:]), "message": e.get("msg", "")} for e in exc.errors()
         ]
+        message = "Ungültige Anfrage."
+        if any(d["field"] == "question" for d in details):
+            message = "Die Frage ist leer oder ungültig. Bitte geben Sie eine Frage zum Startchancen-Programm ein."
         return JSONResponse(
-            {"error": {"code": "invalid_request", "message": "Ungültige Anfrage.", "details": details}},
-            status_code=422,
+            {"error": {"code": "invalid_request", "message": message, "details": details}}, status_code=422
         )
 
     @app.exception_handler(Exception)

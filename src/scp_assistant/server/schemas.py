@@ -12,7 +12,12 @@ class Strict(BaseModel):
 
 
 class AskRequest(Strict):
-    question: str = Field(..., description="Die Frage (höchstens SCP_ANSWER__MAX_QUESTION_CHARS Zeichen).")
+    question: str = Field(
+        ...,
+        min_length=1,
+        pattern=r"[0-9A-Za-zÄÖÜäöüß]",
+        description="Die Frage (höchstens SCP_ANSWER__MAX_QUESTION_CHARS Zeichen, Standard 2000).",
+    )
     session_id: str | None = Field(None, max_length=64, description="Sitzung für Folgefragen (aus einer Antwort).")
     doc_type: str | None = Field(None, max_length=40, description="Nur Dokumente dieses Typs.")
     region: str | None = Field(None, max_length=80, description="Nur Dokumente dieser Region.")
@@ -109,7 +114,9 @@ class ErrorOut(BaseModel):
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorOut, "description": "Nicht gefunden"},
+    413: {"model": ErrorOut, "description": "Anfrage zu groß"},
     422: {"model": ErrorOut, "description": "Ungültige Eingabe (z. B. leere oder zu lange Frage)"},
+    429: {"model": ErrorOut, "description": "Zu viele Anfragen; Header Retry-After nennt die Wartezeit in Sekunden"},
     503: {"model": ErrorOut, "description": "Index fehlt oder Backend nicht erreichbar"},
 }
 ADMIN_ERRORS: dict[int | str, dict[str, Any]] = {
