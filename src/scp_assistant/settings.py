@@ -63,6 +63,11 @@ class AnswerSettings(BaseModel):
 class IngestSettings(BaseModel):
     max_chunk_chars: int = Field(900, ge=200, description="Sections longer than this are split at sentences.")
     overlap_sentences: int = Field(1, ge=0, le=3, description="Sentences repeated between split parts.")
+    max_file_mb: float = Field(50.0, gt=0, description="Larger files are reported and skipped.")
+    max_pdf_pages: int = Field(1000, ge=1, description="PDFs with more pages are reported and skipped.")
+    max_seconds_per_file: float = Field(
+        60.0, gt=0, description="PDF text extraction taking longer is stopped; the file is reported and skipped."
+    )
 
 
 class LLMSettings(BaseModel):

@@ -108,3 +108,35 @@ def test_duplicate_ids_are_rejected(corpus: Path) -> None:
     report = pipeline(MemoryStore(), CountingFactory()).run(corpus)
     assert [f.path for f in report.failures] == ["docs/copy-of-cb1.md"]
     assert "doppelte id" in report.failures[0].message
+
+
+def test_limits_skip_huge_files_long_pdfs_and_slow_extraction(corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import time as _time
+
+    from helpers import make_pdf
+    from scp_assistant.ingest import loaders
+
+    (corpus / "pdf" / "riesig.pdf").write_bytes(b"%PDF-1.4\n" + b"0" * 300_000)
+    (corpus / "pdf" / "lang.pdf").write_bytes(make_pdf([f"Seite {i} mit etwas Text darauf." for i in range(12)]))
+    settings = IngestSettings(max_file_mb=0.2, max_pdf_pages=10, max_seconds_per_file=30)
+    report = IngestPipeline(MemoryStore(), CountingFactory(), "fake:64", settings).run(corpus)
+    failures = {f.path: f.message for f in report.failures}
+    assert "zu groß" in failures["pdf/riesig.pdf"] and "12 Seiten" in failures["pdf/lang.pdf"]
+    assert report.documents == 5  # the rest is ingested
+
+    real_extract = loaders._clean_pdf_text
+
+    def slow(text: str) -> str:  # a page that takes forever, like a PDF bomb
+        _time.sleep(30)
+        return real_extract(text)
+
+    monkeypatch.setattr(loaders, "_clean_pdf_text", slow)
+    (corpus / "pdf" / "riesig.pdf").unlink()
+    (corpus / "pdf" / "lang.pdf").unlink()
+    started = _time.monotonic()
+    report = IngestPipeline(MemoryStore(), CountingFactory(), "fake:64", IngestSettings(max_seconds_per_file=1.0)).run(
+        corpus
+    )
+    assert _time.monotonic() - started < 10
+    assert "länger als 1 s" in {f.path: f.message for f in report.failures}["pdf/folien.pdf"]
+    assert report.documents == 4

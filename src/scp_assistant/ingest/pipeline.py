@@ -20,8 +20,10 @@ from scp_assistant.errors import CorpusError, DocumentError, IndexMismatchError
 from scp_assistant.index.embedders import Embedder
 from scp_assistant.index.store import StoredChunk, StoreInfo, VectorStore
 from scp_assistant.ingest.chunking import chunk_document
+from scp_assistant.ingest.isolated import load_isolated
 from scp_assistant.ingest.loaders import discover, file_hash, load_document
 from scp_assistant.ingest.report import FileIssue, IngestReport
+from scp_assistant.models import Document
 from scp_assistant.settings import IngestSettings
 
 log = logging.getLogger(__name__)
@@ -102,6 +104,15 @@ class IngestPipeline:
         report.duration_s = time.perf_counter() - started
         return report
 
+    def _load(self, path: Path) -> Document:
+        s = self._settings
+        size_mb = path.stat().st_size / 1_048_576
+        if size_mb > s.max_file_mb:
+            raise DocumentError(str(path), f"Datei ist zu groß ({size_mb:.1f} MB, höchstens {s.max_file_mb:g} MB)")
+        if path.suffix.lower() != ".pdf":
+            return load_document(path)
+        return load_isolated(path, s.max_pdf_pages, s.max_seconds_per_file)
+
     def _ingest_file(
         self,
         path: Path,
@@ -110,7 +121,7 @@ class IngestPipeline:
         seen: set[str],
         report: IngestReport,
     ) -> None:
-        doc = load_document(path)
+        doc = self._load(path)
         doc_id = doc.meta.doc_id
         if doc_id in seen:
             raise DocumentError(str(path), f"doppelte id {doc_id!r} (schon von einer anderen Datei vergeben)")
