@@ -67,6 +67,7 @@ class ExtractiveComposer:
         self._bm25 = bm25
         self._max = max_chars
         self._passages = passages
+        self._cache: dict[str, tuple[set[str], list[Unit], list[frozenset[str]], set[str]]] = {}
 
     def _weights(self, question: str) -> dict[str, float]:
         """IDF-weighted query terms. Topic words carried over from an earlier turn (the trailing parenthesis of a
@@ -87,6 +88,19 @@ class ExtractiveComposer:
     def _title_terms(self, chunk: Chunk) -> set[str]:
         return set(self._bm25.query_terms(chunk.title))
 
+    def _analysis(self, chunk: Chunk) -> tuple[set[str], list[Unit], list[frozenset[str]], set[str]]:
+        """Units and terms of a passage, computed once per passage (the index does not change under us)."""
+        cached = self._cache.get(chunk.chunk_id)
+        if cached is None:
+            head = set(self._bm25.query_terms(f"{chunk.section} {chunk.question} {chunk.title}"))
+            units = split_units(chunk.text, by_line=chunk.page is not None)
+            unit_terms = [frozenset(self._bm25.query_terms(u.text)) for u in units]
+            body: set[str] = set().union(*unit_terms) if unit_terms else set()
+            cached = (head, units, unit_terms, body)
+            if len(self._cache) < 200_000:
+                self._cache[chunk.chunk_id] = cached
+        return cached
+
     def candidates(self, question: str, ranked: Sequence[ScoredChunk]) -> list[list[_Candidate]]:
         """Units of the top passages, grouped by passage, ordered by how well the passage answers."""
         weights = self._weights(question)
@@ -97,10 +111,7 @@ class ExtractiveComposer:
         z = dense_z(ranked)
         for rank, scored in enumerate(_with_leaders(ranked, self._passages)):
             chunk = scored.chunk
-            head_terms = set(self._bm25.query_terms(f"{chunk.section} {chunk.question} {chunk.title}"))
-            units = split_units(chunk.text, by_line=chunk.page is not None)
-            unit_terms = [frozenset(self._bm25.query_terms(u.text)) for u in units]
-            body_terms: set[str] = set().union(*unit_terms) if unit_terms else set()
+            head_terms, units, unit_terms, body_terms = self._analysis(chunk)
             fit = self._overlap(weights, body_terms | head_terms)
             heading_fit = self._overlap(weights, head_terms - self._title_terms(chunk))
             relevance = (

@@ -77,6 +77,7 @@ class ChromaStore:
             where = f"{settings.host}:{settings.port}" if settings.host else str(data_dir)
             raise BackendUnavailableError(f"Chroma unter {where} ist nicht erreichbar: {exc}") from exc
         self._collection: Any = None
+        self._count: int | None = None  # cached for queries; reset by every write
 
     def _get(self) -> Any:
         if self._collection is None:
@@ -96,6 +97,7 @@ class ChromaStore:
         return StoreInfo(str(meta["embedder"]), int(meta.get("dim", 0)))
 
     def reset(self, info: StoreInfo) -> None:
+        self._count = None
         try:
             self._client.delete_collection(self._name)
         except Exception:
@@ -108,6 +110,7 @@ class ChromaStore:
         )
 
     def upsert(self, items: Sequence[StoredChunk], vectors: Sequence[Sequence[float]]) -> None:
+        self._count = None
         col = self._get()
         for start in range(0, len(items), _BATCH):
             part = items[start : start + _BATCH]
@@ -119,6 +122,7 @@ class ChromaStore:
             )
 
     def delete(self, chunk_ids: Sequence[str]) -> None:
+        self._count = None
         col = self._get()
         for start in range(0, len(chunk_ids), _BATCH):
             col.delete(ids=list(chunk_ids[start : start + _BATCH]))
@@ -127,7 +131,9 @@ class ChromaStore:
         col = self._get()
         if col is None:
             return []
-        n = min(k, col.count())
+        if self._count is None:
+            self._count = int(col.count())
+        n = min(k, self._count)
         if n == 0:
             return []
         clause: dict[str, Any] | None = None
