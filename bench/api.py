@@ -46,8 +46,9 @@ def post(url: str, body: dict[str, object]) -> bytes:
 
 
 def first_event_ms(url: str, question: str) -> float:
-    req = urllib.request.Request(url, data=json.dumps({"question": question}).encode(),
-                                 headers={"Content-Type": "application/json"})
+    req = urllib.request.Request(
+        url, data=json.dumps({"question": question}).encode(), headers={"Content-Type": "application/json"}
+    )
     started = time.perf_counter()
     with urllib.request.urlopen(req, timeout=30) as res:
         line = res.readline()
@@ -73,8 +74,13 @@ def main() -> int:
     base = f"http://127.0.0.1:{port}"
     env = {**os.environ, "SCP_DATA_DIR": str(data), "ANONYMIZED_TELEMETRY": "False", "PYTHONPATH": str(REPO / "src")}
     started = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "scp_assistant.cli", "serve", "--port", str(port)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=REPO)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "scp_assistant.cli", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=REPO,
+    )
     try:
         ready = None
         while time.perf_counter() - started < 60:
@@ -88,9 +94,11 @@ def main() -> int:
         if ready is None:
             print("server did not become ready", file=sys.stderr)
             return 1
-        questions = list(dict.fromkeys(
-            q["question"] for q in yaml.safe_load((REPO / "eval" / "dev.yaml").read_text(encoding="utf-8"))
-        ))
+        questions = list(
+            dict.fromkeys(
+                q["question"] for q in yaml.safe_load((REPO / "eval" / "dev.yaml").read_text(encoding="utf-8"))
+            )
+        )
         post(base + "/api/v1/ask", {"question": questions[0]})
         latencies = []
         for _ in range(args.repeat):

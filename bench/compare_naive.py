@@ -85,24 +85,33 @@ def main() -> int:
         hits = naive.similarity_search(q["question"], k=4)
         lat["naive"].append((time.perf_counter() - t0) * 1000)
         top = hits[0] if hits else None
-        result = {"answer": top.page_content if top else "", "refused": False,
-                  "citations": [{"doc_id": top.metadata["doc_id"]}] if top else [],
-                  "retrieved": [{"doc_id": h.metadata["doc_id"]} for h in hits]}
+        result = {
+            "answer": top.page_content if top else "",
+            "refused": False,
+            "citations": [{"doc_id": top.metadata["doc_id"]}] if top else [],
+            "retrieved": [{"doc_id": h.metadata["doc_id"]} for h in hits],
+        }
         rows["naive"].append(judge(q, result))
 
     table = {}
     for name in ("ours", "naive"):
         m = aggregate(rows[name])
-        table[name] = {"answer_accuracy": m["answer_accuracy"], "fact_recall": m["fact_recall"],
-                       "citation_hit": m["citation_hit"], "retrieval_hit5": m["retrieval_hit5"],
-                       "refusal_accuracy": m["refusal_accuracy"], "overall_accuracy": m["overall_accuracy"],
-                       "latency_p50_ms": round(statistics.median(lat[name]), 1),
-                       "latency_p95_ms": round(sorted(lat[name])[int(0.95 * (len(lat[name]) - 1))], 1)}
+        table[name] = {
+            "answer_accuracy": m["answer_accuracy"],
+            "fact_recall": m["fact_recall"],
+            "citation_hit": m["citation_hit"],
+            "retrieval_hit5": m["retrieval_hit5"],
+            "refusal_accuracy": m["refusal_accuracy"],
+            "overall_accuracy": m["overall_accuracy"],
+            "latency_p50_ms": round(statistics.median(lat[name]), 1),
+            "latency_p95_ms": round(sorted(lat[name])[int(0.95 * (len(lat[name]) - 1))], 1),
+        }
     out = REPO / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
-    (out / "compare_naive.json").write_text(json.dumps({"questions": len(questions), "table": table,
-                                                         "naive_build_s": round(naive_build, 1)}, indent=1),
-                                            encoding="utf-8")
+    (out / "compare_naive.json").write_text(
+        json.dumps({"questions": len(questions), "table": table, "naive_build_s": round(naive_build, 1)}, indent=1),
+        encoding="utf-8",
+    )
     print(f"{len(questions)} distinct questions of eval/dev.yaml\n")
     print("| metric | SCP Assistant | naive LangChain | ratio |\n|---|---|---|---|")
     for key in table["ours"]:

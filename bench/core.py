@@ -38,8 +38,14 @@ from scp_assistant.settings import Settings  # noqa: E402
 
 def _cli(args: list[str], env: dict[str, str]) -> float:
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "scp_assistant.cli", *args], env=env, check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=REPO)
+    subprocess.run(
+        [sys.executable, "-m", "scp_assistant.cli", *args],
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=REPO,
+    )
     return time.perf_counter() - started
 
 
@@ -55,8 +61,7 @@ def main() -> int:
     args = ap.parse_args()
 
     data = Path(tempfile.mkdtemp(prefix="scp-bench-"))
-    env = {**os.environ, "SCP_DATA_DIR": str(data), "ANONYMIZED_TELEMETRY": "False",
-           "PYTHONPATH": str(REPO / "src")}
+    env = {**os.environ, "SCP_DATA_DIR": str(data), "ANONYMIZED_TELEMETRY": "False", "PYTHONPATH": str(REPO / "src")}
     settings = Settings(data_dir=data, corpus_dir=REPO / "corpus")
     container = Container(settings)
     t0 = time.perf_counter()
@@ -64,8 +69,9 @@ def main() -> int:
     cold_ingest = time.perf_counter() - t0
 
     reingest = min(_cli(["ingest", "corpus"], env) for _ in range(2))
-    cold_first = min(_cli(["ask", "Wer begleitet die Schulträger im Startchancen-Programm?", "--json"], env)
-                     for _ in range(2))
+    cold_first = min(
+        _cli(["ask", "Wer begleitet die Schulträger im Startchancen-Programm?", "--json"], env) for _ in range(2)
+    )
 
     service = container.answer_service
     questions = [q["question"] for q in yaml.safe_load(args.questions.read_text(encoding="utf-8"))]
@@ -93,8 +99,13 @@ def main() -> int:
         "answers_measured": len(latencies),
         "peak_rss_mb": round(rss_mb),
     }
-    targets = {"cold_ingest_s": 60, "reingest_unchanged_cli_s": 3, "warm_ask_p95_ms": 150,
-               "cold_start_first_answer_cli_s": 5, "peak_rss_mb": 800}
+    targets = {
+        "cold_ingest_s": 60,
+        "reingest_unchanged_cli_s": 3,
+        "warm_ask_p95_ms": 150,
+        "cold_start_first_answer_cli_s": 5,
+        "peak_rss_mb": 800,
+    }
     out = REPO / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
     (out / "core.json").write_text(json.dumps({"figures": figures, "targets": targets}, indent=1), encoding="utf-8")

@@ -71,6 +71,7 @@ def _parser() -> argparse.ArgumentParser:
     srv = sub.add_parser("serve", help="HTTP-API starten")
     srv.add_argument("--host", default="127.0.0.1")
     srv.add_argument("--port", type=int, default=8000)
+    srv.add_argument("--workers", type=int, default=1, help="Prozesse (teilen Index und Datenbank)")
 
     oa = sub.add_parser("openapi", help="den OpenAPI-Vertrag der HTTP-API ausgeben")
     oa.add_argument("--output", type=Path, help="Datei (Standard: stdout), z. B. api/openapi.json")
@@ -199,9 +200,19 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
 
     from scp_assistant.server.app import create_app
 
-    app = create_app(settings)
     print(f"SCP Assistant läuft: http://{args.host}:{args.port}/  (API-Doku: /docs)", file=sys.stderr)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    if args.workers > 1:  # each worker builds its own app from the environment
+        uvicorn.run(
+            "scp_assistant.server.app:app_from_env",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            log_level="warning",
+            proxy_headers=True,
+        )
+        return 0
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning", proxy_headers=True)
     return 0
 
 

@@ -129,3 +129,10 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
 
     app.include_router(api)
     return app
+
+
+def app_from_env() -> FastAPI:
+    """Factory for `uvicorn --factory` and multi-worker serving: settings from the SCP_* environment."""
+    from scp_assistant.settings import load_settings
+
+    return create_app(load_settings())

@@ -1,0 +1,95 @@
+"""Scale-out path: a real Chroma server on loopback (`chroma run`), ingest into it, and two API processes
+answering from it."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.integration
+REPO = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for(url: str, seconds: float = 60) -> None:
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as res:
+                if res.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise AssertionError(f"{url} did not answer in time")
+
+
+def ask(port: int, question: str) -> dict:  # type: ignore[type-arg]
+    req = urllib.request.Request(
+        f"http://127.0.0.1:{port}/api/v1/ask",
+        data=json.dumps({"question": question}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(req, timeout=60) as res:
+        return json.loads(res.read())  # type: ignore[no-any-return]
+
+
+def test_ingest_into_chroma_server_and_serve_from_two_processes(tmp_path: Path) -> None:
+    chroma = shutil.which("chroma", path=str(Path(sys.executable).parent)) or shutil.which("chroma")
+    assert chroma, "the chroma CLI comes with chromadb"
+    port = free_port()
+    server = subprocess.Popen(
+        [chroma, "run", "--path", str(tmp_path / "chroma"), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    apis: list[subprocess.Popen[bytes]] = []
+    try:
+        wait_for(f"http://127.0.0.1:{port}/api/v2/heartbeat")
+        corpus = tmp_path / "corpus"
+        shutil.copytree(REPO / "corpus" / "faq", corpus / "faq")
+        env = {
+            **os.environ,
+            "SCP_CHROMA__HOST": "127.0.0.1",
+            "SCP_CHROMA__PORT": str(port),
+            "SCP_DATA_DIR": str(tmp_path / "data"),
+            "ANONYMIZED_TELEMETRY": "False",
+        }
+        cli = [sys.executable, "-m", "scp_assistant.cli"]
+        ingest = subprocess.run([*cli, "ingest", str(corpus)], env=env, capture_output=True, text=True, timeout=300)
+        assert ingest.returncode == 0, ingest.stderr
+        assert "Dokumente im Index: 8" in ingest.stdout
+        assert not (tmp_path / "data" / "chroma").exists()  # nothing embedded locally: it went to the server
+        api_ports = [free_port(), free_port()]
+        for p in api_ports:
+            apis.append(
+                subprocess.Popen(
+                    [*cli, "serve", "--port", str(p)],
+                    env={**env, "SCP_DATA_DIR": str(tmp_path / f"data-{p}")},
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
+        for p in api_ports:
+            wait_for(f"http://127.0.0.1:{p}/readyz", 120)
+        answers = [ask(p, "Darf aus dem Chancenbudget Mobiliar angeschafft werden?") for p in api_ports]
+        for answer in answers:
+            assert not answer["refused"] and answer["citations"][0]["doc_id"] == "rlp-cb-schule"
+        assert answers[0]["answer"] == answers[1]["answer"]
+    finally:
+        for proc in [*apis, server]:
+            proc.terminate()
+            proc.wait(timeout=20)
