@@ -14,6 +14,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
+import numpy as np
+
 from scp_assistant.models import Chunk
 from scp_assistant.retrieve.glossary import expansion
 from scp_assistant.text import STOPWORDS, fold, stem, words
@@ -86,16 +88,26 @@ class BM25Index:
         for t in texts:
             vocab.update(words(t))
         self.decompounder = Decompounder(vocab)
-        self._postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
         self._lengths: list[int] = []
         for idx, text in enumerate(texts):
             terms = index_terms(text, self.decompounder)
             self._lengths.append(len(terms))
             for term, tf in Counter(terms).items():
-                self._postings[term].append((idx, tf))
+                postings[term].append((idx, tf))
         n = max(1, len(self.chunks))
         self._avg_len = (sum(self._lengths) / n) or 1.0
-        self._idf = {term: math.log(1.0 + (n - len(p) + 0.5) / (len(p) + 0.5)) for term, p in self._postings.items()}
+        self._idf = {term: math.log(1.0 + (n - len(p) + 0.5) / (len(p) + 0.5)) for term, p in postings.items()}
+        # numpy postings: scoring a query is a few vector operations, also at 100k chunks
+        lengths = np.asarray(self._lengths, dtype=np.float32)
+        self._norm = k1 * (1 - b + b * lengths / self._avg_len)
+        self._postings: dict[str, tuple[np.ndarray, np.ndarray]] = {
+            term: (
+                np.fromiter((i for i, _ in p), dtype=np.int32, count=len(p)),
+                np.fromiter((tf for _, tf in p), dtype=np.float32, count=len(p)),
+            )
+            for term, p in postings.items()
+        }
         self.vocabulary = frozenset(vocab)
         self._sorted_terms = sorted(self._idf)
         self._by_initial: dict[str, list[str]] = defaultdict(list)
@@ -111,7 +123,8 @@ class BM25Index:
         return self._idf.get(term, 0.0)
 
     def document_frequency(self, term: str) -> int:
-        return len(self._postings.get(term, ()))
+        posting = self._postings.get(term)
+        return 0 if posting is None else len(posting[0])
 
     def query_terms(self, text: str) -> list[str]:
         """Index terms of a text (stems, compound parts), without expansion."""
@@ -181,18 +194,26 @@ class BM25Index:
         return list(dict.fromkeys(found))[:6]
 
     def search(self, text: str, k: int, allowed: set[int] | None = None) -> list[tuple[int, float]]:
-        scores: dict[int, float] = defaultdict(float)
+        scores = np.zeros(len(self.chunks), dtype=np.float32)
         for term, weight in self.expanded_terms(text).items():
             idf = self._idf.get(term, 0.0) * weight
             if not idf:
                 continue
-            for idx, tf in self._postings[term]:
-                if allowed is not None and idx not in allowed:
-                    continue
-                norm = tf + self._k1 * (1 - self._b + self._b * self._lengths[idx] / self._avg_len)
-                scores[idx] += idf * tf * (self._k1 + 1) / norm
-        ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
-        return ranked[:k]
+            idx, tf = self._postings[term]
+            scores[idx] += idf * tf * (self._k1 + 1) / (tf + self._norm[idx])
+        if allowed is not None:
+            mask = np.zeros(len(self.chunks), dtype=bool)
+            mask[list(allowed)] = True
+            scores[~mask] = 0.0
+        hits = np.flatnonzero(scores > 0)
+        if hits.size == 0:
+            return []
+        top = (
+            hits[np.argsort(-scores[hits], kind="stable")[:k]]
+            if hits.size > k
+            else hits[np.argsort(-scores[hits], kind="stable")]
+        )
+        return [(int(i), float(scores[i])) for i in top]
 
 
 def _within_one_edit(a: str, b: str) -> bool:
