@@ -50,6 +50,11 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     )
     run_p.add_argument("--retrieval-only", action="store_true", help="nur Suche messen, keine Antworten")
     run_p.add_argument("--baseline", type=Path, help="früherer Lauf zum Vergleich")
+    run_p.add_argument(
+        "--judge",
+        action="store_true",
+        help="zusätzlich ein LLM-Richter (nur mit SCP_LLM__BACKEND; getrennt von den Kennzahlen)",
+    )
     gates(run_p)
 
     cmp_p = ev_sub.add_parser("compare", help="zwei Läufe vergleichen (A = Basis, B = neu)")
@@ -168,8 +173,15 @@ def _default_output(name: str | None, prefix: str = "") -> Path:
 
 def _run(settings: Settings, args: argparse.Namespace) -> int:
     settings = _settings_for(settings, args.set)
+    if args.judge and settings.llm.backend == "extractive":
+        raise InputError("Der LLM-Richter braucht ein LLM-Backend (SCP_LLM__BACKEND=openai|ollama|llamacpp).")
     output = args.output or _default_output(args.name)
-    payload, config = _execute(Container(settings), args.questions, args.name or output.name, args.retrieval_only)
+    container = Container(settings)
+    payload, config = _execute(container, args.questions, args.name or output.name, args.retrieval_only)
+    if args.judge and not args.retrieval_only:
+        from scp_assistant.eval.judge import LLMJudge, apply
+
+        apply(LLMJudge(container.guarded_model), payload)
     config["overrides"] = args.set
     comparison = compare(read_run(args.baseline), payload) if args.baseline else None
     gates = _gates(args)

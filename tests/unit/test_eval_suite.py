@@ -242,3 +242,40 @@ def test_report_has_rows_charts_and_escapes_html() -> None:
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
     assert "NICHT erfüllt" in html and 'lang="de"' in html
     assert "http" not in html.replace("https://example.org", "")  # nothing loaded from elsewhere
+
+
+def test_llm_judge_is_optional_and_separate() -> None:
+    from scp_assistant.answer.llm.backends import GuardedModel
+    from scp_assistant.eval.judge import LLMJudge, apply
+    from scp_assistant.settings import LLMSettings
+
+    class Model:
+        name = "scripted"
+
+        def __init__(self, reply: str) -> None:
+            self.reply = reply
+
+        def generate(self, messages):  # type: ignore[no-untyped-def]
+            return self.reply
+
+        def stream(self, messages):  # type: ignore[no-untyped-def]
+            yield self.reply
+
+    settings = LLMSettings(backend="openai", base_url="http://unused")
+    payload = {
+        "results": [
+            {"question": "F?", "answer": "A [1]", "refused": False, "citations": [{"n": 1}]},
+            {"question": "G?", "answer": "Nein.", "refused": True, "citations": []},
+        ],
+        "metrics": {"answer_accuracy": 1.0},
+    }
+    good = LLMJudge(GuardedModel(Model('Urteil: {"faithfulness": 5, "correctness": 4, "comment": "ok"}'), settings))
+    summary = apply(good, payload)
+    assert summary["judged"] == 1 and summary["faithfulness_mean"] == 5 and payload["metrics"]["answer_accuracy"] == 1.0
+    assert payload["results"][0]["judge"]["correctness"] == 4 and "judge" not in payload["results"][1]
+    broken = LLMJudge(GuardedModel(Model("keine Ahnung"), settings))
+    assert broken.judge("F?", "A", []) is None
+
+
+def test_judge_needs_an_llm_backend(env: None, questions: Path, tmp_path: Path) -> None:
+    assert main(["eval", "run", "--questions", str(questions), "--output", str(tmp_path / "j"), "--judge"]) == 2

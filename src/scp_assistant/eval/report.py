@@ -89,6 +89,13 @@ def render_report(payload: dict[str, Any], config: dict[str, Any], gates: dict[s
         )
     else:
         gate = '<p class="gate">Keine Qualitätsschwellen gesetzt.</p>'
+    judge = metrics.get("llm_judge")
+    if judge:
+        gate += (
+            f'<p class="gate">LLM-Richter (optional, nicht deterministisch): {judge["judged"]} Antworten bewertet, '
+            f"Belegtheit Ø {escape(_fmt(judge['faithfulness_mean']))}, Richtigkeit Ø "
+            f"{escape(_fmt(judge['correctness_mean']))} (1–5).</p>"
+        )
     charts = []
     if metrics.get("per_category"):
         charts.append(
