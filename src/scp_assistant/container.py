@@ -7,6 +7,7 @@ model and tests can inject fakes for any part.
 from __future__ import annotations
 
 import logging
+import time
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -37,6 +38,8 @@ class Container:
         embedder: Embedder | None = None,
     ) -> None:
         self.settings = settings
+        self._checked_at = 0.0
+        self._seen_version: str | None = None
         if store is not None:
             self.__dict__["store"] = store
         if embedder is not None:
@@ -108,6 +111,21 @@ class Container:
     @cached_property
     def catalog(self) -> Catalog:
         return Catalog(self.store, self.settings.corpus_dir)
+
+    def refresh_if_stale(self, every_s: float = 2.0) -> None:
+        """Reload retrieval (BM25, caches) when another process changed the index; checked at most every
+        ``every_s`` seconds, so it costs nothing per request."""
+        now = time.monotonic()
+        if now - self._checked_at < every_s:
+            return
+        self._checked_at = now
+        version = self.store.version()
+        if self._seen_version is None:
+            self._seen_version = version
+        elif version != self._seen_version:
+            log.info("index changed (%s -> %s): reloading retrieval", self._seen_version, version)
+            self._seen_version = version
+            self.reset_retrieval()
 
     def reset_retrieval(self) -> None:
         """Forget the retriever (and BM25) after the index changed, e.g. after a re-ingest."""

@@ -208,3 +208,29 @@ def test_rate_limit_answers_429_with_retry_after(fake_container: Container) -> N
         assert client.get("/api/v1/documents").status_code == 200  # reading is not limited
     with client_for(fake_container, rate_limit_per_minute=0) as client:
         assert all(client.post("/api/v1/ask", json=q).status_code == 200 for _ in range(8))
+
+
+def test_server_notices_an_ingest_by_another_process(tmp_path: Path, corpus: Path) -> None:
+    """Two processes share an embedded Chroma data dir: the server reloads after the other one ingests."""
+    from helpers import write_markdown
+
+    settings = Settings(data_dir=tmp_path / "data", corpus_dir=corpus, embedder={"backend": "fake"})  # type: ignore[arg-type]
+    Container(settings).ingest_pipeline().run(corpus)
+    serving = Container(settings)
+    question = {"question": "Was gilt für Übungsleiterpauschalen im Chancenbudget?"}
+    with TestClient(create_app(settings, serving)) as client:
+        before = client.post("/api/v1/ask", json=question).json()
+        assert "Übungsleiterpauschale" not in before["answer"]
+        write_markdown(
+            corpus,
+            "neu",
+            "Neue Regelung",
+            {"Übungsleiterpauschalen": "Übungsleiterpauschalen dürfen aus dem Chancenbudget gezahlt werden."},
+        )
+        report = Container(settings).ingest_pipeline().run(corpus)  # another process ingests
+        assert report.added == ["neu"]
+        serving._checked_at = 0.0  # skip the 2-second throttle
+        after = client.post("/api/v1/ask", json=question).json()
+        assert "Übungsleiterpauschalen dürfen aus dem Chancenbudget gezahlt werden" in after["answer"]
+        assert after["citations"][0]["doc_id"] == "neu"
+        assert any(d["doc_id"] == "neu" for d in client.get("/api/v1/documents").json())

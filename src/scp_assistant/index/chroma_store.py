@@ -168,3 +168,23 @@ class ChromaStore:
     def count(self) -> int:
         col = self._get()
         return 0 if col is None else int(col.count())
+
+    def version(self) -> str:
+        col = self._get()
+        if col is None:
+            return "none"
+        try:
+            fresh = self._client.get_collection(self._name, embedding_function=None)  # metadata as stored now
+        except Exception:
+            return "none"
+        return f"{fresh.id}:{(fresh.metadata or {}).get('version', 0)}"
+
+    def bump_version(self) -> None:
+        col = self._get()
+        if col is None:
+            return
+        meta = dict(col.metadata or {})
+        meta["version"] = int(meta.get("version", 0)) + 1
+        meta.pop("hnsw:space", None)
+        col.modify(metadata=meta)
+        self._collection = None

@@ -51,6 +51,11 @@ class VectorStore(Protocol):
 
     def count(self) -> int: ...
 
+    def version(self) -> str:
+        """Changes whenever an ingest changed the index: processes compare it to notice new content."""
+
+    def bump_version(self) -> None: ...
+
 
 class MemoryStore:
     """Exact cosine search over numpy arrays; deterministic, for tests and tiny corpora."""
@@ -58,6 +63,7 @@ class MemoryStore:
     def __init__(self) -> None:
         self._info: StoreInfo | None = None
         self._items: dict[str, tuple[StoredChunk, np.ndarray]] = {}
+        self._version = 0
 
     def info(self) -> StoreInfo | None:
         return self._info
@@ -89,3 +95,9 @@ class MemoryStore:
 
     def count(self) -> int:
         return len(self._items)
+
+    def version(self) -> str:
+        return str(self._version)
+
+    def bump_version(self) -> None:
+        self._version += 1

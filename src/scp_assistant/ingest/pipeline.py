@@ -98,6 +98,8 @@ class IngestPipeline:
             self._store.delete([i.chunk.chunk_id for i in items])
             report.removed.append(doc_id)
 
+        if report.added or report.updated or report.removed or report.rebuilt:
+            self._store.bump_version()
         stored = self._store.all_chunks()
         report.chunks = len(stored)
         report.documents = len({s.chunk.doc_id for s in stored})

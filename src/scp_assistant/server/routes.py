@@ -38,7 +38,9 @@ def _container(request: Request) -> Container:
 
 
 def _chat(request: Request) -> ChatService:
-    return _container(request).chat_service
+    container = _container(request)
+    container.refresh_if_stale()
+    return container.chat_service
 
 
 def _catalog(request: Request) -> Catalog:
@@ -162,6 +164,7 @@ def reindex(request: Request) -> dict[str, Any]:
     container = _container(request)
     report = container.ingest_pipeline().run(container.settings.corpus_dir)
     container.reset_retrieval()
+    container.refresh_if_stale(every_s=0)  # remember the new version
     return {
         "documents": report.documents,
         "chunks": report.chunks,
