@@ -33,23 +33,7 @@ class EmbeddingsAdapter(Embeddings):
 
 
 def to_document(scored: ScoredChunk) -> Document:
-    c = scored.chunk
-    return Document(
-        page_content=c.text,
-        metadata={
-            "doc_id": c.doc_id,
-            "chunk_id": c.chunk_id,
-            "title": c.title,
-            "publisher": c.publisher,
-            "source_url": c.source_url,
-            "date": c.date,
-            "doc_type": c.doc_type,
-            "region": c.region,
-            "section": c.section,
-            "page": c.page,
-            "score": scored.score,
-        },
-    )
+    return Document(page_content=scored.chunk.text, metadata={**scored.chunk.metadata(), "score": scored.score})
 
 
 class HybridLangChainRetriever(BaseRetriever):

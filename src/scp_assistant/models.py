@@ -65,6 +65,36 @@ class Chunk:
     text: str
     question: str = ""
 
+    def metadata(self) -> dict[str, Any]:
+        """The descriptive fields (everything but the text), e.g. for a store or a LangChain Document."""
+        return {
+            "doc_id": self.doc_id,
+            "chunk_id": self.chunk_id,
+            "title": self.title,
+            "publisher": self.publisher,
+            "source_url": self.source_url,
+            "date": self.date,
+            "doc_type": self.doc_type,
+            "region": self.region,
+            "section": self.section,
+            "page": self.page,
+            "question": self.question,
+        }
+
+    def cite(self, n: int, quote: str) -> Citation:
+        return Citation(
+            n=n,
+            doc_id=self.doc_id,
+            title=self.title,
+            publisher=self.publisher,
+            source_url=self.source_url,
+            date=self.date,
+            section=self.section,
+            page=self.page,
+            quote=quote,
+            chunk_id=self.chunk_id,
+        )
+
     def embedding_text(self) -> str:
         """What the embedder sees: title and section give context to short passages."""
         head = f"{self.title} – {self.section}" if self.section else self.title

@@ -41,24 +41,9 @@ def render(picked: Sequence[Picked]) -> tuple[str, list[Citation]]:
         open_paragraph = None if is_list else cid
     text = "\n\n".join(blocks)
     citations = [
-        _citation(n, chunks[cid], " … ".join(quotes[cid])) for cid, n in sorted(numbers.items(), key=lambda kv: kv[1])
+        chunks[cid].cite(n, " … ".join(quotes[cid])) for cid, n in sorted(numbers.items(), key=lambda kv: kv[1])
     ]
     return text, citations
-
-
-def _citation(n: int, chunk: Chunk, quote: str) -> Citation:
-    return Citation(
-        n=n,
-        doc_id=chunk.doc_id,
-        title=chunk.title,
-        publisher=chunk.publisher,
-        source_url=chunk.source_url,
-        date=chunk.date,
-        section=chunk.section,
-        page=chunk.page,
-        quote=quote,
-        chunk_id=chunk.chunk_id,
-    )
 
 
 def check(answer: str, citations: Sequence[Citation]) -> list[str]:

@@ -22,22 +22,10 @@ _BATCH = 500
 
 
 def _to_meta(item: StoredChunk) -> dict[str, Any]:
-    c = item.chunk
-    return {
-        "doc_id": c.doc_id,
-        "title": c.title,
-        "publisher": c.publisher,
-        "source_url": c.source_url,
-        "date": c.date,
-        "doc_type": c.doc_type,
-        "region": c.region,
-        "section": c.section,
-        "page": c.page or 0,
-        "question": c.question,
-        "doc_hash": item.doc_hash,
-        "doc_chunks": item.doc_chunks,
-        "path": item.path,
-    }
+    meta = item.chunk.metadata()
+    del meta["chunk_id"]  # the record id
+    meta.update(page=item.chunk.page or 0, doc_hash=item.doc_hash, doc_chunks=item.doc_chunks, path=item.path)
+    return meta
 
 
 def _from_meta(chunk_id: str, text: str, meta: dict[str, Any]) -> StoredChunk:

@@ -143,20 +143,7 @@ class Renumberer:
         out = []
         for m, n in sorted(self._numbers.items(), key=lambda kv: kv[1]):
             c = self._sources[m - 1]
-            out.append(
-                Citation(
-                    n=n,
-                    doc_id=c.doc_id,
-                    title=c.title,
-                    publisher=c.publisher,
-                    source_url=c.source_url,
-                    date=c.date,
-                    section=c.section,
-                    page=c.page,
-                    quote=best_quote(c.text, self._quotes[m]),
-                    chunk_id=c.chunk_id,
-                )
-            )
+            out.append(c.cite(n, best_quote(c.text, self._quotes[m])))
         return out
 
 
