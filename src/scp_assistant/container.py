@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from scp_assistant.answer.chat import Answerer, ChatService
 from scp_assistant.answer.followup import SessionStore
 from scp_assistant.answer.service import AnswerService
-from scp_assistant.feedback.store import FeedbackStore, SQLiteFeedbackStore
+from scp_assistant.feedback.store import FeedbackStore, create_feedback_store
 from scp_assistant.index.catalog import Catalog
 from scp_assistant.index.chroma_store import ChromaStore
 from scp_assistant.index.embedders import Embedder, create_embedder, embedder_id_for
@@ -73,7 +73,7 @@ class Container:
 
     @cached_property
     def feedback_store(self) -> FeedbackStore:
-        return SQLiteFeedbackStore(self.settings.data_dir / "feedback.sqlite3")
+        return create_feedback_store(self.settings.database_url, self.settings.data_dir)
 
     @cached_property
     def sessions(self) -> SessionStore:

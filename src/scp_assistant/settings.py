@@ -134,6 +134,11 @@ class Settings(BaseSettings):
     data_dir: Path = Field(Path(".scp"), description="Index and stores (created if missing).")
     corpus_dir: Path = Field(Path("corpus"), description="The documents to ingest.")
     log_level: str = Field("WARNING", description="Log level of the command line and server.")
+    database_url: str = Field(
+        "",
+        description="Feedback and answer records: empty = SQLite in the data dir; postgresql://user@host/db "
+        "when several workers or machines share them.",
+    )
     embedder: EmbedderSettings = Field(default_factory=EmbedderSettings)
     chroma: ChromaSettings = Field(default_factory=ChromaSettings)
     retrieve: RetrieveSettings = Field(default_factory=RetrieveSettings)

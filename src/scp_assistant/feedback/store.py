@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
 import uuid
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, cast
 
 import yaml
 
-from scp_assistant.errors import InputError
+from scp_assistant.errors import BackendUnavailableError, ConfigError, InputError
 
 Rating = Literal["up", "down"]
 REASONS = ("falsch", "unvollständig", "quelle-falsch", "nicht-hilfreich", "veraltet", "sonstiges")
@@ -67,30 +66,42 @@ class FeedbackStore(Protocol):
     def get_answer(self, answer_id: str) -> AnswerRecord | None: ...
 
 
-class SQLiteFeedbackStore:
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._path = path
-        self._lock = threading.Lock()
-        with self._connect() as db:
-            db.execute(
-                "CREATE TABLE IF NOT EXISTS feedback (id TEXT PRIMARY KEY, created_at TEXT NOT NULL, "
-                "rating TEXT NOT NULL, reason TEXT, comment TEXT, question TEXT NOT NULL, answer TEXT NOT NULL, "
-                "citations TEXT NOT NULL, answer_id TEXT)"
-            )
-            db.execute(
-                "CREATE TABLE IF NOT EXISTS answers (answer_id TEXT PRIMARY KEY, created_at TEXT NOT NULL, "
-                "question TEXT NOT NULL, answer TEXT NOT NULL, citations TEXT NOT NULL, refused INTEGER NOT NULL)"
-            )
+_FEEDBACK_DDL = (
+    "CREATE TABLE IF NOT EXISTS feedback (id TEXT PRIMARY KEY, created_at TEXT NOT NULL, rating TEXT NOT NULL, "
+    "reason TEXT, comment TEXT, question TEXT NOT NULL, answer TEXT NOT NULL, citations TEXT NOT NULL, "
+    "answer_id TEXT)"
+)
+_ANSWERS_DDL = (
+    "CREATE TABLE IF NOT EXISTS answers (answer_id TEXT PRIMARY KEY, created_at TEXT NOT NULL, "
+    "question TEXT NOT NULL, answer TEXT NOT NULL, citations TEXT NOT NULL, refused INTEGER NOT NULL)"
+)
+_SELECT_FEEDBACK = (
+    "SELECT id, created_at, rating, reason, comment, question, answer, citations, answer_id FROM feedback"
+)
 
-    def _connect(self) -> sqlite3.Connection:
-        return sqlite3.connect(self._path, timeout=10)
+
+class SQLFeedbackStore:
+    """The SQL shared by the SQLite and PostgreSQL stores; subclasses provide connections and placeholders."""
+
+    placeholder = "?"
+    upsert_answer = "INSERT OR REPLACE INTO answers VALUES ({p}, {p}, {p}, {p}, {p}, {p})"
+
+    def _connect(self) -> Any:
+        raise NotImplementedError
+
+    def _sql(self, statement: str) -> str:
+        return statement.replace("{p}", self.placeholder)
+
+    def _setup(self) -> None:
+        with self._connect() as db:
+            db.execute(_FEEDBACK_DDL)
+            db.execute(_ANSWERS_DDL)
 
     def add(self, record: FeedbackRecord) -> str:
         r = record.validated()
-        with self._lock, self._connect() as db:
+        with self._connect() as db:
             db.execute(
-                "INSERT INTO feedback VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                self._sql("INSERT INTO feedback VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p})"),
                 (
                     r.id,
                     r.created_at,
@@ -106,11 +117,9 @@ class SQLiteFeedbackStore:
         return r.id
 
     def list(self, rating: Rating | None = None) -> list[FeedbackRecord]:
-        query = "SELECT id, created_at, rating, reason, comment, question, answer, citations, answer_id FROM feedback"
-        args: tuple[str, ...] = ()
+        query, args = _SELECT_FEEDBACK, cast(tuple[str, ...], ())
         if rating:
-            query += " WHERE rating = ?"
-            args = (rating,)
+            query, args = query + self._sql(" WHERE rating = {p}"), (rating,)
         with self._connect() as db:
             rows = db.execute(query + " ORDER BY created_at, id", args).fetchall()
         return [
@@ -129,9 +138,9 @@ class SQLiteFeedbackStore:
         ]
 
     def record_answer(self, record: AnswerRecord) -> None:
-        with self._lock, self._connect() as db:
+        with self._connect() as db:
             db.execute(
-                "INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?, ?, ?)",
+                self._sql(self.upsert_answer),
                 (
                     record.answer_id,
                     record.created_at,
@@ -145,7 +154,10 @@ class SQLiteFeedbackStore:
     def get_answer(self, answer_id: str) -> AnswerRecord | None:
         with self._connect() as db:
             row = db.execute(
-                "SELECT answer_id, created_at, question, answer, citations, refused FROM answers WHERE answer_id = ?",
+                self._sql(
+                    "SELECT answer_id, created_at, question, answer, citations, refused FROM answers "
+                    "WHERE answer_id = {p}"
+                ),
                 (answer_id,),
             ).fetchone()
         if row is None:
@@ -158,6 +170,68 @@ class SQLiteFeedbackStore:
             citations=json.loads(row[4]),
             refused=bool(row[5]),
         )
+
+
+class SQLiteFeedbackStore(SQLFeedbackStore):
+    """The default: a file in the data dir."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._path = path
+        self._setup()
+
+    def _connect(self) -> Any:
+        return _SQLiteConnection(self._path)
+
+
+class _SQLiteConnection:
+    """sqlite3 as a context manager that commits and closes (sqlite3's own one only commits)."""
+
+    def __init__(self, path: Path) -> None:
+        self._db = sqlite3.connect(path, timeout=10)
+
+    def __enter__(self) -> sqlite3.Connection:
+        return self._db
+
+    def __exit__(self, *exc: object) -> None:
+        if exc[0] is None:
+            self._db.commit()
+        self._db.close()
+
+
+class PostgresFeedbackStore(SQLFeedbackStore):
+    """For several workers or machines: one PostgreSQL database (extra ``postgres``)."""
+
+    placeholder = "%s"
+    upsert_answer = (
+        "INSERT INTO answers VALUES ({p}, {p}, {p}, {p}, {p}, {p}) ON CONFLICT (answer_id) DO UPDATE SET "
+        "answer = EXCLUDED.answer, citations = EXCLUDED.citations, refused = EXCLUDED.refused"
+    )
+
+    def __init__(self, url: str) -> None:
+        try:
+            import psycopg
+        except ImportError as exc:
+            raise ConfigError("Für PostgreSQL fehlt ein Paket: pip install 'scp-assistant[postgres]'") from exc
+        self._psycopg = psycopg
+        self._url = url
+        try:
+            self._setup()
+        except psycopg.OperationalError as exc:
+            raise BackendUnavailableError(f"PostgreSQL ist nicht erreichbar: {exc}") from exc
+
+    def _connect(self) -> Any:
+        return self._psycopg.connect(self._url, connect_timeout=10)
+
+
+def create_feedback_store(database_url: str, data_dir: Path) -> FeedbackStore:
+    """SQLite in the data dir by default; PostgreSQL for a postgresql:// URL."""
+    if not database_url or database_url.startswith("sqlite"):
+        path = database_url.split("///", 1)[1] if database_url.startswith("sqlite:///") else ""
+        return SQLiteFeedbackStore(Path(path) if path else data_dir / "feedback.sqlite3")
+    if database_url.startswith(("postgresql://", "postgres://")):
+        return PostgresFeedbackStore(database_url)
+    raise ConfigError(f"SCP_DATABASE_URL wird nicht unterstützt: {database_url.split(':', 1)[0]}://…")
 
 
 def to_json(records: list[FeedbackRecord]) -> str:
