@@ -122,10 +122,6 @@ class BM25Index:
     def idf(self, term: str) -> float:
         return self._idf.get(term, 0.0)
 
-    def document_frequency(self, term: str) -> int:
-        posting = self._postings.get(term)
-        return 0 if posting is None else len(posting[0])
-
     def query_terms(self, text: str) -> list[str]:
         """Index terms of a text (stems, compound parts), without expansion."""
         return list(dict.fromkeys(index_terms(text, self.decompounder)))

@@ -4,7 +4,6 @@ validator; the extractive answer is the fallback whenever the model fails or not
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,7 +11,14 @@ from scp_assistant.answer import messages
 from scp_assistant.answer.followup import RuleRewriter, Turn, is_follow_up
 from scp_assistant.answer.llm.backends import GuardedModel, ModelError
 from scp_assistant.answer.llm.prompt import answer_messages, rewrite_messages
-from scp_assistant.answer.llm.validate import Renumberer, SupportChecker, join_shown, split_claims, validate
+from scp_assistant.answer.llm.validate import (
+    Renumberer,
+    SupportChecker,
+    is_list_item,
+    join_shown,
+    split_claims,
+    validate,
+)
 from scp_assistant.answer.service import AnswerService, Prepared, finish, split_for_stream
 from scp_assistant.models import Answer, Chunk
 from scp_assistant.retrieve.hybrid import Filters
@@ -125,12 +131,7 @@ class GenerativeAnswerService:
 def _emit(sentence: str | None, shown: list[str]) -> Iterator[tuple[str, Any]]:
     if not sentence:
         return
-    if shown:
-        prefix = (
-            "\n" if (re.match(r"^([-*•]|\d+\.)\s+", sentence) or re.match(r"^([-*•]|\d+\.)\s+", shown[-1])) else " "
-        )
-    else:
-        prefix = ""
+    prefix = ("\n" if is_list_item(sentence) or is_list_item(shown[-1]) else " ") if shown else ""
     shown.append(sentence)
     yield "delta", prefix + sentence
 
