@@ -47,6 +47,35 @@ def finish(prep: Prepared, answer: Answer) -> Answer:
     return answer
 
 
+def answered(
+    prep: Prepared,
+    body: str,
+    citations: list[Citation],
+    cited: Sequence[Chunk],
+    backend: str,
+    extra_notices: Sequence[str] = (),
+) -> Answer:
+    """An answer with the notices every backend owes the user: instructions that were ignored, and sources that
+    describe another Land (said in the answer text too)."""
+    notices = [messages.STRIPPED_NOTICE] if prep.stripped else []
+    other_land = [c for c in cited if c.doc_type == "anderes-land"]
+    if other_land:
+        note = messages.other_land_notice(other_land)
+        body = f"{body}\n\n{note}"
+        notices.append(note)
+    notices.extend(extra_notices)
+    return Answer(
+        question=prep.question,
+        answer=body,
+        refused=False,
+        refusal_reason=None,
+        notice=" ".join(notices) or None,
+        backend=backend,
+        citations=citations,
+        retrieved=prep.retrieved,
+    )
+
+
 def split_for_stream(text: str) -> list[str]:
     """Answer text in small pieces (sentence by sentence), keeping every character."""
     parts = re.split(r"(?<=\]) (?=\S)|(?<=\n\n)", text)
@@ -96,27 +125,9 @@ class AnswerService:
         while len(body) > _ANSWER_HARD_LIMIT and len(picked) > 1:  # never pad past what a reader takes in
             picked = picked[:-1]
             body, citations = render(picked)
-        notices: list[str] = []
-        if prep.stripped:
-            notices.append(messages.STRIPPED_NOTICE)
-        other_land = [c for c in _cited_chunks(picked) if c.doc_type == "anderes-land"]
-        if other_land:
-            note = messages.other_land_notice(other_land)
-            body = f"{body}\n\n{note}"
-            notices.append(note)
         conflict = _conflicting_figures(picked, citations)
-        if conflict:
-            notices.append(messages.conflict_notice(conflict))
-        return Answer(
-            question=prep.question,
-            answer=body,
-            refused=False,
-            refusal_reason=None,
-            notice=" ".join(notices) or None,
-            backend=self.backend,
-            citations=citations,
-            retrieved=prep.retrieved,
-        )
+        extra = [messages.conflict_notice(conflict)] if conflict else []
+        return answered(prep, body, citations, _cited_chunks(picked), self.backend, extra)
 
     def ask(self, question: str, filters: Filters | None = None) -> Answer:
         prep = self.prepare(question, filters)

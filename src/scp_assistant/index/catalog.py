@@ -8,6 +8,7 @@ from pathlib import Path
 
 from scp_assistant.errors import NotFoundError
 from scp_assistant.index.store import VectorStore
+from scp_assistant.models import DocumentMeta
 
 
 @dataclass(frozen=True)
@@ -19,16 +20,9 @@ class SectionInfo:
 
 @dataclass(frozen=True)
 class DocumentInfo:
-    doc_id: str
-    title: str
-    publisher: str
-    source_url: str
-    date: str
-    doc_type: str
-    region: str
+    meta: DocumentMeta  # its ``path`` is relative to the corpus dir
     chunks: int
     has_file: bool
-    path: str = ""
     sections: list[SectionInfo] = field(default_factory=list)
 
 
@@ -54,19 +48,18 @@ class Catalog:
                     items.sort(key=lambda i: i.chunk.chunk_id)
                     first = items[0].chunk
                     path = items[0].path
-                    docs[doc_id] = DocumentInfo(
-                        doc_id=doc_id,
-                        title=first.title,
-                        publisher=first.publisher,
-                        source_url=first.source_url,
-                        date=first.date,
-                        doc_type=first.doc_type,
-                        region=first.region,
-                        chunks=len(items),
-                        has_file=self._safe(path) is not None,
-                        path=path,
-                        sections=[SectionInfo(i.chunk.section, i.chunk.page, i.chunk.chunk_id) for i in items],
+                    meta = DocumentMeta(
+                        doc_id,
+                        first.title,
+                        first.publisher,
+                        first.source_url,
+                        first.date,
+                        first.doc_type,
+                        first.region,
+                        path,
                     )
+                    sections = [SectionInfo(i.chunk.section, i.chunk.page, i.chunk.chunk_id) for i in items]
+                    docs[doc_id] = DocumentInfo(meta, len(items), self._safe(path) is not None, sections)
                 self._docs = docs
             return self._docs
 
@@ -81,7 +74,7 @@ class Catalog:
 
     def file(self, doc_id: str) -> Path:
         """The original file of a document; never a path outside the corpus directory."""
-        path = self._safe(self.document(doc_id).path)
+        path = self._safe(self.document(doc_id).meta.path)
         if path is None:
             raise NotFoundError(f"Zum Dokument {doc_id!r} liegt keine Originaldatei vor")
         return path

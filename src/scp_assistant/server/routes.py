@@ -102,18 +102,9 @@ def _sse(event: str, data: dict[str, Any]) -> str:
 
 
 def _doc_out(doc: DocumentInfo) -> dict[str, Any]:
-    return {
-        "doc_id": doc.doc_id,
-        "title": doc.title,
-        "publisher": doc.publisher,
-        "source_url": doc.source_url,
-        "date": doc.date,
-        "doc_type": doc.doc_type,
-        "region": doc.region,
-        "chunks": doc.chunks,
-        "has_file": doc.has_file,
-        "file_url": f"/api/v1/documents/{doc.doc_id}/file" if doc.has_file else None,
-    }
+    meta = {k: v for k, v in doc.meta.__dict__.items() if k != "path"}
+    file_url = f"/api/v1/documents/{doc.meta.doc_id}/file" if doc.has_file else None
+    return {**meta, "chunks": doc.chunks, "has_file": doc.has_file, "file_url": file_url}
 
 
 @api.get("/documents", response_model=list[DocumentOut], responses=ERRORS, summary="Alle Dokumente im Index")

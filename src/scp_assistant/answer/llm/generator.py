@@ -7,7 +7,6 @@ import logging
 from collections.abc import Iterator
 from typing import Any
 
-from scp_assistant.answer import messages
 from scp_assistant.answer.followup import RuleRewriter, Turn, is_follow_up
 from scp_assistant.answer.llm.backends import GuardedModel, ModelError
 from scp_assistant.answer.llm.prompt import answer_messages, rewrite_messages
@@ -19,8 +18,8 @@ from scp_assistant.answer.llm.validate import (
     split_claims,
     validate,
 )
-from scp_assistant.answer.service import AnswerService, Prepared, finish, split_for_stream
-from scp_assistant.models import Answer, Chunk
+from scp_assistant.answer.service import AnswerService, Prepared, answered, finish, split_for_stream
+from scp_assistant.models import Answer, Chunk, Citation
 from scp_assistant.retrieve.hybrid import Filters
 from scp_assistant.settings import LLMSettings
 
@@ -52,25 +51,9 @@ class GenerativeAnswerService:
         answer.notice = " ".join(n for n in (note, answer.notice) if n)
         return answer
 
-    def _answer(self, prep: Prepared, text: str, citations: list[Any]) -> Answer:
-        notes = [messages.STRIPPED_NOTICE] if prep.stripped else []
-        other = [
-            c
-            for c in self._sources(prep)
-            if c.doc_type == "anderes-land" and c.chunk_id in {x.chunk_id for x in citations}
-        ]
-        if other:
-            notes.append(messages.other_land_notice(other))
-        return Answer(
-            question=prep.question,
-            answer=text,
-            refused=False,
-            refusal_reason=None,
-            notice=" ".join(notes) or None,
-            backend=self.backend,
-            citations=citations,
-            retrieved=prep.retrieved,
-        )
+    def _answer(self, prep: Prepared, text: str, citations: list[Citation]) -> Answer:
+        cited = {c.chunk_id for c in citations}
+        return answered(prep, text, citations, [c for c in self._sources(prep) if c.chunk_id in cited], self.backend)
 
     def _not_covered(self, prep: Prepared) -> Answer:
         return self._base._refusal(prep.question, "not_covered", "", [s.chunk for s in prep.ranked[:3]], prep.retrieved)
@@ -125,7 +108,11 @@ class GenerativeAnswerService:
             fallback = self._not_covered(prep) if renumber.not_covered else self._fallback(prep, NOT_VERIFIED)
             yield from _replay(finish(prep, fallback))
             return
-        yield "answer", finish(prep, self._answer(prep, join_shown(shown), renumber.citations()))
+        streamed = join_shown(shown)
+        final = finish(prep, self._answer(prep, streamed, renumber.citations()))
+        if len(final.answer) > len(streamed):  # notes added after the sentences (e.g. another Land's rules)
+            yield "delta", final.answer[len(streamed) :]
+        yield "answer", final
 
 
 def _emit(sentence: str | None, shown: list[str]) -> Iterator[tuple[str, Any]]:
