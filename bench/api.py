@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -29,14 +28,10 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
+from _common import free_port, pct, print_targets  # noqa: E402
+
 from scp_assistant.container import Container  # noqa: E402
 from scp_assistant.settings import Settings  # noqa: E402
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def post(url: str, body: dict[str, object]) -> bytes:
@@ -56,11 +51,6 @@ def first_event_ms(url: str, question: str) -> float:
         assert line.startswith(b"event: meta"), line
         res.read()
     return elapsed
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
 def main() -> int:
@@ -124,11 +114,7 @@ def main() -> int:
     out = REPO / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
     (out / "api.json").write_text(json.dumps({"figures": figures, "targets": targets}, indent=1), encoding="utf-8")
-    print("| figure | value | target |\n|---|---|---|")
-    for key, value in figures.items():
-        target = targets.get(key)
-        mark = "" if target is None else ("✓" if float(value) <= target else "✗")
-        print(f"| {key} | {value} | {'' if target is None else f'≤ {target} {mark}'} |")
+    print_targets(figures, targets)
     return 0
 
 

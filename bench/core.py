@@ -32,6 +32,8 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
+from _common import pct, print_targets  # noqa: E402
+
 from scp_assistant.container import Container  # noqa: E402
 from scp_assistant.settings import Settings  # noqa: E402
 
@@ -47,11 +49,6 @@ def _cli(args: list[str], env: dict[str, str]) -> float:
         cwd=REPO,
     )
     return time.perf_counter() - started
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
 def main() -> int:
@@ -109,11 +106,7 @@ def main() -> int:
     out = REPO / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
     (out / "core.json").write_text(json.dumps({"figures": figures, "targets": targets}, indent=1), encoding="utf-8")
-    print("| figure | value | target |\n|---|---|---|")
-    for key, value in figures.items():
-        target = targets.get(key)
-        mark = "" if target is None else ("✓" if float(value) <= target else "✗")
-        print(f"| {key} | {value} | {'' if target is None else f'≤ {target} {mark}'} |")
+    print_targets(figures, targets)
     return 0
 
 

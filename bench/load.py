@@ -12,7 +12,6 @@ import argparse
 import http.client
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -27,16 +26,60 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
+from _common import free_port  # noqa: E402
+
 from scp_assistant.container import Container  # noqa: E402
 from scp_assistant.settings import Settings  # noqa: E402
 
 SUFFIXES = ["", " Danke!", " Bitte kurz.", " (für unsere Verbandsgemeinde)", " Gilt das in RLP?", " Stand 2025?"]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+def run_level(level: int, port: int, questions: list[str], seconds: float) -> dict[str, object]:
+    """``level`` clients posting distinct questions for ``seconds``; answers/s, latency and errors."""
+    latencies: list[float] = []
+    errors = 0
+    counter = 0
+    lock = threading.Lock()
+    stop = time.perf_counter() + seconds
+
+    def client() -> None:
+        nonlocal counter, errors
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        while time.perf_counter() < stop:
+            with lock:
+                q = questions[counter % len(questions)]
+                counter += 1
+            t0 = time.perf_counter()
+            try:
+                conn.request("POST", "/api/v1/ask", json.dumps({"question": q}), {"Content-Type": "application/json"})
+                res = conn.getresponse()
+                res.read()
+                ok = res.status == 200
+            except (OSError, http.client.HTTPException):
+                ok = False
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            with lock:
+                if ok:
+                    latencies.append((time.perf_counter() - t0) * 1000)
+                else:
+                    errors += 1
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=client) for _ in range(level)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - started
+    ordered = sorted(latencies)
+    return {
+        "clients": level,
+        "answers": len(latencies),
+        "errors": errors,
+        "answers_per_s": round(len(latencies) / elapsed, 1),
+        "p50_ms": round(statistics.median(ordered), 1) if ordered else None,
+        "p95_ms": round(ordered[int(0.95 * (len(ordered) - 1))], 1) if ordered else None,
+    }
 
 
 def main() -> int:
@@ -78,53 +121,7 @@ def main() -> int:
             except OSError:
                 time.sleep(0.1)
         for level in [int(x) for x in args.levels.split(",")]:
-            latencies: list[float] = []
-            errors = [0]
-            counter = [0]
-            lock = threading.Lock()
-            stop = time.perf_counter() + args.seconds
-
-            def client() -> None:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-                while time.perf_counter() < stop:
-                    with lock:
-                        q = questions[counter[0] % len(questions)]
-                        counter[0] += 1
-                    t0 = time.perf_counter()
-                    try:
-                        conn.request(
-                            "POST", "/api/v1/ask", json.dumps({"question": q}), {"Content-Type": "application/json"}
-                        )
-                        res = conn.getresponse()
-                        res.read()
-                        ok = res.status == 200
-                    except (OSError, http.client.HTTPException):
-                        ok = False
-                        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-                    with lock:
-                        if ok:
-                            latencies.append((time.perf_counter() - t0) * 1000)
-                        else:
-                            errors[0] += 1
-
-            started = time.perf_counter()
-            threads = [threading.Thread(target=client) for _ in range(level)]
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join()
-            elapsed = time.perf_counter() - started
-            ordered = sorted(latencies)
-            results.append(
-                {
-                    "clients": level,
-                    "answers": len(latencies),
-                    "errors": errors[0],
-                    "answers_per_s": round(len(latencies) / elapsed, 1),
-                    "p50_ms": round(statistics.median(ordered), 1) if ordered else None,
-                    "p95_ms": round(ordered[int(0.95 * (len(ordered) - 1))], 1) if ordered else None,
-                }
-            )
+            results.append(run_level(level, port, questions, args.seconds))
     finally:
         proc.terminate()
         proc.wait(timeout=20)

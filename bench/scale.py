@@ -73,7 +73,7 @@ def main() -> int:
         batch_items: list[StoredChunk] = []
         batch_vecs: list[list[float]] = []
         for i in range(size):
-            cid, text, meta, vec = real[i % len(real)]
+            _, text, meta, vec = real[i % len(real)]
             text = " ".join(rng.sample(sentences, 3)) if i >= len(real) else text
             noisy = np.asarray(vec) + np.random.default_rng(i).normal(0, 0.02, 384)
             noisy /= np.linalg.norm(noisy)

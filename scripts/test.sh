@@ -49,7 +49,7 @@ fi
 export SCP_REQUIRE_POSTGRES=${SCP_REQUIRE_POSTGRES:-1}
 
 echo "» ruff" >&2
-"$VENV/bin/ruff" check src tests
+"$VENV/bin/ruff" check src tests bench
 echo "» mypy" >&2
 "$VENV/bin/mypy"
 echo "» pytest" >&2

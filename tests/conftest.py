@@ -53,3 +53,12 @@ def real_container(tmp_path_factory: pytest.TempPathFactory) -> Container:
     report = container.ingest_pipeline().run(REPO / "corpus")
     assert report.ok, report.failures
     return container
+
+
+@pytest.fixture
+def cli_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, corpus: Path) -> Path:
+    """For CLI tests: real embedded Chroma in a temp dir, fake embedder (fast), the small corpus."""
+    monkeypatch.setenv("SCP_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("SCP_CORPUS_DIR", str(corpus))
+    monkeypatch.setenv("SCP_EMBEDDER__BACKEND", "fake")
+    return corpus

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import yaml
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 def make_pdf(pages: list[str]) -> bytes:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import http.server
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -13,18 +12,13 @@ from typing import Any
 import pytest
 import uvicorn
 
+from helpers import free_port
 from scp_assistant.container import Container
 from scp_assistant.server.app import create_app
 from scp_assistant.settings import ServerSettings
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 QUESTION = "Darf eine Schule aus dem Chancenbudget Mobiliar anschaffen?"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class Portal:

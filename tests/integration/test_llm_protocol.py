@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -18,17 +17,12 @@ import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
+from helpers import free_port
 from scp_assistant.answer.citations import check
 from scp_assistant.container import Container
 from scp_assistant.settings import LLMSettings
 
 pytestmark = pytest.mark.integration
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def stub_app(reply: str, seen: list[dict]) -> FastAPI:  # type: ignore[type-arg]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -14,15 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from helpers import free_port
 from scp_assistant.feedback.store import AnswerRecord, FeedbackRecord, create_feedback_store
 
 pytestmark = pytest.mark.integration
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")

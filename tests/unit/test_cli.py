@@ -6,16 +6,7 @@ import pytest
 from scp_assistant.cli import main
 
 
-@pytest.fixture
-def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, corpus: Path) -> Path:
-    """Real embedded Chroma in a temp dir, fake embedder (fast), the small corpus."""
-    monkeypatch.setenv("SCP_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("SCP_CORPUS_DIR", str(corpus))
-    monkeypatch.setenv("SCP_EMBEDDER__BACKEND", "fake")
-    return corpus
-
-
-def test_ingest_then_ask_json(env: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_ingest_then_ask_json(cli_env: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     report = tmp_path / "report.json"
     assert main(["ingest", "--report", str(report)]) == 0
     data = json.loads(report.read_text(encoding="utf-8"))
@@ -28,21 +19,21 @@ def test_ingest_then_ask_json(env: Path, capsys: pytest.CaptureFixture[str], tmp
     assert answer["refused"] is False and answer["citations"][0]["doc_id"] == "faq1"
 
 
-def test_reingest_unchanged_embeds_nothing(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_reingest_unchanged_embeds_nothing(cli_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["ingest"]) == 0
     capsys.readouterr()
     assert main(["ingest"]) == 0
     assert "neu eingebettet: 0 Chunks" in capsys.readouterr().out
 
 
-def test_strict_ingest_fails_on_a_broken_file(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    (env / "pdf" / "kaputt.pdf").write_bytes(b"%PDF-1.4 nope")
+def test_strict_ingest_fails_on_a_broken_file(cli_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (cli_env / "pdf" / "kaputt.pdf").write_bytes(b"%PDF-1.4 nope")
     assert main(["ingest"]) == 0
     assert main(["ingest", "--strict"]) == 3
     assert "kaputt.pdf" in capsys.readouterr().out
 
 
-def test_input_errors_exit_non_zero_without_traceback(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_input_errors_exit_non_zero_without_traceback(cli_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["ingest"]) == 0
     assert main(["ask", "   "]) == 2
     assert main(["ask", "x" * 3000]) == 2
@@ -50,17 +41,17 @@ def test_input_errors_exit_non_zero_without_traceback(env: Path, capsys: pytest.
     assert "Traceback" not in err and "zu lang" in err
 
 
-def test_ask_without_index_explains_what_to_do(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_ask_without_index_explains_what_to_do(cli_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["ask", "Was ist Säule I?"]) == 4
     assert "scp-assistant ingest" in capsys.readouterr().err
 
 
-def test_missing_corpus_dir(env: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_missing_corpus_dir(cli_env: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     assert main(["ingest", str(tmp_path / "gibt-es-nicht")]) == 3
     assert "nicht gefunden" in capsys.readouterr().err
 
 
-def test_refusal_is_exit_zero_and_marked(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_refusal_is_exit_zero_and_marked(cli_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     main(["ingest"])
     capsys.readouterr()
     assert main(["ask", "Wer hat die Fußball-WM 2014 gewonnen?"]) == 0
@@ -68,7 +59,7 @@ def test_refusal_is_exit_zero_and_marked(env: Path, capsys: pytest.CaptureFixtur
 
 
 def test_eval_run_writes_results_and_applies_gates(
-    env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    cli_env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     main(["ingest"])
     questions = tmp_path / "q.yaml"

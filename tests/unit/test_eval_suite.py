@@ -60,10 +60,8 @@ def questions(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, corpus: Path) -> None:
-    monkeypatch.setenv("SCP_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("SCP_CORPUS_DIR", str(corpus))
-    monkeypatch.setenv("SCP_EMBEDDER__BACKEND", "fake")
+def env(cli_env: Path) -> None:
+    """The small corpus ingested through the CLI."""
     assert main(["ingest"]) == 0
 
 
