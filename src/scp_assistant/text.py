@@ -63,7 +63,9 @@ _ABBREV = {
     "tsd",
 }
 _SENT_END = re.compile(r"(?<=[.!?…])[\"“”»«']?\s+(?=[\"„“«»(]?[A-ZÄÖÜ0-9])")
-_LIST_ITEM = re.compile(r"^\s*(?:[-*•▪◦●]|\d{1,2}[.)])\s+")
+_MONTHS = "Januar|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember"
+# "1. Antrag stellen" is a numbered item, "04. Juni 2025" is a date
+_LIST_ITEM = re.compile(rf"^\s*(?:[-*•▪◦●]|\d{{1,2}}[.)](?!\s+(?:{_MONTHS})\b))\s+")
 
 
 @dataclass(frozen=True)
@@ -151,6 +153,7 @@ _STOP_RAW = """aber alle allem allen aller alles als also am an ander andere and
     unserem unseren unserer unseres meinem meinen meiner seinem seinen seiner seines eurem euren eurer dein deine
     deinem deinen deiner sich selbst etwas jemand irgendwie irgendwelche solche solchen solcher dieselbe
     wann warum wieso weshalb woher wohin wozu wofür womit wodurch worauf woran wobei ab
+    hatten hätten gäbe gegeben schon konkret überhaupt wirklich eben halt gerade ganz sieht sehen siehst jeweils
     the of and to a in is for on what which who how does do
     are be can with by from at or an it this that"""
 
@@ -179,14 +182,14 @@ _PILLAR = re.compile(r"\b(S(?:ä|ae)ulen?)[\s-]+(III|II|I|1|2|3)\b", re.IGNORECA
 _ROMAN = {"i": "1", "ii": "2", "iii": "3"}
 
 
-def _pillars(text: str) -> str:
+def pillar_terms(text: str) -> str:
     """'Säule I' -> 'Säule saeule1', 'Säule-III-Mittel' -> 'Säule saeule3-Mittel': the numeral matters."""
     return _PILLAR.sub(lambda m: f"{m.group(1)} saeule{_ROMAN.get(m.group(2).lower(), m.group(2))}", text)
 
 
 def words(text: str) -> list[str]:
     """Folded word tokens (numbers kept), hyphenated compounds split into their parts plus the whole."""
-    text = _pillars(text)
+    text = pillar_terms(text)
     out: list[str] = []
     for raw in re.findall(r"[A-Za-zÄÖÜäöüß0-9]+(?:-[A-Za-zÄÖÜäöüß0-9]+)*\+?", text):
         parts = raw.rstrip("+").split("-")

@@ -124,13 +124,13 @@ def test_limits_skip_huge_files_long_pdfs_and_slow_extraction(corpus: Path, monk
     assert "zu groß" in failures["pdf/riesig.pdf"] and "12 Seiten" in failures["pdf/lang.pdf"]
     assert report.documents == 5  # the rest is ingested
 
-    real_extract = loaders._clean_pdf_text
+    real_extract = loaders.page_text
 
-    def slow(text: str) -> str:  # a page that takes forever, like a PDF bomb
+    def slow(page: object) -> str:  # a page that takes forever, like a PDF bomb
         _time.sleep(30)
-        return real_extract(text)
+        return real_extract(page)
 
-    monkeypatch.setattr(loaders, "_clean_pdf_text", slow)
+    monkeypatch.setattr(loaders, "page_text", slow)
     (corpus / "pdf" / "riesig.pdf").unlink()
     (corpus / "pdf" / "lang.pdf").unlink()
     started = _time.monotonic()

@@ -96,3 +96,32 @@ def test_long_sections_split_at_sentences_with_overlap(tmp_path: Path) -> None:
     assert all(c.text.endswith(".") for c in body)  # never cut inside a sentence
     first_last = body[0].text.split("\n")[-1]
     assert body[1].text.startswith(first_last)  # one sentence of overlap
+
+
+def test_pdf_lines_broken_by_the_layout_are_joined_but_labels_stay_apart(tmp_path: Path) -> None:
+    path = write_pdf(
+        tmp_path,
+        "folien",
+        [
+            "Schulträger:\n"
+            "• Mittelverwendung im Spannungsfeld von schulischen Bedarfen, sozialräumlichen\n"
+            "Angebotsstrukturen und Verwaltungsprozessen\n"
+            "• Zweiter Punkt\n"
+            "Vielerorts gibt es erste Überlegungen, vereinzelt konkretisierte Planungen, aber noch keine\n"
+            "Beantragung von Mitteln.\n"
+            "Datengrundlagen\n"
+            "Abfrage des Städtetages"
+        ],
+        sidecar={"id": "folien", "title": "Folien", "doc_type": "praesentation"},
+    )
+    lines = load_document(path).sections[0].text.splitlines()
+    assert lines == [
+        "Schulträger:",
+        "• Mittelverwendung im Spannungsfeld von schulischen Bedarfen, sozialräumlichen Angebotsstrukturen und "
+        "Verwaltungsprozessen",
+        "• Zweiter Punkt",
+        "Vielerorts gibt es erste Überlegungen, vereinzelt konkretisierte Planungen, aber noch keine Beantragung "
+        "von Mitteln.",
+        "Datengrundlagen",
+        "Abfrage des Städtetages",
+    ]

@@ -60,3 +60,28 @@ def test_bm25_typo_and_word_form_expansion() -> None:
     assert index.search("chancenbudjet", 3)[0][0] == 0  # typo
     assert index.search("Wer evaluiert das?", 3)[0][0] == 1  # other word form
     assert index.search("pillar investment", 3)[0][0] == 2  # English glossary
+
+
+def test_a_date_at_the_start_of_a_line_is_not_a_numbered_item() -> None:
+    units = split_units("Herzlich Willkommen\n04. Juni 2025\n1. Antrag stellen\n2. Bescheid abwarten", by_line=True)
+    assert [u.text for u in units] == [
+        "Herzlich Willkommen",
+        "04. Juni 2025",
+        "- Antrag stellen\n- Bescheid abwarten",
+    ]
+
+
+def test_question_terms_keep_pillar_numerals_and_find_participles_and_drop_filler() -> None:
+    from scp_assistant.models import Chunk
+
+    index = BM25Index(
+        [
+            Chunk("d", "d::0", "T", "", "", "", "", "", "", None, "Pläne der Schulträger in Säule I"),
+            Chunk("d", "d::1", "T", "", "", "", "", "", "", None, "Mittel der Säule II"),
+        ]
+    )
+    terms = index.expanded_terms("Was hatten die Schulträger in Säule I schon konkret geplant?")
+    assert "saule1" in terms and "saule2" not in terms
+    assert terms.get("plan", 0) > 0  # "geplant" finds "Pläne"
+    assert not {"hatt", "schon", "konkr"} & set(terms)
+    assert index.document_frequency("plan") == 1 and index.document_frequency("nichts") == 0

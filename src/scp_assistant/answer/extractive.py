@@ -12,6 +12,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from scp_assistant.answer.layout import MARKER_SPACE, PARAGRAPH_SPACE, lead
+from scp_assistant.answer.reading import (
+    answers_quantity,
+    block_context,
+    is_filler,
+    low_content,
+    rare_term_holders,
+    with_leaders,
+)
 from scp_assistant.models import Chunk, ScoredChunk
 from scp_assistant.retrieve.bm25 import BM25Index
 from scp_assistant.retrieve.hybrid import dense_z
@@ -22,10 +30,15 @@ _QUANTITY = re.compile(
     r"how much|how many|when)\b",
     re.IGNORECASE,
 )
+_WHEN = re.compile(r"\b(wann|seit wann|bis wann|zu welchem zeitpunkt|datum|when|what date)\b", re.IGNORECASE)
+_DATE = re.compile(
+    r"\b(19|20)\d\d\b|\b\d{1,2}\.\d{1,2}\.|\b(januar|februar|märz|april|mai|juni|juli|august|september|oktober|"
+    r"november|dezember)\b",
+    re.IGNORECASE,
+)
 _LIST_WANTED = re.compile(r"\b(welche|was genau|beispiele?|aufz[äa]hl|liste|nenn|which|examples?)\b", re.IGNORECASE)
 _COUNT_OF = re.compile(r"\b(?:wie ?viele|wieviele|anzahl der|zahl der|how many)\s+(\w+)", re.IGNORECASE)
-_AMOUNT = re.compile(r"\d[\d.,]*\s*(?:€|euro|eur\b|mio|mrd|millionen|milliarden|prozent|%)", re.IGNORECASE)
-BM25_CLEAR_WIN = 1.5  # the BM25 top hit scores at least this much more than the runner-up
+SLIDE_MARGIN = 0.12  # units of a slide this close to its best unit join the answer
 _CARRIED = re.compile(r"\(([^()]*)\)\s*$")
 # Official sources answer first; press and associations after them; another Land's rules last.
 AUTHORITY = {
@@ -52,6 +65,15 @@ class Picked:
 
 
 @dataclass(frozen=True)
+class _Analysis:
+    head: set[str]  # section heading, FAQ question and title
+    units: list[Unit]
+    terms: list[frozenset[str]]  # per unit
+    body: set[str]
+    blocks: list[frozenset[str]]  # per unit: the slide block heading it stands under ("Säule I: ...")
+
+
+@dataclass(frozen=True)
 class _Candidate:
     unit: Unit
     chunk: Chunk
@@ -67,7 +89,7 @@ class ExtractiveComposer:
         self._bm25 = bm25
         self._max = max_chars
         self._passages = passages
-        self._cache: dict[str, tuple[set[str], list[Unit], list[frozenset[str]], set[str]]] = {}
+        self._cache: dict[str, _Analysis] = {}
 
     def _weights(self, question: str) -> dict[str, float]:
         """IDF-weighted query terms. Topic words carried over from an earlier turn (the trailing parenthesis of a
@@ -88,15 +110,27 @@ class ExtractiveComposer:
     def _title_terms(self, chunk: Chunk) -> set[str]:
         return set(self._bm25.query_terms(chunk.title))
 
-    def _analysis(self, chunk: Chunk) -> tuple[set[str], list[Unit], list[frozenset[str]], set[str]]:
+    def _with_affixes(self, terms: list[str]) -> frozenset[str]:
+        """A unit's terms plus the index terms its words begin or end with: "Beantragung" also says "Antrag",
+        "Planungen" says "Plan" (German derives and compounds at the edges of a word)."""
+        out = set(terms)
+        for term in terms:
+            for cut in range(4, len(term) - 1):
+                for part in (term[:cut], term[-cut:]):
+                    if self._bm25.idf(part) > 0:
+                        out.add(part)
+        return frozenset(out)
+
+    def _analysis(self, chunk: Chunk) -> _Analysis:
         """Units and terms of a passage, computed once per passage (the index does not change under us)."""
         cached = self._cache.get(chunk.chunk_id)
         if cached is None:
             head = set(self._bm25.query_terms(f"{chunk.section} {chunk.question} {chunk.title}"))
             units = split_units(chunk.text, by_line=chunk.page is not None)
-            unit_terms = [frozenset(self._bm25.query_terms(u.text)) for u in units]
+            unit_terms = [self._with_affixes(self._bm25.query_terms(u.text)) for u in units]
             body: set[str] = set().union(*unit_terms) if unit_terms else set()
-            cached = (head, units, unit_terms, body)
+            blocks = block_context(units, unit_terms) if chunk.page is not None else [frozenset()] * len(units)
+            cached = _Analysis(head, units, unit_terms, body, blocks)
             if len(self._cache) < 200_000:
                 self._cache[chunk.chunk_id] = cached
         return cached
@@ -109,9 +143,16 @@ class ExtractiveComposer:
         counted = set(self._bm25.query_terms(count_of.group(1))) if count_of else set()
         rows: list[tuple[float, list[_Candidate]]] = []
         z = dense_z(ranked)
-        for rank, scored in enumerate(_with_leaders(ranked, self._passages)):
+        passages = with_leaders(ranked, self._passages)
+        passages += [
+            s
+            for s in rare_term_holders(question, ranked, self._passages, self._bm25, lambda c: self._analysis(c).body)
+            if s not in passages
+        ]
+        for rank, scored in enumerate(passages):
             chunk = scored.chunk
-            head_terms, units, unit_terms, body_terms = self._analysis(chunk)
+            analysis = self._analysis(chunk)
+            head_terms, units, body_terms = analysis.head, analysis.units, analysis.body
             fit = self._overlap(weights, body_terms | head_terms)
             heading_fit = self._overlap(weights, head_terms - self._title_terms(chunk))
             relevance = (
@@ -123,15 +164,15 @@ class ExtractiveComposer:
             )
             if not chunk.section and chunk.page is None:
                 relevance -= 0.15  # the lead paragraph describes the source; it rarely answers
-            if chunk.page is not None and _low_content(units):
+            if chunk.page is not None and low_content(units):
                 relevance -= 0.25  # title pages and diagram labels echo the question's words but say little
             row = []
             context = frozenset(head_terms - self._title_terms(chunk))
-            for pos, (unit, terms) in enumerate(zip(units, unit_terms, strict=True)):
-                if _is_filler(unit.text):
+            for pos, (unit, terms, block) in enumerate(zip(units, analysis.terms, analysis.blocks, strict=True)):
+                if is_filler(unit.text):
                     continue
-                score = relevance + 0.5 * self._overlap(weights, terms | context)
-                if quantity and _answers_quantity(unit.text, counted, self._bm25):
+                score = relevance + 0.5 * self._overlap(weights, terms | context | block)
+                if quantity and answers_quantity(unit.text, counted, self._bm25):
                     score += 0.1
                 if chunk.page is not None and len(unit.text) < 45 and not unit.is_list:
                     score -= 0.1  # slide titles and labels
@@ -161,8 +202,10 @@ class ExtractiveComposer:
             return len(text) + MARKER_SPACE + extra
 
         # 1. the best passage, mostly whole (lists and FAQ answers stay together)
+        # a slide is a heap of labels and bullets, not a text to read whole: keep only its best-matching parts
+        slide = primary[0].chunk.page is not None
         for cand in sorted(primary, key=lambda c: -c.score):
-            if cand.score < best - 0.35 and used > 0.4 * self._max:
+            if cand.score < best - (SLIDE_MARGIN if slide else 0.35) and (slide or used > 0.4 * self._max):
                 continue
             text = self._fit(cand, self._max - used, wants_list)
             if text is None:
@@ -189,9 +232,29 @@ class ExtractiveComposer:
             picked.append(_replace_text(cand, text))
             covered |= cand.match_terms
             used += len(text) + MARKER_SPACE
+        if _WHEN.search(question) and not any(_DATE.search(c.unit.text) for c in picked):
+            self._add_date(picked, rows, used)
         order = {row[0].chunk.chunk_id: i for i, row in enumerate(rows)}
         picked.sort(key=lambda c: (order[c.chunk.chunk_id], c.position))
         return [Picked(c.unit.text, c.chunk, c.position, c.score) for c in picked]
+
+    def _add_date(self, picked: list[_Candidate], rows: list[list[_Candidate]], used: int) -> None:
+        """A "when" question gets a date: the best dated unit of a passage the answer already cites, making room
+        by dropping the weakest unit taken from another passage if needed."""
+        cited = {c.chunk.chunk_id for c in picked}
+        dated = [c for row in rows for c in row if c.chunk.chunk_id in cited and _DATE.search(c.unit.text)]
+        if not dated:
+            return
+        best = max(dated, key=lambda c: c.score)
+        need = len(best.unit.text) + MARKER_SPACE
+        while used + need > self._max:
+            spare = [c for c in picked if c.chunk.chunk_id != picked[0].chunk.chunk_id]
+            if not spare:
+                return
+            weakest = min(spare, key=lambda c: c.score)
+            picked.remove(weakest)
+            used -= len(weakest.unit.text) + MARKER_SPACE
+        picked.append(best)
 
     @staticmethod
     def _fit(cand: _Candidate, room: int, wants_list: bool) -> str | None:
@@ -215,53 +278,12 @@ class ExtractiveComposer:
         return "\n".join(kept)
 
 
-def _with_leaders(ranked: Sequence[ScoredChunk], k: int) -> list[ScoredChunk]:
-    """The top k of the fused ranking plus the best dense hit and a clear BM25 winner wherever fusion put them:
-    an exact-term match that only BM25 finds ("Genehmigt Anträge aus Chancenbudget") must not get lost."""
-    out = list(ranked[:k])
-    bm25_leader = next((s for s in ranked if s.bm25_rank == 0 and s.bm25_margin >= BM25_CLEAR_WIN), None)
-    dense_leader = next((s for s in ranked if s.dense_rank == 0), None)
-    for leader in (bm25_leader, dense_leader):
-        if leader is not None and leader not in out:
-            out.append(leader)
-    return out
-
-
-def _low_content(units: Sequence[Unit]) -> bool:
-    """A slide made of labels and titles: fewer than two lines that carry a statement (a list, ten words or
-    more, or a figure in a line of four words or more)."""
-    informative = sum(
-        1
-        for u in units
-        if u.is_list or len(u.text.split()) >= 10 or (re.search(r"\d", u.text) and len(u.text.split()) >= 4)
-    )
-    return informative < 2
-
-
-def _answers_quantity(text: str, counted: set[str], bm25: BM25Index) -> bool:
-    """A count of the asked thing ("200 Schulen" for "Wie viele Schulen") or an amount (€, Mio., %);
-    a date alone does not answer "wie viele"."""
-    if counted:
-        for match in re.finditer(r"\b\d[\d.,]*\s+(?:[a-zäöüß-]+\s+)?([A-Za-zÄÖÜäöüß-]+)", text):
-            if set(bm25.query_terms(match.group(1))) & counted:
-                return True
-        return False
-    return bool(_AMOUNT.search(text)) or bool(re.search(r"\b(19|20)\d\d\b", text))
-
-
 def _replace_text(cand: _Candidate, text: str) -> _Candidate:
     if text == cand.unit.text:
         return cand
     return _Candidate(
         Unit(text, cand.unit.is_list), cand.chunk, cand.rank, cand.position, cand.score, cand.terms, cand.match_terms
     )
-
-
-def _is_filler(text: str) -> bool:
-    stripped = text.strip()
-    if len(stripped) < 12 or stripped.endswith("?"):
-        return True
-    return bool(re.match(r"^(#|Downloads?\b|Weitere Informationen|Mehr dazu|Quelle:)", stripped))
 
 
 def _duplicate(cand: _Candidate, picked: list[_Candidate]) -> bool:

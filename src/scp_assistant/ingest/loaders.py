@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from scp_assistant.errors import DocumentError
+from scp_assistant.ingest.pdf_text import page_text
 from scp_assistant.models import DOC_TYPES, Document, DocumentMeta, Section
 
 META_KEYS = ("id", "title", "publisher", "source_url", "date", "doc_type", "region")
@@ -161,7 +162,7 @@ def load_pdf(path: Path, max_pages: int = 2000) -> Document:
         sections: list[Section] = []
         empty: list[int] = []
         for number, page in enumerate(pages, 1):
-            text = _clean_pdf_text(page.extract_text() or "")
+            text = page_text(page)
             if len(text) < 20:
                 empty.append(number)
                 continue
@@ -181,37 +182,6 @@ def load_pdf(path: Path, max_pages: int = 2000) -> Document:
     if empty:
         warnings.append(f"Seiten ohne Text (Scan?): {', '.join(map(str, empty))} – nicht durchsuchbar, ggf. OCR nötig")
     return Document(meta=meta, sections=sections, content_hash=file_hash(data, side_bytes), warnings=warnings)
-
-
-_FOOTER = re.compile(r"^.{0,40}·\s*(Folie|Seite)\s*\d+\s*$")
-_JOIN_AFTER = re.compile(
-    r"([,\-–(/]|\b(und|oder|der|die|das|den|dem|des|von|zu|zum|zur|mit|für|im|in|auf|aus|bei|über|eine?[rsmn]?))$"
-)
-
-
-def _clean_pdf_text(text: str) -> str:
-    """Join lines broken by the slide layout, keep bullets apart, drop footers and rotated letter soup."""
-    text = text.replace("\u00ad", "").replace("\x00", "")
-    text = re.sub(r"[ \t]+", " ", text)
-    out: list[str] = []
-    for raw_line in text.splitlines():
-        line = raw_line.strip()
-        if not line or _FOOTER.match(line):
-            continue
-        if len(line) <= 2 and not line[0].isdigit():
-            continue  # single letters of rotated or vertical text
-        bullet = bool(re.match(r"^([•▪◦●]|[-–]\s|\d+\.\s)", line))
-        if (
-            out
-            and not bullet
-            and not re.search(r"[.:!?“\"]$", out[-1])
-            and (line[:1].islower() or _JOIN_AFTER.search(out[-1]))
-        ):
-            joined = out[-1][:-1] + line if re.search(r"\w-$", out[-1]) and line[:1].islower() else f"{out[-1]} {line}"
-            out[-1] = joined
-        else:
-            out.append(line)
-    return "\n".join(out).strip()
 
 
 LOADERS = {

@@ -29,7 +29,7 @@ from scp_assistant.settings import IngestSettings
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int, str], None]
-CHUNKER_VERSION = "2"
+CHUNKER_VERSION = "4"
 
 
 class IngestPipeline:

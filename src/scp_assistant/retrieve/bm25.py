@@ -18,7 +18,7 @@ import numpy as np
 
 from scp_assistant.models import Chunk
 from scp_assistant.retrieve.glossary import expansion
-from scp_assistant.text import STOPWORDS, fold, stem, words
+from scp_assistant.text import STOPWORDS, fold, pillar_terms, stem, words
 
 _LINKS = ("s", "es", "n", "en", "")
 SEPARABLE = frozenset(
@@ -79,6 +79,13 @@ def index_terms(text: str, decompounder: Decompounder | None) -> list[str]:
     return out
 
 
+def _participle_stem(word: str) -> str | None:
+    """The stem of the verb behind a past participle: "geplant" -> "plan", "gestellt" -> "stell"."""
+    if len(word) >= 7 and word.startswith("ge") and word.endswith(("t", "en")):
+        return stem(word[2:-1] if word.endswith("t") else word[2:-2])
+    return None
+
+
 class BM25Index:
     def __init__(self, chunks: Sequence[Chunk], k1: float = 1.4, b: float = 0.6) -> None:
         self.chunks = list(chunks)
@@ -119,6 +126,10 @@ class BM25Index:
     def _text(chunk: Chunk) -> str:
         return f"{chunk.title} {chunk.publisher} {chunk.section} {chunk.text}"
 
+    def document_frequency(self, term: str) -> int:
+        posting = self._postings.get(term)
+        return 0 if posting is None else len(posting[0])
+
     def idf(self, term: str) -> float:
         return self._idf.get(term, 0.0)
 
@@ -136,7 +147,7 @@ class BM25Index:
         def add(term: str, weight: float) -> None:
             out[term] = max(out.get(term, 0.0), weight)
 
-        for raw in re.findall(r"[A-Za-zÄÖÜäöüß0-9]+(?:-[A-Za-zÄÖÜäöüß0-9]+)*\+?", question):
+        for raw in re.findall(r"[A-Za-zÄÖÜäöüß0-9]+(?:-[A-Za-zÄÖÜäöüß0-9]+)*\+?", pillar_terms(question)):
             for i, word in enumerate(words(raw)):
                 if word in STOPWORDS or (len(word) < 2 and not word.isdigit()):
                     continue
@@ -148,6 +159,10 @@ class BM25Index:
             for part in parts:
                 out[part] = min(out.get(part, 0.2), 0.2)
         folded = [w for w in words(question) if w not in STOPWORDS]
+        for word in folded:
+            participle = _participle_stem(word)
+            if participle and participle in self._idf:
+                add(participle, 0.7)  # "geplant" finds "Planungen", "gefördert" finds "Förderung"
         for word in folded:
             if len(word) < 5 or word.isdigit() or stem(word) in self._idf:
                 continue
