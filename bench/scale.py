@@ -68,7 +68,7 @@ def main() -> int:
     rows = []
     for size in [int(s) for s in args.sizes.split(",")]:
         store = ChromaStore(ChromaSettings(collection=f"scale{size}"), work / f"s{size}")
-        store.reset(StoreInfo("e5:multilingual-e5-small", 384))
+        store.begin_version(StoreInfo("e5:multilingual-e5-small", 384))
         started = time.perf_counter()
         batch_items: list[StoredChunk] = []
         batch_vecs: list[list[float]] = []
@@ -97,6 +97,7 @@ def main() -> int:
                 batch_items, batch_vecs = [], []
         if batch_items:
             store.upsert(batch_items, batch_vecs)
+        store.commit_version()
         insert_s = time.perf_counter() - started
         started = time.perf_counter()
         retriever = HybridRetriever(store, Precomputed(), RetrieveSettings())  # type: ignore[arg-type]

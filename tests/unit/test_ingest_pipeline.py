@@ -5,7 +5,7 @@ import pytest
 from helpers import write_markdown
 from scp_assistant.errors import CorpusError
 from scp_assistant.index.embedders import FakeEmbedder
-from scp_assistant.index.store import MemoryStore
+from scp_assistant.index.store import MemoryStore, StoreInfo
 from scp_assistant.ingest.pipeline import IngestPipeline
 from scp_assistant.retrieve.hybrid import HybridRetriever
 from scp_assistant.settings import IngestSettings, RetrieveSettings
@@ -80,17 +80,43 @@ def test_broken_file_is_reported_and_its_indexed_version_kept(corpus: Path) -> N
     assert {s.chunk.chunk_id for s in store.all_chunks() if s.chunk.doc_id == "cb1"} == before
 
 
-def test_crash_half_way_loses_nothing_and_the_next_run_completes(corpus: Path) -> None:
+def test_a_reindex_that_crashes_half_way_leaves_the_old_version_serving(corpus: Path) -> None:
     store = MemoryStore()
+    assert pipeline(store, CountingFactory()).run(corpus).ok
+    before = {(s.chunk.chunk_id, s.doc_hash, s.chunk.text) for s in store.all_chunks()}
+    version = store.version()
+    for path in sorted((corpus / "docs").glob("*.md")):
+        path.write_text(path.read_text(encoding="utf-8") + "\n## Nachtrag\n\nNeuer Absatz.\n", encoding="utf-8")
     with pytest.raises(RuntimeError):
-        pipeline(store, CountingFactory(fail_after=2)).run(corpus)
-    partial = store.count()
-    assert partial > 0
+        pipeline(store, CountingFactory(fail_after=1)).run(corpus)  # dies after the first changed document
+    assert {(s.chunk.chunk_id, s.doc_hash, s.chunk.text) for s in store.all_chunks()} == before
+    assert store.version() == version  # readers never saw a half-built version
     report = pipeline(store, CountingFactory()).run(corpus)
-    assert report.ok and report.documents == 5
-    assert store.count() == report.chunks > partial
-    again = pipeline(store, CountingFactory()).run(corpus)
-    assert again.unchanged == 5
+    assert report.ok and report.documents == 5 and store.version() != version
+    assert any(s.chunk.section == "Nachtrag" for s in store.all_chunks())
+    assert pipeline(store, CountingFactory()).run(corpus).unchanged == 5
+
+
+def test_queries_during_a_build_see_the_serving_version_and_unchanged_vectors_are_carried_over(
+    corpus: Path,
+) -> None:
+    store = MemoryStore()
+    pipeline(store, CountingFactory()).run(corpus)
+    probe = store.all_chunks()[0].chunk.chunk_id
+    vector = store.vectors([probe])[0]
+    store.begin_version(StoreInfo("fake:64", 64))
+    assert store.count() > 0 and store.query(vector, 1)[0].chunk.chunk_id == probe  # still the old version
+    store.commit_version()
+    assert store.count() == 0  # an empty build, committed, is what readers see
+    factory = CountingFactory()
+    report = pipeline(store, factory).run(corpus)
+    assert report.embedded_chunks == report.chunks  # nothing to carry over from an empty version
+    (corpus / "docs" / "cb1.md").write_text(
+        (corpus / "docs" / "cb1.md").read_text(encoding="utf-8") + "\n## Neu\n\nText.\n", encoding="utf-8"
+    )
+    report = pipeline(store, CountingFactory()).run(corpus)
+    assert report.updated == ["cb1"] and report.embedded_chunks < report.chunks
+    assert store.vectors([probe])[0] == vector or probe.startswith("cb1")
 
 
 def test_missing_or_empty_corpus_is_a_clear_error(tmp_path: Path) -> None:

@@ -64,16 +64,34 @@ class ChromaStore:
         except Exception as exc:
             where = f"{settings.host}:{settings.port}" if settings.host else str(data_dir)
             raise BackendUnavailableError(f"Chroma unter {where} ist nicht erreichbar: {exc}") from exc
-        self._collection: Any = None
-        self._count: int | None = None  # cached for queries; reset by every write
+        self._collection: Any = None  # the serving version, resolved through the pointer
+        self._serving_name: str | None = None
+        self._building: Any = None
+        self._count: int | None = None  # cached for queries; reset when the serving version changes
+
+    # ---- versions -------------------------------------------------------------------------------
+    # Each index version is its own collection "<name>__v<n>". A small pointer collection "<name>__pointer"
+    # names the serving one in its metadata; switching versions is one metadata write. A store built before
+    # versions existed (a plain "<name>" collection) keeps serving until the first new version is committed.
+
+    def _pointer(self) -> dict[str, Any]:
+        try:
+            return dict(self._client.get_collection(f"{self._name}__pointer", embedding_function=None).metadata or {})
+        except Exception:  # chromadb raises NotFoundError / ValueError depending on version
+            return {}
 
     def _get(self) -> Any:
         if self._collection is None:
+            name = str(self._pointer().get("current", self._name))
             try:
-                self._collection = self._client.get_collection(self._name, embedding_function=None)
-            except Exception:  # chromadb raises NotFoundError / ValueError depending on version
+                self._collection = self._client.get_collection(name, embedding_function=None)
+            except Exception:
                 return None
+            self._serving_name = name
         return self._collection
+
+    def _forget(self) -> None:
+        self._collection, self._serving_name, self._count = None, None, None
 
     def info(self) -> StoreInfo | None:
         col = self._get()
@@ -84,22 +102,30 @@ class ChromaStore:
             return None
         return StoreInfo(str(meta["embedder"]), int(meta.get("dim", 0)))
 
-    def reset(self, info: StoreInfo) -> None:
-        self._count = None
-        try:
-            self._client.delete_collection(self._name)
-        except Exception:
-            log.debug("no collection %s to delete", self._name)
-        self._collection = self._client.create_collection(
-            self._name,
+    def begin_version(self, info: StoreInfo) -> None:
+        pointer = self._pointer()
+        serving = str(pointer.get("current", self._name))
+        number = int(pointer.get("version", 0)) + 1
+        for name in self._collection_names():  # unfinished builds and versions no reader uses any more
+            if name.startswith(f"{self._name}__v") and name != serving:
+                self._client.delete_collection(name)
+        self._building = self._client.create_collection(
+            f"{self._name}__v{number}",
             embedding_function=None,
             configuration={"hnsw": {"space": "cosine"}},
-            metadata={"embedder": info.embedder_id, "dim": info.dim},
+            metadata={"embedder": info.embedder_id, "dim": info.dim, "version": number},
         )
 
+    def _collection_names(self) -> list[str]:
+        return [str(getattr(c, "name", c)) for c in self._client.list_collections()]
+
+    def _target(self) -> Any:
+        if self._building is None:
+            raise RuntimeError("begin_version() first: writes go to a new version")
+        return self._building
+
     def upsert(self, items: Sequence[StoredChunk], vectors: Sequence[Sequence[float]]) -> None:
-        self._count = None
-        col = self._get()
+        col = self._target()
         for start in range(0, len(items), _BATCH):
             part = items[start : start + _BATCH]
             col.upsert(
@@ -110,12 +136,38 @@ class ChromaStore:
             )
 
     def delete(self, chunk_ids: Sequence[str]) -> None:
-        self._count = None
-        col = self._get()
+        col = self._target()
         for start in range(0, len(chunk_ids), _BATCH):
             col.delete(ids=list(chunk_ids[start : start + _BATCH]))
 
+    def commit_version(self) -> None:
+        built = self._target()
+        number = int((built.metadata or {}).get("version", 0))
+        pointer = self._client.get_or_create_collection(
+            f"{self._name}__pointer", embedding_function=None, metadata={"current": built.name, "version": number}
+        )
+        pointer.modify(metadata={"current": built.name, "version": number})  # the switch, one write
+        self._building = None
+        self._forget()
+
+    def vectors(self, chunk_ids: Sequence[str]) -> list[list[float]]:
+        col = self._get()
+        found: dict[str, list[float]] = {}
+        for start in range(0, len(chunk_ids), _BATCH):
+            res = col.get(ids=list(chunk_ids[start : start + _BATCH]), include=["embeddings"])
+            for cid, vec in zip(res["ids"], res["embeddings"], strict=True):
+                found[cid] = [float(x) for x in vec]
+        return [found[cid] for cid in chunk_ids]
+
     def query(self, vector: Sequence[float], k: int, where: dict[str, str] | None = None) -> list[DenseHit]:
+        try:
+            return self._query(vector, k, where)
+        except Exception:
+            log.info("serving collection changed under a query; resolving the pointer again")
+            self._forget()
+            return self._query(vector, k, where)
+
+    def _query(self, vector: Sequence[float], k: int, where: dict[str, str] | None) -> list[DenseHit]:
         col = self._get()
         if col is None:
             return []
@@ -158,21 +210,10 @@ class ChromaStore:
         return 0 if col is None else int(col.count())
 
     def version(self) -> str:
-        col = self._get()
-        if col is None:
-            return "none"
-        try:
-            fresh = self._client.get_collection(self._name, embedding_function=None)  # metadata as stored now
-        except Exception:
-            return "none"
-        return f"{fresh.id}:{(fresh.metadata or {}).get('version', 0)}"
-
-    def bump_version(self) -> None:
-        col = self._get()
-        if col is None:
-            return
-        meta = dict(col.metadata or {})
-        meta["version"] = int(meta.get("version", 0)) + 1
-        meta.pop("hnsw:space", None)
-        col.modify(metadata=meta)
-        self._collection = None
+        pointer = self._pointer()
+        current = str(pointer.get("current", self._name))
+        if self._serving_name is not None and current != self._serving_name:
+            self._forget()  # another process committed a new version
+        return (
+            f"{current}:{pointer.get('version', 0)}" if pointer else ("legacy" if self._get() is not None else "none")
+        )

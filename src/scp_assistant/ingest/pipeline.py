@@ -2,10 +2,11 @@
 
 - A document whose content hash (file bytes + chunking parameters) is unchanged is skipped; when
   nothing changed, the embedding model is never loaded.
-- A changed document is re-embedded and its stale chunks deleted; a deleted file disappears.
+- A changed document is re-embedded; a deleted file disappears.
 - A broken file is reported and skipped; what was indexed for it before stays (nothing is lost).
-- Work is committed document by document, so an interrupted run leaves a consistent index and the
-  next run finishes the job (a half-written document has mixed hashes and counts as changed).
+- A run that changes anything builds a new index version beside the serving one (unchanged documents are
+  carried over with their stored vectors) and switches readers to it only when it is complete. A run that
+  dies half way (even kill -9) leaves the old version serving; the next run builds again.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import logging
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from scp_assistant.errors import CorpusError, DocumentError, IndexMismatchError
@@ -69,42 +71,66 @@ class IngestPipeline:
             )
         report = IngestReport(corpus_dir=str(corpus_dir), embedder=self._embedder_id, files=len(files))
         info = self._store.info()
-        if info is None or info.embedder_id != self._embedder_id:
-            if info is not None:
-                log.warning("index was built with %s; rebuilding for %s", info.embedder_id, self._embedder_id)
-            self._store.reset(StoreInfo(self._embedder_id, self._embedder_now().dim))
-            report.rebuilt = True
-
+        report.rebuilt = info is not None and info.embedder_id != self._embedder_id
+        if report.rebuilt:
+            log.warning(
+                "index was built with %s; rebuilding for %s", info.embedder_id if info else "?", self._embedder_id
+            )
         existing: dict[str, list[StoredChunk]] = defaultdict(list)
-        for item in self._store.all_chunks():
-            existing[item.chunk.doc_id].append(item)
-        seen: set[str] = set()
-        failed_paths: set[str] = set()
+        if info is not None and not report.rebuilt:
+            for item in self._store.all_chunks():
+                existing[item.chunk.doc_id].append(item)
 
+        plans: list[_Plan] = []
+        failed_paths: set[str] = set()
         for index, path in enumerate(files, 1):
             rel = str(path.relative_to(corpus_dir))
             if progress:
                 progress(index, len(files), rel)
             try:
-                self._ingest_file(path, rel, existing, seen, report)
+                plans.append(self._plan(path, rel, existing, {p.doc_id for p in plans}, report))
             except DocumentError as exc:
                 failed_paths.add(rel)
                 report.failures.append(FileIssue(rel, exc.reason))
                 log.warning("skipped %s: %s", rel, exc.reason)
-
-        for doc_id, items in existing.items():
-            if doc_id in seen or any(i.path in failed_paths for i in items):
-                continue
-            self._store.delete([i.chunk.chunk_id for i in items])
-            report.removed.append(doc_id)
-
-        if report.added or report.updated or report.removed or report.rebuilt:
-            self._store.bump_version()
+        seen = {p.doc_id for p in plans}
+        kept = [
+            items
+            for doc_id, items in existing.items()
+            if doc_id not in seen and any(i.path in failed_paths for i in items)
+        ]
+        report.removed = [
+            doc_id
+            for doc_id, items in existing.items()
+            if doc_id not in seen and not any(i.path in failed_paths for i in items)
+        ]
+        changed = [p for p in plans if not p.unchanged]
+        report.unchanged = len(plans) - len(changed)
+        if changed or report.removed or report.rebuilt or info is None:
+            self._build_version(plans, kept, info if info is not None and not report.rebuilt else None, report)
         stored = self._store.all_chunks()
         report.chunks = len(stored)
         report.documents = len({s.chunk.doc_id for s in stored})
         report.duration_s = time.perf_counter() - started
         return report
+
+    def _build_version(
+        self, plans: list[_Plan], kept: list[list[StoredChunk]], info: StoreInfo | None, report: IngestReport
+    ) -> None:
+        """Write every document into a new version, then switch to it. Unchanged documents (and the old chunks of
+        files that failed this time) keep their stored vectors; only changed documents are embedded."""
+        dim = info.dim if info is not None else self._embedder_now().dim
+        self._store.begin_version(StoreInfo(self._embedder_id, dim))
+        for items in [p.old for p in plans if p.unchanged] + kept:
+            self._store.upsert(items, self._store.vectors([i.chunk.chunk_id for i in items]))
+        for plan in plans:
+            if plan.unchanged:
+                continue
+            vectors = self._embedder_now().embed_documents([i.chunk.embedding_text() for i in plan.items])
+            self._store.upsert(plan.items, vectors)
+            report.embedded_chunks += len(plan.items)
+            (report.updated if plan.old else report.added).append(plan.doc_id)
+        self._store.commit_version()
 
     def _load(self, path: Path) -> Document:
         s = self._settings
@@ -115,14 +141,9 @@ class IngestPipeline:
             return load_document(path)
         return load_isolated(path, s.max_pdf_pages, s.max_seconds_per_file)
 
-    def _ingest_file(
-        self,
-        path: Path,
-        rel: str,
-        existing: dict[str, list[StoredChunk]],
-        seen: set[str],
-        report: IngestReport,
-    ) -> None:
+    def _plan(
+        self, path: Path, rel: str, existing: dict[str, list[StoredChunk]], seen: set[str], report: IngestReport
+    ) -> _Plan:
         doc = self._load(path)
         doc_id = doc.meta.doc_id
         if doc_id in seen:
@@ -131,18 +152,18 @@ class IngestPipeline:
         chunks = chunk_document(doc, self._settings.max_chunk_chars, self._settings.overlap_sentences)
         if not chunks:
             raise DocumentError(str(path), "enthält keinen durchsuchbaren Text (leer oder nur Scans)")
-        seen.add(doc_id)
         doc_hash = file_hash(doc.content_hash.encode(), self._version_salt())
         old = existing.get(doc_id, [])
-        if old and len(old) == len(chunks) and all(o.doc_hash == doc_hash and o.doc_chunks == len(chunks) for o in old):
-            report.unchanged += 1
-            return
+        unchanged = bool(old) and len(old) == len(chunks) and all(o.doc_hash == doc_hash for o in old)
         items = [StoredChunk(c, doc_hash, len(chunks), rel) for c in chunks]
-        vectors = self._embedder_now().embed_documents([c.embedding_text() for c in chunks])
-        self._store.upsert(items, vectors)
-        new_ids = {c.chunk_id for c in chunks}
-        stale = [o.chunk.chunk_id for o in old if o.chunk.chunk_id not in new_ids]
-        if stale:
-            self._store.delete(stale)
-        report.embedded_chunks += len(chunks)
-        (report.updated if old else report.added).append(doc_id)
+        return _Plan(doc_id, items, old, unchanged)
+
+
+@dataclass
+class _Plan:
+    """One document of this run: its chunks now, what the serving version holds for it, and whether they agree."""
+
+    doc_id: str
+    items: list[StoredChunk]
+    old: list[StoredChunk]
+    unchanged: bool
