@@ -63,9 +63,9 @@ _ABBREV = {
     "tsd",
 }
 _SENT_END = re.compile(r"(?<=[.!?…])[\"“”»«']?\s+(?=[\"„“«»(]?[A-ZÄÖÜ0-9])")
-_MONTHS = "Januar|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember"
+MONTHS = "Januar|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember"
 # "1. Antrag stellen" is a numbered item, "04. Juni 2025" is a date
-_LIST_ITEM = re.compile(rf"^\s*(?:[-*•▪◦●]|\d{{1,2}}[.)](?!\s+(?:{_MONTHS})\b))\s+")
+_LIST_ITEM = re.compile(rf"^\s*(?:[-*•▪◦●]|\d{{1,2}}[.)](?!\s+(?:{MONTHS})\b))\s+")
 
 
 @dataclass(frozen=True)

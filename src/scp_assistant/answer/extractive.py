@@ -23,7 +23,7 @@ from scp_assistant.answer.reading import (
 from scp_assistant.models import Chunk, ScoredChunk
 from scp_assistant.retrieve.bm25 import BM25Index
 from scp_assistant.retrieve.hybrid import dense_z
-from scp_assistant.text import Unit, split_units
+from scp_assistant.text import MONTHS, Unit, split_units
 
 _QUANTITY = re.compile(
     r"\b(wie ?viele?|wieviel|wie hoch|wie lange|wann|seit wann|bis wann|betrag|summe|"
@@ -31,11 +31,7 @@ _QUANTITY = re.compile(
     re.IGNORECASE,
 )
 _WHEN = re.compile(r"\b(wann|seit wann|bis wann|zu welchem zeitpunkt|datum|when|what date)\b", re.IGNORECASE)
-_DATE = re.compile(
-    r"\b(19|20)\d\d\b|\b\d{1,2}\.\d{1,2}\.|\b(januar|februar|märz|april|mai|juni|juli|august|september|oktober|"
-    r"november|dezember)\b",
-    re.IGNORECASE,
-)
+_DATE = re.compile(rf"\b(19|20)\d\d\b|\b\d{{1,2}}\.\d{{1,2}}\.|\b({MONTHS})\b", re.IGNORECASE)
 _LIST_WANTED = re.compile(r"\b(welche|was genau|beispiele?|aufz[äa]hl|liste|nenn|which|examples?)\b", re.IGNORECASE)
 _COUNT_OF = re.compile(r"\b(?:wie ?viele|wieviele|anzahl der|zahl der|how many)\s+(\w+)", re.IGNORECASE)
 SLIDE_MARGIN = 0.12  # units of a slide this close to its best unit join the answer

@@ -72,42 +72,40 @@ class IngestPipeline:
         report = IngestReport(corpus_dir=str(corpus_dir), embedder=self._embedder_id, files=len(files))
         info = self._store.info()
         report.rebuilt = info is not None and info.embedder_id != self._embedder_id
-        if report.rebuilt:
-            log.warning(
-                "index was built with %s; rebuilding for %s", info.embedder_id if info else "?", self._embedder_id
-            )
+        serving = None if report.rebuilt else info  # the version whose documents and vectors can be reused
+        if info is not None and report.rebuilt:
+            log.warning("index was built with %s; rebuilding for %s", info.embedder_id, self._embedder_id)
         existing: dict[str, list[StoredChunk]] = defaultdict(list)
-        if info is not None and not report.rebuilt:
+        if serving is not None:
             for item in self._store.all_chunks():
                 existing[item.chunk.doc_id].append(item)
 
         plans: list[_Plan] = []
+        seen: set[str] = set()
         failed_paths: set[str] = set()
         for index, path in enumerate(files, 1):
             rel = str(path.relative_to(corpus_dir))
             if progress:
                 progress(index, len(files), rel)
             try:
-                plans.append(self._plan(path, rel, existing, {p.doc_id for p in plans}, report))
+                plans.append(self._plan(path, rel, existing, seen, report))
+                seen.add(plans[-1].doc_id)
             except DocumentError as exc:
                 failed_paths.add(rel)
                 report.failures.append(FileIssue(rel, exc.reason))
                 log.warning("skipped %s: %s", rel, exc.reason)
-        seen = {p.doc_id for p in plans}
-        kept = [
-            items
-            for doc_id, items in existing.items()
-            if doc_id not in seen and any(i.path in failed_paths for i in items)
-        ]
-        report.removed = [
-            doc_id
-            for doc_id, items in existing.items()
-            if doc_id not in seen and not any(i.path in failed_paths for i in items)
-        ]
+        kept: list[list[StoredChunk]] = []  # documents of files that failed this time: their last version stays
+        for doc_id, items in existing.items():
+            if doc_id in seen:
+                continue
+            if any(i.path in failed_paths for i in items):
+                kept.append(items)
+            else:
+                report.removed.append(doc_id)
         changed = [p for p in plans if not p.unchanged]
         report.unchanged = len(plans) - len(changed)
-        if changed or report.removed or report.rebuilt or info is None:
-            self._build_version(plans, kept, info if info is not None and not report.rebuilt else None, report)
+        if changed or report.removed or serving is None:
+            self._build_version(plans, kept, serving, report)
         stored = self._store.all_chunks()
         report.chunks = len(stored)
         report.documents = len({s.chunk.doc_id for s in stored})
