@@ -8,8 +8,10 @@
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import snowballstemmer
 
@@ -157,7 +159,7 @@ _STOP_RAW = """aber alle allem allen aller alles als also am an ander andere and
     the of and to a in is for on what which who how does do
     are be can with by from at or an it this that"""
 
-_STEMMER = snowballstemmer.stemmer("german")
+_STEMMERS = threading.local()
 _TOKEN = re.compile(r"[a-z0-9äöüß]+(?:[+][a-z]*)?", re.IGNORECASE)
 
 
@@ -167,11 +169,20 @@ def fold(text: str) -> str:
     return text.replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("ß", "ss")
 
 
+def _german_stemmer() -> Any:
+    """One Snowball stemmer per thread: a stemmer keeps its word in itself, so sharing one across the server's
+    threads corrupts words under load (seen as IndexError inside snowballstemmer)."""
+    stemmer = getattr(_STEMMERS, "german", None)
+    if stemmer is None:
+        stemmer = _STEMMERS.german = snowballstemmer.stemmer("german")
+    return stemmer
+
+
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """Snowball German stem of a folded word (ae/oe/ue are mapped back so the stemmer sees umlauts)."""
     w = word.replace("ae", "ä").replace("oe", "ö").replace("ue", "ü") if not word.isdigit() else word
-    s = str(_STEMMER.stemWord(w))
+    s = str(_german_stemmer().stemWord(w))
     return s.replace("ä", "a").replace("ö", "o").replace("ü", "u")
 
 
