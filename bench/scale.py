@@ -43,6 +43,9 @@ class Precomputed:
     def embed_query(self, text: str) -> list[float]:
         raise AssertionError("vectors are passed explicitly")
 
+    def embed_queries(self, texts: object) -> list[list[float]]:
+        raise AssertionError("vectors are passed explicitly")
+
     def embed_documents(self, texts: object) -> list[list[float]]:
         raise AssertionError("not used")
 

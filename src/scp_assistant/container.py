@@ -15,6 +15,7 @@ from scp_assistant.answer.chat import Answerer, ChatService
 from scp_assistant.answer.followup import SessionStore
 from scp_assistant.answer.service import AnswerService
 from scp_assistant.feedback.store import FeedbackStore, create_feedback_store
+from scp_assistant.index.batching import BatchingEmbedder
 from scp_assistant.index.catalog import Catalog
 from scp_assistant.index.chroma_store import ChromaStore
 from scp_assistant.index.embedders import Embedder, create_embedder, embedder_id_for
@@ -52,7 +53,10 @@ class Container:
 
     @cached_property
     def embedder(self) -> Embedder:
-        return create_embedder(self.settings.embedder)
+        embedder = create_embedder(self.settings.embedder)
+        if self.settings.embedder.query_batch > 1:
+            return BatchingEmbedder(embedder, self.settings.embedder.query_batch)
+        return embedder
 
     @property
     def embedder_id(self) -> str:

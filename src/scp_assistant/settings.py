@@ -27,6 +27,9 @@ class EmbedderSettings(BaseModel):
     query_prompt: str = Field("", description="Prefix added to queries (sentence-transformers only).")
     document_prompt: str = Field("", description="Prefix added to passages (sentence-transformers only).")
     batch_size: int = Field(16, ge=1, description="Passages embedded per batch during ingest.")
+    query_batch: int = Field(
+        16, ge=1, le=256, description="Concurrent questions encoded together in one call when serving (1: off)."
+    )
     fake_dim: int = Field(64, ge=8, description="Vector size of the fake embedder.")
 
 

@@ -26,6 +26,19 @@ def test_bundled_corpus_is_indexed_completely(real_container: Container) -> None
     assert pdf_pages[0] == 1 and len(pdf_pages) >= 15
 
 
+def test_dense_query_takes_known_chunks_and_fetches_only_the_rest(real_container: Container) -> None:
+    store = real_container.store
+    vector = real_container.embedder.embed_query("Wer entscheidet über das Chancenbudget?")
+    full = store.query(vector, 10)
+    by_id = {s.chunk.chunk_id: s.chunk for s in store.all_chunks()}
+    with_all = store.query(vector, 10, known=by_id)
+    half = dict(list(by_id.items())[::2])
+    with_half = store.query(vector, 10, known=half)
+    assert [(h.chunk, round(h.score, 6)) for h in with_all] == [(h.chunk, round(h.score, 6)) for h in full]
+    assert [(h.chunk, round(h.score, 6)) for h in with_half] == [(h.chunk, round(h.score, 6)) for h in full]
+    assert all(h.chunk is by_id[h.chunk.chunk_id] for h in with_all)  # taken from `known`, not loaded again
+
+
 def test_real_answer_with_exact_citation(real_container: Container) -> None:
     answer = real_container.answer_service.ask("Wie viele Schulen nehmen in Rheinland-Pfalz am Programm teil?")
     assert not answer.refused

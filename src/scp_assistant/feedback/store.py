@@ -178,6 +178,8 @@ class SQLiteFeedbackStore(SQLFeedbackStore):
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._path = path
+        with sqlite3.connect(path, timeout=10) as db:
+            db.execute("PRAGMA journal_mode=WAL")  # readers never block the writer; kept in the file
         self._setup()
 
     def _connect(self) -> Any:
@@ -189,6 +191,8 @@ class _SQLiteConnection:
 
     def __init__(self, path: Path) -> None:
         self._db = sqlite3.connect(path, timeout=10)
+        # WAL with synchronous=NORMAL: a commit survives a crash of the process, no fsync per answer
+        self._db.execute("PRAGMA synchronous=NORMAL")
 
     def __enter__(self) -> sqlite3.Connection:
         return self._db

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -159,15 +159,23 @@ class ChromaStore:
                 found[cid] = [float(x) for x in vec]
         return [found[cid] for cid in chunk_ids]
 
-    def query(self, vector: Sequence[float], k: int, where: dict[str, str] | None = None) -> list[DenseHit]:
+    def query(
+        self,
+        vector: Sequence[float],
+        k: int,
+        where: dict[str, str] | None = None,
+        known: Mapping[str, Chunk] | None = None,
+    ) -> list[DenseHit]:
         try:
-            return self._query(vector, k, where)
+            return self._query(vector, k, where, known or {})
         except Exception:
             log.info("serving collection changed under a query; resolving the pointer again")
             self._forget()
-            return self._query(vector, k, where)
+            return self._query(vector, k, where, known or {})
 
-    def _query(self, vector: Sequence[float], k: int, where: dict[str, str] | None) -> list[DenseHit]:
+    def _query(
+        self, vector: Sequence[float], k: int, where: dict[str, str] | None, known: Mapping[str, Chunk]
+    ) -> list[DenseHit]:
         col = self._get()
         if col is None:
             return []
@@ -180,18 +188,16 @@ class ChromaStore:
         if where:
             terms = [{key: {"$eq": val}} for key, val in where.items()]
             clause = terms[0] if len(terms) == 1 else {"$and": terms}
-        res = col.query(
-            query_embeddings=[list(vector)],
-            n_results=n,
-            where=clause,
-            include=["documents", "metadatas", "distances"],
-        )
-        hits = []
-        for cid, text, meta, dist in zip(
-            res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0], strict=True
-        ):
-            hits.append(DenseHit(_from_meta(cid, text, meta).chunk, 1.0 - float(dist)))
-        return hits
+        # ids and distances only (a third of the cost); texts come from `known` or, for the rest, one get
+        res = col.query(query_embeddings=[list(vector)], n_results=n, where=clause, include=["distances"])
+        ids, distances = res["ids"][0], res["distances"][0]
+        chunks = {cid: known[cid] for cid in ids if cid in known}
+        missing = [cid for cid in ids if cid not in chunks]
+        if missing:
+            got = col.get(ids=missing, include=["documents", "metadatas"])
+            for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
+                chunks[cid] = _from_meta(cid, text, meta).chunk
+        return [DenseHit(chunks[cid], 1.0 - float(dist)) for cid, dist in zip(ids, distances, strict=True)]
 
     def all_chunks(self) -> list[StoredChunk]:
         col = self._get()

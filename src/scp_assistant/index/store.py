@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -54,7 +54,15 @@ class VectorStore(Protocol):
     def commit_version(self) -> None:
         """Make the version being built the serving one, atomically for every reader."""
 
-    def query(self, vector: Sequence[float], k: int, where: dict[str, str] | None = None) -> list[DenseHit]: ...
+    def query(
+        self,
+        vector: Sequence[float],
+        k: int,
+        where: dict[str, str] | None = None,
+        known: Mapping[str, Chunk] | None = None,
+    ) -> list[DenseHit]:
+        """The k nearest serving chunks. ``known``: chunks the caller already holds by id (the retriever keeps
+        all of them for BM25); a store may take hits from it instead of loading their text again."""
 
     def all_chunks(self) -> list[StoredChunk]:
         """Every chunk of the serving version with its document hash (for incremental ingest and BM25)."""
@@ -111,7 +119,13 @@ class MemoryStore:
     def _items(self) -> dict[str, tuple[StoredChunk, np.ndarray]]:
         return self._serving.items if self._serving else {}
 
-    def query(self, vector: Sequence[float], k: int, where: dict[str, str] | None = None) -> list[DenseHit]:
+    def query(
+        self,
+        vector: Sequence[float],
+        k: int,
+        where: dict[str, str] | None = None,
+        known: Mapping[str, Chunk] | None = None,
+    ) -> list[DenseHit]:
         q = np.asarray(vector, dtype=np.float64)
         hits = [
             DenseHit(item.chunk, float(np.dot(q, vec)))

@@ -59,7 +59,7 @@ class HybridRetriever:
         self.settings = settings
         chunks = sorted((s.chunk for s in store.all_chunks()), key=lambda c: c.chunk_id)
         self.bm25 = BM25Index(chunks)
-        self._position = {c.chunk_id: i for i, c in enumerate(chunks)}
+        self._by_id = {c.chunk_id: c for c in chunks}
         log.info("hybrid retriever ready: %d chunks", len(chunks))
 
     @property
@@ -79,7 +79,7 @@ class HybridRetriever:
         s = self.settings
         filters = filters or Filters()
         vector = vector if vector is not None else self._embedder.embed_query(query)
-        dense = self._store.query(vector, s.candidates, filters.as_where() or None)
+        dense = self._store.query(vector, s.candidates, filters.as_where() or None, self._by_id)
         allowed = None
         if filters.as_where():
             allowed = {i for i, c in enumerate(self.bm25.chunks) if filters.allows(c)}
