@@ -12,9 +12,10 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from scp_assistant.answer.chat import Answerer, ChatService
-from scp_assistant.answer.followup import SessionStore
 from scp_assistant.answer.service import AnswerService
-from scp_assistant.feedback.store import FeedbackStore, create_feedback_store
+from scp_assistant.answer.sessions import MemorySessionStore, SessionStore, SQLSessionStore
+from scp_assistant.database import Database, open_database
+from scp_assistant.feedback.store import FeedbackStore, SQLFeedbackStore
 from scp_assistant.index.batching import BatchingEmbedder
 from scp_assistant.index.catalog import Catalog
 from scp_assistant.index.chroma_store import ChromaStore
@@ -76,13 +77,19 @@ class Container:
         return AnswerService(self.retriever, self.settings.answer, self.settings.retrieve)
 
     @cached_property
+    def database(self) -> Database:
+        return open_database(self.settings.database_url, self.settings.data_dir)
+
+    @cached_property
     def feedback_store(self) -> FeedbackStore:
-        return create_feedback_store(self.settings.database_url, self.settings.data_dir)
+        return SQLFeedbackStore(self.database)
 
     @cached_property
     def sessions(self) -> SessionStore:
         s = self.settings.server
-        return SessionStore(ttl_s=s.session_ttl_s, turns=s.session_turns, max_sessions=s.max_sessions)
+        if s.session_store == "memory":
+            return MemorySessionStore(ttl_s=s.session_ttl_s, turns=s.session_turns, max_sessions=s.max_sessions)
+        return SQLSessionStore(self.database, ttl_s=s.session_ttl_s, turns=s.session_turns, max_sessions=s.max_sessions)
 
     @cached_property
     def guarded_model(self) -> GuardedModel:

@@ -119,7 +119,12 @@ class ServerSettings(BaseModel):
     max_request_bytes: int = Field(65_536, ge=1024, description="Larger request bodies are refused with 413.")
     session_ttl_s: int = Field(1800, ge=60, description="Seconds after which an idle chat session is forgotten.")
     session_turns: int = Field(6, ge=1, le=50, description="Recent turns a session keeps for follow-up questions.")
-    max_sessions: int = Field(10_000, ge=10, description="Sessions kept in memory at most (oldest dropped).")
+    max_sessions: int = Field(100_000, ge=10, description="Sessions kept at most (least recently used dropped).")
+    session_store: Literal["database", "memory"] = Field(
+        "database",
+        description="Where chat sessions live: the shared database (SCP_DATABASE_URL; follow-ups work across "
+        "workers and machines) or process memory (one worker only).",
+    )
 
     @field_validator("allowed_origins", mode="before")
     @classmethod
@@ -139,8 +144,8 @@ class Settings(BaseSettings):
     log_level: str = Field("WARNING", description="Log level of the command line and server.")
     database_url: str = Field(
         "",
-        description="Feedback and answer records: empty = SQLite in the data dir; postgresql://user@host/db "
-        "when several workers or machines share them.",
+        description="Answer records, feedback and chat sessions: empty = SQLite in the data dir (shared by the "
+        "workers of one machine); postgresql://user@host/db when several machines share them.",
     )
     embedder: EmbedderSettings = Field(default_factory=EmbedderSettings)
     chroma: ChromaSettings = Field(default_factory=ChromaSettings)

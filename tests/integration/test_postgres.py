@@ -1,4 +1,5 @@
-"""The feedback store on a real PostgreSQL that the test starts itself (Debian's postgresql package)."""
+"""Feedback, answer records and chat sessions on a real PostgreSQL that the test starts itself (Debian's
+postgresql package), shared by two stores as two workers would share it."""
 
 from __future__ import annotations
 
@@ -12,9 +13,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
 from helpers import free_port
-from scp_assistant.feedback.store import AnswerRecord, FeedbackRecord, create_feedback_store
+from scp_assistant.answer.sessions import SQLSessionStore
+from scp_assistant.container import Container
+from scp_assistant.database import open_database
+from scp_assistant.feedback.store import AnswerRecord, FeedbackRecord, SQLFeedbackStore
+from scp_assistant.index.embedders import FakeEmbedder
+from scp_assistant.server.app import create_app
 
 pytestmark = pytest.mark.integration
 
@@ -78,9 +85,10 @@ def postgres_url() -> Iterator[str]:
 
 
 def test_feedback_and_answers_in_postgres(postgres_url: str, tmp_path: Path) -> None:
-    first = create_feedback_store(postgres_url, tmp_path)
-    second = create_feedback_store(postgres_url, tmp_path)  # another worker, same database
-    assert type(first).__name__ == "PostgresFeedbackStore"
+    database = open_database(postgres_url, tmp_path)
+    assert type(database).__name__ == "PostgresDatabase"
+    first = SQLFeedbackStore(database)
+    second = SQLFeedbackStore(open_database(postgres_url, tmp_path))  # another worker, same database
     first.record_answer(AnswerRecord("a" * 32, "Frage?", "Antwort [1]", [{"n": 1, "doc_id": "rlp-cb1"}]))
     stored = second.get_answer("a" * 32)
     assert stored is not None and stored.citations == [{"n": 1, "doc_id": "rlp-cb1"}] and not stored.refused
@@ -106,4 +114,52 @@ def test_unreachable_database_is_a_clear_error(tmp_path: Path) -> None:
     from scp_assistant.errors import BackendUnavailableError
 
     with pytest.raises(BackendUnavailableError, match="PostgreSQL ist nicht erreichbar"):
-        create_feedback_store(f"postgresql://nobody@127.0.0.1:{free_port()}/none", tmp_path)
+        open_database(f"postgresql://nobody@127.0.0.1:{free_port()}/none", tmp_path)
+
+
+def test_sessions_shared_by_two_workers_in_postgres(postgres_url: str, tmp_path: Path) -> None:
+    first = SQLSessionStore(open_database(postgres_url, tmp_path), ttl_s=600, turns=2)
+    second = SQLSessionStore(open_database(postgres_url, tmp_path), ttl_s=600, turns=2)
+    session = first.get_or_create(None)
+    first.record(session, "Darf Mobiliar aus dem Chancenbudget?", "Darf Mobiliar aus dem Chancenbudget?")
+    seen = second.get_or_create(session.id)
+    assert [t.question for t in seen.turns] == ["Darf Mobiliar aus dem Chancenbudget?"]
+    for q in ("Und wer stimmt zu?", "Und bis wann?"):
+        second.record(seen, q, q)
+    assert [t.question for t in first.get_or_create(session.id).turns] == ["Und wer stimmt zu?", "Und bis wann?"]
+    first.sweep()  # nothing expired, nothing beyond the limit: the session stays
+    assert len(second.get_or_create(session.id).turns) == 2
+
+
+def test_follow_up_across_two_apps_on_postgres(postgres_url: str, tmp_path: Path, fake_container: Container) -> None:
+    """Two app instances with their own containers, one PostgreSQL: the follow-up goes to the other one."""
+    settings = fake_container.settings.model_copy(update={"database_url": postgres_url})
+    apps = [
+        TestClient(create_app(settings, Container(settings, store=fake_container.store, embedder=FakeEmbedder(64))))
+        for _ in range(2)
+    ]
+    with apps[0] as first, apps[1] as second:
+        question = "Darf aus dem Chancenbudget Mobiliar angeschafft werden?"
+        body = first.post("/api/v1/ask", json={"question": question}).json()
+        follow = second.post(
+            "/api/v1/ask", json={"question": "Und wer muss zustimmen?", "session_id": body["session_id"]}
+        ).json()
+        assert "Mobiliar" in follow["rewritten_question"] and "Chancenbudget" in follow["rewritten_question"]
+        vote = second.post("/api/v1/feedback", json={"answer_id": body["answer_id"], "rating": "up"})
+        assert vote.status_code == 200, vote.text  # the answer was recorded by the other app
+
+
+def test_lost_database_connection_is_a_503_and_recovers(postgres_url: str, tmp_path: Path) -> None:
+    import psycopg
+
+    from scp_assistant.errors import BackendUnavailableError
+
+    database = open_database(postgres_url, tmp_path)
+    store = SQLSessionStore(database)
+    session = store.get_or_create(None)
+    store.record(session, "Frage", "Frage")
+    with psycopg.connect(postgres_url, autocommit=True) as admin:  # the server drops our connections
+        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid()")
+    with pytest.raises(BackendUnavailableError, match="PostgreSQL ist nicht erreichbar"):
+        store.get_or_create(session.id)
+    assert store.get_or_create(session.id).turns[0].question == "Frage"  # a new connection next time

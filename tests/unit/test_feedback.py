@@ -4,12 +4,13 @@ import pytest
 import yaml
 
 from scp_assistant.cli import main
+from scp_assistant.database import SQLiteDatabase
 from scp_assistant.errors import InputError
-from scp_assistant.feedback.store import FeedbackRecord, SQLiteFeedbackStore, to_eval_yaml
+from scp_assistant.feedback.store import FeedbackRecord, SQLFeedbackStore, to_eval_yaml
 
 
 def test_store_roundtrip_and_validation(tmp_path: Path) -> None:
-    store = SQLiteFeedbackStore(tmp_path / "fb.sqlite3")
+    store = SQLFeedbackStore(SQLiteDatabase(tmp_path / "fb.sqlite3"))
     first = store.add(
         FeedbackRecord(
             rating="down",

@@ -9,10 +9,10 @@ from collections.abc import Iterator, Sequence
 import pytest
 
 from scp_assistant.answer.citations import check
-from scp_assistant.answer.followup import Turn
 from scp_assistant.answer.llm.backends import GuardedModel, Message
 from scp_assistant.answer.llm.generator import MODEL_FAILED, NOT_VERIFIED, GenerativeAnswerService, ModelRewriter
 from scp_assistant.answer.llm.validate import SupportChecker
+from scp_assistant.answer.sessions import Turn
 from scp_assistant.container import Container
 from scp_assistant.settings import LLMSettings
 

@@ -8,8 +8,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from scp_assistant.answer.followup import QueryRewriter, RuleRewriter, Session, SessionStore
+from scp_assistant.answer.followup import QueryRewriter, RuleRewriter
 from scp_assistant.answer.guard import clean_question
+from scp_assistant.answer.sessions import Session, SessionStore
 from scp_assistant.errors import NotFoundError
 from scp_assistant.feedback.store import AnswerRecord, FeedbackRecord, FeedbackStore, Rating
 from scp_assistant.models import Answer

@@ -1,20 +1,16 @@
 """Follow-up questions without a generative model.
 
-A session keeps its recent turns (bounded, expiring). A follow-up such as "Und wer genehmigt das?" is turned
-into a standalone query by adding the topic words of the previous standalone question, so that retrieval
-finds the same subject; the user sees what was searched ("Gesucht wurde: …").
+A session (:mod:`scp_assistant.answer.sessions`) keeps its recent turns. A follow-up such as "Und wer
+genehmigt das?" is turned into a standalone query by adding the topic words of the previous standalone
+question, so that retrieval finds the same subject; the user sees what was searched ("Gesucht wurde: …").
 """
 
 from __future__ import annotations
 
 import re
-import threading
-import time
-import uuid
-from collections import OrderedDict, deque
-from dataclasses import dataclass, field
 from typing import Protocol
 
+from scp_assistant.answer.sessions import Turn
 from scp_assistant.text import STOPWORDS, fold
 
 _FOLLOW_START = re.compile(
@@ -33,19 +29,6 @@ _QUESTION_WORDS = frozenset(
         "können muss müssen gibt bitte"
     ).split()
 )
-
-
-@dataclass
-class Turn:
-    question: str
-    standalone: str
-
-
-@dataclass
-class Session:
-    id: str
-    turns: deque[Turn]
-    touched: float = field(default_factory=time.monotonic)
 
 
 def topic_words(question: str, limit: int = 6) -> list[str]:
@@ -86,40 +69,3 @@ class RuleRewriter:
 
     def rewrite(self, question: str, previous: Turn | None) -> str:
         return rewrite(question, previous)
-
-
-class SessionStore:
-    """In-memory sessions: at most ``max_sessions`` (oldest dropped), each expiring after ``ttl_s`` idle."""
-
-    def __init__(self, ttl_s: float = 1800, turns: int = 6, max_sessions: int = 10_000) -> None:
-        self._ttl, self._turns, self._max = ttl_s, turns, max_sessions
-        self._sessions: OrderedDict[str, Session] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get_or_create(self, session_id: str | None) -> Session:
-        now = time.monotonic()
-        with self._lock:
-            self._expire(now)
-            if session_id and session_id in self._sessions:
-                session = self._sessions.pop(session_id)
-            else:
-                sid = session_id if session_id and re.fullmatch(r"[A-Za-z0-9_-]{8,64}", session_id) else None
-                session = Session(sid or uuid.uuid4().hex, deque(maxlen=self._turns))
-            session.touched = now
-            self._sessions[session.id] = session
-            while len(self._sessions) > self._max:
-                self._sessions.popitem(last=False)
-            return session
-
-    def record(self, session: Session, question: str, standalone: str) -> None:
-        with self._lock:
-            session.turns.append(Turn(question, standalone))
-            session.touched = time.monotonic()
-
-    def _expire(self, now: float) -> None:
-        stale = [sid for sid, s in self._sessions.items() if now - s.touched > self._ttl]
-        for sid in stale:
-            del self._sessions[sid]
-
-    def __len__(self) -> int:
-        return len(self._sessions)

@@ -1,4 +1,4 @@
-"""Feedback on answers: the FeedbackStore seam and its SQLite implementation (in the data dir by default).
+"""Feedback on answers: the FeedbackStore seam and its SQL implementation (see :mod:`scp_assistant.database`).
 
 A record holds no personal data: rating, reason code, free comment, the question, the answer, its
 citations and a timestamp. Negative feedback can be exported as candidate entries for a question set.
@@ -7,16 +7,15 @@ citations and a timestamp. Negative feedback can be exported as candidate entrie
 from __future__ import annotations
 
 import json
-import sqlite3
 import uuid
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any, Literal, Protocol, cast
 
 import yaml
 
-from scp_assistant.errors import BackendUnavailableError, ConfigError, InputError
+from scp_assistant.database import Database
+from scp_assistant.errors import InputError
 
 Rating = Literal["up", "down"]
 REASONS = ("falsch", "unvollständig", "quelle-falsch", "nicht-hilfreich", "veraltet", "sonstiges")
@@ -80,28 +79,26 @@ _SELECT_FEEDBACK = (
 )
 
 
+_UPSERT_ANSWER = (
+    "INSERT INTO answers VALUES ({p}, {p}, {p}, {p}, {p}, {p}) ON CONFLICT (answer_id) DO UPDATE SET "
+    "answer = excluded.answer, citations = excluded.citations, refused = excluded.refused"
+)
+
+
 class SQLFeedbackStore:
-    """The SQL shared by the SQLite and PostgreSQL stores; subclasses provide connections and placeholders."""
+    """Feedback and answer records in the shared database (SQLite by default, PostgreSQL for several hosts)."""
 
-    placeholder = "?"
-    upsert_answer = "INSERT OR REPLACE INTO answers VALUES ({p}, {p}, {p}, {p}, {p}, {p})"
-
-    def _connect(self) -> Any:
-        raise NotImplementedError
-
-    def _sql(self, statement: str) -> str:
-        return statement.replace("{p}", self.placeholder)
-
-    def _setup(self) -> None:
-        with self._connect() as db:
+    def __init__(self, database: Database) -> None:
+        self._db = database
+        with database.transaction() as db:
             db.execute(_FEEDBACK_DDL)
             db.execute(_ANSWERS_DDL)
 
     def add(self, record: FeedbackRecord) -> str:
         r = record.validated()
-        with self._connect() as db:
+        with self._db.transaction() as db:
             db.execute(
-                self._sql("INSERT INTO feedback VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p})"),
+                self._db.sql("INSERT INTO feedback VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p})"),
                 (
                     r.id,
                     r.created_at,
@@ -119,8 +116,8 @@ class SQLFeedbackStore:
     def list(self, rating: Rating | None = None) -> list[FeedbackRecord]:
         query, args = _SELECT_FEEDBACK, cast(tuple[str, ...], ())
         if rating:
-            query, args = query + self._sql(" WHERE rating = {p}"), (rating,)
-        with self._connect() as db:
+            query, args = query + self._db.sql(" WHERE rating = {p}"), (rating,)
+        with self._db.transaction() as db:
             rows = db.execute(query + " ORDER BY created_at, id", args).fetchall()
         return [
             FeedbackRecord(
@@ -138,9 +135,9 @@ class SQLFeedbackStore:
         ]
 
     def record_answer(self, record: AnswerRecord) -> None:
-        with self._connect() as db:
+        with self._db.transaction() as db:
             db.execute(
-                self._sql(self.upsert_answer),
+                self._db.sql(_UPSERT_ANSWER),
                 (
                     record.answer_id,
                     record.created_at,
@@ -152,9 +149,9 @@ class SQLFeedbackStore:
             )
 
     def get_answer(self, answer_id: str) -> AnswerRecord | None:
-        with self._connect() as db:
+        with self._db.transaction() as db:
             row = db.execute(
-                self._sql(
+                self._db.sql(
                     "SELECT answer_id, created_at, question, answer, citations, refused FROM answers "
                     "WHERE answer_id = {p}"
                 ),
@@ -170,72 +167,6 @@ class SQLFeedbackStore:
             citations=json.loads(row[4]),
             refused=bool(row[5]),
         )
-
-
-class SQLiteFeedbackStore(SQLFeedbackStore):
-    """The default: a file in the data dir."""
-
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._path = path
-        with sqlite3.connect(path, timeout=10) as db:
-            db.execute("PRAGMA journal_mode=WAL")  # readers never block the writer; kept in the file
-        self._setup()
-
-    def _connect(self) -> Any:
-        return _SQLiteConnection(self._path)
-
-
-class _SQLiteConnection:
-    """sqlite3 as a context manager that commits and closes (sqlite3's own one only commits)."""
-
-    def __init__(self, path: Path) -> None:
-        self._db = sqlite3.connect(path, timeout=10)
-        # WAL with synchronous=NORMAL: a commit survives a crash of the process, no fsync per answer
-        self._db.execute("PRAGMA synchronous=NORMAL")
-
-    def __enter__(self) -> sqlite3.Connection:
-        return self._db
-
-    def __exit__(self, *exc: object) -> None:
-        if exc[0] is None:
-            self._db.commit()
-        self._db.close()
-
-
-class PostgresFeedbackStore(SQLFeedbackStore):
-    """For several workers or machines: one PostgreSQL database (extra ``postgres``)."""
-
-    placeholder = "%s"
-    upsert_answer = (
-        "INSERT INTO answers VALUES ({p}, {p}, {p}, {p}, {p}, {p}) ON CONFLICT (answer_id) DO UPDATE SET "
-        "answer = EXCLUDED.answer, citations = EXCLUDED.citations, refused = EXCLUDED.refused"
-    )
-
-    def __init__(self, url: str) -> None:
-        try:
-            import psycopg
-        except ImportError as exc:
-            raise ConfigError("Für PostgreSQL fehlt ein Paket: pip install 'scp-assistant[postgres]'") from exc
-        self._psycopg = psycopg
-        self._url = url
-        try:
-            self._setup()
-        except psycopg.OperationalError as exc:
-            raise BackendUnavailableError(f"PostgreSQL ist nicht erreichbar: {exc}") from exc
-
-    def _connect(self) -> Any:
-        return self._psycopg.connect(self._url, connect_timeout=10)
-
-
-def create_feedback_store(database_url: str, data_dir: Path) -> FeedbackStore:
-    """SQLite in the data dir by default; PostgreSQL for a postgresql:// URL."""
-    if not database_url or database_url.startswith("sqlite"):
-        path = database_url.split("///", 1)[1] if database_url.startswith("sqlite:///") else ""
-        return SQLiteFeedbackStore(Path(path) if path else data_dir / "feedback.sqlite3")
-    if database_url.startswith(("postgresql://", "postgres://")):
-        return PostgresFeedbackStore(database_url)
-    raise ConfigError(f"SCP_DATABASE_URL wird nicht unterstützt: {database_url.split(':', 1)[0]}://…")
 
 
 def to_json(records: list[FeedbackRecord]) -> str:

@@ -7,7 +7,7 @@ import logging
 from collections.abc import Iterator
 from typing import Any
 
-from scp_assistant.answer.followup import RuleRewriter, Turn, is_follow_up
+from scp_assistant.answer.followup import RuleRewriter, is_follow_up
 from scp_assistant.answer.llm.backends import GuardedModel, ModelError
 from scp_assistant.answer.llm.prompt import answer_messages, rewrite_messages
 from scp_assistant.answer.llm.validate import (
@@ -19,6 +19,7 @@ from scp_assistant.answer.llm.validate import (
     validate,
 )
 from scp_assistant.answer.service import AnswerService, Prepared, answered, finish, split_for_stream
+from scp_assistant.answer.sessions import Turn
 from scp_assistant.models import Answer, Chunk, Citation
 from scp_assistant.retrieve.hybrid import Filters
 from scp_assistant.settings import LLMSettings

@@ -1,0 +1,150 @@
+"""Chat sessions: the recent turns a follow-up question is read against.
+
+Two stores behind one seam: in process memory (one worker only), or in the shared SQL database (the default)
+so that a follow-up works whichever worker or machine answers it. Both keep at most ``turns`` turns per
+session and forget a session after ``ttl_s`` seconds without a question.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from scp_assistant.database import Database
+
+_VALID_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
+
+
+@dataclass
+class Turn:
+    question: str
+    standalone: str
+
+
+@dataclass
+class Session:
+    id: str
+    turns: list[Turn] = field(default_factory=list)
+
+
+class SessionStore(Protocol):
+    def get_or_create(self, session_id: str | None) -> Session:
+        """The live session with this id, or a new one (under this id when it is well-formed)."""
+
+    def record(self, session: Session, question: str, standalone: str) -> None:
+        """Append a turn (the oldest beyond the limit is dropped) and keep the session alive."""
+
+
+def _new(session_id: str | None) -> Session:
+    valid = session_id if session_id and _VALID_ID.fullmatch(session_id) else None
+    return Session(valid or uuid.uuid4().hex)
+
+
+class MemorySessionStore:
+    """In-process sessions for a single worker: at most ``max_sessions`` (least recently used dropped)."""
+
+    def __init__(
+        self, ttl_s: float = 1800, turns: int = 6, max_sessions: int = 10_000, clock: Callable[[], float] = time.time
+    ) -> None:
+        self._ttl, self._turns, self._max, self._clock = ttl_s, turns, max_sessions, clock
+        self._sessions: OrderedDict[str, tuple[float, list[Turn]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get_or_create(self, session_id: str | None) -> Session:
+        now = self._clock()
+        with self._lock:
+            stale = [sid for sid, (touched, _) in self._sessions.items() if now - touched > self._ttl]
+            for sid in stale:
+                del self._sessions[sid]
+            if session_id and session_id in self._sessions:
+                self._sessions.move_to_end(session_id)
+                return Session(session_id, list(self._sessions[session_id][1]))
+        return _new(session_id)
+
+    def record(self, session: Session, question: str, standalone: str) -> None:
+        session.turns = [*session.turns, Turn(question, standalone)][-self._turns :]
+        with self._lock:
+            self._sessions[session.id] = (self._clock(), list(session.turns))
+            self._sessions.move_to_end(session.id)
+            while len(self._sessions) > self._max:
+                self._sessions.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._sessions)
+
+
+_SESSIONS_DDL = (
+    "CREATE TABLE IF NOT EXISTS sessions (id TEXT PRIMARY KEY, touched DOUBLE PRECISION NOT NULL, turns TEXT NOT NULL)"
+)
+_UPSERT = (
+    "INSERT INTO sessions VALUES ({p}, {p}, {p}) ON CONFLICT (id) DO UPDATE SET "
+    "touched = excluded.touched, turns = excluded.turns"
+)
+
+
+class SQLSessionStore:
+    """Sessions in the shared database: every worker reads and writes the same rows.
+
+    Expired sessions are deleted now and then (at most every ``sweep_s`` seconds per process) and never read;
+    beyond ``max_sessions`` the least recently used are deleted by the same sweep.
+    """
+
+    def __init__(
+        self,
+        database: Database,
+        ttl_s: float = 1800,
+        turns: int = 6,
+        max_sessions: int = 100_000,
+        clock: Callable[[], float] = time.time,
+        sweep_s: float = 60.0,
+    ) -> None:
+        self._db = database
+        self._ttl, self._turns, self._max, self._clock, self._sweep_s = ttl_s, turns, max_sessions, clock, sweep_s
+        self._swept = clock()
+        with database.transaction() as db:
+            db.execute(_SESSIONS_DDL)
+
+    def get_or_create(self, session_id: str | None) -> Session:
+        now = self._clock()
+        if now - self._swept > self._sweep_s:
+            self.sweep(now)
+        if session_id and _VALID_ID.fullmatch(session_id):
+            with self._db.transaction() as db:
+                row = db.execute(
+                    self._db.sql("SELECT turns FROM sessions WHERE id = {p} AND touched >= {p}"),
+                    (session_id, now - self._ttl),
+                ).fetchone()
+            if row is not None:
+                return Session(session_id, [Turn(q, s) for q, s in json.loads(row[0])])
+        return _new(session_id)
+
+    def record(self, session: Session, question: str, standalone: str) -> None:
+        session.turns = [*session.turns, Turn(question, standalone)][-self._turns :]
+        turns = json.dumps([[t.question, t.standalone] for t in session.turns], ensure_ascii=False)
+        with self._db.transaction() as db:
+            db.execute(self._db.sql(_UPSERT), (session.id, self._clock(), turns))
+
+    def sweep(self, now: float | None = None) -> None:
+        """Delete expired sessions and, beyond ``max_sessions``, the least recently used."""
+        now = self._clock() if now is None else now
+        self._swept = now
+        with self._db.transaction() as db:
+            db.execute(self._db.sql("DELETE FROM sessions WHERE touched < {p}"), (now - self._ttl,))
+            db.execute(
+                self._db.sql(
+                    "DELETE FROM sessions WHERE touched < "
+                    "(SELECT touched FROM sessions ORDER BY touched DESC LIMIT 1 OFFSET {p})"
+                ),
+                (self._max - 1,),
+            )
+
+    def __len__(self) -> int:
+        with self._db.transaction() as db:
+            return int(db.execute("SELECT COUNT(*) FROM sessions").fetchone()[0])

@@ -1,0 +1,136 @@
+"""Chat sessions in memory and in the shared database: same behaviour; the database one across workers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from scp_assistant.answer.sessions import MemorySessionStore, SessionStore, SQLSessionStore
+from scp_assistant.container import Container
+from scp_assistant.database import SQLiteDatabase
+from scp_assistant.index.embedders import FakeEmbedder
+from scp_assistant.server.app import create_app
+from scp_assistant.settings import Settings
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+Factory = Callable[[Clock, int], SessionStore]
+
+
+def _memory(clock: Clock, max_sessions: int) -> SessionStore:
+    return MemorySessionStore(ttl_s=600, turns=3, max_sessions=max_sessions, clock=clock)
+
+
+def _sql_factory(tmp_path: Path) -> Factory:
+    def make(clock: Clock, max_sessions: int) -> SessionStore:
+        db = SQLiteDatabase(tmp_path / "state.sqlite3")
+        return SQLSessionStore(db, ttl_s=600, turns=3, max_sessions=max_sessions, clock=clock, sweep_s=3600)
+
+    return make
+
+
+@pytest.fixture(params=["memory", "sql"])
+def factory(request: pytest.FixtureRequest, tmp_path: Path) -> Factory:
+    return _memory if request.param == "memory" else _sql_factory(tmp_path)
+
+
+def test_new_sessions_and_ids(factory: Factory) -> None:
+    store = factory(Clock(), 100)
+    fresh = store.get_or_create(None)
+    assert len(fresh.id) == 32 and fresh.turns == []
+    assert store.get_or_create("widget-abc-123").id == "widget-abc-123"  # a well-formed id is kept
+    for bad in ("x", "a b c d e f g h", "../../etc/passwd", "x" * 65):
+        assert store.get_or_create(bad).id != bad
+
+
+def test_turns_are_kept_bounded_and_read_back(factory: Factory) -> None:
+    store = factory(Clock(), 100)
+    session = store.get_or_create(None)
+    for i in range(5):
+        store.record(session, f"Frage {i}", f"Frage {i} (Chancenbudget)")
+    again = store.get_or_create(session.id)
+    assert [t.question for t in again.turns] == ["Frage 2", "Frage 3", "Frage 4"]
+    assert again.turns[-1].standalone == "Frage 4 (Chancenbudget)"
+
+
+def test_idle_sessions_expire(factory: Factory) -> None:
+    clock = Clock()
+    store = factory(clock, 100)
+    session = store.get_or_create(None)
+    store.record(session, "Frage", "Frage")
+    clock.now += 599
+    assert store.get_or_create(session.id).turns  # still alive, and touched again only by record
+    store.record(store.get_or_create(session.id), "Noch eine", "Noch eine")
+    clock.now += 601
+    assert store.get_or_create(session.id).turns == []
+
+
+def test_least_recently_used_sessions_are_dropped_beyond_the_limit(factory: Factory) -> None:
+    clock = Clock()
+    store = factory(clock, 10)
+    ids = []
+    for i in range(15):
+        clock.now += 1
+        session = store.get_or_create(None)
+        store.record(session, f"Frage {i}", f"Frage {i}")
+        ids.append(session.id)
+    if isinstance(store, SQLSessionStore):
+        store.sweep()  # what it does every sweep_s seconds
+    kept = [sid for sid in ids if store.get_or_create(sid).turns]
+    assert kept == ids[-10:]
+
+
+def test_two_workers_share_sessions_through_the_database(tmp_path: Path) -> None:
+    clock = Clock()
+    make = _sql_factory(tmp_path)
+    first, second = make(clock, 100), make(clock, 100)
+    session = first.get_or_create(None)
+    first.record(session, "Darf Mobiliar aus dem Chancenbudget?", "Darf Mobiliar aus dem Chancenbudget?")
+    seen = second.get_or_create(session.id)
+    assert [t.question for t in seen.turns] == ["Darf Mobiliar aus dem Chancenbudget?"]
+    second.record(seen, "Und wer stimmt zu?", "Und wer stimmt zu? (Mobiliar Chancenbudget)")
+    assert len(first.get_or_create(session.id).turns) == 2
+
+
+def test_follow_up_answered_by_another_worker(settings: Settings, fake_container: Container) -> None:
+    """Two app instances (as two uvicorn workers would be) on one data dir: the follow-up goes to the other."""
+    other = Container(settings, store=fake_container.store, embedder=FakeEmbedder(64))
+    assert settings.server.session_store == "database"
+    with client_for(fake_container) as first, client_for(other) as second:
+        sid = _ask(first, "Darf aus dem Chancenbudget Mobiliar angeschafft werden?")["session_id"]
+        follow = _ask(second, "Und wer muss zustimmen?", sid)
+        assert follow["session_id"] == sid
+        assert "Chancenbudget" in follow["rewritten_question"] and "Mobiliar" in follow["rewritten_question"]
+
+
+def test_memory_sessions_stay_in_their_worker(settings: Settings, fake_container: Container) -> None:
+    local = settings.model_copy(deep=True)
+    local.server.session_store = "memory"
+    one = Container(local, store=fake_container.store, embedder=FakeEmbedder(64))
+    two = Container(local, store=fake_container.store, embedder=FakeEmbedder(64))
+    with client_for(one) as first, client_for(two) as second:
+        sid = _ask(first, "Darf aus dem Chancenbudget Mobiliar angeschafft werden?")["session_id"]
+        assert _ask(first, "Und wer muss zustimmen?", sid)["rewritten_question"] != "Und wer muss zustimmen?"
+        assert _ask(second, "Und wer muss zustimmen?", sid)["rewritten_question"] == "Und wer muss zustimmen?"
+
+
+def client_for(container: Container) -> TestClient:
+    return TestClient(create_app(container.settings, container))
+
+
+def _ask(client: TestClient, question: str, session_id: str | None = None) -> dict[str, str]:
+    body = {"question": question} | ({"session_id": session_id} if session_id else {})
+    res = client.post("/api/v1/ask", json=body)
+    assert res.status_code == 200, res.text
+    data: dict[str, str] = res.json()
+    return data
