@@ -32,10 +32,11 @@ def wait_for(url: str, seconds: float = 60) -> None:
     raise AssertionError(f"{url} did not answer in time")
 
 
-def ask(port: int, question: str) -> dict:  # type: ignore[type-arg]
+def ask(port: int, question: str, session_id: str | None = None) -> dict:  # type: ignore[type-arg]
+    body = {"question": question} | ({"session_id": session_id} if session_id else {})
     req = urllib.request.Request(
         f"http://127.0.0.1:{port}/api/v1/ask",
-        data=json.dumps({"question": question}).encode(),
+        data=json.dumps(body).encode(),
         headers={"Content-Type": "application/json"},
     )
     with urllib.request.urlopen(req, timeout=60) as res:
@@ -73,7 +74,11 @@ def test_ingest_into_chroma_server_and_serve_from_two_processes(tmp_path: Path) 
             apis.append(
                 subprocess.Popen(
                     [*cli, "serve", "--port", str(p)],
-                    env={**env, "SCP_DATA_DIR": str(tmp_path / f"data-{p}")},
+                    env={
+                        **env,
+                        "SCP_DATA_DIR": str(tmp_path / f"data-{p}"),
+                        "SCP_DATABASE_URL": f"sqlite:///{tmp_path / 'shared.sqlite3'}",
+                    },
                     stdout=subprocess.DEVNULL,
                     stderr=subprocess.DEVNULL,
                 )
@@ -84,6 +89,10 @@ def test_ingest_into_chroma_server_and_serve_from_two_processes(tmp_path: Path) 
         for answer in answers:
             assert not answer["refused"] and answer["citations"][0]["doc_id"] == "rlp-cb-schule"
         assert answers[0]["answer"] == answers[1]["answer"]
+        # a follow-up to the first process's answer, sent to the second: the session is in the shared database
+        follow = ask(api_ports[1], "Und wer muss zustimmen?", answers[0]["session_id"])
+        assert follow["session_id"] == answers[0]["session_id"]
+        assert "Mobiliar" in follow["rewritten_question"] and "Chancenbudget" in follow["rewritten_question"]
     finally:
         for proc in [*apis, server]:
             proc.terminate()
