@@ -4,6 +4,8 @@
 Texts are recombined from sentences of real chunks; vectors are the real e5 vectors of the source chunk plus
 small Gaussian noise (re-embedding 100k chunks would take hours on 2 cores): this measures the store, BM25 and
 fusion, not the embedder. Query vectors are precomputed with e5 (the encoder's own time is printed separately).
+Each size is then served by a fresh process, as an API worker would: it opens the store, loads BM25 and the e5
+model, runs the queries and reports its own peak RSS (the building process holds far more than a worker).
 usage: python bench/scale.py [--sizes 1000,10000,100000] [--queries 40]
 """
 
@@ -14,6 +16,7 @@ import json
 import random
 import resource
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -34,27 +37,46 @@ from scp_assistant.settings import ChromaSettings, RetrieveSettings, Settings  #
 from scp_assistant.text import split_sentences  # noqa: E402
 
 
-class Precomputed:
-    """Stands in for the embedder at query time: the benchmark passes vectors explicitly."""
+def serve(data_dir: Path, collection: str) -> int:
+    """A serving process over one synthetic store: BM25 build time, retrieval latency and its own peak RSS."""
+    from scp_assistant.index.embedders import create_embedder
+    from scp_assistant.settings import EmbedderSettings
 
-    id = "e5:multilingual-e5-small"
-    dim = 384
-
-    def embed_query(self, text: str) -> list[float]:
-        raise AssertionError("vectors are passed explicitly")
-
-    def embed_queries(self, texts: object) -> list[list[float]]:
-        raise AssertionError("vectors are passed explicitly")
-
-    def embed_documents(self, texts: object) -> list[list[float]]:
-        raise AssertionError("not used")
+    job = json.loads(sys.stdin.read())
+    questions, vectors = job["questions"], job["vectors"]
+    embedder = create_embedder(EmbedderSettings())  # loaded as in a worker (its memory counts), not timed here
+    embedder.embed_query("Warmlauf")
+    store = ChromaStore(ChromaSettings(collection=collection), data_dir)
+    started = time.perf_counter()
+    retriever = HybridRetriever(store, embedder, RetrieveSettings())
+    build_s = time.perf_counter() - started
+    retriever.retrieve(questions[0], vector=vectors[0])
+    lat = []
+    for _ in range(3):
+        for q, v in zip(questions, vectors, strict=False):
+            t0 = time.perf_counter()
+            retriever.retrieve(q, vector=v)
+            lat.append((time.perf_counter() - t0) * 1000)
+    lat.sort()
+    result = {
+        "bm25_build_s": round(build_s, 1),
+        "retrieve_p50_ms": round(statistics.median(lat), 1),
+        "retrieve_p95_ms": round(lat[int(0.95 * (len(lat) - 1))], 1),
+        "rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    }
+    print(json.dumps(result))
+    return 0
 
 
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="1000,10000,100000")
     ap.add_argument("--queries", type=int, default=40)
+    ap.add_argument("--serve", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--collection", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.serve:
+        return serve(args.serve, args.collection)
     rng = random.Random(3)
     work = Path(tempfile.mkdtemp(prefix="scp-scale-"))
     base = Container(Settings(data_dir=work / "base", corpus_dir=REPO / "corpus"))
@@ -102,27 +124,15 @@ def main() -> int:
             store.upsert(batch_items, batch_vecs)
         store.commit_version()
         insert_s = time.perf_counter() - started
-        started = time.perf_counter()
-        retriever = HybridRetriever(store, Precomputed(), RetrieveSettings())  # type: ignore[arg-type]
-        build_s = time.perf_counter() - started
-        retriever.retrieve(questions[0], vector=vectors[0])
-        lat = []
-        for _ in range(3):
-            for q, v in zip(questions, vectors, strict=False):
-                t0 = time.perf_counter()
-                retriever.retrieve(q, vector=v)
-                lat.append((time.perf_counter() - t0) * 1000)
-        lat.sort()
-        rows.append(
-            {
-                "chunks": size,
-                "insert_s": round(insert_s, 1),
-                "bm25_build_s": round(build_s, 1),
-                "retrieve_p50_ms": round(statistics.median(lat), 1),
-                "retrieve_p95_ms": round(lat[int(0.95 * (len(lat) - 1))], 1),
-                "rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-            }
+        del store, batch_items, batch_vecs
+        served = subprocess.run(
+            [sys.executable, __file__, "--serve", str(work / f"s{size}"), "--collection", f"scale{size}"],
+            input=json.dumps({"questions": questions[: args.queries], "vectors": vectors}),
+            capture_output=True,
+            text=True,
+            check=True,
         )
+        rows.append({"chunks": size, "insert_s": round(insert_s, 1), **json.loads(served.stdout)})
         print(rows[-1], flush=True)
     out = REPO / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
@@ -130,7 +140,8 @@ def main() -> int:
         json.dumps({"query_encode_ms": round(encode_ms, 1), "rows": rows}, indent=1), encoding="utf-8"
     )
     print(f"\ne5 query encoding: {encode_ms:.1f} ms per question (not included below)")
-    print("| chunks | insert s | BM25 build s | retrieval p50 ms | p95 ms | peak RSS MB |\n|---|---|---|---|---|---|")
+    print("| chunks | insert s | BM25 build s | retrieval p50 ms | p95 ms | worker peak RSS MB |")
+    print("|---|---|---|---|---|---|")
     for r in rows:
         print(
             f"| {r['chunks']} | {r['insert_s']} | {r['bm25_build_s']} | {r['retrieve_p50_ms']} | "
