@@ -4,7 +4,7 @@
 usage: python bench/core.py [--questions eval/dev.yaml] [--repeat 3]
 
 Measures, on the bundled corpus with the embedded defaults (e5 + embedded Chroma):
-- cold ingest (fresh data dir), pages/s and chunks/s;
+- cold ingest (fresh data dir), pages/s (PDF pages, a text document as one page), documents/s and chunks/s;
 - the whole `scp-assistant ingest corpus` command on an unchanged corpus (a new process, as a user runs it);
 - cold start to first answer (`scp-assistant ask ... --json` in a new process);
 - warm answer latency p50/p95 over the question set (in-process, repeated);
@@ -28,6 +28,7 @@ import time
 from pathlib import Path
 
 import yaml
+from pypdf import PdfReader
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
@@ -81,11 +82,16 @@ def main() -> int:
             latencies.append((time.perf_counter() - started) * 1000)
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
+    pdfs = sorted((REPO / "corpus").rglob("*.pdf"))
+    pdf_pages = sum(len(PdfReader(p).pages) for p in pdfs)
+    pages = pdf_pages + report.documents - len(pdfs)  # a text document counts as one page
     figures = {
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
         "documents": report.documents,
         "chunks": report.chunks,
         "cold_ingest_s": round(cold_ingest, 1),
+        "pages": pages,
+        "ingest_pages_per_s": round(pages / cold_ingest, 1),
         "ingest_chunks_per_s": round(report.chunks / cold_ingest, 1),
         "ingest_documents_per_s": round(report.documents / cold_ingest, 2),
         "reingest_unchanged_cli_s": round(reingest, 2),

@@ -10,8 +10,9 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import MutableMapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -195,6 +196,15 @@ def _openapi(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def share_cores(workers: int, env: MutableMapping[str, str], cores: int | None = None) -> None:
+    """Give each worker process its share of the cores for the encoder's threads (``OMP_NUM_THREADS``), unless
+    the operator set it: workers that each use every core fight over them under load and wait on each other."""
+    if "OMP_NUM_THREADS" in env:
+        return
+    env["OMP_NUM_THREADS"] = str(max(1, (cores or os.cpu_count() or 1) // workers))
+    log.info("%d workers: %s encoder thread(s) each", workers, env["OMP_NUM_THREADS"])
+
+
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -202,6 +212,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
 
     print(f"SCP Assistant läuft: http://{args.host}:{args.port}/  (API-Doku: /docs)", file=sys.stderr)
     if args.workers > 1:  # each worker builds its own app from the environment
+        share_cores(args.workers, os.environ)
         uvicorn.run(
             "scp_assistant.server.app:app_from_env",
             factory=True,

@@ -91,3 +91,20 @@ def test_eval_run_writes_results_and_applies_gates(
         )
         == 6
     )
+
+
+def test_workers_share_the_cores_for_the_encoder_unless_the_operator_chose() -> None:
+    from scp_assistant.cli import share_cores
+
+    env: dict[str, str] = {}
+    share_cores(2, env, cores=2)
+    assert env["OMP_NUM_THREADS"] == "1"
+    env = {}
+    share_cores(2, env, cores=8)
+    assert env["OMP_NUM_THREADS"] == "4"
+    env = {}
+    share_cores(4, env, cores=2)
+    assert env["OMP_NUM_THREADS"] == "1"  # never zero
+    env = {"OMP_NUM_THREADS": "3"}
+    share_cores(2, env, cores=2)
+    assert env["OMP_NUM_THREADS"] == "3"
