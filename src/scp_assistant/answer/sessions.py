@@ -48,7 +48,8 @@ def _new(session_id: str | None) -> Session:
 
 
 class MemorySessionStore:
-    """In-process sessions for a single worker: at most ``max_sessions`` (least recently used dropped)."""
+    """In-process sessions for a single worker: at most ``max_sessions`` (least recently used dropped).
+    Kept in the order of their last turn, so expiring and dropping both take from the front."""
 
     def __init__(
         self, ttl_s: float = 1800, turns: int = 6, max_sessions: int = 10_000, clock: Callable[[], float] = time.time
@@ -60,11 +61,12 @@ class MemorySessionStore:
     def get_or_create(self, session_id: str | None) -> Session:
         now = self._clock()
         with self._lock:
-            stale = [sid for sid, (touched, _) in self._sessions.items() if now - touched > self._ttl]
-            for sid in stale:
-                del self._sessions[sid]
+            while self._sessions:  # ordered by last turn: the expired ones are at the front
+                oldest, (touched, _) = next(iter(self._sessions.items()))
+                if now - touched <= self._ttl:
+                    break
+                del self._sessions[oldest]
             if session_id and session_id in self._sessions:
-                self._sessions.move_to_end(session_id)
                 return Session(session_id, list(self._sessions[session_id][1]))
         return _new(session_id)
 
@@ -110,6 +112,7 @@ class SQLSessionStore:
         self._swept = clock()
         with database.transaction() as db:
             db.execute(_SESSIONS_DDL)
+            db.execute("CREATE INDEX IF NOT EXISTS sessions_touched ON sessions (touched)")  # for the sweep
 
     def get_or_create(self, session_id: str | None) -> Session:
         now = self._clock()
