@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import socket
+from pathlib import Path
 from typing import Any
+
+RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def free_port() -> int:
@@ -24,3 +28,9 @@ def print_targets(figures: dict[str, Any], targets: dict[str, float]) -> None:
         target = targets.get(key)
         mark = "" if target is None else ("✓" if float(value) <= target else "✗")
         print(f"| {key} | {value} | {'' if target is None else f'≤ {target} {mark}'} |")
+
+
+def write_results(name: str, data: dict[str, Any]) -> None:
+    """bench/results/<name>.json (the README's tables are taken from these)."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"{name}.json").write_text(json.dumps(data, indent=1), encoding="utf-8")

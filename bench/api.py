@@ -28,7 +28,7 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
-from _common import free_port, pct, print_targets  # noqa: E402
+from _common import free_port, pct, print_targets, write_results  # noqa: E402
 
 from scp_assistant.container import Container  # noqa: E402
 from scp_assistant.settings import Settings  # noqa: E402
@@ -111,9 +111,7 @@ def main() -> int:
         "first_sse_event_p95_ms": round(pct(sse, 0.95), 1),
     }
     targets = {"start_to_ready_s": 10, "ask_p95_ms": 200, "first_sse_event_p95_ms": 150}
-    out = REPO / "bench" / "results"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "api.json").write_text(json.dumps({"figures": figures, "targets": targets}, indent=1), encoding="utf-8")
+    write_results("api", {"figures": figures, "targets": targets})
     print_targets(figures, targets)
     return 0
 

@@ -13,7 +13,6 @@ usage: pip install langchain-text-splitters langchain-chroma && python bench/com
 
 from __future__ import annotations
 
-import json
 import os
 import statistics
 import sys
@@ -28,6 +27,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from _common import write_results  # noqa: E402
 
 from scp_assistant.container import Container  # noqa: E402
 from scp_assistant.eval.metrics import aggregate, judge  # noqa: E402
@@ -121,11 +122,8 @@ def main() -> int:
             "latency_p50_ms": round(statistics.median(lat[name]), 1),
             "latency_p95_ms": round(sorted(lat[name])[int(0.95 * (len(lat[name]) - 1))], 1),
         }
-    out = REPO / "bench" / "results"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "compare_naive.json").write_text(
-        json.dumps({"questions": len(questions), "table": table, "naive_build_s": round(naive_build, 1)}, indent=1),
-        encoding="utf-8",
+    write_results(
+        "compare_naive", {"questions": len(questions), "table": table, "naive_build_s": round(naive_build, 1)}
     )
     print(f"{len(questions)} distinct questions of eval/dev.yaml\n")
     print("| metric | SCP Assistant (e5) | ratio | SCP Assistant (MiniLM) | ratio | naive LangChain (MiniLM) |")

@@ -16,7 +16,6 @@ cold start to first answer <= 5 s, RSS <= 800 MB.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import resource
@@ -33,7 +32,7 @@ from pypdf import PdfReader
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
-from _common import pct, print_targets  # noqa: E402
+from _common import pct, print_targets, write_results  # noqa: E402
 
 from scp_assistant.container import Container  # noqa: E402
 from scp_assistant.settings import Settings  # noqa: E402
@@ -109,9 +108,7 @@ def main() -> int:
         "cold_start_first_answer_cli_s": 5,
         "peak_rss_mb": 800,
     }
-    out = REPO / "bench" / "results"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "core.json").write_text(json.dumps({"figures": figures, "targets": targets}, indent=1), encoding="utf-8")
+    write_results("core", {"figures": figures, "targets": targets})
     print_targets(figures, targets)
     return 0
 

@@ -26,7 +26,7 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
-from _common import free_port  # noqa: E402
+from _common import free_port, write_results  # noqa: E402
 
 from scp_assistant.container import Container  # noqa: E402
 from scp_assistant.settings import Settings  # noqa: E402
@@ -125,11 +125,7 @@ def main() -> int:
     finally:
         proc.terminate()
         proc.wait(timeout=20)
-    out = REPO / "bench" / "results"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "load.json").write_text(
-        json.dumps({"workers": args.workers, "seconds": args.seconds, "levels": results}, indent=1), encoding="utf-8"
-    )
+    write_results("load", {"workers": args.workers, "seconds": args.seconds, "levels": results})
     print(f"{args.workers} worker(s), {args.seconds:g} s per level, {len(questions)} distinct questions")
     print("| clients | answers/s | p50 ms | p95 ms | errors |\n|---|---|---|---|---|")
     for r in results:

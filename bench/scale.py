@@ -28,6 +28,8 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
+from _common import write_results  # noqa: E402
+
 from scp_assistant.container import Container  # noqa: E402
 from scp_assistant.index.chroma_store import ChromaStore  # noqa: E402
 from scp_assistant.index.store import StoredChunk, StoreInfo  # noqa: E402
@@ -134,11 +136,7 @@ def main() -> int:
         )
         rows.append({"chunks": size, "insert_s": round(insert_s, 1), **json.loads(served.stdout)})
         print(rows[-1], flush=True)
-    out = REPO / "bench" / "results"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "scale.json").write_text(
-        json.dumps({"query_encode_ms": round(encode_ms, 1), "rows": rows}, indent=1), encoding="utf-8"
-    )
+    write_results("scale", {"query_encode_ms": round(encode_ms, 1), "rows": rows})
     print(f"\ne5 query encoding: {encode_ms:.1f} ms per question (not included below)")
     print("| chunks | insert s | BM25 build s | retrieval p50 ms | p95 ms | worker peak RSS MB |")
     print("|---|---|---|---|---|---|")

@@ -8,7 +8,6 @@ turns the placeholders into its driver's style. Each thread keeps one open conne
 
 from __future__ import annotations
 
-import logging
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -17,8 +16,6 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from scp_assistant.errors import BackendUnavailableError, ConfigError
-
-log = logging.getLogger(__name__)
 
 
 class Database(Protocol):

@@ -169,7 +169,7 @@ def fold(text: str) -> str:
     return text.replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("ß", "ss")
 
 
-def _german_stemmer() -> Any:
+def german_stemmer() -> Any:
     """One Snowball stemmer per thread: a stemmer keeps its word in itself, so sharing one across the server's
     threads corrupts words under load (seen as IndexError inside snowballstemmer)."""
     stemmer = getattr(_STEMMERS, "german", None)
@@ -182,7 +182,7 @@ def _german_stemmer() -> Any:
 def stem(word: str) -> str:
     """Snowball German stem of a folded word (ae/oe/ue are mapped back so the stemmer sees umlauts)."""
     w = word.replace("ae", "ä").replace("oe", "ö").replace("ue", "ü") if not word.isdigit() else word
-    s = str(_german_stemmer().stemWord(w))
+    s = str(german_stemmer().stemWord(w))
     return s.replace("ä", "a").replace("ö", "o").replace("ü", "u")
 
 

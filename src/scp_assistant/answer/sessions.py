@@ -47,6 +47,10 @@ def _new(session_id: str | None) -> Session:
     return Session(valid or uuid.uuid4().hex)
 
 
+def _append(session: Session, turn: Turn, limit: int) -> None:
+    session.turns = [*session.turns, turn][-limit:]
+
+
 class MemorySessionStore:
     """In-process sessions for a single worker: at most ``max_sessions`` (least recently used dropped).
     Kept in the order of their last turn, so expiring and dropping both take from the front."""
@@ -71,15 +75,12 @@ class MemorySessionStore:
         return _new(session_id)
 
     def record(self, session: Session, question: str, standalone: str) -> None:
-        session.turns = [*session.turns, Turn(question, standalone)][-self._turns :]
+        _append(session, Turn(question, standalone), self._turns)
         with self._lock:
             self._sessions[session.id] = (self._clock(), list(session.turns))
             self._sessions.move_to_end(session.id)
             while len(self._sessions) > self._max:
                 self._sessions.popitem(last=False)
-
-    def __len__(self) -> int:
-        return len(self._sessions)
 
 
 _SESSIONS_DDL = (
@@ -129,7 +130,7 @@ class SQLSessionStore:
         return _new(session_id)
 
     def record(self, session: Session, question: str, standalone: str) -> None:
-        session.turns = [*session.turns, Turn(question, standalone)][-self._turns :]
+        _append(session, Turn(question, standalone), self._turns)
         turns = json.dumps([[t.question, t.standalone] for t in session.turns], ensure_ascii=False)
         with self._db.transaction() as db:
             db.execute(self._db.sql(_UPSERT), (session.id, self._clock(), turns))
@@ -147,7 +148,3 @@ class SQLSessionStore:
                 ),
                 (self._max - 1,),
             )
-
-    def __len__(self) -> int:
-        with self._db.transaction() as db:
-            return int(db.execute("SELECT COUNT(*) FROM sessions").fetchone()[0])

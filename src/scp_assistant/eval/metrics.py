@@ -15,9 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import snowballstemmer
+from scp_assistant.text import german_stemmer
 
-_STEMMER = snowballstemmer.stemmer("german")
 STOP = frozenset(
     [
         "der",
@@ -120,7 +119,7 @@ FACT_WINDOW = 1000
 
 def _stem(word: str) -> str:
     w = word.lower().replace("ä", "a").replace("ö", "o").replace("ü", "u").replace("ß", "ss")
-    return str(_STEMMER.stemWord(w))
+    return str(german_stemmer().stemWord(w))
 
 
 def expand(text: str) -> str:

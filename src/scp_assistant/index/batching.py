@@ -41,10 +41,6 @@ class BatchingEmbedder:
         self._keep = 1000
 
     @property
-    def inner(self) -> Embedder:
-        return self._inner
-
-    @property
     def id(self) -> str:
         return self._inner.id
 
