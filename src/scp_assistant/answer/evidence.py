@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from scp_assistant.models import ScoredChunk
+from scp_assistant.models import Chunk, ScoredChunk
 from scp_assistant.retrieve.bm25 import BM25Index
 from scp_assistant.retrieve.hybrid import dense_z
 from scp_assistant.text import STOPWORDS, fold, stem, words
@@ -180,6 +180,17 @@ class EvidenceJudge:
         self.known = lru_cache(maxsize=16384)(self._known)
         self._corpus_words = " " + " ".join(sorted(self._vocab)) + " "
         self.resolved_in_corpus = lru_cache(maxsize=4096)(lambda noun: _resolved(noun, self._corpus_words))
+        self._passages: dict[str, tuple[frozenset[str], str]] = {}
+
+    def _passage(self, chunk: Chunk) -> tuple[frozenset[str], str]:
+        """A passage's index terms and words, computed once per passage (the index does not change under us)."""
+        known = self._passages.get(chunk.chunk_id)
+        if known is None:
+            text = f"{chunk.title} {chunk.section} {chunk.text}"
+            known = (frozenset(self._bm25.query_terms(text)), " ".join(words(text)))
+            if len(self._passages) < 200_000:
+                self._passages[chunk.chunk_id] = known
+        return known
 
     # ---- vocabulary ------------------------------------------------------------------------------
     def _known(self, word: str) -> bool:
@@ -221,7 +232,7 @@ class EvidenceJudge:
         eligibility = bool(_ELIGIBILITY.search(question))
         top = ranked[:5]
         passages = " ".join(f"{c.chunk.title} {c.chunk.section} {c.chunk.text}" for c in top)
-        p_terms = set(self._bm25.query_terms(passages))
+        p_terms: set[str] = set().union(*(self._passage(c.chunk)[0] for c in top))
         q_terms = [t for t in self._bm25.query_terms(question) if self._bm25.idf(t) > 0]
         total = sum(self._bm25.idf(t) for t in q_terms)
         coverage = sum(self._bm25.idf(t) for t in q_terms if t in p_terms) / total if total else 0.0
@@ -231,7 +242,7 @@ class EvidenceJudge:
         z = dense_z(ranked)
         dense = max((z[c.chunk.chunk_id] for c in top), default=0.0)
         unknown = [] if english else self.unknown_nouns(question)
-        passage_words = " " + " ".join(words(passages)) + " "
+        passage_words = " " + " ".join(self._passage(c.chunk)[1] for c in top) + " "
         unresolved = [u for u in unknown if not _resolved(u, passage_words)]
         foreign = [u for u in unresolved if not self.resolved_in_corpus(u)]
         programme = self.is_programme_text(question)

