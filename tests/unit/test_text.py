@@ -62,6 +62,16 @@ def test_bm25_typo_and_word_form_expansion() -> None:
     assert index.search("pillar investment", 3)[0][0] == 2  # English glossary
 
 
+def test_who_decides_finds_who_disposes_of_it() -> None:
+    from scp_assistant.models import Chunk
+
+    def chunk(i: int, text: str) -> Chunk:
+        return Chunk("d", f"d::{i}", "T", "", "", "", "", "", "", None, text)
+
+    index = BM25Index([chunk(0, "Wozu das Budget dient: Unterricht"), chunk(1, "Über das Budget verfügt die Schule")])
+    assert index.search("Wer entscheidet über das Budget?", 2)[0][0] == 1
+
+
 def test_a_date_at_the_start_of_a_line_is_not_a_numbered_item() -> None:
     units = split_units("Herzlich Willkommen\n04. Juni 2025\n1. Antrag stellen\n2. Bescheid abwarten", by_line=True)
     assert [u.text for u in units] == [

@@ -57,6 +57,10 @@ SYNONYMS: dict[str, str] = {
     "zuschuss": "Zuwendung",
     "antrag": "beantragen Antrag",
     "genehmigt": "genehmigt Genehmigung",
+    # who decides: the documents say who "verfügt", "vereinbart", "festlegt" or is "zuständig"
+    "entscheidet": "verfügt vereinbaren festgelegt zuständig",
+    "entscheiden": "verfügt vereinbaren festgelegt zuständig",
+    "entscheidung": "Vereinbarung festgelegt zuständig",
     "kontakt": "Postfach",
     "ansprechpartner": "Postfach wenden",
     "jahresbilanz": "Bilanz Jahr",
