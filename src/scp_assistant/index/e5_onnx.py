@@ -119,7 +119,9 @@ def default_threads() -> int:
 class OnnxE5Encoder:
     """Encodes texts with e5 on ONNX Runtime; vectors are mean-pooled and L2-normalized, 384-d."""
 
-    def __init__(self, threads: int | None = None, accuracy_level: int = 4) -> None:
+    def __init__(
+        self, threads: int | None = None, accuracy_level: int = 4, optimization: str = "ORT_ENABLE_ALL"
+    ) -> None:
         try:
             import onnxruntime as ort
         except ImportError as exc:  # pragma: no cover - chromadb depends on onnxruntime
@@ -129,7 +131,7 @@ class OnnxE5Encoder:
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads or default_threads()
         options.inter_op_num_threads = 1
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        options.graph_optimization_level = getattr(ort.GraphOptimizationLevel, optimization)
         graph = _GraphBuilder(self._model, accuracy_level).build()
         self._session = ort.InferenceSession(graph, options, providers=["CPUExecutionProvider"])
         del graph
