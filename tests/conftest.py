@@ -12,7 +12,7 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-from helpers import small_corpus
+from helpers import hand_models, small_corpus
 from scp_assistant.container import Container
 from scp_assistant.index.embedders import FakeEmbedder
 from scp_assistant.index.store import MemoryStore
@@ -38,7 +38,7 @@ def settings(tmp_path: Path, corpus: Path) -> Settings:
 @pytest.fixture
 def fake_container(settings: Settings, corpus: Path) -> Container:
     """A container on fakes (in-memory store, hashing embedder), with the small corpus ingested."""
-    container = Container(settings, store=MemoryStore(), embedder=FakeEmbedder(64))
+    container = Container(settings, store=MemoryStore(), embedder=FakeEmbedder(64), models=hand_models())
     report = container.ingest_pipeline().run(corpus)
     assert report.ok, report.failures
     return container
@@ -61,4 +61,7 @@ def cli_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, corpus: Path) -> Pa
     monkeypatch.setenv("SCP_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("SCP_CORPUS_DIR", str(corpus))
     monkeypatch.setenv("SCP_EMBEDDER__BACKEND", "fake")
+    models = tmp_path / "hand-models.json"
+    hand_models().save(models)  # the plumbing under test, not what the shipped model learned on the real corpus
+    monkeypatch.setenv("SCP_ANSWER__MODEL_PATH", str(models))
     return corpus

@@ -7,6 +7,9 @@ from pathlib import Path
 
 import yaml
 
+from scp_assistant.learn.features import QUESTION_FEATURES, UNIT_FEATURES
+from scp_assistant.learn.model import LinearModel, Models, SelectionParams
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -156,3 +159,23 @@ def small_corpus(corpus: Path) -> Path:
     )
     (corpus / "README.md").write_text("Dieses Verzeichnis beschreibt den Korpus.\n", encoding="utf-8")
     return corpus
+
+
+def hand_models(**params: float) -> Models:
+    """Deterministic models with hand-set weights, for tests of the answer plumbing on the small corpus: a unit
+    answers when it covers the question's words and names; a question is declined when no unit does, or when
+    it names things the corpus does not know."""
+    unit = {"cov_context": 6.0, "focus_unit": 2.0, "names_missing": -3.0, "heading_like": -2.0, "editorial": -3.0}
+    refusal = {"p_best": -6.0, "unresolved": 2.0, "foreign": 3.0, "missing_numbers": 2.0, "programme": -1.0}
+
+    def model(features: tuple[str, ...], weights: dict[str, float], intercept: float) -> LinearModel:
+        n = len(features)
+        return LinearModel(features, (0.0,) * n, (1.0,) * n, tuple(weights.get(f, 0.0) for f in features), intercept)
+
+    defaults = {"refuse_above": 0.5, "add_above": 0.6, "part_above": 0.3, "budget": 600, "related_above": 0.2}
+    chosen = {**defaults, **params}
+    return Models(
+        model(UNIT_FEATURES, unit, -2.5),
+        model(QUESTION_FEATURES, refusal, 3.5),
+        SelectionParams(**chosen),  # type: ignore[arg-type]
+    )

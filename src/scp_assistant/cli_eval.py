@@ -7,15 +7,18 @@ import hashlib
 import json
 import subprocess
 import sys
+import time
 from datetime import UTC, datetime
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from scp_assistant.answer.service import AnswerService
 from scp_assistant.container import Container
 from scp_assistant.errors import InputError, ScpError
 from scp_assistant.eval.compare import Gates, compare
-from scp_assistant.eval.dataset import load_questions, read, validate
-from scp_assistant.eval.runner import read_run, run, run_retrieval, write_run
+from scp_assistant.eval.dataset import load_questions, read, reviewed_feedback, validate
+from scp_assistant.eval.runner import read_run, run, run_retrieval, run_with, write_run
 from scp_assistant.ingest.pipeline import CHUNKER_VERSION
 from scp_assistant.settings import Settings, with_dotted
 
@@ -57,6 +60,20 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     )
     gates(run_p)
 
+    train_p = ev_sub.add_parser("train", help="die gelernten Entscheidungen auf Fragensätzen trainieren")
+    train_p.add_argument("--questions", type=Path, action="append", help="Fragensatz (mehrfach möglich)")
+    train_p.add_argument(
+        "--feedback", type=Path, action="append", default=[], help="geprüfte Rückmeldungen als Fragensatz-YAML"
+    )
+    train_p.add_argument("--output", type=Path, help="Modelldatei (Standard: die mitgelieferte)")
+
+    cv_p = ev_sub.add_parser("cv", help="Kreuzvalidierung: jede Frage mit Modellen, die sie nie gesehen haben")
+    cv_p.add_argument("--questions", type=Path, action="append", help="Fragensatz (mehrfach möglich)")
+    cv_p.add_argument("--feedback", type=Path, action="append", default=[])
+    cv_p.add_argument("--folds", type=int, default=5)
+    cv_p.add_argument("--output", type=Path, help="Lauf-Ordner (Standard: eval/runs/ZEIT-cv)")
+    gates(cv_p)
+
     cmp_p = ev_sub.add_parser("compare", help="zwei Läufe vergleichen (A = Basis, B = neu)")
     cmp_p.add_argument("run_a", type=Path)
     cmp_p.add_argument("run_b", type=Path)
@@ -85,7 +102,14 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
 def run_command(settings: Settings, args: argparse.Namespace) -> int:
     if args.command == "feedback":
         return _feedback(settings, args)
-    handlers = {"validate": _validate, "run": _run, "compare": _compare, "sweep": _sweep}
+    handlers = {
+        "validate": _validate,
+        "run": _run,
+        "compare": _compare,
+        "sweep": _sweep,
+        "train": _train,
+        "cv": _cv,
+    }
     return handlers[args.eval_command](settings, args)
 
 
@@ -187,8 +211,7 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     gates = _gates(args)
     verdict = gates.verdict(payload["metrics"], comparison)
     write_run(output, payload, config, verdict)
-    metrics = payload["metrics"]
-    print(json.dumps({k: v for k, v in metrics.items() if not k.startswith("per_")}, ensure_ascii=False, indent=1))
+    _print_metrics(payload["metrics"])
     if comparison is not None:
         print(comparison.render())
         (output / "comparison.json").write_text(
@@ -198,6 +221,71 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     for line in verdict["failed"]:
         print(f"GATE NICHT ERFÜLLT: {line}", file=sys.stderr)
     return EXIT_GATE if verdict["failed"] else 0
+
+
+DEFAULT_SETS = (Path("eval/dev.yaml"), Path("eval/tune.yaml"))
+
+
+def _training_questions(args: argparse.Namespace) -> tuple[list[dict[str, Any]], list[str]]:
+    paths = list(args.questions or DEFAULT_SETS)
+    entries: list[dict[str, Any]] = []
+    for path in paths:
+        entries.extend(load_questions(path))
+    for path in args.feedback:
+        entries.extend(reviewed_feedback(path))
+    return entries, [str(p) for p in [*paths, *args.feedback]]
+
+
+def _training_service(settings: Settings) -> tuple[Container, AnswerService]:
+    from scp_assistant.eval.training import blank_models
+
+    container = Container(settings, models=blank_models())
+    return container, container.answer_service
+
+
+def _train(settings: Settings, args: argparse.Namespace) -> int:
+    from scp_assistant.eval.training import describe, featurize, fit
+    from scp_assistant.learn.model import BUNDLED
+
+    entries, sets = _training_questions(args)
+    _, service = _training_service(settings)
+    started = time.perf_counter()
+    models = fit(service, featurize(service, entries), sets)
+    output = args.output or Path(str(resources.files("scp_assistant.learn").joinpath(BUNDLED)))
+    models.save(output)
+    print(describe(models))
+    print(f"Modell: {output} ({len(entries)} Fragen, {time.perf_counter() - started:.1f} s)", file=sys.stderr)
+    return 0
+
+
+def _cv(settings: Settings, args: argparse.Namespace) -> int:
+    from scp_assistant.eval.training import cross_validate, featurize
+
+    entries, sets = _training_questions(args)
+    container, service = _training_service(settings)
+    examples = featurize(service, entries)
+    answers = cross_validate(service, examples, args.folds)
+    payload = run_with(entries, lambda q: answers[str(q["id"])])
+    output = args.output or _default_output("cv")
+    config = run_config(container, Path(" + ".join(sets)), output.name, False)
+    config["cross_validation"] = {"folds": args.folds, "question_sets": sets}
+    gates = _gates(args)
+    verdict = gates.verdict(payload["metrics"], None)
+    write_run(output, payload, config, verdict)
+    _print_metrics(payload["metrics"])
+    print(f"Lauf-Ordner: {output}  (Bericht: {output / 'report.html'})", file=sys.stderr)
+    for line in verdict["failed"]:
+        print(f"GATE NICHT ERFÜLLT: {line}", file=sys.stderr)
+    return EXIT_GATE if verdict["failed"] else 0
+
+
+def _print_metrics(metrics: dict[str, Any]) -> None:
+    print(json.dumps({k: v for k, v in metrics.items() if not k.startswith("per_")}, ensure_ascii=False, indent=1))
+    rows = metrics.get("per_category", {})
+    if rows:
+        print("| Kategorie | Fragen | richtig |\n|---|---|---|")
+        for name, row in rows.items():
+            print(f"| {name} | {row['questions']} | {row['accuracy']:.2f} |")
 
 
 def _compare(settings: Settings, args: argparse.Namespace) -> int:

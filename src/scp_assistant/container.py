@@ -22,6 +22,7 @@ from scp_assistant.index.chroma_store import ChromaStore
 from scp_assistant.index.embedders import Embedder, create_embedder, embedder_id_for
 from scp_assistant.index.store import VectorStore
 from scp_assistant.ingest.pipeline import IngestPipeline
+from scp_assistant.learn.model import Models, load_models
 from scp_assistant.retrieve.hybrid import HybridRetriever
 from scp_assistant.settings import Settings
 
@@ -38,6 +39,7 @@ class Container:
         *,
         store: VectorStore | None = None,
         embedder: Embedder | None = None,
+        models: Models | None = None,
     ) -> None:
         self.settings = settings
         self._checked_at = 0.0
@@ -46,6 +48,8 @@ class Container:
             self.__dict__["store"] = store
         if embedder is not None:
             self.__dict__["embedder"] = embedder
+        if models is not None:
+            self.__dict__["models"] = models
 
     @cached_property
     def store(self) -> VectorStore:
@@ -73,8 +77,12 @@ class Container:
         return HybridRetriever(self.store, self.embedder, self.settings.retrieve)
 
     @cached_property
+    def models(self) -> Models:
+        return load_models(self.settings.answer.model_path)
+
+    @cached_property
     def answer_service(self) -> AnswerService:
-        return AnswerService(self.retriever, self.settings.answer, self.settings.retrieve)
+        return AnswerService(self.retriever, self.settings.answer, self.settings.retrieve, self.models)
 
     @cached_property
     def database(self) -> Database:

@@ -54,13 +54,14 @@ class RetrieveSettings(BaseModel):
 
 class AnswerSettings(BaseModel):
     max_question_chars: int = Field(2000, ge=10, description="Longer questions are rejected as input errors.")
-    max_answer_chars: int = Field(950, ge=200, description="Budget of an extractive answer (characters).")
-    refusal_threshold: float = Field(
-        0.46,
-        ge=0.0,
-        le=1.0,
-        description="Minimum evidence score (0..1) to answer; below it the assistant says the documents "
-        "don't cover the question. Calibrated on eval/dev.yaml.",
+    max_answer_chars: int = Field(
+        1100, ge=200, description="Hard limit of an extractive answer (characters); the learned budget is shorter."
+    )
+    passages: int = Field(12, ge=1, le=50, description="Retrieved passages whose units the answer may use.")
+    model_path: Path | None = Field(
+        None,
+        description="Model file of the learned decisions (unit selection, refusal); empty = the one shipped with "
+        "the package, trained on eval/dev.yaml and eval/tune.yaml by `scp-assistant eval train`.",
     )
     contact_email: str = Field(
         "startchancen@bm.rlp.de", description="Official contact named in refusals (from the corpus FAQ)."

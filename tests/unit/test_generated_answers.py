@@ -120,8 +120,8 @@ def test_empty_reply_falls_back_to_the_extractive_answer(fake_container: Contain
 
 def test_timeout_falls_back_quickly_with_a_notice(fake_container: Container) -> None:
     started = time.perf_counter()
-    answer = service(fake_container, ScriptedModel(3.0)).ask(QUESTION)
-    assert time.perf_counter() - started < 2.0
+    answer = service(fake_container, ScriptedModel(20.0)).ask(QUESTION)  # the model would take 20 s
+    assert time.perf_counter() - started < 10.0  # timeout 0.5 s, one retry: far below, even on a busy machine
     assert MODEL_FAILED in (answer.notice or "") and "nicht in das folgende Schuljahr" in answer.answer
     assert check(answer.answer, answer.citations) == []
 
@@ -138,7 +138,8 @@ def test_errors_are_retried_once_then_the_breaker_opens(fake_container: Containe
 
 def test_model_saying_not_covered_gives_a_refusal(fake_container: Container) -> None:
     answer = service(fake_container, ScriptedModel("Dazu enthalten die Programmunterlagen keine Angabe.")).ask(QUESTION)
-    assert answer.refused and answer.refusal_reason == "not_covered" and answer.citations == []
+    assert answer.refused and answer.refusal_reason == "not_covered"
+    assert "Belegt ist:" not in answer.answer or answer.citations  # what the documents say nearby is cited
 
 
 def test_refusal_policy_runs_before_the_model(fake_container: Container) -> None:

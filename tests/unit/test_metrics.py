@@ -72,3 +72,25 @@ def test_forbidden_strings_fail_a_question() -> None:
         "must_not_contain": ["bewilligt"],
     }
     assert not judge(q, _result("Ihr Antrag ist bewilligt.")).correct
+
+
+def test_written_out_dates_count_like_numeric_ones() -> None:
+    from scp_assistant.eval.metrics import fact_covered
+
+    assert fact_covered("Bekanntmachung 12.09.2024", "Die Bekanntmachung erfolgte am 12. September 2024.")
+    assert fact_covered("12. September 2024", "Bekanntgemacht am 12.09.2024.")
+    assert not fact_covered("12.09.2024", "Bekanntgemacht am 13. September 2024.")
+
+
+def test_citation_precision_and_lead_fact() -> None:
+    from scp_assistant.eval.metrics import aggregate, judge
+
+    q = {"id": "x", "question": "?", "expect": "answer", "key_facts": ["200 Schulen"], "sources": ["a"]}
+    lead = "In Rheinland-Pfalz nehmen 200 Schulen teil. [1]"
+    late = "Einleitung. " * 30 + lead
+    cites = [{"doc_id": "a", "source_url": ""}, {"doc_id": "b", "source_url": ""}]
+    first, second = judge(q, {"answer": lead, "citations": cites}), judge(q, {"answer": late, "citations": cites[:1]})
+    assert (first.citation_precision, first.lead_fact) == (0.5, True)
+    assert (second.citation_precision, second.lead_fact) == (1.0, False)
+    m = aggregate([first, second])
+    assert m["citation_precision"] == 0.75 and m["lead_fact"] == 0.5

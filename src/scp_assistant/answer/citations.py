@@ -1,7 +1,7 @@
 """From picked units to answer text with [n] markers and a gapless citation list.
 
-Rules: citations are numbered 1..k in order of first use; every marker points to a citation whose quote
-contains the sentence it follows; nothing is listed that is not cited.
+Rules: citations are numbered 1..k in order of first use, one number per document; every marker points to a
+citation whose quote contains the unit it follows; nothing is listed that is not cited.
 """
 
 from __future__ import annotations
@@ -9,41 +9,48 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from scp_assistant.answer import layout
-from scp_assistant.answer.extractive import Picked
+from scp_assistant.learn.features import UnitCandidate
 from scp_assistant.models import Chunk, Citation
 
 _MARKER = re.compile(r"\[(\d+)\]")
 
 
-def render(picked: Sequence[Picked]) -> tuple[str, list[Citation]]:
+def render(units: Sequence[UnitCandidate], closing: Sequence[str] = ()) -> tuple[str, list[Citation]]:
+    """Answer text and citations for the selected units: one number per document (first use first), a marker
+    after every unit, list items under what they stand under ("ADD/Schulaufsicht:" / "- Genehmigt …"), and
+    ``closing`` sentences (parts the documents do not cover) at the end."""
     numbers: dict[str, int] = {}
     quotes: dict[str, list[str]] = {}
-    chunks: dict[str, Chunk] = {}
+    first: dict[str, Chunk] = {}
     blocks: list[str] = []
-    open_paragraph: str | None = None  # chunk id of the paragraph that can take another sentence
-    led: set[str] = set()
-    for item in picked:
-        cid = item.chunk.chunk_id
-        if cid not in numbers:
-            numbers[cid] = len(numbers) + 1
-            chunks[cid] = item.chunk
-            quotes[cid] = []
-        quotes[cid].append(item.text)
-        body = f"{item.text} [{numbers[cid]}]"
-        is_list = item.text.startswith("- ") or "\n- " in item.text
-        if not is_list and open_paragraph == cid:
+    last_parent: tuple[str, str] | None = None  # (chunk id, parent) of a list block that can take another item
+    last_paragraph: str | None = None  # chunk id of a paragraph that can take another sentence
+    for unit in units:
+        doc = unit.chunk.doc_id
+        if doc not in numbers:
+            numbers[doc] = len(numbers) + 1
+            first[doc] = unit.chunk
+            quotes[doc] = []
+        quotes[doc].append(unit.display)
+        body = f"{unit.text} [{numbers[doc]}]"
+        if unit.parent:
+            key = (unit.chunk.chunk_id, unit.parent)
+            if last_parent == key:
+                blocks[-1] += "\n" + body
+            else:
+                head = unit.parent if unit.parent.endswith(":") else f"{unit.parent}:"
+                blocks.append(f"{head}\n{body}")
+            last_parent, last_paragraph = key, None
+            continue
+        is_list = unit.text.startswith("- ") or "\n- " in unit.text
+        if not is_list and last_paragraph == unit.chunk.chunk_id:
             blocks[-1] += " " + body
         else:
-            lead = layout.lead(item.chunk, item.text) if cid not in led else ""
-            led.add(cid)
-            blocks.append(f"{lead}{body}")
-        open_paragraph = None if is_list else cid
-    text = "\n\n".join(blocks)
-    citations = [
-        chunks[cid].cite(n, " … ".join(quotes[cid])) for cid, n in sorted(numbers.items(), key=lambda kv: kv[1])
-    ]
-    return text, citations
+            blocks.append(body)
+        last_parent, last_paragraph = None, None if is_list else unit.chunk.chunk_id
+    blocks.extend(closing)
+    citations = [first[doc].cite(n, " … ".join(quotes[doc])) for doc, n in numbers.items()]
+    return "\n\n".join(blocks), citations
 
 
 def check(answer: str, citations: Sequence[Citation]) -> list[str]:

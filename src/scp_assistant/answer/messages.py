@@ -19,7 +19,14 @@ def contacts(email: str) -> str:
     )
 
 
-def refusal(reason: RefusalReason, category: str, email: str, related: Sequence[Chunk]) -> str:
+def refusal(
+    reason: RefusalReason,
+    category: str,
+    email: str,
+    related: Sequence[Chunk],
+    nearby: str = "",
+    missing: Sequence[str] = (),
+) -> str:
     if reason == "adversarial":
         if category == "approval":
             first = (
@@ -39,14 +46,24 @@ def refusal(reason: RefusalReason, category: str, email: str, related: Sequence[
             f"Dazu kann ich leider nicht helfen. {SCOPE} Fragen Sie mich zum Beispiel, was aus Säule I, II "
             f"oder III gefördert werden kann, wer was beantragt und genehmigt oder wie hoch der Eigenanteil ist."
         )
-    text = (
-        "Dazu finde ich in den Programmunterlagen keine belastbare Angabe, und ich möchte nichts raten. "
-        f"{SCOPE} {contacts(email)}"
-    )
+    if missing:
+        named = " und ".join(f"„{m}“" for m in missing)
+        first = f"Eine Angabe zu {named} finde ich in den Programmunterlagen nicht, und ich möchte nichts raten."
+    else:
+        first = "Dazu finde ich in den Programmunterlagen keine belastbare Angabe, und ich möchte nichts raten."
+    if nearby:
+        return f"{first}\n\nBelegt ist: {nearby}\n\n{contacts(email)}"
+    text = f"{first} {SCOPE} {contacts(email)}"
     if related:
         names = "; ".join(_label(c) for c in related)
         text += f" Am nächsten kommen diese Abschnitte: {names}."
     return text
+
+
+def part_not_covered(part: str) -> str:
+    """One sentence for a part of a multi-part question that the documents do not answer."""
+    asked = part.strip().rstrip("?!. ")
+    return f"Zu „{asked}?“ finde ich in den Programmunterlagen keine Angabe."
 
 
 def _label(chunk: Chunk) -> str:

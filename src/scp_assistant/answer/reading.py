@@ -1,4 +1,4 @@
-"""Which passages the extractive composer reads, and how it reads slides and units.
+"""Which passages the answer reads, and how it reads slides and units.
 
 The fused ranking's top k, plus passages that fusion may bury: the clear BM25 winner, the best dense hit, and
 the one place in the corpus that uses a rare noun of the question. On slides, short heading lines give the
@@ -15,7 +15,6 @@ from scp_assistant.retrieve.bm25 import BM25Index
 from scp_assistant.text import Unit
 
 BM25_CLEAR_WIN = 1.5  # the BM25 top hit scores at least this much more than the runner-up
-_AMOUNT = re.compile(r"\d[\d.,]*\s*(?:€|euro|eur\b|mio|mrd|millionen|milliarden|prozent|%)", re.IGNORECASE)
 
 
 def with_leaders(ranked: Sequence[ScoredChunk], k: int) -> list[ScoredChunk]:
@@ -30,40 +29,27 @@ def with_leaders(ranked: Sequence[ScoredChunk], k: int) -> list[ScoredChunk]:
     return out
 
 
-def block_context(units: Sequence[Unit], terms: Sequence[frozenset[str]]) -> list[frozenset[str]]:
-    """On a slide, the terms of the short heading line a unit stands under ("Säule I: Investitionsprogramm",
-    "Datengrundlagen"): a slide's blocks are its sections."""
-    out: list[frozenset[str]] = []
-    current: frozenset[str] = frozenset()
-    for unit, unit_terms in zip(units, terms, strict=True):
-        text = unit.text.strip()
-        heading = not unit.is_list and len(text) <= 60 and len(text.split()) <= 7 and not text.endswith((".", "!", "?"))
-        out.append(frozenset() if heading else current)
+def block_context_texts(units: Sequence[Unit]) -> list[str]:
+    """On a slide, the short heading line each unit stands under ("Säule II: Chancenbudget"), as text."""
+    out: list[str] = []
+    current = ""
+    previous_heading = False
+    for unit in units:
+        heading = _is_heading(unit)
+        if heading and previous_heading and current:  # a short line right under a heading belongs to it
+            out.append(current)
+            previous_heading = False
+            continue
+        out.append("" if heading else current)
         if heading:
-            current = unit_terms
+            current = unit.text.strip()
+        previous_heading = heading
     return out
 
 
-def low_content(units: Sequence[Unit]) -> bool:
-    """A slide made of labels and titles: fewer than two lines that carry a statement (a list, ten words or
-    more, or a figure in a line of four words or more)."""
-    informative = sum(
-        1
-        for u in units
-        if u.is_list or len(u.text.split()) >= 10 or (re.search(r"\d", u.text) and len(u.text.split()) >= 4)
-    )
-    return informative < 2
-
-
-def answers_quantity(text: str, counted: set[str], bm25: BM25Index) -> bool:
-    """A count of the asked thing ("200 Schulen" for "Wie viele Schulen") or an amount (€, Mio., %);
-    a date alone does not answer "wie viele"."""
-    if counted:
-        for match in re.finditer(r"\b\d[\d.,]*\s+(?:[a-zäöüß-]+\s+)?([A-Za-zÄÖÜäöüß-]+)", text):
-            if set(bm25.query_terms(match.group(1))) & counted:
-                return True
-        return False
-    return bool(_AMOUNT.search(text)) or bool(re.search(r"\b(19|20)\d\d\b", text))
+def _is_heading(unit: Unit) -> bool:
+    text = unit.text.strip()
+    return not unit.is_list and len(text) <= 60 and len(text.split()) <= 7 and not text.endswith((".", "!", "?"))
 
 
 def is_filler(text: str) -> bool:

@@ -1,4 +1,10 @@
-"""The answer stage: screen the question, retrieve, judge the evidence, compose and cite, or decline."""
+"""The answer stage: screen the question, retrieve, score the units of the passages with the learned models,
+then answer with the units that answer it, or decline.
+
+Three steps that other backends and the evaluation reuse: ``retrieve`` (clean, screen, search, featurize),
+``decide`` (the models' verdict: decline, or keep the scores for composing) and ``compose`` (the
+extractive answer). The refusal policy always runs before a generative model is called.
+"""
 
 from __future__ import annotations
 
@@ -12,15 +18,17 @@ from typing import Any
 from scp_assistant.answer import messages
 from scp_assistant.answer.citations import render
 from scp_assistant.answer.evidence import EvidenceJudge
-from scp_assistant.answer.extractive import ExtractiveComposer, Picked
 from scp_assistant.answer.guard import clean_question, screen
+from scp_assistant.answer.scoring import Featurized, Scored, UnitScorer, check_models, missing_words, score
+from scp_assistant.answer.select import select
+from scp_assistant.learn.features import UnitCandidate
+from scp_assistant.learn.model import Models
 from scp_assistant.models import Answer, Chunk, Citation, RefusalReason, RetrievedRef, ScoredChunk
 from scp_assistant.retrieve.hybrid import Filters, HybridRetriever
 from scp_assistant.settings import AnswerSettings, RetrieveSettings
 
 log = logging.getLogger(__name__)
 
-_ANSWER_HARD_LIMIT = 1100
 _FIGURE = re.compile(r"(\d{1,3}(?:[.,]\d+)?)\s*(Mio\.|Millionen|Mrd\.|Milliarden)", re.IGNORECASE)
 
 
@@ -33,6 +41,9 @@ class Prepared:
     retrieved: list[RetrievedRef]
     started: float
     refusal: Answer | None = None
+    featurized: Featurized | None = None  # None when the guard declined before scoring
+    programme: bool = True  # the question uses programme vocabulary
+    scored: Scored | None = None
 
 
 def finish(prep: Prepared, answer: Answer) -> Answer:
@@ -85,16 +96,19 @@ def split_for_stream(text: str) -> list[str]:
 class AnswerService:
     backend = "extractive"
 
-    def __init__(self, retriever: HybridRetriever, settings: AnswerSettings, retrieve: RetrieveSettings) -> None:
+    def __init__(
+        self, retriever: HybridRetriever, settings: AnswerSettings, retrieve: RetrieveSettings, models: Models
+    ) -> None:
+        check_models(models)
         self._retriever = retriever
         self._settings = settings
         self._retrieve = retrieve
+        self.models = models
         self.judge = EvidenceJudge(retriever.bm25)
-        self.composer = ExtractiveComposer(retriever.bm25, settings.max_answer_chars, passages=retrieve.k)
+        self.scorer = UnitScorer(retriever.bm25, settings.passages)
 
-    def prepare(self, question: str, filters: Filters | None = None) -> Prepared:
-        """Everything before an answer is written: clean and screen the question, retrieve, and apply the
-        refusal policy. Generative backends reuse this, so the policy always runs before a model is called."""
+    def retrieve(self, question: str, filters: Filters | None = None) -> Prepared:
+        """Clean and screen the question, search, and featurize the units of the passages (no model yet)."""
         started = time.perf_counter()
         text = clean_question(question, self._settings.max_question_chars)
         screening = screen(text, self.judge.is_programme_text)
@@ -106,32 +120,66 @@ class AnswerService:
         prep = Prepared(text, screening.query, screening.stripped, ranked, retrieved, started)
         if screening.kind in ("adversarial", "out_of_scope"):
             reason: RefusalReason = "adversarial" if screening.kind == "adversarial" else "out_of_scope"
-            prep.refusal = self._refusal(text, reason, screening.category, [], retrieved)
+            prep.refusal = self._refusal(text, reason, screening.category, prep)
             return prep
         evidence = self.judge.judge(screening.query, ranked)
         log.debug("evidence %s", evidence)
-        if evidence.score < self._settings.refusal_threshold:
-            reason = "not_covered" if evidence.programme else "out_of_scope"
-            related = _related(ranked) if reason == "not_covered" else []
-            prep.refusal = self._refusal(text, reason, "", related, retrieved)
+        prep.programme = evidence.programme
+        prep.featurized = self.scorer.featurize(screening.query, ranked, evidence)
         return prep
 
-    def compose(self, prep: Prepared) -> Answer:
+    def decide(self, prep: Prepared, models: Models | None = None) -> Prepared:
+        """The models' verdict on a retrieved question: scores for composing, or a refusal."""
+        if prep.refusal is not None or prep.featurized is None:
+            return prep
+        models = models or self.models
+        prep.scored = score(prep.featurized, models)
+        return self._verdict(prep, models)
+
+    def _verdict(self, prep: Prepared, models: Models) -> Prepared:
+        scored = prep.scored
+        assert scored is not None
+        if not scored.candidates or scored.p_refuse >= models.params.refuse_above:
+            reason: RefusalReason = "not_covered" if prep.programme else "out_of_scope"
+            prep.refusal = self._refusal(prep.question, reason, "", prep, models)
+        return prep
+
+    def conclude(self, prep: Prepared, models: Models) -> Answer:
+        """Decide with the scores already in ``prep`` and write the answer (evaluation with given scores)."""
+        if prep.refusal is None and prep.scored is not None:
+            self._verdict(prep, models)
+        return prep.refusal or self.compose(prep, models)
+
+    def prepare(self, question: str, filters: Filters | None = None) -> Prepared:
+        """Everything before an answer is written. Generative backends reuse this, so the refusal policy always
+        runs before a model is called."""
+        return self.decide(self.retrieve(question, filters))
+
+    def compose(self, prep: Prepared, models: Models | None = None) -> Answer:
         """The extractive answer for a prepared question that passed the refusal policy."""
-        picked = self.composer.compose(prep.query, prep.ranked)
-        if not picked:
-            return self._refusal(prep.question, "not_covered", "", _related(prep.ranked), prep.retrieved)
-        body, citations = render(picked)
-        while len(body) > _ANSWER_HARD_LIMIT and len(picked) > 1:  # never pad past what a reader takes in
-            picked = picked[:-1]
-            body, citations = render(picked)
-        conflict = _conflicting_figures(picked, citations)
+        models = models or self.models
+        if prep.scored is None:
+            self.decide(prep, models)
+        if prep.scored is None or not prep.scored.candidates:
+            return prep.refusal or self._refusal(prep.question, "not_covered", "", prep, models)
+        selection = select(prep.scored, models.params)
+        units = list(selection.units)
+        closing = [messages.part_not_covered(part) for part in selection.uncovered_parts]
+        body, citations = render(units, closing)
+        while len(body) > self._settings.max_answer_chars and len(units) > 1:  # never pad past what a reader takes
+            units.pop()
+            body, citations = render(units, closing)
+        conflict = _conflicting_figures(units, citations)
         extra = [messages.conflict_notice(conflict)] if conflict else []
-        return answered(prep, body, citations, _cited_chunks(picked), self.backend, extra)
+        return answered(prep, body, citations, _cited_chunks(units), self.backend, extra)
+
+    def answer(self, prep: Prepared, models: Models | None = None) -> Answer:
+        """Decide and write (used by ``ask`` and by cross-validation with each fold's models)."""
+        self.decide(prep, models)
+        return finish(prep, prep.refusal or self.compose(prep, models))
 
     def ask(self, question: str, filters: Filters | None = None) -> Answer:
-        prep = self.prepare(question, filters)
-        return finish(prep, prep.refusal or self.compose(prep))
+        return self.answer(self.retrieve(question, filters))
 
     def stream(self, question: str, filters: Filters | None = None) -> Iterator[tuple[str, Any]]:
         """("prepared", Prepared), then ("delta", text) pieces, then ("answer", Answer)."""
@@ -147,19 +195,43 @@ class AnswerService:
         question: str,
         reason: RefusalReason,
         category: str,
-        related: Sequence[Chunk],
-        retrieved: list[RetrievedRef],
+        prep: Prepared,
+        models: Models | None = None,
     ) -> Answer:
+        """A refusal; for a question the documents do not answer, it says what they do say nearby (cited)."""
+        citations: list[Citation] = []
+        nearby = ""
+        related: list[Chunk] = []
+        missing: list[str] = []
+        if reason == "not_covered":
+            best = self._nearby(prep, models or self.models)
+            if best is not None:
+                nearby, citations = render([best])
+            else:
+                related = _related(prep.ranked)
+            if prep.featurized is not None:
+                missing = missing_words(prep.query, prep.featurized, best, self.scorer.features)
         return Answer(
             question=question,
-            answer=messages.refusal(reason, category, self._settings.contact_email, related),
+            answer=messages.refusal(reason, category, self._settings.contact_email, related, nearby, missing),
             refused=True,
             refusal_reason=reason,
             notice=None,
             backend=self.backend,
-            citations=[],
-            retrieved=retrieved,
+            citations=citations,
+            retrieved=prep.retrieved,
         )
+
+    @staticmethod
+    def _nearby(prep: Prepared, models: Models) -> UnitCandidate | None:
+        scored = prep.scored
+        if scored is None or not len(scored.p):
+            return None
+        best = max(range(len(scored.p)), key=lambda i: (round(float(scored.p[i]), 9), -i))
+        if scored.p[best] < models.params.related_above:
+            return None
+        unit = scored.candidates[best]
+        return unit if len(unit.display) <= 400 else None
 
 
 def _related(ranked: Sequence[ScoredChunk], limit: int = 3) -> list[Chunk]:
@@ -174,16 +246,18 @@ def _related(ranked: Sequence[ScoredChunk], limit: int = 3) -> list[Chunk]:
     return out
 
 
-def _cited_chunks(picked: Sequence[Picked]) -> list[Chunk]:
-    return list({p.chunk.chunk_id: p.chunk for p in picked}.values())
+def _cited_chunks(units: Sequence[UnitCandidate]) -> list[Chunk]:
+    return list({u.chunk.chunk_id: u.chunk for u in units}.values())
 
 
-def _conflicting_figures(picked: Sequence[Picked], citations: Sequence[Citation]) -> list[tuple[str, int, str]]:
+def _conflicting_figures(
+    units: Sequence[UnitCandidate], citations: Sequence[Citation]
+) -> list[tuple[str, int, str]]:
     """Figures of the same magnitude that differ slightly between documents (49,4 Mio. vs. 50 Mio.)."""
-    number = {c.chunk_id: c for c in citations}
+    number = {c.doc_id: c for c in citations}
     found: list[tuple[float, str, str, int, str]] = []
-    for p in picked:
-        cit = number[p.chunk.chunk_id]
+    for p in units:
+        cit = number[p.chunk.doc_id]
         for match in _FIGURE.finditer(p.text):
             value = (
                 float(match.group(1).replace(".", "").replace(",", "."))

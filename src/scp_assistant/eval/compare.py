@@ -9,6 +9,8 @@ HEADLINE = (
     "answer_accuracy",
     "fact_recall",
     "citation_hit",
+    "citation_precision",
+    "lead_fact",
     "retrieval_hit1",
     "retrieval_hit3",
     "retrieval_hit5",

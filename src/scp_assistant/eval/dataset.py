@@ -93,3 +93,23 @@ def load_questions(path: Path) -> list[dict[str, Any]]:
         details = "; ".join(str(e) for e in errors[:5])
         raise InputError(f"Fragendatei {path} ist ungültig ({len(errors)} Fehler): {details}")
     return list(data)
+
+
+def reviewed_feedback(path: Path) -> list[dict[str, Any]]:
+    """Feedback that a person reviewed (``feedback export --format eval-yaml``, then ``expect``, ``key_facts``
+    and ``sources`` filled in): the complete entries, as training questions. Unreviewed entries are skipped."""
+    data = read(path)
+    if not isinstance(data, list):
+        raise InputError(f"{path}: erwartet eine YAML-Liste von Fragen")
+    complete = [
+        e
+        for e in data
+        if isinstance(e, dict)
+        and e.get("expect") in EXPECT
+        and e.get("question")
+        and (e["expect"] == "refuse" or (e.get("key_facts") and e.get("sources")))
+    ]
+    errors = [i for i in validate(complete) if i.level == "error"]
+    if errors:
+        raise InputError(f"{path}: {errors[0]}")
+    return complete

@@ -2,7 +2,8 @@
 
 - fact covered: every number of the fact and >= 60 % of its content-word stems appear in the first 1000
   characters of the answer (a stem also counts inside a compound); common abbreviations are expanded;
-- citation hit: a cited doc_id (or source_url) is among the expected sources;
+- citation hit: a cited doc_id (or source_url) is among the expected sources; citation precision: the share of
+  an answer's citations that point to an expected source; lead fact: a key fact in the first 300 characters;
 - retrieval hit@k / MRR over the ranking of distinct documents;
 - correct: not refused, at most 1,200 characters, fact recall >= 0.75, citation hit; refusals: refused.
 """
@@ -13,6 +14,7 @@ import re
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from scp_assistant.text import german_stemmer
@@ -115,8 +117,14 @@ ABBREV = {
 }
 MAX_CHARS = 1200
 FACT_WINDOW = 1000
+LEAD_WINDOW = 300
+_MONTH_NAMES = "januar februar märz april mai juni juli august september oktober november dezember"
+MONTHS = {m: i + 1 for i, m in enumerate(_MONTH_NAMES.split())}
+MONTHS["maerz"] = 3
+_DAY_MONTH = re.compile(r"\b(\d{1,2})\.\s*(" + "|".join(MONTHS) + r")\b", re.IGNORECASE)
 
 
+@lru_cache(maxsize=262_144)
 def _stem(word: str) -> str:
     w = word.lower().replace("ä", "a").replace("ö", "o").replace("ü", "u").replace("ß", "ss")
     return str(german_stemmer().stemWord(w))
@@ -125,7 +133,8 @@ def _stem(word: str) -> str:
 def expand(text: str) -> str:
     for pattern, replacement in ABBREV.items():
         text = re.sub(pattern, replacement, text)
-    return text
+    # "12. September 2024" and "12.09.2024" carry the same numbers
+    return _DAY_MONTH.sub(lambda m: f"{m.group(1)}.{MONTHS[m.group(2).lower()]:02d}.", text)
 
 
 def numbers(text: str) -> list[str]:
@@ -178,6 +187,8 @@ class Verdict:
     hit3: bool | None = None
     hit5: bool | None = None
     rr: float | None = None
+    citation_precision: float | None = None  # share of the citations that point to an expected source
+    lead_fact: bool | None = None  # a key fact within the first 300 characters
     citations: int = 0
     missing_facts: list[str] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
@@ -187,9 +198,11 @@ def judge(question: dict[str, Any], result: dict[str, Any]) -> Verdict:
     answer = str(result.get("answer") or "")
     refused = bool(result.get("refused"))
     cited: set[str] = set()
+    cited_docs: list[set[str]] = []
     for c in result.get("citations") or []:
-        cited.add(norm_source(str(c.get("doc_id", ""))))
-        cited.add(norm_source(str(c.get("source_url", ""))))
+        keys = {norm_source(str(c.get("doc_id", ""))), norm_source(str(c.get("source_url", "")))}
+        cited |= keys
+        cited_docs.append(keys)
     docs: list[str] = []
     for r in result.get("retrieved") or []:
         doc = str(r.get("doc_id", "") if isinstance(r, dict) else r).lower()
@@ -222,6 +235,10 @@ def judge(question: dict[str, Any], result: dict[str, Any]) -> Verdict:
         v.hit3 = bool(expected & set(docs[:3]))
         v.hit5 = bool(expected & set(docs[:5]))
         v.rr = next((1 / (i + 1) for i, d in enumerate(docs) if d in expected), 0.0)
+        if not refused and cited_docs:
+            v.citation_precision = sum(1 for d in cited_docs if d & expected) / len(cited_docs)
+        if not refused:
+            v.lead_fact = any(fact_covered(f, answer[:LEAD_WINDOW]) for f in facts) if facts else True
         v.correct = not refused and v.chars <= MAX_CHARS and v.fact_recall >= 0.75 and v.citation_hit and not forbidden
         if refused:
             v.reasons.append("unerwartet abgelehnt")
@@ -262,6 +279,8 @@ def aggregate(verdicts: Sequence[Verdict]) -> dict[str, Any]:
         "retrieval_hit3": _mean([v.hit3 for v in ans]),
         "retrieval_hit5": _mean([v.hit5 for v in ans]),
         "mrr": _mean([v.rr for v in ans]),
+        "citation_precision": _mean([v.citation_precision for v in ans]),
+        "lead_fact": _mean([v.lead_fact for v in ans]),
         "refusal_accuracy": _mean([v.correct for v in ref]),
         "false_refusal": _mean([v.refused for v in ans]),
         "latency_p50_ms": round(statistics.median(lat), 1) if lat else None,

@@ -10,6 +10,8 @@ LABELS = {
     "answer_accuracy": "Antwortgenauigkeit",
     "fact_recall": "Fakten-Abdeckung",
     "citation_hit": "Richtige Quelle zitiert",
+    "citation_precision": "Quellen-Präzision",
+    "lead_fact": "Antwort zuerst (Fakt in 300 Zeichen)",
     "retrieval_hit1": "Treffer@1",
     "retrieval_hit3": "Treffer@3",
     "retrieval_hit5": "Treffer@5",

@@ -30,7 +30,7 @@ RETRIEVAL_KEYS = (
     "latency_max_ms",
 )
 
-__all__ = ["load_questions", "run", "run_retrieval", "write_run"]
+__all__ = ["load_questions", "run", "run_retrieval", "run_with", "write_run"]
 
 
 def _verdict_dict(v: Verdict) -> dict[str, Any]:
@@ -40,6 +40,8 @@ def _verdict_dict(v: Verdict) -> dict[str, Any]:
         "citation_hit": v.citation_hit,
         "hit1": v.hit1,
         "hit5": v.hit5,
+        "citation_precision": v.citation_precision,
+        "lead_fact": v.lead_fact,
         "missing_facts": v.missing_facts,
         "reasons": v.reasons,
     }
@@ -49,11 +51,21 @@ def run(
     questions: Sequence[dict[str, Any]], ask: Ask, progress: Callable[[int, int], None] | None = None
 ) -> dict[str, Any]:
     """Every question through the whole pipeline; per-question verdicts with the reasons for failures."""
+    return run_with(questions, lambda q: ask(str(q["question"])), progress)
+
+
+def run_with(
+    questions: Sequence[dict[str, Any]],
+    answer_of: Callable[[dict[str, Any]], Answer],
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
+    """As :func:`run`, with the answer to each question entry from ``answer_of`` (e.g. a fold's models, or a
+    conversation played through a session)."""
     results: list[dict[str, Any]] = []
     verdicts: list[Verdict] = []
     for i, q in enumerate(questions, 1):
         try:
-            answer = ask(str(q["question"])).to_dict()
+            answer = answer_of(q).to_dict()
         except ScpError as exc:
             log.warning("question %s failed: %s", q["id"], exc)
             answer = {

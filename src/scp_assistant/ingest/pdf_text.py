@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 NORMAL_SPACING = 1.5  # a gap up to 1.5 × the font size is ordinary line spacing (typesetting uses ~1.2)
+BLOCK_SPACING = 2.2  # a gap of more than 2.2 × the font size separates blocks (an empty line between them)
 
 _FOOTER = re.compile(r"^.{0,40}·\s*(Folie|Seite)\s*\d+\s*$")
 _BULLET = re.compile(r"^([•▪◦●]|[-–]\s|\d+\.\s)")
@@ -28,6 +29,7 @@ class PdfLine:
     text: str
     continues: bool = False  # set from the layout: normal spacing and the same font as the line above
     after_wrap: bool = False  # the line above is about as long as the page's longest line: it was wrapped
+    new_block: bool = False  # a wider gap than line spacing above it: a new group of bullets or a new paragraph
 
 
 def page_text(page: Any) -> str:
@@ -39,7 +41,8 @@ def page_text(page: Any) -> str:
 
 
 def clean_lines(lines: list[PdfLine]) -> str:
-    """Join lines broken by the slide layout, keep bullets apart, drop footers and rotated letter soup."""
+    """Join lines broken by the slide layout, keep bullets apart, drop footers and rotated letter soup. A wide
+    gap above a line (a new group of bullets: "ADD/Schulaufsicht" and its points) is kept as a blank line."""
     out: list[str] = []
     for item in lines:
         line = re.sub(r"[ \t]+", " ", item.text.replace("\u00ad", "").replace("\x00", "")).strip()
@@ -47,11 +50,13 @@ def clean_lines(lines: list[PdfLine]) -> str:
             continue
         if len(line) <= 2 and not line[0].isdigit():
             continue  # single letters of rotated or vertical text
-        if out and not _BULLET.match(line) and _joins(out[-1], line, item):
+        if out and out[-1] and not _BULLET.match(line) and _joins(out[-1], line, item):
             previous = out[-1]
             out[-1] = (
                 previous[:-1] + line if re.search(r"\w-$", previous) and line[:1].islower() else f"{previous} {line}"
             )
+        elif item.new_block and out and out[-1]:
+            out.extend(["", line])
         else:
             out.append(line)
     return "\n".join(out).strip()
@@ -110,7 +115,14 @@ def _layout_lines(page: Any) -> list[PdfLine] | None:
         for i, part in enumerate(line.text.splitlines()):
             first = i == 0
             wrapped = len(above.strip()) >= 0.6 * longest
-            out.append(PdfLine(part, continues=line.continues and first, after_wrap=first and wrapped))
+            out.append(
+                PdfLine(
+                    part,
+                    continues=line.continues and first,
+                    after_wrap=first and wrapped,
+                    new_block=line.new_block and first,
+                )
+            )
             above = part
     return out
 
@@ -120,4 +132,5 @@ def _line(
 ) -> PdfLine:
     gap = (prev_y - y) if prev_y is not None and y is not None else None
     normal = gap is not None and 0 < gap <= NORMAL_SPACING * max(size, prev_size, 1.0)
-    return PdfLine(text, continues=normal and font == prev_font and abs(size - prev_size) < 0.5)
+    wide = gap is not None and gap > BLOCK_SPACING * max(size, prev_size, 1.0)
+    return PdfLine(text, continues=normal and font == prev_font and abs(size - prev_size) < 0.5, new_block=wide)

@@ -31,7 +31,7 @@ from scp_assistant.settings import IngestSettings
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int, str], None]
-CHUNKER_VERSION = "4"
+CHUNKER_VERSION = "5"
 
 
 class IngestPipeline:

@@ -57,7 +57,7 @@ class GenerativeAnswerService:
         return answered(prep, text, citations, [c for c in self._sources(prep) if c.chunk_id in cited], self.backend)
 
     def _not_covered(self, prep: Prepared) -> Answer:
-        return self._base._refusal(prep.question, "not_covered", "", [s.chunk for s in prep.ranked[:3]], prep.retrieved)
+        return self._base._refusal(prep.question, "not_covered", "", prep)
 
     def ask(self, question: str, filters: Filters | None = None) -> Answer:
         prep = self._base.prepare(question, filters)

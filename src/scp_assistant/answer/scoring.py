@@ -1,0 +1,138 @@
+"""Units of the retrieved passages, their features, and the learned scores: how well each unit answers the
+question (and each part of it), and how likely it is that the documents do not answer it at all.
+
+Featurizing does not depend on the models, so evaluation can featurize a question set once and score it
+with the models of each cross-validation fold (``eval cv``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from scp_assistant.answer.evidence import Evidence
+from scp_assistant.answer.reading import rare_term_holders, with_leaders
+from scp_assistant.answer.units import UnitReader
+from scp_assistant.learn.features import (
+    QUESTION_FEATURES,
+    UNIT_FEATURES,
+    EvidenceView,
+    FeatureExtractor,
+    QueryTerms,
+    UnitCandidate,
+    question_features,
+    with_neighbours,
+)
+from scp_assistant.learn.model import Models
+from scp_assistant.learn.question import QuestionProfile, profile, question_kind
+from scp_assistant.models import ScoredChunk
+from scp_assistant.retrieve.bm25 import BM25Index
+
+
+@dataclass(frozen=True)
+class Featurized:
+    profile: QuestionProfile
+    candidates: list[UnitCandidate]
+    rows: np.ndarray  # one row of UNIT_FEATURES per candidate, for the whole question
+    part_rows: list[np.ndarray]  # the same per part of a multi-part question (empty for a simple one)
+    evidence: EvidenceView
+    query: QueryTerms  # the whole question's terms
+    unknown_words: tuple[str, ...] = ()  # nouns of the question the retrieved passages do not contain
+
+
+@dataclass(frozen=True)
+class Scored:
+    featurized: Featurized
+    p: np.ndarray  # per candidate: probability that it answers the question
+    part_p: list[np.ndarray]
+    question_row: np.ndarray
+    p_refuse: float
+
+    @property
+    def candidates(self) -> list[UnitCandidate]:
+        return self.featurized.candidates
+
+
+def evidence_view(evidence: Evidence) -> EvidenceView:
+    return EvidenceView(
+        coverage=evidence.coverage,
+        dense=evidence.dense,
+        unknown=len(evidence.unknown_nouns),
+        unresolved=len(evidence.unresolved),
+        foreign=len(evidence.foreign),
+        missing_numbers=len(evidence.missing_numbers),
+        programme=evidence.programme,
+        english=evidence.english,
+        eligibility=evidence.eligibility,
+        rule_score=evidence.score,
+    )
+
+
+class UnitScorer:
+    """Reads the top ``passages`` of a ranking (plus the leaders fusion may bury) into scored units."""
+
+    def __init__(self, bm25: BM25Index, passages: int = 12) -> None:
+        self._bm25 = bm25
+        self._passages = passages
+        self.features = FeatureExtractor(bm25)
+        self._reader = UnitReader()
+
+    def passages(self, question: str, ranked: Sequence[ScoredChunk]) -> list[ScoredChunk]:
+        out = with_leaders(ranked, self._passages)
+        for extra in rare_term_holders(
+            question, ranked, self._passages, self._bm25, lambda c: set(self.features.terms(c.text))
+        ):
+            if extra not in out:
+                out.append(extra)
+        return out
+
+    def featurize(self, question: str, ranked: Sequence[ScoredChunk], evidence: Evidence) -> Featurized:
+        prof = profile(question)
+        candidates = self._reader.candidates(ranked, self.passages(question, ranked))
+        whole = self.features.query(question, prof.kind)
+        rows = self._rows(whole, candidates)
+        part_rows = []
+        if prof.multi_part:
+            for part in prof.parts:
+                rest = " ".join(p for p in prof.parts if p != part)
+                part_rows.append(self._rows(self.features.query(part, question_kind(part), rest), candidates))
+        unknown = tuple(evidence.unresolved)
+        return Featurized(prof, candidates, rows, part_rows, evidence_view(evidence), whole, unknown)
+
+    def _rows(self, query: QueryTerms, candidates: Sequence[UnitCandidate]) -> np.ndarray:
+        if not candidates:
+            return np.zeros((0, len(UNIT_FEATURES)))
+        return with_neighbours(np.stack([self.features.unit(query, c) for c in candidates]), candidates)
+
+
+def missing_words(
+    question: str, featurized: Featurized, unit: UnitCandidate | None, features: FeatureExtractor
+) -> list[str]:
+    """What the documents lack, in the question's words: nouns the passages do not contain ("Entgeltgruppe"),
+    then the question's rarest nouns that the nearest unit does not contain ("Sockelbetrag")."""
+    have = features.terms(unit.display) if unit is not None else frozenset()
+    out = list(dict.fromkeys(featurized.unknown_words))
+    for word in re.findall(r"(?<=\s)[A-ZÄÖÜ][\wÄÖÜäöüß-]{3,}", question):
+        terms = features.terms(word)
+        if terms & featurized.query.focus and not terms & have and word not in out:
+            out.append(word)
+    return out[:2]
+
+
+def score(featurized: Featurized, models: Models) -> Scored:
+    """The models' view of a featurized question."""
+    p = models.unit.predict(featurized.rows)
+    part_p = [models.unit.predict(rows) for rows in featurized.part_rows]
+    part_best = [float(x.max()) if len(x) else 0.0 for x in part_p]
+    ranks = [c.passage_rank for c in featurized.candidates]
+    row = question_features(featurized.profile, featurized.evidence, featurized.rows, p, ranks, part_best)
+    p_refuse = float(models.refusal.predict(row[None, :])[0])
+    return Scored(featurized, p, part_p, row, p_refuse)
+
+
+def check_models(models: Models) -> None:
+    models.unit.check(UNIT_FEATURES, "unit")
+    models.refusal.check(QUESTION_FEATURES, "refusal")

@@ -1,0 +1,74 @@
+"""Which scored units make the answer, in which order.
+
+The answer leads with the unit most likely to answer the question (for a multi-part question: the best unit
+of each part, in the order of the parts), then adds units only while they are likely to answer too, say
+something the answer does not say yet, and fit the budget. A part without a unit likely enough to answer it
+is reported as not covered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from scp_assistant.answer.scoring import Scored
+from scp_assistant.learn.features import UnitCandidate
+from scp_assistant.learn.model import SelectionParams
+from scp_assistant.text import analyze
+
+
+@dataclass(frozen=True)
+class Selection:
+    units: list[UnitCandidate]
+    uncovered_parts: list[str]
+
+
+def _overlaps(a: UnitCandidate, b: UnitCandidate) -> bool:
+    """The same thing twice: one unit contains the other (an FAQ answer and its sentence, a list and its
+    item), or both say nearly the same in other words or another source ("Teilnehmen soll in der Regel die
+    Schulleitung" / "In der Regel nimmt die Schulleitung teil")."""
+    if a.chunk.chunk_id == b.chunk.chunk_id and (a.text in b.text or b.text in a.text):
+        return True
+    sa, sb = set(analyze(a.text)), set(analyze(b.text))
+    return len(sa & sb) / max(3, min(len(sa), len(sb))) >= 0.6
+
+
+def _order(p: np.ndarray) -> list[int]:
+    """Indices by descending probability; ties broken by position in the candidate list (deterministic)."""
+    return sorted(range(len(p)), key=lambda i: (-round(float(p[i]), 9), i))
+
+
+def select(scored: Scored, params: SelectionParams) -> Selection:
+    cands = scored.candidates
+    if not cands:
+        return Selection([], [])
+    chosen: list[int] = []
+    uncovered: list[str] = []
+
+    def fits(i: int) -> bool:
+        used = sum(len(cands[j].display) for j in chosen)
+        return not chosen or used + len(cands[i].display) <= params.budget
+
+    def take(i: int) -> None:
+        if i not in chosen and not any(_overlaps(cands[i], cands[j]) for j in chosen):
+            chosen.append(i)
+
+    parts = scored.featurized.profile.parts
+    if scored.part_p:
+        for part, part_p in zip(parts, scored.part_p, strict=True):
+            # a part is answered by a unit likely for the part that does not contradict the whole question
+            joint = part_p * np.sqrt(np.maximum(scored.p, 1e-9))
+            best = _order(joint)[0]
+            if part_p[best] < params.part_above:
+                uncovered.append(part)
+            elif fits(best) or not chosen:
+                take(best)
+    if not chosen:
+        take(_order(scored.p)[0])
+    for i in _order(scored.p):
+        if scored.p[i] < params.add_above:
+            break
+        if fits(i):
+            take(i)
+    return Selection([cands[i] for i in chosen], uncovered)

@@ -1,0 +1,114 @@
+"""The answer units of retrieved passages: sentences, lists, single list items, whole FAQ answers.
+
+A list item keeps what it stands under: the sentence that introduces the list ("Die Pläne beinhalten:") or,
+on a slide, the first bullet of its group when that bullet names the group ("ADD/Schulaufsicht" above
+"Genehmigt Anträge aus Chancenbudget"). An answer can then show one bullet with its parent instead of
+the whole slide.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from scp_assistant.answer.reading import block_context_texts, is_filler
+from scp_assistant.learn.features import UnitCandidate, dangling
+from scp_assistant.models import Chunk, ScoredChunk
+from scp_assistant.retrieve.hybrid import dense_z
+from scp_assistant.text import Unit, split_units
+
+FAQ_WHOLE_MAX = 700  # an FAQ answer up to this length is also offered whole
+
+
+def _items(unit: Unit) -> tuple[str, list[str]]:
+    """A list unit as (lead-in, items)."""
+    lead, items = "", []
+    for line in unit.text.split("\n"):
+        if line.startswith("- "):
+            items.append(line[2:].strip())
+        elif not items:
+            lead = f"{lead} {line}".strip()
+    return lead, items
+
+
+def _group_heading(items: list[str]) -> bool:
+    """On a slide, the first bullet names its group when it is short and the points under it are not."""
+    first = items[0]
+    return (
+        len(items) >= 3
+        and len(first.split()) <= 3
+        and len(first) <= 40
+        and not first.endswith((".", ":"))
+        and sum(len(i.split()) >= 4 for i in items[1:]) >= len(items[1:]) / 2
+    )
+
+
+def passage_units(chunk: Chunk) -> list[tuple[str, str, str, str]]:
+    """(text, kind, context, parent) for every unit of a passage, in reading order."""
+    slide = chunk.page is not None
+    units = [u for u in split_units(chunk.text, by_line=slide)]
+    blocks = block_context_texts(units) if slide else [""] * len(units)
+    out: list[tuple[str, str, str, str]] = []
+    if chunk.question and len(chunk.text) <= FAQ_WHOLE_MAX and len(units) > 1:
+        out.append((chunk.text.strip(), "faq", chunk.question, ""))
+    heading = chunk.question or chunk.section if not slide else ""
+    carried = ""  # a bullet that stops mid-phrase introduces the next list ("Anträge vornehmlich für")
+    for unit, block in zip(units, blocks, strict=True):
+        context = " ".join(x for x in (heading, block) if x)
+        if not unit.is_list:
+            carried = ""
+            if not is_filler(unit.text):
+                out.append((unit.text, "sentence", context, ""))
+            continue
+        lead, items = _items(unit)
+        parent = lead or carried
+        if slide and not parent and _group_heading(items):
+            parent, items = items[0], items[1:]  # "ADD/Schulaufsicht" names the bullets under it
+            out.append(("\n".join(f"- {i}" for i in items), "list", context, parent))
+        elif carried and not lead:
+            out.append((f"{carried}\n{unit.text}", "list", context, ""))
+        else:
+            out.append((unit.text, "list", context, ""))
+        if len(items) > 1 or parent:
+            out.extend((f"- {item}", "item", context, parent) for item in items if not is_filler(item))
+        carried = items[-1] if items and (dangling(items[-1]) or items[-1].endswith(":")) else ""
+    return out
+
+
+class UnitReader:
+    """Candidates from the passages an answer may use; a passage's units are split once and kept."""
+
+    def __init__(self) -> None:
+        self._cache: dict[str, list[tuple[str, str, str, str]]] = {}
+
+    def _units(self, chunk: Chunk) -> list[tuple[str, str, str, str]]:
+        known = self._cache.get(chunk.chunk_id)
+        if known is None:
+            known = passage_units(chunk)
+            if len(self._cache) < 200_000:
+                self._cache[chunk.chunk_id] = known
+        return known
+
+    def candidates(self, ranked: Sequence[ScoredChunk], passages: Sequence[ScoredChunk]) -> list[UnitCandidate]:
+        z = dense_z(ranked)
+        rank = {s.chunk.chunk_id: i for i, s in enumerate(ranked)}
+        out: list[UnitCandidate] = []
+        for scored in passages:
+            chunk = scored.chunk
+            units = self._units(chunk)
+            for position, (text, kind, context, parent) in enumerate(units):
+                out.append(
+                    UnitCandidate(
+                        text=text,
+                        chunk=chunk,
+                        kind=kind,
+                        position=position,
+                        units_in_passage=len(units),
+                        context=context,
+                        parent=parent,
+                        passage_rank=rank.get(chunk.chunk_id, len(ranked)),
+                        dense_z=z.get(chunk.chunk_id, -1.0),
+                        dense_rank=scored.dense_rank,
+                        bm25_rank=scored.bm25_rank,
+                    )
+                )
+        return out

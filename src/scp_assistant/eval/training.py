@@ -1,0 +1,208 @@
+"""Training and cross-validating the learned decisions on question sets (``eval train``, ``eval cv``).
+
+Labels come from the sets themselves: a unit that covers a key fact of its question (the eval suite's fact
+rule) and stands in an expected source answers it; every unit of a question to decline does not. Units that
+cover a fact in a source the set does not expect are left out of training (neither right nor wrong).
+The refusal model learns from the questions' ``expect`` on out-of-fold unit scores (stacking), and the
+selection parameters are chosen on out-of-fold answers of the training questions.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+
+from scp_assistant.answer.scoring import Featurized, Scored
+from scp_assistant.answer.service import AnswerService, Prepared
+from scp_assistant.eval.metrics import LEAD_WINDOW, fact_covered, judge
+from scp_assistant.learn.features import QUESTION_FEATURES, UNIT_FEATURES, question_features
+from scp_assistant.learn.fit import choose_params, fit_linear, stratified_folds
+from scp_assistant.learn.model import LinearModel, Models, SelectionParams
+from scp_assistant.models import Answer
+
+log = logging.getLogger(__name__)
+INNER_FOLDS = 5
+
+
+@dataclass
+class Example:
+    """One question of a set, retrieved and featurized once."""
+
+    entry: dict[str, Any]
+    prep: Prepared
+    labels: np.ndarray  # per candidate: 1 answers, 0 does not, -1 left out
+
+    @property
+    def featurized(self) -> Featurized | None:
+        return self.prep.featurized
+
+    @property
+    def refuse(self) -> bool:
+        return bool(self.entry["expect"] == "refuse")
+
+
+def unit_labels(entry: dict[str, Any], featurized: Featurized | None) -> np.ndarray:
+    if featurized is None:
+        return np.zeros(0)
+    if entry["expect"] == "refuse":
+        return np.zeros(len(featurized.candidates))
+    facts = list(entry.get("key_facts") or [])
+    sources = set(entry.get("sources") or [])
+    out = np.zeros(len(featurized.candidates))
+    for i, cand in enumerate(featurized.candidates):
+        if any(fact_covered(f, cand.display) for f in facts):
+            out[i] = 1.0 if cand.chunk.doc_id in sources else -1.0
+    return out
+
+
+def featurize(service: AnswerService, entries: Sequence[dict[str, Any]]) -> list[Example]:
+    examples = []
+    for entry in entries:
+        prep = service.retrieve(str(entry["question"]))
+        examples.append(Example(entry, prep, unit_labels(entry, prep.featurized)))
+    return examples
+
+
+def _unit_data(examples: Sequence[Example]) -> tuple[np.ndarray, np.ndarray]:
+    rows, labels = [], []
+    for ex in examples:
+        if ex.featurized is None or not len(ex.labels):
+            continue
+        keep = ex.labels >= 0
+        rows.append(ex.featurized.rows[keep])
+        labels.append(ex.labels[keep])
+    if not rows:
+        return np.zeros((0, len(UNIT_FEATURES))), np.zeros(0)
+    return np.concatenate(rows), np.concatenate(labels)
+
+
+def _scored(featurized: Featurized, unit: LinearModel, refusal: LinearModel | None = None) -> Scored:
+    p = unit.predict(featurized.rows)
+    part_p = [unit.predict(r) for r in featurized.part_rows]
+    part_best = [float(x.max()) if len(x) else 0.0 for x in part_p]
+    ranks = [c.passage_rank for c in featurized.candidates]
+    row = question_features(featurized.profile, featurized.evidence, featurized.rows, p, ranks, part_best)
+    p_refuse = float(refusal.predict(row[None, :])[0]) if refusal is not None else 0.0
+    return Scored(featurized, p, part_p, row, p_refuse)
+
+
+def _folds(examples: Sequence[Example], folds: int, salt: str) -> list[int]:
+    keys = [str(ex.entry["id"]) for ex in examples]
+    groups = [str(ex.entry.get("category") or ex.entry["expect"]) for ex in examples]
+    return stratified_folds(keys, groups, folds, salt)
+
+
+def _out_of_fold(examples: Sequence[Example]) -> list[Scored | None]:
+    """Scores of every training question from models that did not see it (unit model, then refusal model)."""
+    fold = _folds(examples, INNER_FOLDS, "inner")
+    scored: list[Scored | None] = [None] * len(examples)
+    for k in range(INNER_FOLDS):
+        unit = fit_linear(*_unit_data([e for e, f in zip(examples, fold, strict=True) if f != k]), UNIT_FEATURES)
+        for i, ex in enumerate(examples):
+            if fold[i] == k and ex.featurized is not None:
+                scored[i] = _scored(ex.featurized, unit)
+    rows = np.array([s.question_row for s in scored if s is not None])
+    targets = np.array([ex.refuse for ex, s in zip(examples, scored, strict=True) if s is not None], dtype=float)
+    owners = [i for i, s in enumerate(scored) if s is not None]
+    for k in range(INNER_FOLDS):
+        train = [j for j, i in enumerate(owners) if fold[i] != k]
+        refusal = fit_linear(rows[train], targets[train], QUESTION_FEATURES)
+        for j, i in enumerate(owners):
+            if fold[i] == k:
+                s = scored[i]
+                assert s is not None
+                scored[i] = dataclasses.replace(s, p_refuse=float(refusal.predict(rows[j][None, :])[0]))
+    return scored
+
+
+def conclude(service: AnswerService, prep: Prepared, scored: Scored, models: Models) -> Answer:
+    """The answer a question gets with these scores and parameters (a copy of ``prep`` is used)."""
+    trial = dataclasses.replace(prep, refusal=None, scored=scored)
+    return service.conclude(trial, models)
+
+
+def fit(service: AnswerService, examples: Sequence[Example], sets: Sequence[str] = ()) -> Models:
+    """Unit model, refusal model and selection parameters from the training questions."""
+    usable = [ex for ex in examples if ex.featurized is not None]
+    unit = fit_linear(*_unit_data(usable), UNIT_FEATURES)
+    oof = _out_of_fold(usable)
+    rows = np.array([s.question_row for s in oof if s is not None])
+    targets = np.array([ex.refuse for ex, s in zip(usable, oof, strict=True) if s is not None], dtype=float)
+    refusal = fit_linear(rows, targets, QUESTION_FEATURES)
+    pairs = [(ex, s) for ex, s in zip(usable, oof, strict=True) if s is not None]
+
+    def outcome(params: SelectionParams) -> list[tuple[bool, bool, int]]:
+        trial = Models(unit, refusal, dataclasses.replace(params, refuse_above=2.0))  # never decline here
+        out = []
+        for ex, s in pairs:
+            answer = conclude(service, ex.prep, s, trial).to_dict()
+            verdict = judge(ex.entry, answer)
+            facts = ex.entry.get("key_facts") or []
+            lead = any(fact_covered(f, answer["answer"][:LEAD_WINDOW]) for f in facts)
+            out.append((verdict.correct if not ex.refuse else False, lead, len(answer["answer"])))
+        return out
+
+    params, objective = choose_params(outcome, [s.p_refuse for _, s in pairs], [ex.refuse for ex, _ in pairs])
+    info = {
+        "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "question_sets": list(sets),
+        "questions": len(examples),
+        "unit_rows": len(_unit_data(usable)[1]),
+        "objective_out_of_fold": round(objective, 4),
+        "strongest_unit_features": unit.strongest(),
+        "strongest_refusal_features": refusal.strongest(),
+    }
+    return Models(unit, refusal, params, info=info)
+
+
+def cross_validate(
+    service: AnswerService,
+    examples: Sequence[Example],
+    folds: int = 5,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Answer]:
+    """Every question answered by models fitted on the other folds (its own never seen): id -> Answer."""
+    fold = _folds(examples, folds, "outer")
+    answers: dict[str, Answer] = {}
+    for k in range(folds):
+        train = [ex for ex, f in zip(examples, fold, strict=True) if f != k]
+        models = fit(service, train)
+        for ex, f in zip(examples, fold, strict=True):
+            if f == k:
+                fresh = dataclasses.replace(ex.prep, scored=None, started=time.perf_counter())
+                if ex.featurized is not None:
+                    fresh.refusal = None
+                answers[str(ex.entry["id"])] = service.answer(fresh, models)
+        if progress:
+            progress(k + 1, folds)
+        log.info("fold %d/%d done", k + 1, folds)
+    return answers
+
+
+def blank_models() -> Models:
+    """Models that know nothing (all weights zero): to featurize question sets before anything is trained."""
+
+    def zero(features: Sequence[str]) -> LinearModel:
+        n = len(features)
+        return LinearModel(tuple(features), (0.0,) * n, (1.0,) * n, (0.0,) * n, 0.0)
+
+    return Models(zero(UNIT_FEATURES), zero(QUESTION_FEATURES))
+
+
+def describe(models: Models) -> str:
+    lines = [f"Parameter: {dataclasses.asdict(models.params)}"]
+    for name, model in (("Einheiten", models.unit), ("Ablehnung", models.refusal)):
+        lines.append(f"Stärkste Merkmale ({name}): " + ", ".join(f"{f} {w:+.2f}" for f, w in model.strongest()))
+    return "\n".join(lines)
+
+
+def median_chars(answers: Sequence[Answer]) -> float:
+    return statistics.median(len(a.answer) for a in answers) if answers else 0.0

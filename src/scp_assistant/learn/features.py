@@ -1,0 +1,356 @@
+"""Features of the learned decisions: how well an answer unit answers a question (unit model), and whether the
+documents answer a question at all (refusal model).
+
+A unit is a sentence, a list, a list item or an FAQ answer from a retrieved passage (built by
+``answer/units.py``). Its features say what the pipeline knows about it: lexical coverage of the question's
+terms (IDF-weighted, in the unit, its context and its passage), the question's rare terms and names, whether
+it carries what the question asks for (an amount, a date, a body, a yes or no), retrieval ranks and
+similarity, its form and its source. Everything here is computed from the question, the unit and the index
+statistics; the weights come from data (``scp-assistant eval train``).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from scp_assistant.learn.question import KINDS, QuestionProfile
+from scp_assistant.models import DOC_TYPES, Chunk
+from scp_assistant.retrieve.bm25 import BM25Index
+from scp_assistant.text import fold
+
+_AMOUNT = re.compile(r"\d[\d.,]*\s*(?:€|euro|eur\b|mio|mrd|millionen|milliarden|prozent|%)|€\s*\d", re.I)
+_DATE = re.compile(
+    r"\b(19|20)\d\d\b|\b\d{1,2}\.\s?\d{1,2}\.|\b(januar|februar|märz|april|mai|juni|juli|august|september|oktober|"
+    r"november|dezember|schuljahr|halbjahr|jährlich|jahre?n?)\b",
+    re.I,
+)
+_NUMBER = re.compile(
+    r"\b\d[\d.,]*\b|\b(eine?|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|hundert)\b", re.I
+)
+_BODY = re.compile(
+    r"\b(ADD|Schulaufsicht|Ministerium|Bildungsministerium|BM|BMBF|BMBFSFJ|Landesinstitut|PL|Schulträger\w*|Bund|"
+    r"Länder|Land|Kommune\w*|Kreis\w*|Stadt|Verbandsgemeinde\w*|Jugendamt|Jugendhilfe|Träger|Stiftung|ism|"
+    r"Schulleitung\w*|Schulen|Kultusministerkonferenz|KMK|Stadtrat|Gemeinderat|Oberbürgermeister\w*)\b"
+)
+_VERDICT = re.compile(
+    r"\b(nicht|kein\w*|ausgeschlossen|unzulässig|zulässig|möglich|erlaubt|darf|dürfen|kann|können|muss|müssen|"
+    r"förderfähig|finanzierbar|ja|nein|nur|ausschließlich|ausdrücklich)\b",
+    re.I,
+)
+# how editors and the documents talk about themselves, not about the programme
+_META = re.compile(
+    r"\b(Redaktion|Fassung|undatiert|abgeschnitten|Download\w*|Link|PDF|Stand|Quelle|Seite|Dokument|Landesseite|"
+    r"Pressemitteilung|Artikel|Blog|Beitrag|berichtet|Bericht)\b"
+)
+_NAME = re.compile(r"(?<!^)(?<![.?!:]\s)\b([A-ZÄÖÜ][a-zäöüß]+(?:-[A-ZÄÖÜ][a-zäöüß]+)*|[A-ZÄÖÜ]{2,}\+?)\b")
+UNIT_KINDS = ("sentence", "list", "item", "faq")
+_EDITORIAL = ("Hinweis der Redaktion", "Anmerkung der Redaktion", "Redaktioneller Hinweis")
+_DANGLING = re.compile(
+    r"\b(für|mit|von|zu|zum|zur|an|auf|aus|bei|in|im|über|unter|um|nach|vor|durch|und|oder|sowie|der|die|das|den|"
+    r"dem|des|ein|eine|einer|eines|einem|einen|soll|sollen|wird|werden|ist|sind|etwa|insbesondere|wie|als)\s*$|[,–-]\s*$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class UnitCandidate:
+    """One answer unit of a retrieved passage, with where it stands."""
+
+    text: str  # as shown (a list as "- " lines)
+    chunk: Chunk
+    kind: str  # sentence | list | item | faq
+    position: int  # index of the unit in its passage
+    units_in_passage: int
+    context: str = ""  # what it stands under: section heading, FAQ question, slide block heading, list lead-in
+    parent: str = ""  # shown above a list item or slide bullet ("ADD/Schulaufsicht")
+    passage_rank: int = 0
+    dense_z: float = 0.0
+    dense_rank: int | None = None
+    bm25_rank: int | None = None
+
+    @property
+    def display(self) -> str:
+        return f"{self.parent}\n{self.text}" if self.parent else self.text
+
+
+@dataclass(frozen=True)
+class QueryTerms:
+    """A question (or a part of one) as the features see it: weighted index terms, its rarest terms, names."""
+
+    weights: Mapping[str, float]  # term -> idf x weight
+    focus: frozenset[str]  # the rarest terms (highest idf)
+    names: tuple[str, ...]  # folded names, acronyms and places written in the question
+    numbers: tuple[str, ...]
+    kind: str
+    places: frozenset[str] = field(default_factory=frozenset)  # folded region words the question names
+
+
+UNIT_FEATURES = (
+    "cov_unit", "cov_context", "cov_passage", "cov_heading", "focus_unit", "focus_passage", "names_missing",
+    "numbers_in_unit", "has_amount", "has_date", "has_number", "has_body", "has_verdict",
+    "asks_amount_has_amount", "asks_count_has_number", "asks_when_has_date", "asks_who_has_body",
+    "asks_yesno_has_verdict", "dense_z", "passage_rank_inv", "bm25_rank_inv", "dense_rank_inv",
+    "log_chars", "short", "first_unit", "position", "heading_like", "lead_paragraph", "meta_words", "ends_colon",
+    "region_match", "region_conflict", "fragment", "editorial", "slide", "novelty", "neighbor_cov",
+    *(f"kind_{k}" for k in UNIT_KINDS), *(f"source_{t}" for t in DOC_TYPES),
+)  # fmt: skip
+QUESTION_FEATURES = (
+    "p_best", "p_second", "p_top3", "p_best_top3_passages", "rule_score", "coverage", "dense", "unknown", "unresolved",
+    "foreign",
+    "missing_numbers", "programme", "english", "eligibility", "names_missing_best", "names_missing_passages",
+    "typed_best", "focus_best", "parts", "p_weakest_part", *(f"asks_{k}" for k in KINDS),
+)  # fmt: skip
+
+
+class FeatureExtractor:
+    """Computes feature vectors; what depends only on a unit or a passage is computed once and kept."""
+
+    def __init__(self, bm25: BM25Index) -> None:
+        self._bm25 = bm25
+        self._terms: dict[str, frozenset[str]] = {}
+        self._facts: dict[tuple[str, str, str, str, str], _UnitFacts] = {}
+        self._regions = self._region_words(bm25.chunks)
+
+    @staticmethod
+    def _region_words(chunks: Sequence[Chunk]) -> frozenset[str]:
+        out: set[str] = set()
+        for chunk in chunks:
+            for word in re.findall(r"[A-Za-zÄÖÜäöüß]{4,}", chunk.region):
+                if word not in ("Kreis", "Landkreis", "Verbandsgemeinde", "Stadt"):
+                    out.add(fold(word))
+        return frozenset(out - {"bund"})
+
+    def terms(self, text: str) -> frozenset[str]:
+        """Index terms of a text plus the index terms its words begin or end with ("Beantragung" says
+        "Antrag"), cached."""
+        known = self._terms.get(text)
+        if known is None:
+            base = self._bm25.query_terms(text)
+            out = set(base)
+            for term in base:
+                for cut in range(4, len(term) - 1):
+                    for part in (term[:cut], term[-cut:]):
+                        if self._bm25.idf(part) > 0:
+                            out.add(part)
+            known = frozenset(out)
+            if len(self._terms) < 500_000:
+                self._terms[text] = known
+        return known
+
+    def query(self, text: str, kind: str, context: str = "") -> QueryTerms:
+        """Terms of ``text``; words of ``context`` (the rest of a multi-part question, or an earlier turn) count
+        at 0.3."""
+        weighted = self._bm25.expanded_terms(text)
+        for term, w in (self._bm25.expanded_terms(context).items() if context else ()):
+            weighted.setdefault(term, 0.3 * w)
+        weights = {t: self._bm25.idf(t) * w for t, w in sorted(weighted.items()) if self._bm25.idf(t) > 0}
+        own = [t for t in self._bm25.query_terms(text) if self._bm25.idf(t) > 0]
+        focus = frozenset(sorted(own, key=lambda t: (-self._bm25.idf(t), t))[:3])
+        names = tuple(dict.fromkeys(fold(m) for m in _NAME.findall(text) if self._specific(m)))
+        numbers = tuple(dict.fromkeys(re.findall(r"\d+(?:[.,/]\d+)*", text)))
+        places = frozenset(w for w in (fold(x) for x in re.findall(r"[A-Za-zÄÖÜäöüß]{4,}", text)) if w in self._regions)
+        return QueryTerms(weights, focus, names, numbers, kind, places)
+
+    def _specific(self, token: str) -> bool:
+        """A name, acronym or rare noun of the question ("Trier", "ADD", "Sockelbetrag"): rare in the corpus.
+        German capitalises every noun, so rarity is what sets a name apart from an ordinary noun."""
+        folded = fold(token)
+        if folded in _COMMON or len(folded) < 3:
+            return False
+        if token.isupper():
+            return True
+        terms = self._bm25.query_terms(token)
+        rare = max(3, len(self._bm25.chunks) // 20)
+        return bool(terms) and min(self._bm25.document_frequency(t) for t in terms) <= rare
+
+    @staticmethod
+    def _coverage(q: QueryTerms, terms: frozenset[str]) -> float:
+        total = sum(q.weights.values())
+        return sum(w for t, w in q.weights.items() if t in terms) / total if total else 0.0
+
+    def _static(self, cand: UnitCandidate) -> _UnitFacts:
+        """What a unit is, whatever the question: computed once per unit and kept."""
+        key = (cand.chunk.chunk_id, cand.kind, cand.text, cand.parent, cand.context)
+        known = self._facts.get(key)
+        if known is not None:
+            return known
+        chunk = cand.chunk
+        own = self.terms(cand.text)
+        context = self.terms(f"{cand.context} {cand.parent}") if (cand.context or cand.parent) else frozenset()
+        head = self.terms(f"{chunk.section} {chunk.question}") - self.terms(chunk.title)
+        text = cand.display
+        words = text.split()
+        fixed = {
+            "has_amount": float(bool(_AMOUNT.search(text))),
+            "has_date": float(bool(_DATE.search(text))),
+            "has_number": float(bool(_NUMBER.search(text))),
+            "has_body": float(bool(_BODY.search(text))),
+            "has_verdict": float(bool(_VERDICT.search(text))),
+            "log_chars": math.log(1 + len(text)),
+            "short": float(len(cand.text) < 45),
+            "first_unit": float(cand.position == 0),
+            "position": cand.position / max(1, cand.units_in_passage - 1),
+            "heading_like": float(len(words) <= 7 and not text.rstrip().endswith((".", "!", "?", ":"))),
+            "lead_paragraph": float(not chunk.section and chunk.page is None),
+            "meta_words": min(3.0, float(len(_META.findall(text)))),
+            "ends_colon": float(cand.text.rstrip().endswith(":")),
+            "fragment": float(dangling(cand.text)),
+            "editorial": float(cand.text.startswith(_EDITORIAL)),
+            "slide": float(chunk.page is not None),
+            **{f"kind_{k}": float(cand.kind == k) for k in UNIT_KINDS},
+            **{f"source_{t}": float(chunk.doc_type == t) for t in DOC_TYPES},
+        }
+        facts = _UnitFacts(
+            own=own,
+            around=own | context | head,
+            near=own | context,
+            head=head,
+            passage=self.terms(f"{chunk.title} {chunk.section} {chunk.question} {chunk.text}"),
+            folded=fold(f"{text} {cand.context} {chunk.title}"),
+            region=frozenset(fold(w) for w in re.findall(r"[A-Za-zÄÖÜäöüß]{4,}", chunk.region)),
+            text=text,
+            fixed=fixed,
+        )
+        if len(self._facts) < 500_000:
+            self._facts[key] = facts
+        return facts
+
+    def unit(self, q: QueryTerms, cand: UnitCandidate) -> np.ndarray:
+        f = self._static(cand)
+        fixed = f.fixed
+        missing = sum(1 for n in q.names if n not in f.folded)
+        values = {
+            **fixed,
+            "cov_unit": self._coverage(q, f.own),
+            "cov_context": self._coverage(q, f.around),
+            "cov_passage": self._coverage(q, f.passage),
+            "cov_heading": self._coverage(q, f.head),
+            "focus_unit": len(q.focus & f.near) / len(q.focus) if q.focus else 0.0,
+            "focus_passage": len(q.focus & f.passage) / len(q.focus) if q.focus else 0.0,
+            "names_missing": missing / len(q.names) if q.names else 0.0,
+            "numbers_in_unit": sum(n in f.text for n in q.numbers) / len(q.numbers) if q.numbers else 0.0,
+            "asks_amount_has_amount": float(q.kind == "amount") * fixed["has_amount"],
+            "asks_count_has_number": float(q.kind == "count") * fixed["has_number"],
+            "asks_when_has_date": float(q.kind == "when") * fixed["has_date"],
+            "asks_who_has_body": float(q.kind == "who") * fixed["has_body"],
+            "asks_yesno_has_verdict": float(q.kind == "yesno") * fixed["has_verdict"],
+            "dense_z": max(-2.0, min(cand.dense_z, 5.0)),
+            "passage_rank_inv": 1.0 / (1 + cand.passage_rank),
+            "bm25_rank_inv": 0.0 if cand.bm25_rank is None else 1.0 / (1 + cand.bm25_rank),
+            "dense_rank_inv": 0.0 if cand.dense_rank is None else 1.0 / (1 + cand.dense_rank),
+            "region_match": float(bool(q.places & f.region)),
+            "region_conflict": float(bool(q.places) and not (q.places & f.region) and cand.chunk.doc_type != "bund"),
+            "novelty": len(f.own - q.weights.keys()) / len(f.own) if f.own else 0.0,
+            "neighbor_cov": 0.0,  # set by with_neighbours: the best coverage of the units next to it
+        }
+        return np.fromiter((values[name] for name in UNIT_FEATURES), dtype=np.float64, count=len(UNIT_FEATURES))
+
+
+@dataclass(frozen=True)
+class _UnitFacts:
+    own: frozenset[str]  # index terms of the unit's text
+    around: frozenset[str]  # ... plus its context, parent, section heading and FAQ question
+    near: frozenset[str]  # ... plus its context and parent only
+    head: frozenset[str]
+    passage: frozenset[str]
+    folded: str
+    region: frozenset[str]
+    text: str
+    fixed: dict[str, float]
+
+
+def dangling(text: str) -> bool:
+    """Does the text stop mid-phrase ("Das zusätzliche Personal soll", "Anträge vornehmlich für")?"""
+    return bool(_DANGLING.search(text.strip()))
+
+
+def with_neighbours(rows: np.ndarray, candidates: Sequence[UnitCandidate]) -> np.ndarray:
+    """Fill in ``neighbor_cov``: an answer often sits next to the sentence that names the topic."""
+    if not len(rows):
+        return rows
+    cov, out = UNIT_FEATURES.index("cov_unit"), UNIT_FEATURES.index("neighbor_cov")
+    at = {(c.chunk.chunk_id, c.position): i for i, c in enumerate(candidates)}
+    for i, c in enumerate(candidates):
+        near = [at.get((c.chunk.chunk_id, c.position + d)) for d in (-1, 1)]
+        rows[i, out] = max((rows[j, cov] for j in near if j is not None), default=0.0)
+    return rows
+
+
+@dataclass(frozen=True)
+class EvidenceView:
+    """The question-level signals of the rule-based evidence judge (answer/evidence.py)."""
+
+    coverage: float
+    dense: float
+    unknown: int
+    unresolved: int
+    foreign: int
+    missing_numbers: int
+    programme: bool
+    english: bool
+    eligibility: bool
+    rule_score: float  # the hand-made evidence score the learned refusal replaced: one signal among the others
+
+
+def question_features(
+    profile: QuestionProfile,
+    evidence: EvidenceView,
+    unit_rows: np.ndarray,
+    unit_p: np.ndarray,
+    passage_ranks: Sequence[int],
+    part_best: Sequence[float],
+) -> np.ndarray:
+    """Refusal-model features from the scored units of a question (rows as in UNIT_FEATURES)."""
+    col = {name: i for i, name in enumerate(UNIT_FEATURES)}
+    order = np.argsort(-unit_p, kind="stable") if len(unit_p) else np.array([], dtype=int)
+    p = unit_p[order] if len(unit_p) else np.zeros(1)
+    best = order[0] if len(order) else None
+    top3 = [i for i, r in enumerate(passage_ranks) if r < 3]
+    typed = [
+        "asks_amount_has_amount", "asks_count_has_number", "asks_when_has_date", "asks_who_has_body",
+        "asks_yesno_has_verdict",
+    ]  # fmt: skip
+    typed_any = unit_rows[:, [col[t] for t in typed]].max(axis=1) if len(unit_rows) else np.zeros(0)
+    asks_typed = profile.kind in ("amount", "count", "when", "who", "yesno")
+    typed_p = unit_p * (typed_any if asks_typed else 1.0) if len(unit_p) else np.zeros(1)
+    values = {
+        "p_best": float(p[0]),
+        "p_second": float(p[1]) if len(p) > 1 else 0.0,
+        "p_top3": float(np.mean(p[:3])),
+        "p_best_top3_passages": float(max((unit_p[i] for i in top3), default=0.0)),
+        "rule_score": evidence.rule_score,
+        "coverage": evidence.coverage,
+        "dense": max(-2.0, min(evidence.dense, 5.0)),
+        "unknown": min(evidence.unknown, 3),
+        "unresolved": min(evidence.unresolved, 3),
+        "foreign": min(evidence.foreign, 3),
+        "missing_numbers": min(evidence.missing_numbers, 3),
+        "programme": float(evidence.programme),
+        "english": float(evidence.english),
+        "eligibility": float(evidence.eligibility),
+        "names_missing_best": float(unit_rows[best, col["names_missing"]]) if best is not None else 1.0,
+        "names_missing_passages": float(unit_rows[:, col["names_missing"]].min()) if len(unit_rows) else 1.0,
+        "typed_best": float(typed_p.max()) if len(typed_p) else 0.0,
+        "focus_best": float((unit_rows[:, col["focus_unit"]] * unit_p).max()) if len(unit_rows) else 0.0,
+        "parts": float(len(profile.parts)),
+        "p_weakest_part": float(min(part_best)) if part_best else float(p[0]),
+        **{f"asks_{k}": float(profile.kind == k) for k in KINDS},
+    }
+    return np.fromiter((values[n] for n in QUESTION_FEATURES), dtype=np.float64, count=len(QUESTION_FEATURES))
+
+
+_COMMON = frozenset(
+    fold(w)
+    for w in (
+        "Wer Wie Was Wann Wo Welche Welcher Welches Welchen Warum Gibt Gilt Darf Dürfen Kann Können Muss Müssen Ist "
+        "Sind Und Aber Oder Bei Für Mit Nach Von Zum Zur Im In Auf Aus Unser Unsere Wir Ich Sie Es Das Die Der Den "
+        "Schule Schulen Schulträger Land Länder Bund Programm Startchancen Startchancen-Programm SCP Säule Säulen "
+        "Mittel Geld Euro Jahr Jahre Frage Fragen Antrag Anträge Budget Chancenbudget Personal What Which How Who "
+        "When Can The Is Are Do Does"
+    ).split()
+)

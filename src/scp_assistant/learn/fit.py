@@ -1,0 +1,103 @@
+"""Fitting the small models (scikit-learn) and choosing the selection parameters on out-of-fold scores.
+
+Everything here is deterministic: lbfgs logistic regression, folds assigned by a stable hash of the question
+id, grids walked in a fixed order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from itertools import product
+
+import numpy as np
+
+from scp_assistant.learn.model import LinearModel, SelectionParams
+
+
+def fit_linear(
+    rows: np.ndarray, labels: np.ndarray, features: Sequence[str], c: float = 0.1, weights: np.ndarray | None = None
+) -> LinearModel:
+    """L2-regularised logistic regression on standardised features, classes balanced."""
+    from sklearn.linear_model import LogisticRegression
+
+    mean = rows.mean(axis=0)
+    scale = rows.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    if len(set(labels.tolist())) < 2:  # one class only: a constant model
+        prior = float(labels.mean()) if len(labels) else 0.0
+        logit = float(np.log((prior + 1e-3) / (1 - prior + 1e-3)))
+        return LinearModel(tuple(features), tuple(mean), tuple(scale), tuple([0.0] * len(features)), logit)
+    model = LogisticRegression(C=c, class_weight="balanced", max_iter=5000)
+    model.fit((rows - mean) / scale, labels, sample_weight=weights)
+    return LinearModel(
+        tuple(features),
+        tuple(float(x) for x in mean),
+        tuple(float(x) for x in scale),
+        tuple(float(x) for x in model.coef_[0]),
+        float(model.intercept_[0]),
+    )
+
+
+def fold_of(key: str, folds: int, salt: str = "") -> int:
+    """A stable fold number for a question id (the same on every machine and run)."""
+    digest = hashlib.sha256(f"{salt}:{key}".encode()).digest()
+    return int.from_bytes(digest[:4], "big") % folds
+
+
+def stratified_folds(keys: Sequence[str], groups: Sequence[str], folds: int, salt: str = "") -> list[int]:
+    """Fold numbers so that each group (question category) is spread evenly over the folds: within a group,
+    questions are ordered by their hash and dealt out in turn."""
+    out = [0] * len(keys)
+    by_group: dict[str, list[int]] = {}
+    for i, group in enumerate(groups):
+        by_group.setdefault(group, []).append(i)
+    offset = 0
+    for group in sorted(by_group):
+        members = sorted(by_group[group], key=lambda i: hashlib.sha256(f"{salt}:{keys[i]}".encode()).hexdigest())
+        for j, i in enumerate(members):
+            out[i] = (offset + j) % folds
+        offset += len(members)
+    return out
+
+
+ADD_GRID = (0.4, 0.5, 0.6, 0.7, 0.8)
+PART_GRID = (0.2, 0.35, 0.5)
+BUDGET_GRID = (400, 550, 700)
+REFUSE_GRID = tuple(round(0.2 + 0.05 * i, 2) for i in range(15))
+
+
+def choose_params(
+    outcome: Callable[[SelectionParams], list[tuple[bool, bool, int]]],
+    refuse_p: Sequence[float],
+    expect_refuse: Sequence[bool],
+) -> tuple[SelectionParams, float]:
+    """The selection parameters with the best objective on the training questions.
+
+    ``outcome(params)`` composes every question with ``params`` (no refusal) and returns per question
+    (correct if answered, key fact in the lead, answer length); ``refuse_p`` are the refusal model's
+    out-of-fold probabilities. Objective: share of questions handled correctly (answered right or declined
+    right), plus a little for leading with a key fact, minus a little for a median answer over 500 characters.
+    """
+    best: tuple[float, SelectionParams] | None = None
+    n = max(1, len(expect_refuse))
+    for add, part, budget in product(ADD_GRID, PART_GRID, BUDGET_GRID):
+        results = outcome(SelectionParams(add_above=add, part_above=part, budget=budget))
+        for threshold in REFUSE_GRID:
+            correct = lead = 0
+            lengths = []
+            for (ok, led, chars), p, refuse in zip(results, refuse_p, expect_refuse, strict=True):
+                declined = p >= threshold
+                if refuse:
+                    correct += declined
+                elif not declined:
+                    correct += ok
+                    lead += led
+                    lengths.append(chars)
+            median = float(np.median(lengths)) if lengths else 0.0
+            score = (correct + 0.25 * lead) / n - 0.1 * max(0.0, median - 500) / 500
+            params = SelectionParams(refuse_above=threshold, add_above=add, part_above=part, budget=budget)
+            if best is None or score > best[0] + 1e-12:
+                best = (score, params)
+    assert best is not None
+    return best[1], float(best[0])

@@ -1,0 +1,128 @@
+"""The fitted models and their file: small logistic models stored as JSON (feature names, scaling, weights).
+
+Inference needs numpy only; fitting (``learn/fit.py``) uses scikit-learn. The file is versioned with the code
+(``learn/models.json``, trained on the bundled question sets by ``scp-assistant eval train``) and loaded once
+when the answer stage is built. A model whose feature names differ from the code's is refused, so a stale
+file can never silently score the wrong columns.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from scp_assistant.errors import ConfigError
+
+FORMAT = 1
+
+
+@dataclass(frozen=True)
+class LinearModel:
+    """P(y=1 | x) = sigmoid(((x - mean) / scale) · coef + intercept)."""
+
+    features: tuple[str, ...]
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    coef: tuple[float, ...]
+    intercept: float
+
+    def predict(self, rows: np.ndarray) -> np.ndarray:
+        if rows.size == 0:
+            return np.zeros(0)
+        z = ((rows - np.asarray(self.mean)) / np.asarray(self.scale)) @ np.asarray(self.coef) + self.intercept
+        return np.asarray(1.0 / (1.0 + np.exp(-np.clip(z, -30, 30))))
+
+    def strongest(self, n: int = 8) -> list[tuple[str, float]]:
+        """The features with the largest standardised weights (what the model learned most from)."""
+        order = sorted(range(len(self.coef)), key=lambda i: (-abs(self.coef[i]), self.features[i]))
+        return [(self.features[i], round(self.coef[i], 3)) for i in order[:n]]
+
+    def check(self, expected: Sequence[str], name: str) -> None:
+        if tuple(expected) != self.features:
+            raise ConfigError(
+                f"Das Modell '{name}' passt nicht zu diesem Code (andere Merkmale). Bitte neu trainieren: "
+                "scp-assistant eval train --questions eval/dev.yaml --questions eval/tune.yaml"
+            )
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> LinearModel:
+        return cls(
+            tuple(data["features"]),
+            tuple(float(x) for x in data["mean"]),
+            tuple(float(x) for x in data["scale"]),
+            tuple(float(x) for x in data["coef"]),
+            float(data["intercept"]),
+        )
+
+
+@dataclass(frozen=True)
+class SelectionParams:
+    """How scored units become an answer; chosen on the training questions (``learn/fit.py``)."""
+
+    refuse_above: float = 0.5  # refusal model probability from which the question is declined
+    add_above: float = 0.5  # unit probability from which a further unit joins the answer
+    part_above: float = 0.3  # unit probability from which a unit answers a part of a multi-part question
+    budget: int = 600  # characters of answer text (without markers)
+    related_above: float = 0.2  # a declined question shows its best unit as "what the documents do say"
+
+
+@dataclass(frozen=True)
+class Models:
+    unit: LinearModel
+    refusal: LinearModel
+    params: SelectionParams = field(default_factory=SelectionParams)
+    followup: LinearModel | None = None
+    info: dict[str, Any] = field(default_factory=dict)  # what it was trained on, when, and how it did
+
+    def to_json(self) -> str:
+        data = {
+            "format": FORMAT,
+            "unit": asdict(self.unit),
+            "refusal": asdict(self.refusal),
+            "followup": asdict(self.followup) if self.followup else None,
+            "params": asdict(self.params),
+            "info": self.info,
+        }
+        return json.dumps(data, ensure_ascii=False, indent=1)
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(path.suffix + ".tmp")
+        tmp.write_text(self.to_json() + "\n", encoding="utf-8")
+        tmp.replace(path)
+
+    @classmethod
+    def from_json(cls, text: str) -> Models:
+        data = json.loads(text)
+        if data.get("format") != FORMAT:
+            raise ConfigError(f"Unbekanntes Modellformat {data.get('format')!r} (erwartet {FORMAT})")
+        return cls(
+            unit=LinearModel.from_dict(data["unit"]),
+            refusal=LinearModel.from_dict(data["refusal"]),
+            params=SelectionParams(**data.get("params", {})),
+            followup=LinearModel.from_dict(data["followup"]) if data.get("followup") else None,
+            info=dict(data.get("info") or {}),
+        )
+
+
+BUNDLED = "models.json"
+
+
+def load_models(path: Path | None = None) -> Models:
+    """The model file at ``path``, or the one shipped with the package."""
+    try:
+        if path is not None and str(path):
+            text = Path(path).read_text(encoding="utf-8")
+        else:
+            text = resources.files("scp_assistant.learn").joinpath(BUNDLED).read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise ConfigError(
+            f"Modelldatei nicht gefunden ({path or BUNDLED}). Trainieren mit: scp-assistant eval train"
+        ) from exc
+    return Models.from_json(text)

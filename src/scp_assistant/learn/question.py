@@ -1,0 +1,108 @@
+"""What a question asks: its kind (who, how much, when, yes/no, ...), its parts, and its specific terms.
+
+Used by the features of the learned models and by the composer, which answers each part of a multi-part
+question ("Wer … und bis wann …?", "Anzahl … Koblenz, Trier, Worms?"). Plain patterns over German and
+English question words; nothing here is keyed to a particular question.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+KINDS = ("who", "amount", "count", "when", "yesno", "which", "how", "why", "what")
+
+_KIND_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("when", re.compile(
+        r"\b(wann|bis wann|seit wann|ab wann|bis zu(m)? welche[mn]|welche[mnrs]? (datum|frist|zeitpunkt|jahr|termin|"
+        r"schuljahr)|wie lange|zeitraum|laufzeit|frist|deadline|when|until when|how long)\b", re.I)),
+    ("count", re.compile(r"\b(wie ?viele|anzahl|zahl der|how many)\b", re.I)),
+    ("amount", re.compile(
+        r"\b(wie ?viel|wie hoch|in welcher höhe|höhe|betrag|summe|kosten|how much|what amount|eigenanteil)\b", re.I)),
+    ("who", re.compile(
+        r"\b(wer|wem|wen|welche (stelle|behörde|institution|einrichtung)|zuständig\w*|who|whom|"
+        r"which (body|authority))\b",
+        re.I)),
+    ("why", re.compile(r"\b(warum|wieso|weshalb|wozu|why)\b", re.I)),
+    ("how", re.compile(
+        r"\b(wie (läuft|funktioniert|geht|gehen|beantrag\w*|stell\w*|organisier\w*|erfolgt|werden)|auf welche[mn]? weg|"
+        r"ablauf|verfahren|schritte|how (do|does|can|to|is)|procedure)\b", re.I)),
+    ("yesno", re.compile(
+        r"^(und |aber |also |auch )?(darf|dürfen|kann|können|könnte|könnten|muss|müssen|ist|sind|gibt|gilt|soll|sollen|"
+        r"werden|wird|hat|haben|bekommt|bekommen|erhält|erhalten|zählt|zählen|fällt|fallen|übernimmt|zahlt|zahlen|"
+        r"may|can|is|are|do|does|did|will|must|should)\b", re.I)),
+    ("which", re.compile(r"\b(welche\w*|was für|which|what kinds?|wofür|wozu)\b", re.I)),
+]
+_WH = (
+    r"bis wann|seit wann|ab wann|bis zu welche\w*|wer|wem|wen|wie|was|wann|wo|woher|wohin|wofür|wozu|welche\w*|"
+    r"warum|wieso|weshalb|ob|gibt|gilt|darf|dürfen|"
+    r"kann|können|muss|müssen|ist|sind|hat|haben|bekommt|bekommen|who|what|when|how|which|can|may|is|are|do|does"
+)
+# "…, und bis wann …?" / "… – und wer …?" / "… sowie welche …": a new clause with its own question word
+# "…, bis wann …" / "…, wer …": a comma before a question word that opens a clause of its own
+_ASKING_CLAUSE = r"bis wann|seit wann|ab wann|wann|wer|wie ?viele?|wie hoch|wie lange"
+_CLAUSE_SPLIT = re.compile(
+    rf"\s*(?:,|–|-|;)?\s+(?:und|sowie|oder|and|or)\s+(?=(?:{_WH})\b)|\s+–\s+(?=(?:{_WH})\b)"
+    rf"|,\s+(?=(?:{_ASKING_CLAUSE})\b)",
+    re.I,
+)
+_ASKS = re.compile(rf"\?\s*$|^(?:{_WH})\b|\b(?:{_ASKING_CLAUSE}|wie|was|warum|wo|ob)\b", re.I)
+_NAME = r"[A-ZÄÖÜ][\wÄÖÜäöüß.]*(?:-[A-ZÄÖÜ][\wÄÖÜäöüß.]*)*"
+_ENUMERATION = re.compile(rf"(?<![\w-])({_NAME}(?:\s*,\s*{_NAME})+(?:\s*,?\s*(?:und|sowie|and)\s+{_NAME})?)")
+
+
+@dataclass(frozen=True)
+class QuestionProfile:
+    text: str
+    kind: str
+    parts: tuple[str, ...]  # sub-questions; one entry for a simple question
+    numbers: tuple[str, ...]  # numbers and years written in the question
+
+    @property
+    def multi_part(self) -> bool:
+        return len(self.parts) > 1
+
+
+def question_kind(text: str) -> str:
+    stripped = text.strip()
+    for kind, pattern in _KIND_PATTERNS:
+        if pattern.search(stripped):
+            return kind
+    return "what"
+
+
+def question_numbers(text: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(re.findall(r"\d+(?:[.,/]\d+)*", text)))
+
+
+def split_parts(text: str) -> tuple[str, ...]:
+    """Sub-questions: several question sentences, clauses joined by "und/sowie + question word", or an
+    enumeration of names ("Koblenz, Trier, Worms"): each name becomes a part of its own."""
+    sentences = [s.strip() for s in re.split(r"(?<=\?)\s+", text.strip()) if s.strip()]
+    asked = [s for s in sentences if s.endswith("?")] or sentences
+    parts: list[str] = []
+    for sentence in asked:
+        clauses = [c.strip(" ,–-") for c in _CLAUSE_SPLIT.split(sentence) if c and c.strip(" ,–-")]
+        if len(clauses) > 1 and not _ASKS.search(clauses[0]):  # "Kompendium Chancenbudget – wo gibt's …?"
+            clauses[:2] = [f"{clauses[0]} – {clauses[1]}"]
+        parts.extend(c for c in clauses if len(c.split()) >= 2)
+    if len(parts) <= 1:
+        names = _enumerated_names(text)
+        if len(names) >= 2:
+            match = _ENUMERATION.search(text)
+            assert match is not None
+            return tuple(text[: match.start()] + name + text[match.end() :] for name in names)
+    return tuple(parts) if len(parts) > 1 else (text.strip(),)
+
+
+def _enumerated_names(text: str) -> list[str]:
+    match = _ENUMERATION.search(text)
+    if match is None or match.start() == 0:
+        return []
+    names = [n.strip() for n in re.split(r"\s*,\s*|\s+(?:und|sowie|and)\s+", match.group(1)) if n.strip()]
+    return names if len(names) >= 2 and all(len(n) >= 3 for n in names) else []
+
+
+def profile(text: str) -> QuestionProfile:
+    parts = split_parts(text)
+    return QuestionProfile(text=text, kind=question_kind(text), parts=parts, numbers=question_numbers(text))

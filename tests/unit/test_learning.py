@@ -1,0 +1,96 @@
+"""The learned decisions end to end on the small corpus: train on a question set, save, load, answer; and
+cross-validate into a run folder. Plus the model file's guard against stale feature lists."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from scp_assistant.cli import main
+from scp_assistant.errors import ConfigError
+from scp_assistant.learn.features import UNIT_FEATURES
+from scp_assistant.learn.model import LinearModel, Models, load_models
+
+QUESTIONS = [
+    ("t1", "Was passiert mit nicht ausgegebenen Mitteln aus dem Trägerbudget?",
+     ["nicht in das folgende Schuljahr übertragen"], ["cb1"]),
+    ("t2", "Welche Berufsgruppen sind in Säule III förderfähig?", ["Sozialarbeit/Sozialpädagogik", "Assistenzberufe"],
+     ["s3"]),
+    ("t3", "Darf aus dem Chancenbudget Mobiliar angeschafft werden?", ["Mobiliar nicht grundsätzlich ausgeschlossen"],
+     ["faq1"]),
+    ("t4", "Wie hoch ist das schuleigene Chancenbudget im Durchschnitt?", ["rund 20.000 € pro Schuljahr"], ["faq1"]),
+    ("t5", "Wohin fließen die Mittel für das Personal in Säule III?", ["Mittel fließen an die Schulträger"], ["s3"]),
+    ("t6", "Darf eine rein administrative Stelle aus dem Chancenbudget bezahlt werden?",
+     ["rein administrative Stelle nicht finanziert"], ["cb1"]),
+    ("t7", "Welches Praxisbeispiel aus Freiburg gab es beim Schulträgeraustausch?", ["durchgängige Sprachbildung"],
+     ["folien"]),
+    ("t8", "Wie hoch ist der Eigenanteil bei Säule I in Nordrhein-Westfalen?", ["Eigenanteil von 30 %"], ["nrw"]),
+]  # fmt: skip
+REFUSE = [
+    ("r1", "Welche Entgeltgruppe nach TVöD gilt für Sozialarbeiter?"),
+    ("r2", "Wie viel Geld bekommt die Stadt Trier aus Säule III?"),
+    ("r3", "Bis wann muss der Verwendungsnachweis 2025 eingereicht werden?"),
+    ("r4", "Wie hoch ist der Stundensatz für Honorarkräfte in Kaiserslautern?"),
+]
+
+
+def write_set(path: Path) -> Path:
+    entries = [
+        {"id": i, "question": q, "category": "factual", "expect": "answer", "key_facts": f, "sources": s}
+        for i, q, f, s in QUESTIONS
+    ] + [{"id": i, "question": q, "category": "unanswerable", "expect": "refuse"} for i, q in REFUSE]
+    path.write_text(yaml.safe_dump(entries, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def test_train_saves_a_model_that_is_loaded_and_answers(
+    cli_env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    questions = write_set(tmp_path / "set.yaml")
+    model_file = tmp_path / "trained.json"
+    assert main(["ingest"]) == 0
+    assert main(["eval", "train", "--questions", str(questions), "--output", str(model_file)]) == 0
+    assert "Stärkste Merkmale" in capsys.readouterr().out
+    models = load_models(model_file)
+    assert models.unit.features == UNIT_FEATURES and any(models.unit.coef)
+    assert models.info["questions"] == len(QUESTIONS) + len(REFUSE)
+    assert model_file.stat().st_size < 100_000  # small enough to commit
+
+    monkeypatch.setenv("SCP_ANSWER__MODEL_PATH", str(model_file))
+    assert main(["ask", QUESTIONS[0][1], "--json"]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert not answer["refused"] and "nicht in das folgende Schuljahr" in answer["answer"]
+    assert answer["citations"][0]["doc_id"] == "cb1"
+
+
+def test_cv_answers_every_question_with_models_that_never_saw_it(
+    cli_env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    questions = write_set(tmp_path / "set.yaml")
+    out = tmp_path / "cv"
+    assert main(["ingest"]) == 0
+    assert main(["eval", "cv", "--questions", str(questions), "--folds", "3", "--output", str(out)]) == 0
+    metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
+    assert metrics["config"]["cross_validation"]["folds"] == 3
+    for key in ("answer_accuracy", "refusal_accuracy", "citation_precision", "lead_fact", "per_category"):
+        assert key in metrics["metrics"]
+    results = json.loads((out / "results.json").read_text(encoding="utf-8"))["results"]
+    assert sorted(r["id"] for r in results) == sorted([q[0] for q in QUESTIONS] + [r[0] for r in REFUSE])
+    assert (out / "report.html").exists()
+
+
+def test_a_model_file_for_other_features_is_refused(tmp_path: Path) -> None:
+    stale = LinearModel(("cov_unit",), (0.0,), (1.0,), (1.0,), 0.0)
+    path = tmp_path / "stale.json"
+    Models(stale, stale).save(path)
+    with pytest.raises(ConfigError, match="neu trainieren"):
+        load_models(path).unit.check(UNIT_FEATURES, "unit")
+
+
+def test_the_shipped_model_matches_the_code() -> None:
+    models = load_models()
+    models.unit.check(UNIT_FEATURES, "unit")
+    assert models.info.get("question_sets"), "the shipped model says what it was trained on"

@@ -1,0 +1,126 @@
+"""Selection, rendering and the refusal decision on hand-made scores: what an answer is made of."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from helpers import hand_models
+from scp_assistant.answer.citations import check, render
+from scp_assistant.answer.scoring import Featurized, Scored
+from scp_assistant.answer.select import select
+from scp_assistant.container import Container
+from scp_assistant.learn.features import QUESTION_FEATURES, UNIT_FEATURES, EvidenceView, QueryTerms, UnitCandidate
+from scp_assistant.learn.model import SelectionParams
+from scp_assistant.learn.question import profile
+from scp_assistant.models import Chunk
+
+EVIDENCE = EvidenceView(0.5, 1.0, 0, 0, 0, 0, True, False, False, 0.5)
+
+
+def chunk(doc: str, n: int = 0, text: str = "", page: int | None = None) -> Chunk:
+    return Chunk(doc, f"{doc}::{n:03d}", f"Titel {doc}", "BM", f"https://example.org/{doc}", "2024-08-14",
+                 "landesseite", "RLP", f"Abschnitt {n}", page, text)  # fmt: skip
+
+
+def unit(
+    text: str, doc: str = "a", n: int = 0, position: int = 0, parent: str = "", kind: str = "sentence"
+) -> UnitCandidate:
+    return UnitCandidate(text, chunk(doc, n, text), kind, position, 5, parent=parent)
+
+
+def scored(question: str, units: list[UnitCandidate], p: list[float], part_p: list[list[float]] | None = None,
+           p_refuse: float = 0.0) -> Scored:  # fmt: skip
+    rows = np.zeros((len(units), len(UNIT_FEATURES)))
+    prof = profile(question)
+    parts = [rows.copy() for _ in prof.parts] if part_p else []
+    query = QueryTerms({}, frozenset(), (), (), prof.kind)
+    featurized = Featurized(prof, units, rows, parts, EVIDENCE, query)
+    return Scored(
+        featurized,
+        np.array(p),
+        [np.array(x) for x in part_p or []],
+        np.zeros(len(QUESTION_FEATURES)),
+        p_refuse,
+    )
+
+
+PARAMS = SelectionParams(add_above=0.6, part_above=0.3, budget=300)
+
+
+def test_the_answer_leads_with_the_most_likely_unit_and_adds_only_likely_ones() -> None:
+    units = [
+        unit("Die ADD prüft die Anträge.", "a"),
+        unit("Die ADD genehmigt die Anträge.", "b"),
+        unit("Die Schulträger stellen Personal ein.", "c"),
+        unit("Zuständig ist auch die Schulaufsicht.", "d"),
+    ]
+    chosen = select(scored("Wer genehmigt Anträge?", units, [0.5, 0.9, 0.2, 0.7]), PARAMS).units
+    assert [u.chunk.doc_id for u in chosen] == ["b", "d"]
+
+
+def test_the_budget_limits_further_units_but_never_the_first() -> None:
+    long = "Ein sehr langer Satz über das Chancenbudget und seine Verwendung. " * 6
+    units = [unit(long, "a"), unit("Kurz und passend.", "b")]
+    chosen = select(scored("Was gilt?", units, [0.9, 0.8]), PARAMS).units
+    assert [u.chunk.doc_id for u in chosen] == ["a"]  # the first unit alone exceeds 300 characters
+
+
+def test_the_same_content_is_not_shown_twice() -> None:
+    units = [
+        unit("Teilnehmen soll in der Regel die Schulleitung.", "a"),
+        unit("In der Regel nimmt die Schulleitung teil.", "b"),
+        unit("Die Akademien sind verpflichtend.", "c"),
+    ]
+    chosen = select(scored("Wer nimmt teil?", units, [0.9, 0.85, 0.8]), PARAMS).units
+    assert [u.chunk.doc_id for u in chosen] == ["a", "c"]
+
+
+def test_each_part_of_a_multi_part_question_gets_its_best_unit_or_a_sentence_that_it_is_not_covered() -> None:
+    question = "Wer genehmigt die Anträge, und bis wann läuft das Programm?"
+    assert profile(question).parts == ("Wer genehmigt die Anträge", "bis wann läuft das Programm?")
+    units = [unit("Die ADD genehmigt die Anträge.", "a"), unit("Das Programm läuft bis 2034.", "b")]
+    both = select(scored(question, units, [0.9, 0.4], part_p=[[0.9, 0.1], [0.1, 0.8]]), PARAMS)
+    assert [u.chunk.doc_id for u in both.units] == ["a", "b"] and both.uncovered_parts == []
+    one = select(scored(question, units, [0.9, 0.4], part_p=[[0.9, 0.1], [0.1, 0.2]]), PARAMS)
+    assert [u.chunk.doc_id for u in one.units] == ["a"]
+    assert one.uncovered_parts == ["bis wann läuft das Programm?"]
+
+
+def test_ties_are_broken_by_candidate_order_so_answers_are_deterministic() -> None:
+    units = [unit("Erster Satz zum Thema.", "a"), unit("Zweiter Satz zum Thema.", "b")]
+    for _ in range(5):
+        assert select(scored("Was gilt?", units, [0.7, 0.7]), PARAMS).units[0].chunk.doc_id == "a"
+
+
+def test_render_numbers_each_document_once_and_keeps_list_items_under_their_parent() -> None:
+    units = [
+        unit("- Genehmigt Anträge aus Chancenbudget", "deck", 3, position=2, parent="ADD/Schulaufsicht", kind="item"),
+        unit("Die Schulaufsicht liegt bei der ADD.", "faq", 0),
+        unit("- Begleitet Schulen inhaltlich", "deck", 3, position=3, parent="ADD/Schulaufsicht", kind="item"),
+        unit("Das Land informiert in Sprechstunden.", "deck", 7),
+    ]
+    text, citations = render(units, ["Zu „bis wann?“ finde ich in den Programmunterlagen keine Angabe."])
+    assert text.startswith("ADD/Schulaufsicht:\n- Genehmigt Anträge aus Chancenbudget [1]")
+    assert "ADD/Schulaufsicht:\n- Begleitet Schulen inhaltlich [1]" in text
+    assert [c.doc_id for c in citations] == ["deck", "faq"]  # one number per document
+    assert text.endswith("keine Angabe.") and check(text, citations) == []
+
+
+@pytest.mark.parametrize(("p_refuse", "refused"), [(0.2, False), (0.8, True)])
+def test_the_refusal_model_decides_with_its_threshold(
+    fake_container: Container, p_refuse: float, refused: bool
+) -> None:
+    service = fake_container.answer_service
+    prep = service.retrieve("Was passiert mit nicht ausgegebenen Mitteln aus dem Trägerbudget?")
+    assert prep.featurized is not None
+    trial = dataclasses.replace(
+        prep, scored=dataclasses.replace(service.decide(prep).scored, p_refuse=p_refuse), refusal=None  # type: ignore[arg-type]
+    )
+    answer = service.conclude(trial, hand_models(refuse_above=0.5))
+    assert answer.refused is refused
+    if refused:
+        assert answer.refusal_reason == "not_covered" and "Belegt ist:" in answer.answer
+        assert check(answer.answer.split("Belegt ist:")[1], answer.citations) == []
