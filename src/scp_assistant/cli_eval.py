@@ -17,9 +17,11 @@ from scp_assistant.answer.service import AnswerService
 from scp_assistant.container import Container
 from scp_assistant.errors import InputError, ScpError
 from scp_assistant.eval.compare import Gates, compare
-from scp_assistant.eval.dataset import load_questions, read, reviewed_feedback, validate
-from scp_assistant.eval.runner import read_run, run, run_retrieval, run_with, write_run
+from scp_assistant.eval.conversations import session_player
+from scp_assistant.eval.dataset import is_conversation, load_questions, read, reviewed_feedback, validate
+from scp_assistant.eval.runner import read_run, run_retrieval, run_with, write_run
 from scp_assistant.ingest.pipeline import CHUNKER_VERSION
+from scp_assistant.models import Answer
 from scp_assistant.settings import Settings, with_dotted
 
 EXIT_GATE = 6
@@ -186,7 +188,17 @@ def _execute(
     if retrieval_only:
         payload = run_retrieval(questions, container.retriever.retrieve)
     else:
-        payload = run(questions, container.answerer.ask)
+        limit = container.settings.answer.max_question_chars
+        play = session_player(container.answerer, container.query_rewriter, limit)
+        played: dict[str, list[tuple[str, str]]] = {}
+
+        def answer_of(entry: dict[str, Any]) -> Answer:
+            if is_conversation(entry):  # through a chat session, as the API plays it
+                answer, played[str(entry["id"])] = play(entry)
+                return answer
+            return container.answerer.ask(str(entry["question"]))
+
+        payload = run_with(questions, answer_of, turns_of=played.get)
     return payload, run_config(container, questions_path, name, retrieval_only)
 
 
@@ -223,11 +235,18 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     return EXIT_GATE if verdict["failed"] else 0
 
 
-DEFAULT_SETS = (Path("eval/dev.yaml"), Path("eval/tune.yaml"))
+# the bundled question sets: the ism's (dev, tune, conversations) and those written from the corpus since
+DEFAULT_SETS = tuple(
+    Path("eval") / name
+    for name in (
+        "dev.yaml", "tune.yaml", "calibration.yaml", "extra-a.yaml", "extra-b.yaml", "extra-c.yaml",
+        "conversations.yaml", "conversations-extra.yaml",
+    )
+)  # fmt: skip
 
 
 def _training_questions(args: argparse.Namespace) -> tuple[list[dict[str, Any]], list[str]]:
-    paths = list(args.questions or DEFAULT_SETS)
+    paths = list(args.questions or [p for p in DEFAULT_SETS if p.exists()])
     entries: list[dict[str, Any]] = []
     for path in paths:
         entries.extend(load_questions(path))
@@ -244,13 +263,13 @@ def _training_service(settings: Settings) -> tuple[Container, AnswerService]:
 
 
 def _train(settings: Settings, args: argparse.Namespace) -> int:
-    from scp_assistant.eval.training import describe, featurize, fit
+    from scp_assistant.eval.training import describe, train
     from scp_assistant.learn.model import BUNDLED
 
     entries, sets = _training_questions(args)
-    _, service = _training_service(settings)
+    container, service = _training_service(settings)
     started = time.perf_counter()
-    models = fit(service, featurize(service, entries), sets)
+    models, _ = train(service, container.resolver_with, entries, sets)
     output = args.output or Path(str(resources.files("scp_assistant.learn").joinpath(BUNDLED)))
     models.save(output)
     print(describe(models))
@@ -259,13 +278,12 @@ def _train(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _cv(settings: Settings, args: argparse.Namespace) -> int:
-    from scp_assistant.eval.training import cross_validate, featurize
+    from scp_assistant.eval.training import cross_validate
 
     entries, sets = _training_questions(args)
     container, service = _training_service(settings)
-    examples = featurize(service, entries)
-    answers = cross_validate(service, examples, args.folds)
-    payload = run_with(entries, lambda q: answers[str(q["id"])])
+    cv = cross_validate(service, container.resolver_with, entries, args.folds)
+    payload = run_with(entries, lambda q: cv.answers[str(q["id"])], turns_of=cv.turns.get)
     output = args.output or _default_output("cv")
     config = run_config(container, Path(" + ".join(sets)), output.name, False)
     config["cross_validation"] = {"folds": args.folds, "question_sets": sets}

@@ -11,9 +11,11 @@ import time
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from scp_assistant.answer.chat import Answerer, ChatService
+from scp_assistant.answer.guard import screen
 from scp_assistant.answer.service import AnswerService
-from scp_assistant.answer.sessions import MemorySessionStore, SessionStore, SQLSessionStore
+from scp_assistant.conversation.chat import Answerer, ChatService
+from scp_assistant.conversation.followup import FollowupResolver, QueryRewriter
+from scp_assistant.conversation.sessions import MemorySessionStore, SessionStore, SQLSessionStore
 from scp_assistant.database import Database, open_database
 from scp_assistant.feedback.store import FeedbackStore, SQLFeedbackStore
 from scp_assistant.index.batching import BatchingEmbedder
@@ -22,7 +24,7 @@ from scp_assistant.index.chroma_store import ChromaStore
 from scp_assistant.index.embedders import Embedder, create_embedder, embedder_id_for
 from scp_assistant.index.store import VectorStore
 from scp_assistant.ingest.pipeline import IngestPipeline
-from scp_assistant.learn.model import Models, load_models
+from scp_assistant.learn.model import LinearModel, Models, load_models
 from scp_assistant.retrieve.hybrid import HybridRetriever
 from scp_assistant.settings import Settings
 
@@ -116,15 +118,34 @@ class Container:
         checker = SupportChecker(self.embedder.embed_query, self.embedder.embed_documents)
         return GenerativeAnswerService(self.answer_service, self.guarded_model, checker, self.settings.llm)
 
+    def resolver_with(self, model: LinearModel | None) -> FollowupResolver:
+        """The follow-up resolver with a given follow-up model (training and cross-validation try several)."""
+        judge = self.answer_service.judge
+        return FollowupResolver(
+            self.retriever.bm25, model, lambda text: screen(text, judge.is_programme_text).kind == "ok"
+        )
+
+    @cached_property
+    def resolver(self) -> FollowupResolver:
+        return self.resolver_with(self.models.followup)
+
+    @cached_property
+    def query_rewriter(self) -> QueryRewriter:
+        """How a turn becomes a standalone query: the resolver, or a generative model under its checks."""
+        if self.settings.llm.backend != "extractive" and self.settings.llm.rewrite_followups:
+            from scp_assistant.conversation.model_rewrite import ModelRewriter
+
+            return ModelRewriter(self.guarded_model, self.resolver)
+        return self.resolver
+
     @cached_property
     def chat_service(self) -> ChatService:
-        rewriter = None
-        if self.settings.llm.backend != "extractive" and self.settings.llm.rewrite_followups:
-            from scp_assistant.answer.llm.generator import ModelRewriter
-
-            rewriter = ModelRewriter(self.guarded_model)
         return ChatService(
-            self.answerer, self.sessions, self.feedback_store, self.settings.answer.max_question_chars, rewriter
+            self.answerer,
+            self.sessions,
+            self.feedback_store,
+            self.settings.answer.max_question_chars,
+            self.query_rewriter,
         )
 
     @cached_property
@@ -148,7 +169,7 @@ class Container:
 
     def reset_retrieval(self) -> None:
         """Forget the retriever (and BM25) after the index changed, e.g. after a re-ingest."""
-        for name in ("retriever", "answer_service", "answerer", "chat_service"):
+        for name in ("retriever", "answer_service", "answerer", "resolver", "query_rewriter", "chat_service"):
             self.__dict__.pop(name, None)
         if "catalog" in self.__dict__:
             self.catalog.refresh()

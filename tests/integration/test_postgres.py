@@ -16,8 +16,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from helpers import free_port
-from scp_assistant.answer.sessions import SQLSessionStore
 from scp_assistant.container import Container
+from scp_assistant.conversation.sessions import SQLSessionStore
 from scp_assistant.database import open_database
 from scp_assistant.feedback.store import AnswerRecord, FeedbackRecord, SQLFeedbackStore
 from scp_assistant.index.embedders import FakeEmbedder

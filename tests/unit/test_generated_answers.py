@@ -10,10 +10,11 @@ import pytest
 
 from scp_assistant.answer.citations import check
 from scp_assistant.answer.llm.backends import GuardedModel, Message
-from scp_assistant.answer.llm.generator import MODEL_FAILED, NOT_VERIFIED, GenerativeAnswerService, ModelRewriter
+from scp_assistant.answer.llm.generator import MODEL_FAILED, NOT_VERIFIED, GenerativeAnswerService
+from scp_assistant.conversation.model_rewrite import ModelRewriter
 from scp_assistant.answer.llm.validate import SupportChecker
-from scp_assistant.answer.sessions import Turn
 from scp_assistant.container import Container
+from scp_assistant.conversation.sessions import Turn
 from scp_assistant.settings import LLMSettings
 
 QUESTION = "Was passiert mit nicht ausgegebenen Mitteln aus dem Trägerbudget?"
@@ -180,17 +181,27 @@ def test_streaming_falls_back_when_the_model_fails(fake_container: Container) ->
     assert "".join(v for k, v in events if k == "delta") == answer.answer
 
 
-def test_model_rewrites_follow_ups_with_rules_as_fallback() -> None:
+def test_model_rewrites_follow_ups_under_the_resolver_s_checks(fake_container: Container) -> None:
     settings = LLMSettings(backend="openai", base_url="http://unused", timeout_s=0.5)
     previous = Turn(
         "Darf die Schule Mobiliar aus dem Chancenbudget kaufen?",
         "Darf die Schule Mobiliar aus dem Chancenbudget kaufen?",
     )
-    good = ModelRewriter(GuardedModel(ScriptedModel("Wer genehmigt Mobiliar aus dem Chancenbudget?"), settings))
-    assert good.rewrite("Und wer genehmigt das?", previous) == "Wer genehmigt Mobiliar aus dem Chancenbudget?"
-    failing = ModelRewriter(GuardedModel(ScriptedModel(ConnectionError("x")), settings))
-    assert failing.rewrite("Und wer genehmigt das?", previous).startswith("Und wer genehmigt das? (")
-    assert good.rewrite("Was ist Säule I?", None) == "Was ist Säule I?"
+    resolver = fake_container.resolver
+
+    def rewriter(reply: object) -> ModelRewriter:
+        return ModelRewriter(GuardedModel(ScriptedModel(reply), settings), resolver)
+
+    good = rewriter("Wer genehmigt Mobiliar aus dem Chancenbudget?")
+    assert good.resolve("Und wer genehmigt das?", previous).standalone == "Wer genehmigt Mobiliar aus dem Chancenbudget?"
+    fallback = rewriter(ConnectionError("x")).resolve("Und wer genehmigt das?", previous).standalone
+    assert fallback.startswith("Und wer genehmigt das? (") and "Chancenbudget" in fallback
+    # the turn's own scope comes first: an out-of-scope turn is never handed to the model or combined
+    assert good.resolve("Wie wird das Wetter morgen in Mainz?", previous).standalone == "Wie wird das Wetter morgen in Mainz?"
+    # and what the model writes must be in scope itself
+    off_topic = rewriter("Wie wird das Wetter morgen?").resolve("Und wer genehmigt das?", previous).standalone
+    assert off_topic == fallback
+    assert good.resolve("Was ist Säule I?", None).standalone == "Was ist Säule I?"
 
 
 def test_missing_extra_gives_an_install_hint(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from scp_assistant.answer.sessions import MemorySessionStore, SessionStore, SQLSessionStore
 from scp_assistant.container import Container
+from scp_assistant.conversation.sessions import MemorySessionStore, SessionStore, SQLSessionStore
 from scp_assistant.database import SQLiteDatabase
 from scp_assistant.index.embedders import FakeEmbedder
 from scp_assistant.server.app import create_app

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from scp_assistant.models import Chunk, ScoredChunk
-from scp_assistant.retrieve.bm25 import BM25Index
+from scp_assistant.retrieve.bm25 import BM25Index, within_one_edit
 from scp_assistant.retrieve.hybrid import dense_z
 from scp_assistant.text import STOPWORDS, fold, stem, words
 
@@ -208,7 +208,8 @@ class EvidenceJudge:
 
     @staticmethod
     def is_programme_text(text: str) -> bool:
-        return any(w.startswith(GLOSSARY) for w in words(text))
+        """Does the text use the programme's vocabulary (a typo in a long word included: "Chancenbuget")?"""
+        return any(w.startswith(GLOSSARY) or _near_glossary(w) for w in words(text))
 
     def unknown_nouns(self, question: str) -> list[str]:
         out: list[str] = []
@@ -273,6 +274,17 @@ class EvidenceJudge:
             english=english,
             eligibility=eligibility,
         )
+
+
+_LONG_GLOSSARY = tuple(g for g in GLOSSARY if len(g) >= 7)
+
+
+def _near_glossary(word: str) -> bool:
+    if len(word) < 7:
+        return False
+    return any(
+        within_one_edit(word[:n], g) for g in _LONG_GLOSSARY for n in (len(g) - 1, len(g), len(g) + 1) if n <= len(word)
+    )
 
 
 def _resolved(noun: str, passage_words: str) -> bool:

@@ -48,6 +48,7 @@ _INJECTION = [
         r"(anweisung|regel|instruktion|vorgabe|instruction|rule|prompt|everything|alles)",
         r"\b(ab jetzt|von nun an|ab sofort|from now on)\b.{0,40}\b(bist du|du bist|you are|you're|agierst|antwortest)",
         r"\bdu bist (jetzt|nun|ab jetzt|ab sofort)\b",
+        r"\bbist du (jetzt|nun|ab jetzt|ab sofort|mal|einfach)\b.{0,30}\b(die|der|das|ein|eine|mein|unser)\b",
         r"\b(you are now|act as|pretend to be|roleplay|role-play|tu so,? als|spiel\w* die rolle)\b",
         r"\b(jailbreak|dan mode|developer mode|entwicklermodus|god mode|sudo)\b",
         r"\b(ohne|keine) (jegliche[n]? )?(einschränkung|beschränkung|regeln|filter|zensur|grenzen)",
@@ -58,9 +59,13 @@ _INJECTION = [
         r"\b(antworte|antwortest|sag|schreib|gib)\w*\s+(ab jetzt|ab sofort|von nun an|nur noch|immer nur)\b",
         r"\b(antworte|answer|reply)\w*\s+(nur\s+)?(auf|in)\s+(englisch|english)\b",
         r"\bja,? bewilligt\b",
+        r"\b(genehmig|bewillig)(st|e|en sie|t euch)\b.{0,60}\b(antrag|anträge|förderung|mittel)",
+        r"(ein|ein kurzes|einfach)\s+[„\"']?(genehmigt|bewilligt|ja)[“\"']?\s+(reicht|genügt)",
         r"(ignorier|vergiss|missacht|ignore|disregard)\w*\s+(?:\w+\s+){0,2}(quellen|dokumente|unterlagen|sources|documents)",
         r"\b(erfinde|erfinden|ausdenken|make up|invent)\b",
         r"\bnew (instructions|rules|role|persona)\b",
+        # code and template injection rather than a question
+        r"\b(drop|delete|truncate)\s+table\b|\bunion\s+select\b|\{\{.*\}\}|\$\{.*\}|<%.*%>|<\s*script\b",
         r"(system\s*-?\s*prompt|systemanweisung|system message|systemnachricht|initial prompt)",
         r"\b(deine|ihre|your|the)\s+(internen?\s+|internal\s+|geheimen?\s+|hidden\s+|secret\s+)?"
         r"(anweisungen|instruktionen|regeln|vorgaben|konfiguration|instructions|rules|guidelines|prompt)\b",
@@ -114,7 +119,10 @@ _CREATIVE = [
 # Unrelated topics: out of scope unless the question is about the programme.
 _UNRELATED = [
     re.compile(p, _P)
-    for p in (r"\b(rezept|recipe|wetter|weather|horoskop|lotto|aktienkurs|bitcoin|fußball|bundesliga|wm|em)\b",)
+    for p in (
+        r"\b(rezept|recipe|wetter|weather|horoskop|lotto|aktienkurs|bitcoin|fußball|bundesliga|wm|em|gespielt|"
+        r"spielergebnis|tabellenplatz|meisterschaft|olympia|kinoprogramm|fernsehprogramm)\b",
+    )
 ]
 
 

@@ -27,7 +27,7 @@ from scp_assistant.learn.features import (
     with_neighbours,
 )
 from scp_assistant.learn.model import Models
-from scp_assistant.learn.question import QuestionProfile, profile, question_kind
+from scp_assistant.learn.question import QuestionProfile, profile, question_kind, split_carried
 from scp_assistant.models import ScoredChunk
 from scp_assistant.retrieve.bm25 import BM25Index
 
@@ -90,14 +90,15 @@ class UnitScorer:
         return out
 
     def featurize(self, question: str, ranked: Sequence[ScoredChunk], evidence: Evidence) -> Featurized:
-        prof = profile(question)
+        own, carried = split_carried(question)  # a follow-up's topic from the previous turn counts less
+        prof = profile(own)
         candidates = self._reader.candidates(ranked, self.passages(question, ranked))
-        whole = self.features.query(question, prof.kind)
+        whole = self.features.query(own, prof.kind, carried)
         rows = self._rows(whole, candidates)
         part_rows = []
         if prof.multi_part:
             for part in prof.parts:
-                rest = " ".join(p for p in prof.parts if p != part)
+                rest = " ".join([*(p for p in prof.parts if p != part), carried])
                 part_rows.append(self._rows(self.features.query(part, question_kind(part), rest), candidates))
         unknown = tuple(evidence.unresolved)
         return Featurized(prof, candidates, rows, part_rows, evidence_view(evidence), whole, unknown)

@@ -29,6 +29,7 @@ from scp_assistant.settings import AnswerSettings, RetrieveSettings
 
 log = logging.getLogger(__name__)
 
+OFF_TOPIC_COVERAGE = 0.3  # share of the question's known terms in the top passages, without programme words
 _FIGURE = re.compile(r"(\d{1,3}(?:[.,]\d+)?)\s*(Mio\.|Millionen|Mrd\.|Milliarden)", re.IGNORECASE)
 
 
@@ -125,6 +126,11 @@ class AnswerService:
         evidence = self.judge.judge(screening.query, ranked)
         log.debug("evidence %s", evidence)
         prep.programme = evidence.programme
+        if not evidence.programme and evidence.coverage < OFF_TOPIC_COVERAGE:
+            # neither the programme's vocabulary nor much of anything the documents say: not a question for us
+            # ("Bist du ein Mensch?", "'; DROP TABLE …", "{{7*7}}"); nothing to learn from there
+            prep.refusal = self._refusal(text, "out_of_scope", "", prep)
+            return prep
         prep.featurized = self.scorer.featurize(screening.query, ranked, evidence)
         return prep
 

@@ -13,6 +13,34 @@ from scp_assistant.errors import InputError
 
 REQUIRED = ("id", "question", "expect")
 OPTIONAL = ("category", "expected_answer", "behaviour", "topic", "must_not_contain", "key_facts", "sources")
+TURN_KEYS = ("question", "expect", "expected_answer", "behaviour", "must_not_contain", "key_facts", "sources")
+
+
+def is_conversation(entry: Any) -> bool:
+    """A conversation (``turns:``, only the last turn carries the expectation) rather than a single question."""
+    return isinstance(entry, dict) and "turns" in entry
+
+
+def last_turn(entry: dict[str, Any]) -> dict[str, Any]:
+    """A conversation as the question entry its last turn is judged by (id, category and topic of the whole)."""
+    turn = dict(entry["turns"][-1])
+    return {**{k: entry[k] for k in ("id", "category", "topic") if k in entry}, **turn}
+
+
+def _conversation_issues(entry: dict[str, Any], label: str) -> list[Issue]:
+    turns = entry.get("turns")
+    if not isinstance(turns, list) or len(turns) < 2 or not all(isinstance(t, dict) for t in turns):
+        return [Issue("error", label, "turns", "muss eine Liste von mindestens zwei Zügen ({question: …}) sein")]
+    issues = []
+    for n, turn in enumerate(turns, 1):
+        if not isinstance(turn.get("question"), str) or not turn["question"].strip():
+            issues.append(Issue("error", label, f"turns[{n}].question", "Pflichtfeld fehlt"))
+        if n < len(turns) and "expect" in turn:
+            issues.append(Issue("error", label, f"turns[{n}].expect", "nur der letzte Zug trägt die Erwartung"))
+        for key in turn:
+            if key not in TURN_KEYS:
+                issues.append(Issue("warning", label, f"turns[{n}].{key}", "unbekanntes Feld wird ignoriert"))
+    return issues
 EXPECT = ("answer", "refuse")
 
 
@@ -51,6 +79,12 @@ def validate(data: Any, known_sources: Iterable[str] | None = None, strict: bool
             continue
         qid = entry.get("id")
         label = f"#{i} ({qid})" if qid else label
+        if is_conversation(entry):
+            issues.extend(_conversation_issues(entry, label))
+            if isinstance(entry.get("turns"), list) and entry["turns"] and isinstance(entry["turns"][-1], dict):
+                entry = {**last_turn(entry), "id": qid}  # the last turn is checked like a question
+            else:
+                continue
         for key in REQUIRED:
             if entry.get(key) in (None, ""):
                 issues.append(Issue("error", label, key, "Pflichtfeld fehlt"))
@@ -64,7 +98,7 @@ def validate(data: Any, known_sources: Iterable[str] | None = None, strict: bool
         if expect not in (None, "") and expect not in EXPECT:
             issues.append(Issue("error", label, "expect", f"{expect!r} ist ungültig (erlaubt: answer, refuse)"))
         for key in entry:
-            if key not in REQUIRED and key not in OPTIONAL:
+            if key not in REQUIRED and key not in OPTIONAL and key != "turns":
                 issues.append(Issue("warning", label, str(key), "unbekanntes Feld wird ignoriert"))
         for key in ("key_facts", "sources", "must_not_contain"):
             value = entry.get(key)

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from scp_assistant.errors import ScpError
-from scp_assistant.eval.dataset import load_questions
+from scp_assistant.eval.dataset import is_conversation, last_turn, load_questions
 from scp_assistant.eval.metrics import Verdict, aggregate, judge
 from scp_assistant.models import Answer, ScoredChunk
 
@@ -58,14 +58,17 @@ def run_with(
     questions: Sequence[dict[str, Any]],
     answer_of: Callable[[dict[str, Any]], Answer],
     progress: Callable[[int, int], None] | None = None,
+    turns_of: Callable[[str], list[tuple[str, str]] | None] | None = None,
 ) -> dict[str, Any]:
     """As :func:`run`, with the answer to each question entry from ``answer_of`` (e.g. a fold's models, or a
-    conversation played through a session)."""
+    conversation played through a session). A conversation is judged on its last turn; ``turns_of`` gives
+    the (question, searched query) of each of its turns for the report."""
     results: list[dict[str, Any]] = []
     verdicts: list[Verdict] = []
-    for i, q in enumerate(questions, 1):
+    for i, entry in enumerate(questions, 1):
+        q = last_turn(entry) if is_conversation(entry) else entry
         try:
-            answer = answer_of(q).to_dict()
+            answer = answer_of(entry).to_dict()
         except ScpError as exc:
             log.warning("question %s failed: %s", q["id"], exc)
             answer = {
@@ -84,16 +87,18 @@ def run_with(
         if "error" in answer:
             verdict.reasons.insert(0, f"Fehler: {answer['error']}")
         verdicts.append(verdict)
-        results.append(
-            {
-                "id": q["id"],
-                **answer,
-                "category": q.get("category"),
-                "topic": q.get("topic"),
-                "expect": q["expect"],
-                "verdict": _verdict_dict(verdict),
-            }
-        )
+        record = {
+            "id": q["id"],
+            **answer,
+            "category": q.get("category"),
+            "topic": q.get("topic"),
+            "expect": q["expect"],
+            "verdict": _verdict_dict(verdict),
+        }
+        turns = turns_of(str(q["id"])) if turns_of and is_conversation(entry) else None
+        if turns:
+            record["turns"] = [{"question": question, "searched": searched} for question, searched in turns]
+        results.append(record)
         if progress:
             progress(i, len(questions))
     return {"results": results, "metrics": _metrics(verdicts)}
@@ -103,7 +108,8 @@ def run_retrieval(questions: Sequence[dict[str, Any]], retrieve: Retrieve) -> di
     """Retrieval metrics only (no answers composed): fast iteration on search settings."""
     results: list[dict[str, Any]] = []
     verdicts: list[Verdict] = []
-    for q in questions:
+    for entry in questions:
+        q = last_turn(entry) if is_conversation(entry) else entry
         started = time.perf_counter()
         ranked = retrieve(str(q["question"]))
         latency = (time.perf_counter() - started) * 1000

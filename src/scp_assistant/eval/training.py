@@ -22,6 +22,10 @@ import numpy as np
 
 from scp_assistant.answer.scoring import Featurized, Scored
 from scp_assistant.answer.service import AnswerService, Prepared
+from scp_assistant.conversation.followup import FollowupResolver, Resolution
+from scp_assistant.conversation.sessions import Turn
+from scp_assistant.eval.conversations import fit_followup, followup_examples, play
+from scp_assistant.eval.dataset import is_conversation, last_turn
 from scp_assistant.eval.metrics import LEAD_WINDOW, fact_covered, judge
 from scp_assistant.learn.features import QUESTION_FEATURES, UNIT_FEATURES, question_features
 from scp_assistant.learn.fit import choose_params, fit_linear, stratified_folds
@@ -34,11 +38,12 @@ INNER_FOLDS = 5
 
 @dataclass
 class Example:
-    """One question of a set, retrieved and featurized once."""
+    """One question of a set (or the last turn of a conversation), retrieved and featurized once."""
 
-    entry: dict[str, Any]
+    entry: dict[str, Any]  # for a conversation: its last turn, with the conversation's id and category
     prep: Prepared
     labels: np.ndarray  # per candidate: 1 answers, 0 does not, -1 left out
+    turns: list[tuple[str, str]] | None = None  # a conversation's (question, searched query) per turn
 
     @property
     def featurized(self) -> Featurized | None:
@@ -63,11 +68,30 @@ def unit_labels(entry: dict[str, Any], featurized: Featurized | None) -> np.ndar
     return out
 
 
-def featurize(service: AnswerService, entries: Sequence[dict[str, Any]]) -> list[Example]:
+Resolve = Callable[[str, Turn | None], Resolution]
+
+
+def featurize(
+    service: AnswerService,
+    entries: Sequence[dict[str, Any]],
+    resolve: Resolve | None = None,
+    cache: dict[str, Prepared] | None = None,
+) -> list[Example]:
+    """Retrieve and featurize every question; conversations are played through ``resolve`` (the session
+    logic) and their last turn's query is used. ``cache`` keeps retrievals by query across calls."""
+    cache = {} if cache is None else cache
     examples = []
     for entry in entries:
-        prep = service.retrieve(str(entry["question"]))
-        examples.append(Example(entry, prep, unit_labels(entry, prep.featurized)))
+        turns = None
+        if is_conversation(entry):
+            turns = play(entry, resolve or (lambda q, _: Resolution(q, False))).turns
+            query, entry = turns[-1][1], last_turn(entry)
+        else:
+            query = str(entry["question"])
+        if query not in cache:
+            cache[query] = service.retrieve(query)
+        prep = dataclasses.replace(cache[query], question=str(entry["question"]))
+        examples.append(Example(entry, prep, unit_labels(entry, prep.featurized), turns))
     return examples
 
 
@@ -94,7 +118,7 @@ def _scored(featurized: Featurized, unit: LinearModel, refusal: LinearModel | No
     return Scored(featurized, p, part_p, row, p_refuse)
 
 
-def _folds(examples: Sequence[Example], folds: int, salt: str) -> list[int]:
+def _folds(examples: Sequence[Example], folds: int, salt: str) -> list[int]:  # inner folds of a training run
     keys = [str(ex.entry["id"]) for ex in examples]
     groups = [str(ex.entry.get("category") or ex.entry["expect"]) for ex in examples]
     return stratified_folds(keys, groups, folds, salt)
@@ -163,28 +187,51 @@ def fit(service: AnswerService, examples: Sequence[Example], sets: Sequence[str]
     return Models(unit, refusal, params, info=info)
 
 
+def train(
+    service: AnswerService, resolver: Callable[[LinearModel | None], FollowupResolver],
+    entries: Sequence[dict[str, Any]], sets: Sequence[str] = (), cache: dict[str, Prepared] | None = None,
+) -> tuple[Models, list[Example]]:  # fmt: skip
+    """The follow-up model from the conversations, then everything else from all questions (conversations with
+    the queries the trained follow-up model gives them)."""
+    followup = fit_followup(resolver(None), followup_examples(entries))
+    examples = featurize(service, entries, resolver(followup).resolve, cache)
+    models = fit(service, examples, sets)
+    if followup is not None:
+        models.info["strongest_followup_features"] = followup.strongest()
+    return dataclasses.replace(models, followup=followup), examples
+
+
+@dataclass(frozen=True)
+class CrossValidated:
+    answers: dict[str, Answer]  # id -> the answer from models that never saw the question
+    turns: dict[str, list[tuple[str, str]]]  # conversation id -> (question, searched query) per turn
+
+
 def cross_validate(
     service: AnswerService,
-    examples: Sequence[Example],
+    resolver: Callable[[LinearModel | None], FollowupResolver],
+    entries: Sequence[dict[str, Any]],
     folds: int = 5,
-    progress: Callable[[int, int], None] | None = None,
-) -> dict[str, Answer]:
-    """Every question answered by models fitted on the other folds (its own never seen): id -> Answer."""
-    fold = _folds(examples, folds, "outer")
+) -> CrossValidated:
+    """Every question (and conversation) answered by models fitted on the other folds, the follow-up model
+    included."""
+    keys = [str(e["id"]) for e in entries]
+    fold = stratified_folds(keys, [str(e.get("category") or e.get("expect")) for e in entries], folds, "outer")
+    cache: dict[str, Prepared] = {}
     answers: dict[str, Answer] = {}
+    turns: dict[str, list[tuple[str, str]]] = {}
     for k in range(folds):
-        train = [ex for ex, f in zip(examples, fold, strict=True) if f != k]
-        models = fit(service, train)
-        for ex, f in zip(examples, fold, strict=True):
-            if f == k:
-                fresh = dataclasses.replace(ex.prep, scored=None, started=time.perf_counter())
-                if ex.featurized is not None:
-                    fresh.refusal = None
-                answers[str(ex.entry["id"])] = service.answer(fresh, models)
-        if progress:
-            progress(k + 1, folds)
+        models, _ = train(service, resolver, [e for e, f in zip(entries, fold, strict=True) if f != k], (), cache)
+        held = [e for e, f in zip(entries, fold, strict=True) if f == k]
+        for ex in featurize(service, held, resolver(models.followup).resolve, cache):
+            fresh = dataclasses.replace(ex.prep, scored=None, started=time.perf_counter())
+            if ex.featurized is not None:
+                fresh.refusal = None
+            answers[str(ex.entry["id"])] = service.answer(fresh, models)
+            if ex.turns is not None:
+                turns[str(ex.entry["id"])] = ex.turns
         log.info("fold %d/%d done", k + 1, folds)
-    return answers
+    return CrossValidated(answers, turns)
 
 
 def blank_models() -> Models:
@@ -199,7 +246,8 @@ def blank_models() -> Models:
 
 def describe(models: Models) -> str:
     lines = [f"Parameter: {dataclasses.asdict(models.params)}"]
-    for name, model in (("Einheiten", models.unit), ("Ablehnung", models.refusal)):
+    named = [("Einheiten", models.unit), ("Ablehnung", models.refusal), ("Folgefrage", models.followup)]
+    for name, model in ((n, m) for n, m in named if m is not None):
         lines.append(f"Stärkste Merkmale ({name}): " + ", ".join(f"{f} {w:+.2f}" for f, w in model.strongest()))
     return "\n".join(lines)
 

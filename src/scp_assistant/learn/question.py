@@ -106,3 +106,15 @@ def _enumerated_names(text: str) -> list[str]:
 def profile(text: str) -> QuestionProfile:
     parts = split_parts(text)
     return QuestionProfile(text=text, kind=question_kind(text), parts=parts, numbers=question_numbers(text))
+
+
+_CARRIED = re.compile(r"\s*\(([^()]*)\)\s*$")
+
+
+def split_carried(query: str) -> tuple[str, str]:
+    """A follow-up's standalone query as (what the user wrote, the topic carried over from the previous turn):
+    'Bis wann? (Trägerbudget Zweibrücken)' -> ('Bis wann?', 'Trägerbudget Zweibrücken')."""
+    match = _CARRIED.search(query)
+    if not match:
+        return query, ""
+    return query[: match.start()], match.group(1)

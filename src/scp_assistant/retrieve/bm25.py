@@ -187,14 +187,14 @@ class BM25Index:
 
     def has_typo_neighbour(self, word: str) -> bool:
         return any(
-            abs(len(c) - len(word)) <= 1 and _within_one_edit(word, c) for c in self._by_initial.get(word[:1], ())
+            abs(len(c) - len(word)) <= 1 and within_one_edit(word, c) for c in self._by_initial.get(word[:1], ())
         )
 
     def _near(self, word: str) -> list[str]:
         """Index stems for a word the index does not know: a one-letter typo, or a shared long prefix."""
         found: list[str] = []
         for cand in self._by_initial.get(word[:1], ()):
-            if abs(len(cand) - len(word)) <= 1 and _within_one_edit(word, cand):
+            if abs(len(cand) - len(word)) <= 1 and within_one_edit(word, cand):
                 found.append(stem(cand))
         s = stem(word)
         prefix = s[: max(5, int(len(s) * 0.6))]
@@ -227,7 +227,7 @@ class BM25Index:
         return [(int(i), float(scores[i])) for i in top]
 
 
-def _within_one_edit(a: str, b: str) -> bool:
+def within_one_edit(a: str, b: str) -> bool:
     """True when a and b differ by at most one insertion, deletion or substitution."""
     if a == b:
         return True

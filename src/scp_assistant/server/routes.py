@@ -11,9 +11,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import FileResponse, PlainTextResponse, StreamingResponse
 
-from scp_assistant.answer.chat import ChatService
 from scp_assistant.answer.guard import clean_question
 from scp_assistant.container import Container
+from scp_assistant.conversation.chat import ChatService
 from scp_assistant.errors import AuthError, ForbiddenError, ScpError
 from scp_assistant.index.catalog import Catalog, DocumentInfo
 from scp_assistant.retrieve.hybrid import Filters

@@ -7,9 +7,8 @@ import logging
 from collections.abc import Iterator
 from typing import Any
 
-from scp_assistant.answer.followup import RuleRewriter, is_follow_up
 from scp_assistant.answer.llm.backends import GuardedModel, ModelError
-from scp_assistant.answer.llm.prompt import answer_messages, rewrite_messages
+from scp_assistant.answer.llm.prompt import answer_messages
 from scp_assistant.answer.llm.validate import (
     Renumberer,
     SupportChecker,
@@ -19,7 +18,6 @@ from scp_assistant.answer.llm.validate import (
     validate,
 )
 from scp_assistant.answer.service import AnswerService, Prepared, answered, finish, split_for_stream
-from scp_assistant.answer.sessions import Turn
 from scp_assistant.models import Answer, Chunk, Citation
 from scp_assistant.retrieve.hybrid import Filters
 from scp_assistant.settings import LLMSettings
@@ -128,22 +126,3 @@ def _replay(answer: Answer) -> Iterator[tuple[str, Any]]:
     for piece in split_for_stream(answer.answer):
         yield "delta", piece
     yield "answer", answer
-
-
-class ModelRewriter:
-    """Follow-ups rewritten by the model; the rule-based rewrite when the model fails or answers oddly."""
-
-    def __init__(self, model: GuardedModel) -> None:
-        self._model = model
-        self._rules = RuleRewriter()
-
-    def rewrite(self, question: str, previous: Turn | None) -> str:
-        if previous is None or not is_follow_up(question):
-            return question
-        try:
-            text = self._model.generate(rewrite_messages(previous.standalone, question)).strip().strip('"„“')
-        except ModelError:
-            return self._rules.rewrite(question, previous)
-        if not text or len(text) > 300 or "\n" in text:
-            return self._rules.rewrite(question, previous)
-        return text

@@ -1,4 +1,8 @@
-"""Conversations: sessions, follow-up rewriting, answer records for feedback, and the event stream."""
+"""The chat service: sessions, follow-up resolution, answer records for feedback, and the event stream.
+
+Each turn is resolved on its own first (scope and guard run on what the user just wrote), then, if it depends on
+the previous turn, searched with that turn's topic; the answer stage itself only ever sees one standalone query.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from scp_assistant.answer.followup import QueryRewriter, RuleRewriter
 from scp_assistant.answer.guard import clean_question
-from scp_assistant.answer.sessions import Session, SessionStore
+from scp_assistant.conversation.followup import QueryRewriter
+from scp_assistant.conversation.sessions import Session, SessionStore
 from scp_assistant.errors import NotFoundError
 from scp_assistant.feedback.store import AnswerRecord, FeedbackRecord, FeedbackStore, Rating
 from scp_assistant.models import Answer
@@ -50,19 +54,19 @@ class ChatService:
         sessions: SessionStore,
         feedback: FeedbackStore,
         max_question_chars: int,
-        rewriter: QueryRewriter | None = None,
+        resolver: QueryRewriter,
     ) -> None:
         self._answers = answers
         self._sessions = sessions
         self._feedback = feedback
         self._max = max_question_chars
-        self._rewriter: QueryRewriter = rewriter or RuleRewriter()
+        self._resolver = resolver
 
     def _begin(self, question: str, session_id: str | None) -> tuple[str, Session, str]:
         text = clean_question(question, self._max)
         session = self._sessions.get_or_create(session_id)
         previous = session.turns[-1] if session.turns else None
-        return text, session, self._rewriter.rewrite(text, previous)
+        return text, session, self._resolver.resolve(text, previous).standalone
 
     def _end(
         self, text: str, session: Session, standalone: str, answer: Answer, answer_id: str | None = None

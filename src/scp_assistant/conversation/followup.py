@@ -1,0 +1,198 @@
+"""Follow-up questions: does a turn depend on the previous one, and what is its standalone query?
+
+A turn such as "Und in Säule III?", "Bis wann?" or "Gilt das auch für BBS?" only makes sense with the previous
+question; "Welche Berufsgruppen darf ich in Säule III einstellen?" stands alone even in a session. The decision
+comes from a small learned model (``learn/``; features below, trained on conversation sets by
+``scp-assistant eval train``). A dependent turn gets the previous turn's topic as whole phrases ("Säule I",
+"Trägerbudget", "Worms"); what the new turn names replaces what it changes (Säule II -> Säule III keeps
+"Trägerbudget" and swaps the pillar). A turn that is out of scope or adversarial on its own is never combined
+with the session: it is searched (and refused) as written.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from scp_assistant.conversation.sessions import Turn
+from scp_assistant.learn.model import LinearModel
+from scp_assistant.learn.question import split_carried
+from scp_assistant.retrieve.bm25 import BM25Index
+from scp_assistant.text import STOPWORDS, fold
+
+FOLLOWUP_FEATURES = (
+    "content_words", "short", "connector", "pronoun", "question_word", "own_topics", "own_specific",
+    "slot_only", "overlap_previous", "previous_topics", "ends_question", "bias_free",
+)  # fmt: skip
+
+_CONNECTOR = re.compile(
+    r"^(und|aber|also|auch|dann|sowie|oder|bzw|what about|and|how about|und was|wie ist es mit|was ist mit|"
+    r"gilt das|geht das|klappt das|wie sieht es)\b",
+    re.IGNORECASE,
+)
+_PRONOUN = re.compile(
+    r"\b(das|dies|diese[mnrs]?|dafür|dazu|davon|dabei|darauf|daran|darüber|damit|es|dort|da|dieselbe[n]?|"
+    r"ebenfalls|die|der|den|dem|sie|ihn|ihm|that|this|it|there|them|those|these)\b",
+    re.IGNORECASE,
+)
+_QUESTION_WORD = re.compile(
+    r"\b(wer|wem|wen|wie|was|wann|wo|woher|wohin|wofür|wozu|welche\w*|warum|wieso|weshalb|ob|who|what|when|"
+    r"where|which|why|how)\b",
+    re.IGNORECASE,
+)
+_PILLAR = re.compile(
+    r"\b(?:S(?:ä|ae)ulen?|pillars?)[\s-]*(III|II|I|1|2|3)\b(?:\s*(?:und|and|,)\s*(III|II|I|1|2|3)\b)?", re.I
+)
+_ROMAN = {"1": "I", "2": "II", "3": "III", "i": "I", "ii": "II", "iii": "III"}
+_SCHOOL = re.compile(
+    r"\b(BBS|berufsbildende\w* Schule\w*|Grundschule\w*|IGS|Integrierte\w* Gesamtschule\w*|Realschule\w* plus|RS\+|"
+    r"Förderschule\w*|Gymnasi\w*|Kita\w*|BVJ)\b",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"[A-Za-zÄÖÜäöüß][\wÄÖÜäöüß+-]*")
+
+
+@dataclass(frozen=True)
+class Phrase:
+    text: str
+    slot: str  # pillar | place | school | topic
+
+
+@dataclass(frozen=True)
+class Resolution:
+    standalone: str  # what is searched (and shown as "Gesucht wurde" when it differs from the turn)
+    dependent: bool
+    p_dependent: float = 0.0
+
+
+class QueryRewriter(Protocol):
+    def resolve(self, question: str, previous: Turn | None) -> Resolution: ...
+
+
+class FollowupResolver:
+    """Decides per turn with the learned model (rules of thumb when no model is trained) and builds the query."""
+
+    def __init__(
+        self, bm25: BM25Index, model: LinearModel | None, in_scope: Callable[[str], bool], threshold: float = 0.5
+    ) -> None:
+        self._bm25 = bm25
+        self._model = model
+        self.in_scope = in_scope
+        self._threshold = threshold
+        regions = {w for c in bm25.chunks for w in re.findall(r"[A-Za-zÄÖÜäöüß]{4,}", c.region)}
+        generic = {"bund", "kreis", "landkreis", "stadt", "verbandsgemeinde", "gemeinde", "obere"}
+        self._places = frozenset(fold(w) for w in regions) - generic
+        self._rare = max(3, len(bm25.chunks) // 20)
+
+    # ---- phrases --------------------------------------------------------------------------------
+    def phrases(self, text: str) -> list[Phrase]:
+        """The topic of a question as whole phrases, in order: pillars, places, school types, programme nouns."""
+        own, _ = split_carried(text)
+        out: list[Phrase] = []
+        for m in _PILLAR.finditer(own):
+            numerals = [_ROMAN.get(n.lower(), n) for n in m.groups() if n]
+            out.append(Phrase("Säule " + " und ".join(numerals), "pillar"))
+        for m in _SCHOOL.finditer(own):
+            out.append(Phrase(m.group(1), "school"))
+        masked = _SCHOOL.sub(" ", _PILLAR.sub(" ", own))
+        for i, token in enumerate(_WORD.findall(masked)):
+            folded = fold(token.rstrip("+"))
+            if folded in self._places or folded in ("rlp", "rheinland-pfalz"):
+                out.append(Phrase(token, "place"))
+            elif self._topic_word(token, first=i == 0):
+                out.append(Phrase(token, "topic"))
+        seen: set[str] = set()
+        unique = []
+        for phrase in out:
+            if phrase.text.lower() not in seen:
+                seen.add(phrase.text.lower())
+                unique.append(phrase)
+        return unique
+
+    def _topic_word(self, token: str, first: bool) -> bool:
+        folded = fold(token)
+        if folded in STOPWORDS or len(token) < 3 or _QUESTION_WORD.fullmatch(token):
+            return False
+        if token.isupper() and len(token) >= 2:
+            return True  # ADD, PL, MPT
+        if first or not token[0].isupper():
+            return False
+        return any(self._bm25.idf(t) > 0 for t in self._bm25.query_terms(token))
+
+    def _specific(self, phrase: Phrase) -> bool:
+        terms = self._bm25.query_terms(phrase.text)
+        return phrase.slot != "topic" or (
+            bool(terms) and min(self._bm25.document_frequency(t) for t in terms) <= self._rare
+        )
+
+    # ---- decision -------------------------------------------------------------------------------
+    def features(self, question: str, previous: Turn) -> np.ndarray:
+        own = self.phrases(question)
+        before = self.phrases(previous.standalone)
+        words = [w for w in _WORD.findall(question) if fold(w) not in STOPWORDS and len(w) >= 3]
+        before_text = fold(previous.standalone)
+        topics = [p for p in own if p.slot == "topic"]
+        values = {
+            "content_words": min(len(words), 12) / 12,
+            "short": float(len(question.split()) <= 5),
+            "connector": float(bool(_CONNECTOR.search(question.strip()))),
+            "pronoun": float(bool(_PRONOUN.search(question))),
+            "question_word": float(bool(_QUESTION_WORD.search(question))),
+            "own_topics": min(len(topics), 4) / 4,
+            "own_specific": min(sum(self._specific(p) for p in own), 3) / 3,
+            "slot_only": float(bool(own) and not topics),
+            "overlap_previous": sum(fold(p.text) in before_text for p in own) / len(own) if own else 0.0,
+            "previous_topics": min(len(before), 6) / 6,
+            "ends_question": float(question.rstrip().endswith("?")),
+            "bias_free": 1.0,
+        }
+        return np.fromiter((values[n] for n in FOLLOWUP_FEATURES), dtype=np.float64, count=len(FOLLOWUP_FEATURES))
+
+    def p_dependent(self, question: str, previous: Turn) -> float:
+        row = self.features(question, previous)
+        if self._model is not None:
+            return float(self._model.predict(row[None, :])[0])
+        f = dict(zip(FOLLOWUP_FEATURES, row, strict=True))  # rules of thumb until a model is trained
+        return 0.9 if (f["connector"] or f["short"]) and f["own_specific"] < 0.34 else 0.1
+
+    # ---- resolution -----------------------------------------------------------------------------
+    def resolve(self, question: str, previous: Turn | None) -> Resolution:
+        if previous is None or not self.in_scope(question):
+            return Resolution(question, False)
+        p = self.p_dependent(question, previous)
+        if p < self._threshold:
+            return Resolution(question, False, p)
+        return Resolution(self.combine(question, previous), True, p)
+
+    def combine(self, question: str, previous: Turn) -> str:
+        """The standalone query: the previous topic's phrases, with what the new turn names in their place."""
+        own = self.phrases(question)
+        filled = {p.slot for p in own if p.slot != "topic"}
+        before, _ = split_carried(previous.standalone)
+        carried_before = split_carried(previous.standalone)[1]
+        previous_phrases = self.phrases(before) + [Phrase(w, "topic") for w in carried_before.split() if w]
+        own_text = fold(question)
+        carried = [
+            p.text for p in previous_phrases if p.slot not in filled and fold(p.text) not in own_text
+        ]
+        carried = list(dict.fromkeys(carried))[:6]
+        if not carried:
+            return question
+        if not _QUESTION_WORD.search(question) and len(question.split()) <= 5:
+            # "Und in Säule III?" / "Und für Worms?": the previous question with the new phrases in place
+            base = before
+            new = {p.slot: p.text for p in reversed(own)}
+            if "pillar" in filled:
+                base = _PILLAR.sub(new["pillar"], base, count=1)
+            for phrase in self.phrases(before):
+                if phrase.slot in filled and phrase.slot != "pillar":
+                    base = re.sub(re.escape(phrase.text), new[phrase.slot], base, count=1)
+            if base != before:
+                return base
+            # nothing to swap ("Wer genehmigt die Anträge?" -> "Und in Säule III?"): the previous question, narrowed
+            return f"{before.rstrip().rstrip('?')} – {_CONNECTOR.sub('', question.strip()).strip()}"
+        return f"{question.rstrip()} ({' '.join(carried)})"
