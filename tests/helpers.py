@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import http.server
 import socket
+import threading
 from pathlib import Path
 
 import yaml
@@ -179,3 +181,28 @@ def hand_models(**params: float) -> Models:
         model(QUESTION_FEATURES, refusal, 3.5),
         SelectionParams(**chosen),  # type: ignore[arg-type]
     )
+
+
+class Portal:
+    """A third-party page on its own localhost port that embeds the widget with one script tag."""
+
+    def __init__(self, api: str, folder: Path, port: int, html: str | None = None) -> None:
+        self.port = port
+        self.origin = f"http://127.0.0.1:{self.port}"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "index.html").write_text(
+            html
+            or '<!doctype html><html lang="de"><head><meta charset="utf-8"><title>Portal</title>'
+            '<link rel="icon" href="data:,"></head><body>'
+            "<h1>Portal eines Schulträgers</h1><p>Inhalt des Portals.</p>"
+            f'<script src="{api}/widget.js" data-title="Fragen zum Startchancen-Programm" data-position="right" '
+            'data-accent="#7a1f5c" defer></script></body></html>',
+            encoding="utf-8",
+        )
+        handler = lambda *a, **k: http.server.SimpleHTTPRequestHandler(*a, directory=str(folder), **k)  # noqa: E731
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), handler)
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()

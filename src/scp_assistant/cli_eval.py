@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
-import subprocess
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -17,11 +15,9 @@ from scp_assistant.answer.service import AnswerService
 from scp_assistant.container import Container
 from scp_assistant.errors import InputError, ScpError
 from scp_assistant.eval.compare import Gates, compare
-from scp_assistant.eval.conversations import session_player
-from scp_assistant.eval.dataset import is_conversation, load_questions, read, reviewed_feedback, validate
+from scp_assistant.eval.dataset import load_questions, read, reviewed_feedback, validate
+from scp_assistant.eval.execute import answer_all, run_config
 from scp_assistant.eval.runner import read_run, run_retrieval, run_with, write_run
-from scp_assistant.ingest.pipeline import CHUNKER_VERSION
-from scp_assistant.models import Answer
 from scp_assistant.settings import Settings, with_dotted
 
 EXIT_GATE = 6
@@ -155,32 +151,6 @@ def _settings_for(settings: Settings, assignments: list[str]) -> Settings:
     return settings
 
 
-def run_config(container: Container, questions: Path, name: str, retrieval_only: bool) -> dict[str, Any]:
-    stored = sorted({(s.chunk.doc_id, s.doc_hash) for s in container.store.all_chunks()})
-    fingerprint = hashlib.sha256(json.dumps(stored).encode()).hexdigest()[:16]
-    return {
-        "name": name,
-        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "questions": str(questions),
-        "retrieval_only": retrieval_only,
-        "embedder": container.embedder_id,
-        "documents": len({d for d, _ in stored}),
-        "chunks": container.store.count(),
-        "corpus_fingerprint": fingerprint,
-        "index_version": f"chunker-{CHUNKER_VERSION}:{fingerprint[:8]}",
-        "git_commit": _git_commit(),
-        "settings": json.loads(container.settings.model_dump_json()),
-    }
-
-
-def _git_commit() -> str:
-    try:
-        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=5)
-        return out.stdout.strip() or "unbekannt"
-    except (OSError, subprocess.SubprocessError):
-        return "unbekannt"
-
-
 def _execute(
     container: Container, questions_path: Path, name: str, retrieval_only: bool
 ) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -188,17 +158,7 @@ def _execute(
     if retrieval_only:
         payload = run_retrieval(questions, container.retriever.retrieve)
     else:
-        limit = container.settings.answer.max_question_chars
-        play = session_player(container.answerer, container.query_rewriter, limit)
-        played: dict[str, list[tuple[str, str]]] = {}
-
-        def answer_of(entry: dict[str, Any]) -> Answer:
-            if is_conversation(entry):  # through a chat session, as the API plays it
-                answer, played[str(entry["id"])] = play(entry)
-                return answer
-            return container.answerer.ask(str(entry["question"]))
-
-        payload = run_with(questions, answer_of, turns_of=played.get)
+        payload = answer_all(container, questions)
     return payload, run_config(container, questions_path, name, retrieval_only)
 
 

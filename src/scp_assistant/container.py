@@ -11,6 +11,8 @@ import time
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from scp_assistant.admin.console import Console
+from scp_assistant.admin.records import AdminRecords
 from scp_assistant.answer.guard import screen
 from scp_assistant.answer.service import AnswerService
 from scp_assistant.conversation.chat import Answerer, ChatService
@@ -146,6 +148,27 @@ class Container:
             self.feedback_store,
             self.settings.answer.max_question_chars,
             self.query_rewriter,
+        )
+
+    @cached_property
+    def admin_records(self) -> AdminRecords:
+        return AdminRecords(self.database)
+
+    @cached_property
+    def console(self) -> Console:
+        from scp_assistant.eval.execute import console_run
+
+        def index_changed() -> None:
+            self.reset_retrieval()
+            self.refresh_if_stale(every_s=0)
+
+        return Console(
+            self.settings,
+            self.admin_records,
+            lambda: self.catalog,
+            self.ingest_pipeline,
+            index_changed,
+            lambda entries, folder, previous: console_run(self, entries, folder, previous),
         )
 
     @cached_property

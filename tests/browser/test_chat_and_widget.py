@@ -2,70 +2,16 @@
 
 from __future__ import annotations
 
-import http.server
-import threading
-import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
-from helpers import free_port
+from helpers import Portal
 from scp_assistant.container import Container
-from scp_assistant.server.app import create_app
-from scp_assistant.settings import ServerSettings
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 QUESTION = "Darf eine Schule aus dem Chancenbudget Mobiliar anschaffen?"
-
-
-class Portal:
-    """A third-party page on its own localhost port that embeds the widget with one script tag."""
-
-    def __init__(self, api: str, folder: Path, port: int) -> None:
-        self.port = port
-        self.origin = f"http://127.0.0.1:{self.port}"
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / "index.html").write_text(
-            '<!doctype html><html lang="de"><head><meta charset="utf-8"><title>Portal</title>'
-            '<link rel="icon" href="data:,"></head><body>'
-            "<h1>Portal eines Schulträgers</h1><p>Inhalt des Portals.</p>"
-            f'<script src="{api}/widget.js" data-title="Fragen zum Startchancen-Programm" data-position="right" '
-            'data-accent="#7a1f5c" defer></script></body></html>',
-            encoding="utf-8",
-        )
-        handler = lambda *a, **k: http.server.SimpleHTTPRequestHandler(*a, directory=str(folder), **k)  # noqa: E731
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), handler)
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-
-
-@pytest.fixture(scope="module")
-def portal_ports() -> tuple[int, int]:
-    return free_port(), free_port()
-
-
-@pytest.fixture(scope="module")
-def server(real_container: Container, portal_ports: tuple[int, int]) -> Iterator[str]:
-    allowed = f"http://127.0.0.1:{portal_ports[0]}"
-    settings = real_container.settings.model_copy(update={"server": ServerSettings(allowed_origins=[allowed])})
-    real_container.settings = settings
-    port = free_port()
-    config = uvicorn.Config(create_app(settings, real_container), host="127.0.0.1", port=port, log_level="warning")
-    instance = uvicorn.Server(config)
-    thread = threading.Thread(target=instance.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 30
-    while not instance.started and time.time() < deadline:
-        time.sleep(0.05)
-    assert instance.started, "server did not start"
-    yield f"http://127.0.0.1:{port}"
-    instance.should_exit = True
-    thread.join(timeout=10)
 
 
 def _console(page: Any) -> list[str]:
@@ -147,7 +93,7 @@ def test_widget_on_a_third_party_page(
         launcher.click()
         assert launcher.get_attribute("aria-expanded") == "true"
         _ask_and_check(host, page, real_container, artifacts, "widget")
-        assert page.evaluate("localStorage.getItem('scp-assistant-session')")
+        assert page.evaluate("Object.keys(localStorage).length") == 0  # no hidden session survives a reload
         host.locator("textarea").press("Escape")  # closes the panel, focus back on the launcher
         assert launcher.get_attribute("aria-expanded") == "false"
         assert errors == []

@@ -236,7 +236,7 @@ def test_report_has_rows_charts_and_escapes_html() -> None:
         {"checked": True, "passed": False, "failed": ["answer_accuracy = 0.0"]},
     )
     assert html.count("<tr data-status=") == 1 and "fehlende Fakten: 200 Schulen" in html
-    assert html.count("<svg") == 3 and "Genauigkeit je Kategorie" in html
+    assert html.count("<svg") == 3 and "Anteil richtig je Kategorie" in html
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
     assert "NICHT erfüllt" in html and 'lang="de"' in html
     assert "http" not in html.replace("https://example.org", "")  # nothing loaded from elsewhere

@@ -11,9 +11,9 @@ import pytest
 from scp_assistant.answer.citations import check
 from scp_assistant.answer.llm.backends import GuardedModel, Message
 from scp_assistant.answer.llm.generator import MODEL_FAILED, NOT_VERIFIED, GenerativeAnswerService
-from scp_assistant.conversation.model_rewrite import ModelRewriter
 from scp_assistant.answer.llm.validate import SupportChecker
 from scp_assistant.container import Container
+from scp_assistant.conversation.model_rewrite import ModelRewriter
 from scp_assistant.conversation.sessions import Turn
 from scp_assistant.settings import LLMSettings
 
@@ -193,11 +193,13 @@ def test_model_rewrites_follow_ups_under_the_resolver_s_checks(fake_container: C
         return ModelRewriter(GuardedModel(ScriptedModel(reply), settings), resolver)
 
     good = rewriter("Wer genehmigt Mobiliar aus dem Chancenbudget?")
-    assert good.resolve("Und wer genehmigt das?", previous).standalone == "Wer genehmigt Mobiliar aus dem Chancenbudget?"
+    rewritten = good.resolve("Und wer genehmigt das?", previous).standalone
+    assert rewritten == "Wer genehmigt Mobiliar aus dem Chancenbudget?"
     fallback = rewriter(ConnectionError("x")).resolve("Und wer genehmigt das?", previous).standalone
     assert fallback.startswith("Und wer genehmigt das? (") and "Chancenbudget" in fallback
     # the turn's own scope comes first: an out-of-scope turn is never handed to the model or combined
-    assert good.resolve("Wie wird das Wetter morgen in Mainz?", previous).standalone == "Wie wird das Wetter morgen in Mainz?"
+    weather = "Wie wird das Wetter morgen in Mainz?"
+    assert good.resolve(weather, previous).standalone == weather
     # and what the model writes must be in scope itself
     off_topic = rewriter("Wie wird das Wetter morgen?").resolve("Und wer genehmigt das?", previous).standalone
     assert off_topic == fallback

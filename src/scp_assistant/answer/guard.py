@@ -65,7 +65,7 @@ _INJECTION = [
         r"\b(erfinde|erfinden|ausdenken|make up|invent)\b",
         r"\bnew (instructions|rules|role|persona)\b",
         # code and template injection rather than a question
-        r"\b(drop|delete|truncate)\s+table\b|\bunion\s+select\b|\{\{.*\}\}|\$\{.*\}|<%.*%>|<\s*script\b",
+        r"\b(drop|delete|truncate)\s+table\b|\bunion\s+select\b|\{\{.*\}\}|\$\{.*\}|<%.*%>",
         r"(system\s*-?\s*prompt|systemanweisung|system message|systemnachricht|initial prompt)",
         r"\b(deine|ihre|your|the)\s+(internen?\s+|internal\s+|geheimen?\s+|hidden\s+|secret\s+)?"
         r"(anweisungen|instruktionen|regeln|vorgaben|konfiguration|instructions|rules|guidelines|prompt)\b",
@@ -114,6 +114,15 @@ _CREATIVE = [
         r"\b(python|javascript|java|sql|html|css|excel-?formel|regex|programmier\w*|code|skript|script)\b"
         r".{0,60}\b(schreib|erstell|code|program|write|fix|debug)",
         r"\b(schreib|erstell|write)\w*\b.{0,60}\b(python|javascript|sql|programm|code|skript|script)\b",
+        # drafting texts for the user (the assistant answers questions from the documents, it writes no letters)
+        r"^\W*(und |dann |bitte |jetzt )*(schreib|verfass|formulier|entwirf|erstell|setz)\w*\b(?!\s+(die|der|das)\b)"
+        r".{0,60}\b(stellenausschreibung|anschreiben|bewerbung|brief|e-?mail|rede|grußwort|pressemitteilung|einladung|"
+        r"satzung|vertrag)",
+        r"\b(kannst du|können sie|könntest du|könnten sie|würdest du)\b.{0,80}\b(stellenausschreibung|anschreiben|"
+        r"bewerbung|brief|e-?mail|rede|grußwort|pressemitteilung|einladung|satzung|vertrag)\w*\b.{0,60}"
+        r"\b(schreiben|verfassen|formulieren|entwerfen|erstellen|aufsetzen)\b",
+        # questions about the assistant itself rather than the programme
+        r"\b(bist du|sind sie|are you)\s+(ein|eine|a|an)?\s*(mensch|ki|bot|roboter|maschine|human|robot|ai)\b",
     )
 ]
 # Unrelated topics: out of scope unless the question is about the programme.

@@ -17,6 +17,8 @@ from scp_assistant.learn.features import UnitCandidate
 from scp_assistant.learn.model import SelectionParams
 from scp_assistant.text import analyze
 
+ITEM_MARGIN = 0.1  # items of a list this close to its best item are shown with it
+
 
 @dataclass(frozen=True)
 class Selection:
@@ -51,8 +53,25 @@ def select(scored: Scored, params: SelectionParams) -> Selection:
         return not chosen or used + len(cands[i].display) <= params.budget
 
     def take(i: int) -> None:
-        if i not in chosen and not any(_overlaps(cands[i], cands[j]) for j in chosen):
-            chosen.append(i)
+        for k in _narrowed(i):
+            if k not in chosen and not any(_overlaps(cands[k], cands[j]) for j in chosen):
+                chosen.append(k)
+
+    def _narrowed(i: int) -> list[int]:
+        """A list is shown as the items of it that answer, when some do clearly more than the rest: "ADD/
+        Schulaufsicht: - Genehmigt Anträge aus Chancenbudget" rather than the whole slide group."""
+        if cands[i].kind != "list":
+            return [i]
+        items = [
+            k
+            for k, c in enumerate(cands)
+            if c.kind == "item" and c.chunk.chunk_id == cands[i].chunk.chunk_id and c.text[2:] in cands[i].text
+        ]
+        if len(items) < 2:
+            return [i]
+        best = max(float(scored.p[k]) for k in items)
+        keep = [k for k in items if scored.p[k] >= best - ITEM_MARGIN]
+        return sorted(keep, key=lambda k: cands[k].position) if len(keep) < len(items) else [i]
 
     parts = scored.featurized.profile.parts
     if scored.part_p:
@@ -71,4 +90,17 @@ def select(scored: Scored, params: SelectionParams) -> Selection:
             break
         if fits(i):
             take(i)
-    return Selection([cands[i] for i in chosen], uncovered)
+    return Selection(_grouped([cands[i] for i in chosen]), uncovered)
+
+
+def _grouped(units: list[UnitCandidate]) -> list[UnitCandidate]:
+    """Items under the same parent stay together (one "ADD/Schulaufsicht:" heading, not two)."""
+    out: list[UnitCandidate] = []
+    for unit in units:
+        if unit.parent:
+            same = [k for k, u in enumerate(out) if u.parent == unit.parent and u.chunk.chunk_id == unit.chunk.chunk_id]
+            if same:
+                out.insert(same[-1] + 1, unit)
+                continue
+        out.append(unit)
+    return out

@@ -27,6 +27,46 @@ LABELS = {
 }
 
 
+# what each headline figure means, for readers who are not developers
+EXPLAIN = {
+    "answer_accuracy": "Anteil der beantwortbaren Fragen mit richtiger Antwort: Kernfakten enthalten, erwartete Quelle "
+    "zitiert, nicht zu lang.",
+    "fact_recall": "Durchschnittlicher Anteil der Kernfakten, die in der Antwort stehen.",
+    "citation_hit": "Anteil der Antworten, die mindestens eine erwartete Quelle zitieren.",
+    "citation_precision": "Anteil der zitierten Quellen, die zur Frage gehören (weniger Nebenquellen = höher).",
+    "lead_fact": "Anteil der Antworten, die in den ersten 300 Zeichen einen Kernfakt nennen.",
+    "retrieval_hit1": "Die Suche findet ein erwartetes Dokument an erster Stelle.",
+    "retrieval_hit3": "… unter den ersten drei Dokumenten.",
+    "retrieval_hit5": "… unter den ersten fünf Dokumenten.",
+    "mrr": "Mittlerer Kehrwert des Rangs des ersten passenden Dokuments (1 = immer ganz oben).",
+    "refusal_accuracy": "Anteil der Fragen, die die Unterlagen nicht beantworten, die korrekt abgelehnt wurden.",
+    "false_refusal": "Anteil der beantwortbaren Fragen, die fälschlich abgelehnt wurden (niedriger ist besser).",
+    "answer_chars_median": "Typische Länge einer Antwort in Zeichen.",
+    "citations_per_answer": "Durchschnittlich zitierte Quellen je Antwort.",
+}
+RATES = {k for k in EXPLAIN if k not in ("answer_chars_median", "citations_per_answer", "mrr")}
+CATEGORIES = {
+    "factual": "Sachfragen", "colloquial": "Umgangssprache", "typo": "Tippfehler", "english": "Englisch",
+    "multi_part": "Mehrteilige Fragen", "comparison": "Vergleiche", "eligibility": "Förderfähigkeit",
+    "procedural": "Verfahren", "responsibility": "Zuständigkeiten", "unanswerable": "Nicht beantwortbar",
+    "out_of_scope": "Außerhalb des Themas", "adversarial": "Manipulationsversuche", "followup": "Folgefragen",
+    "standalone_in_session": "Neue Frage im Gespräch", "scope_in_session": "Themenfremdes im Gespräch",
+    "refuse_followup": "Nicht beantwortbare Folgefrage", "topic_switch": "Themenwechsel im Gespräch",
+    "feedback": "Aus Rückmeldungen",
+}  # fmt: skip
+
+
+def _shown(key: str, value: Any) -> str:
+    """Rates as percentages (0.767 -> 76,7 %), everything else as before."""
+    if key in RATES and isinstance(value, int | float):
+        return f"{value * 100:.1f} %".replace(".", ",")
+    return _fmt(value)
+
+
+def _category(name: str) -> str:
+    return CATEGORIES.get(name, name)
+
+
 def _bar_chart(title: str, items: list[tuple[str, float]], maximum: float = 1.0, unit: str = "") -> str:
     width, row = 580, 24
     height = 30 + row * len(items)
@@ -71,13 +111,29 @@ def _citations(result: dict[str, Any]) -> str:
     return f"<ul>{''.join(parts)}</ul>" if parts else "–"
 
 
+def _question_cell(result: dict[str, Any]) -> str:
+    """The question; for a conversation every turn with what was searched for it."""
+    turns = result.get("turns")
+    if not turns:
+        return escape(str(result.get("question", "")))
+    lines = []
+    for t in turns:
+        searched = (
+            "" if t["searched"] == t["question"] else f"<br><small>Gesucht wurde: {escape(t['searched'])}</small>"
+        )
+        lines.append(f"<li>{escape(t['question'])}{searched}</li>")
+    return f"<ol class=\"turns\">{''.join(lines)}</ol>"
+
+
 def render_report(payload: dict[str, Any], config: dict[str, Any], gates: dict[str, Any]) -> str:
     metrics = payload["metrics"]
     results = payload["results"]
     retrieval_only = bool(payload.get("retrieval_only"))
     summary = "".join(
-        f'<div class="card"><div class="num">{escape(_fmt(metrics[k]))}</div>'
-        f"<div>{escape(LABELS.get(k, k))}</div></div>"
+        f'<div class="card"><div class="num">{escape(_shown(k, metrics[k]))}</div>'
+        f"<div>{escape(LABELS.get(k, k))}</div>"
+        + (f'<p class="explain">{escape(EXPLAIN[k])}</p>' if k in EXPLAIN else "")
+        + "</div>"
         for k in LABELS
         if k in metrics
     )
@@ -101,7 +157,10 @@ def render_report(payload: dict[str, Any], config: dict[str, Any], gates: dict[s
     charts = []
     if metrics.get("per_category"):
         charts.append(
-            _bar_chart("Genauigkeit je Kategorie", [(k, v["accuracy"]) for k, v in metrics["per_category"].items()])
+            _bar_chart(
+                "Anteil richtig je Kategorie",
+                [(_category(k), v["accuracy"]) for k, v in metrics["per_category"].items()],
+            )
         )
     charts.append(
         _bar_chart(
@@ -120,8 +179,8 @@ def render_report(payload: dict[str, Any], config: dict[str, Any], gates: dict[s
         reasons = "; ".join(v.get("reasons") or []) or ("–" if ok else "")
         rows.append(
             f'<tr data-status="{status}" data-category="{escape(str(r.get("category") or ""))}">'
-            f"<td>{escape(str(r['id']))}</td><td>{escape(str(r.get('category') or ''))}</td>"
-            f"<td>{escape(str(r.get('question', '')))}</td>"
+            f"<td>{escape(str(r['id']))}</td><td>{escape(_category(str(r.get('category') or '')))}</td>"
+            f"<td>{_question_cell(r)}</td>"
             f'<td class="{status_class}">{status}</td><td>{kind}</td>'
             f'<td><div class="ans">{escape(str(r.get("answer") or ""))}</div></td>'
             f"<td>{_citations(r)}</td><td>{escape(reasons)}</td>"
@@ -158,12 +217,14 @@ _PAGE = """<!doctype html>
 <style>
 body{{font-family:system-ui,sans-serif;margin:1.5rem;color:#1a1a1a;line-height:1.4}}
 h1{{font-size:1.4rem}} .cards{{display:flex;flex-wrap:wrap;gap:.6rem}}
-.card{{border:1px solid #ccc;border-radius:6px;padding:.5rem .8rem;min-width:9rem}}
+.card{{border:1px solid #ccc;border-radius:6px;padding:.5rem .8rem;min-width:9rem;max-width:16rem}}
+.explain{{font-size:.8rem;color:#444;margin:.3rem 0 0}} .turns{{margin:0;padding-left:1.2rem}}
 .num{{font-size:1.3rem;font-weight:600}}
 .gate{{padding:.5rem;border-radius:4px;background:#eee}} .gate.ok{{background:#e3f4e3}} .gate.fail{{background:#fbe3e3}}
 figure{{display:inline-block;margin:.5rem 1rem .5rem 0}} .bar{{fill:#2f6f9f}} .lbl,.val,.ttl{{font-size:12px}}
 .ttl{{font-weight:600}} table{{border-collapse:collapse;width:100%;font-size:.9rem}}
-th,td{{border:1px solid #ddd;padding:.3rem;vertical-align:top;text-align:left}} th{{background:#f3f3f3;cursor:pointer}}
+th,td{{border:1px solid #ddd;padding:.3rem;vertical-align:top;text-align:left;
+overflow-wrap:anywhere}} th{{background:#f3f3f3;cursor:pointer}}
 td.ok{{color:#1d6b1d;font-weight:600}} td.fail{{color:#a11;font-weight:600}}
 .ans{{white-space:pre-wrap;max-width:38rem}}
 .filters{{margin:.5rem 0}} code{{font-size:.8rem}}

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from scp_assistant.errors import NotFoundError
 from scp_assistant.index.store import VectorStore
-from scp_assistant.models import DocumentMeta
+from scp_assistant.models import Chunk, DocumentMeta
 
 
 @dataclass(frozen=True)
@@ -71,6 +71,11 @@ class Catalog:
         if doc is None:
             raise NotFoundError(f"Kein Dokument mit der id {doc_id!r}")
         return doc
+
+    def chunks(self, doc_id: str) -> list[Chunk]:
+        """The indexed passages of one document, in order."""
+        chunks = [i.chunk for i in self._store.all_chunks() if i.chunk.doc_id == doc_id]
+        return sorted(chunks, key=lambda c: c.chunk_id)
 
     def file(self, doc_id: str) -> Path:
         """The original file of a document; never a path outside the corpus directory."""

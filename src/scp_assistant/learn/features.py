@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from scp_assistant.learn.question import KINDS, QuestionProfile
+from scp_assistant.learn.question import QuestionProfile
 from scp_assistant.models import DOC_TYPES, Chunk
 from scp_assistant.retrieve.bm25 import BM25Index
 from scp_assistant.text import fold
@@ -99,13 +99,13 @@ UNIT_FEATURES = (
     "region_match", "region_conflict", "fragment", "editorial", "slide", "novelty", "neighbor_cov",
     *(f"kind_{k}" for k in UNIT_KINDS), *(f"source_{t}" for t in DOC_TYPES),
 )  # fmt: skip
+# what the evidence says, not what kind of question it is: a prior on the question's form ("how many ...?",
+# English, several parts) would learn which forms the training sets happened to leave unanswered
 QUESTION_FEATURES = (
     "p_best", "p_second", "p_top3", "p_best_top3_passages", "rule_score", "coverage", "dense", "unknown", "unresolved",
-    "foreign",
-    "missing_numbers", "programme", "english", "eligibility", "names_missing_best", "names_missing_passages",
-    "typed_best", "focus_best", "parts", "p_weakest_part", *(f"asks_{k}" for k in KINDS),
+    "foreign", "missing_numbers", "programme", "eligibility", "names_missing_best", "names_missing_passages",
+    "typed_best", "focus_best", "names_typed", "p_weakest_part",
 )  # fmt: skip
-
 
 class FeatureExtractor:
     """Computes feature vectors; what depends only on a unit or a passage is computed once and kept."""
@@ -331,15 +331,18 @@ def question_features(
         "foreign": min(evidence.foreign, 3),
         "missing_numbers": min(evidence.missing_numbers, 3),
         "programme": float(evidence.programme),
-        "english": float(evidence.english),
         "eligibility": float(evidence.eligibility),
         "names_missing_best": float(unit_rows[best, col["names_missing"]]) if best is not None else 1.0,
         "names_missing_passages": float(unit_rows[:, col["names_missing"]].min()) if len(unit_rows) else 1.0,
         "typed_best": float(typed_p.max()) if len(typed_p) else 0.0,
         "focus_best": float((unit_rows[:, col["focus_unit"]] * unit_p).max()) if len(unit_rows) else 0.0,
-        "parts": float(len(profile.parts)),
+        # the question's names (places, bodies) and what it asks for (an amount, a count, a date) in one unit:
+        # "Wie viele Schulen in Ludwigshafen?" is answered by "In Ludwigshafen nehmen 14 Schulen teil", "Wie viel
+        # Geld bekommt Trier?" is not answered by "In Trier nehmen 9 Schulen teil"
+        "names_typed": float(((1.0 - unit_rows[:, col["names_missing"]]) * (typed_any if asks_typed else 1.0)).max())
+        if len(unit_rows)
+        else 0.0,
         "p_weakest_part": float(min(part_best)) if part_best else float(p[0]),
-        **{f"asks_{k}": float(profile.kind == k) for k in KINDS},
     }
     return np.fromiter((values[n] for n in QUESTION_FEATURES), dtype=np.float64, count=len(QUESTION_FEATURES))
 

@@ -64,6 +64,8 @@ def stratified_folds(keys: Sequence[str], groups: Sequence[str], folds: int, sal
 ADD_GRID = (0.4, 0.5, 0.6, 0.7, 0.8)
 PART_GRID = (0.2, 0.35, 0.5)
 BUDGET_GRID = (400, 550, 700)
+MEDIAN_CHARS = 500
+LENGTH_WEIGHT = 0.3  # objective lost per 100 % the median answer runs over MEDIAN_CHARS
 REFUSE_GRID = tuple(round(0.2 + 0.05 * i, 2) for i in range(15))
 
 
@@ -77,7 +79,8 @@ def choose_params(
     ``outcome(params)`` composes every question with ``params`` (no refusal) and returns per question
     (correct if answered, key fact in the lead, answer length); ``refuse_p`` are the refusal model's
     out-of-fold probabilities. Objective: share of questions handled correctly (answered right or declined
-    right), plus a little for leading with a key fact, minus a little for a median answer over 500 characters.
+    right), plus a little for leading with a key fact, minus as much as the median answer runs over 500
+    characters (short answers are part of the product, not a tie-breaker).
     """
     best: tuple[float, SelectionParams] | None = None
     n = max(1, len(expect_refuse))
@@ -95,7 +98,7 @@ def choose_params(
                     lead += led
                     lengths.append(chars)
             median = float(np.median(lengths)) if lengths else 0.0
-            score = (correct + 0.25 * lead) / n - 0.1 * max(0.0, median - 500) / 500
+            score = (correct + 0.25 * lead) / n - LENGTH_WEIGHT * max(0.0, median - MEDIAN_CHARS) / MEDIAN_CHARS
             params = SelectionParams(refuse_above=threshold, add_above=add, part_above=part, budget=budget)
             if best is None or score > best[0] + 1e-12:
                 best = (score, params)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -16,6 +17,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from scp_assistant.container import Container
 from scp_assistant.errors import ConfigError, ScpError
 from scp_assistant.server import errors
+from scp_assistant.server.admin_routes import admin
 from scp_assistant.server.limits import BodySizeLimit, RateLimit
 from scp_assistant.server.routes import api
 from scp_assistant.settings import KNOWN_DEFAULT_TOKENS, Settings
@@ -44,10 +46,25 @@ def check_admin_token(settings: Settings) -> None:
         )
 
 
+_LOOPBACK = ("localhost", "127.0.0.1", "[::1]")
+
+
+def with_loopback_aliases(origins: list[str]) -> set[str]:
+    """The allowed origins, where one names this machine (localhost, 127.0.0.1, [::1]) with all three names: a
+    page opened as http://127.0.0.1:8080 is the same page as http://localhost:8080 (api/widget-example.html)."""
+    out = set()
+    for origin in origins:
+        out.add(origin)
+        match = re.fullmatch(r"(https?://)(localhost|127\.0\.0\.1|\[::1\])(:\d+)?", origin)
+        if match:
+            out.update(f"{match.group(1)}{host}{match.group(3) or ''}" for host in _LOOPBACK)
+    return out
+
+
 def create_app(settings: Settings, container: Container | None = None) -> FastAPI:
     check_admin_token(settings)
     container = container or Container(settings)
-    allowed = set(settings.server.allowed_origins)
+    allowed = with_loopback_aliases(settings.server.allowed_origins)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -67,7 +84,12 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
     errors.install(app)
 
     app.add_middleware(RateLimit, per_minute=settings.server.rate_limit_per_minute)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.server.max_request_bytes)
+    app.add_middleware(
+        BodySizeLimit,
+        max_bytes=settings.server.max_request_bytes,
+        upload_bytes=int(settings.ingest.max_file_mb * 1_048_576) + 65_536,  # the file plus its form fields
+        uploads=("/api/v1/admin/documents",),
+    )
     # CORS first, the guard after it: the guard wraps CORS, so a foreign origin gets 403 even on preflight.
     app.add_middleware(
         CORSMiddleware,
@@ -127,7 +149,21 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
             return Response(status_code=304, headers=headers)
         return Response(widget, media_type="application/javascript; charset=utf-8", headers=headers)
 
+    admin_html = _static("admin.html")
+    admin_js = _static("admin.js")
+
+    @app.get("/admin", include_in_schema=False)
+    def admin_page() -> HTMLResponse:
+        headers = {"Content-Security-Policy": CSP, "Cache-Control": "no-cache", "X-Frame-Options": "DENY"}
+        return HTMLResponse(admin_html, headers=headers)
+
+    @app.get("/admin.js", include_in_schema=False)
+    def admin_script() -> Response:
+        headers = {"Cache-Control": "no-cache"}
+        return Response(admin_js, media_type="application/javascript; charset=utf-8", headers=headers)
+
     app.include_router(api)
+    app.include_router(admin)
     return app
 
 

@@ -12,6 +12,7 @@ from scp_assistant.errors import (
     AuthError,
     BackendUnavailableError,
     ConfigError,
+    DocumentError,
     ForbiddenError,
     IndexEmptyError,
     IndexMismatchError,
@@ -24,6 +25,7 @@ log = logging.getLogger(__name__)
 
 STATUS: list[tuple[type[ScpError], int, str]] = [
     (InputError, 422, "invalid_input"),
+    (DocumentError, 422, "invalid_document"),
     (NotFoundError, 404, "not_found"),
     (AuthError, 401, "unauthorized"),
     (ForbiddenError, 403, "forbidden"),

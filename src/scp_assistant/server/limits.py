@@ -36,16 +36,21 @@ def _json(
 
 
 class BodySizeLimit:
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app, self.max = app, max_bytes
+    """Requests larger than ``max_bytes`` get 413; uploads to the paths in ``uploads`` may be ``upload_bytes``."""
+
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, upload_bytes: int = 0, uploads: tuple[str, ...] = ()
+    ) -> None:
+        self.app, self.default, self.upload_bytes, self.uploads = app, max_bytes, upload_bytes, uploads
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.upload_bytes if scope.get("path") in self.uploads else self.default
         length = dict(scope.get("headers") or []).get(b"content-length")
-        if length is not None and length.isdigit() and int(length) > self.max:
-            await self._reject(send)
+        if length is not None and length.isdigit() and int(length) > limit:
+            await self._reject(send, limit)
             return
         if length is not None:  # declared and within the limit: the server reads at most that much
             await self.app(scope, receive, send)
@@ -59,8 +64,8 @@ class BodySizeLimit:
                 break
             chunks.append(message.get("body", b""))
             seen += len(chunks[-1])
-            if seen > self.max:
-                await self._reject(send)
+            if seen > limit:
+                await self._reject(send, limit)
                 return
             if not message.get("more_body", False):
                 break
@@ -76,8 +81,9 @@ class BodySizeLimit:
 
         await self.app(scope, replay, send)
 
-    async def _reject(self, send: Send) -> None:
-        start, body = _json(413, "request_too_large", f"Die Anfrage ist zu groß (höchstens {self.max} Bytes).")
+    @staticmethod
+    async def _reject(send: Send, limit: int) -> None:
+        start, body = _json(413, "request_too_large", f"Die Anfrage ist zu groß (höchstens {limit} Bytes).")
         await send(start)
         await send(body)
 

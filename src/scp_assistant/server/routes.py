@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import secrets
 from collections.abc import Iterator
 from typing import Annotated, Any
 
@@ -14,9 +13,10 @@ from fastapi.responses import FileResponse, PlainTextResponse, StreamingResponse
 from scp_assistant.answer.guard import clean_question
 from scp_assistant.container import Container
 from scp_assistant.conversation.chat import ChatService
-from scp_assistant.errors import AuthError, ForbiddenError, ScpError
+from scp_assistant.errors import ScpError
 from scp_assistant.index.catalog import Catalog, DocumentInfo
 from scp_assistant.retrieve.hybrid import Filters
+from scp_assistant.server.admin_routes import admin_actor
 from scp_assistant.server.schemas import (
     ADMIN_ERRORS,
     ERRORS,
@@ -44,16 +44,13 @@ def _chat(request: Request) -> ChatService:
 
 
 def _catalog(request: Request) -> Catalog:
-    return _container(request).catalog
+    container = _container(request)
+    container.refresh_if_stale()  # another worker may have changed the index
+    return container.catalog
 
 
 def _admin(request: Request, authorization: Annotated[str | None, Header()] = None) -> None:
-    token = _container(request).settings.server.admin_token
-    if token is None:
-        raise ForbiddenError("Der Admin-Zugang ist nicht eingerichtet (SCP_SERVER__ADMIN_TOKEN).")
-    expected = f"Bearer {token.get_secret_value()}"
-    if not authorization or not secrets.compare_digest(authorization.encode(), expected.encode()):
-        raise AuthError("Admin-Token fehlt oder ist falsch.")
+    admin_actor(request, authorization)
 
 
 Chat = Annotated[ChatService, Depends(_chat)]

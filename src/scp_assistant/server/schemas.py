@@ -44,16 +44,25 @@ class RetrievedOut(BaseModel):
 class AnswerOut(BaseModel):
     question: str
     answer: str = Field(description="Antworttext; [n] verweist auf citations[n-1].")
-    refused: bool
+    refused: bool = Field(
+        description="true: die Unterlagen beantworten die Frage nicht (not_covered), sie liegt außerhalb des Themas "
+        "(out_of_scope) oder ist ein Manipulationsversuch (adversarial)."
+    )
     refusal_reason: Literal["not_covered", "out_of_scope", "adversarial"] | None
     notice: str | None
     backend: str
-    citations: list[CitationOut]
+    citations: list[CitationOut] = Field(
+        description="Die Quellen der Antwort, eine Nummer je Dokument. Auch eine Ablehnung kann Quellen tragen: bei "
+        "not_covered belegt sie, was die Unterlagen in der Nähe der Frage sagen („Belegt ist: … [1]“)."
+    )
     retrieved: list[RetrievedOut]
     latency_ms: float
     answer_id: str = Field(description="Für Rückmeldungen (POST /api/v1/feedback).")
     session_id: str
-    rewritten_question: str = Field(description="Die eigenständige Suchanfrage („Gesucht wurde: …“).")
+    rewritten_question: str = Field(
+        description="Die eigenständige Suchanfrage; bei einer Folgefrage mit dem Thema der vorigen Frage "
+        "(„Gesucht wurde: …“, nur anzeigen, wenn sie von der Frage abweicht)."
+    )
 
 
 class SectionOut(BaseModel):
@@ -110,6 +119,23 @@ class ErrorBody(BaseModel):
 
 class ErrorOut(BaseModel):
     error: ErrorBody
+
+
+class EvalCaseIn(BaseModel):
+    """A test case for the eval suite, e.g. from a thumbs-down in the chat."""
+
+    question: str = Field(min_length=1, max_length=2000)
+    expect: Literal["answer", "refuse"]
+    key_facts: list[str] = Field(default_factory=list, max_length=20)
+    sources: list[str] = Field(default_factory=list, max_length=20)
+    expected_answer: str | None = Field(None, max_length=4000)
+    answer_id: str | None = Field(None, max_length=64)
+
+
+class EvalRunIn(BaseModel):
+    set: Literal["dev", "tune", "conversations", "cases"] = Field(
+        description="dev, tune, conversations (die Fragensätze des ism) oder cases (die hier gesammelten Testfälle)"
+    )
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {

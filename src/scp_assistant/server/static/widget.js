@@ -13,14 +13,20 @@
   var MODE = cfg.mode === "inline" ? "inline" : "widget";
   var LANG = cfg.lang === "en" ? "en" : "de";
   var ACCENT = /^#[0-9a-fA-F]{3,8}$/.test(cfg.accent || "") ? cfg.accent : "#005a9c";
-  var SESSION_KEY = "scp-assistant-session";
+  var REDUCED = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
 
   var T = {
     de: {
       title: "Fragen zum Startchancen-Programm", open: "Assistent öffnen", close: "Schließen",
-      label: "Ihre Frage", placeholder: "z. B. Wer genehmigt Anträge aus dem Chancenbudget?", send: "Fragen",
+      label: "Ihre Frage", placeholder: "Ihre Frage …", send: "Fragen",
+      noticeShort: "KI-Assistent · keine verbindliche Auskunft · keine personenbezogenen Daten",
       notice: "KI-Assistent: Antworten werden automatisch aus den Programmunterlagen zusammengestellt. Sie sind " +
         "keine verbindlichen Förderentscheidungen. Bitte keine personenbezogenen Daten eingeben.",
+      newChat: "Neue Unterhaltung", answerReady: "Antwort: ", retry: "Erneut versuchen",
+      offline: "Keine Verbindung zum Assistenten. Bitte prüfen Sie Ihre Internetverbindung und versuchen Sie es erneut.",
+      choose: "Bitte wählen (optional)", commentShort: "Kommentar (optional)",
+      months: ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
+        "November", "Dezember"],
       examples: "Beispielfragen", searched: "Gesucht wurde: ", sources: "Quellen", source: "Quelle",
       stand: "Stand", undated: "undatiert", page: "Folie/Seite", openOriginal: "Original öffnen",
       openPage: "PDF an dieser Seite öffnen", helpful: "Hilfreich", notHelpful: "Nicht hilfreich",
@@ -31,15 +37,21 @@
       error: "Es ist ein Fehler aufgetreten. Bitte versuchen Sie es erneut.",
       reasons: [["falsch", "Antwort ist falsch"], ["unvollständig", "Antwort ist unvollständig"],
         ["quelle-falsch", "Quelle passt nicht"], ["veraltet", "Information ist veraltet"],
-        ["nicht-hilfreich", "Nicht hilfreich"], ["sonstiges", "Sonstiges"]],
+        ["sonstiges", "Etwas anderes"]],
       exampleList: ["Was wird aus Säule I gefördert?", "Dürfen wir aus dem Chancenbudget Mobiliar kaufen?",
         "Wer begleitet die Schulträger im Startchancen-Programm?", "Wie viele Schulen nehmen in Rheinland-Pfalz teil?"]
     },
     en: {
       title: "Questions on the Startchancen programme", open: "Open assistant", close: "Close",
-      label: "Your question", placeholder: "e.g. Who approves requests from the Chancenbudget?", send: "Ask",
+      label: "Your question", placeholder: "Your question …", send: "Ask",
+      noticeShort: "AI assistant · not binding · no personal data",
       notice: "AI assistant: answers are compiled automatically from the programme documents (in German). They are " +
         "not binding funding decisions. Please do not enter personal data.",
+      newChat: "New conversation", answerReady: "Answer: ", retry: "Try again",
+      offline: "No connection to the assistant. Please check your connection and try again.",
+      choose: "Please choose (optional)", commentShort: "Comment (optional)",
+      months: ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+        "November", "December"],
       examples: "Example questions", searched: "Searched for: ", sources: "Sources", source: "Source",
       stand: "As of", undated: "undated", page: "Slide/page", openOriginal: "Open original",
       openPage: "Open PDF at this page", helpful: "Helpful", notHelpful: "Not helpful",
@@ -49,8 +61,7 @@
         adversarial: "Not possible" },
       error: "Something went wrong. Please try again.",
       reasons: [["falsch", "Answer is wrong"], ["unvollständig", "Answer is incomplete"],
-        ["quelle-falsch", "Source does not fit"], ["veraltet", "Outdated"], ["nicht-hilfreich", "Not helpful"],
-        ["sonstiges", "Other"]],
+        ["quelle-falsch", "Source does not fit"], ["veraltet", "Outdated"], ["sonstiges", "Something else"]],
       exampleList: ["What does pillar I fund?", "Who supports the school authorities?"]
     }
   }[LANG];
@@ -70,9 +81,14 @@
     "font-weight:600;cursor:pointer;box-shadow:0 2px 8px rgba(0,0,0,.3)}",
     "header{background:var(--accent);color:#fff;padding:10px 14px;display:flex;align-items:center;gap:8px}",
     "header h2{font-size:1.05rem;margin:0;flex:1}",
-    "header button{background:transparent;color:#fff;border:1px solid #fff;border-radius:6px;font:inherit;padding:2px 8px}",
-    ".notice{background:#fff8e1;border-bottom:1px solid #d9c27a;padding:8px 14px;font-size:.85rem;margin:0}",
-    ".log{flex:1;overflow-y:auto;padding:12px 14px;display:flex;flex-direction:column;gap:12px}",
+    "header button{background:transparent;color:#fff;border:1px solid #fff;border-radius:6px;font:inherit;",
+    "font-size:.85rem;padding:2px 8px;cursor:pointer}",
+    "button{min-height:24px;min-width:24px}",
+    ".notice{background:#fff8e1;border-bottom:1px solid #d9c27a;padding:4px 14px;font-size:.8rem;margin:0}",
+    ".notice summary{cursor:pointer;min-height:24px;display:flex;align-items:center}",
+    ".notice p{margin:4px 0}",
+    ".sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}",
+    ".log{flex:1;overflow-y:auto;padding:12px 14px;display:flex;flex-direction:column;gap:12px;scroll-padding-top:8px}",
     ".msg{max-width:100%;padding:10px 12px;border-radius:8px}",
     ".user{align-self:flex-end;background:#e8f0fe;max-width:85%}",
     ".bot{background:#f4f4f4;border:1px solid #d0d0d0}",
@@ -82,16 +98,20 @@
     ".searched{font-size:.8rem;color:#4a4a4a;margin-bottom:4px}",
     ".bot p{margin:0 0 8px}.bot ul{margin:0 0 8px 1.1em;padding:0}",
     ".cite{font:inherit;font-size:.8rem;font-weight:700;color:var(--accent);background:#fff;border:1px solid var(--accent);",
-    "border-radius:4px;padding:0 4px;margin:0 1px;cursor:pointer}",
+    "border-radius:4px;padding:0 4px;margin:0 2px;cursor:pointer;min-width:24px;min-height:24px;vertical-align:middle}",
+    ".retry{font:inherit;margin-top:8px;background:#fff;border:1px solid var(--accent);color:#00427a;border-radius:6px;",
+    "padding:4px 10px;cursor:pointer}",
     ".source{border-left:4px solid var(--accent);background:#fff;padding:8px 10px;margin-top:8px;font-size:.9rem}",
     ".source blockquote{margin:6px 0;padding:0 0 0 8px;border-left:2px solid #999;color:#333}",
     ".source a{color:#00427a}",
     ".notice-line{font-size:.85rem;color:#5a4a00;margin-top:6px}",
     ".feedback,.feedback-details{display:flex;flex-wrap:wrap;gap:6px;margin-top:8px;align-items:center;font-size:.85rem}",
     ".feedback-details[hidden]{display:none}",
-    ".feedback button{font:inherit;border:1px solid #767676;background:#fff;border-radius:6px;padding:2px 8px;cursor:pointer}",
+    ".feedback button{font:inherit;border:1px solid #767676;background:#fff;border-radius:6px;padding:2px 10px;cursor:pointer;",
+    "min-height:28px}",
     ".feedback button[aria-pressed=true]{background:var(--accent);color:#fff;border-color:var(--accent)}",
-    ".feedback select,.feedback input{font:inherit;font-size:.85rem;max-width:100%}",
+    ".feedback select,.feedback input{font:inherit;font-size:.85rem;max-width:100%;min-height:28px}",
+    ".feedback input{flex:1 1 12em}",
     ".examples{display:flex;flex-wrap:wrap;gap:6px}",
     ".examples button{font:inherit;font-size:.85rem;background:#fff;border:1px solid var(--accent);color:#00427a;",
     "border-radius:16px;padding:4px 10px;cursor:pointer}",
@@ -102,7 +122,7 @@
     "button:focus-visible,textarea:focus-visible,a:focus-visible,select:focus-visible,input:focus-visible,",
     "[tabindex]:focus-visible{outline:3px solid #ffbf47;outline-offset:2px}",
     "@media (max-width:480px){.float .panel{width:calc(100vw - 16px);height:calc(100vh - 80px)}",
-    ".float.right{right:8px}.float.left{left:8px}}"
+    ".float.right{right:8px}.float.left{left:8px}header{padding:6px 10px}header h2{font-size:.95rem}}"
   ].join("");
 
   function el(tag, attrs, text) {
@@ -121,11 +141,12 @@
     catch (e) { return null; }
   }
 
-  function session() {
-    try { return localStorage.getItem(SESSION_KEY) || null; } catch (e) { return null; }
-  }
-  function remember(id) {
-    try { if (id) { localStorage.setItem(SESSION_KEY, id); } } catch (e) { /* storage blocked */ }
+  function germanDate(value) {
+    // "2025-06-04" -> "04.06.2025", "2025-02" -> "Februar 2025", "2024" stays
+    var m = /^(\d{4})-(\d{2})(?:-(\d{2}))?$/.exec(value || "");
+    if (!m) { return value; }
+    if (m[3]) { return m[3] + "." + m[2] + "." + m[1]; }
+    return (T.months[Number(m[2]) - 1] || m[2]) + " " + m[1];
   }
 
   function build(host) {
@@ -135,10 +156,19 @@
     var panel = el("section", { "class": "panel", "aria-label": title });
     var header = el("header");
     header.appendChild(el("h2", null, title));
+    var fresh = el("button", { type: "button", "class": "new-chat" }, T.newChat);
+    header.appendChild(fresh);
     panel.appendChild(header);
-    panel.appendChild(el("p", { "class": "notice" }, T.notice));
-    var log = el("div", { "class": "log", "role": "log", "aria-label": title });
+    var notice = el("details", { "class": "notice" });
+    notice.appendChild(el("summary", null, T.noticeShort));
+    notice.appendChild(el("p", null, T.notice));
+    panel.appendChild(notice);
+    // the conversation is not a live region: each answer is announced once, when it is complete, through `live`
+    var log = el("div", { "class": "log", "aria-label": title });
     panel.appendChild(log);
+    var live = el("div", { "class": "sr", role: "status", "aria-live": "polite", "aria-atomic": "true" });
+    panel.appendChild(live);
+    var sessionId = null;  // this page's conversation only: a reload or "Neue Unterhaltung" starts a new one
     var form = el("form");
     var inputId = "scp-q-" + Math.random().toString(36).slice(2);
     form.appendChild(el("label", { "for": inputId }, T.label));
@@ -159,6 +189,11 @@
     });
     examples.appendChild(list);
     log.appendChild(examples);
+
+    fresh.addEventListener("click", function () {
+      sessionId = null; log.textContent = ""; live.textContent = "";
+      log.appendChild(examples); input.value = ""; input.focus();
+    });
 
     var launcher = null;
     if (MODE === "widget") {
@@ -189,46 +224,58 @@
     });
 
     var busy = false;
-    function ask(text) {
+    function ask(text, retryOf) {
       var question = (text || "").trim();
       if (!question || busy) { return; }
-      busy = true; send.disabled = true; input.value = "";
+      busy = true; send.disabled = true; input.value = ""; live.textContent = "";
       if (examples.parentNode) { examples.remove(); }
-      log.appendChild(el("div", { "class": "msg user" }, question));
-      var msg = el("div", { "class": "msg bot", "aria-live": "polite", "aria-busy": "true" });
+      var asked = retryOf || el("div", { "class": "msg user" }, question);
+      if (!retryOf) { log.appendChild(asked); }
+      var msg = el("div", { "class": "msg bot", "aria-busy": "true" });
       var body = el("div", { "class": "body" }, T.thinking);
       msg.appendChild(body);
       log.appendChild(msg);
-      log.scrollTop = log.scrollHeight;
+      reveal(asked);
       var state = { text: "", meta: null, citations: [], notice: null, first: true };
-      stream(question, function (event, data) {
+      stream(question, sessionId, function (event, data) {
         if (event === "meta") {
-          state.meta = data; remember(data.session_id);
+          state.meta = data; sessionId = data.session_id || sessionId;
           if (data.refused) {
             msg.classList.add("refusal");
             msg.insertBefore(el("div", { "class": "tag" }, T.refusal[data.refusal_reason] || T.refusal.not_covered), body);
           }
-          if (data.rewritten_question && data.rewritten_question !== question) {
+          if (data.rewritten_question && data.rewritten_question.replace(/\s+/g, " ") !== question.replace(/\s+/g, " ")) {
             msg.insertBefore(el("div", { "class": "searched" }, T.searched + data.rewritten_question), body);
           }
         } else if (event === "delta") {
           if (state.first) { body.textContent = ""; state.first = false; }
           state.text += data.text;
           body.textContent = state.text;
-          log.scrollTop = log.scrollHeight;
         } else if (event === "citations") {
           state.citations = data.citations || []; state.notice = data.notice;
         } else if (event === "done") {
           renderAnswer(msg, body, state);
+          var tag = msg.querySelector(".tag");
+          live.textContent = T.answerReady + (tag ? tag.textContent + ". " : "") +
+            state.text.replace(/\s*\[\d+\]/g, "").replace(/\n+/g, " ");
         } else if (event === "error") {
-          body.textContent = data.message || T.error;
+          body.textContent = data.message || T.error; live.textContent = body.textContent;
         }
-      }).catch(function (err) {
-        body.textContent = (err && err.message) || T.error;
+      }).catch(function () {
+        // the network failed (offline, server down, connection cut): say so in plain language, offer a retry
+        body.textContent = T.offline; live.textContent = T.offline;
+        var again = el("button", { type: "button", "class": "retry" }, T.retry);
+        again.addEventListener("click", function () { msg.remove(); ask(question, asked); });
+        msg.appendChild(again);
       }).then(function () {
-        msg.removeAttribute("aria-live"); msg.setAttribute("aria-busy", "false");
-        busy = false; send.disabled = false; input.focus();
+        msg.setAttribute("aria-busy", "false");
+        busy = false; send.disabled = false; input.focus({ preventScroll: true });
       });
+    }
+
+    function reveal(node) {
+      // the question and the start of its answer in view, whatever scrolls: the chat log or the page
+      node.scrollIntoView({ block: "start", behavior: REDUCED ? "auto" : "smooth" });
     }
 
     function renderAnswer(msg, body, state) {
@@ -275,7 +322,7 @@
       if (open) { open.remove(); button.setAttribute("aria-expanded", "false"); return; }
       var box = el("div", { "class": "source", "data-n": String(c.n), id: id, tabindex: "-1" });
       box.appendChild(el("strong", null, "[" + c.n + "] " + c.title));
-      box.appendChild(el("div", null, c.publisher + " · " + T.stand + ": " + (c.date || T.undated)));
+      box.appendChild(el("div", null, c.publisher + " · " + T.stand + ": " + (c.date ? germanDate(c.date) : T.undated)));
       box.appendChild(el("div", null, c.page ? T.page + " " + c.page : c.section));
       if (c.quote) { box.appendChild(el("blockquote", null, c.quote)); }
       var links = el("div");
@@ -305,9 +352,11 @@
       var reasonId = "r-" + Math.random().toString(36).slice(2);
       extra.appendChild(el("label", { "for": reasonId }, T.reason));
       var select = el("select", { id: reasonId });
+      select.appendChild(el("option", { value: "", selected: "selected" }, T.choose));
       T.reasons.forEach(function (r) { select.appendChild(el("option", { value: r[0] }, r[1])); });
       extra.appendChild(select);
-      var comment = el("input", { type: "text", maxlength: "500", "aria-label": T.comment, placeholder: T.comment });
+      var comment = el("input", { type: "text", maxlength: "500", "aria-label": T.comment, placeholder: T.commentShort,
+        title: T.comment });
       extra.appendChild(comment);
       var submit = el("button", { type: "button" }, T.sendFeedback);
       extra.appendChild(submit);
@@ -321,7 +370,9 @@
         down.setAttribute("aria-pressed", "true"); extra.hidden = false; select.focus();
       });
       submit.addEventListener("click", function () {
-        postFeedback(answerId, "down", select.value, comment.value.trim() || null).then(done);
+        postFeedback(answerId, "down", select.value || null, comment.value.trim() || null).then(done, function () {
+          submit.textContent = T.retry;
+        });
       });
       return bar;
     }
@@ -334,10 +385,10 @@
     }).then(function (r) { if (!r.ok) { throw new Error(T.error); } return r.json(); });
   }
 
-  function stream(question, onEvent) {
+  function stream(question, sessionId, onEvent) {
     return fetch(API + "/api/v1/ask/stream", {
       method: "POST", headers: { "Content-Type": "application/json", "Accept": "text/event-stream" },
-      body: JSON.stringify({ question: question, session_id: session() })
+      body: JSON.stringify({ question: question, session_id: sessionId })
     }).then(function (res) {
       if (!res.ok) {
         return res.json().then(function (j) {

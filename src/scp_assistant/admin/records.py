@@ -1,0 +1,155 @@
+"""What the ism console keeps in the shared database: the audit trail, background jobs, and eval cases.
+
+All three live in the same database as sessions and feedback (SQLite in the data dir, or PostgreSQL), so every
+worker sees the same jobs and entries: an upload accepted by one worker can be followed on another.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from scp_assistant.database import Database
+from scp_assistant.errors import NotFoundError
+
+_DDL = (
+    "CREATE TABLE IF NOT EXISTS audit (id TEXT PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL, "
+    "action TEXT NOT NULL, doc_id TEXT, detail TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS jobs (id TEXT PRIMARY KEY, kind TEXT NOT NULL, status TEXT NOT NULL, "
+    "created_at TEXT NOT NULL, updated_at TEXT NOT NULL, report TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS eval_cases (id TEXT PRIMARY KEY, created_at TEXT NOT NULL, data TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS uploads (doc_id TEXT PRIMARY KEY, path TEXT NOT NULL, uploaded_at TEXT NOT NULL)",
+)
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def actor_of(token: str) -> str:
+    """Who did it, without keeping the secret: a short hash of the token."""
+    return "token:" + hashlib.sha256(token.encode()).hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    at: str
+    actor: str
+    action: str
+    doc_id: str | None
+    detail: dict[str, Any]
+    id: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+
+@dataclass
+class Job:
+    id: str
+    kind: str
+    status: str  # queued | running | done | failed
+    created_at: str
+    updated_at: str
+    report: dict[str, Any]
+
+
+class AdminRecords:
+    def __init__(self, database: Database) -> None:
+        self._db = database
+        with database.transaction() as db:
+            for statement in _DDL:
+                db.execute(statement)
+
+    # ---- audit ----------------------------------------------------------------------------------
+    def audit(self, actor: str, action: str, doc_id: str | None = None, **detail: Any) -> None:
+        entry = AuditEntry(now(), actor, action, doc_id, detail)
+        with self._db.transaction() as db:
+            db.execute(
+                self._db.sql("INSERT INTO audit VALUES ({p}, {p}, {p}, {p}, {p}, {p})"),
+                (entry.id, entry.at, entry.actor, entry.action, entry.doc_id, json.dumps(detail, ensure_ascii=False)),
+            )
+
+    def audit_entries(self, limit: int = 500) -> list[AuditEntry]:
+        with self._db.transaction() as db:
+            rows = db.execute(
+                self._db.sql("SELECT at, actor, action, doc_id, detail, id FROM audit ORDER BY at DESC, id LIMIT {p}"),
+                (limit,),
+            ).fetchall()
+        return [AuditEntry(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5]) for r in rows]
+
+    # ---- jobs -----------------------------------------------------------------------------------
+    def new_job(self, kind: str) -> Job:
+        stamp = now()
+        job = Job(uuid.uuid4().hex, kind, "queued", stamp, stamp, {})
+        with self._db.transaction() as db:
+            db.execute(
+                self._db.sql("INSERT INTO jobs VALUES ({p}, {p}, {p}, {p}, {p}, {p})"),
+                (job.id, job.kind, job.status, job.created_at, job.updated_at, "{}"),
+            )
+        return job
+
+    def update_job(self, job_id: str, status: str, report: dict[str, Any] | None = None) -> None:
+        with self._db.transaction() as db:
+            db.execute(
+                self._db.sql("UPDATE jobs SET status = {p}, updated_at = {p}, report = {p} WHERE id = {p}"),
+                (status, now(), json.dumps(report or {}, ensure_ascii=False), job_id),
+            )
+
+    def job(self, job_id: str) -> Job:
+        with self._db.transaction() as db:
+            row = db.execute(
+                self._db.sql("SELECT id, kind, status, created_at, updated_at, report FROM jobs WHERE id = {p}"),
+                (job_id,),
+            ).fetchone()
+        if row is None:
+            raise NotFoundError(f"Keinen Auftrag mit der id {job_id!r} gefunden.")
+        return Job(row[0], row[1], row[2], row[3], row[4], json.loads(row[5]))
+
+    def jobs(self, kind: str, limit: int = 20) -> list[Job]:
+        with self._db.transaction() as db:
+            rows = db.execute(
+                self._db.sql(
+                    "SELECT id, kind, status, created_at, updated_at, report FROM jobs WHERE kind = {p} "
+                    "ORDER BY created_at DESC, id LIMIT {p}"
+                ),
+                (kind, limit),
+            ).fetchall()
+        return [Job(r[0], r[1], r[2], r[3], r[4], json.loads(r[5])) for r in rows]
+
+    # ---- eval cases -----------------------------------------------------------------------------
+    def add_case(self, case: dict[str, Any]) -> str:
+        with self._db.transaction() as db:
+            db.execute(
+                self._db.sql("INSERT INTO eval_cases VALUES ({p}, {p}, {p})"),
+                (case["id"], now(), json.dumps(case, ensure_ascii=False)),
+            )
+        return str(case["id"])
+
+    def cases(self) -> list[dict[str, Any]]:
+        with self._db.transaction() as db:
+            rows = db.execute("SELECT data FROM eval_cases ORDER BY created_at, id").fetchall()
+        return [json.loads(r[0]) for r in rows]
+
+    # ---- uploaded documents ---------------------------------------------------------------------
+    def uploaded(self) -> dict[str, str]:
+        with self._db.transaction() as db:
+            rows = db.execute("SELECT doc_id, path FROM uploads").fetchall()
+        return {r[0]: r[1] for r in rows}
+
+    def mark_uploaded(self, doc_id: str, path: str) -> None:
+        upsert = (
+            "INSERT INTO uploads VALUES ({p}, {p}, {p}) ON CONFLICT (doc_id) DO UPDATE SET path = excluded.path, "
+            "uploaded_at = excluded.uploaded_at"
+        )
+        with self._db.transaction() as db:
+            db.execute(self._db.sql(upsert), (doc_id, path, now()))
+
+    def forget_upload(self, doc_id: str) -> None:
+        with self._db.transaction() as db:
+            db.execute(self._db.sql("DELETE FROM uploads WHERE doc_id = {p}"), (doc_id,))
+
+
+def job_dict(job: Job) -> dict[str, Any]:
+    return asdict(job)

@@ -1,0 +1,363 @@
+/* SCP Assistant – the ism console. The admin token travels only in the Authorization header and is kept in
+ * sessionStorage (this tab), never in a cookie or a URL. Server text is only ever inserted as text. */
+(function () {
+  "use strict";
+  var KEY = "scp-admin-token";
+  var $ = function (id) { return document.getElementById(id); };
+  var METRICS = [
+    ["answer_accuracy", "Richtige Antworten", "Anteil der beantwortbaren Fragen mit richtiger, belegter Antwort."],
+    ["refusal_accuracy", "Korrekte Ablehnungen", "Anteil der nicht beantwortbaren Fragen, die abgelehnt wurden."],
+    ["false_refusal", "Falsche Ablehnungen", "Anteil der beantwortbaren Fragen, die abgelehnt wurden (niedriger ist besser)."],
+    ["citation_hit", "Richtige Quelle zitiert", "Anteil der Antworten, die eine erwartete Quelle nennen."],
+    ["citation_precision", "Quellen-Präzision", "Anteil der genannten Quellen, die zur Frage passen."],
+    ["lead_fact", "Antwort zuerst", "Anteil der Antworten mit einem Kernfakt in den ersten 300 Zeichen."]
+  ];
+
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) {
+      if (k === "class") { node.className = attrs[k]; } else { node.setAttribute(k, attrs[k]); }
+    });
+    if (text !== undefined && text !== null) { node.textContent = String(text); }
+    return node;
+  }
+  function token() { try { return sessionStorage.getItem(KEY) || ""; } catch (e) { return ""; } }
+  function setStatus(node, text, error) { node.textContent = text || ""; node.classList.toggle("error", !!error); }
+  function pct(x) { return x === null || x === undefined ? "–" : Math.round(x * 1000) / 10 + " %"; }
+  function germanDate(value) {
+    var m = /^(\d{4})-(\d{2})(?:-(\d{2}))?/.exec(value || "");
+    if (!m) { return value || "undatiert"; }
+    return m[3] ? m[3] + "." + m[2] + "." + m[1] : m[2] + "/" + m[1];
+  }
+  function when(iso) {
+    var d = new Date(iso);
+    return isNaN(d) ? iso : d.toLocaleString("de-DE", { dateStyle: "medium", timeStyle: "short" });
+  }
+
+  function api(path, options) {
+    options = options || {};
+    var headers = options.headers || {};
+    headers.Authorization = "Bearer " + token();
+    options.headers = headers;
+    return fetch(path, options).catch(function () {
+      throw new Error("Keine Verbindung zum Server. Bitte erneut versuchen.");
+    }).then(function (res) {
+      if (res.status === 401) { signOut("Bitte erneut anmelden: das Token wurde nicht angenommen."); }
+      var type = res.headers.get("content-type") || "";
+      var body = type.indexOf("json") >= 0 ? res.json() : res.text();
+      return body.then(function (data) {
+        if (!res.ok) {
+          var message = (data && data.error && data.error.message) || ("Fehler " + res.status);
+          throw new Error(message);
+        }
+        return data;
+      });
+    });
+  }
+
+  // ---- sign in ------------------------------------------------------------------------------------
+  function signOut(message) {
+    try { sessionStorage.removeItem(KEY); } catch (e) { /* storage blocked */ }
+    $("app").hidden = true; $("signin").hidden = false; $("signout").hidden = true; $("who").hidden = true;
+    setStatus($("signin-status"), message || "", !!message);
+    $("token").focus();
+  }
+  $("signin-form").addEventListener("submit", function (e) {
+    e.preventDefault();
+    var value = $("token").value.trim();
+    setStatus($("signin-status"), "Prüfe das Token …");
+    fetch("/api/v1/admin/session", { headers: { Authorization: "Bearer " + value } }).then(function (res) {
+      if (!res.ok) {
+        setStatus($("signin-status"), res.status === 403
+          ? "Der Admin-Zugang ist auf dem Server nicht eingerichtet (SCP_SERVER__ADMIN_TOKEN)."
+          : "Das Token stimmt nicht. Bitte prüfen und erneut versuchen.", true);
+        return;
+      }
+      try { sessionStorage.setItem(KEY, value); } catch (err) { /* storage blocked: this page only */ }
+      $("token").value = "";
+      start();
+    }, function () { setStatus($("signin-status"), "Keine Verbindung zum Server.", true); });
+  });
+  $("signout").addEventListener("click", function () { signOut(""); });
+
+  function start() {
+    $("signin").hidden = true; $("app").hidden = false; $("signout").hidden = false;
+    setStatus($("signin-status"), "");
+    show("documents");
+  }
+
+  // ---- navigation ---------------------------------------------------------------------------------
+  var loaders = { documents: loadDocuments, feedback: loadFeedback, eval: loadRuns, audit: loadAudit };
+  document.querySelectorAll("nav button[data-view]").forEach(function (b) {
+    b.addEventListener("click", function () { show(b.dataset.view); });
+  });
+  function show(view) {
+    document.querySelectorAll("nav button[data-view]").forEach(function (b) {
+      if (b.dataset.view === view) { b.setAttribute("aria-current", "page"); } else { b.removeAttribute("aria-current"); }
+    });
+    document.querySelectorAll(".view").forEach(function (v) { v.hidden = v.id !== "view-" + view; });
+    loaders[view]();
+  }
+
+  // ---- documents ----------------------------------------------------------------------------------
+  var documents = [];
+  function loadDocuments() {
+    return api("/api/v1/admin/documents").then(function (docs) { documents = docs; renderDocuments(); },
+      function (err) { setStatus($("upload-status"), err.message, true); });
+  }
+  function renderDocuments() {
+    var q = $("doc-search").value.trim().toLowerCase();
+    var body = $("doc-table").querySelector("tbody");
+    body.textContent = "";
+    documents.filter(function (d) {
+      return !q || (d.title + " " + d.publisher + " " + d.doc_id).toLowerCase().indexOf(q) >= 0;
+    }).forEach(function (d) {
+      var row = el("tr");
+      row.appendChild(el("td", null, d.title));
+      row.appendChild(el("td", null, d.publisher || "–"));
+      row.appendChild(el("td", null, d.date ? germanDate(d.date) : "undatiert"));
+      row.appendChild(el("td", null, d.doc_type || "–"));
+      row.appendChild(el("td", null, d.region || "–"));
+      row.appendChild(el("td", { "class": "num" }, d.chunks));
+      row.appendChild(el("td", null, d.origin));
+      var notes = el("td");
+      d.warnings.forEach(function (w) { notes.appendChild(el("span", { "class": "tag warn" }, w)); notes.appendChild(document.createTextNode(" ")); });
+      row.appendChild(notes);
+      var actions = el("td");
+      var del = el("button", { type: "button", "class": "danger", "aria-label": "Löschen: " + d.title }, "Löschen");
+      del.addEventListener("click", function () {
+        if (!window.confirm("„" + d.title + "“ wirklich löschen? Der Assistent antwortet danach ohne dieses Dokument.")) { return; }
+        setStatus($("upload-status"), "Lösche „" + d.title + "“ und lese neu ein …");
+        api("/api/v1/admin/documents/" + encodeURIComponent(d.doc_id), { method: "DELETE" })
+          .then(function (r) { return follow(r.job_id, $("upload-status")); })
+          .then(loadDocuments, function (err) { setStatus($("upload-status"), err.message, true); });
+      });
+      actions.appendChild(del);
+      row.appendChild(actions);
+      body.appendChild(row);
+    });
+  }
+  $("doc-search").addEventListener("input", renderDocuments);
+  $("file").addEventListener("change", function () {
+    var name = ($("file").files[0] || {}).name || "";
+    $("pdf-meta").hidden = !/\.pdf$/i.test(name);
+    if (!$("pdf-meta").hidden && !$("m-title").value) {
+      $("m-title").value = name.replace(/\.pdf$/i, "").replace(/[_-]+/g, " ");
+    }
+  });
+  $("upload-form").addEventListener("submit", function (e) {
+    e.preventDefault();
+    var file = $("file").files[0];
+    if (!file) { setStatus($("upload-status"), "Bitte eine Datei wählen.", true); return; }
+    var form = new FormData();
+    form.append("file", file);
+    if (/\.pdf$/i.test(file.name)) {
+      if (!$("m-title").value.trim()) { setStatus($("upload-status"), "Bitte einen Titel für die PDF angeben.", true); $("m-title").focus(); return; }
+      form.append("meta", JSON.stringify({
+        id: $("m-id").value.trim() || undefined, title: $("m-title").value.trim(), publisher: $("m-publisher").value.trim(),
+        date: $("m-date").value, doc_type: $("m-type").value, region: $("m-region").value.trim(),
+        source_url: $("m-url").value.trim()
+      }));
+    }
+    setStatus($("upload-status"), "Lade „" + file.name + "“ hoch und prüfe die Datei …");
+    api("/api/v1/admin/documents", { method: "POST", body: form })
+      .then(function (r) { return follow(r.job_id, $("upload-status")); })
+      .then(function () { $("upload-form").reset(); $("pdf-meta").hidden = true; return loadDocuments(); },
+        function (err) { setStatus($("upload-status"), err.message, true); });
+  });
+
+  function follow(jobId, status) {
+    // the index is rebuilt beside the serving one: poll the job until it is done or failed
+    return new Promise(function (resolve, reject) {
+      var started = Date.now();
+      function poll() {
+        api("/api/v1/admin/jobs/" + encodeURIComponent(jobId)).then(function (job) {
+          if (job.status === "done") { setStatus(status, describe(job.report)); resolve(job); return; }
+          if (job.status === "failed") { reject(new Error((job.report && job.report.error) || "Der Auftrag ist fehlgeschlagen.")); return; }
+          var seconds = Math.round((Date.now() - started) / 1000);
+          setStatus(status, (job.status === "queued" ? "Wartet auf den Start …" : "Wird eingelesen …") + " (" + seconds + " s)");
+          setTimeout(poll, 700);
+        }, reject);
+      }
+      poll();
+    });
+  }
+  function describe(report) {
+    if (!report) { return "Fertig."; }
+    if (report.metrics) { return "Lauf abgeschlossen."; }
+    var parts = [];
+    if (report.status === "gelöscht") { parts.push("„" + report.doc_id + "“ wurde gelöscht und der Index neu aufgebaut."); }
+    else { parts.push("Fertig: „" + report.doc_id + "“ ist eingelesen (" + report.chunks + " Abschnitte)."); }
+    if (report.warnings && report.warnings.length) { parts.push("Hinweise: " + report.warnings.join("; ") + "."); }
+    if (report.errors && report.errors.length) { parts.push("Andere Dateien mit Fehlern: " + report.errors.join("; ") + "."); }
+    return parts.join(" ");
+  }
+
+  // ---- feedback → eval case -----------------------------------------------------------------------
+  var REASONS = { "falsch": "falsch", "unvollständig": "unvollständig", "quelle-falsch": "Quelle passt nicht",
+    "veraltet": "veraltet", "nicht-hilfreich": "nicht hilfreich", "sonstiges": "etwas anderes" };
+  function loadFeedback() {
+    var params = new URLSearchParams();
+    if ($("fb-rating").value) { params.set("rating", $("fb-rating").value); }
+    if ($("fb-reason").value) { params.set("reason", $("fb-reason").value); }
+    return api("/api/v1/admin/feedback/entries?" + params.toString()).then(renderFeedback);
+  }
+  $("fb-rating").addEventListener("change", loadFeedback);
+  $("fb-reason").addEventListener("change", loadFeedback);
+  function renderFeedback(items) {
+    var list = $("fb-list");
+    list.textContent = "";
+    if (!items.length) { list.appendChild(el("p", null, "Keine Rückmeldungen für diese Auswahl.")); return; }
+    items.forEach(function (f) {
+      var box = el("article", { "class": "feedback-item", "aria-label": "Rückmeldung vom " + when(f.created_at) });
+      box.appendChild(el("p", null, when(f.created_at) + " · " + (f.rating === "up" ? "hilfreich" : "nicht hilfreich") +
+        (f.reason ? " · Grund: " + (REASONS[f.reason] || f.reason) : "")));
+      box.appendChild(el("p", null, "Frage: " + f.question));
+      if (f.comment) { box.appendChild(el("p", null, "Kommentar: " + f.comment)); }
+      var details = el("details");
+      details.appendChild(el("summary", null, "Antwort und Quellen"));
+      details.appendChild(el("p", null, f.answer));
+      (f.citations || []).forEach(function (c) { details.appendChild(el("p", null, "[" + c.n + "] " + c.title + " (" + c.doc_id + ")")); });
+      box.appendChild(details);
+      var make = el("button", { type: "button" }, "Als Testfall übernehmen");
+      make.addEventListener("click", function () { openCase(f); });
+      box.appendChild(make);
+      list.appendChild(box);
+    });
+  }
+  var caseFor = null;
+  function openCase(f) {
+    caseFor = f;
+    $("case-form").hidden = false;
+    $("c-question").value = f.question; $("c-facts").value = ""; $("c-expected").value = "";
+    setStatus($("case-status"), "");
+    var box = $("c-sources");
+    box.querySelectorAll("label").forEach(function (l) { l.remove(); });
+    api("/api/v1/admin/feedback/" + encodeURIComponent(f.id) + "/sources").then(function (data) {
+      data.documents.forEach(function (d) {
+        var label = el("label");
+        var input = el("input", { type: "checkbox", value: d.doc_id });
+        if (d.cited) { input.checked = true; }
+        label.appendChild(input);
+        label.appendChild(document.createTextNode(d.title + " (" + d.doc_id + ")" + (d.cited ? " – zitiert" : "")));
+        box.appendChild(label);
+      });
+    });
+    $("c-question").focus();
+  }
+  document.querySelectorAll("input[name=expect]").forEach(function (r) {
+    r.addEventListener("change", function () {
+      $("c-answer-fields").hidden = document.querySelector("input[name=expect]:checked").value !== "answer";
+    });
+  });
+  $("case-cancel").addEventListener("click", function () { $("case-form").hidden = true; });
+  $("case-form").addEventListener("submit", function (e) {
+    e.preventDefault();
+    var expect = document.querySelector("input[name=expect]:checked").value;
+    var body = { question: $("c-question").value.trim(), expect: expect,
+      answer_id: caseFor && caseFor.answer_id ? caseFor.answer_id : null };
+    if (expect === "answer") {
+      body.key_facts = $("c-facts").value.split("\n").map(function (s) { return s.trim(); }).filter(Boolean);
+      body.sources = Array.prototype.map.call($("c-sources").querySelectorAll("input:checked"), function (i) { return i.value; });
+      body.expected_answer = $("c-expected").value.trim() || null;
+    }
+    api("/api/v1/admin/eval-cases", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) })
+      .then(function (c) { setStatus($("case-status"), "Gespeichert als Testfall " + c.id + "."); },
+        function (err) { setStatus($("case-status"), err.message, true); });
+  });
+
+  // ---- eval runs -----------------------------------------------------------------------------------
+  $("eval-form").addEventListener("submit", function (e) {
+    e.preventDefault();
+    setStatus($("eval-status"), "Lauf wird gestartet …");
+    api("/api/v1/admin/eval-runs", { method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ set: $("ev-set").value }) })
+      .then(function (r) { return follow(r.job_id, $("eval-status")); })
+      .then(function (job) { showResult(job); return loadRuns(); },
+        function (err) { setStatus($("eval-status"), err.message, true); });
+  });
+  var runs = [];
+  function loadRuns() {
+    return api("/api/v1/admin/eval-runs").then(function (items) {
+      runs = items;
+      var body = $("run-table").querySelector("tbody");
+      body.textContent = "";
+      items.forEach(function (job) {
+        var m = (job.report && job.report.metrics) || {};
+        var row = el("tr");
+        row.appendChild(el("td", null, when(job.created_at)));
+        row.appendChild(el("td", null, (job.report && job.report.set) || "–"));
+        row.appendChild(el("td", null, { queued: "wartet", running: "läuft", done: "fertig", failed: "fehlgeschlagen" }[job.status]));
+        row.appendChild(el("td", { "class": "num" }, pct(m.answer_accuracy)));
+        row.appendChild(el("td", { "class": "num" }, pct(m.refusal_accuracy)));
+        var cell = el("td");
+        if (job.status === "done") {
+          var open = el("button", { type: "button" }, "Ergebnis ansehen");
+          open.addEventListener("click", function () { showResult(job); });
+          cell.appendChild(open);
+        }
+        row.appendChild(cell);
+        body.appendChild(row);
+      });
+    });
+  }
+  function showResult(job) {
+    var box = $("eval-result");
+    box.textContent = "";
+    var report = job.report || {}, m = report.metrics || {};
+    var earlier = runs.filter(function (r) { return r.id === report.previous; })[0];
+    var before = earlier && earlier.report ? earlier.report.metrics || {} : null;
+    var table = el("table", { "class": "metrics" });
+    table.appendChild(el("caption", null, "Ergebnis für „" + report.set + "“ (" + m.questions + " Fragen)" +
+      (before ? " im Vergleich zum vorigen Lauf" : "")));
+    var head = el("tr");
+    ["Kennzahl", "Wert", before ? "Vorher" : null, "Bedeutung"].filter(Boolean).forEach(function (h) { head.appendChild(el("th", { scope: "col" }, h)); });
+    var thead = el("thead"); thead.appendChild(head); table.appendChild(thead);
+    var tbody = el("tbody");
+    METRICS.forEach(function (def) {
+      var row = el("tr");
+      row.appendChild(el("th", { scope: "row" }, def[1]));
+      row.appendChild(el("td", { "class": "num" }, pct(m[def[0]])));
+      if (before) {
+        var cell = el("td", { "class": "num" }, pct(before[def[0]]));
+        var delta = (m[def[0]] || 0) - (before[def[0]] || 0);
+        var better = def[0] === "false_refusal" ? delta < 0 : delta > 0;
+        if (Math.abs(delta) > 1e-9) { cell.className += better ? " delta-up" : " delta-down"; }
+        row.appendChild(cell);
+      }
+      row.appendChild(el("td", null, def[2]));
+      tbody.appendChild(row);
+    });
+    table.appendChild(tbody);
+    var wrap = el("div", { "class": "table-wrap" }); wrap.appendChild(table); box.appendChild(wrap);
+    var save = el("button", { type: "button" }, "Vollständigen Bericht speichern (HTML)");
+    save.addEventListener("click", function () {
+      fetch("/api/v1/admin/eval-runs/" + encodeURIComponent(job.id) + "/report", { headers: { Authorization: "Bearer " + token() } })
+        .then(function (r) { if (!r.ok) { throw new Error("Bericht nicht verfügbar."); } return r.blob(); })
+        .then(function (blob) {
+          var a = el("a", { href: URL.createObjectURL(blob), download: "eval-" + report.set + ".html" });
+          document.body.appendChild(a); a.click(); a.remove();
+        }, function (err) { setStatus($("eval-status"), err.message, true); });
+    });
+    box.appendChild(el("p")).appendChild(save);
+  }
+
+  // ---- audit ---------------------------------------------------------------------------------------
+  function loadAudit() {
+    return api("/api/v1/admin/audit").then(function (entries) {
+      var body = $("audit-table").querySelector("tbody");
+      body.textContent = "";
+      entries.forEach(function (a) {
+        var row = el("tr");
+        row.appendChild(el("td", null, when(a.at)));
+        row.appendChild(el("td", null, a.actor));
+        row.appendChild(el("td", null, a.action));
+        row.appendChild(el("td", null, a.doc_id || "–"));
+        row.appendChild(el("td", null, Object.keys(a.detail || {}).map(function (k) { return k + ": " + a.detail[k]; }).join("; ")));
+        body.appendChild(row);
+      });
+    });
+  }
+
+  if (token()) { start(); } else { $("token").focus(); }
+})();

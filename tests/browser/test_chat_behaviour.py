@@ -1,0 +1,204 @@
+"""How the chat behaves as a chat, in Debian's Chromium: scrolling, starting over, what is announced, tap
+targets, the feedback form, dates, network errors, the shipped widget example and the phone layout."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from helpers import Portal
+
+pytestmark = [pytest.mark.browser, pytest.mark.integration]
+REPO = Path(__file__).resolve().parents[2]
+FIRST = "Wer genehmigt Anträge aus dem Chancenbudget?"
+SECOND = "Welche Berufsgruppen können über Säule III finanziert werden?"
+FOLLOW = "Und wer stellt die dann ein?"
+
+
+def chat(browser: Any, server: str, width: int = 1100, height: int = 720) -> tuple[Any, Any]:
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.goto(server + "/")
+    return page, page.locator("#scp-assistant")
+
+
+def ask(host: Any, question: str) -> Any:
+    done = host.locator(".msg.bot[aria-busy=false]").count()
+    host.locator("textarea").fill(question)
+    host.locator("textarea").press("Enter")
+    host.locator(".msg.bot[aria-busy=false]").nth(done).wait_for(timeout=30_000)
+    return host.locator(".msg.bot").last
+
+
+def in_view(page: Any, locator: Any) -> bool:
+    box = locator.bounding_box()
+    height = page.viewport_size["height"]
+    return bool(box) and box["y"] >= -1 and box["y"] < height - 40
+
+
+def test_each_new_question_and_the_start_of_its_answer_are_scrolled_into_view(
+    browser: Any, server: str, artifacts: Path
+) -> None:
+    page, host = chat(browser, server, height=600)
+    page.emulate_media(reduced_motion="reduce")  # no smooth scrolling to wait for
+    for question in (FIRST, SECOND, "Was wird aus Säule I gefördert?"):
+        answer = ask(host, question)
+        page.wait_for_timeout(200)
+        assert in_view(page, host.locator(".msg.user").last), question
+        assert in_view(page, answer), question  # the start of the answer below the question
+    page.screenshot(path=str(artifacts / "chat-third-question-in-view.png"))
+    page.close()
+
+
+def test_new_conversation_starts_over_and_a_reload_keeps_no_hidden_session(
+    browser: Any, server: str, artifacts: Path
+) -> None:
+    page, host = chat(browser, server)
+    ask(host, SECOND)
+    assert host.locator(".searched").count() == 0  # the first question was searched as written: nothing shown
+    ask(host, FOLLOW)
+    assert "Säule III" in host.locator(".searched").last.inner_text()  # the follow-up carries the topic
+    host.get_by_role("button", name="Neue Unterhaltung").click()
+    assert host.locator(".msg.user").count() == 0 and host.locator("text=Beispielfragen").count() == 1
+    page.screenshot(path=str(artifacts / "chat-new-conversation.png"))
+    ask(host, FOLLOW)
+    assert host.locator(".searched").count() == 0  # a new session: nothing from before steers the question
+    page.reload()
+    ask(host, SECOND)
+    page.reload()  # the visible history is gone, and so is the session behind it
+    ask(host, FOLLOW)
+    assert host.locator(".searched").count() == 0
+    assert page.evaluate("Object.keys(localStorage).length + Object.keys(sessionStorage).length") == 0
+    page.close()
+
+
+def test_an_answer_is_announced_once(browser: Any, server: str) -> None:
+    page, host = chat(browser, server)
+    live_regions = "[aria-live], [role=log], [role=status], [role=alert]"
+    assert host.locator(live_regions).count() == 1  # one status region for the whole chat
+    answer = ask(host, FIRST)
+    assert answer.get_attribute("aria-live") is None and host.locator(".log").get_attribute("role") is None
+    status = host.locator("[role=status]")
+    assert status.inner_text().startswith("Antwort: ") and "ADD" in status.inner_text()
+    assert "[1]" not in status.inner_text()  # read without the markers
+    assert host.locator(live_regions).count() == 1
+    page.close()
+
+
+def test_tap_targets_are_at_least_24_by_24(browser: Any, server: str, artifacts: Path) -> None:
+    page, host = chat(browser, server, width=375, height=740)
+    answer = ask(host, FIRST)
+    answer.get_by_role("button", name="– Nicht hilfreich").click()
+    page.screenshot(path=str(artifacts / "chat-phone-feedback.png"), full_page=True)
+    small = page.evaluate(
+        """() => [...document.querySelector('#scp-assistant').shadowRoot.querySelectorAll(
+             'button, select, input, summary')]
+           .filter(e => e.offsetParent !== null)
+           .map(e => [e.textContent.trim().slice(0, 30), e.getBoundingClientRect()])
+           .filter(([, r]) => r.width < 24 || r.height < 24).map(([t, r]) => `${t} ${r.width}x${r.height}`)"""
+    )
+    assert small == []
+    assert host.locator("button.cite").count() >= 1
+    page.close()
+
+
+def test_feedback_form_has_no_preselected_or_repeated_reason_and_placeholders_fit(browser: Any, server: str) -> None:
+    page, host = chat(browser, server)
+    answer = ask(host, FIRST)
+    answer.get_by_role("button", name="– Nicht hilfreich").click()
+    select = answer.locator("select")
+    assert select.input_value() == ""
+    options = [o.strip() for o in select.locator("option").all_inner_texts()]
+    assert not any("hilfreich" in o.lower() for o in options)  # the button already said so
+    fits = page.evaluate(
+        """() => [...document.querySelector('#scp-assistant').shadowRoot.querySelectorAll(
+             'input[placeholder], textarea[placeholder]')].map(e => { const s = getComputedStyle(e);
+             const c = document.createElement('canvas').getContext('2d'); c.font = s.font;
+             const room = e.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight);
+             return [e.placeholder, c.measureText(e.placeholder).width <= room]; })"""
+    )
+    assert fits and all(ok for _, ok in fits), fits
+    page.close()
+
+
+def test_source_box_dates_are_german(browser: Any, server: str) -> None:
+    page, host = chat(browser, server)
+    answer = ask(host, "Wie viele Schulen nehmen in Rheinland-Pfalz am Startchancen-Programm teil?")
+    for i in range(answer.locator("button.cite").count()):
+        answer.locator("button.cite").nth(i).click()
+    text = " ".join(answer.locator(".source").all_inner_texts())
+    assert "Stand:" in text
+    assert not re.search(r"\d{4}-\d{2}", text)  # never ISO dates
+    assert re.search(r"Stand: (\d{2}\.\d{2}\.\d{4}|[A-ZÄÖÜ][a-zä]+ \d{4}|\d{4}|undatiert)", text)
+    page.close()
+
+
+def test_network_errors_are_explained_in_german_with_a_retry(browser: Any, server: str, artifacts: Path) -> None:
+    page, host = chat(browser, server)
+    page.route("**/api/v1/ask/stream", lambda route: route.abort("internetdisconnected"))
+    host.locator("textarea").fill(FIRST)
+    host.locator("textarea").press("Enter")
+    retry = host.get_by_role("button", name="Erneut versuchen")
+    retry.wait_for(timeout=10_000)
+    message = host.locator(".msg.bot").last.inner_text()
+    assert "Keine Verbindung" in message and "Failed to fetch" not in message
+    page.screenshot(path=str(artifacts / "chat-network-error.png"))
+    page.unroute("**/api/v1/ask/stream")
+    retry.click()
+    host.locator(".msg.bot[aria-busy=false] .feedback").last.wait_for(timeout=30_000)
+    assert "ADD" in host.locator(".msg.bot").last.inner_text()
+    assert host.locator(".msg.user").count() == 1  # the retried question is not repeated
+    page.close()
+
+
+@pytest.mark.parametrize("hostname", ["localhost", "127.0.0.1"])
+def test_the_shipped_widget_example_works_from_localhost_and_127(
+    browser: Any, server: str, portal_ports: tuple[int, int, int], tmp_path: Path, artifacts: Path, hostname: str
+) -> None:
+    port = int(server.rsplit(":", 1)[1])
+    html = (REPO / "api" / "widget-example.html").read_text(encoding="utf-8")
+    html = html.replace("http://localhost:8000", f"http://localhost:{port}")  # the API where this test runs it
+    example = Portal(server, tmp_path / f"example-{hostname}", portal_ports[2], html=html)
+    try:
+        page = browser.new_page()
+        page.goto(f"http://{hostname}:{portal_ports[2]}/index.html")
+        host = page.locator("#scp-assistant-widget")
+        host.locator("button.launcher").click()
+        answer = ask(host, FIRST)
+        assert "ADD" in answer.inner_text() and "Fehler" not in answer.inner_text()
+        page.screenshot(path=str(artifacts / f"widget-example-{hostname}.png"))
+        page.close()
+    finally:
+        example.close()
+
+
+def test_on_a_phone_header_and_notices_take_less_than_a_quarter_of_the_screen(
+    browser: Any, server: str, artifacts: Path, portal_ports: tuple[int, int, int], tmp_path: Path
+) -> None:
+    page, host = chat(browser, server, width=375, height=740)
+    bottom = page.evaluate(
+        "() => document.querySelector('#scp-assistant').shadowRoot.querySelector('.notice')"
+        ".getBoundingClientRect().bottom"
+    )
+    assert bottom < 740 / 4, bottom
+    assert "KI-Assistent" in host.locator(".notice").inner_text()  # the AI notice stays visible (Art. 50)
+    page.screenshot(path=str(artifacts / "chat-phone-start.png"))
+    page.close()
+    portal = Portal(server, tmp_path / "portal-phone", portal_ports[0])
+    try:
+        page = browser.new_page(viewport={"width": 375, "height": 740})
+        page.goto(portal.origin + "/index.html")
+        widget = page.locator("#scp-assistant-widget")
+        widget.locator("button.launcher").click()
+        top, bottom = page.evaluate(
+            "() => { const r = document.querySelector('#scp-assistant-widget').shadowRoot;"
+            " return [r.querySelector('header').getBoundingClientRect().top,"
+            " r.querySelector('.notice').getBoundingClientRect().bottom]; }"
+        )
+        assert bottom - top < 740 / 4
+        page.screenshot(path=str(artifacts / "widget-phone-open.png"))
+        page.close()
+    finally:
+        portal.close()

@@ -1,0 +1,164 @@
+"""The ism console in Debian's Chromium, against a real server (real e5, real Chroma, real PDF extraction) on a
+corpus of its own: sign in, upload a PDF with the form, see it cited in the chat with its page, turn a
+thumbs-down into an eval case, run an eval, delete the document, read the audit trail; axe-core finds no serious
+accessibility problems on the console and the report."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+
+from helpers import free_port, make_pdf, small_corpus
+from scp_assistant.container import Container
+from scp_assistant.server import admin_routes
+from scp_assistant.server.app import create_app
+from scp_assistant.settings import Settings
+
+pytestmark = [pytest.mark.browser, pytest.mark.integration]
+TOKEN = "console-token-for-the-browser-test-4711"
+
+
+@pytest.fixture(scope="module")
+def console_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Container]]:
+    root = tmp_path_factory.mktemp("console")
+    corpus = small_corpus(root / "corpus")
+    settings = Settings(
+        data_dir=root / "data", corpus_dir=corpus,
+        server={"admin_token": TOKEN, "rate_limit_per_minute": 0},  # type: ignore[arg-type]
+    )  # fmt: skip
+    container = Container(settings)
+    assert container.ingest_pipeline().run(corpus).ok
+    admin_routes.FAILED_SIGN_IN_DELAY_S = 0.3
+    port = free_port()
+    config = uvicorn.Config(create_app(settings, container), host="127.0.0.1", port=port, log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 60
+    while not server.started and time.time() < deadline:
+        time.sleep(0.05)
+    assert server.started
+    yield f"http://127.0.0.1:{port}", container
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+def serious(page: Any) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    violations = Axe().run(page).response["violations"]
+    return [f"{v['id']}: {v['help']}" for v in violations if v.get("impact") in ("serious", "critical")]
+
+
+def test_the_console_end_to_end(
+    browser: Any, console_server: tuple[str, Container], artifacts: Path, tmp_path: Path
+) -> None:
+    base, container = console_server
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    page.goto(base + "/admin")
+    assert serious(page) == []
+
+    page.get_by_label("Admin-Token").fill("falsches-token")
+    page.get_by_role("button", name="Anmelden").click()
+    page.get_by_text("Das Token stimmt nicht").wait_for()
+    page.get_by_label("Admin-Token").fill(TOKEN)
+    page.get_by_role("button", name="Anmelden").click()
+    page.locator("#doc-table tbody tr").first.wait_for()
+    assert page.evaluate("sessionStorage.getItem('scp-admin-token')") == TOKEN
+    assert page.evaluate("document.cookie") == "" and TOKEN not in page.url
+    assert page.locator("#doc-table tbody tr").count() == 5
+    assert serious(page) == []
+    page.screenshot(path=str(artifacts / "console-documents.png"), full_page=True)
+
+    # upload a PDF with the metadata form
+    pdf = tmp_path / "kreistag.pdf"
+    pdf.write_bytes(make_pdf(["Protokoll", "Der Kreistag beschließt eine Koordinierungsstelle für das Trägerbudget."]))
+    page.locator("#file").set_input_files(str(pdf))
+    page.get_by_label("Titel (Pflicht)").fill("Protokoll Kreistag Mai 2025")
+    page.get_by_label("Herausgeber", exact=True).fill("Landkreis Beispiel")
+    page.get_by_label("Stand", exact=True).fill("2025-05-20")
+    page.get_by_label("Art", exact=True).select_option("kommune")
+    page.get_by_role("button", name="Hochladen").click()
+    page.get_by_text("ist eingelesen").wait_for(timeout=120_000)
+    row = page.locator("#doc-table tbody tr", has_text="Protokoll Kreistag Mai 2025")
+    assert row.locator("text=hochgeladen").count() == 1
+    page.screenshot(path=str(artifacts / "console-uploaded.png"), full_page=True)
+
+    # the chat answers from it, citing its page
+    chat = browser.new_page()
+    chat.goto(base + "/")
+    host = chat.locator("#scp-assistant")
+    host.locator("textarea").fill("Was beschließt der Kreistag zum Trägerbudget?")
+    host.locator("textarea").press("Enter")
+    answer = host.locator(".msg.bot").last
+    answer.locator(".feedback").wait_for(timeout=30_000)
+    assert "Koordinierungsstelle" in answer.inner_text()
+    answer.locator("button.cite").first.click()
+    source = answer.locator(".source").first.inner_text()
+    assert "Protokoll Kreistag Mai 2025" in source and "Folie/Seite 2" in source and "20.05.2025" in source
+    answer.get_by_role("button", name="– Nicht hilfreich").click()
+    answer.locator("select").select_option("unvollständig")
+    answer.get_by_role("button", name="Rückmeldung senden").click()
+    answer.get_by_text("Danke für Ihre Rückmeldung.").wait_for()
+    chat.screenshot(path=str(artifacts / "console-chat-cites-upload.png"), full_page=True)
+    chat.close()
+
+    # the thumbs-down becomes an eval case, checked against its sources
+    page.get_by_role("button", name="Rückmeldungen").click()
+    page.get_by_label("Bewertung").select_option("down")
+    page.get_by_role("button", name="Als Testfall übernehmen").first.click()
+    page.locator("#c-sources input").first.wait_for()
+    page.get_by_label("Kernfakten (einer je Zeile)").fill("Zustimmung der ADD erforderlich")
+    page.get_by_role("button", name="Testfall speichern").click()
+    page.get_by_text("steht in keiner der gewählten Quellen").wait_for()
+    page.get_by_label("Kernfakten (einer je Zeile)").fill("Koordinierungsstelle für das Trägerbudget")
+    page.get_by_role("button", name="Testfall speichern").click()
+    page.get_by_text("Gespeichert als Testfall").wait_for()
+    assert serious(page) == []
+    page.screenshot(path=str(artifacts / "console-eval-case.png"), full_page=True)
+
+    # run the collected cases and read the result
+    page.get_by_role("button", name="Qualität (Eval)").click()
+    page.get_by_label("Fragensatz").select_option("cases")
+    page.get_by_role("button", name="Lauf starten").click()
+    page.locator("#eval-result table").wait_for(timeout=120_000)
+    result = page.locator("#eval-result").inner_text()
+    assert "Richtige Antworten" in result and "%" in result
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # no horizontal scrolling
+    assert serious(page) == []
+    page.screenshot(path=str(artifacts / "console-eval.png"), full_page=True)
+    run_id = container.admin_records.jobs("eval")[0].id
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    report = page.request.get(f"{base}/api/v1/admin/eval-runs/{run_id}/report", headers=auth)
+    assert report.ok
+    viewer = browser.new_page(viewport={"width": 1366, "height": 900})
+    viewer.set_content(report.text())
+    assert "Antwortgenauigkeit" in viewer.inner_text("body") or "Richtige Antworten" in viewer.inner_text("body")
+    assert viewer.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert serious(viewer) == []
+    viewer.screenshot(path=str(artifacts / "console-report.png"), full_page=True)
+    viewer.close()
+
+    # delete the document again
+    page.get_by_role("button", name="Dokumente").click()
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Löschen: Protokoll Kreistag Mai 2025").click()
+    page.get_by_text("wurde gelöscht").wait_for(timeout=120_000)
+    assert page.locator("#doc-table tbody tr", has_text="Protokoll Kreistag Mai 2025").count() == 0
+
+    # and find every step in the audit trail
+    page.get_by_role("button", name="Protokoll").click()
+    page.locator("#audit-table tbody tr").first.wait_for()
+    audit = page.locator("#audit-table").inner_text()
+    for action in ("Dokument hochgeladen", "Testfall angelegt", "Eval-Lauf", "Dokument gelöscht"):
+        assert action in audit
+    assert TOKEN not in audit
+    assert serious(page) == []
+    page.screenshot(path=str(artifacts / "console-audit.png"), full_page=True)
+    page.close()

@@ -1,0 +1,240 @@
+"""The ism console's HTTP contract: every admin route, uploads that are checked before anything changes,
+jobs, eval cases, eval runs, the audit trail, and two workers that see an upload within seconds."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from fastapi.testclient import TestClient
+
+from helpers import hand_models, make_pdf, small_corpus
+from scp_assistant.container import Container
+from scp_assistant.index.embedders import FakeEmbedder
+from scp_assistant.server import admin_routes
+from scp_assistant.server.app import create_app
+from scp_assistant.settings import Settings
+
+TOKEN = "a-very-long-admin-token-for-tests-123"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+MARKDOWN = """---
+id: handreichung-test
+title: "Handreichung Sprechstunden"
+publisher: "Ministerium für Bildung Rheinland-Pfalz"
+source_url: "https://example.org/handreichung"
+date: "2025-03-01"
+doc_type: landesseite
+region: RLP
+---
+# Handreichung Sprechstunden
+
+Einleitung.
+
+## Digitale Sprechstunden
+
+Das Land bietet Schulträgern jeden Dienstag eine digitale Sprechstunde zum Trägerbudget an.
+"""
+
+
+@pytest.fixture(autouse=True)
+def no_sign_in_delay(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(admin_routes, "FAILED_SIGN_IN_DELAY_S", 0.0)
+
+
+def make_settings(tmp_path: Path, corpus: Path, **extra: Any) -> Settings:
+    return Settings(
+        data_dir=tmp_path / "data",
+        corpus_dir=corpus,
+        embedder={"backend": "fake"},  # type: ignore[arg-type]
+        server={"admin_token": TOKEN, "rate_limit_per_minute": 0, **extra},  # type: ignore[arg-type]
+    )
+
+
+@pytest.fixture
+def console(tmp_path: Path) -> Iterator[tuple[TestClient, Container]]:
+    corpus = small_corpus(tmp_path / "corpus")
+    settings = make_settings(tmp_path, corpus)
+    container = Container(settings, embedder=FakeEmbedder(64), models=hand_models())
+    assert container.ingest_pipeline().run(corpus).ok
+    with TestClient(create_app(settings, container)) as client:
+        yield client, container
+
+
+def wait(client: TestClient, job_id: str, seconds: float = 60) -> dict[str, Any]:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        job = client.get(f"/api/v1/admin/jobs/{job_id}", headers=AUTH).json()
+        if job["status"] in ("done", "failed"):
+            return dict(job)
+        time.sleep(0.1)
+    raise AssertionError(f"job {job_id} did not finish")
+
+
+def test_routes_need_the_token(console: tuple[TestClient, Container]) -> None:
+    client, _ = console
+    paths = ["documents", "audit", "eval-cases", "eval-runs", "jobs/x", "feedback/entries", "session"]
+    routes = [("get", f"/api/v1/admin/{p}") for p in paths] + [("delete", "/api/v1/admin/documents/cb1")]
+    for method, path in routes:
+        assert getattr(client, method)(path).status_code == 401, path
+        wrong = getattr(client, method)(path, headers={"Authorization": "Bearer falsch"})
+        assert wrong.status_code == 401 and "falsch" in wrong.json()["error"]["message"], path
+    assert client.get("/api/v1/admin/session", headers=AUTH).json()["actor"].startswith("token:")
+    assert TOKEN not in client.get("/api/v1/admin/session", headers=AUTH).text
+    page = client.get("/admin")
+    assert page.status_code == 200 and "Admin-Token" in page.text and "Content-Security-Policy" in page.headers
+
+
+def test_without_a_configured_token_the_console_is_closed(tmp_path: Path, fake_container: Container) -> None:
+    with TestClient(create_app(fake_container.settings, fake_container)) as client:
+        assert client.get("/api/v1/admin/documents", headers=AUTH).status_code == 403
+
+
+def test_upload_markdown_then_answer_from_it_then_delete(console: tuple[TestClient, Container]) -> None:
+    client, container = console
+    upload = {"file": ("../../etc/passwd.md", MARKDOWN.encode(), "text/markdown")}
+    res = client.post("/api/v1/admin/documents", headers=AUTH, files=upload)
+    assert res.status_code == 202
+    job = wait(client, res.json()["job_id"])
+    assert job["status"] == "done" and job["report"]["doc_id"] == "handreichung-test" and job["report"]["chunks"] >= 1
+    stored = container.settings.corpus_dir / "docs" / "handreichung-test.md"
+    assert stored.exists() and not (container.settings.corpus_dir.parent / "etc").exists()  # never the file name
+    docs = {d["doc_id"]: d for d in client.get("/api/v1/admin/documents", headers=AUTH).json()}
+    assert docs["handreichung-test"]["origin"] == "hochgeladen" and docs["cb1"]["origin"] == "mitgeliefert"
+    answer = client.post("/api/v1/ask", json={"question": "Wann bietet das Land eine digitale Sprechstunde an?"}).json()
+    assert "Dienstag" in answer["answer"] and answer["citations"][0]["doc_id"] == "handreichung-test"
+
+    res = client.delete("/api/v1/admin/documents/handreichung-test", headers=AUTH)
+    assert res.status_code == 202 and wait(client, res.json()["job_id"])["status"] == "done"
+    assert not stored.exists()
+    assert "handreichung-test" not in {d["doc_id"] for d in client.get("/api/v1/admin/documents", headers=AUTH).json()}
+    audit = client.get("/api/v1/admin/audit", headers=AUTH).json()
+    actions = [(a["action"], a["doc_id"]) for a in audit]
+    assert ("Dokument hochgeladen", "handreichung-test") in actions
+    assert ("Dokument gelöscht", "handreichung-test") in actions
+    assert all(a["actor"].startswith("token:") for a in audit)
+
+
+def test_pdf_upload_with_metadata_cites_its_page(console: tuple[TestClient, Container]) -> None:
+    client, _ = console
+    pdf = make_pdf(["Deckblatt", "Die Kreisverwaltung richtet eine Koordinierungsstelle für Säule II ein."])
+    meta = {"title": "Protokoll Kreistag", "publisher": "Landkreis", "date": "2025-05-20", "doc_type": "kommune"}
+    res = client.post(
+        "/api/v1/admin/documents", headers=AUTH, files={"file": ("protokoll.pdf", pdf, "application/pdf")},
+        data={"meta": yaml.safe_dump(meta)},
+    )  # fmt: skip
+    job = wait(client, res.json()["job_id"])
+    assert job["status"] == "done" and job["report"]["doc_id"] == "protokoll-kreistag"
+    answer = client.post("/api/v1/ask", json={"question": "Wer richtet eine Koordinierungsstelle für Säule II ein?"})
+    citation = answer.json()["citations"][0]
+    assert citation["doc_id"] == "protokoll-kreistag" and citation["page"] == 2
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "meta", "reason"),
+    [
+        ("kaputt.pdf", make_pdf(["Text"])[:120], "title: Kaputt", "PDF"),
+        ("leer.pdf", make_pdf(["", ""]), "title: Leer", "durchsuchbaren Text"),
+        ("ohne.pdf", make_pdf(["Text"]), None, "Metadaten"),
+        ("falsch.pdf", b"not a pdf at all", "title: Falsch", "keine PDF"),
+        ("programm.exe", b"MZ...", None, "nicht unterstützt"),
+        ("ohne-metadaten.md", b"# Nur Text\n\nOhne Metadaten.", None, "Front-Matter"),
+        ("leer.md", b"", None, "leer"),
+    ],
+)
+def test_a_broken_upload_is_refused_and_loses_nothing(
+    console: tuple[TestClient, Container], name: str, content: bytes, meta: str | None, reason: str
+) -> None:
+    client, container = console
+    corpus = container.settings.corpus_dir
+    before = sorted(p.relative_to(corpus) for p in corpus.rglob("*"))
+    version = container.store.version()
+    data = {"meta": meta} if meta else None
+    files = {"file": (name, content, "x/y")}
+    res = client.post("/api/v1/admin/documents", headers=AUTH, files=files, data=data)
+    assert res.status_code == 422 and reason in res.json()["error"]["message"]
+    assert sorted(p.relative_to(corpus) for p in corpus.rglob("*")) == before
+    assert container.store.version() == version
+
+
+def test_uploads_have_a_size_limit(tmp_path: Path) -> None:
+    corpus = small_corpus(tmp_path / "corpus")
+    settings = make_settings(tmp_path, corpus)
+    settings = settings.model_copy(update={"ingest": settings.ingest.model_copy(update={"max_file_mb": 0.01})})
+    container = Container(settings, embedder=FakeEmbedder(64), models=hand_models())
+    container.ingest_pipeline().run(corpus)
+    with TestClient(create_app(settings, container)) as client:
+        big = b"%PDF-1.4\n" + b"0" * 60_000
+        upload = {"file": ("gross.pdf", big, "application/pdf")}
+        res = client.post("/api/v1/admin/documents", headers=AUTH, files=upload)
+        assert res.status_code in (413, 422)
+
+
+def test_feedback_becomes_an_eval_case_checked_against_its_sources(console: tuple[TestClient, Container]) -> None:
+    client, _ = console
+    answer = client.post("/api/v1/ask", json={"question": "Darf aus dem Chancenbudget Mobiliar angeschafft werden?"})
+    answer_id = answer.json()["answer_id"]
+    client.post("/api/v1/feedback", json={"answer_id": answer_id, "rating": "down", "reason": "unvollständig"})
+    entries = client.get("/api/v1/admin/feedback/entries?rating=down", headers=AUTH).json()
+    assert entries[0]["answer_id"] == answer_id and entries[0]["reason"] == "unvollständig"
+    assert client.get("/api/v1/admin/feedback/entries?reason=falsch", headers=AUTH).json() == []
+    sources = client.get(f"/api/v1/admin/feedback/{entries[0]['id']}/sources", headers=AUTH).json()
+    assert any(d["doc_id"] == "faq1" and d["cited"] for d in sources["documents"])
+
+    case = {"question": entries[0]["question"], "expect": "answer", "key_facts": ["Schulträger muss zustimmen"],
+            "sources": ["faq1"], "answer_id": answer_id}  # fmt: skip
+    wrong_fact = {**case, "key_facts": ["Zustimmung der ADD nötig"]}
+    bad = client.post("/api/v1/admin/eval-cases", headers=AUTH, json=wrong_fact)
+    assert bad.status_code == 422 and "steht in keiner der gewählten Quellen" in bad.json()["error"]["message"]
+    unknown = client.post("/api/v1/admin/eval-cases", headers=AUTH, json={**case, "sources": ["gibt-es-nicht"]})
+    assert unknown.status_code == 422 and "nicht im Index" in unknown.json()["error"]["message"]
+    invalid = client.post("/api/v1/admin/eval-cases", headers=AUTH, json={**case, "expect": "vielleicht"})
+    assert invalid.status_code == 422
+    good = client.post("/api/v1/admin/eval-cases", headers=AUTH, json=case)
+    assert good.status_code == 201
+    refuse = {"question": "Welche Entgeltgruppe gilt?", "expect": "refuse"}
+    assert client.post("/api/v1/admin/eval-cases", headers=AUTH, json=refuse).status_code == 201
+    exported = yaml.safe_load(client.get("/api/v1/admin/eval-cases?format=yaml", headers=AUTH).text)
+    assert [c["expect"] for c in exported] == ["answer", "refuse"]
+    from scp_assistant.eval.dataset import validate
+
+    assert [i for i in validate(exported) if i.level == "error"] == []
+
+    run = client.post("/api/v1/admin/eval-runs", headers=AUTH, json={"set": "cases"})
+    assert run.status_code == 202
+    job = wait(client, run.json()["job_id"])
+    assert job["status"] == "done" and job["report"]["metrics"]["questions"] == 2
+    report = client.get(f"/api/v1/admin/eval-runs/{job['id']}/report", headers=AUTH)
+    assert report.status_code == 200 and "<html" in report.text
+    assert client.get(f"/api/v1/admin/eval-runs/{job['id']}/report").status_code == 401
+    assert client.get("/api/v1/admin/eval-runs", headers=AUTH).json()[0]["id"] == job["id"]
+    assert client.post("/api/v1/admin/eval-runs", headers=AUTH, json={"set": "geheim"}).status_code == 422
+
+
+def test_two_workers_see_an_upload_within_seconds(tmp_path: Path) -> None:
+    """Two app instances on one data dir (embedded Chroma, SQLite): what one indexes, the other answers from."""
+    corpus = small_corpus(tmp_path / "corpus")
+    settings = make_settings(tmp_path, corpus)
+
+    def worker() -> Container:
+        return Container(settings, embedder=FakeEmbedder(64), models=hand_models())
+
+    first, second = worker(), worker()
+    assert first.ingest_pipeline().run(corpus).ok
+    with TestClient(create_app(settings, first)) as a, TestClient(create_app(settings, second)) as b:
+        assert "handreichung-test" not in {d["doc_id"] for d in b.get("/api/v1/documents").json()}
+        upload = {"file": ("h.md", MARKDOWN.encode(), "text/markdown")}
+        res = a.post("/api/v1/admin/documents", headers=AUTH, files=upload)
+        assert wait(b, res.json()["job_id"])["status"] == "done"  # the job is visible on the other worker, too
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if "handreichung-test" in {d["doc_id"] for d in b.get("/api/v1/documents").json()}:
+                break
+            time.sleep(0.2)
+        else:
+            raise AssertionError("the second worker did not see the upload")
+        answer = b.post("/api/v1/ask", json={"question": "Wann bietet das Land eine digitale Sprechstunde an?"}).json()
+        assert "Dienstag" in answer["answer"]
