@@ -74,6 +74,7 @@ def _parser() -> argparse.ArgumentParser:
     srv.add_argument("--port", type=int, default=8000)
     srv.add_argument("--workers", type=int, default=1, help="Prozesse (teilen Index und Datenbank)")
 
+    sub.add_parser("mcp", help="als MCP-Server über stdio laufen (für KI-Assistenten)")
     oa = sub.add_parser("openapi", help="den OpenAPI-Vertrag der HTTP-API ausgeben")
     oa.add_argument("--output", type=Path, help="Datei (Standard: stdout), z. B. api/openapi.json")
 
@@ -106,6 +107,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _serve(settings, args)
         if args.command == "openapi":
             return _openapi(settings, args)
+        if args.command == "mcp":
+            return _mcp(settings)
         from scp_assistant.cli_eval import run_command
 
         return run_command(settings, args)
@@ -115,6 +118,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\nAbgebrochen.", file=sys.stderr)
         return 130
+
+
+def _mcp(settings: Settings) -> int:
+    """MCP over stdio: stdout belongs to the protocol, everything else goes to stderr."""
+    from scp_assistant.mcp_server import build_mcp
+
+    container = _container(settings)
+    container.chat_service  # noqa: B018 - load the index and models before the client's first call
+    build_mcp(container).run("stdio")
+    return 0
 
 
 def _container(settings: Settings) -> Container:

@@ -121,6 +121,11 @@ class ServerSettings(BaseModel):
         description="Answer and feedback requests per client and minute (a portal shares one address "
         "for many users); 0 turns the limit off.",
     )
+    api_keys: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Keys (comma-separated) for the OpenAI-compatible endpoint (/v1) and the MCP endpoint (/mcp), "
+        "sent as Authorization: Bearer KEY; empty means open like the rest of the API.",
+    )
     max_request_bytes: int = Field(65_536, ge=1024, description="Larger request bodies are refused with 413.")
     session_ttl_s: int = Field(1800, ge=60, description="Seconds after which an idle chat session is forgotten.")
     session_turns: int = Field(6, ge=1, le=50, description="Recent turns a session keeps for follow-up questions.")
@@ -136,6 +141,13 @@ class ServerSettings(BaseModel):
     def _split(cls, value: Any) -> Any:
         if isinstance(value, str):
             return [v.strip().rstrip("/") for v in value.split(",") if v.strip()]
+        return value
+
+    @field_validator("api_keys", mode="before")
+    @classmethod
+    def _split_keys(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [v.strip() for v in value.split(",") if v.strip()]
         return value
 
 

@@ -27,7 +27,7 @@ _DDL = (
 
 
 def now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="microseconds")  # order of entries within a second
 
 
 def actor_of(token: str) -> str:

@@ -13,10 +13,12 @@ from importlib import resources
 from fastapi import FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse, JSONResponse
+from mcp.server.transport_security import TransportSecuritySettings
 
 from scp_assistant.container import Container
 from scp_assistant.errors import ConfigError, ScpError
-from scp_assistant.server import errors
+from scp_assistant.mcp_server import build_mcp
+from scp_assistant.server import errors, openai_compat
 from scp_assistant.server.admin_routes import admin
 from scp_assistant.server.limits import BodySizeLimit, RateLimit
 from scp_assistant.server.routes import api
@@ -66,13 +68,23 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
     container = container or Container(settings)
     allowed = with_loopback_aliases(settings.server.allowed_origins)
 
+    mcp = build_mcp(container)
+    mcp_http = mcp.streamable_http_app(
+        streamable_http_path="/mcp",
+        stateless_http=True,  # any worker can take any call: no session affinity at the proxy
+        json_response=True,
+        # origins and keys are checked by this app's own middleware (origin guard, API keys), as for /api and /v1
+        transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False),
+    )
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         try:  # warm up, so the first user does not wait for the model and BM25
             await asyncio.to_thread(lambda: container.chat_service)
         except ScpError as exc:
             log.warning("not ready yet: %s", exc)
-        yield
+        async with mcp.session_manager.run():
+            yield
 
     app = FastAPI(
         title="SCP Assistant",
@@ -98,6 +110,19 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
         allow_headers=["Content-Type"],
         max_age=600,
     )
+
+    keys = set(settings.server.api_keys)
+
+    @app.middleware("http")
+    async def mcp_keys(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        if keys and request.url.path.startswith("/mcp"):
+            given = request.headers.get("authorization", "")
+            if not given.startswith("Bearer ") or given[7:].strip() not in keys:
+                return JSONResponse(
+                    {"error": {"code": "invalid_api_key", "message": "Ungültiger oder fehlender API-Schlüssel."}},
+                    status_code=401,
+                )
+        return await call_next(request)
 
     @app.middleware("http")
     async def origin_guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -164,6 +189,8 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
 
     app.include_router(api)
     app.include_router(admin)
+    openai_compat.install(app)
+    app.router.routes.extend(mcp_http.routes)  # POST/GET /mcp, streamable HTTP
     return app
 
 

@@ -43,7 +43,9 @@ def install(app: FastAPI) -> None:
         if status >= 500:
             log.error("request failed: %s", exc)
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-        return JSONResponse({"error": {"code": code, "message": str(exc)}}, status_code=status, headers=headers)
+        kind = "server_error" if status >= 500 else "invalid_request_error"  # as OpenAI clients expect it
+        error = {"code": code, "message": str(exc), "type": kind}
+        return JSONResponse({"error": error}, status_code=status, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:

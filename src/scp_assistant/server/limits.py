@@ -16,7 +16,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-LIMITED_PATHS = ("/api/v1/ask", "/api/v1/feedback")
+LIMITED_PATHS = ("/api/v1/ask", "/api/v1/feedback", "/v1/chat/completions", "/mcp")
 
 
 def _json(
