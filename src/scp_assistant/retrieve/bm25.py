@@ -116,6 +116,7 @@ class BM25Index:
             for term, p in postings.items()
         }
         self.vocabulary = frozenset(vocab)
+        self._expanded: dict[str, dict[str, float]] = {}
         self._sorted_terms = sorted(self._idf)
         self._by_initial: dict[str, list[str]] = defaultdict(list)
         for w in self.vocabulary:
@@ -138,6 +139,16 @@ class BM25Index:
         return list(dict.fromkeys(index_terms(text, self.decompounder)))
 
     def expanded_terms(self, question: str) -> dict[str, float]:
+        """See :meth:`_expanded_terms`; the same text is expanded once (search, evidence and features all ask)."""
+        known = self._expanded.get(question)
+        if known is None:
+            known = self._expanded_terms(question)
+            if len(self._expanded) > 4096:
+                self._expanded.clear()
+            self._expanded[question] = known
+        return dict(known)  # callers may add to their copy
+
+    def _expanded_terms(self, question: str) -> dict[str, float]:
         """Terms of a question with weights: whole words 1.0; parts of hyphenated or closed compounds 0.3
         (so "Rheinland-Pfalz" does not count five times); and, at lower weight, index terms for typos
         ("chancenbudjet"), other word forms of the same stem ("evaluiert" -> "evaluation"), and the
