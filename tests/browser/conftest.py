@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
-from helpers import free_port
+from helpers import free_port, running
 from scp_assistant.container import Container
 from scp_assistant.server.app import create_app
 from scp_assistant.settings import ServerSettings
@@ -63,15 +60,5 @@ def server(real_container: Container, portal_ports: tuple[int, int, int]) -> Ite
     allowed = [f"http://127.0.0.1:{portal_ports[0]}", f"http://localhost:{portal_ports[2]}"]
     settings = real_container.settings.model_copy(update={"server": ServerSettings(allowed_origins=allowed)})
     real_container.settings = settings
-    port = free_port()
-    config = uvicorn.Config(create_app(settings, real_container), host="127.0.0.1", port=port, log_level="warning")
-    instance = uvicorn.Server(config)
-    thread = threading.Thread(target=instance.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 30
-    while not instance.started and time.time() < deadline:
-        time.sleep(0.05)
-    assert instance.started, "server did not start"
-    yield f"http://127.0.0.1:{port}"
-    instance.should_exit = True
-    thread.join(timeout=10)
+    with running(create_app(settings, real_container)) as base:
+        yield base

@@ -5,16 +5,13 @@ accessibility problems on the console and the report."""
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
-from helpers import free_port, make_pdf, small_corpus
+from helpers import make_pdf, running, small_corpus
 from scp_assistant.container import Container
 from scp_assistant.server import admin_routes
 from scp_assistant.server.app import create_app
@@ -35,18 +32,8 @@ def console_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[s
     container = Container(settings)
     assert container.ingest_pipeline().run(corpus).ok
     admin_routes.FAILED_SIGN_IN_DELAY_S = 0.3
-    port = free_port()
-    config = uvicorn.Config(create_app(settings, container), host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 60
-    while not server.started and time.time() < deadline:
-        time.sleep(0.05)
-    assert server.started
-    yield f"http://127.0.0.1:{port}", container
-    server.should_exit = True
-    thread.join(timeout=10)
+    with running(create_app(settings, container)) as base:
+        yield base, container
 
 
 def serious(page: Any) -> list[str]:

@@ -5,17 +5,14 @@ from __future__ import annotations
 
 import os
 import sys
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import anyio
 import pytest
-import uvicorn
 
-from helpers import free_port, hand_models, small_corpus
+from helpers import hand_models, running, small_corpus
 from scp_assistant.container import Container
 from scp_assistant.index.embedders import FakeEmbedder
 from scp_assistant.server.app import create_app
@@ -25,18 +22,8 @@ QUESTION = "Darf aus dem Chancenbudget Mobiliar angeschafft werden?"
 
 
 def serve(settings: Settings, container: Container) -> Iterator[str]:
-    port = free_port()
-    config = uvicorn.Config(create_app(settings, container), host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 30
-    while not server.started and time.time() < deadline:
-        time.sleep(0.05)
-    assert server.started
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with running(create_app(settings, container)) as base:
+        yield base
 
 
 @pytest.fixture
