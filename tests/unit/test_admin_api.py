@@ -238,3 +238,22 @@ def test_two_workers_see_an_upload_within_seconds(tmp_path: Path) -> None:
             raise AssertionError("the second worker did not see the upload")
         answer = b.post("/api/v1/ask", json={"question": "Wann bietet das Land eine digitale Sprechstunde an?"}).json()
         assert "Dienstag" in answer["answer"]
+
+
+def test_an_upload_with_the_same_id_replaces_the_document(console: tuple[TestClient, Container]) -> None:
+    client, container = console
+    first = {"file": ("a.md", MARKDOWN.encode(), "text/markdown")}
+    done = wait(client, client.post("/api/v1/admin/documents", headers=AUTH, files=first).json()["job_id"])
+    assert done["status"] == "done"
+    newer = MARKDOWN.replace("jeden Dienstag", "jeden Donnerstag").replace("2025-03-01", "2025-09-01")
+    second = {"file": ("b.md", newer.encode(), "text/markdown")}
+    job = wait(client, client.post("/api/v1/admin/documents", headers=AUTH, files=second).json()["job_id"])
+    assert job["status"] == "done"
+    stored = list((container.settings.corpus_dir / "docs").glob("handreichung-test*"))
+    assert [p.name for p in stored] == ["handreichung-test.md"] and "Donnerstag" in stored[0].read_text()
+    docs = {d["doc_id"]: d for d in client.get("/api/v1/admin/documents", headers=AUTH).json()}
+    assert docs["handreichung-test"]["date"] == "2025-09-01"
+    answer = client.post("/api/v1/ask", json={"question": "Wann bietet das Land eine digitale Sprechstunde an?"}).json()
+    assert "Donnerstag" in answer["answer"] and "Dienstag" not in answer["answer"]
+    actions = [a["action"] for a in client.get("/api/v1/admin/audit", headers=AUTH).json()]
+    assert "Dokument ersetzt" in actions

@@ -79,8 +79,8 @@ def choose_params(
     ``outcome(params)`` composes every question with ``params`` (no refusal) and returns per question
     (correct if answered, key fact in the lead, answer length); ``refuse_p`` are the refusal model's
     out-of-fold probabilities. Objective: share of questions handled correctly (answered right or declined
-    right), plus a little for leading with a key fact, minus as much as the median answer runs over 500
-    characters (short answers are part of the product, not a tie-breaker).
+    right), plus a little for leading with a key fact, minus LENGTH_WEIGHT for each 100 % the median answer
+    runs over 500 characters (short answers are part of the product; a stronger weight cost accuracy out of fold).
     """
     best: tuple[float, SelectionParams] | None = None
     n = max(1, len(expect_refuse))
