@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -136,7 +137,17 @@ def _tools_roundtrip(server: Any) -> dict[str, Any]:
             document = await mcp.call_tool("get_document", {"doc_id": "faq1"})
             return {"names": names, "ask": asked, "search": found, "hostile": hostile, "document": document}
 
-    return anyio.run(run)
+    # in a thread of its own: the session's Playwright browser may hold a running event loop in this one
+    out: dict[str, Any] = {}
+
+    def worker() -> None:
+        out.update(anyio.run(run))
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    thread.join(timeout=120)
+    assert out, "the MCP round trip did not finish"
+    return out
 
 
 def _check(result: dict[str, Any]) -> None:

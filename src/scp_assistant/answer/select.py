@@ -13,10 +13,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from scp_assistant.answer.scoring import Scored
-from scp_assistant.learn.features import UnitCandidate
+from scp_assistant.learn.features import UNIT_FEATURES, UnitCandidate
 from scp_assistant.learn.model import SelectionParams
 from scp_assistant.text import analyze
 
+_CONFLICT = UNIT_FEATURES.index("region_conflict")
 ITEM_MARGIN = 0.1  # items of a list this close to its best item are shown with it
 
 
@@ -45,6 +46,8 @@ def select(scored: Scored, params: SelectionParams) -> Selection:
     cands = scored.candidates
     if not cands:
         return Selection([], [])
+    # a question about one place is never answered from another place's document ("Trier" from a page on Worms)
+    elsewhere = set(np.flatnonzero(scored.featurized.rows[:, _CONFLICT] > 0.5).tolist()) if len(cands) else set()
     chosen: list[int] = []
     uncovered: list[str] = []
 
@@ -54,7 +57,7 @@ def select(scored: Scored, params: SelectionParams) -> Selection:
 
     def take(i: int) -> None:
         for k in _narrowed(i):
-            if k not in chosen and not any(_overlaps(cands[k], cands[j]) for j in chosen):
+            if k not in chosen and k not in elsewhere and not any(_overlaps(cands[k], cands[j]) for j in chosen):
                 chosen.append(k)
 
     def _narrowed(i: int) -> list[int]:
@@ -84,7 +87,10 @@ def select(scored: Scored, params: SelectionParams) -> Selection:
             elif fits(best) or not chosen:
                 take(best)
     if not chosen:
-        take(_order(scored.p)[0])
+        first = next((i for i in _order(scored.p) if i not in elsewhere), None)
+        if first is None:
+            return Selection([], uncovered)
+        take(first)
     for i in _order(scored.p):
         if scored.p[i] < params.add_above:
             break

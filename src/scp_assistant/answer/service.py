@@ -21,7 +21,7 @@ from scp_assistant.answer.evidence import EvidenceJudge
 from scp_assistant.answer.guard import clean_question, screen
 from scp_assistant.answer.scoring import Featurized, Scored, UnitScorer, check_models, missing_words, score
 from scp_assistant.answer.select import select
-from scp_assistant.learn.features import UnitCandidate
+from scp_assistant.learn.features import UNIT_FEATURES, UnitCandidate
 from scp_assistant.learn.model import Models
 from scp_assistant.models import Answer, Chunk, Citation, RefusalReason, RetrievedRef, ScoredChunk
 from scp_assistant.retrieve.hybrid import Filters, HybridRetriever
@@ -29,6 +29,7 @@ from scp_assistant.settings import AnswerSettings, RetrieveSettings
 
 log = logging.getLogger(__name__)
 
+_CONFLICT = UNIT_FEATURES.index("region_conflict")
 OFF_TOPIC_COVERAGE = 0.3  # share of the question's known terms in the top passages, without programme words
 _FIGURE = re.compile(r"(\d{1,3}(?:[.,]\d+)?)\s*(Mio\.|Millionen|Mrd\.|Milliarden)", re.IGNORECASE)
 
@@ -170,6 +171,8 @@ class AnswerService:
             return prep.refusal or self._refusal(prep.question, "not_covered", "", prep, models)
         selection = select(prep.scored, models.params)
         units = list(selection.units)
+        if not units:  # nothing that answers for the place asked about
+            return self._refusal(prep.question, "not_covered", "", prep, models)
         closing = [messages.part_not_covered(part) for part in selection.uncovered_parts]
         body, citations = render(units, closing)
         while len(body) > self._settings.max_answer_chars and len(units) > 1:  # never pad past what a reader takes
@@ -233,7 +236,10 @@ class AnswerService:
         scored = prep.scored
         if scored is None or not len(scored.p):
             return None
-        best = max(range(len(scored.p)), key=lambda i: (round(float(scored.p[i]), 9), -i))
+        usable = [i for i in range(len(scored.p)) if scored.featurized.rows[i, _CONFLICT] < 0.5]
+        if not usable:
+            return None
+        best = max(usable, key=lambda i: (round(float(scored.p[i]), 9), -i))
         if scored.p[best] < models.params.related_above:
             return None
         unit = scored.candidates[best]

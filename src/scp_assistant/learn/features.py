@@ -244,7 +244,9 @@ class FeatureExtractor:
             "bm25_rank_inv": 0.0 if cand.bm25_rank is None else 1.0 / (1 + cand.bm25_rank),
             "dense_rank_inv": 0.0 if cand.dense_rank is None else 1.0 / (1 + cand.dense_rank),
             "region_match": float(bool(q.places & f.region)),
-            "region_conflict": float(bool(q.places) and not (q.places & f.region) and cand.chunk.doc_type != "bund"),
+            # the question names a place and the unit's document is about another one (Worms for Trier, Bayern);
+            # documents about RLP or the Bund as a whole are about every place
+            "region_conflict": float(bool(q.places) and bool(f.region - {"bund"}) and not (q.places & f.region)),
             "novelty": len(f.own - q.weights.keys()) / len(f.own) if f.own else 0.0,
             "neighbor_cov": 0.0,  # set by with_neighbours: the best coverage of the units next to it
         }
