@@ -101,6 +101,7 @@ UNIT_FEATURES = (
 )  # fmt: skip
 # what the evidence says, not what kind of question it is: a prior on the question's form ("how many ...?",
 # English, several parts) would learn which forms the training sets happened to leave unanswered
+_INDEX = {name: i for i, name in enumerate(UNIT_FEATURES)}
 QUESTION_FEATURES = (
     "p_best", "p_second", "p_top3", "p_best_top3_passages", "rule_score", "coverage", "dense", "unknown", "unresolved",
     "foreign", "missing_numbers", "programme", "eligibility", "names_missing_best", "names_missing_passages",
@@ -205,6 +206,9 @@ class FeatureExtractor:
             **{f"kind_{k}": float(cand.kind == k) for k in UNIT_KINDS},
             **{f"source_{t}": float(chunk.doc_type == t) for t in DOC_TYPES},
         }
+        vector = np.zeros(len(UNIT_FEATURES))
+        for name, value in fixed.items():
+            vector[_INDEX[name]] = value
         facts = _UnitFacts(
             own=own,
             around=own | context | head,
@@ -215,6 +219,7 @@ class FeatureExtractor:
             region=frozenset(fold(w) for w in re.findall(r"[A-Za-zÄÖÜäöüß]{4,}", chunk.region)),
             text=text,
             fixed=fixed,
+            vector=vector,
         )
         if len(self._facts) < 500_000:
             self._facts[key] = facts
@@ -225,7 +230,6 @@ class FeatureExtractor:
         fixed = f.fixed
         missing = sum(1 for n in q.names if n not in f.folded)
         values = {
-            **fixed,
             "cov_unit": self._coverage(q, f.own),
             "cov_context": self._coverage(q, f.around),
             "cov_passage": self._coverage(q, f.passage),
@@ -250,7 +254,10 @@ class FeatureExtractor:
             "novelty": len(f.own - q.weights.keys()) / len(f.own) if f.own else 0.0,
             "neighbor_cov": 0.0,  # set by with_neighbours: the best coverage of the units next to it
         }
-        return np.fromiter((values[name] for name in UNIT_FEATURES), dtype=np.float64, count=len(UNIT_FEATURES))
+        row = f.vector.copy()  # what the unit is, then what it is for this question
+        for name, value in values.items():
+            row[_INDEX[name]] = value
+        return row
 
 
 @dataclass(frozen=True)
@@ -264,6 +271,7 @@ class _UnitFacts:
     region: frozenset[str]
     text: str
     fixed: dict[str, float]
+    vector: np.ndarray  # the question-independent features at their places in a row
 
 
 def dangling(text: str) -> bool:

@@ -117,6 +117,7 @@ class BM25Index:
         }
         self.vocabulary = frozenset(vocab)
         self._expanded: dict[str, dict[str, float]] = {}
+        self._analysed: dict[str, tuple[str, ...]] = {}
         self._sorted_terms = sorted(self._idf)
         self._by_initial: dict[str, list[str]] = defaultdict(list)
         for w in self.vocabulary:
@@ -135,8 +136,14 @@ class BM25Index:
         return self._idf.get(term, 0.0)
 
     def query_terms(self, text: str) -> list[str]:
-        """Index terms of a text (stems, compound parts), without expansion."""
-        return list(dict.fromkeys(index_terms(text, self.decompounder)))
+        """Index terms of a text (stems, compound parts), without expansion; a text is analysed once."""
+        known = self._analysed.get(text)
+        if known is None:
+            known = tuple(dict.fromkeys(index_terms(text, self.decompounder)))
+            if len(self._analysed) > 65_536:
+                self._analysed.clear()
+            self._analysed[text] = known
+        return list(known)
 
     def expanded_terms(self, question: str) -> dict[str, float]:
         """See :meth:`_expanded_terms`; the same text is expanded once (search, evidence and features all ask)."""

@@ -63,6 +63,11 @@ def with_loopback_aliases(origins: list[str]) -> set[str]:
     return out
 
 
+def _has_key(request: Request, keys: set[str]) -> bool:
+    given = request.headers.get("authorization", "")
+    return given.startswith("Bearer ") and given[7:].strip() in keys
+
+
 def create_app(settings: Settings, container: Container | None = None) -> FastAPI:
     check_admin_token(settings)
     container = container or Container(settings)
@@ -114,17 +119,6 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
     keys = set(settings.server.api_keys)
 
     @app.middleware("http")
-    async def mcp_keys(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        if keys and request.url.path.startswith("/mcp"):
-            given = request.headers.get("authorization", "")
-            if not given.startswith("Bearer ") or given[7:].strip() not in keys:
-                return JSONResponse(
-                    {"error": {"code": "invalid_api_key", "message": "Ungültiger oder fehlender API-Schlüssel."}},
-                    status_code=401,
-                )
-        return await call_next(request)
-
-    @app.middleware("http")
     async def origin_guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         origin = request.headers.get("origin")
         own = str(request.base_url).rstrip("/")
@@ -132,6 +126,11 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
             return JSONResponse(
                 {"error": {"code": "origin_not_allowed", "message": "Diese Seite darf die API nicht nutzen."}},
                 status_code=403,
+            )
+        if keys and request.url.path.startswith("/mcp") and not _has_key(request, keys):
+            return JSONResponse(
+                {"error": {"code": "invalid_api_key", "message": "Ungültiger oder fehlender API-Schlüssel."}},
+                status_code=401,
             )
         response = await call_next(request)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
