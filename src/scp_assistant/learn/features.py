@@ -105,7 +105,8 @@ _INDEX = {name: i for i, name in enumerate(UNIT_FEATURES)}
 QUESTION_FEATURES = (
     "p_best", "p_second", "p_top3", "p_best_top3_passages", "rule_score", "coverage", "dense", "unknown", "unresolved",
     "foreign", "missing_numbers", "programme", "eligibility", "names_missing_best", "names_missing_passages",
-    "typed_best", "focus_best", "names_typed", "p_weakest_part",
+    "typed_best", "focus_best", "names_typed", "p_weakest_part", "cov_best", "names_missing_top3", "typed_top3",
+    "numbers_best",
 )  # fmt: skip
 
 class FeatureExtractor:
@@ -353,6 +354,11 @@ def question_features(
         if len(unit_rows)
         else 0.0,
         "p_weakest_part": float(min(part_best)) if part_best else float(p[0]),
+        # what the answer would be made of: the best units (by the unit model) and what they cover of the question
+        "cov_best": float(unit_rows[best, col["cov_context"]]) if best is not None else 0.0,
+        "names_missing_top3": float(unit_rows[order[:3], col["names_missing"]].min()) if len(order) else 1.0,
+        "typed_top3": float(typed_any[order[:3]].max()) if len(order) and asks_typed else 1.0,
+        "numbers_best": float(unit_rows[best, col["numbers_in_unit"]]) if best is not None else 0.0,
     }
     return np.fromiter((values[n] for n in QUESTION_FEATURES), dtype=np.float64, count=len(QUESTION_FEATURES))
 
