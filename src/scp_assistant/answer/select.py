@@ -18,6 +18,7 @@ from scp_assistant.learn.model import SelectionParams
 from scp_assistant.text import analyze
 
 _CONFLICT = UNIT_FEATURES.index("region_conflict")
+_OWN = UNIT_FEATURES.index("cov_unit")
 ITEM_MARGIN = 0.1  # items of a list this close to its best item are shown with it
 
 
@@ -56,9 +57,23 @@ def select(scored: Scored, params: SelectionParams) -> Selection:
         return not chosen or used + len(cands[i].display) <= params.budget
 
     def take(i: int) -> None:
-        for k in _narrowed(i):
+        for k in _narrowed(_list_of(i)):
             if k not in chosen and k not in elsewhere and not any(_overlaps(cands[k], cands[j]) for j in chosen):
                 chosen.append(k)
+
+    def _list_of(i: int) -> int:
+        """An item is shown through its list: alone when the question singles it out, else with its siblings."""
+        if cands[i].kind != "item":
+            return i
+        item = cands[i]
+        return next(
+            (
+                k
+                for k, c in enumerate(cands)
+                if c.kind == "list" and c.chunk.chunk_id == item.chunk.chunk_id and item.text[2:] in c.text
+            ),
+            i,
+        )
 
     def _narrowed(i: int) -> list[int]:
         """A list is shown as the items of it that answer, when some do clearly more than the rest: "ADD/
@@ -72,9 +87,15 @@ def select(scored: Scored, params: SelectionParams) -> Selection:
         ]
         if len(items) < 2:
             return [i]
+        # only when the words of the question single items out: "Genehmigt Anträge aus Chancenbudget" among the
+        # ADD's tasks, not one line of a breakdown ("120 Grundschulen", "46 Realschulen plus", ...)
+        rows = scored.featurized.rows
+        named = [k for k in items if rows[k, _OWN] > 0]
         best = max(float(scored.p[k]) for k in items)
-        keep = [k for k in items if scored.p[k] >= best - ITEM_MARGIN]
-        return sorted(keep, key=lambda k: cands[k].position) if len(keep) < len(items) else [i]
+        keep = [k for k in named if scored.p[k] >= best - ITEM_MARGIN]
+        if not keep or len(named) == len(items):
+            return [i]
+        return sorted(keep, key=lambda k: cands[k].position)
 
     parts = scored.featurized.profile.parts
     if scored.part_p:
