@@ -97,7 +97,10 @@ _APPROVAL = [
         r"(antrag|förderung|mittel)\w*.{0,60}\b(ist|sind|wurde|wurden)\s+(schon\s+|bereits\s+)?"
         r"(bewilligt|genehmigt|zugesagt)\b.{0,40}\b(oder|\?|bestätig)",
         r"\bconfirm\w*.{0,80}\b(approv|grant|fund)",
-        r"(schreib|verfass|formulier|erstell|entw[ie]rf|stell)\w*.{0,80}(bescheid|bewilligung|ablehnung|"
+        # an order to write one, not a question about who does ("Wer stellt den Bescheid aus?", "Schreibt die ADD
+        # die Bescheide?": a verb in the third person with its subject after it)
+        r"(?<!\bwer )(schreib|verfass|formulier|erstell|entw[ie]rf|stell)"
+        r"(?!t\s+(die|der|das|den|dem|denn|eigentlich|auch|genau)\b)\w*.{0,80}(bescheid|bewilligung|ablehnung|"
         r"amtlich|offiziell|dienstsiegel|briefkopf|im namen)",
         r"\bim namen (des|der|von)\s+\w*\s*(ministerium|add|land|landes|bm|behörde|schulaufsicht|amt)",
         r"\b(write|draft|issue)\b.{0,60}\b(official|approval|notice|decision|on behalf)",
