@@ -50,6 +50,7 @@ export SCP_REQUIRE_POSTGRES=${SCP_REQUIRE_POSTGRES:-1}
 
 echo "» ruff" >&2
 "$VENV/bin/ruff" check src tests bench
+"$VENV/bin/ruff" format --check src tests bench
 echo "» mypy" >&2
 "$VENV/bin/mypy"
 echo "» pytest" >&2

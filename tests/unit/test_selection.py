@@ -117,7 +117,9 @@ def test_the_refusal_model_decides_with_its_threshold(
     prep = service.retrieve("Was passiert mit nicht ausgegebenen Mitteln aus dem Trägerbudget?")
     assert prep.featurized is not None
     trial = dataclasses.replace(
-        prep, scored=dataclasses.replace(service.decide(prep).scored, p_refuse=p_refuse), refusal=None  # type: ignore[arg-type]
+        prep,
+        scored=dataclasses.replace(service.decide(prep).scored, p_refuse=p_refuse),
+        refusal=None,  # type: ignore[arg-type]
     )
     answer = service.conclude(trial, hand_models(refuse_above=0.5))
     assert answer.refused is refused

@@ -153,5 +153,3 @@ def restore(saved: dict[Path, bytes], written: list[Path]) -> None:
 def report_dict(report: Any) -> dict[str, Any]:
     data: dict[str, Any] = json.loads(json.dumps(report.to_dict(), default=str))
     return data
-
-

@@ -262,9 +262,7 @@ def _cited_chunks(units: Sequence[UnitCandidate]) -> list[Chunk]:
     return list({u.chunk.chunk_id: u.chunk for u in units}.values())
 
 
-def _conflicting_figures(
-    units: Sequence[UnitCandidate], citations: Sequence[Citation]
-) -> list[tuple[str, int, str]]:
+def _conflicting_figures(units: Sequence[UnitCandidate], citations: Sequence[Citation]) -> list[tuple[str, int, str]]:
     """Figures of the same magnitude that differ slightly between documents (49,4 Mio. vs. 50 Mio.)."""
     number = {c.doc_id: c for c in citations}
     found: list[tuple[float, str, str, int, str]] = []

@@ -176,9 +176,7 @@ class FollowupResolver:
         carried_before = split_carried(previous.standalone)[1]
         previous_phrases = self.phrases(before) + [Phrase(w, "topic") for w in carried_before.split() if w]
         own_text = fold(question)
-        carried = [
-            p.text for p in previous_phrases if p.slot not in filled and fold(p.text) not in own_text
-        ]
+        carried = [p.text for p in previous_phrases if p.slot not in filled and fold(p.text) not in own_text]
         carried = list(dict.fromkeys(carried))[:6]
         if not carried:
             return question

@@ -41,6 +41,8 @@ def _conversation_issues(entry: dict[str, Any], label: str) -> list[Issue]:
             if key not in TURN_KEYS:
                 issues.append(Issue("warning", label, f"turns[{n}].{key}", "unbekanntes Feld wird ignoriert"))
     return issues
+
+
 EXPECT = ("answer", "refuse")
 
 

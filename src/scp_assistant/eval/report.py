@@ -122,7 +122,7 @@ def _question_cell(result: dict[str, Any]) -> str:
             "" if t["searched"] == t["question"] else f"<br><small>Gesucht wurde: {escape(t['searched'])}</small>"
         )
         lines.append(f"<li>{escape(t['question'])}{searched}</li>")
-    return f"<ol class=\"turns\">{''.join(lines)}</ol>"
+    return f'<ol class="turns">{"".join(lines)}</ol>'
 
 
 def render_report(payload: dict[str, Any], config: dict[str, Any], gates: dict[str, Any]) -> str:

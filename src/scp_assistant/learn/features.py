@@ -109,6 +109,7 @@ QUESTION_FEATURES = (
     "numbers_best",
 )  # fmt: skip
 
+
 class FeatureExtractor:
     """Computes feature vectors; what depends only on a unit or a passage is computed once and kept."""
 
@@ -148,7 +149,7 @@ class FeatureExtractor:
         """Terms of ``text``; words of ``context`` (the rest of a multi-part question, or an earlier turn) count
         at 0.3."""
         weighted = self._bm25.expanded_terms(text)
-        for term, w in (self._bm25.expanded_terms(context).items() if context else ()):
+        for term, w in self._bm25.expanded_terms(context).items() if context else ():
             weighted.setdefault(term, 0.3 * w)
         weights = {t: self._bm25.idf(t) * w for t, w in sorted(weighted.items()) if self._bm25.idf(t) > 0}
         own = [t for t in self._bm25.query_terms(text) if self._bm25.idf(t) > 0]

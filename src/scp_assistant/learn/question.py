@@ -13,24 +13,50 @@ from dataclasses import dataclass
 KINDS = ("who", "amount", "count", "when", "yesno", "which", "how", "why", "what")
 
 _KIND_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("when", re.compile(
-        r"\b(wann|bis wann|seit wann|ab wann|bis zu(m)? welche[mn]|welche[mnrs]? (datum|frist|zeitpunkt|jahr|termin|"
-        r"schuljahr)|wie lange|zeitraum|laufzeit|frist|deadline|when|until when|how long)\b", re.I)),
+    (
+        "when",
+        re.compile(
+            r"\b(wann|bis wann|seit wann|ab wann|bis zu(m)? welche[mn]|"
+            r"welche[mnrs]? (datum|frist|zeitpunkt|jahr|termin|"
+            r"schuljahr)|wie lange|zeitraum|laufzeit|frist|deadline|when|until when|how long)\b",
+            re.I,
+        ),
+    ),
     ("count", re.compile(r"\b(wie ?viele|anzahl|zahl der|how many)\b", re.I)),
-    ("amount", re.compile(
-        r"\b(wie ?viel|wie hoch|in welcher höhe|höhe|betrag|summe|kosten|how much|what amount|eigenanteil)\b", re.I)),
-    ("who", re.compile(
-        r"\b(wer|wem|wen|welche (stelle|behörde|institution|einrichtung)|zuständig\w*|who|whom|"
-        r"which (body|authority))\b",
-        re.I)),
+    (
+        "amount",
+        re.compile(
+            r"\b(wie ?viel|wie hoch|in welcher höhe|höhe|betrag|summe|kosten|how much|what amount|eigenanteil)\b", re.I
+        ),
+    ),
+    (
+        "who",
+        re.compile(
+            r"\b(wer|wem|wen|welche (stelle|behörde|institution|einrichtung)|zuständig\w*|who|whom|"
+            r"which (body|authority))\b",
+            re.I,
+        ),
+    ),
     ("why", re.compile(r"\b(warum|wieso|weshalb|wozu|why)\b", re.I)),
-    ("how", re.compile(
-        r"\b(wie (läuft|funktioniert|geht|gehen|beantrag\w*|stell\w*|organisier\w*|erfolgt|werden)|auf welche[mn]? weg|"
-        r"ablauf|verfahren|schritte|how (do|does|can|to|is)|procedure)\b", re.I)),
-    ("yesno", re.compile(
-        r"^(und |aber |also |auch )?(darf|dürfen|kann|können|könnte|könnten|muss|müssen|ist|sind|gibt|gilt|soll|sollen|"
-        r"werden|wird|hat|haben|bekommt|bekommen|erhält|erhalten|zählt|zählen|fällt|fallen|übernimmt|zahlt|zahlen|"
-        r"may|can|is|are|do|does|did|will|must|should)\b", re.I)),
+    (
+        "how",
+        re.compile(
+            r"\b(wie (läuft|funktioniert|geht|gehen|beantrag\w*|stell\w*|organisier\w*|erfolgt|werden)|"
+            r"auf welche[mn]? weg|"
+            r"ablauf|verfahren|schritte|how (do|does|can|to|is)|procedure)\b",
+            re.I,
+        ),
+    ),
+    (
+        "yesno",
+        re.compile(
+            r"^(und |aber |also |auch )?(darf|dürfen|kann|können|könnte|könnten|muss|müssen|"
+            r"ist|sind|gibt|gilt|soll|sollen|"
+            r"werden|wird|hat|haben|bekommt|bekommen|erhält|erhalten|zählt|zählen|fällt|fallen|übernimmt|zahlt|zahlen|"
+            r"may|can|is|are|do|does|did|will|must|should)\b",
+            re.I,
+        ),
+    ),
     ("which", re.compile(r"\b(welche\w*|was für|which|what kinds?|wofür|wozu)\b", re.I)),
 ]
 _WH = (

@@ -120,9 +120,7 @@ def add_case(body: EvalCaseIn, actor: Actor, desk: Desk) -> dict[str, Any]:
 
 
 @admin.get("/eval-cases", summary="Die gesammelten Testfälle, als JSON oder als Fragensatz-YAML")
-def cases(
-    actor: Actor, desk: Desk, format: Annotated[str, Query(pattern="^(json|yaml)$")] = "json"
-) -> Any:
+def cases(actor: Actor, desk: Desk, format: Annotated[str, Query(pattern="^(json|yaml)$")] = "json") -> Any:
     if format == "yaml":
         return PlainTextResponse(desk.cases_yaml(), media_type="text/yaml; charset=utf-8")
     return desk.records.cases()

@@ -38,9 +38,7 @@ def _json(
 class BodySizeLimit:
     """Requests larger than ``max_bytes`` get 413; uploads to the paths in ``uploads`` may be ``upload_bytes``."""
 
-    def __init__(
-        self, app: ASGIApp, max_bytes: int, upload_bytes: int = 0, uploads: tuple[str, ...] = ()
-    ) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, upload_bytes: int = 0, uploads: tuple[str, ...] = ()) -> None:
         self.app, self.default, self.upload_bytes, self.uploads = app, max_bytes, upload_bytes, uploads
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
