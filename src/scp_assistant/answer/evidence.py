@@ -20,6 +20,7 @@ from functools import lru_cache
 from scp_assistant.models import Chunk, ScoredChunk
 from scp_assistant.retrieve.bm25 import BM25Index, within_one_edit
 from scp_assistant.retrieve.hybrid import dense_z
+from scp_assistant.retrieve.places import PlaceNames
 from scp_assistant.text import STOPWORDS, fold, stem, words
 
 GLOSSARY = (
@@ -171,6 +172,7 @@ class Evidence:
     dense: float = 0.0  # z-score of the best passage's dense similarity within the candidates
     english: bool = False
     eligibility: bool = False
+    foreign_places: list[str] = field(default_factory=list)  # places asked about that the documents never name
 
 
 class EvidenceJudge:
@@ -181,6 +183,7 @@ class EvidenceJudge:
         self._corpus_words = " " + " ".join(sorted(self._vocab)) + " "
         self.resolved_in_corpus = lru_cache(maxsize=4096)(lambda noun: _resolved(noun, self._corpus_words))
         self._passages: dict[str, tuple[frozenset[str], str]] = {}
+        self.places = PlaceNames(f"{c.title} {c.section} {c.region} {c.text}" for c in bm25.chunks)
 
     def _passage(self, chunk: Chunk) -> tuple[frozenset[str], str]:
         """A passage's index terms and words, computed once per passage (the index does not change under us)."""
@@ -273,6 +276,7 @@ class EvidenceJudge:
             dense=dense,
             english=english,
             eligibility=eligibility,
+            foreign_places=[] if eligibility else self.places.asked_about(question),
         )
 
 

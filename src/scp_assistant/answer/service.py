@@ -46,6 +46,7 @@ class Prepared:
     featurized: Featurized | None = None  # None when the guard declined before scoring
     programme: bool = True  # the question uses programme vocabulary
     scored: Scored | None = None
+    foreign_places: tuple[str, ...] = ()  # places asked about that the documents never name
 
 
 def finish(prep: Prepared, answer: Answer) -> Answer:
@@ -127,6 +128,7 @@ class AnswerService:
         evidence = self.judge.judge(screening.query, ranked)
         log.debug("evidence %s", evidence)
         prep.programme = evidence.programme
+        prep.foreign_places = tuple(evidence.foreign_places)
         if not evidence.programme and evidence.coverage < OFF_TOPIC_COVERAGE:
             # neither the programme's vocabulary nor much of anything the documents say: not a question for us
             # ("Bist du ein Mensch?", "'; DROP TABLE …", "{{7*7}}"); nothing to learn from there
@@ -146,7 +148,9 @@ class AnswerService:
     def _verdict(self, prep: Prepared, models: Models) -> Prepared:
         scored = prep.scored
         assert scored is not None
-        if not scored.candidates or scored.p_refuse >= models.params.refuse_above:
+        # the documents cannot give figures or plans of a place they never name ("Wie viele Startchancen-Schulen
+        # hat Pirmasens?"), however well the rest of the question matches
+        if not scored.candidates or scored.p_refuse >= models.params.refuse_above or prep.foreign_places:
             reason: RefusalReason = "not_covered" if prep.programme else "out_of_scope"
             prep.refusal = self._refusal(prep.question, reason, "", prep, models)
         return prep
@@ -213,13 +217,14 @@ class AnswerService:
         related: list[Chunk] = []
         missing: list[str] = []
         if reason == "not_covered":
-            best = self._nearby(prep, models or self.models)
+            best = self._nearby(prep, models or self.models, local_only=bool(prep.foreign_places))
             if best is not None:
                 nearby, citations = render([best])
             else:
                 related = _related(prep.ranked)
             if prep.featurized is not None:
                 missing = missing_words(prep.query, prep.featurized, best, self.scorer.features)
+            missing = list(dict.fromkeys([*prep.foreign_places, *missing]))[:2]
         return Answer(
             question=question,
             answer=messages.refusal(reason, category, self._settings.contact_email, related, nearby, missing),
@@ -232,11 +237,16 @@ class AnswerService:
         )
 
     @staticmethod
-    def _nearby(prep: Prepared, models: Models) -> UnitCandidate | None:
+    def _nearby(prep: Prepared, models: Models, local_only: bool = False) -> UnitCandidate | None:
+        """The unit nearest to answering; for a place the documents never name, none from another place's page."""
         scored = prep.scored
         if scored is None or not len(scored.p):
             return None
-        usable = [i for i in range(len(scored.p)) if scored.featurized.rows[i, _CONFLICT] < 0.5]
+        usable = [
+            i
+            for i, unit in enumerate(scored.candidates)
+            if scored.featurized.rows[i, _CONFLICT] < 0.5 and not (local_only and "," in unit.chunk.region)
+        ]
         if not usable:
             return None
         best = max(usable, key=lambda i: (round(float(scored.p[i]), 9), -i))

@@ -22,6 +22,7 @@ from scp_assistant.conversation.sessions import Turn
 from scp_assistant.learn.model import LinearModel
 from scp_assistant.learn.question import split_carried
 from scp_assistant.retrieve.bm25 import BM25Index
+from scp_assistant.retrieve.places import PLACES
 from scp_assistant.text import STOPWORDS, fold
 
 FOLLOWUP_FEATURES = (
@@ -34,8 +35,8 @@ _CONNECTOR = re.compile(
     r"gilt das|geht das|klappt das|wie sieht es)\b",
     re.IGNORECASE,
 )
-_PRONOUN = re.compile(
-    r"\b(das|dies|diese[mnrs]?|dafür|dazu|davon|dabei|darauf|daran|darüber|damit|es|dort|da|dieselbe[n]?|"
+_PRONOUN = re.compile(  # "Bleibt dass jetzt so?": a verb, then "dass" is the pronoun mistyped
+    r"^\w+\s+dass\b|\b(das|dies|diese[mnrs]?|dafür|dazu|davon|dabei|darauf|daran|darüber|damit|es|dort|da|dieselbe[n]?|"
     r"ebenfalls|die|der|den|dem|sie|ihn|ihm|that|this|it|there|them|those|these)\b",
     re.IGNORECASE,
 )
@@ -85,7 +86,8 @@ class FollowupResolver:
         self._threshold = threshold
         regions = {w for c in bm25.chunks for w in re.findall(r"[A-Za-zÄÖÜäöüß]{4,}", c.region)}
         generic = {"bund", "kreis", "landkreis", "stadt", "verbandsgemeinde", "gemeinde", "obere"}
-        self._places = frozenset(fold(w) for w in regions) - generic
+        # places the documents never name count too: "Und Pirmasens?" asks the previous question for Pirmasens
+        self._places = (frozenset(fold(w) for w in regions) | _place_words()) - generic
         self._rare = max(3, len(bm25.chunks) // 20)
 
     # ---- phrases --------------------------------------------------------------------------------
@@ -181,16 +183,35 @@ class FollowupResolver:
         if not carried:
             return question
         if not _QUESTION_WORD.search(question) and len(question.split()) <= 5:
-            # "Und in Säule III?" / "Und für Worms?": the previous question with the new phrases in place
-            base = before
+            # "Und in Säule III?" / "Und für Worms?": the previous question with the new phrases in place; the
+            # phrase to swap may stand in the topic an earlier follow-up carried ("Bis wann? (Säule I RLP)")
             new = {p.slot: p.text for p in reversed(own)}
-            if "pillar" in filled:
-                base = _PILLAR.sub(new["pillar"], base, count=1)
-            for phrase in self.phrases(before):
-                if phrase.slot in filled and phrase.slot != "pillar":
-                    base = re.sub(re.escape(phrase.text), new[phrase.slot], base, count=1)
-            if base != before:
-                return base
+            base, tail = self._swap(before, new, filled), self._swap(carried_before, new, filled)
+            if (base, tail) != (before, carried_before):
+                return f"{base.rstrip()} ({tail})" if tail else base
             # nothing to swap ("Wer genehmigt die Anträge?" -> "Und in Säule III?"): the previous question, narrowed
             return f"{before.rstrip().rstrip('?')} – {_CONNECTOR.sub('', question.strip()).strip()}"
         return f"{question.rstrip()} ({' '.join(carried)})"
+
+    def _swap(self, text: str, new: dict[str, str], filled: set[str]) -> str:
+        """``text`` with its pillar, place and school type replaced by the ones the new turn names."""
+        if "pillar" in filled:
+            text = _PILLAR.sub(new["pillar"], text, count=1)
+        for phrase in self.phrases(text):
+            if phrase.slot in filled and phrase.slot != "pillar":
+                text = re.sub(re.escape(phrase.text), new[phrase.slot], text, count=1)
+        return text
+
+
+def _place_words() -> frozenset[str]:
+    """Folded one-word forms of the places of ``retrieve.places`` ("Pirmasens", "Mayen-Koblenz", "Kreuznach")."""
+    out = set()
+    for place in PLACES:
+        words = place.split()
+        if len(words) == 1:
+            out.add(fold(place))
+        elif words[0] in ("Bad", "Sankt"):
+            out.add(fold(words[-1]))
+        elif len(words[0]) >= 4 and words[0] != "Südliche":
+            out.add(fold(words[0]))
+    return frozenset(out)

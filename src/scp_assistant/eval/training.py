@@ -174,7 +174,9 @@ def fit(service: AnswerService, examples: Sequence[Example], sets: Sequence[str]
             out.append((verdict.correct if not ex.refuse else False, lead, len(answer["answer"])))
         return out
 
-    params, objective = choose_params(outcome, [s.p_refuse for _, s in pairs], [ex.refuse for ex, _ in pairs])
+    # a question about a place the documents never name is declined whatever the refusal model says
+    refuse_p = [1.0 if ex.prep.foreign_places else s.p_refuse for ex, s in pairs]
+    params, objective = choose_params(outcome, refuse_p, [ex.refuse for ex, _ in pairs])
     info = {
         "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "question_sets": list(sets),

@@ -1,0 +1,86 @@
+"""Places a Schulträger may ask about, and which of them the documents never mention.
+
+Staff ask about their own town or district ("Wie viele Startchancen-Schulen hat Pirmasens?"). When the documents
+never name that place, they cannot give its figures, however well the rest of the question matches: such a
+question is refused as not covered instead of being answered with another place's or the Land's figures. The
+list holds the districts, district-free and larger towns of Rheinland-Pfalz and Germany's larger cities; it is
+general geography, not derived from any question set. A place the corpus names is known and never refused here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from scp_assistant.text import fold
+
+_RLP_CITIES = (
+    "Frankenthal", "Kaiserslautern", "Koblenz", "Landau", "Ludwigshafen", "Mainz", "Neustadt an der Weinstraße",
+    "Neustadt", "Pirmasens", "Speyer", "Trier", "Worms", "Zweibrücken",
+)  # fmt: skip
+_RLP_DISTRICTS = (
+    "Ahrweiler", "Altenkirchen", "Alzey-Worms", "Bad Dürkheim", "Bad Kreuznach", "Bernkastel-Wittlich",
+    "Birkenfeld", "Cochem-Zell", "Donnersbergkreis", "Eifelkreis Bitburg-Prüm", "Bitburg-Prüm", "Germersheim",
+    "Kusel", "Mainz-Bingen", "Mayen-Koblenz", "Neuwied", "Rhein-Hunsrück-Kreis", "Rhein-Lahn-Kreis",
+    "Rhein-Pfalz-Kreis", "Südliche Weinstraße", "Südwestpfalz", "Trier-Saarburg", "Vulkaneifel", "Westerwaldkreis",
+)  # fmt: skip
+_RLP_TOWNS = (
+    "Andernach", "Bingen", "Idar-Oberstein", "Ingelheim", "Lahnstein", "Mayen", "Alzey", "Bitburg", "Wittlich",
+    "Montabaur", "Boppard", "Cochem", "Daun", "Landstuhl", "Prüm", "Saarburg", "Simmern", "Sinzig", "Remagen",
+    "Betzdorf", "Hachenburg", "Westerburg", "Bad Ems", "Nastätten", "Dahn", "Rodalben", "Kirn", "Haßloch",
+    "Schifferstadt", "Wörth am Rhein", "Grünstadt", "Bad Bergzabern", "Annweiler", "Edenkoben", "Nieder-Olm",
+    "Bad Sobernheim", "Meisenheim", "Lauterecken", "Rockenhausen", "Kirchheimbolanden", "Eisenberg", "Winnweiler",
+    "Ramstein-Miesenbach", "Enkenbach-Alsenborn", "Otterbach", "Weilerbach", "Bad Marienberg", "Ransbach-Baumbach",
+    "Höhr-Grenzhausen", "Selters", "Wirges", "Diez", "Nassau", "Emmelshausen", "Kastellaun", "Kirchberg",
+    "Baumholder", "Herrstein", "Morbach", "Hermeskeil", "Konz", "Schweich", "Gerolstein", "Hillesheim", "Ulmen",
+    "Zell", "Traben-Trarbach", "Bernkastel-Kues", "Thalfang", "Vallendar", "Weißenthurm", "Bendorf",
+    "Linz am Rhein", "Unkel", "Asbach", "Dierdorf", "Puderbach", "Daaden", "Adenau", "Altenahr", "Bad Breisig",
+    "Brohltal", "Kaisersesch", "Polch", "Münstermaifeld", "Lutzerath", "Bad Neuenahr-Ahrweiler", "Hauenstein",
+    "Thaleischweiler-Wallhalben", "Waldfischbach-Burgalben",
+)  # fmt: skip
+_GERMAN_CITIES = (
+    "Berlin", "Hamburg", "München", "Köln", "Frankfurt", "Stuttgart", "Düsseldorf", "Dortmund", "Leipzig", "Bremen",
+    "Dresden", "Hannover", "Nürnberg", "Duisburg", "Bochum", "Wuppertal", "Bielefeld", "Bonn", "Münster",
+    "Mannheim", "Karlsruhe", "Wiesbaden", "Saarbrücken", "Heidelberg", "Freiburg", "Darmstadt", "Kassel",
+    "Augsburg", "Gelsenkirchen", "Aachen", "Chemnitz", "Kiel", "Magdeburg", "Rostock", "Erfurt", "Potsdam",
+    "Schwerin", "Offenbach", "Hanau", "Gießen", "Neunkirchen", "Homburg", "Sankt Ingbert",
+)  # fmt: skip
+PLACES = tuple(dict.fromkeys(_RLP_CITIES + _RLP_DISTRICTS + _RLP_TOWNS + _GERMAN_CITIES))
+
+# "Wir als Kreis Kusel, dürfen wir …?": the place says who asks, not what the question is about
+_SELF = re.compile(r"\b(wir|uns|unser\w*|ich|mein\w*|we|our|us)\b", re.IGNORECASE)
+
+
+def _pattern(place: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w-]){re.escape(fold(place))}(?![\w-])")
+
+
+class PlaceNames:
+    """Which places a text names, and which of those the corpus never mentions."""
+
+    def __init__(self, corpus_texts: Iterable[str], places: Iterable[str] = PLACES) -> None:
+        corpus = " ".join(fold(t) for t in corpus_texts)
+        # longest first, so "Mayen-Koblenz" is one place and not "Koblenz"
+        self._patterns = sorted(((p, _pattern(p)) for p in places), key=lambda item: -len(item[0]))
+        self._unknown = frozenset(p for p, pattern in self._patterns if not pattern.search(corpus))
+
+    def named(self, text: str) -> list[str]:
+        folded = fold(text)
+        found: list[tuple[int, str]] = []
+        for place, pattern in self._patterns:
+            match = pattern.search(folded)
+            if match is not None:
+                found.append((match.start(), place))
+                folded = folded[: match.start()] + " " * (match.end() - match.start()) + folded[match.end() :]
+        return [place for _, place in sorted(found)]
+
+    def unknown(self, text: str) -> list[str]:
+        """Places the text names that the documents never mention."""
+        return [p for p in self.named(text) if p in self._unknown]
+
+    def asked_about(self, text: str) -> list[str]:
+        """Unknown places a question asks about; none when the question only says who is asking."""
+        return [] if _SELF.search(text) else self.unknown(text)
+
+    def is_place(self, word: str) -> bool:
+        return bool(self.named(word))

@@ -1,0 +1,54 @@
+"""Places the documents never name: a question about their figures is declined."""
+
+from __future__ import annotations
+
+from helpers import hand_models
+from scp_assistant.container import Container
+from scp_assistant.conversation.sessions import Turn
+from scp_assistant.retrieve.places import PlaceNames
+
+
+def test_places_the_corpus_never_names() -> None:
+    places = PlaceNames(["Die Stadt Koblenz erhält 1 Mio. €.", "In Trier nehmen 9 Schulen teil."])
+    assert places.unknown("Wie viele Schulen hat Pirmasens?") == ["Pirmasens"]
+    assert places.unknown("Wie viele Schulen hat Koblenz?") == []
+    # the longest name wins: "Mayen-Koblenz" is a district of its own, not Koblenz
+    assert places.unknown("Startchancen-Schulen im Landkreis Mayen-Koblenz") == ["Mayen-Koblenz"]
+    assert places.unknown("Was plant der Landkreis Bad Kreuznach?") == ["Bad Kreuznach"]
+    # inside a word is not a place ("Wormser", "Triererin" aside, "Kusel" is not in "Kuselbach")
+    assert places.unknown("Die Kuselbacher Schule") == []
+    # the place only says who asks: the general rules answer
+    assert places.asked_about("Wir sind der Kreis Kusel: wer genehmigt unsere Anträge?") == []
+    assert places.asked_about("Wer genehmigt die Anträge im Kreis Kusel?") == ["Kusel"]
+
+
+def test_a_question_about_a_place_the_documents_never_name_is_declined(fake_container: Container) -> None:
+    service = fake_container.answer_service
+    service.models = hand_models(refuse_above=2.0)  # the refusal model alone would never decline
+    answer = service.ask("Wie hoch ist das Chancenbudget des Schulträgers in Pirmasens?")
+    assert answer.refused and answer.refusal_reason == "not_covered"
+    assert "„Pirmasens“" in answer.answer.split("\n\n")[0]
+    general = service.ask("Wie hoch ist das Chancenbudget des Schulträgers?")
+    assert not general.refused
+    # an eligibility question is answered from the general rules, wherever the asker is
+    eligible = service.ask("Darf die Stadt Pirmasens aus dem Chancenbudget Mobiliar anschaffen?")
+    assert not eligible.refused and eligible.citations
+
+
+def test_follow_up_naming_another_place_asks_the_previous_question_for_it(fake_container: Container) -> None:
+    resolver = fake_container.resolver_with(None)  # rules of thumb: "Und X?" depends on the previous turn
+    previous = Turn(
+        "Was bekommt Zweibrücken jährlich für Säule III?", "Was bekommt Zweibrücken jährlich für Säule III?"
+    )
+    # Pirmasens is nowhere in the documents, and still a place: it replaces Zweibrücken
+    resolved = resolver.resolve("Und Pirmasens?", previous)
+    assert resolved.dependent and resolved.standalone == "Was bekommt Pirmasens jährlich für Säule III?"
+    fake_container.answer_service.models = hand_models(refuse_above=2.0)
+    assert fake_container.answer_service.ask(resolved.standalone).refused
+
+
+def test_follow_up_swaps_a_pillar_carried_by_an_earlier_follow_up(fake_container: Container) -> None:
+    resolver = fake_container.resolver_with(None)
+    previous = Turn("Und was ist da nicht förderfähig?", "Und was ist da nicht förderfähig? (Säule I RLP)")
+    resolved = resolver.resolve("Und bei Säule II?", previous)
+    assert resolved.standalone == "Und was ist da nicht förderfähig? (Säule II RLP)"
