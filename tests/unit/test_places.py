@@ -52,3 +52,10 @@ def test_follow_up_swaps_a_pillar_carried_by_an_earlier_follow_up(fake_container
     previous = Turn("Und was ist da nicht förderfähig?", "Und was ist da nicht förderfähig? (Säule I RLP)")
     resolved = resolver.resolve("Und bei Säule II?", previous)
     assert resolved.standalone == "Und was ist da nicht förderfähig? (Säule II RLP)"
+
+
+def test_follow_up_naming_another_school_year_swaps_it(fake_container: Container) -> None:
+    resolver = fake_container.resolver_with(None)
+    question = "Was hat die Stadt fürs Schuljahr 2024/25 aus Säule II bekommen?"
+    resolved = resolver.resolve("Und für 2025/26?", Turn(question, question))
+    assert resolved.standalone == "Was hat die Stadt fürs Schuljahr 2025/26 aus Säule II bekommen?"

@@ -61,6 +61,19 @@ def test_the_answer_leads_with_the_most_likely_unit_and_adds_only_likely_ones() 
     assert [u.chunk.doc_id for u in chosen] == ["b", "d"]
 
 
+def test_a_question_about_one_school_year_is_not_answered_with_another_year_s_figures() -> None:
+    units = [
+        unit("Die Gemeinde erhielt für 2024/25 11.527,50 €.", "a"),
+        unit("Für das Schuljahr 2025/2026 gibt es eine Zuwendung von 12.000 €.", "b"),
+        unit("Die Mittel werden jährlich bewilligt.", "c"),
+    ]
+    question = "Was hat die Gemeinde fürs Schuljahr 2025/26 bekommen?"
+    chosen = select(scored(question, units, [0.9, 0.7, 0.65]), PARAMS).units
+    assert [u.chunk.doc_id for u in chosen] == ["b", "c"]  # 2025/2026 is 2025/26; a unit without a year stays
+    only_other = select(scored(question, units[:1], [0.9]), PARAMS).units
+    assert only_other == []  # nothing for 2025/26: the question is declined as not covered
+
+
 def test_the_budget_limits_further_units_but_never_the_first() -> None:
     long = "Ein sehr langer Satz über das Chancenbudget und seine Verwendung. " * 6
     units = [unit(long, "a"), unit("Kurz und passend.", "b")]

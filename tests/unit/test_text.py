@@ -95,3 +95,27 @@ def test_question_terms_keep_pillar_numerals_and_find_participles_and_drop_fille
     assert terms.get("plan", 0) > 0  # "geplant" finds "Pläne"
     assert not {"hatt", "schon", "konkr"} & set(terms)
     assert index.document_frequency("plan") == 1 and index.document_frequency("nichts") == 0
+
+
+def test_abbreviations_find_the_spelled_out_names() -> None:
+    from scp_assistant.learn.features import UNIT_FEATURES, FeatureExtractor, UnitCandidate
+    from scp_assistant.models import Chunk
+
+    def chunk(i: int, text: str) -> Chunk:
+        return Chunk("d", f"d::{i}", "T", "", "", "", "", "", "", None, text)
+
+    chunks = [
+        chunk(0, "An berufsbildenden Schulen richtet sich das Programm an das BVJ."),
+        chunk(1, "Die Grundschulen erhalten ein Chancenbudget."),
+        chunk(2, "Die Verbandsgemeinde erhält eine Zuwendung."),
+    ]
+    index = BM25Index(chunks)
+    assert index.search("Gilt das auch für die BBS?", 3)[0][0] == 0
+    assert index.search("Was bekommt die VG?", 3)[0][0] == 2
+    # the name "BBS" counts as present in a passage that spells it out
+    features = FeatureExtractor(index)
+    row = features.unit(
+        features.query("Gilt das auch für BBS?", "yesno"),
+        UnitCandidate(chunks[0].text, chunks[0], "sentence", 0, 1),
+    )
+    assert row[UNIT_FEATURES.index("names_missing")] == 0.0

@@ -54,13 +54,14 @@ _SCHOOL = re.compile(
     r"Förderschule\w*|Gymnasi\w*|Kita\w*|BVJ)\b",
     re.IGNORECASE,
 )
+_YEAR = re.compile(r"\b(?:19|20)\d\d(?:/(?:19|20)?\d\d)?\b")  # 2025, 2025/26
 _WORD = re.compile(r"[A-Za-zÄÖÜäöüß][\wÄÖÜäöüß+-]*")
 
 
 @dataclass(frozen=True)
 class Phrase:
     text: str
-    slot: str  # pillar | place | school | topic
+    slot: str  # pillar | place | school | year | topic
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,8 @@ class FollowupResolver:
             out.append(Phrase("Säule " + " und ".join(numerals), "pillar"))
         for m in _SCHOOL.finditer(own):
             out.append(Phrase(m.group(1), "school"))
+        for m in _YEAR.finditer(own):
+            out.append(Phrase(m.group(0), "year"))
         masked = _SCHOOL.sub(" ", _PILLAR.sub(" ", own))
         for i, token in enumerate(_WORD.findall(masked)):
             folded = fold(token.rstrip("+"))

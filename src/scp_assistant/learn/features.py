@@ -21,6 +21,7 @@ import numpy as np
 from scp_assistant.learn.question import QuestionProfile
 from scp_assistant.models import DOC_TYPES, Chunk
 from scp_assistant.retrieve.bm25 import BM25Index
+from scp_assistant.retrieve.glossary import spelled_out
 from scp_assistant.text import fold
 
 _AMOUNT = re.compile(r"\d[\d.,]*\s*(?:€|euro|eur\b|mio|mrd|millionen|milliarden|prozent|%)|€\s*\d", re.I)
@@ -154,7 +155,7 @@ class FeatureExtractor:
         weights = {t: self._bm25.idf(t) * w for t, w in sorted(weighted.items()) if self._bm25.idf(t) > 0}
         own = [t for t in self._bm25.query_terms(text) if self._bm25.idf(t) > 0]
         focus = frozenset(sorted(own, key=lambda t: (-self._bm25.idf(t), t))[:3])
-        names = tuple(dict.fromkeys(fold(m) for m in _NAME.findall(text) if self._specific(m)))
+        names = tuple(dict.fromkeys(spelled_out(fold(m)) for m in _NAME.findall(text) if self._specific(m)))
         numbers = tuple(dict.fromkeys(re.findall(r"\d+(?:[.,/]\d+)*", text)))
         places = frozenset(w for w in (fold(x) for x in re.findall(r"[A-Za-zÄÖÜäöüß]{4,}", text)) if w in self._regions)
         return QueryTerms(weights, focus, names, numbers, kind, places)

@@ -142,7 +142,27 @@ SYNONYMS: dict[str, str] = {
 }
 
 
+# abbreviations staff write that the documents spell out ("BBS" -> "berufsbildende Schulen"), with the folded
+# stem a passage that spells the name out contains
+ABBREVIATIONS: dict[str, tuple[str, str]] = {
+    "bbs": ("berufsbildende Schulen", "berufsbild"),
+    "igs": ("Integrierte Gesamtschule", "gesamtschul"),
+    "fos": ("Fachoberschule", "fachoberschul"),
+    "rs": ("Realschule plus", "realschul"),
+    "vg": ("Verbandsgemeinde", "verbandsgemeind"),
+    "mpt": ("multiprofessionelle Teams", "multiprofession"),
+}
+
+
 def expansion(words: list[str]) -> str:
     """Extra query text for the folded words of a question (empty when nothing matches)."""
-    extra = [SYNONYMS[w] for w in dict.fromkeys(words) if w in SYNONYMS]
+    extra = [
+        SYNONYMS.get(w) or ABBREVIATIONS[w][0] for w in dict.fromkeys(words) if w in SYNONYMS or w in ABBREVIATIONS
+    ]
     return " ".join(extra)
+
+
+def spelled_out(name: str) -> str:
+    """The folded stem a document uses for an abbreviated name ("bbs" -> "berufsbild"), else the name."""
+    key = name.rstrip("+")
+    return ABBREVIATIONS[key][1] if key in ABBREVIATIONS else name
