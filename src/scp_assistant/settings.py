@@ -57,7 +57,12 @@ class AnswerSettings(BaseModel):
     max_answer_chars: int = Field(
         1100, ge=200, description="Hard limit of an extractive answer (characters); the learned budget is shorter."
     )
-    passages: int = Field(12, ge=1, le=50, description="Retrieved passages whose units the answer may use.")
+    passages: int = Field(
+        18,
+        ge=1,
+        le=50,
+        description="Retrieved passages whose units the answer may use (12 and 24 scored lower out of fold).",
+    )
     model_path: Path | None = Field(
         None,
         description="Model file of the learned decisions (unit selection, refusal); empty = the one shipped with "

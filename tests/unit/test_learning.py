@@ -94,3 +94,14 @@ def test_the_shipped_model_matches_the_code() -> None:
     models = load_models()
     models.unit.check(UNIT_FEATURES, "unit")
     assert models.info.get("question_sets"), "the shipped model says what it was trained on"
+
+
+def test_the_refusal_threshold_is_chosen_on_a_plateau_not_on_a_spike() -> None:
+    from scp_assistant.learn.fit import choose_params
+
+    # every answered question is right; only the threshold decides. Declining at 0.45 gets 4 of 6 right, but
+    # only there (its neighbours get 3 and 2); from 0.70 to 0.85 every threshold gets 4 right
+    refuse_p = [0.44, 0.47, 0.47, 0.66, 0.67, 0.86]
+    expect_refuse = [False, True, True, False, False, True]
+    params, _ = choose_params(lambda _: [(True, False, 100)] * len(refuse_p), refuse_p, expect_refuse)
+    assert 0.7 <= params.refuse_above <= 0.85

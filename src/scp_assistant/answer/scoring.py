@@ -74,7 +74,7 @@ def evidence_view(evidence: Evidence) -> EvidenceView:
 class UnitScorer:
     """Reads the top ``passages`` of a ranking (plus the leaders fusion may bury) into scored units."""
 
-    def __init__(self, bm25: BM25Index, passages: int = 12) -> None:
+    def __init__(self, bm25: BM25Index, passages: int = 18) -> None:
         self._bm25 = bm25
         self._passages = passages
         self.features = FeatureExtractor(bm25)

@@ -82,10 +82,11 @@ def choose_params(
     right), plus a little for leading with a key fact, minus LENGTH_WEIGHT for each 100 % the median answer
     runs over 500 characters (short answers are part of the product; a stronger weight cost accuracy out of fold).
     """
-    best: tuple[float, SelectionParams] | None = None
+    best: tuple[float, float, SelectionParams] | None = None
     n = max(1, len(expect_refuse))
     for add, part, budget in product(ADD_GRID, PART_GRID, BUDGET_GRID):
         results = outcome(SelectionParams(add_above=add, part_above=part, budget=budget))
+        scores: list[float] = []
         for threshold in REFUSE_GRID:
             correct = lead = 0
             lengths = []
@@ -98,9 +99,13 @@ def choose_params(
                     lead += led
                     lengths.append(chars)
             median = float(np.median(lengths)) if lengths else 0.0
-            score = (correct + 0.25 * lead) / n - LENGTH_WEIGHT * max(0.0, median - MEDIAN_CHARS) / MEDIAN_CHARS
+            scores.append((correct + 0.25 * lead) / n - LENGTH_WEIGHT * max(0.0, median - MEDIAN_CHARS) / MEDIAN_CHARS)
+        for i, threshold in enumerate(REFUSE_GRID):
+            # judged with its neighbours: a threshold that is best only by a question or two is chance, and
+            # moves with every change of the training set
+            smoothed = float(np.mean(scores[max(0, i - 1) : i + 2]))
             params = SelectionParams(refuse_above=threshold, add_above=add, part_above=part, budget=budget)
-            if best is None or score > best[0] + 1e-12:
-                best = (score, params)
+            if best is None or smoothed > best[0] + 1e-12:
+                best = (smoothed, scores[i], params)
     assert best is not None
-    return best[1], float(best[0])
+    return best[2], float(best[1])
