@@ -74,6 +74,19 @@ def test_a_question_about_one_school_year_is_not_answered_with_another_year_s_fi
     assert only_other == []  # nothing for 2025/26: the question is declined as not covered
 
 
+def test_a_question_about_one_pillar_is_not_answered_with_a_sentence_about_another() -> None:
+    units = [
+        unit("Reine Instandhaltung ist in Säule I nicht förderfähig.", "a"),
+        unit("Eine rein administrative Stelle darf aus dem Chancenbudget nicht finanziert werden.", "b"),
+        unit("In den Säulen II und III fließen die Mittel an die Schulträger.", "c"),
+    ]
+    question = scored("Was ist in Säule II nicht förderfähig?", units, [0.9, 0.8, 0.7])
+    question = dataclasses.replace(
+        question, featurized=dataclasses.replace(question.featurized, pillars=frozenset({"II"}))
+    )
+    assert [u.chunk.doc_id for u in select(question, PARAMS).units] == ["b", "c"]
+
+
 def test_the_budget_limits_further_units_but_never_the_first() -> None:
     long = "Ein sehr langer Satz über das Chancenbudget und seine Verwendung. " * 6
     units = [unit(long, "a"), unit("Kurz und passend.", "b")]
@@ -139,3 +152,11 @@ def test_the_refusal_model_decides_with_its_threshold(
     if refused:
         assert answer.refusal_reason == "not_covered" and "Belegt ist:" in answer.answer
         assert check(answer.answer.split("Belegt ist:")[1], answer.citations) == []
+
+
+def test_a_follow_up_asks_about_the_pillar_its_topic_carries(fake_container: Container) -> None:
+    service = fake_container.answer_service
+    prep = service.retrieve("Und was ist da nicht förderfähig? (Säule II Chancenbudget)")
+    assert prep.featurized is not None and prep.featurized.pillars == {"II"}
+    prep = service.retrieve("Und in Säule III? (Säule II Chancenbudget)")  # the turn's own pillar wins
+    assert prep.featurized is not None and prep.featurized.pillars == {"III"}

@@ -119,3 +119,30 @@ def test_abbreviations_find_the_spelled_out_names() -> None:
         UnitCandidate(chunks[0].text, chunks[0], "sentence", 0, 1),
     )
     assert row[UNIT_FEATURES.index("names_missing")] == 0.0
+
+
+def test_pillars_named_in_a_text() -> None:
+    from scp_assistant.learn.question import pillars
+
+    assert pillars("Was ist bei Säule I förderfähig?") == {"I"}
+    assert pillars("das Säule-I-Budget des Kreises") == {"I"}
+    assert pillars("Mittel der Säulen II und III") == {"II", "III"}
+    assert pillars("alle Säulen I bis III") == pillars("Säulen 1-3") == {"I", "II", "III"}
+    assert pillars("Säule II-Mittel") == {"II"}
+    assert pillars("which staff does pillar 3 fund?") == {"III"}
+    assert pillars("Säule Ideen sammeln") == pillars("Wie hoch ist das Chancenbudget?") == frozenset()
+
+
+def test_a_pillar_finds_what_the_documents_call_it() -> None:
+    from scp_assistant.models import Chunk
+
+    def chunk(i: int, text: str) -> Chunk:
+        return Chunk("d", f"d::{i}", "T", "", "", "", "", "", "", None, text)
+
+    index = BM25Index(
+        [
+            chunk(0, "Eine rein administrative Stelle darf aus dem Chancenbudget nicht finanziert werden."),
+            chunk(1, "Reine Instandhaltung entspricht nicht der Zielsetzung."),
+        ]
+    )
+    assert index.search("Was ist bei Säule II nicht förderfähig?", 2)[0][0] == 0

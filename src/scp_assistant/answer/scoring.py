@@ -27,7 +27,7 @@ from scp_assistant.learn.features import (
     with_neighbours,
 )
 from scp_assistant.learn.model import Models
-from scp_assistant.learn.question import QuestionProfile, profile, question_kind, split_carried
+from scp_assistant.learn.question import QuestionProfile, pillars, profile, question_kind, split_carried
 from scp_assistant.models import ScoredChunk
 from scp_assistant.retrieve.bm25 import BM25Index
 
@@ -41,6 +41,7 @@ class Featurized:
     evidence: EvidenceView
     query: QueryTerms  # the whole question's terms
     unknown_words: tuple[str, ...] = ()  # nouns of the question the retrieved passages do not contain
+    pillars: frozenset[str] = frozenset()  # the pillars asked about (a follow-up: those of the previous turn)
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,8 @@ class UnitScorer:
                 rest = " ".join([*(p for p in prof.parts if p != part), carried])
                 part_rows.append(self._rows(self.features.query(part, question_kind(part), rest), candidates))
         unknown = tuple(evidence.unresolved)
-        return Featurized(prof, candidates, rows, part_rows, evidence_view(evidence), whole, unknown)
+        asked = pillars(own) or pillars(carried)
+        return Featurized(prof, candidates, rows, part_rows, evidence_view(evidence), whole, unknown, asked)
 
     def _rows(self, query: QueryTerms, candidates: Sequence[UnitCandidate]) -> np.ndarray:
         if not candidates:

@@ -16,6 +16,7 @@ import numpy as np
 from scp_assistant.answer.scoring import Scored
 from scp_assistant.learn.features import UNIT_FEATURES, UnitCandidate
 from scp_assistant.learn.model import SelectionParams
+from scp_assistant.learn.question import pillars
 from scp_assistant.text import analyze
 
 _CONFLICT = UNIT_FEATURES.index("region_conflict")
@@ -37,6 +38,13 @@ def _other_school_year(question: str, cands: list[UnitCandidate]) -> set[int]:
     if not asked:
         return set()
     return {i for i, c in enumerate(cands) if (named := school_years(c.display)) and not named & asked}
+
+
+def _other_pillar(asked: frozenset[str], cands: list[UnitCandidate]) -> set[int]:
+    """Units that themselves name pillars, none of them one the question asks about."""
+    if not asked:
+        return set()
+    return {i for i, c in enumerate(cands) if (named := pillars(c.display)) and not named & asked}
 
 
 @dataclass(frozen=True)
@@ -68,6 +76,8 @@ def select(scored: Scored, params: SelectionParams) -> Selection:
     elsewhere = set(np.flatnonzero(scored.featurized.rows[:, _CONFLICT] > 0.5).tolist()) if len(cands) else set()
     # ... nor a question about one school year from another year's figures (2024/25 for "Und für 2025/26?")
     elsewhere |= _other_school_year(scored.featurized.profile.text, cands)
+    # ... nor a question about one pillar from a sentence about another (Säule I rules for "Säule II")
+    elsewhere |= _other_pillar(scored.featurized.pillars, cands)
     chosen: list[int] = []
     uncovered: list[str] = []
 

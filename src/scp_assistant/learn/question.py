@@ -134,6 +134,29 @@ def profile(text: str) -> QuestionProfile:
     return QuestionProfile(text=text, kind=question_kind(text), parts=parts, numbers=question_numbers(text))
 
 
+_NUMERAL = r"(?:III|II|I|1|2|3)\b"
+_PILLARS = re.compile(
+    rf"\b(?:S(?:ä|ae)ulen?|pillars?)[\s-]*({_NUMERAL}(?:\s*(?:,|und|and|sowie|bis|oder|or|–|-)\s*{_NUMERAL})*)",
+    re.IGNORECASE,
+)
+_ROMAN = {"1": "I", "2": "II", "3": "III"}
+_ORDER = ("I", "II", "III")
+
+
+def pillars(text: str) -> frozenset[str]:
+    """The programme pillars a text names: "Säule I", "Säule-II-Mittel", "Säulen II und III", "pillar 3";
+    "Säulen I bis III" names all three."""
+    out: set[str] = set()
+    for match in _PILLARS.finditer(text):
+        found = re.findall(r"\b(?:III|II|I|1|2|3)\b", match.group(1), re.IGNORECASE)
+        numerals = [_ROMAN.get(n, n.upper()) for n in found]
+        if re.search(r"\bbis\b|[–-]", match.group(1)) and len(numerals) == 2:  # a range
+            first, last = sorted(_ORDER.index(n) for n in numerals)
+            numerals = list(_ORDER[first : last + 1])
+        out.update(numerals)
+    return frozenset(out)
+
+
 _CARRIED = re.compile(r"\s*\(([^()]*)\)\s*$")
 
 

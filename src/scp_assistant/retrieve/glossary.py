@@ -7,6 +7,11 @@ Users write "Tische und Stühle", "Hausmeister", "pillar" or "funding"; the docu
 from __future__ import annotations
 
 SYNONYMS: dict[str, str] = {
+    # the pillars by what they fund: the documents often say "Chancenbudget" where staff say "Säule II"
+    "saeule1": "Investitionsprogramm Investitionen",
+    "saeule2": "Chancenbudget",
+    "saeule3": "multiprofessionelle Teams multiprofessionelles Personal",
+    "foerderfaehig": "finanziert finanzierbar",
     # everyday German -> document vocabulary
     "tisch": "Mobiliar Ausstattung",
     "tische": "Mobiliar Ausstattung",
