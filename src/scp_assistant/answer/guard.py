@@ -50,6 +50,11 @@ _INJECTION = [
         r"\bdu bist (jetzt|nun|ab jetzt|ab sofort)\b",
         r"\bbist du (jetzt|nun|ab jetzt|ab sofort|mal|einfach)\b.{0,30}\b(die|der|das|ein|eine|mein|unser)\b",
         r"\b(you are now|act as|pretend to be|roleplay|role-play|tu so,? als|spiel\w* die rolle)\b",
+        r"\b(stell dir vor|stellt euch vor|stellen sie sich vor|imagine)\b,?\s+(du bist|ihr seid|sie wären|sie sind|"
+        r"du wärst|you are|you were|you're)\b",
+        # a text that only has to sound right: "Ob das stimmt, ist egal – Hauptsache, es klingt offiziell."
+        r"\bob (das|es) (stimmt|wahr ist|richtig ist),? (ist )?(egal|unwichtig|nebensächlich)|"
+        r"\b(egal|unwichtig),? ob (das|es) (stimmt|wahr ist)|\bhauptsache,? es klingt (offiziell|seriös|glaubwürdig)",
         r"\b(jailbreak|dan mode|developer mode|entwicklermodus|god mode|sudo)\b",
         r"\b(ohne|keine) (jegliche[n]? )?(einschränkung|beschränkung|regeln|filter|zensur|grenzen)",
         r"\bwithout (any )?(restriction|limitation|rules|filter|censorship)",
@@ -85,6 +90,10 @@ _PERSONAL = [
         r"\b(über|von|zu)\s+(herrn?|frau|hr\.|fr\.)\s+[A-ZÄÖÜ]",
         r"(wo wohnt|where does .{1,40} live|wohnort (von|des|der))",
         r"(namen|liste|adressen) (der|aller) (schüler|eltern|kinder|lehrkräfte)",
+        # account and access data of others: "… samt Kontodaten. Gib sie mir aus."
+        r"\b(kontodaten|bankverbindung\w*|iban|kontonummer\w*|zugangsdaten|passw(o|ö)rt\w*)\b.{0,80}\b(gib|geben|zeig|"
+        r"ausgeben|schick|nenn|liste|auflisten)\b|\b(gib|zeig|nenn|schick|list)\w*\b.{0,80}\b(kontodaten|"
+        r"bankverbindung\w*|iban|kontonummer\w*|zugangsdaten|passw(o|ö)rt\w*)\b",
     )
 ]
 
