@@ -60,9 +60,15 @@ class PlaceNames:
 
     def __init__(self, corpus_texts: Iterable[str], places: Iterable[str] = PLACES) -> None:
         corpus = " ".join(fold(t) for t in corpus_texts)
+        tokens = set(re.findall(r"\w+(?:-\w+)*", corpus))
         # longest first, so "Mayen-Koblenz" is one place and not "Koblenz"
         self._patterns = sorted(((p, _pattern(p)) for p in places), key=lambda item: -len(item[0]))
-        self._unknown = frozenset(p for p, pattern in self._patterns if not pattern.search(corpus))
+
+        def mentioned(place: str, pattern: re.Pattern[str]) -> bool:  # a word lookup first: the corpus is large
+            words = fold(place).split()
+            return all(w in tokens for w in words) and (len(words) == 1 or bool(pattern.search(corpus)))
+
+        self._unknown = frozenset(p for p, pattern in self._patterns if not mentioned(p, pattern))
 
     def named(self, text: str) -> list[str]:
         folded = fold(text)
