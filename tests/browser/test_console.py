@@ -74,7 +74,10 @@ def test_the_console_end_to_end(
     page.get_by_role("button", name="Hochladen").click()
     page.get_by_text("ist eingelesen").wait_for(timeout=120_000)
     row = page.locator("#doc-table tbody tr", has_text="Protokoll Kreistag Mai 2025")
-    assert row.locator("text=hochgeladen").count() == 1
+    # the table is reloaded after the job's message: wait for it rather than race it (it lost once on a busy CPU)
+    from playwright.sync_api import expect
+
+    expect(row.locator("text=hochgeladen")).to_have_count(1, timeout=30_000)
     page.screenshot(path=str(artifacts / "console-uploaded.png"), full_page=True)
 
     # the chat answers from it, citing its page
@@ -137,7 +140,7 @@ def test_the_console_end_to_end(
     page.on("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Löschen: Protokoll Kreistag Mai 2025").click()
     page.get_by_text("wurde gelöscht").wait_for(timeout=120_000)
-    assert page.locator("#doc-table tbody tr", has_text="Protokoll Kreistag Mai 2025").count() == 0
+    expect(page.locator("#doc-table tbody tr", has_text="Protokoll Kreistag Mai 2025")).to_have_count(0, timeout=30_000)
 
     # and find every step in the audit trail
     page.get_by_role("button", name="Protokoll").click()
