@@ -1,5 +1,10 @@
+from scp_assistant.models import Chunk
 from scp_assistant.retrieve.bm25 import BM25Index, Decompounder
 from scp_assistant.text import analyze, fold, split_sentences, split_units
+
+
+def _chunk(i: int, text: str) -> Chunk:
+    return Chunk("d", f"d::{i}", "T", "", "", "", "", "", "", None, text)
 
 
 def test_sentences_respect_abbreviations_and_ordinals() -> None:
@@ -45,16 +50,11 @@ def test_decompounder_splits_into_known_words() -> None:
 
 
 def test_bm25_typo_and_word_form_expansion() -> None:
-    from scp_assistant.models import Chunk
-
-    def chunk(i: int, text: str) -> Chunk:
-        return Chunk("d", f"d::{i}", "T", "", "", "", "", "", "", None, text)
-
     index = BM25Index(
         [
-            chunk(0, "Das Chancenbudget der Schule"),
-            chunk(1, "Die Evaluation des Programms"),
-            chunk(2, "Investitionen in Gebäude"),
+            _chunk(0, "Das Chancenbudget der Schule"),
+            _chunk(1, "Die Evaluation des Programms"),
+            _chunk(2, "Investitionen in Gebäude"),
         ]
     )
     assert index.search("chancenbudjet", 3)[0][0] == 0  # typo
@@ -63,12 +63,7 @@ def test_bm25_typo_and_word_form_expansion() -> None:
 
 
 def test_who_decides_finds_who_disposes_of_it() -> None:
-    from scp_assistant.models import Chunk
-
-    def chunk(i: int, text: str) -> Chunk:
-        return Chunk("d", f"d::{i}", "T", "", "", "", "", "", "", None, text)
-
-    index = BM25Index([chunk(0, "Wozu das Budget dient: Unterricht"), chunk(1, "Über das Budget verfügt die Schule")])
+    index = BM25Index([_chunk(0, "Wozu das Budget dient: Unterricht"), _chunk(1, "Über das Budget verfügt die Schule")])
     assert index.search("Wer entscheidet über das Budget?", 2)[0][0] == 1
 
 
@@ -82,8 +77,6 @@ def test_a_date_at_the_start_of_a_line_is_not_a_numbered_item() -> None:
 
 
 def test_question_terms_keep_pillar_numerals_and_find_participles_and_drop_filler() -> None:
-    from scp_assistant.models import Chunk
-
     index = BM25Index(
         [
             Chunk("d", "d::0", "T", "", "", "", "", "", "", None, "Pläne der Schulträger in Säule I"),
@@ -99,15 +92,11 @@ def test_question_terms_keep_pillar_numerals_and_find_participles_and_drop_fille
 
 def test_abbreviations_find_the_spelled_out_names() -> None:
     from scp_assistant.learn.features import UNIT_FEATURES, FeatureExtractor, UnitCandidate
-    from scp_assistant.models import Chunk
-
-    def chunk(i: int, text: str) -> Chunk:
-        return Chunk("d", f"d::{i}", "T", "", "", "", "", "", "", None, text)
 
     chunks = [
-        chunk(0, "An berufsbildenden Schulen richtet sich das Programm an das BVJ."),
-        chunk(1, "Die Grundschulen erhalten ein Chancenbudget."),
-        chunk(2, "Die Verbandsgemeinde erhält eine Zuwendung."),
+        _chunk(0, "An berufsbildenden Schulen richtet sich das Programm an das BVJ."),
+        _chunk(1, "Die Grundschulen erhalten ein Chancenbudget."),
+        _chunk(2, "Die Verbandsgemeinde erhält eine Zuwendung."),
     ]
     index = BM25Index(chunks)
     assert index.search("Gilt das auch für die BBS?", 3)[0][0] == 0
@@ -134,15 +123,10 @@ def test_pillars_named_in_a_text() -> None:
 
 
 def test_a_pillar_finds_what_the_documents_call_it() -> None:
-    from scp_assistant.models import Chunk
-
-    def chunk(i: int, text: str) -> Chunk:
-        return Chunk("d", f"d::{i}", "T", "", "", "", "", "", "", None, text)
-
     index = BM25Index(
         [
-            chunk(0, "Eine rein administrative Stelle darf aus dem Chancenbudget nicht finanziert werden."),
-            chunk(1, "Reine Instandhaltung entspricht nicht der Zielsetzung."),
+            _chunk(0, "Eine rein administrative Stelle darf aus dem Chancenbudget nicht finanziert werden."),
+            _chunk(1, "Reine Instandhaltung entspricht nicht der Zielsetzung."),
         ]
     )
     assert index.search("Was ist bei Säule II nicht förderfähig?", 2)[0][0] == 0

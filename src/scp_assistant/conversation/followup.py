@@ -22,7 +22,7 @@ from scp_assistant.conversation.sessions import Turn
 from scp_assistant.learn.model import LinearModel
 from scp_assistant.learn.question import split_carried
 from scp_assistant.retrieve.bm25 import BM25Index
-from scp_assistant.retrieve.places import PLACES
+from scp_assistant.retrieve.places import place_words
 from scp_assistant.text import STOPWORDS, fold
 
 FOLLOWUP_FEATURES = (
@@ -88,7 +88,7 @@ class FollowupResolver:
         regions = {w for c in bm25.chunks for w in re.findall(r"[A-Za-zÄÖÜäöüß]{4,}", c.region)}
         generic = {"bund", "kreis", "landkreis", "stadt", "verbandsgemeinde", "gemeinde", "obere"}
         # places the documents never name count too: "Und Pirmasens?" asks the previous question for Pirmasens
-        self._places = (frozenset(fold(w) for w in regions) | _place_words()) - generic
+        self._places = (frozenset(fold(w) for w in regions) | place_words()) - generic
         self._rare = max(3, len(bm25.chunks) // 20)
 
     # ---- phrases --------------------------------------------------------------------------------
@@ -197,24 +197,10 @@ class FollowupResolver:
         return f"{question.rstrip()} ({' '.join(carried)})"
 
     def _swap(self, text: str, new: dict[str, str], filled: set[str]) -> str:
-        """``text`` with its pillar, place and school type replaced by the ones the new turn names."""
+        """``text`` with its pillar, place, school type and year replaced by the ones the new turn names."""
         if "pillar" in filled:
             text = _PILLAR.sub(new["pillar"], text, count=1)
         for phrase in self.phrases(text):
             if phrase.slot in filled and phrase.slot != "pillar":
                 text = re.sub(re.escape(phrase.text), new[phrase.slot], text, count=1)
         return text
-
-
-def _place_words() -> frozenset[str]:
-    """Folded one-word forms of the places of ``retrieve.places`` ("Pirmasens", "Mayen-Koblenz", "Kreuznach")."""
-    out = set()
-    for place in PLACES:
-        words = place.split()
-        if len(words) == 1:
-            out.add(fold(place))
-        elif words[0] in ("Bad", "Sankt"):
-            out.add(fold(words[-1]))
-        elif len(words[0]) >= 4 and words[0] != "Südliche":
-            out.add(fold(words[0]))
-    return frozenset(out)

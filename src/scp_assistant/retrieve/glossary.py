@@ -158,13 +158,12 @@ ABBREVIATIONS: dict[str, tuple[str, str]] = {
     "mpt": ("multiprofessionelle Teams", "multiprofession"),
 }
 
+_EXPANSIONS = {**SYNONYMS, **{short: spelled for short, (spelled, _) in ABBREVIATIONS.items()}}
+
 
 def expansion(words: list[str]) -> str:
     """Extra query text for the folded words of a question (empty when nothing matches)."""
-    extra = [
-        SYNONYMS.get(w) or ABBREVIATIONS[w][0] for w in dict.fromkeys(words) if w in SYNONYMS or w in ABBREVIATIONS
-    ]
-    return " ".join(extra)
+    return " ".join(_EXPANSIONS[w] for w in dict.fromkeys(words) if w in _EXPANSIONS)
 
 
 def spelled_out(name: str) -> str:

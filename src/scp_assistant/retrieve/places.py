@@ -88,5 +88,17 @@ class PlaceNames:
         """Unknown places a question asks about; none when the question only says who is asking."""
         return [] if _SELF.search(text) else self.unknown(text)
 
-    def is_place(self, word: str) -> bool:
-        return bool(self.named(word))
+
+def place_words() -> frozenset[str]:
+    """Folded one-word forms of the places, as a word of a question shows them ("Pirmasens", "Mayen-Koblenz",
+    "Kreuznach" for "Bad Kreuznach")."""
+    out = set()
+    for place in PLACES:
+        words = place.split()
+        if len(words) == 1:
+            out.add(fold(place))
+        elif words[0] in ("Bad", "Sankt"):
+            out.add(fold(words[-1]))
+        elif len(words[0]) >= 4 and words[0] != "Südliche":
+            out.add(fold(words[0]))
+    return frozenset(out)
