@@ -105,3 +105,17 @@ def test_the_refusal_threshold_is_chosen_on_a_plateau_not_on_a_spike() -> None:
     expect_refuse = [False, True, True, False, False, True]
     params, _ = choose_params(lambda _: [(True, False, 100)] * len(refuse_p), refuse_p, expect_refuse)
     assert 0.7 <= params.refuse_above <= 0.85
+
+
+def test_the_refusal_threshold_never_declines_more_than_a_twentieth_of_the_answerable_questions() -> None:
+    from scp_assistant.learn.fit import MAX_FALSE_REFUSAL, choose_params
+
+    # declining at 0.6 gets more questions right (4 answers that would miss, 6 near misses), but it declines
+    # 4 of 24 answerable questions: more than MAX_FALSE_REFUSAL allows
+    refuse_p = [0.1] * 20 + [0.6] * 4 + [0.6] * 6
+    expect_refuse = [False] * 24 + [True] * 6
+    outcomes = [(True, False, 100)] * 20 + [(False, False, 100)] * 10
+    params, _ = choose_params(lambda _: outcomes, refuse_p, expect_refuse)
+    declined = [p >= params.refuse_above for p, refuse in zip(refuse_p, expect_refuse, strict=True) if not refuse]
+    assert sum(declined) <= MAX_FALSE_REFUSAL * len(declined)
+    assert params.refuse_above > 0.6

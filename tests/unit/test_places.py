@@ -59,3 +59,21 @@ def test_follow_up_naming_another_school_year_swaps_it(fake_container: Container
     question = "Was hat die Stadt fürs Schuljahr 2024/25 aus Säule II bekommen?"
     resolved = resolver.resolve("Und für 2025/26?", Turn(question, question))
     assert resolved.standalone == "Was hat die Stadt fürs Schuljahr 2025/26 aus Säule II bekommen?"
+
+
+def test_follow_up_about_another_pillar_s_budget_leaves_the_previous_pillar_behind(fake_container: Container) -> None:
+    resolver = fake_container.resolver_with(None)
+    question = "Mit wie viel Geld wurden die multiprofessionellen Teams in Worms gestärkt?"
+    resolved = resolver.resolve("Und bei den Chancenbudgets der Schulen?", Turn(question, question))
+    assert resolved.dependent
+    assert "Worms" in resolved.standalone and "Teams" not in resolved.standalone  # Teams are Säule III
+    question = "Wie hoch ist in Worms das Chancenbudget des Schulträgers?"
+    resolved = resolver.resolve("Und bei den multiprofessionellen Teams?", Turn(question, question))
+    assert "Worms" in resolved.standalone and "Chancenbudget" not in resolved.standalone
+
+
+def test_follow_up_naming_another_year_of_the_programme_swaps_it(fake_container: Container) -> None:
+    resolver = fake_container.resolver_with(None)
+    question = "Wie viel Geld wurde den Schulen im ersten Programmjahr bewilligt?"
+    resolved = resolver.resolve("Und im zweiten Jahr?", Turn(question, question))
+    assert resolved.standalone == "Wie viel Geld wurde den Schulen im zweiten Jahr bewilligt?"

@@ -9,6 +9,7 @@ import pytest
 
 from helpers import hand_models
 from scp_assistant.answer.citations import check, render
+from scp_assistant.answer.exclusions import excluded_units
 from scp_assistant.answer.scoring import Featurized, Scored
 from scp_assistant.answer.select import select
 from scp_assistant.container import Container
@@ -32,12 +33,13 @@ def unit(
 
 
 def scored(question: str, units: list[UnitCandidate], p: list[float], part_p: list[list[float]] | None = None,
-           p_refuse: float = 0.0) -> Scored:  # fmt: skip
+           p_refuse: float = 0.0, asked_pillars: frozenset[str] = frozenset()) -> Scored:  # fmt: skip
     rows = np.zeros((len(units), len(UNIT_FEATURES)))
     prof = profile(question)
     parts = [rows.copy() for _ in prof.parts] if part_p else []
     query = QueryTerms({}, frozenset(), (), (), prof.kind)
-    featurized = Featurized(prof, units, rows, parts, EVIDENCE, query)
+    excluded = excluded_units(question, asked_pillars, rows, units)
+    featurized = Featurized(prof, units, rows, parts, EVIDENCE, query, (), asked_pillars, excluded)
     return Scored(
         featurized,
         np.array(p),
@@ -80,10 +82,7 @@ def test_a_question_about_one_pillar_is_not_answered_with_a_sentence_about_anoth
         unit("Eine rein administrative Stelle darf aus dem Chancenbudget nicht finanziert werden.", "b"),
         unit("In den Säulen II und III fließen die Mittel an die Schulträger.", "c"),
     ]
-    question = scored("Was ist in Säule II nicht förderfähig?", units, [0.9, 0.8, 0.7])
-    question = dataclasses.replace(
-        question, featurized=dataclasses.replace(question.featurized, pillars=frozenset({"II"}))
-    )
+    question = scored("Was ist in Säule II nicht förderfähig?", units, [0.9, 0.8, 0.7], asked_pillars=frozenset({"II"}))
     assert [u.chunk.doc_id for u in select(question, PARAMS).units] == ["b", "c"]
 
 
@@ -160,3 +159,14 @@ def test_a_follow_up_asks_about_the_pillar_its_topic_carries(fake_container: Con
     assert prep.featurized is not None and prep.featurized.pillars == {"II"}
     prep = service.retrieve("Und in Säule III? (Säule II Chancenbudget)")  # the turn's own pillar wins
     assert prep.featurized is not None and prep.featurized.pillars == {"III"}
+
+
+def test_a_question_about_one_year_of_the_programme_is_not_answered_with_another_year_s_figures() -> None:
+    units = [
+        unit("Im ersten Programmjahr wurden 3,5 Mio. € bewilligt.", "a"),
+        unit("Im Schuljahr 2024/25 gab es 1.689 Maßnahmen.", "b"),  # a calendar school year: not compared
+    ]
+    chosen = select(scored("Wie viel wurde im zweiten Jahr bewilligt?", units, [0.9, 0.7]), PARAMS).units
+    assert [u.chunk.doc_id for u in chosen] == ["b"]
+    chosen = select(scored("How much was granted in the first year?", units, [0.9, 0.7]), PARAMS).units
+    assert [u.chunk.doc_id for u in chosen] == ["a", "b"]

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from scp_assistant.answer.evidence import Evidence
+from scp_assistant.answer.exclusions import excluded_units
 from scp_assistant.answer.reading import rare_term_holders, with_leaders
 from scp_assistant.answer.units import UnitReader
 from scp_assistant.learn.features import (
@@ -26,7 +27,7 @@ from scp_assistant.learn.features import (
     question_features,
     with_neighbours,
 )
-from scp_assistant.learn.model import Models
+from scp_assistant.learn.model import LinearModel, Models
 from scp_assistant.learn.question import QuestionProfile, pillars, profile, question_kind, split_carried
 from scp_assistant.models import ScoredChunk
 from scp_assistant.retrieve.bm25 import BM25Index
@@ -42,6 +43,7 @@ class Featurized:
     query: QueryTerms  # the whole question's terms
     unknown_words: tuple[str, ...] = ()  # nouns of the question the retrieved passages do not contain
     pillars: frozenset[str] = frozenset()  # the pillars asked about (a follow-up: those of the previous turn)
+    excluded: frozenset[int] = frozenset()  # candidates about another place, school year or pillar
 
 
 @dataclass(frozen=True)
@@ -94,16 +96,18 @@ class UnitScorer:
         own, carried = split_carried(question)  # a follow-up's topic from the previous turn counts less
         prof = profile(own)
         candidates = self._reader.candidates(ranked, self.passages(question, ranked))
-        whole = self.features.query(own, prof.kind, carried)
+        whole = self.features.query(own, prof.kind, carried, carried)
         rows = self._rows(whole, candidates)
         part_rows = []
         if prof.multi_part:
             for part in prof.parts:
                 rest = " ".join([*(p for p in prof.parts if p != part), carried])
-                part_rows.append(self._rows(self.features.query(part, question_kind(part), rest), candidates))
+                part_query = self.features.query(part, question_kind(part), rest, carried)
+                part_rows.append(self._rows(part_query, candidates))
         unknown = tuple(evidence.unresolved)
         asked = pillars(own) or pillars(carried)
-        return Featurized(prof, candidates, rows, part_rows, evidence_view(evidence), whole, unknown, asked)
+        excluded = excluded_units(own, asked, rows, candidates)
+        return Featurized(prof, candidates, rows, part_rows, evidence_view(evidence), whole, unknown, asked, excluded)
 
     def _rows(self, query: QueryTerms, candidates: Sequence[UnitCandidate]) -> np.ndarray:
         if not candidates:
@@ -127,12 +131,20 @@ def missing_words(
 
 def score(featurized: Featurized, models: Models) -> Scored:
     """The models' view of a featurized question."""
-    p = models.unit.predict(featurized.rows)
-    part_p = [models.unit.predict(rows) for rows in featurized.part_rows]
-    part_best = [float(x.max()) if len(x) else 0.0 for x in part_p]
+    return score_with(featurized, models.unit, models.refusal)
+
+
+def score_with(featurized: Featurized, unit: LinearModel, refusal: LinearModel | None = None) -> Scored:
+    """Unit scores, and the refusal model's view of them (0 without a refusal model). The refusal features see
+    only the units an answer may use: a page on Worms is no evidence that the documents answer for Koblenz."""
+    p = unit.predict(featurized.rows)
+    part_p = [unit.predict(rows) for rows in featurized.part_rows]
+    usable = np.ones(len(p))
+    usable[list(featurized.excluded)] = 0.0
+    part_best = [float((x * usable).max()) if len(x) else 0.0 for x in part_p]
     ranks = [c.passage_rank for c in featurized.candidates]
-    row = question_features(featurized.profile, featurized.evidence, featurized.rows, p, ranks, part_best)
-    p_refuse = float(models.refusal.predict(row[None, :])[0])
+    row = question_features(featurized.profile, featurized.evidence, featurized.rows, p * usable, ranks, part_best)
+    p_refuse = float(refusal.predict(row[None, :])[0]) if refusal is not None else 0.0
     return Scored(featurized, p, part_p, row, p_refuse)
 
 

@@ -8,7 +8,6 @@ is reported as not covered.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,35 +15,10 @@ import numpy as np
 from scp_assistant.answer.scoring import Scored
 from scp_assistant.learn.features import UNIT_FEATURES, UnitCandidate
 from scp_assistant.learn.model import SelectionParams
-from scp_assistant.learn.question import pillars
 from scp_assistant.text import analyze
 
-_CONFLICT = UNIT_FEATURES.index("region_conflict")
 _OWN = UNIT_FEATURES.index("cov_unit")
 ITEM_MARGIN = 0.1  # items of a list this close to its best item are shown with it
-
-
-_SCHOOL_YEAR = re.compile(r"\b(20\d\d)\s?/\s?(?:20)?(\d\d)\b")
-
-
-def school_years(text: str) -> set[str]:
-    """School years a text names, normalised: "2024/25", "2024/2025" -> "2024/25"."""
-    return {f"{a}/{b}" for a, b in _SCHOOL_YEAR.findall(text)}
-
-
-def _other_school_year(question: str, cands: list[UnitCandidate]) -> set[int]:
-    """Units that name school years, none of them one the question asks about."""
-    asked = school_years(question)
-    if not asked:
-        return set()
-    return {i for i, c in enumerate(cands) if (named := school_years(c.display)) and not named & asked}
-
-
-def _other_pillar(asked: frozenset[str], cands: list[UnitCandidate]) -> set[int]:
-    """Units that themselves name pillars, none of them one the question asks about."""
-    if not asked:
-        return set()
-    return {i for i, c in enumerate(cands) if (named := pillars(c.display)) and not named & asked}
 
 
 @dataclass(frozen=True)
@@ -72,12 +46,7 @@ def select(scored: Scored, params: SelectionParams) -> Selection:
     cands = scored.candidates
     if not cands:
         return Selection([], [])
-    # a question about one place is never answered from another place's document ("Trier" from a page on Worms)
-    elsewhere = set(np.flatnonzero(scored.featurized.rows[:, _CONFLICT] > 0.5).tolist()) if len(cands) else set()
-    # ... nor a question about one school year from another year's figures (2024/25 for "Und für 2025/26?")
-    elsewhere |= _other_school_year(scored.featurized.profile.text, cands)
-    # ... nor a question about one pillar from a sentence about another (Säule I rules for "Säule II")
-    elsewhere |= _other_pillar(scored.featurized.pillars, cands)
+    elsewhere = scored.featurized.excluded  # another place, school year or pillar (answer/exclusions.py)
     chosen: list[int] = []
     uncovered: list[str] = []
 

@@ -21,7 +21,7 @@ from scp_assistant.answer.evidence import EvidenceJudge
 from scp_assistant.answer.guard import clean_question, screen
 from scp_assistant.answer.scoring import Featurized, Scored, UnitScorer, check_models, missing_words, score
 from scp_assistant.answer.select import select
-from scp_assistant.learn.features import UNIT_FEATURES, UnitCandidate
+from scp_assistant.learn.features import UnitCandidate
 from scp_assistant.learn.model import Models
 from scp_assistant.models import Answer, Chunk, Citation, RefusalReason, RetrievedRef, ScoredChunk
 from scp_assistant.retrieve.hybrid import Filters, HybridRetriever
@@ -29,7 +29,6 @@ from scp_assistant.settings import AnswerSettings, RetrieveSettings
 
 log = logging.getLogger(__name__)
 
-_CONFLICT = UNIT_FEATURES.index("region_conflict")
 OFF_TOPIC_COVERAGE = 0.3  # share of the question's known terms in the top passages, without programme words
 _FIGURE = re.compile(r"(\d{1,3}(?:[.,]\d+)?)\s*(Mio\.|Millionen|Mrd\.|Milliarden)", re.IGNORECASE)
 
@@ -238,14 +237,15 @@ class AnswerService:
 
     @staticmethod
     def _nearby(prep: Prepared, models: Models, local_only: bool = False) -> UnitCandidate | None:
-        """The unit nearest to answering; for a place the documents never name, none from another place's page."""
+        """The unit nearest to answering, never one about another place, school year or pillar; for a place the
+        documents never name, none from another place's page."""
         scored = prep.scored
         if scored is None or not len(scored.p):
             return None
         usable = [
             i
             for i, unit in enumerate(scored.candidates)
-            if scored.featurized.rows[i, _CONFLICT] < 0.5 and not (local_only and "," in unit.chunk.region)
+            if i not in scored.featurized.excluded and not (local_only and "," in unit.chunk.region)
         ]
         if not usable:
             return None

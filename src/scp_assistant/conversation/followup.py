@@ -18,6 +18,7 @@ from typing import Protocol
 
 import numpy as np
 
+from scp_assistant.answer.exclusions import NTH_YEAR
 from scp_assistant.conversation.sessions import Turn
 from scp_assistant.learn.model import LinearModel
 from scp_assistant.learn.question import split_carried
@@ -53,6 +54,12 @@ _SCHOOL = re.compile(
     r"\b(BBS|berufsbildende\w* Schule\w*|Grundschule\w*|IGS|Integrierte\w* Gesamtschule\w*|Realschule\w* plus|RS\+|"
     r"Förderschule\w*|Gymnasi\w*|Kita\w*|BVJ)\b",
     re.IGNORECASE,
+)
+# what a topic word says about the pillar: "Chancenbudget" is Säule II, "multiprofessionelle Teams" Säule III
+_PILLAR_TOPICS = (
+    ("I", re.compile(r"investition|baumaßnahm|schulbau|lernumgebung", re.I)),
+    ("II", re.compile(r"chancenbudget|trägerbudget", re.I)),
+    ("III", re.compile(r"multiprofession|teams?$|personal$", re.I)),
 )
 _YEAR = re.compile(r"\b(?:19|20)\d\d(?:/(?:19|20)?\d\d)?\b")  # 2025, 2025/26
 _WORD = re.compile(r"[A-Za-zÄÖÜäöüß][\wÄÖÜäöüß+-]*")
@@ -103,7 +110,9 @@ class FollowupResolver:
             out.append(Phrase(m.group(1), "school"))
         for m in _YEAR.finditer(own):
             out.append(Phrase(m.group(0), "year"))
-        masked = _SCHOOL.sub(" ", _PILLAR.sub(" ", own))
+        for m in NTH_YEAR.finditer(own):  # "im ersten Programmjahr" -> "Und im zweiten Jahr?"
+            out.append(Phrase(m.group(0), "year"))
+        masked = NTH_YEAR.sub(" ", _SCHOOL.sub(" ", _PILLAR.sub(" ", own)))
         for i, token in enumerate(_WORD.findall(masked)):
             folded = fold(token.rstrip("+"))
             if folded in self._places or folded in ("rlp", "rheinland-pfalz"):
@@ -181,7 +190,13 @@ class FollowupResolver:
         carried_before = split_carried(previous.standalone)[1]
         previous_phrases = self.phrases(before) + [Phrase(w, "topic") for w in carried_before.split() if w]
         own_text = fold(question)
-        carried = [p.text for p in previous_phrases if p.slot not in filled and fold(p.text) not in own_text]
+        asked = set().union(*(_pillars_of(p) for p in own))
+        other_pillar = [p for p in previous_phrases if asked and _pillars_of(p) - asked]
+        carried = [
+            p.text
+            for p in previous_phrases
+            if p.slot not in filled and fold(p.text) not in own_text and p not in other_pillar
+        ]
         carried = list(dict.fromkeys(carried))[:6]
         if not carried:
             return question
@@ -192,6 +207,8 @@ class FollowupResolver:
             base, tail = self._swap(before, new, filled), self._swap(carried_before, new, filled)
             if (base, tail) != (before, carried_before):
                 return f"{base.rstrip()} ({tail})" if tail else base
+            if other_pillar:  # "Und bei den Teams?" after a Chancenbudget question: its topic, not its question
+                return f"{question.rstrip()} ({' '.join(carried)})"
             # nothing to swap ("Wer genehmigt die Anträge?" -> "Und in Säule III?"): the previous question, narrowed
             return f"{before.rstrip().rstrip('?')} – {_CONNECTOR.sub('', question.strip()).strip()}"
         return f"{question.rstrip()} ({' '.join(carried)})"
@@ -204,3 +221,13 @@ class FollowupResolver:
             if phrase.slot in filled and phrase.slot != "pillar":
                 text = re.sub(re.escape(phrase.text), new[phrase.slot], text, count=1)
         return text
+
+
+def _pillars_of(phrase: Phrase) -> set[str]:
+    """The pillars a phrase names ("Säule II und III") or stands for ("Chancenbudgets" -> II): a new turn about
+    the Chancenbudget does not carry the previous turn's "Teams" or "Säule III" along."""
+    if phrase.slot == "pillar":
+        return set(re.findall(r"\bI{1,3}\b", phrase.text))
+    if phrase.slot == "topic":
+        return {pillar for pillar, pattern in _PILLAR_TOPICS if pattern.search(phrase.text)}
+    return set()

@@ -20,14 +20,14 @@ from typing import Any
 
 import numpy as np
 
-from scp_assistant.answer.scoring import Featurized, Scored
+from scp_assistant.answer.scoring import Featurized, Scored, score_with
 from scp_assistant.answer.service import AnswerService, Prepared
 from scp_assistant.conversation.followup import FollowupResolver, Resolution
 from scp_assistant.conversation.sessions import Turn
 from scp_assistant.eval.conversations import fit_followup, followup_examples, play
 from scp_assistant.eval.dataset import is_conversation, last_turn
 from scp_assistant.eval.metrics import LEAD_WINDOW, fact_covered, judge
-from scp_assistant.learn.features import QUESTION_FEATURES, UNIT_FEATURES, question_features
+from scp_assistant.learn.features import QUESTION_FEATURES, UNIT_FEATURES
 from scp_assistant.learn.fit import choose_params, fit_linear, stratified_folds
 from scp_assistant.learn.model import LinearModel, Models, SelectionParams
 from scp_assistant.models import Answer
@@ -108,16 +108,6 @@ def _unit_data(examples: Sequence[Example]) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(rows), np.concatenate(labels)
 
 
-def _scored(featurized: Featurized, unit: LinearModel, refusal: LinearModel | None = None) -> Scored:
-    p = unit.predict(featurized.rows)
-    part_p = [unit.predict(r) for r in featurized.part_rows]
-    part_best = [float(x.max()) if len(x) else 0.0 for x in part_p]
-    ranks = [c.passage_rank for c in featurized.candidates]
-    row = question_features(featurized.profile, featurized.evidence, featurized.rows, p, ranks, part_best)
-    p_refuse = float(refusal.predict(row[None, :])[0]) if refusal is not None else 0.0
-    return Scored(featurized, p, part_p, row, p_refuse)
-
-
 def _folds(examples: Sequence[Example], folds: int, salt: str) -> list[int]:  # inner folds of a training run
     keys = [str(ex.entry["id"]) for ex in examples]
     groups = [str(ex.entry.get("category") or ex.entry["expect"]) for ex in examples]
@@ -132,7 +122,7 @@ def _out_of_fold(examples: Sequence[Example]) -> list[Scored | None]:
         unit = fit_linear(*_unit_data([e for e, f in zip(examples, fold, strict=True) if f != k]), UNIT_FEATURES)
         for i, ex in enumerate(examples):
             if fold[i] == k and ex.featurized is not None:
-                scored[i] = _scored(ex.featurized, unit)
+                scored[i] = score_with(ex.featurized, unit)
     rows = np.array([s.question_row for s in scored if s is not None])
     targets = np.array([ex.refuse for ex, s in zip(examples, scored, strict=True) if s is not None], dtype=float)
     owners = [i for i, s in enumerate(scored) if s is not None]

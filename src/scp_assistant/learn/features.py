@@ -146,9 +146,9 @@ class FeatureExtractor:
                 self._terms[text] = known
         return known
 
-    def query(self, text: str, kind: str, context: str = "") -> QueryTerms:
+    def query(self, text: str, kind: str, context: str = "", carried: str = "") -> QueryTerms:
         """Terms of ``text``; words of ``context`` (the rest of a multi-part question, or an earlier turn) count
-        at 0.3."""
+        at 0.3. ``carried`` is the topic a follow-up takes from the turn before: its places are the question's."""
         weighted = self._bm25.expanded_terms(text)
         for term, w in self._bm25.expanded_terms(context).items() if context else ():
             weighted.setdefault(term, 0.3 * w)
@@ -157,7 +157,8 @@ class FeatureExtractor:
         focus = frozenset(sorted(own, key=lambda t: (-self._bm25.idf(t), t))[:3])
         names = tuple(dict.fromkeys(spelled_out(fold(m)) for m in _NAME.findall(text) if self._specific(m)))
         numbers = tuple(dict.fromkeys(re.findall(r"\d+(?:[.,/]\d+)*", text)))
-        places = frozenset(w for w in (fold(x) for x in re.findall(r"[A-Za-zÄÖÜäöüß]{4,}", text)) if w in self._regions)
+        words = re.findall(r"[A-Za-zÄÖÜäöüß]{4,}", f"{text} {carried}")  # "die Stadt" of a follow-up: the last place
+        places = frozenset(w for w in map(fold, words) if w in self._regions)
         return QueryTerms(weights, focus, names, numbers, kind, places)
 
     def _specific(self, token: str) -> bool:

@@ -67,6 +67,7 @@ BUDGET_GRID = (400, 550, 700)
 MEDIAN_CHARS = 500
 LENGTH_WEIGHT = 0.3  # objective lost per 100 % the median answer runs over MEDIAN_CHARS
 REFUSE_GRID = tuple(round(0.2 + 0.05 * i, 2) for i in range(15))
+MAX_FALSE_REFUSAL = 0.05  # a question the documents answer is declined at most this often (out of fold)
 
 
 def choose_params(
@@ -81,14 +82,17 @@ def choose_params(
     out-of-fold probabilities. Objective: share of questions handled correctly (answered right or declined
     right), plus a little for leading with a key fact, minus LENGTH_WEIGHT for each 100 % the median answer
     runs over 500 characters (short answers are part of the product; a stronger weight cost accuracy out of fold).
+    Only thresholds that decline at most MAX_FALSE_REFUSAL of the answerable questions count: declining a
+    question the documents answer costs a user more than an answer that misses (they ask elsewhere in vain).
     """
     best: tuple[float, float, SelectionParams] | None = None
     n = max(1, len(expect_refuse))
     for add, part, budget in product(ADD_GRID, PART_GRID, BUDGET_GRID):
         results = outcome(SelectionParams(add_above=add, part_above=part, budget=budget))
         scores: list[float] = []
+        allowed: list[bool] = []
         for threshold in REFUSE_GRID:
-            correct = lead = 0
+            correct = lead = false_refusals = 0
             lengths = []
             for (ok, led, chars), p, refuse in zip(results, refuse_p, expect_refuse, strict=True):
                 declined = p >= threshold
@@ -98,9 +102,14 @@ def choose_params(
                     correct += ok
                     lead += led
                     lengths.append(chars)
+                else:
+                    false_refusals += 1
             median = float(np.median(lengths)) if lengths else 0.0
             scores.append((correct + 0.25 * lead) / n - LENGTH_WEIGHT * max(0.0, median - MEDIAN_CHARS) / MEDIAN_CHARS)
+            allowed.append(false_refusals <= MAX_FALSE_REFUSAL * max(1, n - sum(expect_refuse)))
         for i, threshold in enumerate(REFUSE_GRID):
+            if not allowed[i] and i < len(REFUSE_GRID) - 1:  # the highest threshold stays a fallback
+                continue
             # judged with its neighbours: a threshold that is best only by a question or two is chance, and
             # moves with every change of the training set
             smoothed = float(np.mean(scores[max(0, i - 1) : i + 2]))

@@ -1,0 +1,69 @@
+"""Units an answer never uses, whatever their score: they are about another place, school year or pillar than
+the question.
+
+A question about Trier is not answered from a page on Worms, "Und für 2025/26?" not with the 2024/25 figures,
+a question about Säule II not with a sentence that names only Säule I. The refusal decision sees the same
+exclusions: what the answer could never show does not count as evidence that the documents answer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+
+from scp_assistant.learn.features import UNIT_FEATURES, UnitCandidate
+from scp_assistant.learn.question import pillars
+
+_CONFLICT = UNIT_FEATURES.index("region_conflict")
+_SCHOOL_YEAR = re.compile(r"\b(20\d\d)\s?/\s?(?:20)?(\d\d)\b")
+NTH_YEAR = re.compile(  # "im ersten Programmjahr", "in the second year"
+    r"\b(erst|zweit|dritt|viert|fünft|first|second|third)\w*\s+"
+    r"(?:(?:Programm|Schul|Förder)?jahr|(?:programme |school )?year)",
+    re.I,
+)
+
+
+def school_years(text: str) -> set[str]:
+    """School years a text names, normalised: "2024/25", "2024/2025" -> "2024/25"; a year of the programme
+    counts as one too ("im ersten Programmjahr" -> "erst")."""
+    nth = {_ORDINALS.get(m.lower(), m.lower()) for m in NTH_YEAR.findall(text)}
+    return {f"{a}/{b}" for a, b in _SCHOOL_YEAR.findall(text)} | nth
+
+
+_ORDINALS = {"first": "erst", "second": "zweit", "third": "dritt"}
+
+
+def other_school_year(question: str, cands: Sequence[UnitCandidate]) -> set[int]:
+    """Units that name school years, none of them one the question asks about ("im ersten Programmjahr" for
+    "Und im zweiten Jahr?"). A programme year and a calendar school year are not compared."""
+    asked = school_years(question)
+    if not asked:
+        return set()
+    return {
+        i
+        for i, c in enumerate(cands)
+        if (named := school_years(c.display)) and not named & asked and _kinds(named) & _kinds(asked)
+    }
+
+
+def _kinds(years: set[str]) -> set[bool]:
+    return {"/" in y for y in years}
+
+
+def other_pillar(asked: frozenset[str], cands: Sequence[UnitCandidate]) -> set[int]:
+    """Units that themselves name pillars, none of them one the question asks about."""
+    if not asked:
+        return set()
+    return {i for i, c in enumerate(cands) if (named := pillars(c.display)) and not named & asked}
+
+
+def excluded_units(
+    question: str, asked_pillars: frozenset[str], rows: np.ndarray, cands: Sequence[UnitCandidate]
+) -> frozenset[int]:
+    """Indices of the candidates an answer to ``question`` must not use (rows as in UNIT_FEATURES)."""
+    out = set(np.flatnonzero(rows[:, _CONFLICT] > 0.5).tolist()) if len(cands) else set()
+    out |= other_school_year(question, cands)
+    out |= other_pillar(asked_pillars, cands)
+    return frozenset(out)
