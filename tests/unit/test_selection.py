@@ -170,3 +170,17 @@ def test_a_question_about_one_year_of_the_programme_is_not_answered_with_another
     assert [u.chunk.doc_id for u in chosen] == ["b"]
     chosen = select(scored("How much was granted in the first year?", units, [0.9, 0.7]), PARAMS).units
     assert [u.chunk.doc_id for u in chosen] == ["a", "b"]
+
+
+def test_the_sentence_that_describes_a_document_is_never_an_answer_unit() -> None:
+    from scp_assistant.answer.units import passage_units
+
+    lead_text = (
+        "Artikel der Rheinpfalz vom Mai 2024 zu den Startchancen-Schulen in Ludwigshafen. "
+        "In Ludwigshafen nehmen 14 Schulen teil."
+    )
+    lead = dataclasses.replace(chunk("rp-lu", 0, lead_text), section="")
+    assert [u[0] for u in passage_units(lead)] == ["In Ludwigshafen nehmen 14 Schulen teil."]
+    # the same words under a section heading are content, not a description of the document
+    section = chunk("rp-lu", 1, lead_text)
+    assert len(passage_units(section)) == 2

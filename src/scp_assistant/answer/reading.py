@@ -59,6 +59,22 @@ def is_filler(text: str) -> bool:
     return bool(re.match(r"^(#|Downloads?\b|Weitere Informationen|Mehr dazu|Quelle:)", stripped))
 
 
+_DOCUMENT_KIND = re.compile(
+    r"^(?:[\wÄÖÜäöüß.-]+\s+){0,2}?[\wÄÖÜäöüß-]*(artikel|meldung|seite|pressemitteilung|pressestatement|beitrag|"
+    r"bekanntmachung|recherche|analyse|richtlinie|ausgabe|interview|eintrag|selbstdarstellung|fachtext|editorial|"
+    r"impulspapier|beschluss|übersicht|newsletter|bericht|steckbrief\w*|dokumentation|präsentation|broschüre|"
+    r"handreichung|positionspapier|stellungnahme)\b",
+    re.IGNORECASE,
+)
+
+
+def is_description(text: str, chunk: Chunk, position: int) -> bool:
+    """The sentence that opens a document by saying what it is ("Artikel der Rheinpfalz vom Mai 2024 zu …",
+    "Landesseite zu Säule II (undatiert)"): about the source, not the programme; the citation names the source."""
+    lead = not chunk.section and not chunk.question and chunk.page is None
+    return lead and position == 0 and bool(_DOCUMENT_KIND.match(text.strip()))
+
+
 def rare_term_holders(
     question: str,
     ranked: Sequence[ScoredChunk],

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from scp_assistant.answer.reading import block_context_texts, is_filler
+from scp_assistant.answer.reading import block_context_texts, is_description, is_filler
 from scp_assistant.learn.features import UnitCandidate, dangling
 from scp_assistant.models import Chunk, ScoredChunk
 from scp_assistant.retrieve.hybrid import dense_z
@@ -52,11 +52,11 @@ def passage_units(chunk: Chunk) -> list[tuple[str, str, str, str]]:
         out.append((chunk.text.strip(), "faq", chunk.question, ""))
     heading = chunk.question or chunk.section if not slide else ""
     carried = ""  # a bullet that stops mid-phrase introduces the next list ("Anträge vornehmlich für")
-    for unit, block in zip(units, blocks, strict=True):
+    for position, (unit, block) in enumerate(zip(units, blocks, strict=True)):
         context = " ".join(x for x in (heading, block) if x)
         if not unit.is_list:
             carried = ""
-            if not is_filler(unit.text):
+            if not is_filler(unit.text) and not is_description(unit.text, chunk, position):
                 out.append((unit.text, "sentence", context, ""))
             continue
         lead, items = _items(unit)
