@@ -151,3 +151,11 @@ def test_answers_do_not_depend_on_batching_or_threads(real_container: Container)
             zip(questions, pool.map(lambda q: (service.ask(q).answer, service.ask(q).refused), questions), strict=True)
         )
     assert together == alone
+
+
+def test_follow_ups_carry_acronyms_written_small_but_not_verbs(real_container: Container) -> None:
+    resolver = real_container.resolver_with(None)
+    assert "ism" in [p.text for p in resolver.phrases("Wie groß ist der Auftrag des Landes an das ism?")]
+    assert "chancenbudget" in [p.text for p in resolver.phrases("wer genehmigt das chancenbudget in rlp")]
+    phrases = [p.text for p in resolver.phrases("Welche Berufsgruppen können über Säule III finanziert werden?")]
+    assert "finanziert" not in phrases and "Berufsgruppen" in phrases

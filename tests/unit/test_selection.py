@@ -184,3 +184,24 @@ def test_the_sentence_that_describes_a_document_is_never_an_answer_unit() -> Non
     # the same words under a section heading are content, not a description of the document
     section = chunk("rp-lu", 1, lead_text)
     assert len(passage_units(section)) == 2
+
+
+def test_a_cut_off_sentence_is_never_an_answer_unit_but_introduces_the_list_below_it() -> None:
+    from scp_assistant.answer.units import passage_units
+
+    text = (
+        "Säule III verstärkt die Schulen personell. Das zusätzliche Personal soll\n\n"
+        "- Schülerinnen und Schüler beraten,\n- Elternarbeit leisten.\n\nAm Ende steht ein Satz, der abbricht mit"
+    )
+    units = [u[0] for u in passage_units(chunk("s3", 1, text))]
+    assert "Das zusätzliche Personal soll" not in units
+    assert "Das zusätzliche Personal soll\n- Schülerinnen und Schüler beraten,\n- Elternarbeit leisten." in units
+    assert not any(u.endswith("abbricht mit") for u in units)
+
+
+def test_courtesy_lines_of_slides_are_not_answer_units() -> None:
+    from scp_assistant.answer.reading import is_filler
+
+    assert is_filler("Herzlich Willkommen zum 1. Schulträgeraustausch im Startchancen-Programm")
+    assert is_filler("Vielen Dank für Ihre Teilnahme an der Befragung")
+    assert not is_filler("Die ADD genehmigt die Anträge aus dem Chancenbudget.")

@@ -56,7 +56,15 @@ def is_filler(text: str) -> bool:
     stripped = text.strip()
     if len(stripped) < 12 or stripped.endswith("?"):
         return True
-    return bool(re.match(r"^(#|Downloads?\b|Weitere Informationen|Mehr dazu|Quelle:)", stripped))
+    return bool(_FILLER.match(stripped))
+
+
+# navigation and courtesy lines of pages and slides ("Herzlich Willkommen zum …", "Vielen Dank für Ihre Teilnahme")
+_FILLER = re.compile(
+    r"^(#|Downloads?\b|Weitere Informationen|Mehr dazu|Quelle:|Herzlich willkommen|Willkommen\b|Vielen Dank|"
+    r"Danke\b|Auf Wiedersehen|Link zur\b)",
+    re.IGNORECASE,
+)
 
 
 _DOCUMENT_KIND = re.compile(

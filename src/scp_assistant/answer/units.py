@@ -55,7 +55,11 @@ def passage_units(chunk: Chunk) -> list[tuple[str, str, str, str]]:
     for position, (unit, block) in enumerate(zip(units, blocks, strict=True)):
         context = " ".join(x for x in (heading, block) if x)
         if not unit.is_list:
+            following = units[position + 1] if position + 1 < len(units) else None
             carried = ""
+            if dangling(unit.text):  # cut off: never an answer alone; "Das Personal soll" introduces a list
+                carried = unit.text if following is not None and following.is_list else ""
+                continue
             if not is_filler(unit.text) and not is_description(unit.text, chunk, position):
                 out.append((unit.text, "sentence", context, ""))
             continue

@@ -18,6 +18,7 @@ from typing import Protocol
 
 import numpy as np
 
+from scp_assistant.answer.evidence import EvidenceJudge
 from scp_assistant.answer.exclusions import NTH_YEAR
 from scp_assistant.conversation.sessions import Turn
 from scp_assistant.learn.model import LinearModel
@@ -113,11 +114,13 @@ class FollowupResolver:
         for m in NTH_YEAR.finditer(own):  # "im ersten Programmjahr" -> "Und im zweiten Jahr?"
             out.append(Phrase(m.group(0), "year"))
         masked = NTH_YEAR.sub(" ", _SCHOOL.sub(" ", _PILLAR.sub(" ", own)))
-        for i, token in enumerate(_WORD.findall(masked)):
+        tokens = _WORD.findall(masked)
+        small = not any(t[0].isupper() for t in tokens[1:] if fold(t) not in self._places and not t.isupper())
+        for i, token in enumerate(tokens):
             folded = fold(token.rstrip("+"))
             if folded in self._places or folded in ("rlp", "rheinland-pfalz"):
                 out.append(Phrase(token, "place"))
-            elif self._topic_word(token, first=i == 0):
+            elif self._topic_word(token, first=i == 0, lowercase_typist=small):
                 out.append(Phrase(token, "topic"))
         seen: set[str] = set()
         unique = []
@@ -127,13 +130,21 @@ class FollowupResolver:
                 unique.append(phrase)
         return unique
 
-    def _topic_word(self, token: str, first: bool) -> bool:
+    def _topic_word(self, token: str, first: bool, lowercase_typist: bool = False) -> bool:
         folded = fold(token)
         if folded in STOPWORDS or len(token) < 3 or _QUESTION_WORD.fullmatch(token):
             return False
         if token.isupper() and len(token) >= 2:
             return True  # ADD, PL, MPT
-        if first or not token[0].isupper():
+        if not token[0].isupper():
+            # an acronym written small ("ism", "bbs"), or a noun of someone who types everything small
+            # ("chancenbudget"): programme words are topics all the same; a verb ("finanziert") is not
+            return (
+                (len(token) <= 4 or lowercase_typist)
+                and is_programme_text(token)
+                and any(self._bm25.idf(t) > 0 for t in self._bm25.query_terms(token))
+            )
+        if first:
             return False
         return any(self._bm25.idf(t) > 0 for t in self._bm25.query_terms(token))
 
@@ -221,6 +232,9 @@ class FollowupResolver:
             if phrase.slot in filled and phrase.slot != "pillar":
                 text = re.sub(re.escape(phrase.text), new[phrase.slot], text, count=1)
         return text
+
+
+is_programme_text = EvidenceJudge.is_programme_text
 
 
 def _pillars_of(phrase: Phrase) -> set[str]:

@@ -89,6 +89,10 @@ SYNONYMS: dict[str, str] = {
     "ausgeben": "verwenden einsetzen",
     "bezahlen": "finanzieren",
     "zahlen": "finanzieren",
+    "aussuchen": "auswählen Auswahl",
+    "ausgesucht": "ausgewählt Auswahl",
+    "mitnehmen": "übertragen übertragbar",
+    "uebrig": "nicht genutzt übertragen",
     # English -> German
     "pillar": "Säule",
     "pillars": "Säule",
