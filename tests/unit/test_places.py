@@ -77,3 +77,30 @@ def test_follow_up_naming_another_year_of_the_programme_swaps_it(fake_container:
     question = "Wie viel Geld wurde den Schulen im ersten Programmjahr bewilligt?"
     resolved = resolver.resolve("Und im zweiten Jahr?", Turn(question, question))
     assert resolved.standalone == "Wie viel Geld wurde den Schulen im zweiten Jahr bewilligt?"
+
+
+def test_follow_up_naming_another_pillar_swaps_it_even_in_a_question_about_a_pillar_s_budget(
+    fake_container: Container,
+) -> None:
+    resolver = fake_container.resolver_with(None)
+    question = "Wie hoch ist das Trägerbudget in Säule II?"
+    resolved = resolver.resolve("Und in Säule III?", Turn(question, question))
+    assert resolved.standalone == "Wie hoch ist das Trägerbudget in Säule III?"
+
+
+def test_follow_up_leaves_a_pillar_carried_by_an_earlier_follow_up_behind_when_it_asks_about_another(
+    fake_container: Container,
+) -> None:
+    resolver = fake_container.resolver_with(None)
+    previous = Turn("Wer genehmigt das in Worms?", "Wer genehmigt das in Worms? (Säule II förderfähig)")
+    resolved = resolver.resolve("Wer bezahlt die Teams?", previous)
+    assert "Säule II" not in resolved.standalone and "Worms" in resolved.standalone
+
+
+def test_a_follow_up_is_about_the_place_its_carried_topic_names(fake_container: Container) -> None:
+    features = fake_container.answer_service.scorer.features
+    own = "Und wie hoch ist dort der Eigenanteil?"
+    assert not features.query(own, "amount").places
+    assert features.query(own, "amount", "Nordrhein-Westfalen", carried="Nordrhein-Westfalen").places
+    # the rest of a multi-part question is context, not the place this part asks about
+    assert not features.query(own, "amount", "Nordrhein-Westfalen").places

@@ -14,7 +14,7 @@ from scp_assistant.answer.scoring import Featurized, Scored
 from scp_assistant.answer.select import select
 from scp_assistant.container import Container
 from scp_assistant.learn.features import QUESTION_FEATURES, UNIT_FEATURES, EvidenceView, QueryTerms, UnitCandidate
-from scp_assistant.learn.model import SelectionParams
+from scp_assistant.learn.model import LinearModel, SelectionParams
 from scp_assistant.learn.question import profile
 from scp_assistant.models import Chunk
 
@@ -181,9 +181,13 @@ def test_the_sentence_that_describes_a_document_is_never_an_answer_unit() -> Non
     )
     lead = dataclasses.replace(chunk("rp-lu", 0, lead_text), section="")
     assert [u[0] for u in passage_units(lead)] == ["In Ludwigshafen nehmen 14 Schulen teil."]
-    # the same words under a section heading are content, not a description of the document
+    # the same words under a section heading, or further down the document, are content
     section = chunk("rp-lu", 1, lead_text)
     assert len(passage_units(section)) == 2
+    assert len(passage_units(dataclasses.replace(section, section=""))) == 2
+    # and so is an ordinary sentence that opens a document
+    opening = dataclasses.replace(chunk("a", 0, "Die Analyse zeigt: 40 % der Mittel gehen an arme Länder."), section="")
+    assert len(passage_units(opening)) == 1
 
 
 def test_a_cut_off_sentence_is_never_an_answer_unit_but_introduces_the_list_below_it() -> None:
@@ -205,3 +209,33 @@ def test_courtesy_lines_of_slides_are_not_answer_units() -> None:
     assert is_filler("Herzlich Willkommen zum 1. Schulträgeraustausch im Startchancen-Programm")
     assert is_filler("Vielen Dank für Ihre Teilnahme an der Befragung")
     assert not is_filler("Die ADD genehmigt die Anträge aus dem Chancenbudget.")
+
+
+def test_a_count_is_a_figure_that_is_neither_a_year_nor_a_date_nor_an_article() -> None:
+    from scp_assistant.learn.unit_text import has_count
+
+    assert has_count("In Trier nehmen 9 Schulen teil.") and has_count("zwei Städte planen Stellen")
+    assert has_count("3,5 Mio. € wurden bewilligt")
+    for text in (
+        "Die BLV vom 04.06.2024 gilt.",
+        "Stellenplan 2026",
+        "im Schuljahr 2024/2025",
+        "Ein Träger erhält eine",
+    ):
+        assert not has_count(text), text
+
+
+def test_the_refusal_features_see_only_units_an_answer_may_use() -> None:
+    from scp_assistant.answer.scoring import score_with
+
+    units = [unit("Die Gemeinde erhielt für 2024/25 11.527,50 €.", "a"), unit("Die Mittel fließen jährlich.", "b")]
+    rows = np.zeros((2, len(UNIT_FEATURES)))
+    rows[:, UNIT_FEATURES.index("cov_unit")] = [1.0, 0.0]  # the unit model likes the 2024/25 sentence only
+    prof = profile("Was hat die Gemeinde 2025/26 bekommen?")
+    query = QueryTerms({}, frozenset(), (), (), prof.kind)
+    weights = tuple(4.0 if f == "cov_unit" else 0.0 for f in UNIT_FEATURES)
+    model = LinearModel(UNIT_FEATURES, (0.0,) * len(UNIT_FEATURES), (1.0,) * len(UNIT_FEATURES), weights, -2.0)
+    p_best = QUESTION_FEATURES.index("p_best")
+    for excluded, expected in ((frozenset(), 0.88), (frozenset({0}), 0.12)):
+        featurized = Featurized(prof, units, rows, [], EVIDENCE, query, (), frozenset(), excluded)
+        assert score_with(featurized, model).question_row[p_best] == pytest.approx(expected, abs=0.01)

@@ -23,80 +23,17 @@ from scp_assistant.retrieve.hybrid import dense_z
 from scp_assistant.retrieve.places import PlaceNames
 from scp_assistant.text import STOPWORDS, fold, stem, words
 
-GLOSSARY = (
-    "startchanc",
-    "scp",
-    "saeule",
-    "chancenbudget",
-    "traegerbudget",
-    "budget",
-    "schultraeger",
-    "schul",
-    "foerder",
-    "programm",
-    "mpt",
-    "multiprofession",
-    "schulaufsicht",
-    "add",
-    "landesinstitut",
-    "ism",
-    "invest",
-    "antrag",
-    "mittel",
-    "kommun",
-    "verbandsgemeind",
-    "landkreis",
-    "bildung",
-    "lehrkr",
-    "sozialarbeit",
-    "sozialpaed",
-    "kita",
-    "ganztag",
-    "finanz",
-    "zielvereinbar",
-    "kooperationsvereinbar",
-    "verwaltungsvereinbar",
-    "blv",
-    "landesanteil",
-    "stadtrat",
-    "halbierung",
-    "akademie",
-    "schueler",
-    "s4",
-    "famos",
-    "schumas",
-    "bvj",
-    "grundschul",
-    "realschul",
-    "igs",
-    "bbs",
-    "personal",
-    "team",
-    "evaluation",
-    "koordin",
-    "netzwerk",
-    "eigenanteil",
-    "zuwendung",
-    "bewillig",
-    "school",
-    "pillar",
-    "funding",
-    "fund",
-    "startchancen",
-    "regionetzwerk",
-    "bund",
-    "laender",
-    "kultusminister",
-    "bildungsministerium",
-    "ministerium",
-    "jugendamt",
-    "jugendhilfe",
-    "traeger",
-    "pädagog",
-    "paedagog",
-    "sozialraum",
-    "chancengerecht",
-)
+GLOSSARY = tuple(
+    """
+    startchanc scp saeule chancenbudget traegerbudget budget schultraeger schul foerder programm mpt
+    multiprofession schulaufsicht add landesinstitut ism invest antrag mittel kommun verbandsgemeind landkreis
+    bildung lehrkr sozialarbeit sozialpaed kita ganztag finanz zielvereinbar kooperationsvereinbar
+    verwaltungsvereinbar blv landesanteil halbierungsziel akademie schueler s4 famos schumas bvj grundschul
+    realschul igs bbs personal team evaluation koordin netzwerk eigenanteil zuwendung bewillig school pillar
+    funding fund startchancen regionetzwerk bund laender kultusminister bildungsministerium ministerium
+    jugendamt jugendhilfe traeger pädagog paedagog sozialraum chancengerecht
+    """.split()
+)  # word beginnings of the programme's vocabulary
 _ELIGIBILITY = re.compile(
     r"\b(darf|dürfen|darfst|dürft|können|kann|könnt|könnten|ist es (erlaubt|möglich|zulässig)|erlaubt|zulässig|"
     r"förderfähig|finanzierbar|may|can)\b",
@@ -104,41 +41,10 @@ _ELIGIBILITY = re.compile(
 )
 _QUESTION_WORDS = frozenset(
     fold(w)
-    for w in [
-        "wie",
-        "wieviel",
-        "wieviele",
-        "viele",
-        "viel",
-        "welche",
-        "welcher",
-        "welches",
-        "welchen",
-        "wann",
-        "warum",
-        "wieso",
-        "weshalb",
-        "wer",
-        "wen",
-        "wem",
-        "wo",
-        "woher",
-        "wohin",
-        "was",
-        "ob",
-        "gibt",
-        "unser",
-        "unsere",
-        "wofür",
-        "wozu",
-        "womit",
-        "wodurch",
-        "woran",
-        "worauf",
-        "wobei",
-        "hallo",
-        "danke",
-    ]
+    for w in """
+    wie wieviel wieviele viele viel welche welcher welches welchen wann warum wieso weshalb wer wen wem wo woher
+    wohin was ob gibt unser unsere wofür wozu womit wodurch woran worauf wobei hallo danke
+    """.split()
 )
 _ENGLISH = frozenset(
     [

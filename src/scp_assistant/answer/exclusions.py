@@ -14,25 +14,21 @@ from collections.abc import Sequence
 import numpy as np
 
 from scp_assistant.learn.features import UNIT_FEATURES, UnitCandidate
-from scp_assistant.learn.question import pillars
+from scp_assistant.learn.question import NTH_YEAR, pillars
 
 _CONFLICT = UNIT_FEATURES.index("region_conflict")
 _SCHOOL_YEAR = re.compile(r"\b(20\d\d)\s?/\s?(?:20)?(\d\d)\b")
-NTH_YEAR = re.compile(  # "im ersten Programmjahr", "in the second year"
-    r"\b(erst|zweit|dritt|viert|fünft|first|second|third)\w*\s+"
-    r"(?:(?:Programm|Schul|Förder)?jahr|(?:programme |school )?year)",
-    re.I,
-)
+
+
+_ORDINALS = {"first": "erst", "second": "zweit", "third": "dritt", "fourth": "viert", "fifth": "fünft"}
 
 
 def school_years(text: str) -> set[str]:
     """School years a text names, normalised: "2024/25", "2024/2025" -> "2024/25"; a year of the programme
     counts as one too ("im ersten Programmjahr" -> "erst")."""
-    nth = {_ORDINALS.get(m.lower(), m.lower()) for m in NTH_YEAR.findall(text)}
+    ordinals = (m.group(1) or m.group(2) for m in NTH_YEAR.finditer(text))
+    nth = {_ORDINALS.get(o.lower(), o.lower()) for o in ordinals}
     return {f"{a}/{b}" for a, b in _SCHOOL_YEAR.findall(text)} | nth
-
-
-_ORDINALS = {"first": "erst", "second": "zweit", "third": "dritt"}
 
 
 def other_school_year(question: str, cands: Sequence[UnitCandidate]) -> set[int]:

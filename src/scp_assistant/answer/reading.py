@@ -79,8 +79,19 @@ _DOCUMENT_KIND = re.compile(
 def is_description(text: str, chunk: Chunk, position: int) -> bool:
     """The sentence that opens a document by saying what it is ("Artikel der Rheinpfalz vom Mai 2024 zu …",
     "Landesseite zu Säule II (undatiert)"): about the source, not the programme; the citation names the source."""
-    lead = not chunk.section and not chunk.question and chunk.page is None
-    return lead and position == 0 and bool(_DOCUMENT_KIND.match(text.strip()))
+    opening = chunk.chunk_id.endswith("::000") and not chunk.section and not chunk.question and chunk.page is None
+    stripped = text.strip()
+    return (
+        opening
+        and position == 0
+        and not _ORDINARY_START.match(stripped)  # "Die Analyse zeigt …", "Laut Bericht …" are content
+        and bool(_DOCUMENT_KIND.match(stripped))
+    )
+
+
+_ORDINARY_START = re.compile(
+    r"(der|die|das|dem|den|des|ein|eine[mnrs]?|laut|mit|auf|nach|im|in|am|zum|zur|bei|seit|vom|von|für|über)\b", re.I
+)
 
 
 def rare_term_holders(

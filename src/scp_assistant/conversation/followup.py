@@ -12,17 +12,17 @@ with the session: it is searched (and refused) as written.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
 
 from scp_assistant.answer.evidence import EvidenceJudge
-from scp_assistant.answer.exclusions import NTH_YEAR
 from scp_assistant.conversation.sessions import Turn
 from scp_assistant.learn.model import LinearModel
-from scp_assistant.learn.question import split_carried
+from scp_assistant.learn.question import NTH_YEAR, split_carried
 from scp_assistant.retrieve.bm25 import BM25Index
 from scp_assistant.retrieve.places import place_words
 from scp_assistant.text import STOPWORDS, fold
@@ -60,7 +60,7 @@ _SCHOOL = re.compile(
 _PILLAR_TOPICS = (
     ("I", re.compile(r"investition|baumaßnahm|schulbau|lernumgebung", re.I)),
     ("II", re.compile(r"chancenbudget|trägerbudget", re.I)),
-    ("III", re.compile(r"multiprofession|teams?$|personal$", re.I)),
+    ("III", re.compile(r"^(multiprofession\w*|mpt|teams?)$", re.I)),
 )
 _YEAR = re.compile(r"\b(?:19|20)\d\d(?:/(?:19|20)?\d\d)?\b")  # 2025, 2025/26
 _WORD = re.compile(r"[A-Za-zÄÖÜäöüß][\wÄÖÜäöüß+-]*")
@@ -98,15 +98,13 @@ class FollowupResolver:
         # places the documents never name count too: "Und Pirmasens?" asks the previous question for Pirmasens
         self._places = (frozenset(fold(w) for w in regions) | place_words()) - generic
         self._rare = max(3, len(bm25.chunks) // 20)
+        self._nouns = _nouns(c.text for c in bm25.chunks)
 
     # ---- phrases --------------------------------------------------------------------------------
     def phrases(self, text: str) -> list[Phrase]:
         """The topic of a question as whole phrases, in order: pillars, places, school types, programme nouns."""
         own, _ = split_carried(text)
-        out: list[Phrase] = []
-        for m in _PILLAR.finditer(own):
-            numerals = [_ROMAN.get(n.lower(), n) for n in m.groups() if n]
-            out.append(Phrase("Säule " + " und ".join(numerals), "pillar"))
+        out = [_pillar_phrase(m) for m in _PILLAR.finditer(own)]
         for m in _SCHOOL.finditer(own):
             out.append(Phrase(m.group(1), "school"))
         for m in _YEAR.finditer(own):
@@ -115,7 +113,7 @@ class FollowupResolver:
             out.append(Phrase(m.group(0), "year"))
         masked = NTH_YEAR.sub(" ", _SCHOOL.sub(" ", _PILLAR.sub(" ", own)))
         tokens = _WORD.findall(masked)
-        small = not any(t[0].isupper() for t in tokens[1:] if fold(t) not in self._places and not t.isupper())
+        small = not any(t[0].isupper() and not t.isupper() for t in tokens)  # types everything in lower case
         for i, token in enumerate(tokens):
             folded = fold(token.rstrip("+"))
             if folded in self._places or folded in ("rlp", "rheinland-pfalz"):
@@ -139,10 +137,9 @@ class FollowupResolver:
         if not token[0].isupper():
             # an acronym written small ("ism", "bbs"), or a noun of someone who types everything small
             # ("chancenbudget"): programme words are topics all the same; a verb ("finanziert") is not
+            noun = len(token) <= 4 or (lowercase_typist and fold(token) in self._nouns)
             return (
-                (len(token) <= 4 or lowercase_typist)
-                and is_programme_text(token)
-                and any(self._bm25.idf(t) > 0 for t in self._bm25.query_terms(token))
+                noun and is_programme_text(token) and any(self._bm25.idf(t) > 0 for t in self._bm25.query_terms(token))
             )
         if first:
             return False
@@ -197,20 +194,17 @@ class FollowupResolver:
         """The standalone query: the previous topic's phrases, with what the new turn names in their place."""
         own = self.phrases(question)
         filled = {p.slot for p in own if p.slot != "topic"}
-        before, _ = split_carried(previous.standalone)
-        carried_before = split_carried(previous.standalone)[1]
-        previous_phrases = self.phrases(before) + [Phrase(w, "topic") for w in carried_before.split() if w]
+        before, carried_before = split_carried(previous.standalone)
+        previous_phrases = self.phrases(before) + self._carried_phrases(carried_before)
         own_text = fold(question)
-        asked = set().union(*(_pillars_of(p) for p in own))
-        other_pillar = [p for p in previous_phrases if asked and _pillars_of(p) - asked]
-        carried = [
-            p.text
-            for p in previous_phrases
-            if p.slot not in filled and fold(p.text) not in own_text and p not in other_pillar
-        ]
-        carried = list(dict.fromkeys(carried))[:6]
+        carried = [p for p in previous_phrases if p.slot not in filled and fold(p.text) not in own_text]
         if not carried:
             return question
+        # a topic that stands for another pillar stays behind: "Und bei den Chancenbudgets?" after a question on
+        # the multiprofessionelle Teams (a pillar the new turn names itself is swapped below, not dropped)
+        asked = set().union(*(_pillars_of(p) for p in own))
+        other_pillar = [p for p in carried if asked and _pillars_of(p) and not _pillars_of(p) & asked]
+        kept = list(dict.fromkeys(p.text for p in carried if p not in other_pillar))[:6]
         if not _QUESTION_WORD.search(question) and len(question.split()) <= 5:
             # "Und in Säule III?" / "Und für Worms?": the previous question with the new phrases in place; the
             # phrase to swap may stand in the topic an earlier follow-up carried ("Bis wann? (Säule I RLP)")
@@ -219,10 +213,18 @@ class FollowupResolver:
             if (base, tail) != (before, carried_before):
                 return f"{base.rstrip()} ({tail})" if tail else base
             if other_pillar:  # "Und bei den Teams?" after a Chancenbudget question: its topic, not its question
-                return f"{question.rstrip()} ({' '.join(carried)})"
+                return f"{question.rstrip()} ({' '.join(kept)})" if kept else question
             # nothing to swap ("Wer genehmigt die Anträge?" -> "Und in Säule III?"): the previous question, narrowed
             return f"{before.rstrip().rstrip('?')} – {_CONNECTOR.sub('', question.strip()).strip()}"
-        return f"{question.rstrip()} ({' '.join(carried)})"
+        return f"{question.rstrip()} ({' '.join(kept)})" if kept else question
+
+    @staticmethod
+    def _carried_phrases(carried: str) -> list[Phrase]:
+        """The topic an earlier follow-up carried ("Säule II Trägerbudget Worms"): its pillars as pillars, every
+        other word as it stands."""
+        out = [_pillar_phrase(m) for m in _PILLAR.finditer(carried)]
+        out += [Phrase(w, "topic") for w in _PILLAR.sub(" ", carried).split() if w]
+        return out
 
     def _swap(self, text: str, new: dict[str, str], filled: set[str]) -> str:
         """``text`` with its pillar, place, school type and year replaced by the ones the new turn names."""
@@ -235,6 +237,22 @@ class FollowupResolver:
 
 
 is_programme_text = EvidenceJudge.is_programme_text
+
+
+def _nouns(texts: Iterable[str]) -> frozenset[str]:
+    """Words the documents write capitalised more often than not (inside a sentence): nouns and names."""
+    upper: Counter[str] = Counter()
+    lower: Counter[str] = Counter()
+    for text in texts:
+        for sentence in re.split(r"(?<=[.!?:])\s+|\n+", text):
+            for token in _WORD.findall(sentence)[1:]:
+                (upper if token[0].isupper() else lower)[fold(token)] += 1
+    return frozenset(w for w, n in upper.items() if n > lower[w])
+
+
+def _pillar_phrase(match: re.Match[str]) -> Phrase:
+    numerals = [_ROMAN.get(n.lower(), n) for n in match.groups() if n]
+    return Phrase("Säule " + " und ".join(numerals), "pillar")
 
 
 def _pillars_of(phrase: Phrase) -> set[str]:

@@ -19,43 +19,15 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from scp_assistant.learn.question import QuestionProfile
+from scp_assistant.learn.unit_text import AMOUNT, BODY, DATE, META, NUMBER, VERDICT, dangling, has_count
 from scp_assistant.models import DOC_TYPES, Chunk
 from scp_assistant.retrieve.bm25 import BM25Index
 from scp_assistant.retrieve.glossary import spelled_out
 from scp_assistant.text import fold
 
-_AMOUNT = re.compile(r"\d[\d.,]*\s*(?:€|euro|eur\b|mio|mrd|millionen|milliarden|prozent|%)|€\s*\d", re.I)
-_DATE = re.compile(
-    r"\b(19|20)\d\d\b|\b\d{1,2}\.\s?\d{1,2}\.|\b(januar|februar|märz|april|mai|juni|juli|august|september|oktober|"
-    r"november|dezember|schuljahr|halbjahr|jährlich|jahre?n?)\b",
-    re.I,
-)
-_NUMBER = re.compile(
-    r"\b\d[\d.,]*\b|\b(eine?|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|hundert)\b", re.I
-)
-_BODY = re.compile(
-    r"\b(ADD|Schulaufsicht|Ministerium|Bildungsministerium|BM|BMBF|BMBFSFJ|Landesinstitut|PL|Schulträger\w*|Bund|"
-    r"Länder|Land|Kommune\w*|Kreis\w*|Stadt|Verbandsgemeinde\w*|Jugendamt|Jugendhilfe|Träger|Stiftung|ism|"
-    r"Schulleitung\w*|Schulen|Kultusministerkonferenz|KMK|Stadtrat|Gemeinderat|Oberbürgermeister\w*)\b"
-)
-_VERDICT = re.compile(
-    r"\b(nicht|kein\w*|ausgeschlossen|unzulässig|zulässig|möglich|erlaubt|darf|dürfen|kann|können|muss|müssen|"
-    r"förderfähig|finanzierbar|ja|nein|nur|ausschließlich|ausdrücklich)\b",
-    re.I,
-)
-# how editors and the documents talk about themselves, not about the programme
-_META = re.compile(
-    r"\b(Redaktion|Fassung|undatiert|abgeschnitten|Download\w*|Link|PDF|Stand|Quelle|Seite|Dokument|Landesseite|"
-    r"Pressemitteilung|Artikel|Blog|Beitrag|berichtet|Bericht)\b"
-)
 _NAME = re.compile(r"(?<!^)(?<![.?!:]\s)\b([A-ZÄÖÜ][a-zäöüß]+(?:-[A-ZÄÖÜ][a-zäöüß]+)*|[A-ZÄÖÜ]{2,}\+?)\b")
 UNIT_KINDS = ("sentence", "list", "item", "faq")
 _EDITORIAL = ("Hinweis der Redaktion", "Anmerkung der Redaktion", "Redaktioneller Hinweis")
-_DANGLING = re.compile(
-    r"\b(für|mit|von|zu|zum|zur|an|auf|aus|bei|in|im|über|unter|um|nach|vor|durch|und|oder|sowie|der|die|das|den|"
-    r"dem|des|ein|eine|einer|eines|einem|einen|soll|sollen|wird|werden|ist|sind|etwa|insbesondere|wie|als)\s*$|[,–-]\s*$",
-    re.IGNORECASE,
-)
 
 
 @dataclass(frozen=True)
@@ -94,7 +66,7 @@ class QueryTerms:
 UNIT_FEATURES = (
     "cov_unit", "cov_context", "cov_passage", "cov_heading", "focus_unit", "focus_passage", "names_missing",
     "numbers_in_unit", "has_amount", "has_date", "has_number", "has_body", "has_verdict",
-    "asks_amount_has_amount", "asks_count_has_number", "asks_when_has_date", "asks_who_has_body",
+    "asks_amount_has_amount", "asks_count_has_count", "asks_when_has_date", "asks_who_has_body",
     "asks_yesno_has_verdict", "dense_z", "passage_rank_inv", "bm25_rank_inv", "dense_rank_inv",
     "log_chars", "short", "first_unit", "position", "heading_like", "lead_paragraph", "meta_words", "ends_colon",
     "region_match", "region_conflict", "fragment", "editorial", "slide", "novelty", "neighbor_cov",
@@ -191,18 +163,18 @@ class FeatureExtractor:
         text = cand.display
         words = text.split()
         fixed = {
-            "has_amount": float(bool(_AMOUNT.search(text))),
-            "has_date": float(bool(_DATE.search(text))),
-            "has_number": float(bool(_NUMBER.search(text))),
-            "has_body": float(bool(_BODY.search(text))),
-            "has_verdict": float(bool(_VERDICT.search(text))),
+            "has_amount": float(bool(AMOUNT.search(text))),
+            "has_date": float(bool(DATE.search(text))),
+            "has_number": float(bool(NUMBER.search(text))),
+            "has_body": float(bool(BODY.search(text))),
+            "has_verdict": float(bool(VERDICT.search(text))),
             "log_chars": math.log(1 + len(text)),
             "short": float(len(cand.text) < 45),
             "first_unit": float(cand.position == 0),
             "position": cand.position / max(1, cand.units_in_passage - 1),
             "heading_like": float(len(words) <= 7 and not text.rstrip().endswith((".", "!", "?", ":"))),
             "lead_paragraph": float(not chunk.section and chunk.page is None),
-            "meta_words": min(3.0, float(len(_META.findall(text)))),
+            "meta_words": min(3.0, float(len(META.findall(text)))),
             "ends_colon": float(cand.text.rstrip().endswith(":")),
             "fragment": float(dangling(cand.text)),
             "editorial": float(cand.text.startswith(_EDITORIAL)),
@@ -224,6 +196,7 @@ class FeatureExtractor:
             text=text,
             fixed=fixed,
             vector=vector,
+            count=has_count(text),
         )
         if len(self._facts) < 500_000:
             self._facts[key] = facts
@@ -243,7 +216,7 @@ class FeatureExtractor:
             "names_missing": missing / len(q.names) if q.names else 0.0,
             "numbers_in_unit": sum(n in f.text for n in q.numbers) / len(q.numbers) if q.numbers else 0.0,
             "asks_amount_has_amount": float(q.kind == "amount") * fixed["has_amount"],
-            "asks_count_has_number": float(q.kind == "count") * fixed["has_number"],
+            "asks_count_has_count": float(q.kind == "count" and f.count),
             "asks_when_has_date": float(q.kind == "when") * fixed["has_date"],
             "asks_who_has_body": float(q.kind == "who") * fixed["has_body"],
             "asks_yesno_has_verdict": float(q.kind == "yesno") * fixed["has_verdict"],
@@ -276,11 +249,7 @@ class _UnitFacts:
     text: str
     fixed: dict[str, float]
     vector: np.ndarray  # the question-independent features at their places in a row
-
-
-def dangling(text: str) -> bool:
-    """Does the text stop mid-phrase ("Das zusätzliche Personal soll", "Anträge vornehmlich für")?"""
-    return bool(_DANGLING.search(text.strip()))
+    count: bool  # a figure that can answer "wie viele" (not a year, a date or "ein")
 
 
 def with_neighbours(rows: np.ndarray, candidates: Sequence[UnitCandidate]) -> np.ndarray:
@@ -326,7 +295,7 @@ def question_features(
     best = order[0] if len(order) else None
     top3 = [i for i, r in enumerate(passage_ranks) if r < 3]
     typed = [
-        "asks_amount_has_amount", "asks_count_has_number", "asks_when_has_date", "asks_who_has_body",
+        "asks_amount_has_amount", "asks_count_has_count", "asks_when_has_date", "asks_who_has_body",
         "asks_yesno_has_verdict",
     ]  # fmt: skip
     typed_any = unit_rows[:, [col[t] for t in typed]].max(axis=1) if len(unit_rows) else np.zeros(0)

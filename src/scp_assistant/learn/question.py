@@ -157,6 +157,14 @@ def pillars(text: str) -> frozenset[str]:
     return frozenset(out)
 
 
+# a year of the programme: "im ersten Programmjahr", "im zweiten Jahr", "in the second year" (not "Jahrgang",
+# "Jahreshälfte" or "erst Jahre später"; "im ersten Schuljahr" is the first grade)
+NTH_YEAR = re.compile(
+    r"\b(erst|zweit|dritt|viert|fünft|sechst|siebt|acht|neunt|zehnt)e[nmrs]?\s+(?:Programm|Förder)?jahr(?:e?s)?\b"
+    r"|\b(first|second|third|fourth|fifth)\s+(?:programme\s+|program\s+)?year\b",
+    re.IGNORECASE,
+)
+
 _CARRIED = re.compile(r"\s*\(([^()]*)\)\s*$")
 
 

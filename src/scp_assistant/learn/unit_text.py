@@ -1,0 +1,59 @@
+"""What the text of an answer unit holds, as plain patterns: an amount, a date, a count, a body, a verdict, words
+about the document itself, a sentence cut off mid-phrase. Used by the unit features (``learn/features.py``) and
+by the reader of passages (``answer/units.py``)."""
+
+from __future__ import annotations
+
+import re
+
+AMOUNT = re.compile(r"\d[\d.,]*\s*(?:€|euro|eur\b|mio|mrd|millionen|milliarden|prozent|%)|€\s*\d", re.I)
+DATE = re.compile(
+    r"\b(19|20)\d\d\b|\b\d{1,2}\.\s?\d{1,2}\.|\b(januar|februar|märz|april|mai|juni|juli|august|september|oktober|"
+    r"november|dezember|schuljahr|halbjahr|jährlich|jahre?n?)\b",
+    re.I,
+)
+NUMBER = re.compile(
+    r"\b\d[\d.,]*\b|\b(eine?|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|hundert)\b", re.I
+)
+_FIGURE = re.compile(r"\d(?:[\d.,/]*\d)?")
+_NOT_A_COUNT = re.compile(r"(?:19|20)\d\d(?:/(?:19|20)?\d\d)?|\d{1,2}\.\d{1,2}\.(?:\d{2,4})?")  # years, dates
+_COUNT_WORD = re.compile(
+    r"\b(zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|zwanzig|dreißig|hundert\w*|tausend\w*|"
+    r"dutzend\w*)\b",
+    re.I,
+)
+
+
+def has_count(text: str) -> bool:
+    """A figure that can answer "wie viele": a number that is not a year or a date, or a number word
+    ("zwei", "hundert"; "ein" is an article far more often than a count)."""
+    if any(not _NOT_A_COUNT.fullmatch(figure) for figure in _FIGURE.findall(text)):
+        return True
+    return bool(_COUNT_WORD.search(text))
+
+
+BODY = re.compile(
+    r"\b(ADD|Schulaufsicht|Ministerium|Bildungsministerium|BM|BMBF|BMBFSFJ|Landesinstitut|PL|Schulträger\w*|Bund|"
+    r"Länder|Land|Kommune\w*|Kreis\w*|Stadt|Verbandsgemeinde\w*|Jugendamt|Jugendhilfe|Träger|Stiftung|ism|"
+    r"Schulleitung\w*|Schulen|Kultusministerkonferenz|KMK|Stadtrat|Gemeinderat|Oberbürgermeister\w*)\b"
+)
+VERDICT = re.compile(
+    r"\b(nicht|kein\w*|ausgeschlossen|unzulässig|zulässig|möglich|erlaubt|darf|dürfen|kann|können|muss|müssen|"
+    r"förderfähig|finanzierbar|ja|nein|nur|ausschließlich|ausdrücklich)\b",
+    re.I,
+)
+# how editors and the documents talk about themselves, not about the programme
+META = re.compile(
+    r"\b(Redaktion|Fassung|undatiert|abgeschnitten|Download\w*|Link|PDF|Stand|Quelle|Seite|Dokument|Landesseite|"
+    r"Pressemitteilung|Artikel|Blog|Beitrag|berichtet|Bericht)\b"
+)
+DANGLING = re.compile(
+    r"\b(für|mit|von|zu|zum|zur|an|auf|aus|bei|in|im|über|unter|um|nach|vor|durch|und|oder|sowie|der|die|das|den|"
+    r"dem|des|ein|eine|einer|eines|einem|einen|soll|sollen|wird|werden|ist|sind|etwa|insbesondere|wie|als)\s*$|[,–-]\s*$",
+    re.IGNORECASE,
+)
+
+
+def dangling(text: str) -> bool:
+    """Does the text stop mid-phrase ("Das zusätzliche Personal soll", "Anträge vornehmlich für")?"""
+    return bool(DANGLING.search(text.strip()))
