@@ -66,7 +66,7 @@ class QueryTerms:
 UNIT_FEATURES = (
     "cov_unit", "cov_context", "cov_passage", "cov_heading", "focus_unit", "focus_passage", "names_missing",
     "numbers_in_unit", "has_amount", "has_date", "has_number", "has_body", "has_verdict",
-    "asks_amount_has_amount", "asks_count_has_count", "asks_when_has_date", "asks_who_has_body",
+    "asks_amount_has_amount", "asks_count", "asks_count_has_count", "asks_when_has_date", "asks_who_has_body",
     "asks_yesno_has_verdict", "dense_z", "passage_rank_inv", "bm25_rank_inv", "dense_rank_inv",
     "log_chars", "short", "first_unit", "position", "heading_like", "lead_paragraph", "meta_words", "ends_colon",
     "region_match", "region_conflict", "fragment", "editorial", "slide", "novelty", "neighbor_cov",
@@ -216,6 +216,9 @@ class FeatureExtractor:
             "names_missing": missing / len(q.names) if q.names else 0.0,
             "numbers_in_unit": sum(n in f.text for n in q.numbers) / len(q.numbers) if q.numbers else 0.0,
             "asks_amount_has_amount": float(q.kind == "amount") * fixed["has_amount"],
+            # a count question's units are less often answers whatever they hold: the prior on its own, so that
+            # the interaction says only what a figure adds
+            "asks_count": float(q.kind == "count"),
             "asks_count_has_count": float(q.kind == "count" and f.count),
             "asks_when_has_date": float(q.kind == "when") * fixed["has_date"],
             "asks_who_has_body": float(q.kind == "who") * fixed["has_body"],
