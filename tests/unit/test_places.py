@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from helpers import hand_models
 from scp_assistant.container import Container
 from scp_assistant.conversation.sessions import Turn
@@ -47,18 +49,28 @@ def test_follow_up_naming_another_place_asks_the_previous_question_for_it(fake_c
     assert fake_container.answer_service.ask(resolved.standalone).refused
 
 
-def test_follow_up_swaps_a_pillar_carried_by_an_earlier_follow_up(fake_container: Container) -> None:
+@pytest.mark.parametrize(
+    ("question", "searched", "follow_up", "expected"),
+    [
+        # a pillar carried by an earlier follow-up
+        ("Und was ist da nicht förderfähig?", "Und was ist da nicht förderfähig? (Säule I RLP)", "Und bei Säule II?",
+         "Und was ist da nicht förderfähig? (Säule II RLP)"),
+        # another school year
+        ("Was hat die Stadt fürs Schuljahr 2024/25 aus Säule II bekommen?", None, "Und für 2025/26?",
+         "Was hat die Stadt fürs Schuljahr 2025/26 aus Säule II bekommen?"),
+        # another year of the programme
+        ("Wie viel Geld wurde den Schulen im ersten Programmjahr bewilligt?", None, "Und im zweiten Jahr?",
+         "Wie viel Geld wurde den Schulen im zweiten Jahr bewilligt?"),
+        # another pillar, even in a question about a pillar's budget
+        ("Wie hoch ist das Trägerbudget in Säule II?", None, "Und in Säule III?",
+         "Wie hoch ist das Trägerbudget in Säule III?"),
+    ],
+)  # fmt: skip
+def test_follow_up_naming_another_slot_swaps_it(
+    fake_container: Container, question: str, searched: str | None, follow_up: str, expected: str
+) -> None:
     resolver = fake_container.resolver_with(None)
-    previous = Turn("Und was ist da nicht förderfähig?", "Und was ist da nicht förderfähig? (Säule I RLP)")
-    resolved = resolver.resolve("Und bei Säule II?", previous)
-    assert resolved.standalone == "Und was ist da nicht förderfähig? (Säule II RLP)"
-
-
-def test_follow_up_naming_another_school_year_swaps_it(fake_container: Container) -> None:
-    resolver = fake_container.resolver_with(None)
-    question = "Was hat die Stadt fürs Schuljahr 2024/25 aus Säule II bekommen?"
-    resolved = resolver.resolve("Und für 2025/26?", Turn(question, question))
-    assert resolved.standalone == "Was hat die Stadt fürs Schuljahr 2025/26 aus Säule II bekommen?"
+    assert resolver.resolve(follow_up, Turn(question, searched or question)).standalone == expected
 
 
 def test_follow_up_about_another_pillar_s_budget_leaves_the_previous_pillar_behind(fake_container: Container) -> None:
@@ -70,22 +82,6 @@ def test_follow_up_about_another_pillar_s_budget_leaves_the_previous_pillar_behi
     question = "Wie hoch ist in Worms das Chancenbudget des Schulträgers?"
     resolved = resolver.resolve("Und bei den multiprofessionellen Teams?", Turn(question, question))
     assert "Worms" in resolved.standalone and "Chancenbudget" not in resolved.standalone
-
-
-def test_follow_up_naming_another_year_of_the_programme_swaps_it(fake_container: Container) -> None:
-    resolver = fake_container.resolver_with(None)
-    question = "Wie viel Geld wurde den Schulen im ersten Programmjahr bewilligt?"
-    resolved = resolver.resolve("Und im zweiten Jahr?", Turn(question, question))
-    assert resolved.standalone == "Wie viel Geld wurde den Schulen im zweiten Jahr bewilligt?"
-
-
-def test_follow_up_naming_another_pillar_swaps_it_even_in_a_question_about_a_pillar_s_budget(
-    fake_container: Container,
-) -> None:
-    resolver = fake_container.resolver_with(None)
-    question = "Wie hoch ist das Trägerbudget in Säule II?"
-    resolved = resolver.resolve("Und in Säule III?", Turn(question, question))
-    assert resolved.standalone == "Wie hoch ist das Trägerbudget in Säule III?"
 
 
 def test_follow_up_leaves_a_pillar_carried_by_an_earlier_follow_up_behind_when_it_asks_about_another(

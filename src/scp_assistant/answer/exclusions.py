@@ -18,8 +18,6 @@ from scp_assistant.learn.question import NTH_YEAR, pillars
 
 _CONFLICT = UNIT_FEATURES.index("region_conflict")
 _SCHOOL_YEAR = re.compile(r"\b(20\d\d)\s?/\s?(?:20)?(\d\d)\b")
-
-
 _ORDINALS = {"first": "erst", "second": "zweit", "third": "dritt", "fourth": "viert", "fifth": "fünft"}
 
 

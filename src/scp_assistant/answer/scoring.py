@@ -142,8 +142,7 @@ def score_with(featurized: Featurized, unit: LinearModel, refusal: LinearModel |
     keep = np.array([i for i in range(len(p)) if i not in featurized.excluded], dtype=int)
     part_best = [float(x[keep].max()) if len(keep) else 0.0 for x in part_p]
     ranks = [featurized.candidates[i].passage_rank for i in keep]
-    rows = featurized.rows[keep] if len(keep) else np.zeros((0, featurized.rows.shape[1]))
-    row = question_features(featurized.profile, featurized.evidence, rows, p[keep], ranks, part_best)
+    row = question_features(featurized.profile, featurized.evidence, featurized.rows[keep], p[keep], ranks, part_best)
     p_refuse = float(refusal.predict(row[None, :])[0]) if refusal is not None else 0.0
     return Scored(featurized, p, part_p, row, p_refuse)
 

@@ -22,7 +22,7 @@ import numpy as np
 from scp_assistant.answer.evidence import EvidenceJudge
 from scp_assistant.conversation.sessions import Turn
 from scp_assistant.learn.model import LinearModel
-from scp_assistant.learn.question import NTH_YEAR, split_carried
+from scp_assistant.learn.question import NTH_YEAR, pillars, split_carried
 from scp_assistant.retrieve.bm25 import BM25Index
 from scp_assistant.retrieve.places import place_words
 from scp_assistant.text import STOPWORDS, fold
@@ -137,12 +137,11 @@ class FollowupResolver:
         if not token[0].isupper():
             # an acronym written small ("ism", "bbs"), or a noun of someone who types everything small
             # ("chancenbudget"): programme words are topics all the same; a verb ("finanziert") is not
-            noun = len(token) <= 4 or (lowercase_typist and fold(token) in self._nouns)
-            return (
-                noun and is_programme_text(token) and any(self._bm25.idf(t) > 0 for t in self._bm25.query_terms(token))
-            )
-        if first:
-            return False
+            noun = len(token) <= 4 or (lowercase_typist and folded in self._nouns)
+            return noun and EvidenceJudge.is_programme_text(token) and self._indexed(token)
+        return not first and self._indexed(token)
+
+    def _indexed(self, token: str) -> bool:
         return any(self._bm25.idf(t) > 0 for t in self._bm25.query_terms(token))
 
     def _specific(self, phrase: Phrase) -> bool:
@@ -203,7 +202,7 @@ class FollowupResolver:
         # a topic that stands for another pillar stays behind: "Und bei den Chancenbudgets?" after a question on
         # the multiprofessionelle Teams (a pillar the new turn names itself is swapped below, not dropped)
         asked = set().union(*(_pillars_of(p) for p in own))
-        other_pillar = [p for p in carried if asked and _pillars_of(p) and not _pillars_of(p) & asked]
+        other_pillar = [p for p in carried if asked and (named := _pillars_of(p)) and not named & asked]
         kept = list(dict.fromkeys(p.text for p in carried if p not in other_pillar))[:6]
         if not _QUESTION_WORD.search(question) and len(question.split()) <= 5:
             # "Und in Säule III?" / "Und für Worms?": the previous question with the new phrases in place; the
@@ -236,9 +235,6 @@ class FollowupResolver:
         return text
 
 
-is_programme_text = EvidenceJudge.is_programme_text
-
-
 def _nouns(texts: Iterable[str]) -> frozenset[str]:
     """Words the documents write capitalised more often than not (inside a sentence): nouns and names."""
     upper: Counter[str] = Counter()
@@ -259,7 +255,7 @@ def _pillars_of(phrase: Phrase) -> set[str]:
     """The pillars a phrase names ("Säule II und III") or stands for ("Chancenbudgets" -> II): a new turn about
     the Chancenbudget does not carry the previous turn's "Teams" or "Säule III" along."""
     if phrase.slot == "pillar":
-        return set(re.findall(r"\bI{1,3}\b", phrase.text))
+        return set(pillars(phrase.text))
     if phrase.slot == "topic":
         return {pillar for pillar, pattern in _PILLAR_TOPICS if pattern.search(phrase.text)}
     return set()
