@@ -92,6 +92,18 @@ def test_refusals_have_a_reason(fake_container: Container, question: str, reason
         assert answer.citations == []  # only a question the documents do not answer shows what they do say
 
 
+def test_no_programme_word_and_an_unknown_thing_is_off_topic_whatever_the_refusal_model(
+    fake_container: Container,
+) -> None:
+    # every word the index knows ("hoch") is in the passages, so coverage alone looks complete
+    fake_container.answer_service.models = hand_models(refuse_above=1.01)  # a refusal model that never declines
+    answer = fake_container.answer_service.ask("Wie hoch ist der Hebesatz der Gewerbesteuer?")
+    assert answer.refused and answer.refusal_reason == "out_of_scope"
+    # a programme word makes it a question for the documents again (answered or declined by the models)
+    programme = fake_container.answer_service.ask("Wie hoch ist der Hebesatz beim Chancenbudget?")
+    assert programme.refusal_reason != "out_of_scope"
+
+
 def test_not_covered_refusal_says_what_is_missing_and_what_the_documents_say(fake_container: Container) -> None:
     answer = fake_container.answer_service.ask("Welche Entgeltgruppe nach TVöD gilt für Sozialarbeiter in Säule III?")
     assert answer.refused and answer.refusal_reason == "not_covered"
