@@ -49,6 +49,12 @@ class RetrieveSettings(BaseModel):
     bm25_weight: float = Field(0.7, ge=0.0, le=5.0, description="Weight of BM25 in reciprocal rank fusion.")
     dense_weight: float = Field(1.0, ge=0.0, le=5.0, description="Weight of dense retrieval in the fusion.")
     rrf_k: int = Field(60, ge=1, description="Rank constant of reciprocal rank fusion.")
+    sentence_weight: float = Field(
+        1.0,
+        ge=0.0,
+        le=5.0,
+        description="Weight in the fusion of searching each sentence of a question of several (0 = off).",
+    )
     min_retrieved: int = Field(10, ge=1, description="Chunks listed in `retrieved` of an answer (at least).")
 
 

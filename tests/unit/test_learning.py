@@ -12,7 +12,7 @@ import yaml
 from scp_assistant.cli import main
 from scp_assistant.errors import ConfigError
 from scp_assistant.learn.features import UNIT_FEATURES
-from scp_assistant.learn.model import LinearModel, Models, load_models
+from scp_assistant.learn.model import LinearModel, Models, SelectionParams, load_models
 
 QUESTIONS = [
     ("t1", "Was passiert mit nicht ausgegebenen Mitteln aus dem Trägerbudget?",
@@ -119,3 +119,19 @@ def test_the_refusal_threshold_never_declines_more_than_a_twentieth_of_the_answe
     declined = [p >= params.refuse_above for p, refuse in zip(refuse_p, expect_refuse, strict=True) if not refuse]
     assert sum(declined) <= MAX_FALSE_REFUSAL * len(declined)
     assert params.refuse_above > 0.6
+
+
+def test_the_median_answer_stays_within_the_cap_when_some_parameters_manage_it() -> None:
+    from scp_assistant.learn.fit import BUDGET_GRID, MEDIAN_CAP, choose_params
+
+    # longer answers get more right, but only the shortest budget keeps the median within the cap
+    def outcome(params: SelectionParams) -> list[tuple[bool, bool, int]]:
+        chars = 300 if params.budget == BUDGET_GRID[0] else MEDIAN_CAP + 100
+        return [(params.budget != BUDGET_GRID[0], False, chars)] * 10
+
+    params, _ = choose_params(outcome, [0.0] * 10, [False] * 10)
+    assert params.budget == BUDGET_GRID[0]
+
+    # when no parameters keep within the cap, the best are taken anyway (an answer is still owed)
+    params, _ = choose_params(lambda p: [(p.budget == BUDGET_GRID[-1], False, 900)] * 10, [0.0] * 10, [False] * 10)
+    assert params.budget == BUDGET_GRID[-1]

@@ -239,3 +239,19 @@ def test_the_refusal_features_see_only_units_an_answer_may_use() -> None:
     for excluded, expected in ((frozenset(), 0.88), (frozenset({0}), 0.12)):
         featurized = Featurized(prof, units, rows, [], EVIDENCE, query, (), frozenset(), excluded)
         assert score_with(featurized, model).question_row[p_best] == pytest.approx(expected, abs=0.01)
+
+
+def test_the_answer_also_reads_the_passages_beside_the_top_three() -> None:
+    from scp_assistant.answer.reading import beside_leaders
+    from scp_assistant.models import ScoredChunk
+
+    docs = {"a": [chunk("a", n) for n in range(5)], "b": [chunk("b", n) for n in range(2)], "c": [chunk("c", 0)]}
+    ranked = [ScoredChunk(c, 1.0) for c in (docs["a"][2], docs["b"][0], docs["c"][0], docs["a"][4])]
+    reading = ranked[:3]
+    extra = beside_leaders(ranked, reading, docs)
+    # before and after the leader of a, after the leader of b; a::004 ranks fourth, so its neighbours are not added
+    assert [s.chunk.chunk_id for s in extra] == ["a::001", "a::003", "b::001"]
+    # a passage the ranking knows keeps its ranks and scores; one below the candidates comes without
+    known = ScoredChunk(docs["a"][3], 0.5, dense_score=0.8, dense_rank=7)
+    extra = beside_leaders([*ranked, known], reading, docs)
+    assert extra[1] is known and extra[0] == ScoredChunk(docs["a"][1], 0.0)

@@ -1,14 +1,15 @@
 """Which passages the answer reads, and how it reads slides and units.
 
-The fused ranking's top k, plus passages that fusion may bury: the clear BM25 winner, the best dense hit, and
-the one place in the corpus that uses a rare noun of the question. On slides, short heading lines give the
-lines under them their context.
+The fused ranking's top k, plus passages that fusion may bury: the clear BM25 winner, the best dense hit, the
+one place in the corpus that uses a rare noun of the question, and the passages right beside the top few (an
+answer often goes on in the next section of the same document). On slides, short heading lines give the lines
+under them their context.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from scp_assistant.models import Chunk, ScoredChunk
 from scp_assistant.retrieve.bm25 import BM25Index
@@ -26,6 +27,29 @@ def with_leaders(ranked: Sequence[ScoredChunk], k: int) -> list[ScoredChunk]:
     for leader in (bm25_leader, dense_leader):
         if leader is not None and leader not in out:
             out.append(leader)
+    return out
+
+
+def beside_leaders(
+    ranked: Sequence[ScoredChunk],
+    reading: Sequence[ScoredChunk],
+    by_doc: Mapping[str, Sequence[Chunk]],
+    leaders: int = 3,
+) -> list[ScoredChunk]:
+    """The passages just before and after each of the top ``leaders`` passages in their document, not read yet:
+    "Wie läuft das formal ab …?" finds the section on the agreement, and the money follows in the next one."""
+    have = {s.chunk.chunk_id for s in reading}
+    known = {s.chunk.chunk_id: s for s in ranked}
+    out: list[ScoredChunk] = []
+    for leader in ranked[:leaders]:
+        siblings = by_doc.get(leader.chunk.doc_id, ())
+        at = next((i for i, c in enumerate(siblings) if c.chunk_id == leader.chunk.chunk_id), None)
+        if at is None:
+            continue
+        for chunk in (siblings[i] for i in (at - 1, at + 1) if 0 <= i < len(siblings)):
+            if chunk.chunk_id not in have:
+                have.add(chunk.chunk_id)
+                out.append(known.get(chunk.chunk_id) or ScoredChunk(chunk=chunk, score=0.0))
     return out
 
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from scp_assistant.answer.evidence import Evidence
 from scp_assistant.answer.exclusions import excluded_units
-from scp_assistant.answer.reading import rare_term_holders, with_leaders
+from scp_assistant.answer.reading import beside_leaders, rare_term_holders, with_leaders
 from scp_assistant.answer.units import UnitReader
 from scp_assistant.learn.features import (
     QUESTION_FEATURES,
@@ -29,7 +29,7 @@ from scp_assistant.learn.features import (
 )
 from scp_assistant.learn.model import LinearModel, Models
 from scp_assistant.learn.question import QuestionProfile, pillars, profile, question_kind, split_carried
-from scp_assistant.models import ScoredChunk
+from scp_assistant.models import Chunk, ScoredChunk
 from scp_assistant.retrieve.bm25 import BM25Index
 
 
@@ -80,6 +80,9 @@ class UnitScorer:
     def __init__(self, bm25: BM25Index, passages: int = 18) -> None:
         self._bm25 = bm25
         self._passages = passages
+        self._by_doc: dict[str, list[Chunk]] = {}
+        for chunk in bm25.chunks:  # sorted by id: a document's passages in reading order
+            self._by_doc.setdefault(chunk.doc_id, []).append(chunk)
         self.features = FeatureExtractor(bm25)
         self._reader = UnitReader()
 
@@ -90,7 +93,7 @@ class UnitScorer:
         ):
             if extra not in out:
                 out.append(extra)
-        return out
+        return out + beside_leaders(ranked, out, self._by_doc)
 
     def featurize(self, question: str, ranked: Sequence[ScoredChunk], evidence: Evidence) -> Featurized:
         own, carried = split_carried(question)  # a follow-up's topic from the previous turn counts less

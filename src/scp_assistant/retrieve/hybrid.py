@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import re
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -76,41 +78,62 @@ class HybridRetriever:
         limit: int | None = None,
         vector: list[float] | None = None,
     ) -> list[ScoredChunk]:
-        s = self.settings
+        """Dense and BM25 candidates of the query, fused; for a question of several sentences ("Bei uns will der
+        Fußballverein nachmittags was anbieten. Gibts da im SCP nen Topf für?") each sentence is searched too and
+        fused at ``sentence_weight``: one sentence carries the topic, another the ask, and the whole blurs both."""
         filters = filters or Filters()
+        runs = [(self._search(query, filters, vector), 1.0)]
+        if self.settings.sentence_weight > 0:
+            runs += [(self._search(part, filters, None), self.settings.sentence_weight) for part in sentences(query)]
+        return self._fuse(runs)[: limit or None]
+
+    def _search(self, query: str, filters: Filters, vector: list[float] | None) -> _Run:
+        s = self.settings
         vector = vector if vector is not None else self._embedder.embed_query(query)
         dense = self._store.query(vector, s.candidates, filters.as_where() or None, self._by_id)
         allowed = None
         if filters.as_where():
             allowed = {i for i, c in enumerate(self.bm25.chunks) if filters.allows(c)}
         sparse = self.bm25.search(query, s.candidates, allowed)
-
-        fused: dict[str, float] = {}
-        by_id: dict[str, Chunk] = {}
-        dense_info: dict[str, tuple[float, int]] = {}
-        bm25_rank: dict[str, int] = {}
-        for rank, hit in enumerate(dense):
-            cid = hit.chunk.chunk_id
-            by_id[cid] = hit.chunk
-            dense_info[cid] = (hit.score, rank)
-            fused[cid] = fused.get(cid, 0.0) + s.dense_weight / (s.rrf_k + rank + 1)
-        for rank, (idx, _score) in enumerate(sparse):
-            chunk = self.bm25.chunks[idx]
-            cid = chunk.chunk_id
-            by_id.setdefault(cid, chunk)
-            bm25_rank[cid] = rank
-            fused[cid] = fused.get(cid, 0.0) + s.bm25_weight / (s.rrf_k + rank + 1)
-        ranked = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
         margin = sparse[0][1] / sparse[1][1] if len(sparse) > 1 and sparse[1][1] > 0 else 0.0
-        out = [
-            ScoredChunk(
-                chunk=by_id[cid],
-                score=score,
-                dense_score=dense_info.get(cid, (0.0, 0))[0],
-                dense_rank=dense_info[cid][1] if cid in dense_info else None,
-                bm25_rank=bm25_rank.get(cid),
-                bm25_margin=margin if bm25_rank.get(cid) == 0 else 0.0,
-            )
-            for cid, score in ranked
-        ]
-        return out[: limit or len(out)]
+        return _Run([(h.chunk, h.score) for h in dense], [(self.bm25.chunks[i], score) for i, score in sparse], margin)
+
+    def _fuse(self, runs: Sequence[tuple[_Run, float]]) -> list[ScoredChunk]:
+        """Weighted reciprocal rank fusion over the runs; ranks and scores as features come from the first run
+        that found a passage (the whole question before its sentences)."""
+        s = self.settings
+        fused: dict[str, float] = {}
+        seen: dict[str, ScoredChunk] = {}
+        for run, weight in runs:
+            found: dict[str, ScoredChunk] = {}
+            for rank, (chunk, score) in enumerate(run.dense):
+                fused[chunk.chunk_id] = fused.get(chunk.chunk_id, 0.0) + weight * s.dense_weight / (s.rrf_k + rank + 1)
+                found[chunk.chunk_id] = ScoredChunk(chunk, 0.0, dense_score=score, dense_rank=rank)
+            for rank, (chunk, _score) in enumerate(run.sparse):
+                fused[chunk.chunk_id] = fused.get(chunk.chunk_id, 0.0) + weight * s.bm25_weight / (s.rrf_k + rank + 1)
+                base = found.get(chunk.chunk_id, ScoredChunk(chunk, 0.0))
+                margin = run.margin if rank == 0 else 0.0
+                found[chunk.chunk_id] = dataclasses.replace(base, bm25_rank=rank, bm25_margin=margin)
+            for cid, hit in found.items():
+                seen.setdefault(cid, hit)
+        ranked = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
+        return [dataclasses.replace(seen[cid], score=score) for cid, score in ranked]
+
+
+@dataclass(frozen=True)
+class _Run:
+    """One query's candidates: dense hits and BM25 hits with their scores, best first."""
+
+    dense: list[tuple[Chunk, float]]
+    sparse: list[tuple[Chunk, float]]
+    margin: float  # the BM25 top hit's score divided by the runner-up's
+
+
+_SENTENCE_END = re.compile(r"(?<=[.?!])\s+(?=\S)|\s+[–—]\s+")
+
+
+def sentences(query: str, limit: int = 3) -> list[str]:
+    """The sentences of a question of several (each of at least three words), at most ``limit``; none for a
+    question of one sentence."""
+    parts = [p.strip() for p in _SENTENCE_END.split(query) if len(p.split()) >= 3]
+    return parts[:limit] if len(parts) > 1 else []

@@ -1,0 +1,70 @@
+"""Hybrid retrieval on fakes: fusion of the whole question with its sentences."""
+
+from __future__ import annotations
+
+import pytest
+
+from helpers import hand_models, small_corpus
+from scp_assistant.container import Container
+from scp_assistant.index.embedders import FakeEmbedder
+from scp_assistant.index.store import MemoryStore
+from scp_assistant.retrieve.hybrid import HybridRetriever, sentences
+from scp_assistant.settings import RetrieveSettings, Settings
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> MemoryStore:
+    tmp = tmp_path_factory.mktemp("retrieval")
+    corpus = small_corpus(tmp / "corpus")
+    store = MemoryStore()
+    settings = Settings(data_dir=tmp / "data", corpus_dir=corpus, embedder={"backend": "fake"})  # type: ignore[arg-type]
+    Container(settings, store=store, embedder=FakeEmbedder(64), models=hand_models()).ingest_pipeline().run(corpus)
+    return store
+
+
+class RecordingEmbedder(FakeEmbedder):
+    def __init__(self) -> None:
+        super().__init__(64)
+        self.queries: list[str] = []
+
+    def embed_query(self, text: str) -> list[float]:
+        self.queries.append(text)
+        return super().embed_query(text)
+
+
+def retriever(store: MemoryStore, weight: float, embedder: FakeEmbedder | None = None) -> HybridRetriever:
+    return HybridRetriever(store, embedder or FakeEmbedder(64), RetrieveSettings(candidates=5, sentence_weight=weight))
+
+
+def test_sentences_of_a_question_of_several() -> None:
+    assert sentences("Bei uns will der Fußballverein was anbieten. Gibts da im SCP nen Topf für?") == [
+        "Bei uns will der Fußballverein was anbieten.",
+        "Gibts da im SCP nen Topf für?",
+    ]
+    # a dash sets off a clause; pieces under three words are no sentence of their own
+    assert sentences("Könn wir die Betriebskosten – Strom, Reinigung, Wartung – aus Säule 1 bezahlen?") == [
+        "Könn wir die Betriebskosten",
+        "Strom, Reinigung, Wartung",
+        "aus Säule 1 bezahlen?",
+    ]
+    assert sentences("Wer genehmigt Anträge aus dem Chancenbudget?") == []
+    assert sentences("Ok. Wer genehmigt Anträge aus dem Chancenbudget?") == []  # "Ok." is no sentence
+    assert len(sentences("Eins zwei drei. " * 6)) == 3  # at most three extra searches
+
+
+def test_each_sentence_is_searched_and_what_only_a_sentence_finds_joins_the_candidates(store: MemoryStore) -> None:
+    question = "Unser Gemeinderat fragt viel zum Trägerbudget. Gibt es ein Praxisbeispiel aus Freiburg?"
+    embedder = RecordingEmbedder()
+    fused = {s.chunk.chunk_id for s in retriever(store, 1.0, embedder).retrieve(question)}
+    assert embedder.queries == [question, *sentences(question)]
+    alone = {s.chunk.chunk_id for s in retriever(store, 0.0).retrieve(question)}
+    by_sentence = {s.chunk.chunk_id for part in sentences(question) for s in retriever(store, 0.0).retrieve(part)}
+    assert alone < fused and fused - alone <= by_sentence
+
+
+def test_a_question_of_one_sentence_is_searched_once_and_ranked_as_before(store: MemoryStore) -> None:
+    question = "Was passiert mit nicht ausgegebenen Mitteln aus dem Trägerbudget?"
+    embedder = RecordingEmbedder()
+    with_sentences = retriever(store, 1.0, embedder).retrieve(question)
+    assert embedder.queries == [question]
+    assert with_sentences == retriever(store, 0.0).retrieve(question)
