@@ -156,6 +156,7 @@ _STOP_RAW = """aber alle allem allen aller alles als also am an ander andere and
     deinem deinen deiner sich selbst etwas jemand irgendwie irgendwelche solche solchen solcher dieselbe
     wann warum wieso weshalb woher wohin wozu wofür womit wodurch worauf woran wobei ab
     hatten hätten gäbe gegeben schon konkret überhaupt wirklich eben halt gerade ganz sieht sehen siehst jeweils
+    gibts gehts geht wars hats ists übers fürs aufm nen nem ner unsre unsren unsrem unsrer nich nix sowas is
     the of and to a in is for on what which who how does do
     are be can with by from at or an it this that"""
 

@@ -93,6 +93,18 @@ def test_the_budget_limits_further_units_but_never_the_first() -> None:
     assert [u.chunk.doc_id for u in chosen] == ["a"]  # the first unit alone exceeds 300 characters
 
 
+def test_a_question_of_several_parts_may_use_more_of_the_budget() -> None:
+    first = "Das Chancenbudget dient der Schul- und Unterrichtsentwicklung an den Startchancen-Schulen. " * 2
+    second = "Die Verwendungsnachweise gehen jeweils zum Ende des Schuljahres an das Bildungsministerium. " * 2
+    units = [unit(first, "a"), unit(second, "b"), unit("Die Schulaufsicht genehmigt Anträge.", "c")]
+    params = dataclasses.replace(PARAMS, multi_part_factor=1.5)
+    single = select(scored("Was gilt beim Chancenbudget?", units, [0.9, 0.8, 0.7]), params).units
+    assert [u.chunk.doc_id for u in single] == ["a", "c"]  # 182 + 184 characters exceed 300
+    question = "Wer ist zuständig und bis wann gilt die Frist?"
+    several = select(scored(question, units, [0.9, 0.8, 0.7], part_p=[[0.9, 0.1, 0.1], [0.1, 0.8, 0.1]]), params)
+    assert [u.chunk.doc_id for u in several.units] == ["a", "b", "c"]  # 450 characters for two parts
+
+
 def test_the_same_content_is_not_shown_twice() -> None:
     units = [
         unit("Teilnehmen soll in der Regel die Schulleitung.", "a"),

@@ -130,3 +130,10 @@ def test_a_pillar_finds_what_the_documents_call_it() -> None:
         ]
     )
     assert index.search("Was ist bei Säule II nicht förderfähig?", 2)[0][0] == 0
+
+
+def test_colloquial_contractions_carry_no_weight() -> None:
+    # "gibts" stems to "gibt", which the index knows only from compounds ("ergibt"): it must not pull those in
+    assert analyze("Gibts da nen Topf für? Geht das übers Budget?") == analyze("da Topf für? das Budget?")
+    index = BM25Index([_chunk(0, "Daraus ergibt sich der Betrag."), _chunk(1, "Ein Topf für Projekte.")])
+    assert [i for i, _ in index.search("Gibts da nen Topf?", 2)] == [1]

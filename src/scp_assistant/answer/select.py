@@ -50,9 +50,11 @@ def select(scored: Scored, params: SelectionParams) -> Selection:
     chosen: list[int] = []
     uncovered: list[str] = []
 
+    budget = params.budget * (params.multi_part_factor if scored.featurized.profile.multi_part else 1.0)
+
     def fits(i: int) -> bool:
         used = sum(len(cands[j].display) for j in chosen)
-        return not chosen or used + len(cands[i].display) <= params.budget
+        return not chosen or used + len(cands[i].display) <= budget
 
     def take(i: int) -> None:
         for k in _narrowed(_list_of(i)):

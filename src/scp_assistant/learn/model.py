@@ -69,6 +69,7 @@ class SelectionParams:
     add_above: float = 0.5  # unit probability from which a further unit joins the answer
     part_above: float = 0.3  # unit probability from which a unit answers a part of a multi-part question
     budget: int = 600  # characters of answer text (without markers)
+    multi_part_factor: float = 1.0  # a question of several parts may use this many times the budget
     related_above: float = 0.4  # a declined question shows its best unit as "what the documents do say"
 
 
