@@ -159,3 +159,18 @@ def test_follow_ups_carry_acronyms_written_small_but_not_verbs(real_container: C
     assert "chancenbudget" in [p.text for p in resolver.phrases("wer genehmigt das chancenbudget in rlp")]
     phrases = [p.text for p in resolver.phrases("Welche Berufsgruppen können über Säule III finanziert werden?")]
     assert "finanziert" not in phrases and "Berufsgruppen" in phrases
+
+
+def test_dense_search_finds_the_exact_nearest_passages(real_container: Container) -> None:
+    """The top k of Chroma's index are the top k by exact cosine similarity: an approximate tail differed between
+    processes and made answers depend on which process answered."""
+    import numpy as np
+
+    store, retriever = real_container.store, real_container.retriever
+    stored = store._get().get(include=["embeddings"])  # type: ignore[attr-defined]
+    ids, matrix = stored["ids"], np.asarray(stored["embeddings"], dtype=np.float64)
+    for entry in load_questions(REPO / "eval" / "tune.yaml")[:40]:
+        vector = np.asarray(retriever.embed_query(str(entry["question"])), dtype=np.float64)
+        exact = [ids[i] for i in np.argsort(-(matrix @ vector), kind="stable")[:30]]
+        found = [hit.chunk.chunk_id for hit in store.query(vector.tolist(), 30)]
+        assert set(found) == set(exact), entry["id"]

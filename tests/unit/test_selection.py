@@ -267,3 +267,32 @@ def test_the_answer_also_reads_the_passages_beside_the_top_three() -> None:
     known = ScoredChunk(docs["a"][3], 0.5, dense_score=0.8, dense_rank=7)
     extra = beside_leaders([*ranked, known], reading, docs)
     assert extra[1] is known and extra[0] == ScoredChunk(docs["a"][1], 0.0)
+
+
+def test_a_sentence_follows_the_sentence_it_continues() -> None:
+    units = [
+        unit("Schulträger sind für die äußeren Schulangelegenheiten zuständig.", "a", position=3),
+        unit("Das ism begleitet die Schulträger im Auftrag des Landes.", "b"),
+        unit("Damit liegt zum Beispiel die Ausgestaltung der Investitionen in Säule I bei ihnen.", "a", position=4),
+    ]
+    chosen = select(scored("Wofür ist der Schulträger zuständig?", units, [0.9, 0.8, 0.7]), PARAMS).units
+    assert [u.text[:6] for u in chosen] == ["Schult", "Damit ", "Das is"]
+    text, _ = render(chosen)
+    assert text.startswith("Schulträger sind für die äußeren Schulangelegenheiten zuständig. [1] Damit liegt")
+
+
+def test_a_refusal_never_quotes_a_sentence_that_leans_on_the_one_before() -> None:
+    from scp_assistant.answer.reading import leans_on_previous
+    from scp_assistant.answer.service import AnswerService, Prepared
+
+    assert leans_on_previous("Sie dient der Finanzierung von Personalkosten für multiprofessionelle Teams.")
+    assert leans_on_previous("Damit liegt die Ausgestaltung bei ihnen.")
+    assert not leans_on_previous("Es gibt zwei Chancenbudgets.") and not leans_on_previous("Sie-Form ist üblich")
+    units = [
+        unit("Sie dient der Finanzierung von Personalkosten für multiprofessionelle Teams.", "a", position=1),
+        unit("Die Verwaltungsvereinbarung zu Säule I unterscheidet drei Fördergegenstände.", "b"),
+    ]
+    prep = Prepared("Was zahlen wir zu?", "Was zahlen wir zu?", False, [], [], 0.0)
+    prep.scored = scored("Was zahlen wir zu?", units, [0.9, 0.8])
+    nearby = AnswerService._nearby(prep, hand_models(related_above=0.5))
+    assert nearby is not None and nearby.chunk.doc_id == "b"

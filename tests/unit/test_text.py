@@ -110,6 +110,28 @@ def test_abbreviations_find_the_spelled_out_names() -> None:
     assert row[UNIT_FEATURES.index("names_missing")] == 0.0
 
 
+def test_who_is_asking_is_no_name_of_the_question() -> None:
+    from scp_assistant.learn.features import FeatureExtractor
+
+    index = BM25Index(
+        [
+            _chunk(0, "Die Verbandsgemeinde Kaisersesch erhielt eine Zuwendung."),
+            _chunk(1, "Der Eigenanteil beträgt 30 %. Worms plant Neubauten."),
+            _chunk(2, "Die Stadt und die Grundschule im Programm."),
+        ]
+    )
+    features = FeatureExtractor(index)
+
+    def names(question: str) -> tuple[str, ...]:
+        return features.query(question, "other").names
+
+    assert "verbandsgemeinde" not in names("Gilt der Eigenanteil auch für unsere Verbandsgemeinde?")
+    assert "verbandsgemeinde" not in names("Müssen wir als Verbandsgemeinde bei Säule I was zuzahlen?")
+    assert "verbandsgemeinde" in names("Was erhielt die Verbandsgemeinde?")  # asked about, not asking
+    assert names("Wie viel bekommt unsere Stadt Worms?") == ("worms",)  # a name after it stays
+    assert "kaisersesch" in names("Wir als VG Kaisersesch: was haben wir bekommen?")
+
+
 def test_pillars_named_in_a_text() -> None:
     from scp_assistant.learn.question import pillars
 

@@ -118,6 +118,18 @@ _ORDINARY_START = re.compile(
 )
 
 
+_ANAPHOR = re.compile(
+    r"(Sie|Er|Dies|Diese[rsmn]?|Damit|Dabei|Dafür|Dazu|Daher|Deshalb|Darüber|Demnach|Dadurch|Hierfür|Hierzu|"
+    r"Außerdem|Zudem|Ebenso)\b(?!-)"
+)
+
+
+def leans_on_previous(text: str) -> bool:
+    """Does the sentence start with a word that points back ("Sie dient der Finanzierung …", "Damit liegt …")?
+    ("Es gibt …" does not.)"""
+    return bool(_ANAPHOR.match(text.strip()))
+
+
 def rare_term_holders(
     question: str,
     ranked: Sequence[ScoredChunk],

@@ -121,7 +121,9 @@ def select(scored: Scored, params: SelectionParams) -> Selection:
 
 
 def _grouped(units: list[UnitCandidate]) -> list[UnitCandidate]:
-    """Items under the same parent stay together (one "ADD/Schulaufsicht:" heading, not two)."""
+    """Items under the same parent stay together (one "ADD/Schulaufsicht:" heading, not two), and a sentence
+    follows the sentence it continues in its passage ("Schulträger sind für die äußeren Schulangelegenheiten
+    zuständig. Damit liegt … bei ihnen."), wherever the scores put it. The first unit stays first."""
     out: list[UnitCandidate] = []
     for unit in units:
         if unit.parent:
@@ -129,5 +131,16 @@ def _grouped(units: list[UnitCandidate]) -> list[UnitCandidate]:
             if same:
                 out.insert(same[-1] + 1, unit)
                 continue
+        before = next(
+            (
+                k
+                for k, u in enumerate(out)
+                if u.chunk.chunk_id == unit.chunk.chunk_id and u.position == unit.position - 1
+            ),
+            None,
+        )
+        if before is not None and not unit.parent and not out[before].parent:
+            out.insert(before + 1, unit)
+            continue
         out.append(unit)
     return out

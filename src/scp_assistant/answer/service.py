@@ -19,6 +19,7 @@ from scp_assistant.answer import messages
 from scp_assistant.answer.citations import render
 from scp_assistant.answer.evidence import EvidenceJudge
 from scp_assistant.answer.guard import clean_question, screen
+from scp_assistant.answer.reading import leans_on_previous
 from scp_assistant.answer.scoring import Featurized, Scored, UnitScorer, check_models, missing_words, score
 from scp_assistant.answer.select import select
 from scp_assistant.learn.features import UnitCandidate
@@ -241,14 +242,17 @@ class AnswerService:
     @staticmethod
     def _nearby(prep: Prepared, models: Models, local_only: bool = False) -> UnitCandidate | None:
         """The unit nearest to answering, never one about another place, school year or pillar; for a place the
-        documents never name, none from another place's page."""
+        documents never name, none from another place's page; and none that leans on the sentence before it
+        ("Sie dient der Finanzierung …"): shown alone, it would not say what it is about."""
         scored = prep.scored
         if scored is None or not len(scored.p):
             return None
         usable = [
             i
             for i, unit in enumerate(scored.candidates)
-            if i not in scored.featurized.excluded and not (local_only and "," in unit.chunk.region)
+            if i not in scored.featurized.excluded
+            and not (local_only and "," in unit.chunk.region)
+            and not (unit.kind == "sentence" and leans_on_previous(unit.text))
         ]
         if not usable:
             return None

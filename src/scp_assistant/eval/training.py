@@ -153,15 +153,22 @@ def fit(service: AnswerService, examples: Sequence[Example], sets: Sequence[str]
     refusal = fit_linear(rows, targets, QUESTION_FEATURES)
     pairs = [(ex, s) for ex, s in zip(usable, oof, strict=True) if s is not None]
 
+    known: dict[tuple[int, SelectionParams], tuple[bool, bool, int]] = {}
+
     def outcome(params: SelectionParams) -> list[tuple[bool, bool, int]]:
         trial = Models(unit, refusal, dataclasses.replace(params, refuse_above=2.0))  # never decline here
         out = []
-        for ex, s in pairs:
-            answer = conclude(service, ex.prep, s, trial).to_dict()
-            verdict = judge(ex.entry, answer)
-            facts = ex.entry.get("key_facts") or []
-            lead = any(fact_covered(f, answer["answer"][:LEAD_WINDOW]) for f in facts)
-            out.append((verdict.correct if not ex.refuse else False, lead, len(answer["answer"])))
+        for i, (ex, s) in enumerate(pairs):
+            # a question of one part reads nothing of the budget factor for questions of several
+            multi = s.featurized.profile.multi_part
+            key = (i, params if multi else dataclasses.replace(params, multi_part_factor=1.0))
+            if key not in known:
+                answer = conclude(service, ex.prep, s, trial).to_dict()
+                verdict = judge(ex.entry, answer)
+                facts = ex.entry.get("key_facts") or []
+                lead = any(fact_covered(f, answer["answer"][:LEAD_WINDOW]) for f in facts)
+                known[key] = (verdict.correct if not ex.refuse else False, lead, len(answer["answer"]))
+            out.append(known[key])
         return out
 
     # a question about a place the documents never name is declined whatever the refusal model says

@@ -26,6 +26,12 @@ from scp_assistant.retrieve.glossary import spelled_out
 from scp_assistant.text import fold
 
 _NAME = re.compile(r"(?<!^)(?<![.?!:]\s)\b([A-ZÄÖÜ][a-zäöüß]+(?:-[A-ZÄÖÜ][a-zäöüß]+)*|[A-ZÄÖÜ]{2,}\+?)\b")
+# the noun after "unser…" or "wir/uns als" (an adjective may come between): "unsere kleine VG", "wir als Kreis";
+# a name after it stays ("unsere Stadt Worms" keeps "Worms")
+_ASKER = re.compile(
+    r"\b(?:[Uu]nser(?:e[mnrs]?)?|[Uu]nsre[mnrs]?|(?:[Ww]ir|[Uu]ns)\s+als)\s+(?:[a-zäöüß][\wäöüß-]*\s+)?"
+    r"[A-ZÄÖÜ][\wÄÖÜäöüß-]*"
+)
 UNIT_KINDS = ("sentence", "list", "item", "faq")
 _EDITORIAL = ("Hinweis der Redaktion", "Anmerkung der Redaktion", "Redaktioneller Hinweis")
 
@@ -125,9 +131,12 @@ class FeatureExtractor:
         for term, w in self._bm25.expanded_terms(context).items() if context else ():
             weighted.setdefault(term, 0.3 * w)
         weights = {t: self._bm25.idf(t) * w for t, w in sorted(weighted.items()) if self._bm25.idf(t) > 0}
-        own = [t for t in self._bm25.query_terms(text) if self._bm25.idf(t) > 0]
+        # who is asking ("wir als Verbandsgemeinde", "unsere Grundschule") is no name or focus of the question:
+        # the documents never name the asker, and a missing "Verbandsgemeinde" is no sign that they lack the answer
+        topic = _ASKER.sub(" ", text)
+        own = [t for t in self._bm25.query_terms(topic) if self._bm25.idf(t) > 0]
         focus = frozenset(sorted(own, key=lambda t: (-self._bm25.idf(t), t))[:3])
-        names = tuple(dict.fromkeys(spelled_out(fold(m)) for m in _NAME.findall(text) if self._specific(m)))
+        names = tuple(dict.fromkeys(spelled_out(fold(m)) for m in _NAME.findall(topic) if self._specific(m)))
         numbers = tuple(dict.fromkeys(re.findall(r"\d+(?:[.,/]\d+)*", text)))
         words = re.findall(r"[A-Za-zÄÖÜäöüß]{4,}", f"{text} {carried}")  # "die Stadt" of a follow-up: the last place
         places = frozenset(w for w in map(fold, words) if w in self._regions)
