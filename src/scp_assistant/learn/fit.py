@@ -107,7 +107,7 @@ def choose_params(
     for add, part, budget, multi in product(ADD_GRID, PART_GRID, BUDGET_GRID, MULTI_PART_GRID):
         results = outcome(SelectionParams(add_above=add, part_above=part, budget=budget, multi_part_factor=multi))
         scores: list[float] = []
-        facts: list[tuple[bool, float]] = []
+        limits: list[tuple[bool, float]] = []  # (false refusals within the ceiling, median)
         for threshold in REFUSE_GRID:
             correct = lead = false_refusals = 0
             lengths = []
@@ -123,7 +123,7 @@ def choose_params(
                     false_refusals += 1
             median = float(np.median(lengths)) if lengths else 0.0
             scores.append((correct + 0.25 * lead) / n - LENGTH_WEIGHT * max(0.0, median - MEDIAN_CHARS) / MEDIAN_CHARS)
-            facts.append((false_refusals <= MAX_FALSE_REFUSAL * max(1, n - sum(expect_refuse)), median))
+            limits.append((false_refusals <= MAX_FALSE_REFUSAL * max(1, n - sum(expect_refuse)), median))
         for i, threshold in enumerate(REFUSE_GRID):
             # judged with its neighbours: a threshold that is best only by a question or two is chance, and
             # moves with every change of the training set
@@ -132,8 +132,8 @@ def choose_params(
                 refuse_above=threshold, add_above=add, part_above=part, budget=budget, multi_part_factor=multi
             )
             # the highest threshold stays a fallback for the false-refusal ceiling
-            ok = facts[i][0] or i == len(REFUSE_GRID) - 1
-            trials.append(_Trial(params, scores[i], smoothed, ok, facts[i][1]))
+            ok = limits[i][0] or i == len(REFUSE_GRID) - 1
+            trials.append(_Trial(params, scores[i], smoothed, ok, limits[i][1]))
     allowed = [t for t in trials if t.false_refusals_ok]
     short = [t for t in allowed if t.median <= MEDIAN_CAP] or allowed
     best = short[0]

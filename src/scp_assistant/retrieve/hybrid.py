@@ -82,18 +82,20 @@ class HybridRetriever:
         Fußballverein nachmittags was anbieten. Gibts da im SCP nen Topf für?") each sentence is searched too and
         fused at ``sentence_weight``: one sentence carries the topic, another the ask, and the whole blurs both."""
         filters = filters or Filters()
-        runs = [(self._search(query, filters, vector), 1.0)]
+        where = filters.as_where() or None
+        allowed = {i for i, c in enumerate(self.bm25.chunks) if filters.allows(c)} if where else None
+        runs = [(self._search(query, where, allowed, vector), 1.0)]
         if self.settings.sentence_weight > 0:
-            runs += [(self._search(part, filters, None), self.settings.sentence_weight) for part in sentences(query)]
+            weight = self.settings.sentence_weight
+            runs += [(self._search(part, where, allowed, None), weight) for part in sentences(query)]
         return self._fuse(runs)[: limit or None]
 
-    def _search(self, query: str, filters: Filters, vector: list[float] | None) -> _Run:
+    def _search(
+        self, query: str, where: dict[str, str] | None, allowed: set[int] | None, vector: list[float] | None
+    ) -> _Run:
         s = self.settings
         vector = vector if vector is not None else self._embedder.embed_query(query)
-        dense = self._store.query(vector, s.candidates, filters.as_where() or None, self._by_id)
-        allowed = None
-        if filters.as_where():
-            allowed = {i for i, c in enumerate(self.bm25.chunks) if filters.allows(c)}
+        dense = self._store.query(vector, s.candidates, where, self._by_id)
         sparse = self.bm25.search(query, s.candidates, allowed)
         margin = sparse[0][1] / sparse[1][1] if len(sparse) > 1 and sparse[1][1] > 0 else 0.0
         return _Run([(h.chunk, h.score) for h in dense], [(self.bm25.chunks[i], score) for i, score in sparse], margin)
