@@ -78,6 +78,16 @@ class Unit:
     is_list: bool = False
 
 
+def ends_with_abbreviation(text: str) -> bool:
+    """Whether the full stop that ends ``text`` belongs to an abbreviation ("bzw.", "Mio."), an ordinal
+    ("am 4.") or a single letter, so it ends no sentence."""
+    last = re.search(r"(\S+)[.]$", text.rstrip("\"“”»«'"))
+    if not last:
+        return False
+    word = last.group(1).lower().strip('(„"')
+    return word in _ABBREV or bool(re.fullmatch(r"\d{1,2}|[a-zäöü]", word))
+
+
 def split_sentences(text: str) -> list[str]:
     text = " ".join(text.split())
     if not text:
@@ -85,12 +95,8 @@ def split_sentences(text: str) -> list[str]:
     pieces: list[str] = []
     start = 0
     for match in _SENT_END.finditer(text):
-        before = text[start : match.start()].rstrip("\"“”»«'")
-        last = re.search(r"(\S+)[.]$", before)
-        if last:
-            word = last.group(1).lower().strip('(„"')
-            if word in _ABBREV or re.fullmatch(r"\d{1,2}", word) or re.fullmatch(r"[a-zäöü]", word):
-                continue  # abbreviation or ordinal ("4. Juni"), not a sentence end
+        if ends_with_abbreviation(text[start : match.start()]):
+            continue  # abbreviation or ordinal ("4. Juni"), not a sentence end
         pieces.append(text[start : match.start()].strip())
         start = match.end()
     pieces.append(text[start:].strip())

@@ -50,6 +50,15 @@ def test_sentences_of_a_question_of_several() -> None:
     assert sentences("Wer genehmigt Anträge aus dem Chancenbudget?") == []
     assert sentences("Ok. Wer genehmigt Anträge aus dem Chancenbudget?") == []  # "Ok." is no sentence
     assert len(sentences("Eins zwei drei. " * 6)) == 3  # at most three extra searches
+    # an abbreviation or an ordinal ends no sentence
+    assert sentences("Ich las 380 Mio. und 400 Mio. Euro. Was stimmt denn nun?") == [
+        "Ich las 380 Mio. und 400 Mio. Euro.",
+        "Was stimmt denn nun?",
+    ]
+    assert sentences("Was ist am 4. Juni passiert? Und wer war dabei, bzw. wer nicht?") == [
+        "Was ist am 4. Juni passiert?",
+        "Und wer war dabei, bzw. wer nicht?",
+    ]
 
 
 def test_each_sentence_is_searched_and_what_only_a_sentence_finds_joins_the_candidates(store: MemoryStore) -> None:

@@ -15,6 +15,7 @@ from scp_assistant.index.store import VectorStore
 from scp_assistant.models import Chunk, ScoredChunk
 from scp_assistant.retrieve.bm25 import BM25Index
 from scp_assistant.settings import RetrieveSettings
+from scp_assistant.text import ends_with_abbreviation
 
 log = logging.getLogger(__name__)
 
@@ -137,5 +138,11 @@ _SENTENCE_END = re.compile(r"(?<=[.?!])\s+(?=\S)|\s+[–—]\s+")
 def sentences(query: str, limit: int = 3) -> list[str]:
     """The sentences of a question of several (each of at least three words), at most ``limit``; none for a
     question of one sentence."""
-    parts = [p.strip() for p in _SENTENCE_END.split(query) if len(p.split()) >= 3]
+    pieces: list[str] = []
+    for piece in _SENTENCE_END.split(query):
+        if pieces and ends_with_abbreviation(pieces[-1]):  # "bzw.", "Mio.", "am 4." end no sentence
+            pieces[-1] = f"{pieces[-1]} {piece}"
+        else:
+            pieces.append(piece)
+    parts = [p.strip() for p in pieces if len(p.split()) >= 3]
     return parts[:limit] if len(parts) > 1 else []
