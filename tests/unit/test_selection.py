@@ -126,6 +126,25 @@ def test_each_part_of_a_multi_part_question_gets_its_best_unit_or_a_sentence_tha
     assert one.uncovered_parts == ["bis wann läuft das Programm?"]
 
 
+@pytest.mark.parametrize(("item_coverage", "shown"), [(1.0, ["- Genehmigt Anträge"]), (0.1, ["ADD:"])])
+def test_a_list_is_narrowed_to_an_item_only_when_the_question_singles_it_out(
+    item_coverage: float, shown: list[str]
+) -> None:
+    """A question like "Wer genehmigt Anträge?" gets the one item that says so; one that shares a word with an item
+    (its "Schulen" in "schulbibliothekarische Räume") gets the list it asked about, not that item alone."""
+    whole = "ADD:\n- Gespräche mit Schulen\n- Genehmigt Anträge\n- Begleitet Schulen"
+    units = [
+        unit(whole, "deck", 3, kind="list"),
+        unit("- Gespräche mit Schulen", "deck", 3, position=1, parent="ADD", kind="item"),
+        unit("- Genehmigt Anträge", "deck", 3, position=2, parent="ADD", kind="item"),
+        unit("- Begleitet Schulen", "deck", 3, position=3, parent="ADD", kind="item"),
+    ]
+    trial = scored("Wer genehmigt Anträge?", units, [0.9, 0.5, 0.85, 0.5])
+    trial.featurized.rows[2, UNIT_FEATURES.index("cov_unit")] = item_coverage
+    chosen = select(trial, PARAMS).units
+    assert [u.text.split("\n")[0] for u in chosen] == shown
+
+
 def test_ties_are_broken_by_candidate_order_so_answers_are_deterministic() -> None:
     units = [unit("Erster Satz zum Thema.", "a"), unit("Zweiter Satz zum Thema.", "b")]
     for _ in range(5):
