@@ -16,6 +16,7 @@ from helpers import hand_models, small_corpus
 from scp_assistant.container import Container
 from scp_assistant.index.embedders import FakeEmbedder
 from scp_assistant.index.store import MemoryStore
+from scp_assistant.retrieve.spelling import GeneralLexicon
 from scp_assistant.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
@@ -35,10 +36,18 @@ def settings(tmp_path: Path, corpus: Path) -> Settings:
     )
 
 
+@pytest.fixture(scope="session")
+def lexicon() -> GeneralLexicon:
+    """The general word list of the spelling correction, loaded once for all tests that share it."""
+    return GeneralLexicon()
+
+
 @pytest.fixture
-def fake_container(settings: Settings, corpus: Path) -> Container:
+def fake_container(settings: Settings, corpus: Path, lexicon: GeneralLexicon) -> Container:
     """A container on fakes (in-memory store, hashing embedder), with the small corpus ingested."""
-    container = Container(settings, store=MemoryStore(), embedder=FakeEmbedder(64), models=hand_models())
+    container = Container(
+        settings, store=MemoryStore(), embedder=FakeEmbedder(64), models=hand_models(), lexicon=lexicon
+    )
     report = container.ingest_pipeline().run(corpus)
     assert report.ok, report.failures
     return container

@@ -28,6 +28,8 @@ from scp_assistant.index.store import VectorStore
 from scp_assistant.ingest.pipeline import IngestPipeline
 from scp_assistant.learn.model import LinearModel, Models, load_models
 from scp_assistant.retrieve.hybrid import HybridRetriever
+from scp_assistant.retrieve.places import place_words
+from scp_assistant.retrieve.spelling import GeneralLexicon, Lexicon, SpellingCorrector
 from scp_assistant.settings import Settings
 
 if TYPE_CHECKING:
@@ -44,6 +46,7 @@ class Container:
         store: VectorStore | None = None,
         embedder: Embedder | None = None,
         models: Models | None = None,
+        lexicon: Lexicon | None = None,
     ) -> None:
         self.settings = settings
         self._checked_at = 0.0
@@ -54,6 +57,8 @@ class Container:
             self.__dict__["embedder"] = embedder
         if models is not None:
             self.__dict__["models"] = models
+        if lexicon is not None:
+            self.__dict__["lexicon"] = lexicon
 
     @cached_property
     def store(self) -> VectorStore:
@@ -86,7 +91,18 @@ class Container:
 
     @cached_property
     def answer_service(self) -> AnswerService:
-        return AnswerService(self.retriever, self.settings.answer, self.settings.retrieve, self.models)
+        return AnswerService(self.retriever, self.settings.answer, self.settings.retrieve, self.models, self._speller())
+
+    def _speller(self) -> SpellingCorrector | None:
+        if not self.settings.retrieve.correct_spelling:
+            return None
+        bm25 = self.retriever.bm25
+        texts = (f"{c.title} {c.section} {c.text}" for c in bm25.chunks)
+        return SpellingCorrector(texts, self.lexicon, lambda term: bm25.idf(term) > 0, keep=place_words())
+
+    @cached_property
+    def lexicon(self) -> Lexicon:
+        return GeneralLexicon()
 
     @cached_property
     def database(self) -> Database:

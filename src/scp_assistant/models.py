@@ -143,9 +143,11 @@ class Answer:
     citations: list[Citation]
     retrieved: list[RetrievedRef]
     latency_ms: float = 0.0
+    searched: str = ""  # what was searched: the question with typing errors corrected (the chat shows it)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
+        data.pop("searched")
         for c in data["citations"]:
             c.pop("chunk_id", None)
         data["latency_ms"] = round(self.latency_ms, 1)

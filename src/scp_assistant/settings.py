@@ -56,6 +56,11 @@ class RetrieveSettings(BaseModel):
         description="Weight in the fusion of searching each sentence of a question of several (0 = off).",
     )
     min_retrieved: int = Field(10, ge=1, description="Chunks listed in `retrieved` of an answer (at least).")
+    correct_spelling: bool = Field(
+        True,
+        description="Correct typing errors of a question before the search ('Chancenbudjet' -> 'Chancenbudget'): "
+        "words neither the documents nor everyday German or English know, one edit away from a document word.",
+    )
 
 
 class AnswerSettings(BaseModel):

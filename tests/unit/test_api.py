@@ -69,6 +69,17 @@ def test_stream_sends_meta_deltas_citations_done(fake_container: Container) -> N
         assert empty.status_code == 422  # input errors before the stream starts
 
 
+def test_a_question_with_a_typo_is_searched_corrected_and_the_chat_says_so(fake_container: Container) -> None:
+    question = "Darf aus dem Chancenbudjet Mobiliar angeschafft werden?"
+    with client_for(fake_container) as client:
+        body = client.post("/api/v1/ask", json={"question": question}).json()
+        assert body["question"] == question and body["refused"] is False
+        assert body["rewritten_question"] == "Darf aus dem Chancenbudget Mobiliar angeschafft werden?"
+        assert body["citations"][0]["doc_id"] == "faq1"  # as with the word spelled right
+        meta = sse(client.post("/api/v1/ask/stream", json={"question": question}).text)[0][1]
+        assert meta["rewritten_question"] == body["rewritten_question"]
+
+
 def test_documents_metadata_sections_and_files(fake_container: Container) -> None:
     with client_for(fake_container) as client:
         docs = client.get("/api/v1/documents").json()

@@ -26,6 +26,7 @@ from scp_assistant.learn.features import UnitCandidate
 from scp_assistant.learn.model import Models
 from scp_assistant.models import Answer, Chunk, Citation, RefusalReason, RetrievedRef, ScoredChunk
 from scp_assistant.retrieve.hybrid import Filters, HybridRetriever
+from scp_assistant.retrieve.spelling import SpellingCorrector
 from scp_assistant.settings import AnswerSettings, RetrieveSettings
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,7 @@ class Prepared:
 
 def finish(prep: Prepared, answer: Answer) -> Answer:
     answer.latency_ms = (time.perf_counter() - prep.started) * 1000
+    answer.searched = prep.query
     log.info(
         "answered refused=%s reason=%s backend=%s in %.0f ms",
         answer.refused,
@@ -100,10 +102,16 @@ class AnswerService:
     backend = "extractive"
 
     def __init__(
-        self, retriever: HybridRetriever, settings: AnswerSettings, retrieve: RetrieveSettings, models: Models
+        self,
+        retriever: HybridRetriever,
+        settings: AnswerSettings,
+        retrieve: RetrieveSettings,
+        models: Models,
+        speller: SpellingCorrector | None = None,
     ) -> None:
         check_models(models)
         self._retriever = retriever
+        self._speller = speller
         self._settings = settings
         self._retrieve = retrieve
         self.models = models
@@ -115,17 +123,20 @@ class AnswerService:
         started = time.perf_counter()
         text = clean_question(question, self._settings.max_question_chars)
         screening = screen(text, self.judge.is_programme_text)
-        ranked = self._retriever.retrieve(screening.query, filters)
+        query = self._speller.correct(screening.query) if self._speller else screening.query
+        if query != screening.query:
+            log.info("searched with typing errors corrected: %r", query)
+        ranked = self._retriever.retrieve(query, filters)
         retrieved = [
             RetrievedRef(s.chunk.doc_id, s.chunk.chunk_id, round(s.score, 5))
             for s in ranked[: max(self._retrieve.min_retrieved, 20)]
         ]
-        prep = Prepared(text, screening.query, screening.stripped, ranked, retrieved, started)
+        prep = Prepared(text, query, screening.stripped, ranked, retrieved, started)
         if screening.kind in ("adversarial", "out_of_scope"):
             reason: RefusalReason = "adversarial" if screening.kind == "adversarial" else "out_of_scope"
             prep.refusal = self._refusal(text, reason, screening.category, prep)
             return prep
-        evidence = self.judge.judge(screening.query, ranked)
+        evidence = self.judge.judge(query, ranked)
         log.debug("evidence %s", evidence)
         prep.programme = evidence.programme
         prep.foreign_places = tuple(evidence.foreign_places)
@@ -137,7 +148,7 @@ class AnswerService:
             # sets, 18 questions of this kind, all to decline. Nothing to learn from there
             prep.refusal = self._refusal(text, "out_of_scope", "", prep)
             return prep
-        prep.featurized = self.scorer.featurize(screening.query, ranked, evidence)
+        prep.featurized = self.scorer.featurize(query, ranked, evidence)
         return prep
 
     def decide(self, prep: Prepared, models: Models | None = None) -> Prepared:

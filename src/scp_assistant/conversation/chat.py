@@ -72,6 +72,7 @@ class ChatService:
         self, text: str, session: Session, standalone: str, answer: Answer, answer_id: str | None = None
     ) -> ChatReply:
         answer.question = text
+        standalone = answer.searched or standalone  # with typing errors corrected
         self._sessions.record(session, text, standalone)
         answer_id = answer_id or uuid.uuid4().hex
         self._feedback.record_answer(
@@ -98,7 +99,7 @@ class ChatService:
                     {
                         "answer_id": answer_id,
                         "session_id": session.id,
-                        "rewritten_question": standalone,
+                        "rewritten_question": value.query or standalone,
                         "refused": refusal is not None,
                         "refusal_reason": refusal.refusal_reason if refusal else None,
                         "retrieved": [r.__dict__ for r in value.retrieved[:5]],
