@@ -104,6 +104,12 @@ class Container:
     def lexicon(self) -> Lexicon:
         return GeneralLexicon()
 
+    def warm(self) -> None:
+        """Build what the first question would otherwise wait for: model, BM25, sessions and the word list."""
+        _ = self.chat_service
+        if self.settings.retrieve.correct_spelling:
+            _ = "warm-up" in self.lexicon  # the word list loads on first use (about 0.4 s)
+
     @cached_property
     def database(self) -> Database:
         return open_database(self.settings.database_url, self.settings.data_dir)

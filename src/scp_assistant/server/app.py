@@ -85,7 +85,7 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         try:  # warm up, so the first user does not wait for the model and BM25
-            await asyncio.to_thread(lambda: container.chat_service)
+            await asyncio.to_thread(container.warm)
         except ScpError as exc:
             log.warning("not ready yet: %s", exc)
         async with mcp.session_manager.run():
