@@ -174,3 +174,12 @@ def test_dense_search_finds_the_exact_nearest_passages(real_container: Container
         exact = [ids[i] for i in np.argsort(-(matrix @ vector), kind="stable")[:30]]
         found = [hit.chunk.chunk_id for hit in store.query(vector.tolist(), 30)]
         assert set(found) == set(exact), entry["id"]
+
+
+def test_a_question_with_typing_errors_gets_the_answer_of_the_question_spelled_right(real_container: Container) -> None:
+    service = real_container.answer_service
+    right = service.ask("Wie lange läuft das Startchancen-Programm insgesamt, und ab wann ging es los?")
+    typed = service.ask("Wie lang leuft das Startchancen-Progamm eigentlich insgesammt, und ab wann gings los?")
+    assert typed.searched.startswith("Wie lang leuft das Startchancen-Programm eigentlich insgesamt,")
+    assert not typed.refused and typed.citations[0].doc_id == right.citations[0].doc_id
+    assert "zehn Jahre" in typed.answer and "2024" in typed.answer
