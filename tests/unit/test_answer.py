@@ -102,6 +102,13 @@ def test_no_programme_word_and_an_unknown_thing_is_off_topic_whatever_the_refusa
     # a programme word makes it a question for the documents again (answered or declined by the models)
     programme = fake_container.answer_service.ask("Wie hoch ist der Hebesatz beim Chancenbudget?")
     assert programme.refusal_reason != "out_of_scope"
+    # who is asking makes no programme question ("unsere Verbandsgemeinde"); a phrase naming the programme does
+    asker = fake_container.answer_service.ask(
+        "Wie hoch ist der Hebesatz der Gewerbesteuer für unsere Verbandsgemeinde?"
+    )
+    assert asker.refused and asker.refusal_reason == "out_of_scope"
+    school = fake_container.answer_service.ask("Wie hoch ist der Hebesatz für unsere Startchancen-Schule?")
+    assert school.refusal_reason != "out_of_scope"
 
 
 def test_not_covered_refusal_says_what_is_missing_and_what_the_documents_say(fake_container: Container) -> None:

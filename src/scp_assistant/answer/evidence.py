@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from scp_assistant.learn.features import without_asker
 from scp_assistant.models import Chunk, ScoredChunk
 from scp_assistant.retrieve.bm25 import BM25Index, within_one_edit
 from scp_assistant.retrieve.hybrid import dense_z
@@ -161,7 +162,7 @@ class EvidenceJudge:
         passage_words = " " + " ".join(self._passage(c.chunk)[1] for c in top) + " "
         unresolved = [u for u in unknown if not _resolved(u, passage_words)]
         foreign = [u for u in unresolved if not self.resolved_in_corpus(u)]
-        programme = self.is_programme_text(question)
+        programme = self.is_programme_text(without_asker(question))
 
         score = 0.6 + 0.3 * (coverage - 0.5) + 0.08 * (min(dense, 5.0) - 2.7)
         if eligibility:  # "Dürfen wir X bezahlen?" is answered by the general rules even for an unknown X

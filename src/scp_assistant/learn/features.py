@@ -32,6 +32,15 @@ _ASKER = re.compile(
     r"\b(?:[Uu]nser(?:e[mnrs]?)?|[Uu]nsre[mnrs]?|(?:[Ww]ir|[Uu]ns)\s+als)\s+(?:[a-zäöüß][\wäöüß-]*\s+)?"
     r"[A-ZÄÖÜ][\wÄÖÜäöüß-]*"
 )
+
+
+def without_asker(text: str) -> str:
+    """``text`` without who is asking ("für unsere Verbandsgemeinde", "wir als Kreis"), unless the phrase names the
+    programme ("unsere Startchancen-Schule"): a question does not become a programme question because the asker
+    is a Verbandsgemeinde ("Wie setzen wir eine Hundesteuersatzung für unsere Verbandsgemeinde auf?")."""
+    return _ASKER.sub(lambda m: m.group(0) if "startchanc" in fold(m.group(0)) else " ", text)
+
+
 UNIT_KINDS = ("sentence", "list", "item", "faq")
 _EDITORIAL = ("Hinweis der Redaktion", "Anmerkung der Redaktion", "Redaktioneller Hinweis")
 
