@@ -36,29 +36,37 @@ def retriever(store: MemoryStore, weight: float, embedder: FakeEmbedder | None =
     return HybridRetriever(store, embedder or FakeEmbedder(64), RetrieveSettings(candidates=5, sentence_weight=weight))
 
 
-def test_sentences_of_a_question_of_several() -> None:
-    assert sentences("Bei uns will der Fußballverein was anbieten. Gibts da im SCP nen Topf für?") == [
-        "Bei uns will der Fußballverein was anbieten.",
-        "Gibts da im SCP nen Topf für?",
-    ]
-    # a dash sets off a clause; pieces under three words are no sentence of their own
-    assert sentences("Könn wir die Betriebskosten – Strom, Reinigung, Wartung – aus Säule 1 bezahlen?") == [
-        "Könn wir die Betriebskosten",
-        "Strom, Reinigung, Wartung",
-        "aus Säule 1 bezahlen?",
-    ]
-    assert sentences("Wer genehmigt Anträge aus dem Chancenbudget?") == []
-    assert sentences("Ok. Wer genehmigt Anträge aus dem Chancenbudget?") == []  # "Ok." is no sentence
-    assert len(sentences("Eins zwei drei. " * 6)) == 3  # at most three extra searches
-    # an abbreviation or an ordinal ends no sentence
-    assert sentences("Ich las 380 Mio. und 400 Mio. Euro. Was stimmt denn nun?") == [
-        "Ich las 380 Mio. und 400 Mio. Euro.",
-        "Was stimmt denn nun?",
-    ]
-    assert sentences("Was ist am 4. Juni passiert? Und wer war dabei, bzw. wer nicht?") == [
-        "Was ist am 4. Juni passiert?",
-        "Und wer war dabei, bzw. wer nicht?",
-    ]
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        (
+            "Bei uns will der Fußballverein was anbieten. Gibts da im SCP nen Topf für?",
+            ["Bei uns will der Fußballverein was anbieten.", "Gibts da im SCP nen Topf für?"],
+        ),
+        # a dash sets off a clause; pieces under three words are no sentence of their own
+        (
+            "Könn wir die Betriebskosten – Strom, Reinigung, Wartung – aus Säule 1 bezahlen?",
+            ["Könn wir die Betriebskosten", "Strom, Reinigung, Wartung", "aus Säule 1 bezahlen?"],
+        ),
+        ("Wer genehmigt Anträge aus dem Chancenbudget?", []),
+        ("Ok. Wer genehmigt Anträge aus dem Chancenbudget?", []),  # "Ok." is no sentence
+        # an abbreviation or an ordinal ends no sentence
+        (
+            "Ich las 380 Mio. und 400 Mio. Euro. Was stimmt denn nun?",
+            ["Ich las 380 Mio. und 400 Mio. Euro.", "Was stimmt denn nun?"],
+        ),
+        (
+            "Was ist am 4. Juni passiert? Und wer war dabei, bzw. wer nicht?",
+            ["Was ist am 4. Juni passiert?", "Und wer war dabei, bzw. wer nicht?"],
+        ),
+    ],
+)
+def test_sentences_of_a_question_of_several(question: str, expected: list[str]) -> None:
+    assert sentences(question) == expected
+
+
+def test_at_most_three_sentences_are_searched_on_their_own() -> None:
+    assert len(sentences("Eins zwei drei. " * 6)) == 3
 
 
 def test_each_sentence_is_searched_and_what_only_a_sentence_finds_joins_the_candidates(store: MemoryStore) -> None:

@@ -21,6 +21,7 @@ from typing import Protocol
 
 import numpy as np
 
+from scp_assistant.retrieve.bm25 import within_one_edit
 from scp_assistant.text import STOPWORDS, fold, stem
 
 log = logging.getLogger(__name__)
@@ -113,16 +114,11 @@ class SpellingCorrector:
 
 def one_edit(a: str, b: str) -> bool:
     """a and b differ by one inserted, deleted or changed letter, or two neighbouring letters swapped."""
-    if a == b or abs(len(a) - len(b)) > 1:
+    return a != b and (within_one_edit(a, b) or _swapped(a, b))
+
+
+def _swapped(a: str, b: str) -> bool:
+    if len(a) != len(b):
         return False
-    if len(a) == len(b):
-        diff = [i for i in range(len(a)) if a[i] != b[i]]
-        return len(diff) == 1 or (
-            len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
-        )
-    if len(a) > len(b):
-        a, b = b, a
-    i = 0
-    while i < len(a) and a[i] == b[i]:
-        i += 1
-    return a[i:] == b[i + 1 :]
+    diff = [i for i in range(len(a)) if a[i] != b[i]]
+    return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
