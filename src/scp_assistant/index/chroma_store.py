@@ -89,6 +89,7 @@ class ChromaStore:
             except Exception:
                 return None
             self._serving_name = name
+            _widen_search(self._collection)
         return self._collection
 
     def _forget(self) -> None:
@@ -227,3 +228,15 @@ class ChromaStore:
         return (
             f"{current}:{pointer.get('version', 0)}" if pointer else ("legacy" if self._get() is not None else "none")
         )
+
+
+def _widen_search(collection: Any) -> None:
+    """An index built before the wide search beam gets it now, not only with its next rebuilt version: the beam
+    is a setting of the collection that can be changed in place."""
+    try:
+        hnsw = dict((collection.configuration or {}).get("hnsw") or {})
+        if int(hnsw.get("ef_search") or 0) < SEARCH_EF:
+            collection.modify(configuration={"hnsw": {"ef_search": SEARCH_EF}})
+            log.info("Suchbreite der Sammlung %s auf %d erhöht", collection.name, SEARCH_EF)
+    except Exception as exc:  # an older server without configurable collections: search as before
+        log.warning("Suchbreite der Sammlung %s nicht änderbar: %s", getattr(collection, "name", "?"), exc)
