@@ -41,6 +41,27 @@ def without_asker(text: str) -> str:
     return _ASKER.sub(lambda m: m.group(0) if "startchanc" in fold(m.group(0)) else " ", text)
 
 
+# the source a question cites: "laut ism", "nach Angaben des Landes", "according to the BMBF", "im Newsletter"
+_ATTRIBUTION = re.compile(
+    r"\b(?:[Ll]aut|[Gg]emäß|[Nn]ach (?:Angaben|Darstellung|Auskunft)(?: de[rsm]| von)?|[Aa]ccording to(?: the)?)"
+    r"\s+((?:[\w.+/-]+\s*){1,3})"
+    r"|\b(?:im|in der|in dem|in einer|in einem|aus der|aus dem|in the)\s+((?:[\w-]*(?:Newsletter|Pressemitteilung|"
+    r"Präsentation|Folien|FAQ|Bericht|Meldung|Steckbrief|Bilanz|Umfrage|Abfrage|Interview|Blog|Übersicht)\w*)"
+    r"(?:\s+(?:de[rsm]|von)\s+[\w.-]+)?)"
+)
+
+
+def attribution(text: str) -> str:
+    """The words naming the source a question cites ("laut Pressemitteilung des Bildungsministeriums" ->
+    "Pressemitteilung des Bildungsministeriums"), or ""."""
+    words = " ".join(m.group(1) or m.group(2) for m in _ATTRIBUTION.finditer(text)).split()
+    # the names in it: nouns and short acronyms ("ism", "dpa"), not the verbs that follow ("laut ism sollen")
+    return " ".join(w for w in words if (w[:1].isupper() or len(w) <= 4) and w not in _LINKS)
+
+
+_LINKS = frozenset("der des dem den die das vom von im in am zum zur und the of".split())
+
+
 UNIT_KINDS = ("sentence", "list", "item", "faq")
 _EDITORIAL = ("Hinweis der Redaktion", "Anmerkung der Redaktion", "Redaktioneller Hinweis")
 
@@ -76,6 +97,7 @@ class QueryTerms:
     numbers: tuple[str, ...]
     kind: str
     places: frozenset[str] = field(default_factory=frozenset)  # folded region words the question names
+    sources: frozenset[str] = field(default_factory=frozenset)  # terms of the source it cites ("laut ism")
 
 
 UNIT_FEATURES = (
@@ -85,6 +107,7 @@ UNIT_FEATURES = (
     "asks_yesno_has_verdict", "dense_z", "passage_rank_inv", "bm25_rank_inv", "dense_rank_inv",
     "log_chars", "short", "first_unit", "position", "heading_like", "lead_paragraph", "meta_words", "ends_colon",
     "region_match", "region_conflict", "fragment", "editorial", "slide", "novelty", "neighbor_cov",
+    "source_named", "source_other",
     *(f"kind_{k}" for k in UNIT_KINDS), *(f"source_{t}" for t in DOC_TYPES),
 )  # fmt: skip
 # what the evidence says, not what kind of question it is: a prior on the question's form ("how many ...?",
@@ -106,6 +129,7 @@ class FeatureExtractor:
         self._terms: dict[str, frozenset[str]] = {}
         self._facts: dict[tuple[str, str, str, str, str], _UnitFacts] = {}
         self._regions = self._region_words(bm25.chunks)
+        self._about: dict[str, frozenset[str]] = {}  # doc id -> terms of its title, publisher, type and lead
 
     @staticmethod
     def _region_words(chunks: Sequence[Chunk]) -> frozenset[str]:
@@ -149,7 +173,25 @@ class FeatureExtractor:
         numbers = tuple(dict.fromkeys(re.findall(r"\d+(?:[.,/]\d+)*", text)))
         words = re.findall(r"[A-Za-zÄÖÜäöüß]{4,}", f"{text} {carried}")  # "die Stadt" of a follow-up: the last place
         places = frozenset(w for w in map(fold, words) if w in self._regions)
-        return QueryTerms(weights, focus, names, numbers, kind, places)
+        cited = attribution(f"{text} {carried}")
+        common = len(self._bm25.chunks) // 10  # "laut ism für die Schulen": "Schulen" names no source
+        sources = frozenset(
+            t for t in self.terms(cited) if self._bm25.idf(t) > 0 and self._bm25.document_frequency(t) <= common
+        )
+        return QueryTerms(weights, focus, names, numbers, kind, places, sources)
+
+    def _source_terms(self, chunk: Chunk) -> frozenset[str]:
+        """What a document says about itself: title, publisher, type and its lead paragraph ("Pressemitteilung
+        des Ministeriums für Bildung …"), cached per document."""
+        known = self._about.get(chunk.doc_id)
+        if known is None:
+            lead = next(
+                (c.text for c in self._bm25.chunks if c.doc_id == chunk.doc_id and not c.section and c.page is None),
+                "",
+            )
+            known = self.terms(f"{chunk.title} {chunk.publisher} {chunk.doc_type} {lead}")
+            self._about[chunk.doc_id] = known
+        return known
 
     def _specific(self, token: str) -> bool:
         """A name, acronym or rare noun of the question ("Trier", "ADD", "Sockelbetrag"): rare in the corpus.
@@ -215,6 +257,7 @@ class FeatureExtractor:
             fixed=fixed,
             vector=vector,
             count=has_count(text),
+            chunk=chunk,
         )
         if len(self._facts) < 500_000:
             self._facts[key] = facts
@@ -251,6 +294,10 @@ class FeatureExtractor:
             "region_conflict": float(bool(q.places) and bool(f.region - {"bund"}) and not (q.places & f.region)),
             "novelty": len(f.own - q.weights.keys()) / len(f.own) if f.own else 0.0,
             "neighbor_cov": 0.0,  # set by with_neighbours: the best coverage of the units next to it
+            # the question cites a source ("laut ism", "laut Pressemitteilung des Bildungsministeriums"): is this
+            # unit's document that source?
+            "source_named": float(bool(q.sources & self._source_terms(f.chunk))),
+            "source_other": float(bool(q.sources) and not q.sources & self._source_terms(f.chunk)),
         }
         row = f.vector.copy()  # what the unit is, then what it is for this question
         for name, value in values.items():
@@ -271,6 +318,7 @@ class _UnitFacts:
     fixed: dict[str, float]
     vector: np.ndarray  # the question-independent features at their places in a row
     count: bool  # a figure that can answer "wie viele" (not a year, a date or "ein")
+    chunk: Chunk
 
 
 def with_neighbours(rows: np.ndarray, candidates: Sequence[UnitCandidate]) -> np.ndarray:

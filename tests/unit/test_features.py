@@ -1,0 +1,45 @@
+"""Unit features computed from hand-made chunks: what a question's words say about a unit."""
+
+from __future__ import annotations
+
+import pytest
+
+from scp_assistant.learn.features import UNIT_FEATURES, FeatureExtractor, UnitCandidate, attribution
+from scp_assistant.models import Chunk
+from scp_assistant.retrieve.bm25 import BM25Index
+
+
+def _chunk(doc: str, publisher: str, text: str, section: str = "Abschnitt") -> Chunk:
+    return Chunk(doc, f"{doc}::000", f"Bericht {doc}", publisher, "", "", "landesseite", "RLP", section, None, text)
+
+
+@pytest.mark.parametrize(
+    ("question", "cited"),
+    [
+        ("Was sollen die Maßnahmen laut ism bewirken?", "ism"),
+        (
+            "Was soll das ism laut Pressemitteilung des Bildungsministeriums leisten?",
+            "Pressemitteilung Bildungsministeriums",
+        ),
+        ("Welches Thema nennt das Land im Newsletter zum ersten Jahr?", "Newsletter"),
+        ("What does the programme fund according to the BMBF?", "BMBF"),
+        ("Wie viel Geld bekommt Worms?", ""),
+    ],
+)
+def test_the_source_a_question_cites_is_found_by_its_names(question: str, cited: str) -> None:
+    assert attribution(question) == cited
+
+
+def test_a_unit_from_the_source_the_question_cites_is_marked_and_one_from_elsewhere_too() -> None:
+    ism = _chunk("ism-folien", "Institut für sozialpädagogische Forschung Mainz (ism)", "Steuerungsgremium einrichten.")
+    land = _chunk("land", "Ministerium für Bildung", "Steuerungsgremium einrichten und Berichte schreiben.")
+    filler = [_chunk(f"f{i}", "Zeitung", f"Schulen im Programm, Meldung {i}.") for i in range(12)]
+    features = FeatureExtractor(BM25Index([ism, land, *filler]))
+    named, other = UNIT_FEATURES.index("source_named"), UNIT_FEATURES.index("source_other")
+
+    cited = features.query("Wie gehen wir laut ism am besten vor?", "how")
+    assert features.unit(cited, UnitCandidate(ism.text, ism, "sentence", 0, 1))[[named, other]].tolist() == [1, 0]
+    assert features.unit(cited, UnitCandidate(land.text, land, "sentence", 0, 1))[[named, other]].tolist() == [0, 1]
+
+    plain = features.query("Wie gehen wir am besten vor?", "how")
+    assert features.unit(plain, UnitCandidate(ism.text, ism, "sentence", 0, 1))[[named, other]].tolist() == [0, 0]
