@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from scp_assistant.learn.features import UNIT_FEATURES, FeatureExtractor, UnitCandidate, attribution
@@ -43,3 +44,23 @@ def test_a_unit_from_the_source_the_question_cites_is_marked_and_one_from_elsewh
 
     plain = features.query("Wie gehen wir am besten vor?", "how")
     assert features.unit(plain, UnitCandidate(ism.text, ism, "sentence", 0, 1))[[named, other]].tolist() == [0, 0]
+
+
+def test_a_refusal_names_what_is_missing_in_the_question_s_specific_words_not_in_common_ones() -> None:
+    from scp_assistant.answer.scoring import Featurized, missing_words
+    from scp_assistant.learn.features import EvidenceView
+    from scp_assistant.learn.question import profile
+
+    koblenz = _chunk("koblenz", "Stadt Koblenz", "In Koblenz werden 11 Schulen gefördert.")
+    filler = [
+        _chunk(f"f{i}", "Zeitung", f"Geld für Personal und Schulen, Meldung {i} aus Pirmasens.") for i in range(3)
+    ]
+    filler += [_chunk(f"g{i}", "Zeitung", f"Schulen im Programm, Bericht {i}.") for i in range(8)]
+    mainz = _chunk("mainz", "Stadt Mainz", "Mainz stärkt die Sozialarbeit.")
+    features = FeatureExtractor(BM25Index([koblenz, mainz, *filler]))
+    question = "Wie viel Geld bekommt Koblenz für Personal in der Sozialarbeit?"
+    query = features.query(question, "amount")
+    evidence = EvidenceView(0.5, 1.0, 0, 0, 0, 0, True, False, False, 0.5)
+    featurized = Featurized(profile(question), [], np.zeros((0, len(UNIT_FEATURES))), [], evidence, query)
+    nearest = UnitCandidate(koblenz.text, koblenz, "sentence", 0, 1)
+    assert missing_words(question, featurized, nearest, features) == ["Sozialarbeit"]

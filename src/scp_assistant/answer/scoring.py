@@ -24,6 +24,7 @@ from scp_assistant.learn.features import (
     FeatureExtractor,
     QueryTerms,
     UnitCandidate,
+    is_common,
     question_features,
     with_neighbours,
 )
@@ -127,7 +128,8 @@ def missing_words(
     out = list(dict.fromkeys(featurized.unknown_words))
     for word in re.findall(r"(?<=\s)[A-ZÄÖÜ][\wÄÖÜäöüß-]{3,}", question):
         terms = features.terms(word)
-        if terms & featurized.query.focus and not terms & have and word not in out:
+        # a word any question may use ("Geld", "Personal") does not say what is missing
+        if terms & featurized.query.focus and not terms & have and word not in out and not is_common(word):
             out.append(word)
     return out[:2]
 

@@ -196,8 +196,7 @@ class FeatureExtractor:
     def _specific(self, token: str) -> bool:
         """A name, acronym or rare noun of the question ("Trier", "ADD", "Sockelbetrag"): rare in the corpus.
         German capitalises every noun, so rarity is what sets a name apart from an ordinary noun."""
-        folded = fold(token)
-        if folded in _COMMON or len(folded) < 3:
+        if is_common(token):
             return False
         if token.isupper():
             return True
@@ -414,3 +413,10 @@ _COMMON = frozenset(
         "When Can The Is Are Do Does"
     ).split()
 )
+
+
+def is_common(word: str) -> bool:
+    """A question word or a word every question on the programme may use ("Schule", "Geld", "Personal")."""
+    folded = fold(word)
+    return folded in _COMMON or len(folded) < 3
+
