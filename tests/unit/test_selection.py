@@ -315,3 +315,15 @@ def test_a_refusal_never_quotes_a_sentence_that_leans_on_the_one_before() -> Non
     prep.scored = scored("Was zahlen wir zu?", units, [0.9, 0.8])
     nearby = AnswerService._nearby(prep, hand_models(related_above=0.5))
     assert nearby is not None and nearby.chunk.doc_id == "b"
+
+
+def test_a_contact_line_answers_only_a_question_about_whom_to_contact() -> None:
+    units = [
+        unit("Probleme mit dem SCP-Portal richten Sie an startchancen(at)bm.rlp.de.", "faq"),
+        unit("Das SCP soll Bildungserfolg von der sozialen Herkunft entkoppeln.", "ziel"),
+    ]
+    rows = np.zeros((2, len(UNIT_FEATURES)))
+    assert excluded_units("Was soll das SCP bewirken?", frozenset(), rows, units) == {0}
+    asks = "An wen wende ich mich, wenn das SCP-Portal nicht geht?"
+    assert excluded_units(asks, frozenset(), rows, units) == set()
+    assert excluded_units("Gibt es eine Mailadresse für Fragen?", frozenset(), rows, units) == set()

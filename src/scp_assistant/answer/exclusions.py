@@ -1,5 +1,5 @@
 """Units an answer never uses, whatever their score: they are about another place, school year or pillar than
-the question.
+the question, or they are a contact line and the question does not ask whom to contact.
 
 A question about Trier is not answered from a page on Worms, "Und für 2025/26?" not with the 2024/25 figures,
 a question about Säule II not with a sentence that names only Säule I. The refusal decision sees the same
@@ -15,6 +15,7 @@ import numpy as np
 
 from scp_assistant.learn.features import UNIT_FEATURES, UnitCandidate
 from scp_assistant.learn.question import NTH_YEAR, pillars
+from scp_assistant.learn.unit_text import ASKS_CONTACT, CONTACT
 
 _CONFLICT = UNIT_FEATURES.index("region_conflict")
 _SCHOOL_YEAR = re.compile(r"\b(20\d\d)\s?/\s?(?:20)?(\d\d)\b")
@@ -53,6 +54,14 @@ def other_pillar(asked: frozenset[str], cands: Sequence[UnitCandidate]) -> set[i
     return {i for i, c in enumerate(cands) if (named := pillars(c.display)) and not named & asked}
 
 
+def contact_lines(question: str, cands: Sequence[UnitCandidate]) -> set[int]:
+    """Addresses to write or call, unless the question asks for one: "Probleme mit dem SCP-Portal richten Sie an
+    startchancen(at)bm.rlp.de" answers "An wen wende ich mich?", not every question that says "SCP"."""
+    if ASKS_CONTACT.search(question):
+        return set()
+    return {i for i, c in enumerate(cands) if CONTACT.search(c.display)}
+
+
 def excluded_units(
     question: str, asked_pillars: frozenset[str], rows: np.ndarray, cands: Sequence[UnitCandidate]
 ) -> frozenset[int]:
@@ -60,4 +69,5 @@ def excluded_units(
     out = set(np.flatnonzero(rows[:, _CONFLICT] > 0.5).tolist()) if len(cands) else set()
     out |= other_school_year(question, cands)
     out |= other_pillar(asked_pillars, cands)
+    out |= contact_lines(question, cands)
     return frozenset(out)

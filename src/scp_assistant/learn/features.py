@@ -419,4 +419,3 @@ def is_common(word: str) -> bool:
     """A question word or a word every question on the programme may use ("Schule", "Geld", "Personal")."""
     folded = fold(word)
     return folded in _COMMON or len(folded) < 3
-

@@ -32,6 +32,14 @@ def has_count(text: str) -> bool:
     return bool(_COUNT_WORD.search(text))
 
 
+# an address to write or call: the FAQ's contact line answers "An wen wende ich mich?", not every question that
+# says "SCP" ("Probleme mit dem SCP-Portal richten Sie an startchancen(at)bm.rlp.de")
+CONTACT = re.compile(r"\w\s?(?:\(at\)|@)\s?\w|\b(?:Tel\.|Telefon|Fax)\s*:?\s*[\d(+]", re.I)
+ASKS_CONTACT = re.compile(
+    r"\b(an wen|wohin|wende[nt]?|erreich\w*|kontakt\w*|ansprech\w*|e-?mail\w*|mail\w*|telefon\w*|anruf\w*|"
+    r"hotline|postfach|contact|reach|phone|whom)\b",
+    re.I,
+)
 BODY = re.compile(
     r"\b(ADD|Schulaufsicht|Ministerium|Bildungsministerium|BM|BMBF|BMBFSFJ|Landesinstitut|PL|Schulträger\w*|Bund|"
     r"Länder|Land|Kommune\w*|Kreis\w*|Stadt|Verbandsgemeinde\w*|Jugendamt|Jugendhilfe|Träger|Stiftung|ism|"
