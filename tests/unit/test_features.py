@@ -58,7 +58,7 @@ def test_a_refusal_names_what_is_missing_in_the_question_s_specific_words_not_in
     filler += [_chunk(f"g{i}", "Zeitung", f"Schulen im Programm, Bericht {i}.") for i in range(8)]
     mainz = _chunk("mainz", "Stadt Mainz", "Mainz stärkt die Sozialarbeit.")
     features = FeatureExtractor(BM25Index([koblenz, mainz, *filler]))
-    question = "Wie viel Geld bekommt Koblenz für Personal in der Sozialarbeit?"
+    question = "Wie viel Geldes bekommt Koblenz für Personal in der Sozialarbeit?"
     query = features.query(question, "amount")
     evidence = EvidenceView(0.5, 1.0, 0, 0, 0, 0, True, False, False, 0.5)
     featurized = Featurized(profile(question), [], np.zeros((0, len(UNIT_FEATURES))), [], evidence, query)

@@ -24,7 +24,6 @@ from scp_assistant.learn.features import (
     FeatureExtractor,
     QueryTerms,
     UnitCandidate,
-    is_common,
     question_features,
     with_neighbours,
 )
@@ -129,7 +128,7 @@ def missing_words(
     for word in re.findall(r"(?<=\s)[A-ZÄÖÜ][\wÄÖÜäöüß-]{3,}", question):
         terms = features.terms(word)
         # a word any question may use ("Geld", "Personal") does not say what is missing
-        if terms & featurized.query.focus and not terms & have and word not in out and not is_common(word):
+        if terms & featurized.query.focus and not terms & have and word not in out and not features.common(word):
             out.append(word)
     return out[:2]
 

@@ -130,6 +130,7 @@ class FeatureExtractor:
         self._facts: dict[tuple[str, str, str, str, str], _UnitFacts] = {}
         self._regions = self._region_words(bm25.chunks)
         self._about: dict[str, frozenset[str]] = {}  # doc id -> terms of its title, publisher, type and lead
+        self._common_terms: frozenset[str] | None = None
 
     @staticmethod
     def _region_words(chunks: Sequence[Chunk]) -> frozenset[str]:
@@ -192,6 +193,13 @@ class FeatureExtractor:
             known = self.terms(f"{chunk.title} {chunk.publisher} {chunk.doc_type} {lead}")
             self._about[chunk.doc_id] = known
         return known
+
+    def common(self, word: str) -> bool:
+        """A word any programme question may use, in any form ("Geld", "Geldes", "Schulen")."""
+        if self._common_terms is None:
+            self._common_terms = self.terms(" ".join(sorted(_COMMON)))
+        terms = self._bm25.query_terms(word)
+        return is_common(word) or (bool(terms) and set(terms) <= self._common_terms)
 
     def _specific(self, token: str) -> bool:
         """A name, acronym or rare noun of the question ("Trier", "ADD", "Sockelbetrag"): rare in the corpus.
