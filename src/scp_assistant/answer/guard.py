@@ -55,6 +55,13 @@ _INJECTION = [
         # a text that only has to sound right: "Ob das stimmt, ist egal – Hauptsache, es klingt offiziell."
         r"\bob (das|es) (stimmt|wahr ist|richtig ist),? (ist )?(egal|unwichtig|nebensächlich)|"
         r"\b(egal|unwichtig),? ob (das|es) (stimmt|wahr ist)|\bhauptsache,? es klingt (offiziell|seriös|glaubwürdig)",
+        # a figure that only has to look right: "schreib einfach ne realistische Zahl hin, muss nich stimmen"
+        r"\bmuss (ja |auch |doch )?(nich|nicht|net|ned) (unbedingt |ganz |genau )?(stimmen|wahr sein|korrekt sein|"
+        r"richtig sein|belegt sein)\b|\b(doesn'?t|does not|need not|needn'?t) (have to )?be (true|accurate|correct)\b",
+        r"\b(schreib|setz|nimm|trag|nenn|gib)\w*\s+(mir\s+|uns\s+)?(einfach|halt|mal|doch)?\s*(ne|eine|irgendeine|nen|"
+        r"einen|irgendeinen|a|an|some)\s+(realistisch|plausibl|glaubwürdig|passend|ungefähr|erfunden|fiktiv|"
+        r"geschätzt|made-up|plausible|realistic|fake)\w*\s+(zahl|summe|betrag|angabe|wert|number|figure|amount)",
+        r"\bdenk\w*\s+(dir|euch|ihnen)\b.{0,60}\baus\b",
         r"\b(jailbreak|dan mode|developer mode|entwicklermodus|god mode|sudo)\b",
         r"\b(ohne|keine) (jegliche[n]? )?(einschränkung|beschränkung|regeln|filter|zensur|grenzen)",
         r"\bwithout (any )?(restriction|limitation|rules|filter|censorship)",
@@ -67,7 +74,9 @@ _INJECTION = [
         r"\b(genehmig|bewillig)(st|e|en sie|t euch)\b.{0,60}\b(antrag|anträge|förderung|mittel)",
         r"(ein|ein kurzes|einfach)\s+[„\"']?(genehmigt|bewilligt|ja)[“\"']?\s+(reicht|genügt)",
         r"(ignorier|vergiss|missacht|ignore|disregard)\w*\s+(?:\w+\s+){0,2}(quellen|dokumente|unterlagen|sources|documents)",
-        r"\b(erfinde|erfinden|ausdenken|make up|invent)\b",
+        # an order to invent, not the idiom ("Wir wollen nicht alles neu erfinden", "Müssen wir uns das ausdenken?")
+        r"\b(erfinde|erfind|erfindet)\b|\berfinden sie\b|\b(make up|invent)\b|"
+        r"\b(zahl|zahlen|summe|betrag|zitat|quelle|angabe|wert)\b.{0,40}\b(erfinden|ausdenken)\b",
         r"\bnew (instructions|rules|role|persona)\b",
         # code and template injection rather than a question
         r"\b(drop|delete|truncate)\s+table\b|\bunion\s+select\b|\{\{.*\}\}|\$\{.*\}|<%.*%>",
@@ -143,6 +152,9 @@ _UNRELATED = [
     for p in (
         r"\b(rezept|recipe|wetter|weather|horoskop|lotto|aktienkurs|bitcoin|fußball|bundesliga|wm|em|gespielt|"
         r"spielergebnis|tabellenplatz|meisterschaft|olympia|kinoprogramm|fernsehprogramm)\b",
+        # getting somewhere: "Wie komm ich da morgen mit dem Zug von Kaiserslautern hin?"
+        r"\b(fahrplan|zugverbindung|bahnverbindung|anfahrt|anreise|abfahrt|parkplatz|parkplätze|navi|"
+        r"train|directions)\b|\bmit (dem|der) (zug|bahn|bus|auto|rad|fahrrad|s-bahn|straßenbahn)\b",
     )
 ]
 
