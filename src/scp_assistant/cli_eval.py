@@ -199,8 +199,8 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
 DEFAULT_SETS = tuple(
     Path("eval") / name
     for name in (
-        "dev.yaml", "tune.yaml", "calibration.yaml", "extra-a.yaml", "extra-b.yaml", "extra-c.yaml",
-        "conversations.yaml", "conversations-extra.yaml",
+        "dev.yaml", "tune.yaml", "calibration.yaml", "extra-a.yaml", "extra-b.yaml", "extra-c.yaml", "extra-d.yaml",
+        "conversations.yaml", "conversations-extra.yaml", "conversations-extra2.yaml",
     )
 )  # fmt: skip
 
