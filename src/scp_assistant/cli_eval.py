@@ -200,6 +200,7 @@ DEFAULT_SETS = tuple(
     Path("eval") / name
     for name in (
         "dev.yaml", "tune.yaml", "calibration.yaml", "extra-a.yaml", "extra-b.yaml", "extra-c.yaml", "extra-d.yaml",
+        "extra-e.yaml", "extra-f.yaml",
         "conversations.yaml", "conversations-extra.yaml", "conversations-extra2.yaml",
     )
 )  # fmt: skip
