@@ -51,15 +51,15 @@ _ATTRIBUTION = re.compile(
 )
 
 
+_LINKS = frozenset("der des dem den die das vom von im in am zum zur und the of".split())
+
+
 def attribution(text: str) -> str:
     """The words naming the source a question cites ("laut Pressemitteilung des Bildungsministeriums" ->
     "Pressemitteilung des Bildungsministeriums"), or ""."""
     words = " ".join(m.group(1) or m.group(2) for m in _ATTRIBUTION.finditer(text)).split()
     # the names in it: nouns and short acronyms ("ism", "dpa"), not the verbs that follow ("laut ism sollen")
     return " ".join(w for w in words if (w[:1].isupper() or len(w) <= 4) and w not in _LINKS)
-
-
-_LINKS = frozenset("der des dem den die das vom von im in am zum zur und the of".split())
 
 
 UNIT_KINDS = ("sentence", "list", "item", "faq")
@@ -129,6 +129,10 @@ class FeatureExtractor:
         self._terms: dict[str, frozenset[str]] = {}
         self._facts: dict[tuple[str, str, str, str, str], _UnitFacts] = {}
         self._regions = self._region_words(bm25.chunks)
+        self._leads: dict[str, str] = {}  # doc id -> its lead paragraph (no section, not a slide)
+        for chunk in bm25.chunks:
+            if not chunk.section and chunk.page is None:
+                self._leads.setdefault(chunk.doc_id, chunk.text)
         self._about: dict[str, frozenset[str]] = {}  # doc id -> terms of its title, publisher, type and lead
         self._common_terms: frozenset[str] | None = None
 
@@ -186,10 +190,7 @@ class FeatureExtractor:
         des Ministeriums für Bildung …"), cached per document."""
         known = self._about.get(chunk.doc_id)
         if known is None:
-            lead = next(
-                (c.text for c in self._bm25.chunks if c.doc_id == chunk.doc_id and not c.section and c.page is None),
-                "",
-            )
+            lead = self._leads.get(chunk.doc_id, "")
             known = self.terms(f"{chunk.title} {chunk.publisher} {chunk.doc_type} {lead}")
             self._about[chunk.doc_id] = known
         return known
@@ -264,7 +265,7 @@ class FeatureExtractor:
             fixed=fixed,
             vector=vector,
             count=has_count(text),
-            chunk=chunk,
+            about=self._source_terms(chunk),
         )
         if len(self._facts) < 500_000:
             self._facts[key] = facts
@@ -303,8 +304,8 @@ class FeatureExtractor:
             "neighbor_cov": 0.0,  # set by with_neighbours: the best coverage of the units next to it
             # the question cites a source ("laut ism", "laut Pressemitteilung des Bildungsministeriums"): is this
             # unit's document that source?
-            "source_named": float(bool(q.sources & self._source_terms(f.chunk))),
-            "source_other": float(bool(q.sources) and not q.sources & self._source_terms(f.chunk)),
+            "source_named": float(bool(q.sources & f.about)),
+            "source_other": float(bool(q.sources) and not q.sources & f.about),
         }
         row = f.vector.copy()  # what the unit is, then what it is for this question
         for name, value in values.items():
@@ -325,7 +326,7 @@ class _UnitFacts:
     fixed: dict[str, float]
     vector: np.ndarray  # the question-independent features at their places in a row
     count: bool  # a figure that can answer "wie viele" (not a year, a date or "ein")
-    chunk: Chunk
+    about: frozenset[str]  # what its document says about itself (title, publisher, type, lead paragraph)
 
 
 def with_neighbours(rows: np.ndarray, candidates: Sequence[UnitCandidate]) -> np.ndarray:
