@@ -64,3 +64,37 @@ def test_a_refusal_names_what_is_missing_in_the_question_s_specific_words_not_in
     featurized = Featurized(profile(question), [], np.zeros((0, len(UNIT_FEATURES))), [], evidence, query)
     nearest = UnitCandidate(koblenz.text, koblenz, "sentence", 0, 1)
     assert missing_words(question, featurized, nearest, features) == ["Sozialarbeit"]
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("Wo sehen die Schulen die genaue Höhe ihres Chancenbudgets?", "where"),
+        ("und wo sehen die schulen ihren genauen betrag?", "where"),
+        ("Kompendium Chancenbudget – wo gibt es die aktuelle Fassung?", "where"),
+        ("An wen wende ich mich, wenn das Portal nicht geht?", "where"),
+        ("Gibt es ein Format, wo auch Verbände mitmachen?", "yesno"),  # "wo" as a relative, not a question
+        ("Wie hoch ist das Budget?", "amount"),
+    ],
+)
+def test_a_question_for_a_place_is_told_from_other_kinds(question: str, kind: str) -> None:
+    from scp_assistant.learn.question import question_kind
+
+    assert question_kind(question) == kind
+
+
+def test_a_unit_naming_a_place_answers_a_where_question_and_only_that_kind() -> None:
+    portal = _chunk("faq", "Ministerium für Bildung", "Die Höhe ist im SCP-Portal hinterlegt.")
+    makeup = _chunk("faq2", "Ministerium für Bildung", "Das Budget setzt sich aus einem Sockelbetrag zusammen.")
+    filler = [_chunk(f"f{i}", "Zeitung", f"Schulen im Programm, Meldung {i}.") for i in range(8)]
+    features = FeatureExtractor(BM25Index([portal, makeup, *filler]))
+    where = UNIT_FEATURES.index("asks_where_has_place")
+
+    def value(question: str, kind: str, chunk: Chunk) -> float:
+        row = features.unit(features.query(question, kind), UnitCandidate(chunk.text, chunk, "sentence", 0, 1))
+        return float(row[where])
+
+    asked = "Wo sehen die Schulen die Höhe ihres Budgets?"
+    assert value(asked, "where", portal) == 1.0
+    assert value(asked, "where", makeup) == 0.0
+    assert value("Wie hoch ist das Budget?", "amount", portal) == 0.0

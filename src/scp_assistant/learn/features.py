@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from scp_assistant.learn.question import QuestionProfile
-from scp_assistant.learn.unit_text import AMOUNT, BODY, DATE, META, NUMBER, VERDICT, dangling, has_count
+from scp_assistant.learn.unit_text import AMOUNT, BODY, DATE, META, NUMBER, PLACE, VERDICT, dangling, has_count
 from scp_assistant.models import DOC_TYPES, Chunk
 from scp_assistant.retrieve.bm25 import BM25Index
 from scp_assistant.retrieve.glossary import spelled_out
@@ -102,9 +102,9 @@ class QueryTerms:
 
 UNIT_FEATURES = (
     "cov_unit", "cov_context", "cov_passage", "cov_heading", "focus_unit", "focus_passage", "names_missing",
-    "numbers_in_unit", "has_amount", "has_date", "has_number", "has_body", "has_verdict",
+    "numbers_in_unit", "has_amount", "has_date", "has_number", "has_body", "has_verdict", "has_place",
     "asks_amount_has_amount", "asks_count", "asks_count_has_count", "asks_when_has_date", "asks_who_has_body",
-    "asks_yesno_has_verdict", "dense_z", "passage_rank_inv", "bm25_rank_inv", "dense_rank_inv",
+    "asks_yesno_has_verdict", "asks_where_has_place", "dense_z", "passage_rank_inv", "bm25_rank_inv", "dense_rank_inv",
     "log_chars", "short", "first_unit", "position", "heading_like", "lead_paragraph", "meta_words", "ends_colon",
     "region_match", "region_conflict", "fragment", "editorial", "slide", "novelty", "neighbor_cov",
     "source_named", "source_other",
@@ -236,6 +236,7 @@ class FeatureExtractor:
             "has_number": float(bool(NUMBER.search(text))),
             "has_body": float(bool(BODY.search(text))),
             "has_verdict": float(bool(VERDICT.search(text))),
+            "has_place": float(bool(PLACE.search(text))),
             "log_chars": math.log(1 + len(text)),
             "short": float(len(cand.text) < 45),
             "first_unit": float(cand.position == 0),
@@ -292,6 +293,7 @@ class FeatureExtractor:
             "asks_when_has_date": float(q.kind == "when") * fixed["has_date"],
             "asks_who_has_body": float(q.kind == "who") * fixed["has_body"],
             "asks_yesno_has_verdict": float(q.kind == "yesno") * fixed["has_verdict"],
+            "asks_where_has_place": float(q.kind == "where") * fixed["has_place"],
             "dense_z": max(-2.0, min(cand.dense_z, 5.0)),
             "passage_rank_inv": 1.0 / (1 + cand.passage_rank),
             "bm25_rank_inv": 0.0 if cand.bm25_rank is None else 1.0 / (1 + cand.bm25_rank),
@@ -373,10 +375,10 @@ def question_features(
     top3 = [i for i, r in enumerate(passage_ranks) if r < 3]
     typed = [
         "asks_amount_has_amount", "asks_count_has_count", "asks_when_has_date", "asks_who_has_body",
-        "asks_yesno_has_verdict",
+        "asks_yesno_has_verdict", "asks_where_has_place",
     ]  # fmt: skip
     typed_any = unit_rows[:, [col[t] for t in typed]].max(axis=1) if len(unit_rows) else np.zeros(0)
-    asks_typed = profile.kind in ("amount", "count", "when", "who", "yesno")
+    asks_typed = profile.kind in ("amount", "count", "when", "who", "yesno", "where")
     typed_p = unit_p * (typed_any if asks_typed else 1.0) if len(unit_p) else np.zeros(1)
     values = {
         "p_best": float(p[0]),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-KINDS = ("who", "amount", "count", "when", "yesno", "which", "how", "why", "what")
+KINDS = ("who", "where", "amount", "count", "when", "yesno", "which", "how", "why", "what")
 
 _KIND_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
@@ -23,6 +23,10 @@ _KIND_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
     ("count", re.compile(r"\b(wie ?viele|anzahl|zahl der|how many)\b", re.I)),
+    (  # "wo" opening a clause asks for a place ("Wo sehen die Schulen ihren Betrag?"); "ein Format, wo …" does not
+        "where",
+        re.compile(r"(?:^|[:–?]\s*|\b(?:und|and)\s+)(?:wo|wohin|woher|where)\b|\b(an wen|bei wem)\b", re.I),
+    ),
     (
         "amount",
         re.compile(

@@ -40,6 +40,13 @@ ASKS_CONTACT = re.compile(
     r"hotline|postfach|contact|reach|phone|whom)\b",
     re.I,
 )
+# where something is or happens: a portal, mailbox or site, an address, a seat, a named town ("im SCP-Portal",
+# "in Trier mit Außenstellen in Koblenz"); answers "Wo …?" / "An wen …?"
+PLACE = re.compile(
+    r"\b(Portal\w*|\w+portal|Postfach|Bildungsserver|Internet\w*|Website|Webseite|Homepage|online|www\.|Sitz|sitzt|"
+    r"Außenstelle\w*|Standort\w*|Veranstaltungsort|Räume[n]?)\b"
+    r"|\b(in|im|nach|bei der|beim) (?!Säule)[A-ZÄÖÜ][a-zäöüß]{3,}|\w\s?(?:\(at\)|@)\s?\w"
+)
 BODY = re.compile(
     r"\b(ADD|Schulaufsicht|Ministerium|Bildungsministerium|BM|BMBF|BMBFSFJ|Landesinstitut|PL|Schulträger\w*|Bund|"
     r"Länder|Land|Kommune\w*|Kreis\w*|Stadt|Verbandsgemeinde\w*|Jugendamt|Jugendhilfe|Träger|Stiftung|ism|"
