@@ -86,6 +86,24 @@ def test_a_question_about_one_pillar_is_not_answered_with_a_sentence_about_anoth
     assert [u.chunk.doc_id for u in select(question, PARAMS).units] == ["b", "c"]
 
 
+def test_a_unit_that_names_no_pillar_is_about_the_one_pillar_its_document_is_about() -> None:
+    import dataclasses as dc
+
+    def titled(text: str, doc: str, title: str) -> UnitCandidate:
+        base = unit(text, doc)
+        return dc.replace(base, chunk=dc.replace(base.chunk, title=title))
+
+    units = [
+        titled("Beispiele sind Kreativ- und Lernlabore.", "s1", "Investitionsprogramm (Säule I)"),
+        titled("Eine rein administrative Stelle darf nicht finanziert werden.", "cb", "Chancenbudgets (Säule II)"),
+        titled("Die Mittel fließen an die Schulträger.", "both", "Die Säulen II und III"),
+        titled("Hier sind Säule II und Säule I gemeint.", "s1b", "Investitionsprogramm (Säule I)"),
+    ]
+    question = scored("Was ist da nicht förderfähig?", units, [0.9, 0.8, 0.7, 0.65], asked_pillars=frozenset({"II"}))
+    # a title that names two pillars says nothing about a unit; a unit that names its pillars speaks for itself
+    assert [u.chunk.doc_id for u in select(question, PARAMS).units] == ["cb", "both", "s1b"]
+
+
 def test_the_budget_limits_further_units_but_never_the_first() -> None:
     long = "Ein sehr langer Satz über das Chancenbudget und seine Verwendung. " * 6
     units = [unit(long, "a"), unit("Kurz und passend.", "b")]

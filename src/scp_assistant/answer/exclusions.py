@@ -47,11 +47,21 @@ def _kinds(years: set[str]) -> set[bool]:
     return {"/" in y for y in years}
 
 
+def unit_pillars(cand: UnitCandidate) -> frozenset[str]:
+    """The pillars a unit is about: those it names; else those its section names; else the one pillar its
+    document's title names ("Investitionsprogramm (Säule I)": "Beispiele sind: Kreativ- und Lernlabore …")."""
+    named = pillars(cand.display) or pillars(cand.chunk.section)
+    if named:
+        return named
+    title = pillars(cand.chunk.title)
+    return title if len(title) == 1 else frozenset()
+
+
 def other_pillar(asked: frozenset[str], cands: Sequence[UnitCandidate]) -> set[int]:
-    """Units that themselves name pillars, none of them one the question asks about."""
+    """Units about pillars, none of them one the question asks about."""
     if not asked:
         return set()
-    return {i for i, c in enumerate(cands) if (named := pillars(c.display)) and not named & asked}
+    return {i for i, c in enumerate(cands) if (named := unit_pillars(c)) and not named & asked}
 
 
 def contact_lines(question: str, cands: Sequence[UnitCandidate]) -> set[int]:
