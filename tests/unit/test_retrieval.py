@@ -85,3 +85,29 @@ def test_a_question_of_one_sentence_is_searched_once_and_ranked_as_before(store:
     with_sentences = retriever(store, 1.0, embedder).retrieve(question)
     assert embedder.queries == [question]
     assert with_sentences == retriever(store, 0.0).retrieve(question)
+
+
+@pytest.mark.parametrize(
+    ("question", "term"),
+    [
+        ("Und wer stellt die Leute dann ein?", "einstell"),  # "stellt" is left as it is by the stemmer
+        ("Wer schließt die Zielvereinbarungen ab?", "abschliess"),
+        ("Wie viel Geld stellt der Bund bereit?", "bereitstell"),
+        ("Welche Schulen nehmen teil?", "teilnehm"),
+    ],
+)
+def test_a_separable_verb_finds_the_documents_word_for_it(question: str, term: str) -> None:
+    from scp_assistant.models import Chunk
+    from scp_assistant.retrieve.bm25 import BM25Index
+
+    texts = [
+        "Die Einstellung erfolgt über die Schulträger.",
+        "Die Zielvereinbarungen werden zum Abschluss gebracht; abschließen wird sie die Schulaufsicht.",
+        "Bund und Länder bereitstellen zusammen 20 Mrd. Euro.",
+        "An den Teilnehmenden Schulen; teilnehmen können 200 Schulen.",
+        *(f"Weitere Meldung {i} zum Programm." for i in range(6)),
+    ]
+    chunks = [Chunk(f"d{i}", f"d{i}::000", "T", "P", "", "", "faq", "RLP", "", None, t) for i, t in enumerate(texts)]
+    bm25 = BM25Index(chunks)
+
+    assert bm25.expanded_terms(question).get(term) == 1.0

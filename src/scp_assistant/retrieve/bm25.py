@@ -40,6 +40,10 @@ SEPARABLE = frozenset(
         "weiter",
         "fort",
         "vorbei",
+        "bereit",
+        "zusammen",
+        "nach",
+        "um",
     ]
 )  # German linking elements (Fugen) at the end of a compound's first part
 
@@ -77,6 +81,21 @@ def index_terms(text: str, decompounder: Decompounder | None) -> list[str]:
         if decompounder is not None:
             out.extend(stem(p) for p in decompounder.split(word))
     return out
+
+
+_IRREGULAR = {"gibt": "geben", "nimmt": "nehmen", "haelt": "halten", "faellt": "fallen", "traegt": "tragen",
+              "sieht": "sehen", "laeuft": "laufen", "laedt": "laden", "tritt": "treten", "weist": "weisen"}  # fmt: skip
+
+
+def _infinitives(verb: str) -> tuple[str, ...]:
+    """A finite verb as written, and the infinitive it likely comes from: the stemmer leaves "stellt" as it is,
+    so "stellt … ein" only finds "Einstellung" as "einstellen" ("rechnet" -> "rechnen", "gibt" -> "geben")."""
+    forms = [verb]
+    if verb in _IRREGULAR:
+        forms.append(_IRREGULAR[verb])
+    elif len(verb) >= 4 and verb.endswith("t"):
+        forms += [verb[:-1] + "en", verb[:-2] + "en"]  # "stellt" -> "stellen", "arbeitet" -> "arbeiten"
+    return tuple(forms)
 
 
 def _participle_stem(word: str) -> str | None:
@@ -198,9 +217,11 @@ class BM25Index:
             if len(tokens) < 2 or tokens[-1] not in SEPARABLE:
                 continue
             for verb in tokens[:-1]:
-                term = stem(tokens[-1] + verb)
-                if term in self._idf:
-                    found.append((term, (stem(verb), stem(tokens[-1]))))
+                for form in _infinitives(verb):
+                    term = stem(tokens[-1] + form)
+                    if term in self._idf:
+                        found.append((term, (stem(verb), stem(tokens[-1]))))
+                        break
         return found
 
     def has_typo_neighbour(self, word: str) -> bool:
