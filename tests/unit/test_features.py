@@ -98,3 +98,29 @@ def test_a_unit_naming_a_place_answers_a_where_question_and_only_that_kind() -> 
     assert value(asked, "where", portal) == 1.0
     assert value(asked, "where", makeup) == 0.0
     assert value("Wie hoch ist das Budget?", "amount", portal) == 0.0
+
+
+def test_a_place_question_whose_place_has_no_unit_with_what_it_asks_is_marked_for_the_refusal_model() -> None:
+    from scp_assistant.learn.features import QUESTION_FEATURES, EvidenceView, question_features
+    from scp_assistant.learn.question import profile
+
+    evidence = EvidenceView(0.5, 1.0, 0, 0, 0, 0, True, False, False, 0.5)
+    col = {name: i for i, name in enumerate(UNIT_FEATURES)}
+    flag = QUESTION_FEATURES.index("place_slot_missing")
+
+    def flagged(question: str, units: list[dict[str, float]]) -> float:
+        rows = np.zeros((len(units), len(UNIT_FEATURES)))
+        for i, values in enumerate(units):
+            for name, value in values.items():
+                rows[i, col[name]] = value
+        p = np.full(len(units), 0.8)
+        return float(question_features(profile(question), evidence, rows, p, [0] * len(units), [])[flag])
+
+    school_count = {"region_match": 1.0}  # "In Koblenz nehmen 11 Schulen teil": the place, no amount
+    other_amount = {"region_conflict": 1.0, "asks_amount_has_amount": 1.0}  # Mainz's money
+    local_amount = {"region_match": 1.0, "asks_amount_has_amount": 1.0}
+    asked = "Wie viel Geld bekommt Koblenz?"
+    assert flagged(asked, [school_count, other_amount]) == 1.0
+    assert flagged(asked, [school_count, local_amount]) == 0.0
+    assert flagged(asked, [{"asks_amount_has_amount": 1.0}]) == 0.0  # no place asked about: nothing to say
+    assert flagged("Was macht Koblenz im Programm?", [school_count]) == 0.0  # asks for nothing typed

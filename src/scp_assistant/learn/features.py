@@ -117,7 +117,7 @@ QUESTION_FEATURES = (
     "p_best", "p_second", "p_top3", "p_best_top3_passages", "rule_score", "coverage", "dense", "unknown", "unresolved",
     "foreign", "missing_numbers", "programme", "eligibility", "names_missing_best", "names_missing_passages",
     "typed_best", "focus_best", "names_typed", "p_weakest_part", "cov_best", "names_missing_top3", "typed_top3",
-    "numbers_best",
+    "numbers_best", "place_slot_missing",
 )  # fmt: skip
 
 
@@ -410,8 +410,19 @@ def question_features(
         "names_missing_top3": float(unit_rows[order[:3], col["names_missing"]].min()) if len(order) else 1.0,
         "typed_top3": float(typed_any[order[:3]].max()) if len(order) and asks_typed else 1.0,
         "numbers_best": float(unit_rows[best, col["numbers_in_unit"]]) if best is not None else 0.0,
+        # a question about a place that asks for an amount, count, date, body or place, and no unit of that
+        # place's documents holds one: "Wie viel Geld bekommt die VG Obere Kyll?" next to its school count
+        "place_slot_missing": float(asks_typed and _place_slot_missing(unit_rows, typed_any, col)),
     }
     return np.fromiter((values[n] for n in QUESTION_FEATURES), dtype=np.float64, count=len(QUESTION_FEATURES))
+
+
+def _place_slot_missing(unit_rows: np.ndarray, typed_any: np.ndarray, col: Mapping[str, int]) -> bool:
+    if not len(unit_rows):
+        return False
+    local = unit_rows[:, col["region_match"]] > 0.5
+    about_place = bool(local.any() or (unit_rows[:, col["region_conflict"]] > 0.5).any())
+    return about_place and not bool((local & (typed_any > 0.5)).any())
 
 
 _COMMON = frozenset(
