@@ -19,6 +19,13 @@ from scp_assistant.learn.unit_text import ASKS_CONTACT, CONTACT
 
 _CONFLICT = UNIT_FEATURES.index("region_conflict")
 _SCHOOL_YEAR = re.compile(r"\b(20\d\d)\s?/\s?(?:20)?(\d\d)\b")
+# what a document's title says about its pillar without naming it ("Richtlinie Investitionsprogramm Startchancen
+# (Bayern)" is Säule I, "FAQ Schuleigenes Chancenbudget" Säule II)
+_TITLE_TOPICS = (
+    ("I", re.compile(r"investition|schulbau", re.I)),
+    ("II", re.compile(r"chancenbudget|trägerbudget", re.I)),
+    ("III", re.compile(r"multiprofession", re.I)),
+)
 _ORDINALS = {"first": "erst", "second": "zweit", "third": "dritt", "fourth": "viert", "fifth": "fünft"}
 
 
@@ -53,7 +60,7 @@ def unit_pillars(cand: UnitCandidate) -> frozenset[str]:
     named = pillars(cand.display) or pillars(cand.chunk.section)
     if named:
         return named
-    title = pillars(cand.chunk.title)
+    title = pillars(cand.chunk.title) or frozenset(n for n, topic in _TITLE_TOPICS if topic.search(cand.chunk.title))
     return title if len(title) == 1 else frozenset()
 
 
