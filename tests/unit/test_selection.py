@@ -322,6 +322,26 @@ def test_a_sentence_follows_the_sentence_it_continues() -> None:
     assert text.startswith("Schulträger sind für die äußeren Schulangelegenheiten zuständig. [1] Damit liegt")
 
 
+def test_a_sentence_that_points_back_comes_with_its_antecedent_or_not_at_all() -> None:
+    before = "Schulträger sind für die äußeren Schulangelegenheiten zuständig."
+    pointing = "Damit liegt zum Beispiel die Ausgestaltung der Investitionen in Säule I bei ihnen."
+    units = [
+        unit("Die ADD genehmigt die Anträge aus dem Chancenbudget.", "b"),
+        unit(pointing, "a", position=4),
+        unit(before, "a", position=3),
+    ]
+    question = "Wofür ist der Schulträger zuständig?"
+    # the antecedent scores too low to be chosen by itself; it comes in with the sentence that needs it
+    chosen = select(scored(question, units, [0.9, 0.8, 0.1]), PARAMS).units
+    assert [u.text for u in chosen] == [units[0].text, before, pointing]
+    # with no room for both, the pointing sentence stays out rather than standing alone
+    tight = dataclasses.replace(PARAMS, budget=len(units[0].text) + len(pointing) + 5)
+    assert [u.text for u in select(scored(question, units, [0.9, 0.8, 0.1]), tight).units] == [units[0].text]
+    # as the lead it is kept: an answer is never emptied for it
+    alone = select(scored(question, units[1:2], [0.9]), tight).units
+    assert [u.text for u in alone] == [pointing]
+
+
 def test_a_refusal_never_quotes_a_sentence_that_leans_on_the_one_before() -> None:
     from scp_assistant.answer.reading import leans_on_previous
     from scp_assistant.answer.service import AnswerService, Prepared

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from scp_assistant.answer.reading import leans_on_previous
 from scp_assistant.answer.scoring import Scored
 from scp_assistant.learn.features import UNIT_FEATURES, UnitCandidate
 from scp_assistant.learn.model import SelectionParams
@@ -62,9 +63,33 @@ def select(scored: Scored, params: SelectionParams) -> Selection:
         return not chosen or used + len(cands[i].display) <= budget
 
     def take(i: int) -> None:
+        before = _antecedent(i)
+        if before is not None and before not in chosen:
+            # a sentence that points back ("Damit liegt … bei ihnen.") comes with the one it points to, or not
+            # at all when that does not fit or may not be shown; a lead without its antecedent stays
+            used = sum(len(cands[j].display) for j in chosen)
+            if before in elsewhere or (chosen and used + len(cands[before].display) + len(cands[i].display) > budget):
+                if chosen:
+                    return
+            elif not any(_overlaps(cands[before], cands[j]) for j in chosen):
+                chosen.append(before)
         for k in _narrowed(_list_of(i)):
             if k not in chosen and k not in elsewhere and not any(_overlaps(cands[k], cands[j]) for j in chosen):
                 chosen.append(k)
+
+    def _antecedent(i: int) -> int | None:
+        """The sentence a sentence of pointing words ("Damit", "Dabei", "Sie") continues in its passage."""
+        unit = cands[i]
+        if unit.kind != "sentence" or not leans_on_previous(unit.text):
+            return None
+        return next(
+            (
+                k
+                for k, c in enumerate(cands)
+                if c.kind == "sentence" and c.chunk.chunk_id == unit.chunk.chunk_id and c.position == unit.position - 1
+            ),
+            None,
+        )
 
     def _list_of(i: int) -> int:
         """An item is shown through its list: alone when the question singles it out, else with its siblings."""
