@@ -124,3 +124,28 @@ def test_a_place_question_whose_place_has_no_unit_with_what_it_asks_is_marked_fo
     assert flagged(asked, [school_count, local_amount]) == 0.0
     assert flagged(asked, [{"asks_amount_has_amount": 1.0}]) == 0.0  # no place asked about: nothing to say
     assert flagged("Was macht Koblenz im Programm?", [school_count]) == 0.0  # asks for nothing typed
+
+
+def test_a_passage_is_about_the_place_its_document_title_names_as_well_as_its_region() -> None:
+    def chunk(doc: str, title: str, region: str, text: str) -> Chunk:
+        return Chunk(doc, f"{doc}::000", title, "BM", "", "", "landesseite", region, "", None, text)
+
+    famos = chunk("famos", "Familiengrundschulzentren starten auch in Ludwigshafen", "RLP",
+                  "Für FamOS stehen bis 2026 knapp 600.000 € bereit.")  # fmt: skip
+    city = chunk(
+        "city", "Startchancen-Programm in der Stadt", "Ludwigshafen, RLP", "In der Stadt nehmen 14 Schulen teil."
+    )
+    worms = chunk("worms", "Startchancen in Worms", "Worms, RLP", "In Worms nehmen 8 Schulen teil.")
+    land = chunk("land", "Neues aus Mainz und dem Land", "RLP", "Das Land fördert 200 Schulen.")  # Mainz: no region
+    filler = [chunk(f"f{i}", f"Meldung {i}", "Bund", f"Schulen im Programm, Meldung {i}.") for i in range(8)]
+    features = FeatureExtractor(BM25Index([famos, city, worms, land, *filler]))
+    match, conflict = UNIT_FEATURES.index("region_match"), UNIT_FEATURES.index("region_conflict")
+    query = features.query("Bis wann reicht das Geld in Ludwigshafen?", "when")
+
+    def row(c: Chunk) -> np.ndarray:
+        return features.unit(query, UnitCandidate(c.text, c, "sentence", 0, 1))
+
+    assert row(famos)[match] == 1.0 and row(city)[match] == 1.0  # the title's place counts like the region's
+    assert row(worms)[conflict] == 1.0 and row(worms)[match] == 0.0
+    # only places some document's region names count: "Mainz" in a title is no place of this corpus here
+    assert row(land)[match] == 0.0 and row(land)[conflict] == 0.0

@@ -264,16 +264,18 @@ def test_courtesy_lines_of_slides_are_not_answer_units() -> None:
     assert not is_filler("Die ADD genehmigt die Anträge aus dem Chancenbudget.")
 
 
-def test_a_count_is_a_figure_that_is_neither_a_year_nor_a_date_nor_an_article() -> None:
+def test_a_count_is_a_figure_that_is_neither_a_year_nor_a_date_nor_a_sum_nor_an_article() -> None:
     from scp_assistant.learn.unit_text import has_count
 
     assert has_count("In Trier nehmen 9 Schulen teil.") and has_count("zwei Städte planen Stellen")
-    assert has_count("3,5 Mio. € wurden bewilligt")
+    assert has_count("14 Berufsgruppen sind förderfähig; dafür stehen 1,24 Mio. € bereit.")
     for text in (
         "Die BLV vom 04.06.2024 gilt.",
         "Stellenplan 2026",
         "im Schuljahr 2024/2025",
         "Ein Träger erhält eine",
+        "Für multiprofessionelles Personal erhält Mainz rund 1,24 Mio. € pro Jahr.",  # how much, not how many
+        "40 % der Mittel fließen in Säule I.",
     ):
         assert not has_count(text), text
 

@@ -145,6 +145,13 @@ class FeatureExtractor:
                     out.add(fold(word))
         return frozenset(out - {"bund"})
 
+    def _places_of(self, chunk: Chunk) -> frozenset[str]:
+        """The places a passage is about: its document's region, and a place its title names ("Familien-
+        grundschulzentren starten auch in Ludwigshafen" is about Ludwigshafen though filed under RLP)."""
+        region = {fold(w) for w in re.findall(r"[A-Za-zÄÖÜäöüß]{4,}", chunk.region)}
+        titled = {fold(w) for w in re.findall(r"[A-Za-zÄÖÜäöüß]{4,}", chunk.title)} & self._regions
+        return frozenset(region | titled)
+
     def terms(self, text: str) -> frozenset[str]:
         """Index terms of a text plus the index terms its words begin or end with ("Beantragung" says
         "Antrag"), cached."""
@@ -261,7 +268,7 @@ class FeatureExtractor:
             head=head,
             passage=self.terms(f"{chunk.title} {chunk.section} {chunk.question} {chunk.text}"),
             folded=fold(f"{text} {cand.context} {chunk.title}"),
-            region=frozenset(fold(w) for w in re.findall(r"[A-Za-zÄÖÜäöüß]{4,}", chunk.region)),
+            region=self._places_of(chunk),
             text=text,
             fixed=fixed,
             vector=vector,

@@ -25,8 +25,10 @@ _COUNT_WORD = re.compile(
 
 
 def has_count(text: str) -> bool:
-    """A figure that can answer "wie viele": a number that is not a year or a date, or a number word
-    ("zwei", "hundert"; "ein" is an article far more often than a count)."""
+    """A figure that can answer "wie viele": a number that is not a year, a date or a sum of money or share
+    ("1,24 Mio. €" does not say how many posts), or a number word ("zwei", "hundert"; "ein" is an article far more
+    often than a count)."""
+    text = AMOUNT.sub(" ", text)
     if any(not _NOT_A_COUNT.fullmatch(figure) for figure in _FIGURE.findall(text)):
         return True
     return bool(_COUNT_WORD.search(text))
