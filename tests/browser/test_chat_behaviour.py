@@ -202,3 +202,48 @@ def test_on_a_phone_header_and_notices_take_less_than_a_quarter_of_the_screen(
         page.close()
     finally:
         portal.close()
+
+
+def test_in_the_floating_widget_each_question_and_its_answer_are_scrolled_into_the_log(
+    browser: Any, server: str, artifacts: Path, portal_ports: tuple[int, int, int], tmp_path: Path
+) -> None:
+    portal = Portal(server, tmp_path / "portal-scroll", portal_ports[0])
+    try:
+        page = browser.new_page(viewport={"width": 1100, "height": 720})
+        page.emulate_media(reduced_motion="reduce")
+        page.goto(portal.origin + "/index.html")
+        widget = page.locator("#scp-assistant-widget")
+        widget.locator("button.launcher").click()
+        for question in (FIRST, SECOND, "Was wird aus Säule I gefördert?"):
+            answer = ask(widget, question)
+            page.wait_for_timeout(200)
+            log = widget.locator(".log").bounding_box()
+            asked = widget.locator(".msg.user").last.bounding_box()
+            start = answer.bounding_box()
+            assert log and asked and start
+            assert log["y"] - 1 <= asked["y"] < log["y"] + log["height"] / 2, question  # the question near the top
+            assert start["y"] < log["y"] + log["height"] - 60, question  # ... and the answer begins in view
+        page.screenshot(path=str(artifacts / "widget-third-question-in-view.png"))
+        page.close()
+    finally:
+        portal.close()
+
+
+def test_an_empty_or_too_long_question_is_explained_and_nothing_is_cut_off(browser: Any, server: str) -> None:
+    page, host = chat(browser, server)
+    textarea, hint = host.locator("textarea"), host.locator(".hint")
+    textarea.press("Enter")
+    assert hint.inner_text() == "Bitte geben Sie zuerst eine Frage ein."
+    assert host.locator(".msg.user").count() == 0
+    long = "Wir sind eine Verbandsgemeinde mit drei Grundschulen. " * 50  # ~2,750 characters, as pasted
+    textarea.fill(long)
+    assert textarea.input_value() == long  # never truncated unseen
+    assert re.search(r"zu lang \(\d{4} Zeichen, höchstens 2000\)", hint.inner_text())
+    assert textarea.get_attribute("aria-invalid") == "true"
+    textarea.press("Enter")
+    assert host.locator(".msg.user").count() == 0 and textarea.input_value() == long  # not sent, not lost
+    textarea.fill("Was wird aus Säule I gefördert?")
+    assert hint.inner_text() == ""
+    answer = ask(host, "Was wird aus Säule I gefördert?")
+    assert "Säule I" in answer.inner_text()
+    page.close()

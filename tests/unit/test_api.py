@@ -172,6 +172,9 @@ def test_bad_requests_get_clear_422s(fake_container: Container) -> None:
         extra = client.post("/api/v1/ask", json={"question": "Was ist Säule I?", "role": "admin"})
         assert extra.status_code == 422 and extra.json()["error"]["code"] == "invalid_request"
         assert "Traceback" not in extra.text
+        # every error has the same shape: code, German message, and the type OpenAI clients expect
+        for response in (empty, long, extra, client.post("/api/v1/ask", json={})):
+            assert response.json()["error"]["type"] == "invalid_request_error", response.text
 
 
 def test_not_ready_without_index(tmp_path: Path) -> None:

@@ -56,13 +56,27 @@ def install(app: FastAPI) -> None:
         if any(d["field"] == "question" for d in details):
             message = "Die Frage ist leer oder ungültig. Bitte geben Sie eine Frage zum Startchancen-Programm ein."
         return JSONResponse(
-            {"error": {"code": "invalid_request", "message": message, "details": details}}, status_code=422
+            {
+                "error": {
+                    "code": "invalid_request",
+                    "message": message,
+                    "type": "invalid_request_error",
+                    "details": details,
+                }
+            },
+            status_code=422,
         )
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error")
         return JSONResponse(
-            {"error": {"code": "internal", "message": "Interner Fehler. Bitte später erneut versuchen."}},
+            {
+                "error": {
+                    "code": "internal",
+                    "message": "Interner Fehler. Bitte später erneut versuchen.",
+                    "type": "server_error",
+                }
+            },
             status_code=500,
         )

@@ -13,6 +13,7 @@
   var MODE = cfg.mode === "inline" ? "inline" : "widget";
   var LANG = cfg.lang === "en" ? "en" : "de";
   var ACCENT = /^#[0-9a-fA-F]{3,8}$/.test(cfg.accent || "") ? cfg.accent : "#005a9c";
+  var MAX_CHARS = Number(cfg.maxChars) > 0 ? Number(cfg.maxChars) : 2000;  // the server's default limit
   var REDUCED = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
 
   var T = {
@@ -24,6 +25,8 @@
         "keine verbindlichen Förderentscheidungen. Bitte keine personenbezogenen Daten eingeben.",
       newChat: "Neue Unterhaltung", answerReady: "Antwort: ", retry: "Erneut versuchen",
       offline: "Keine Verbindung zum Assistenten. Bitte prüfen Sie Ihre Internetverbindung und versuchen Sie es erneut.",
+      empty: "Bitte geben Sie zuerst eine Frage ein.",
+      tooLong: function (n) { return "Die Frage ist zu lang (" + n + " Zeichen, höchstens " + MAX_CHARS + "). Bitte kürzen Sie sie."; },
       choose: "Bitte wählen (optional)", commentShort: "Kommentar (optional)",
       months: ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
         "November", "Dezember"],
@@ -49,6 +52,8 @@
         "not binding funding decisions. Please do not enter personal data.",
       newChat: "New conversation", answerReady: "Answer: ", retry: "Try again",
       offline: "No connection to the assistant. Please check your connection and try again.",
+      empty: "Please enter a question first.",
+      tooLong: function (n) { return "The question is too long (" + n + " characters, at most " + MAX_CHARS + "). Please shorten it."; },
       choose: "Please choose (optional)", commentShort: "Comment (optional)",
       months: ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
         "November", "December"],
@@ -115,7 +120,8 @@
     ".examples{display:flex;flex-wrap:wrap;gap:6px}",
     ".examples button{font:inherit;font-size:.85rem;background:#fff;border:1px solid var(--accent);color:#00427a;",
     "border-radius:16px;padding:4px 10px;cursor:pointer}",
-    "form{display:flex;gap:8px;padding:10px 14px;border-top:1px solid #ccc;background:#fafafa}",
+    "form{display:flex;flex-wrap:wrap;gap:8px;padding:10px 14px;border-top:1px solid #ccc;background:#fafafa}",
+    ".hint{flex-basis:100%;font-size:.85rem;color:#8a1c23}.hint:empty{display:none}",
     "form label{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}",
     "textarea{flex:1;font:inherit;border:1px solid #767676;border-radius:6px;padding:8px;resize:vertical;min-height:44px}",
     "form button{background:var(--accent);color:#fff;border:0;border-radius:6px;padding:0 16px;font:inherit;font-weight:600}",
@@ -172,12 +178,28 @@
     var form = el("form");
     var inputId = "scp-q-" + Math.random().toString(36).slice(2);
     form.appendChild(el("label", { "for": inputId }, T.label));
-    var input = el("textarea", { id: inputId, rows: "2", maxlength: "2000", placeholder: T.placeholder,
-      "aria-label": T.label });
+    // no maxlength: a pasted question that is too long is said so, never cut off unseen
+    var hintId = inputId + "-hint";
+    var input = el("textarea", { id: inputId, rows: "2", placeholder: T.placeholder, "aria-label": T.label,
+      "aria-describedby": hintId });
     form.appendChild(input);
     var send = el("button", { type: "submit" }, T.send);
     form.appendChild(send);
+    var hint = el("div", { id: hintId, "class": "hint" });
+    form.appendChild(hint);
     panel.appendChild(form);
+    function setHint(message) {
+      // shown under the input; announced through the chat's one status region when it appears, not per keystroke
+      var was = hint.textContent;
+      hint.textContent = message;
+      if (message && !was) { live.textContent = message; }
+    }
+    function checkLength() {
+      var n = input.value.trim().length;
+      setHint(n > MAX_CHARS ? T.tooLong(n) : "");
+      input.setAttribute("aria-invalid", n > MAX_CHARS ? "true" : "false");
+    }
+    input.addEventListener("input", checkLength);
 
     var examples = el("div", { "class": "msg bot" });
     examples.appendChild(el("div", { "class": "tag" }, T.examples));
@@ -191,7 +213,7 @@
     log.appendChild(examples);
 
     fresh.addEventListener("click", function () {
-      sessionId = null; log.textContent = ""; live.textContent = "";
+      sessionId = null; log.textContent = ""; live.textContent = ""; setHint("");
       log.appendChild(examples); input.value = ""; input.focus();
     });
 
@@ -226,7 +248,10 @@
     var busy = false;
     function ask(text, retryOf) {
       var question = (text || "").trim();
-      if (!question || busy) { return; }
+      if (busy) { return; }
+      if (!question) { setHint(T.empty); input.focus(); return; }
+      if (question.length > MAX_CHARS) { setHint(T.tooLong(question.length)); input.focus(); return; }
+      setHint("");
       busy = true; send.disabled = true; input.value = ""; live.textContent = "";
       if (examples.parentNode) { examples.remove(); }
       var asked = retryOf || el("div", { "class": "msg user" }, question);
@@ -248,21 +273,27 @@
             msg.insertBefore(el("div", { "class": "searched" }, T.searched + data.rewritten_question), body);
           }
         } else if (event === "delta") {
-          if (state.first) { body.textContent = ""; state.first = false; }
+          if (state.first) { body.textContent = ""; state.first = false; reveal(asked); }
           state.text += data.text;
           body.textContent = state.text;
         } else if (event === "citations") {
           state.citations = data.citations || []; state.notice = data.notice;
         } else if (event === "done") {
           renderAnswer(msg, body, state);
+          reveal(asked);  // now that the answer is there, the log can scroll the question to the top
           var tag = msg.querySelector(".tag");
           live.textContent = T.answerReady + (tag ? tag.textContent + ". " : "") +
             state.text.replace(/\s*\[\d+\]/g, "").replace(/\n+/g, " ");
         } else if (event === "error") {
           body.textContent = data.message || T.error; live.textContent = body.textContent;
         }
-      }).catch(function () {
-        // the network failed (offline, server down, connection cut): say so in plain language, offer a retry
+      }).catch(function (err) {
+        // the network failed (offline, server down, connection cut): say so in plain language, offer a retry;
+        // a portal whose origin the server does not allow fails the same way, so tell its admin in the console
+        if (window.console) {
+          console.warn("SCP Assistant: keine Antwort von " + API + " (" + (err && err.message) + "). Läuft der " +
+            "Server, und steht diese Seite (" + location.origin + ") in SCP_SERVER__ALLOWED_ORIGINS?");
+        }
         body.textContent = T.offline; live.textContent = T.offline;
         var again = el("button", { type: "button", "class": "retry" }, T.retry);
         again.addEventListener("click", function () { msg.remove(); ask(question, asked); });
