@@ -17,7 +17,7 @@ DOC_TYPES = (
     "praesentation",
 )
 
-RefusalReason = Literal["not_covered", "out_of_scope", "adversarial"]
+RefusalReason = Literal["not_covered", "out_of_scope", "adversarial", "needs_context"]
 
 
 @dataclass(frozen=True)

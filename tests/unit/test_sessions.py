@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from scp_assistant.answer import messages
 from scp_assistant.container import Container
-from scp_assistant.conversation.sessions import MemorySessionStore, SessionStore, SQLSessionStore
+from scp_assistant.conversation.chat import ChatService
+from scp_assistant.conversation.sessions import MemorySessionStore, SessionStore, SQLSessionStore, Turn
 from scp_assistant.database import SQLiteDatabase
 from scp_assistant.index.embedders import FakeEmbedder
+from scp_assistant.models import Answer
 from scp_assistant.server.app import create_app
 from scp_assistant.settings import Settings
 
@@ -134,3 +138,44 @@ def _ask(client: TestClient, question: str, session_id: str | None = None) -> di
     assert res.status_code == 200, res.text
     data: dict[str, str] = res.json()
     return data
+
+
+class _Declining:
+    """The answer stage declining everything as out of scope (as it does "Und wer genehmigt das?" alone)."""
+
+    def __init__(self, real: Any) -> None:
+        self._real = real
+
+    def ask(self, question: str, filters: Any = None) -> Answer:
+        answer = self._real.ask(question, filters)
+        answer.refused, answer.refusal_reason, answer.answer = True, "out_of_scope", "Dazu kann ich nicht helfen."
+        return answer
+
+    def stream(self, question: str, filters: Any = None) -> Iterator[tuple[str, Any]]:
+        raise AssertionError("a first turn that points back is answered whole, then replayed")
+
+
+def test_a_first_turn_that_points_back_asks_for_its_topic_instead_of_calling_it_off_topic(
+    fake_container: Container,
+) -> None:
+    resolver = fake_container.resolver_with(None)
+    for question in ("Und wer finanziert das?", "Und das Personal?", "Und bis wann?"):
+        assert resolver.resolve(question, None).orphan, question
+    for question in ("Wie ist das Wetter?", "Wer ist der Schulträger?", "Welche Berufsgruppen gibt es in Säule III?"):
+        assert not resolver.resolve(question, None).orphan, question  # its own words, or words no document uses
+    assert not resolver.resolve("Und wer finanziert das?", Turn("Was ist das Chancenbudget?", "")).orphan
+
+    chat = ChatService(_Declining(fake_container.answer_service), MemorySessionStore(), fake_container.feedback_store,
+                       2000, resolver)  # fmt: skip
+    reply = chat.ask("Und wer finanziert das?")
+    assert reply.answer.refused and reply.answer.refusal_reason == "needs_context"
+    assert reply.answer.answer == messages.NEEDS_CONTEXT and reply.answer.citations == []
+    events = list(chat.stream("Und wer finanziert das?"))
+    assert events[0][0] == "meta" and events[0][1]["refusal_reason"] == "needs_context"
+    assert "".join(d["text"] for e, d in events if e == "delta") == messages.NEEDS_CONTEXT
+    assert [e for e, _ in events][-2:] == ["citations", "done"]
+    off_topic = chat.ask("Wie ist das Wetter?")
+    assert off_topic.answer.refusal_reason == "out_of_scope"  # stays what it is
+    # in a session it is a follow-up, never an orphan
+    first = chat.ask("Darf aus dem Chancenbudget Mobiliar angeschafft werden?")
+    assert chat.ask("Und wer finanziert das?", first.session_id).answer.refusal_reason == "out_of_scope"

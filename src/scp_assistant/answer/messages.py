@@ -60,6 +60,13 @@ def refusal(
     return text
 
 
+NEEDS_CONTEXT = (
+    "Ihre Frage bezieht sich offenbar auf etwas, das vorher gesagt wurde; in dieser Unterhaltung gibt es aber noch "
+    "keine vorige Frage. Bitte stellen Sie sie mit ihrem Thema, zum Beispiel: „Wer genehmigt Anträge aus dem "
+    "Chancenbudget?“ oder „Wie hoch ist der Eigenanteil in Säule I?“"
+)
+
+
 def part_not_covered(part: str) -> str:
     """One sentence for a part of a multi-part question that the documents do not answer."""
     asked = part.strip().rstrip("?!. ")

@@ -12,7 +12,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from scp_assistant.answer import messages
 from scp_assistant.answer.guard import clean_question
+from scp_assistant.answer.service import split_for_stream
 from scp_assistant.conversation.followup import QueryRewriter
 from scp_assistant.conversation.sessions import Session, SessionStore
 from scp_assistant.errors import NotFoundError
@@ -62,11 +64,22 @@ class ChatService:
         self._max = max_question_chars
         self._resolver = resolver
 
-    def _begin(self, question: str, session_id: str | None) -> tuple[str, Session, str]:
+    def _begin(self, question: str, session_id: str | None) -> tuple[str, Session, str, bool]:
+        """The cleaned turn, its session, what to search, and whether it points back to a turn that is not there."""
         text = clean_question(question, self._max)
         session = self._sessions.get_or_create(session_id)
         previous = session.turns[-1] if session.turns else None
-        return text, session, self._resolver.resolve(text, previous).standalone
+        resolution = self._resolver.resolve(text, previous)
+        return text, session, resolution.standalone, resolution.orphan
+
+    @staticmethod
+    def _asked_for_context(answer: Answer, orphan: bool) -> Answer:
+        """A first turn that only makes sense after another ("Und wer genehmigt das?") and that the answer stage
+        declined is not "out of scope": the user is asked for the topic instead. An answer stays an answer."""
+        if not (orphan and answer.refused and answer.refusal_reason in ("not_covered", "out_of_scope")):
+            return answer
+        answer.answer, answer.refusal_reason, answer.citations = messages.NEEDS_CONTEXT, "needs_context", []
+        return answer
 
     def _end(
         self, text: str, session: Session, standalone: str, answer: Answer, answer_id: str | None = None
@@ -81,17 +94,22 @@ class ChatService:
         return ChatReply(answer, answer_id, session.id, standalone)
 
     def ask(self, question: str, session_id: str | None = None, filters: Filters | None = None) -> ChatReply:
-        text, session, standalone = self._begin(question, session_id)
-        return self._end(text, session, standalone, self._answers.ask(standalone, filters))
+        text, session, standalone, orphan = self._begin(question, session_id)
+        answer = self._asked_for_context(self._answers.ask(standalone, filters), orphan)
+        return self._end(text, session, standalone, answer)
 
     def stream(
         self, question: str, session_id: str | None = None, filters: Filters | None = None
     ) -> Iterator[tuple[str, dict[str, Any]]]:
         """Events for Server-Sent Events: meta, delta (one or more), citations, done."""
-        text, session, standalone = self._begin(question, session_id)
+        text, session, standalone, orphan = self._begin(question, session_id)
         answer_id = uuid.uuid4().hex
         answer: Answer | None = None
-        for kind, value in self._answers.stream(standalone, filters):
+        if orphan:  # whether to ask for the topic is known only at the end: run the answer stage, then replay it
+            events = _replayed(self._asked_for_context(self._answers.ask(standalone, filters), orphan))
+        else:
+            events = self._answers.stream(standalone, filters)
+        for kind, value in events:
             if kind == "prepared":
                 refusal = value.refusal
                 yield (
@@ -129,3 +147,20 @@ class ChatService:
                 answer_id=answer_id,
             )
         )
+
+
+@dataclass(frozen=True)
+class _Done:
+    """What the "prepared" event of a finished answer carries: its refusal and what was searched."""
+
+    refusal: Answer | None
+    query: str
+    retrieved: list[Any]
+
+
+def _replayed(answer: Answer) -> Iterator[tuple[str, Any]]:
+    """The events of an answer stage's stream, from an answer that is already complete."""
+    yield "prepared", _Done(answer if answer.refused else None, answer.searched, list(answer.retrieved))
+    for piece in split_for_stream(answer.answer):
+        yield "delta", piece
+    yield "answer", answer

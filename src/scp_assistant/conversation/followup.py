@@ -42,6 +42,10 @@ _PRONOUN = re.compile(  # "Bleibt dass jetzt so?": a verb, then "dass" is the pr
     r"ebenfalls|die|der|den|dem|sie|ihn|ihm|that|this|it|there|them|those|these)\b",
     re.IGNORECASE,
 )
+_POINTING = re.compile(  # what points back without an article's ambiguity ("der Schulträger" points nowhere)
+    r"\b(das|dies\w*|dafür|dazu|davon|dabei|darauf|daran|darüber|damit|es|dort|that|this|it|there|those|these)\b",
+    re.IGNORECASE,
+)
 _QUESTION_WORD = re.compile(
     r"\b(wer|wem|wen|wie|was|wann|wo|woher|wohin|wofür|wozu|welche\w*|warum|wieso|weshalb|ob|who|what|when|"
     r"where|which|why|how)\b",
@@ -77,6 +81,7 @@ class Resolution:
     standalone: str  # what is searched (and shown as "Gesucht wurde" when it differs from the turn)
     dependent: bool
     p_dependent: float = 0.0
+    orphan: bool = False  # a first turn that only makes sense after another one ("Und wer genehmigt das?")
 
 
 class QueryRewriter(Protocol):
@@ -181,8 +186,21 @@ class FollowupResolver:
         return 0.9 if (f["connector"] or f["short"]) and f["own_specific"] < 0.34 else 0.1
 
     # ---- resolution -----------------------------------------------------------------------------
+    def points_back(self, question: str) -> bool:
+        """Does a question only make sense after another one: it opens with "und/aber/auch …" or points back
+        ("das", "dort") with at most two words of its own, all of them words the documents use ("Und wer genehmigt
+        das?", "Gilt das auch für BBS?"; not "Wie ist das Wetter?")?"""
+        words = [w for w in _WORD.findall(question) if fold(w) not in STOPWORDS and len(w) >= 3]
+        own = [w for w in words if not _QUESTION_WORD.fullmatch(w) and not _POINTING.fullmatch(w)]
+        opens = bool(_CONNECTOR.search(question.strip()))
+        points = bool(_POINTING.search(question)) and len(question.split()) <= 5
+        return (opens or points) and len(own) <= 2 and all(self._indexed(w) for w in own)
+
     def resolve(self, question: str, previous: Turn | None) -> Resolution:
-        if previous is None or not self.in_scope(question):
+        if previous is None:
+            # asked first, such a turn is not declined as out of scope: the user is asked for its topic
+            return Resolution(question, False, orphan=self.in_scope(question) and self.points_back(question))
+        if not self.in_scope(question):
             return Resolution(question, False)
         p = self.p_dependent(question, previous)
         if p < self._threshold:

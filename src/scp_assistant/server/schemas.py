@@ -46,9 +46,10 @@ class AnswerOut(BaseModel):
     answer: str = Field(description="Antworttext; [n] verweist auf citations[n-1].")
     refused: bool = Field(
         description="true: die Unterlagen beantworten die Frage nicht (not_covered), sie liegt außerhalb des Themas "
-        "(out_of_scope) oder ist ein Manipulationsversuch (adversarial)."
+        "(out_of_scope), ist ein Manipulationsversuch (adversarial) oder bezieht sich auf eine vorige Frage, die es "
+        "in dieser Unterhaltung nicht gibt (needs_context: „Und wer genehmigt das?“ als erste Frage)."
     )
-    refusal_reason: Literal["not_covered", "out_of_scope", "adversarial"] | None
+    refusal_reason: Literal["not_covered", "out_of_scope", "adversarial", "needs_context"] | None
     notice: str | None
     backend: str
     citations: list[CitationOut] = Field(
