@@ -105,7 +105,11 @@ def test_a_unit_that_names_no_pillar_is_about_the_one_pillar_its_document_is_abo
     p = [0.9, 0.8, 0.7, 0.65, 0.6]
     question = scored("Was ist da nicht förderfähig?", units, p, asked_pillars=frozenset({"II"}))
     # a title that names two pillars says nothing about a unit; a unit that names its pillars speaks for itself
-    assert [u.chunk.doc_id for u in select(question, PARAMS).units] == ["cb", "both", "s1b"]
+    assert [u.chunk.doc_id for u in select(question, dataclasses.replace(PARAMS, max_sources=5)).units] == [
+        "cb",
+        "both",
+        "s1b",
+    ]
 
 
 def test_the_budget_limits_further_units_but_never_the_first() -> None:
@@ -371,3 +375,18 @@ def test_a_contact_line_answers_only_a_question_about_whom_to_contact() -> None:
     asks = "An wen wende ich mich, wenn das SCP-Portal nicht geht?"
     assert excluded_units(asks, frozenset(), rows, units) == set()
     assert excluded_units("Gibt es eine Mailadresse für Fragen?", frozenset(), rows, units) == set()
+
+
+def test_an_answer_to_a_question_of_one_part_draws_on_two_sources_at_most() -> None:
+    units = [
+        unit("Die ADD genehmigt die Anträge.", "a"),
+        unit("Die Schulaufsicht prüft die Zielvereinbarung.", "b"),
+        unit("Das Land zahlt die Mittel aus.", "c"),
+        unit("Die ADD berät die Schulen auch.", "a", n=1, position=1),
+    ]
+    p = [0.9, 0.8, 0.75, 0.7]
+    chosen = select(scored("Wer genehmigt die Anträge?", units, p), dataclasses.replace(PARAMS, budget=1000)).units
+    assert sorted({u.chunk.doc_id for u in chosen}) == ["a", "b"] and len(chosen) == 3  # c left out, a's second kept
+    # each part of a question of several parts may need its own source
+    multi = scored("Wer genehmigt die Anträge, und wer zahlt die Mittel aus?", units, p)
+    assert {u.chunk.doc_id for u in select(multi, dataclasses.replace(PARAMS, budget=1000)).units} == {"a", "b", "c"}

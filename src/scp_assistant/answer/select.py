@@ -2,8 +2,8 @@
 
 The answer leads with the unit most likely to answer the question (for a multi-part question: the best unit
 of each part, in the order of the parts), then adds units only while they are likely to answer too, say
-something the answer does not say yet, and fit the budget. A part without a unit likely enough to answer it
-is reported as not covered.
+something the answer does not say yet, fit the budget, and (for a question of one part) come from at most two
+sources. A part without a unit likely enough to answer it is reported as not covered.
 """
 
 from __future__ import annotations
@@ -142,9 +142,13 @@ def select(scored: Scored, params: SelectionParams) -> Selection:
         if first is None:
             return Selection([], uncovered)
         take(first)
+    multi = scored.featurized.profile.multi_part
     for i in _order(scored.p):
         if scored.p[i] < params.add_above:
             break
+        docs = {cands[j].chunk.doc_id for j in chosen}
+        if not multi and cands[i].chunk.doc_id not in docs and len(docs) >= params.max_sources:
+            continue
         if fits(i):
             take(i)
     return Selection(_grouped([cands[i] for i in chosen]), uncovered)
