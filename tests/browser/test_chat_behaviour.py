@@ -71,6 +71,12 @@ def test_new_conversation_starts_over_and_a_reload_keeps_no_hidden_session(
     ask(host, FOLLOW)
     assert host.locator(".searched").count() == 0
     assert page.evaluate("Object.keys(localStorage).length + Object.keys(sessionStorage).length") == 0
+    page.reload()
+    # a first question that points back is not called off-topic: the user is asked for its topic
+    orphan = ask(host, "Und wer genehmigt das?")
+    assert orphan.locator(".tag").text_content() == "Worauf bezieht sich die Frage?"
+    assert "Bitte stellen Sie sie mit ihrem Thema" in orphan.inner_text()
+    page.screenshot(path=str(artifacts / "chat-first-question-points-back.png"))
     page.close()
 
 
