@@ -135,3 +135,22 @@ def test_injection_with_a_genuine_question_answers_it_and_says_so(fake_container
     assert not answer.refused
     assert "Sozialarbeit" in answer.answer and "Pirat" not in answer.answer
     assert answer.notice and "ignoriert" in answer.notice
+
+
+def test_figures_from_one_schultraeger_s_own_page_are_marked_as_that_example() -> None:
+    from scp_assistant.answer import messages
+    from scp_assistant.answer.service import Prepared, answered
+    from scp_assistant.models import Chunk
+
+    def page(doc: str, region: str) -> Chunk:
+        return Chunk(doc, f"{doc}::000", f"Seite {doc}", "P", "", "2025-02", "kommune", region, "", None, "x")
+
+    mainz, kreis, land = page("mz", "Mainz, RLP"), page("bkw", "Landkreis Bernkastel-Wittlich, RLP"), page("l", "RLP")
+    assert messages.local_examples([mainz, kreis, land], "Müssen wir bei Säule I zuzahlen?") == [
+        "Mainz", "Landkreis Bernkastel-Wittlich"
+    ]  # fmt: skip
+    assert messages.local_examples([mainz, kreis], "Was zahlt Mainz im Kreis Bernkastel-Wittlich?") == []
+    prep = Prepared("Müssen wir bei Säule I zuzahlen?", "Müssen wir bei Säule I zuzahlen?", False, [], [], 0.0)
+    answer = answered(prep, "Die Stadt trägt einen Eigenanteil von 30 %. [1]", [], [mainz], "extractive")
+    assert answer.notice and "Beispiel Mainz" in answer.notice and "nicht ohne Weiteres" in answer.notice
+    assert answered(prep, "Das Land fördert. [1]", [], [land], "extractive").notice is None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from scp_assistant.models import Chunk, RefusalReason
+from scp_assistant.text import fold
 
 SCOPE = (
     "Ich beantworte ausschließlich Fragen zum Startchancen-Programm, und zwar nur auf Grundlage der "
@@ -81,6 +82,29 @@ def _label(chunk: Chunk) -> str:
 def other_land_notice(chunks: Sequence[Chunk]) -> str:
     regions = ", ".join(sorted({c.region or "einem anderen Land" for c in chunks}))
     return f"Hinweis: Eine Quelle beschreibt die Regelung in {regions} (anderes Land), nicht in Rheinland-Pfalz."
+
+
+def local_example_notice(places: Sequence[str]) -> str:
+    named = " und ".join(places)
+    return (
+        f"Hinweis: Ein Teil der Angaben beschreibt das Beispiel {named} (Zahlen und Beschlüsse dieses Schulträgers) "
+        "und gilt nicht ohne Weiteres für andere Schulträger."
+    )
+
+
+def local_examples(chunks: Sequence[Chunk], question: str) -> list[str]:
+    """The places whose own pages an answer cites ("Mainz, RLP"), where the question does not ask about them:
+    "Die Stadt trägt dabei einen Eigenanteil von 30 %" is Mainz's figure, not a rule for every Schulträger."""
+    asked = fold(question)
+    out: list[str] = []
+    for chunk in chunks:
+        place, _, land = chunk.region.partition(",")
+        if not land.strip() or not place.strip():
+            continue
+        key = fold(place.split()[-1])
+        if key not in asked and place.strip() not in out:
+            out.append(place.strip())
+    return out
 
 
 STRIPPED_NOTICE = (

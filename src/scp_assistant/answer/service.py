@@ -79,6 +79,9 @@ def answered(
         note = messages.other_land_notice(other_land)
         body = f"{body}\n\n{note}"
         notices.append(note)
+    places = messages.local_examples(cited, prep.question)
+    if places:
+        notices.append(messages.local_example_notice(places))
     notices.extend(extra_notices)
     return Answer(
         question=prep.question,

@@ -325,9 +325,10 @@
           }
         });
       });
-      if (state.notice && state.text.indexOf(state.notice) < 0) {
-        msg.appendChild(el("div", { "class": "notice-line" }, state.notice));
-      }
+      // each notice once: one the answer text already ends with (another Land) is not repeated below it
+      (state.notice || "").split(/\s+(?=Hinweis: |Note: |Ihre Nachricht enthielt )/).forEach(function (part) {
+        if (part && state.text.indexOf(part) < 0) { msg.appendChild(el("div", { "class": "notice-line" }, part)); }
+      });
       if (state.meta && state.meta.answer_id) { msg.appendChild(feedbackBar(state.meta.answer_id)); }
     }
 
