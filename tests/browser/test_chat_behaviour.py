@@ -100,7 +100,7 @@ def test_tap_targets_are_at_least_24_by_24(browser: Any, server: str, artifacts:
     page.screenshot(path=str(artifacts / "chat-phone-feedback.png"), full_page=True)
     small = page.evaluate(
         """() => [...document.querySelector('#scp-assistant').shadowRoot.querySelectorAll(
-             'button, select, input, summary')]
+             'button, select, input, summary, .srcs a')]
            .filter(e => e.offsetParent !== null)
            .map(e => [e.textContent.trim().slice(0, 30), e.getBoundingClientRect()])
            .filter(([, r]) => r.width < 24 || r.height < 24).map(([t, r]) => `${t} ${r.width}x${r.height}`)"""
@@ -252,4 +252,20 @@ def test_an_empty_or_too_long_question_is_explained_and_nothing_is_cut_off(brows
     assert hint.inner_text() == ""
     answer = ask(host, "Was wird aus Säule I gefördert?")
     assert "Säule I" in answer.inner_text()
+    page.close()
+
+
+def test_every_answer_lists_its_sources_without_a_click(browser: Any, server: str) -> None:
+    page, host = chat(browser, server)
+    answer = ask(host, "Wie hoch ist das schuleigene Chancenbudget im Durchschnitt?")
+    markers = answer.locator("button.cite").count()
+    items = answer.locator("ol.srcs li")
+    assert markers >= 1 and items.count() >= 1
+    numbers = {int(n) for n in re.findall(r"\[(\d+)\]", answer.locator(".body").inner_text())}
+    assert {int(items.nth(i).get_attribute("value") or 0) for i in range(items.count())} == numbers  # one per source
+    first = items.first.inner_text()
+    assert re.search(r"Stand (\d\d\.\d\d\.\d{4}|\w+ \d{4}|undatiert)", first), first
+    link = items.first.locator("a")
+    if link.count():
+        assert (link.get_attribute("href") or "").startswith("http") and link.get_attribute("rel") == "noopener"
     page.close()

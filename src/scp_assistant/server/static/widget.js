@@ -110,6 +110,8 @@
     ".source blockquote{margin:6px 0;padding:0 0 0 8px;border-left:2px solid #999;color:#333}",
     ".source a{color:#00427a}",
     ".notice-line{font-size:.85rem;color:#5a4a00;margin-top:6px}",
+    ".srcs{margin:8px 0 0;padding:6px 0 0 1.6em;border-top:1px solid #d0d0d0;font-size:.8rem;color:#4a4a4a}",
+    ".srcs li{margin:2px 0}.srcs a{color:#00427a;display:inline-block;min-height:24px;line-height:24px}",
     ".feedback,.feedback-details{display:flex;flex-wrap:wrap;gap:6px;margin-top:8px;align-items:center;font-size:.85rem}",
     ".feedback-details[hidden]{display:none}",
     ".feedback button{font:inherit;border:1px solid #767676;background:#fff;border-radius:6px;padding:2px 10px;cursor:pointer;",
@@ -329,7 +331,22 @@
       (state.notice || "").split(/\s+(?=Hinweis: |Note: |Ihre Nachricht enthielt )/).forEach(function (part) {
         if (part && state.text.indexOf(part) < 0) { msg.appendChild(el("div", { "class": "notice-line" }, part)); }
       });
+      if (state.citations.length) { msg.appendChild(sourceList(state.citations)); }
       if (state.meta && state.meta.answer_id) { msg.appendChild(feedbackBar(state.meta.answer_id)); }
+    }
+
+    function sourceList(citations) {
+      // every answer names its sources without a click: number, title, publisher and date, linked to the original
+      var list = el("ol", { "class": "srcs", "aria-label": T.sources });
+      citations.forEach(function (c) {
+        var li = el("li", { value: String(c.n) });
+        var url = c.source_url ? safeUrl(c.source_url) : null;
+        li.appendChild(url ? el("a", { href: url, target: "_blank", rel: "noopener" }, c.title) : el("span", null, c.title));
+        li.appendChild(document.createTextNode(" – " + c.publisher + ", " + T.stand + " " +
+          (c.date ? germanDate(c.date) : T.undated)));
+        list.appendChild(li);
+      });
+      return list;
     }
 
     function appendMarked(node, text, msg, state) {
