@@ -105,18 +105,12 @@ def is_description(text: str, chunk: Chunk, position: int) -> bool:
     "Landesseite zu Säule II (undatiert)"): about the source, not the programme; the citation names the source."""
     opening = chunk.chunk_id.endswith("::000") and not chunk.section and not chunk.question and chunk.page is None
     stripped = text.strip()
-    if opening and _OTHER_LAND.match(stripped):
-        return True  # "Darstellung aus Niedersachsen; ob … in Rheinland-Pfalz genauso …": the notice says it
     return (
         opening
         and position == 0
         and not _ORDINARY_START.match(stripped)  # "Die Analyse zeigt …", "Laut Bericht …" are content
         and bool(_DOCUMENT_KIND.match(stripped))
     )
-
-
-# the caveat that opens a page from another Land; answers citing such a page carry a notice of their own
-_OTHER_LAND = re.compile(r"^(?:Länderspezifische\s+)?Darstellung aus (?!Rheinland-Pfalz)[A-ZÄÖÜ][\wäöüß-]+(?:[;,.]|$)")
 
 
 _ORDINARY_START = re.compile(
