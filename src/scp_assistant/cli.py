@@ -16,6 +16,7 @@ from collections.abc import MutableMapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from scp_assistant.answer import messages
 from scp_assistant.errors import (
     BackendUnavailableError,
     ConfigError,
@@ -187,8 +188,9 @@ def _show(answer: Answer, as_json: bool, out: TextIO) -> None:
     if answer.refused:
         out.write("— Keine Antwort aus den Programmunterlagen —\n")
     out.write(answer.answer + "\n")
-    if answer.notice and answer.notice not in answer.answer:
-        out.write(f"\n{answer.notice}\n")
+    unsaid = messages.unsaid_notices(answer.notice, answer.answer)
+    if unsaid:
+        out.write("\n" + " ".join(unsaid) + "\n")
     if answer.citations:
         out.write("\nQuellen:\n")
         for c in answer.citations:

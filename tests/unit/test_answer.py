@@ -154,3 +154,14 @@ def test_figures_from_one_schultraeger_s_own_page_are_marked_as_that_example() -
     answer = answered(prep, "Die Stadt trägt einen Eigenanteil von 30 %. [1]", [], [mainz], "extractive")
     assert answer.notice and "Beispiel Mainz" in answer.notice and "nicht ohne Weiteres" in answer.notice
     assert answered(prep, "Das Land fördert. [1]", [], [land], "extractive").notice is None
+
+
+def test_a_notice_the_answer_text_already_ends_with_is_not_repeated() -> None:
+    from scp_assistant.answer import messages
+
+    land = "Hinweis: Eine Quelle beschreibt die Regelung in Berlin (anderes Land), nicht in Rheinland-Pfalz."
+    example = messages.local_example_notice(["Mainz"])
+    text = f"Die Stadt trägt 30 %. [2]\n\n{land}"
+    assert messages.unsaid_notices(f"{land} {example}", text) == [example]
+    assert messages.unsaid_notices(land, text) == [] and messages.unsaid_notices(None, text) == []
+    assert messages.unsaid_notices(f"{messages.STRIPPED_NOTICE} {land}", text) == [messages.STRIPPED_NOTICE]

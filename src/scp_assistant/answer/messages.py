@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from scp_assistant.models import Chunk, RefusalReason
@@ -105,6 +106,12 @@ def local_examples(chunks: Sequence[Chunk], question: str) -> list[str]:
         if key not in asked and place.strip() not in out:
             out.append(place.strip())
     return out
+
+
+def unsaid_notices(notice: str | None, text: str) -> list[str]:
+    """The notices of an answer that its text does not already end with (the other-Land note is in both)."""
+    parts = re.split(r"\s+(?=Hinweis: |Ihre Nachricht enthielt )", notice or "")
+    return [p for p in parts if p and p not in text]
 
 
 STRIPPED_NOTICE = (
