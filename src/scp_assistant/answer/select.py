@@ -9,6 +9,7 @@ sources. A part without a unit likely enough to answer it is reported as not cov
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -39,8 +40,13 @@ def _overlaps(a: UnitCandidate, b: UnitCandidate) -> bool:
     Schulleitung" / "In der Regel nimmt die Schulleitung teil")."""
     if a.chunk.chunk_id == b.chunk.chunk_id and (a.text in b.text or b.text in a.text):
         return True
-    sa, sb = set(analyze(a.text)), set(analyze(b.text))
+    sa, sb = _terms(a.text), _terms(b.text)
     return len(sa & sb) / max(3, min(len(sa), len(sb))) >= 0.6
+
+
+@lru_cache(maxsize=16_384)
+def _terms(text: str) -> frozenset[str]:
+    return frozenset(analyze(text))
 
 
 def _order(p: np.ndarray) -> list[int]:
@@ -58,9 +64,13 @@ def select(scored: Scored, params: SelectionParams) -> Selection:
 
     budget = params.budget * (params.multi_part_factor if scored.featurized.profile.multi_part else 1.0)
 
+    def room(i: int) -> float:
+        """The budget, or the ceiling for a unit the model is all but sure answers."""
+        return max(budget, params.ceiling) if scored.p[i] >= params.extend_above else budget
+
     def fits(i: int) -> bool:
         used = sum(len(cands[j].display) for j in chosen)
-        return not chosen or used + len(cands[i].display) <= budget
+        return not chosen or used + len(cands[i].display) <= room(i)
 
     def take(i: int) -> None:
         before = _antecedent(i)
@@ -68,7 +78,7 @@ def select(scored: Scored, params: SelectionParams) -> Selection:
             # a sentence that points back ("Damit liegt … bei ihnen.") comes with the one it points to, or not
             # at all when that does not fit or may not be shown; a lead without its antecedent stays
             used = sum(len(cands[j].display) for j in chosen)
-            if before in elsewhere or (chosen and used + len(cands[before].display) + len(cands[i].display) > budget):
+            if before in elsewhere or (chosen and used + len(cands[before].display) + len(cands[i].display) > room(i)):
                 if chosen:
                     return
             elif not any(_overlaps(cands[before], cands[j]) for j in chosen):

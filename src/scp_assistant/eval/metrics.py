@@ -130,6 +130,7 @@ def _stem(word: str) -> str:
     return str(german_stemmer().stemWord(w))
 
 
+@lru_cache(maxsize=65_536)
 def expand(text: str) -> str:
     for pattern, replacement in ABBREV.items():
         text = re.sub(pattern, replacement, text)

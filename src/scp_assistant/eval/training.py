@@ -154,6 +154,7 @@ def fit(service: AnswerService, examples: Sequence[Example], sets: Sequence[str]
     pairs = [(ex, s) for ex, s in zip(usable, oof, strict=True) if s is not None]
 
     known: dict[tuple[int, SelectionParams], tuple[bool, bool, int]] = {}
+    judged: dict[tuple[int, str, tuple[str, ...]], tuple[bool, bool, int]] = {}
 
     def outcome(params: SelectionParams) -> list[tuple[bool, bool, int]]:
         trial = Models(unit, refusal, dataclasses.replace(params, refuse_above=2.0))  # never decline here
@@ -163,11 +164,15 @@ def fit(service: AnswerService, examples: Sequence[Example], sets: Sequence[str]
             multi = s.featurized.profile.multi_part
             key = (i, params if multi else dataclasses.replace(params, multi_part_factor=1.0))
             if key not in known:
-                answer = conclude(service, ex.prep, s, trial).to_dict()
-                verdict = judge(ex.entry, answer)
-                facts = ex.entry.get("key_facts") or []
-                lead = any(fact_covered(f, answer["answer"][:LEAD_WINDOW]) for f in facts)
-                known[key] = (verdict.correct if not ex.refuse else False, lead, len(answer["answer"]))
+                answer = conclude(service, ex.prep, s, trial)
+                # parameters that differ mostly give the same answer: it is judged once
+                said = (i, answer.answer, tuple(c.doc_id for c in answer.citations))
+                if said not in judged:
+                    verdict = judge(ex.entry, answer.to_dict())
+                    facts = ex.entry.get("key_facts") or []
+                    lead = any(fact_covered(f, answer.answer[:LEAD_WINDOW]) for f in facts)
+                    judged[said] = (verdict.correct if not ex.refuse else False, lead, len(answer.answer))
+                known[key] = judged[said]
             out.append(known[key])
         return out
 
