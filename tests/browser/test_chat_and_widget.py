@@ -40,11 +40,17 @@ def _ask_and_check(root: Any, page: Any, real_container: Container, artifacts: P
     before = len(real_container.feedback_store.list())
     answer.get_by_role("button", name="– Nicht hilfreich").click()
     answer.locator("select").select_option("unvollständig")
+    comment = answer.get_by_label("Kommentar (optional, ohne personenbezogene Daten)")
+    # the comment field has a row of its own: as wide as the feedback form, not a short box beside the reason
+    details = answer.locator(".feedback-details").bounding_box()
+    assert comment.bounding_box()["width"] >= 0.9 * details["width"] - 20
+    comment.fill("Die Frist für die Anträge fehlt.")
     answer.get_by_role("button", name="Rückmeldung senden").click()
     answer.get_by_text("Danke für Ihre Rückmeldung.").wait_for()
     records = real_container.feedback_store.list()
     assert len(records) == before + 1
     assert records[-1].question == QUESTION and records[-1].reason == "unvollständig"
+    assert records[-1].comment == "Die Frist für die Anträge fehlt."
     assert records[-1].citations and records[-1].citations[0]["doc_id"]
 
 

@@ -263,6 +263,11 @@ def test_every_answer_lists_its_sources_without_a_click(browser: Any, server: st
     assert markers >= 1 and items.count() >= 1
     numbers = {int(n) for n in re.findall(r"\[(\d+)\]", answer.locator(".body").inner_text())}
     assert {int(items.nth(i).get_attribute("value") or 0) for i in range(items.count())} == numbers  # one per source
+    marker = page.evaluate(
+        """() => getComputedStyle(document.querySelector('#scp-assistant').shadowRoot
+             .querySelector('ol.srcs li'), '::marker').content"""
+    )
+    assert marker.startswith('"["'), marker  # numbered as the markers in the text: [1], not 1.
     first = items.first.inner_text()
     assert re.search(r"Stand (\d\d\.\d\d\.\d{4}|\w+ \d{4}|undatiert)", first), first
     link = items.first.locator("a")

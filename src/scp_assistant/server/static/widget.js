@@ -27,7 +27,7 @@
       offline: "Keine Verbindung zum Assistenten. Bitte prüfen Sie Ihre Internetverbindung und versuchen Sie es erneut.",
       empty: "Bitte geben Sie zuerst eine Frage ein.",
       tooLong: function (n) { return "Die Frage ist zu lang (" + n + " Zeichen, höchstens " + MAX_CHARS + "). Bitte kürzen Sie sie."; },
-      choose: "Bitte wählen (optional)", commentShort: "Kommentar (optional)",
+      choose: "Bitte wählen (optional)",
       months: ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
         "November", "Dezember"],
       examples: "Beispielfragen", searched: "Gesucht wurde: ", sources: "Quellen", source: "Quelle",
@@ -54,7 +54,7 @@
       offline: "No connection to the assistant. Please check your connection and try again.",
       empty: "Please enter a question first.",
       tooLong: function (n) { return "The question is too long (" + n + " characters, at most " + MAX_CHARS + "). Please shorten it."; },
-      choose: "Please choose (optional)", commentShort: "Comment (optional)",
+      choose: "Please choose (optional)",
       months: ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
         "November", "December"],
       examples: "Example questions", searched: "Searched for: ", sources: "Sources", source: "Source",
@@ -110,15 +110,20 @@
     ".source blockquote{margin:6px 0;padding:0 0 0 8px;border-left:2px solid #999;color:#333}",
     ".source a{color:#00427a}",
     ".notice-line{font-size:.85rem;color:#5a4a00;margin-top:6px}",
-    ".srcs{margin:8px 0 0;padding:6px 0 0 1.6em;border-top:1px solid #d0d0d0;font-size:.8rem;color:#4a4a4a}",
-    ".srcs li{margin:2px 0}.srcs a{color:#00427a;display:inline-block;min-height:24px;line-height:24px}",
+    ".srcs{margin:8px 0 0;padding:6px 0 0 2.2em;border-top:1px solid #d0d0d0;font-size:.8rem;color:#4a4a4a}",
+    // numbered as in the text ("[1]"), so a title that starts with a number ("1. Schulträgeraustausch") does not
+    // read "1. 1."; a link that wraps stays beside its number (top-aligned, not on its last line)
+    ".srcs li{margin:2px 0}.srcs li::marker{content:'[' counter(list-item) '] '}",
+    ".srcs a{color:#00427a;display:inline-block;min-height:24px;line-height:24px;vertical-align:top}",
     ".feedback,.feedback-details{display:flex;flex-wrap:wrap;gap:6px;margin-top:8px;align-items:center;font-size:.85rem}",
     ".feedback-details[hidden]{display:none}",
     ".feedback button{font:inherit;border:1px solid #767676;background:#fff;border-radius:6px;padding:2px 10px;cursor:pointer;",
     "min-height:28px}",
     ".feedback button[aria-pressed=true]{background:var(--accent);color:#fff;border-color:var(--accent)}",
     ".feedback select,.feedback input{font:inherit;font-size:.85rem;max-width:100%;min-height:28px}",
-    ".feedback input{flex:1 1 12em}",
+    ".feedback-details{flex:1 1 100%}",
+    ".feedback .fb-comment-label{flex:1 1 100%}",
+    ".feedback input.fb-comment{flex:1 1 100%;min-height:32px}",
     ".examples{display:flex;flex-wrap:wrap;gap:6px}",
     ".examples button{font:inherit;font-size:.85rem;background:#fff;border:1px solid var(--accent);color:#00427a;",
     "border-radius:16px;padding:4px 10px;cursor:pointer}",
@@ -404,8 +409,10 @@
       select.appendChild(el("option", { value: "", selected: "selected" }, T.choose));
       T.reasons.forEach(function (r) { select.appendChild(el("option", { value: r[0] }, r[1])); });
       extra.appendChild(select);
-      var comment = el("input", { type: "text", maxlength: "500", "aria-label": T.comment, placeholder: T.commentShort,
-        title: T.comment });
+      // the comment gets a row of its own at full width: what went wrong rarely fits a short field
+      var commentId = "c-" + Math.random().toString(36).slice(2);
+      extra.appendChild(el("label", { "for": commentId, "class": "fb-comment-label" }, T.comment));
+      var comment = el("input", { type: "text", id: commentId, maxlength: "500", "class": "fb-comment" });
       extra.appendChild(comment);
       var submit = el("button", { type: "button" }, T.sendFeedback);
       extra.appendChild(submit);
