@@ -137,6 +137,18 @@ def test_units_pass_the_budget_only_when_that_gets_more_questions_right_within_t
     assert params.extend_above > 1
 
 
+def test_a_threshold_for_second_sources_is_taken_only_when_it_gets_more_questions_right() -> None:
+    from scp_assistant.learn.fit import choose_params
+
+    def outcome(params: SelectionParams) -> list[tuple[bool, bool, int]]:
+        return [(i < 6 + (params.second_source_above == 0.8), False, 300) for i in range(10)]
+
+    params, _ = choose_params(outcome, [0.0] * 10, [False] * 10)
+    assert params.second_source_above == 0.8
+    params, _ = choose_params(lambda _: [(True, False, 300)] * 10, [0.0] * 10, [False] * 10)
+    assert params.second_source_above == 0.0
+
+
 def test_the_median_answer_stays_within_the_cap_when_some_parameters_manage_it() -> None:
     from scp_assistant.learn.fit import BUDGET_GRID, MEDIAN_CAP, choose_params
 

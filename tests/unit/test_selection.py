@@ -405,3 +405,17 @@ def test_an_answer_to_a_question_of_one_part_draws_on_two_sources_at_most() -> N
     # each part of a question of several parts may need its own source
     multi = scored("Wer genehmigt die Anträge, und wer zahlt die Mittel aus?", units, p)
     assert {u.chunk.doc_id for u in select(multi, dataclasses.replace(PARAMS, budget=1000)).units} == {"a", "b", "c"}
+
+
+def test_a_second_source_joins_only_from_its_threshold_on() -> None:
+    units = [
+        unit("Die ADD genehmigt die Anträge.", "a"),
+        unit("Die Schulaufsicht prüft die Zielvereinbarung.", "b"),
+        unit("Die ADD berät die Schulen auch.", "a", n=1, position=1),
+    ]
+    p = [0.9, 0.8, 0.7]
+    params = dataclasses.replace(PARAMS, budget=1000, add_above=0.5)
+    assert {u.chunk.doc_id for u in select(scored("Wer genehmigt?", units, p), params).units} == {"a", "b"}
+    strict = dataclasses.replace(params, second_source_above=0.85)
+    chosen = select(scored("Wer genehmigt?", units, p), strict).units
+    assert [u.chunk.doc_id for u in chosen] == ["a", "a"]  # b left out; the first source's own units still join

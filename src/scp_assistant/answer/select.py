@@ -157,7 +157,8 @@ def select(scored: Scored, params: SelectionParams) -> Selection:
         if scored.p[i] < params.add_above:
             break
         docs = {cands[j].chunk.doc_id for j in chosen}
-        if not multi and cands[i].chunk.doc_id not in docs and len(docs) >= params.max_sources:
+        new_source = not multi and cands[i].chunk.doc_id not in docs
+        if new_source and (len(docs) >= params.max_sources or scored.p[i] < params.second_source_above):
             continue
         if fits(i):
             take(i)

@@ -78,6 +78,8 @@ class SelectionParams:
     # a unit this likely to answer joins even past the budget, up to ``ceiling`` characters: a question whose
     # answer needs a third fact gets it, while answers the model is unsure about stay short (off when > 1)
     extend_above: float = 2.0
+    # a unit from a second source joins the answer to a question of one part only from this probability on
+    second_source_above: float = 0.0
     ceiling: int = 1000
 
 
