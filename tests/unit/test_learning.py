@@ -121,22 +121,6 @@ def test_the_refusal_threshold_never_declines_more_than_a_twentieth_of_the_answe
     assert params.refuse_above > 0.6
 
 
-def test_units_pass_the_budget_only_when_that_gets_more_questions_right_within_the_median_cap() -> None:
-    from scp_assistant.learn.fit import EXTEND_GRID, MEDIAN_CAP, choose_params
-
-    # passing the budget from 0.9 on gets two more answers right, and keeps the median within the cap
-    def outcome(params: SelectionParams) -> list[tuple[bool, bool, int]]:
-        extra = 2 if params.extend_above <= 0.9 else 0
-        chars = MEDIAN_CAP + 50 if params.extend_above <= EXTEND_GRID[-1] else 400
-        return [(i < 5 + extra, False, chars if i < 6 else 300) for i in range(10)]
-
-    params, _ = choose_params(outcome, [0.0] * 10, [False] * 10)
-    assert params.extend_above == 0.9
-    # and never when it gains nothing
-    params, _ = choose_params(lambda _: [(True, False, 300)] * 10, [0.0] * 10, [False] * 10)
-    assert params.extend_above > 1
-
-
 def test_a_threshold_for_second_sources_is_taken_only_when_it_gets_more_questions_right() -> None:
     from scp_assistant.learn.fit import choose_params
 

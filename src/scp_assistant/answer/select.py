@@ -64,13 +64,9 @@ def select(scored: Scored, params: SelectionParams) -> Selection:
 
     budget = params.budget * (params.multi_part_factor if scored.featurized.profile.multi_part else 1.0)
 
-    def room(i: int) -> float:
-        """The budget, or the ceiling for a unit the model is all but sure answers."""
-        return max(budget, params.ceiling) if scored.p[i] >= params.extend_above else budget
-
     def fits(i: int) -> bool:
         used = sum(len(cands[j].display) for j in chosen)
-        return not chosen or used + len(cands[i].display) <= room(i)
+        return not chosen or used + len(cands[i].display) <= budget
 
     def take(i: int) -> None:
         before = _antecedent(i)
@@ -78,7 +74,7 @@ def select(scored: Scored, params: SelectionParams) -> Selection:
             # a sentence that points back ("Damit liegt … bei ihnen.") comes with the one it points to, or not
             # at all when that does not fit or may not be shown; a lead without its antecedent stays
             used = sum(len(cands[j].display) for j in chosen)
-            if before in elsewhere or (chosen and used + len(cands[before].display) + len(cands[i].display) > room(i)):
+            if before in elsewhere or (chosen and used + len(cands[before].display) + len(cands[i].display) > budget):
                 if chosen:
                     return
             elif not any(_overlaps(cands[before], cands[j]) for j in chosen):

@@ -75,12 +75,8 @@ class SelectionParams:
     # answers that had one; out of fold, 2 kept every right answer (291 of 621) and lifted citation precision
     # 0.597 -> 0.613, 1 cost 19 right answers
     max_sources: int = 2
-    # a unit this likely to answer joins even past the budget, up to ``ceiling`` characters: a question whose
-    # answer needs a third fact gets it, while answers the model is unsure about stay short (off when > 1)
-    extend_above: float = 2.0
     # a unit from a second source joins the answer to a question of one part only from this probability on
     second_source_above: float = 0.0
-    ceiling: int = 1000
 
 
 @dataclass(frozen=True)
