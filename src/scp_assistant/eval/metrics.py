@@ -130,7 +130,7 @@ def _stem(word: str) -> str:
     return str(german_stemmer().stemWord(w))
 
 
-@lru_cache(maxsize=65_536)
+@lru_cache(maxsize=16_384)  # training judges the same answers and facts again and again (≤ ~16 MB)
 def expand(text: str) -> str:
     for pattern, replacement in ABBREV.items():
         text = re.sub(pattern, replacement, text)
