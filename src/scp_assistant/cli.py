@@ -195,7 +195,7 @@ def _show(answer: Answer, as_json: bool, out: TextIO) -> None:
         out.write("\nQuellen:\n")
         for c in answer.citations:
             where = f"Folie/Seite {c.page}" if c.page else c.section
-            stand = f", Stand {c.date}" if c.date else ", undatiert"
+            stand = f", Stand {messages.german_date(c.date)}" if c.date else ", undatiert"
             link = f"\n    {c.source_url}" if c.source_url else ""
             out.write(f"[{c.n}] {c.title} – {where} ({c.publisher}{stand}){link}\n")
 

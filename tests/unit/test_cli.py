@@ -1,4 +1,5 @@
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -108,3 +109,12 @@ def test_workers_share_the_cores_for_the_encoder_unless_the_operator_chose() -> 
     env = {"OMP_NUM_THREADS": "3"}
     share_cores(2, env, cores=2)
     assert env["OMP_NUM_THREADS"] == "3"
+
+
+def test_ask_lists_its_sources_with_german_dates(cli_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    main(["ingest"])
+    capsys.readouterr()
+    assert main(["ask", "Darf aus dem Chancenbudget Mobiliar angeschafft werden?"]) == 0
+    sources = capsys.readouterr().out.split("Quellen:\n", 1)[1]
+    assert re.search(r"Stand \d\d\.\d\d\.\d{4}|undatiert", sources), sources
+    assert not re.search(r"\d{4}-\d\d", sources)  # never ISO dates

@@ -14,6 +14,12 @@ SCOPE = (
 )
 
 
+def german_date(value: str) -> str:
+    """'2025-06-04' -> '04.06.2025', '2025-05' -> '05/2025': dates as German readers write them."""
+    bits = value.split("-")
+    return ".".join(reversed(bits)) if len(bits) == 3 else "/".join(reversed(bits))
+
+
 def contacts(email: str) -> str:
     return (
         f"Verbindliche Auskünfte gibt das Ministerium für Bildung Rheinland-Pfalz (Startchancen-Postfach: "

@@ -25,6 +25,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from scp_assistant.answer import messages
 from scp_assistant.container import Container
 from scp_assistant.conversation.sessions import Turn
 from scp_assistant.models import Answer, Citation
@@ -178,18 +179,13 @@ def markdown(answer: Answer) -> str:
 def _source_line(c: Citation) -> str:
     parts = [c.title]
     if c.date:
-        parts.append(f"Stand {_german_date(c.date)}")
+        parts.append(f"Stand {messages.german_date(c.date)}")
     if c.page:
         parts.append(f"Folie/Seite {c.page}")
     elif c.section:
         parts.append(c.section)
     text = " – ".join(parts)
     return f"{text} – {c.source_url}" if c.source_url else text
-
-
-def _german_date(value: str) -> str:
-    bits = value.split("-")
-    return ".".join(reversed(bits)) if len(bits) == 3 else "/".join(reversed(bits))
 
 
 def _stream(completion_id: str, answer: Answer, searched: str) -> Iterator[str]:
