@@ -157,12 +157,13 @@ def fit(service: AnswerService, examples: Sequence[Example], sets: Sequence[str]
     judged: dict[tuple[int, str, tuple[str, ...]], tuple[bool, bool, int]] = {}
 
     def outcome(params: SelectionParams) -> list[tuple[bool, bool, int]]:
-        trial = Models(unit, refusal, dataclasses.replace(params, refuse_above=2.0))  # never decline here
+        never = dataclasses.replace(params, refuse_above=2.0)  # never decline here: the threshold is not read
+        trial = Models(unit, refusal, never)
         out = []
         for i, (ex, s) in enumerate(pairs):
             # a question of one part reads nothing of the budget factor for questions of several
             multi = s.featurized.profile.multi_part
-            key = (i, params if multi else dataclasses.replace(params, multi_part_factor=1.0))
+            key = (i, never if multi else dataclasses.replace(never, multi_part_factor=1.0))
             if key not in known:
                 answer = conclude(service, ex.prep, s, trial)
                 # parameters that differ mostly give the same answer: it is judged once

@@ -148,7 +148,7 @@ def choose_params(
     # second stage, from the best of the first: how sure the model must be for a second source to join
     first = _best(trials)
     for threshold in SECOND_SOURCE_GRID[1:]:
-        trials += trials_of(replace(first.params, second_source_above=threshold, refuse_above=0.5))
+        trials += trials_of(replace(first.params, second_source_above=threshold))
     best = _best(trials)
     return best.params, best.score
 
