@@ -13,6 +13,7 @@ from scp_assistant.answer.citations import check
 from scp_assistant.cli_eval import DEFAULT_SETS
 from scp_assistant.container import Container
 from scp_assistant.errors import IndexMismatchError
+from scp_assistant.eval.execute import answer_all
 from scp_assistant.eval.runner import load_questions, run, run_with
 from scp_assistant.eval.training import blank_models, cross_validate
 from scp_assistant.settings import Settings
@@ -84,6 +85,17 @@ def test_cross_validated_quality_on_the_bundled_sets(real_container: Container) 
     # out of scope in a session, 17 turns: the guard refuses most whatever the model says; one ("Und wie hoch ist
     # die Umsatzsteuer aktuell?") is left to the refusal model and flips with its weights
     assert m["per_category"]["scope_in_session"]["accuracy"] >= 0.85  # measured 0.94-1.0
+
+
+def test_shipped_model_on_held_out_sets_it_never_saw(real_container: Container) -> None:
+    """218 questions and conversations written later, from the corpus, by others (eval/heldout), never trained on:
+    the figure closest to a hidden test set. Floors well below the measured figures (README)."""
+    entries = [e for path in sorted((REPO / "eval" / "heldout").glob("*.yaml")) for e in load_questions(path)]
+    assert len(entries) == 218
+    m = answer_all(real_container, entries)["metrics"]  # conversations through a chat session, as the API plays them
+    assert m["answer_accuracy"] >= 0.38  # measured 0.49
+    assert m["refusal_accuracy"] >= 0.22  # measured 0.36 (0.20 before the wording prior)
+    assert m["false_refusal"] <= 0.15  # measured 0.07
 
 
 def test_shipped_model_on_the_dev_set(real_container: Container) -> None:

@@ -149,3 +149,23 @@ def test_a_passage_is_about_the_place_its_document_title_names_as_well_as_its_re
     assert row(worms)[conflict] == 1.0 and row(worms)[match] == 0.0
     # only places some document's region names count: "Mainz" in a title is no place of this corpus here
     assert row(land)[match] == 0.0 and row(land)[conflict] == 0.0
+
+
+@pytest.mark.parametrize(
+    ("question", "place"),
+    [
+        ("Wann hat der Wormser Stadtrat die Teilnahme beschlossen?", "worms"),
+        ("Welche Ludwigshafener Schulen sind dabei?", "ludwigshafen"),
+        ("Was bekommt die Zweibrücker Grundschule?", "zweibruecken"),
+        ("Was bekommt die Stadt Worms?", "worms"),
+    ],
+)
+def test_a_town_s_adjective_names_the_town(question: str, place: str) -> None:
+    def chunk(doc: str, region: str) -> Chunk:
+        return Chunk(doc, f"{doc}::000", f"Meldung {doc}", "BM", "", "", "landesseite", region, "", None, "Text.")
+
+    towns = [chunk("w", "Worms, RLP"), chunk("l", "Ludwigshafen, RLP"), chunk("z", "Zweibrücken, RLP")]
+    features = FeatureExtractor(BM25Index([*towns, *(chunk(f"f{i}", "Bund") for i in range(6))]))
+    assert features.query(question, "when").places == {place}
+    # a word that merely ends in -er names no place ("Oberbürgermeister", "Träger")
+    assert features.query("Was sagt der Oberbürgermeister zum Träger?", "what").places == frozenset()

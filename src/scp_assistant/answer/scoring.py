@@ -29,6 +29,7 @@ from scp_assistant.learn.features import (
 )
 from scp_assistant.learn.model import LinearModel, Models
 from scp_assistant.learn.question import QuestionProfile, pillars, profile, question_kind, split_carried
+from scp_assistant.learn.wording import WordingModel
 from scp_assistant.models import Chunk, ScoredChunk
 from scp_assistant.retrieve.bm25 import BM25Index
 
@@ -135,18 +136,26 @@ def missing_words(
 
 def score(featurized: Featurized, models: Models) -> Scored:
     """The models' view of a featurized question."""
-    return score_with(featurized, models.unit, models.refusal)
+    return score_with(featurized, models.unit, models.refusal, models.wording)
 
 
-def score_with(featurized: Featurized, unit: LinearModel, refusal: LinearModel | None = None) -> Scored:
+def score_with(
+    featurized: Featurized,
+    unit: LinearModel,
+    refusal: LinearModel | None = None,
+    wording: WordingModel | None = None,
+) -> Scored:
     """Unit scores, and the refusal model's view of them (0 without a refusal model). The refusal features see
-    only the units an answer may use: a page on Worms is no evidence that the documents answer for Koblenz."""
+    only the units an answer may use: a page on Worms is no evidence that the documents answer for Koblenz.
+    ``wording`` reads the question's own words (not a follow-up's carried topic)."""
     p = unit.predict(featurized.rows)
     part_p = [unit.predict(rows) for rows in featurized.part_rows]
     keep = np.array([i for i in range(len(p)) if i not in featurized.excluded], dtype=int)
     part_best = [float(x[keep].max()) if len(keep) else 0.0 for x in part_p]
     ranks = [featurized.candidates[i].passage_rank for i in keep]
-    row = question_features(featurized.profile, featurized.evidence, featurized.rows[keep], p[keep], ranks, part_best)
+    prior = wording.log_odds(featurized.profile.text) if wording is not None else 0.0
+    rows = featurized.rows[keep]
+    row = question_features(featurized.profile, featurized.evidence, rows, p[keep], ranks, part_best, prior)
     p_refuse = float(refusal.predict(row[None, :])[0]) if refusal is not None else 0.0
     return Scored(featurized, p, part_p, row, p_refuse)
 

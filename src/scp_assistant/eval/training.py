@@ -30,6 +30,7 @@ from scp_assistant.eval.metrics import LEAD_WINDOW, fact_covered, judge
 from scp_assistant.learn.features import QUESTION_FEATURES, UNIT_FEATURES
 from scp_assistant.learn.fit import choose_params, fit_linear, stratified_folds
 from scp_assistant.learn.model import LinearModel, Models, SelectionParams
+from scp_assistant.learn.wording import WordingModel, fit_wording
 from scp_assistant.models import Answer
 
 log = logging.getLogger(__name__)
@@ -114,15 +115,23 @@ def _folds(examples: Sequence[Example], folds: int, salt: str) -> list[int]:  # 
     return stratified_folds(keys, groups, folds, salt)
 
 
+def _wording(examples: Sequence[Example]) -> WordingModel:
+    usable = [(ex.featurized.profile.text, ex.refuse) for ex in examples if ex.featurized is not None]
+    return fit_wording([text for text, _ in usable], [refuse for _, refuse in usable])
+
+
 def _out_of_fold(examples: Sequence[Example]) -> list[Scored | None]:
-    """Scores of every training question from models that did not see it (unit model, then refusal model)."""
+    """Scores of every training question from models that did not see it (unit and wording models, then the
+    refusal model)."""
     fold = _folds(examples, INNER_FOLDS, "inner")
     scored: list[Scored | None] = [None] * len(examples)
     for k in range(INNER_FOLDS):
-        unit = fit_linear(*_unit_data([e for e, f in zip(examples, fold, strict=True) if f != k]), UNIT_FEATURES)
+        seen = [e for e, f in zip(examples, fold, strict=True) if f != k]
+        unit = fit_linear(*_unit_data(seen), UNIT_FEATURES)
+        wording = _wording(seen)
         for i, ex in enumerate(examples):
             if fold[i] == k and ex.featurized is not None:
-                scored[i] = score_with(ex.featurized, unit)
+                scored[i] = score_with(ex.featurized, unit, wording=wording)
     rows = np.array([s.question_row for s in scored if s is not None])
     targets = np.array([ex.refuse for ex, s in zip(examples, scored, strict=True) if s is not None], dtype=float)
     owners = [i for i, s in enumerate(scored) if s is not None]
@@ -151,6 +160,7 @@ def fit(service: AnswerService, examples: Sequence[Example], sets: Sequence[str]
     rows = np.array([s.question_row for s in oof if s is not None])
     targets = np.array([ex.refuse for ex, s in zip(usable, oof, strict=True) if s is not None], dtype=float)
     refusal = fit_linear(rows, targets, QUESTION_FEATURES)
+    wording = _wording(usable)
     pairs = [(ex, s) for ex, s in zip(usable, oof, strict=True) if s is not None]
 
     known: dict[tuple[int, SelectionParams], tuple[bool, bool, int]] = {}
@@ -188,8 +198,9 @@ def fit(service: AnswerService, examples: Sequence[Example], sets: Sequence[str]
         "objective_out_of_fold": round(objective, 4),
         "strongest_unit_features": unit.strongest(),
         "strongest_refusal_features": refusal.strongest(),
+        "strongest_wording": wording.strongest(),
     }
-    return Models(unit, refusal, params, info=info)
+    return Models(unit, refusal, params, info=info, wording=wording)
 
 
 def train(
@@ -254,6 +265,9 @@ def describe(models: Models) -> str:
     named = [("Einheiten", models.unit), ("Ablehnung", models.refusal), ("Folgefrage", models.followup)]
     for name, model in ((n, m) for n, m in named if m is not None):
         lines.append(f"Stärkste Merkmale ({name}): " + ", ".join(f"{f} {w:+.2f}" for f, w in model.strongest()))
+    if models.wording is not None:
+        strongest = models.wording.strongest()
+        lines.append("Stärkste Wörter (Formulierung → Ablehnung): " + ", ".join(f"{f} {w:+.2f}" for f, w in strongest))
     return "\n".join(lines)
 
 

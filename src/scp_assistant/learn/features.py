@@ -117,7 +117,7 @@ QUESTION_FEATURES = (
     "p_best", "p_second", "p_top3", "p_best_top3_passages", "rule_score", "coverage", "dense", "unknown", "unresolved",
     "foreign", "missing_numbers", "programme", "eligibility", "names_missing_best", "names_missing_passages",
     "typed_best", "focus_best", "names_typed", "p_weakest_part", "cov_best", "names_missing_top3", "typed_top3",
-    "numbers_best", "place_slot_missing",
+    "numbers_best", "place_slot_missing", "wording",
 )  # fmt: skip
 
 
@@ -149,8 +149,20 @@ class FeatureExtractor:
         """The places a passage is about: its document's region, and a place its title names ("Familien-
         grundschulzentren starten auch in Ludwigshafen" is about Ludwigshafen though filed under RLP)."""
         region = {fold(w) for w in re.findall(r"[A-Za-zÄÖÜäöüß]{4,}", chunk.region)}
-        titled = {fold(w) for w in re.findall(r"[A-Za-zÄÖÜäöüß]{4,}", chunk.title)} & self._regions
+        titled = self._places_in(chunk.title)
         return frozenset(region | titled)
+
+    def _places_in(self, text: str) -> frozenset[str]:
+        """The places a text names, by name or by the adjective of a town ("der Wormser Stadtrat", "Mainzer
+        Schulen", "die Zweibrücker Grundschule")."""
+        out: set[str] = set()
+        for word in map(fold, re.findall(r"[A-Za-zÄÖÜäöüß]{4,}", text)):
+            if word in self._regions:
+                out.add(word)
+            elif word.endswith("er"):
+                stem = word[:-2]
+                out.update(w for w in (stem, f"{stem}en") if w in self._regions)
+        return frozenset(out)
 
     def terms(self, text: str) -> frozenset[str]:
         """Index terms of a text plus the index terms its words begin or end with ("Beantragung" says
@@ -183,8 +195,7 @@ class FeatureExtractor:
         focus = frozenset(sorted(own, key=lambda t: (-self._bm25.idf(t), t))[:3])
         names = tuple(dict.fromkeys(spelled_out(fold(m)) for m in _NAME.findall(topic) if self._specific(m)))
         numbers = tuple(dict.fromkeys(re.findall(r"\d+(?:[.,/]\d+)*", text)))
-        words = re.findall(r"[A-Za-zÄÖÜäöüß]{4,}", f"{text} {carried}")  # "die Stadt" of a follow-up: the last place
-        places = frozenset(w for w in map(fold, words) if w in self._regions)
+        places = self._places_in(f"{text} {carried}")  # "die Stadt" of a follow-up: the last place
         cited = attribution(f"{text} {carried}")
         common = len(self._bm25.chunks) // 10  # "laut ism für die Schulen": "Schulen" names no source
         sources = frozenset(
@@ -373,8 +384,10 @@ def question_features(
     unit_p: np.ndarray,
     passage_ranks: Sequence[int],
     part_best: Sequence[float],
+    wording: float = 0.0,
 ) -> np.ndarray:
-    """Refusal-model features from the scored units of a question (rows as in UNIT_FEATURES)."""
+    """Refusal-model features from the scored units of a question (rows as in UNIT_FEATURES); ``wording``: the
+    log-odds of declining that the question's wording alone gives (``learn/wording.py``)."""
     col = {name: i for i, name in enumerate(UNIT_FEATURES)}
     order = np.argsort(-unit_p, kind="stable") if len(unit_p) else np.array([], dtype=int)
     p = unit_p[order] if len(unit_p) else np.zeros(1)
@@ -420,6 +433,7 @@ def question_features(
         # a question about a place that asks for an amount, count, date, body or place, and no unit of that
         # place's documents holds one: "Wie viel Geld bekommt die VG Obere Kyll?" next to its school count
         "place_slot_missing": float(asks_typed and _place_slot_missing(unit_rows, typed_any, col)),
+        "wording": wording,
     }
     return np.fromiter((values[n] for n in QUESTION_FEATURES), dtype=np.float64, count=len(QUESTION_FEATURES))
 

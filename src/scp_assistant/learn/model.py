@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from scp_assistant.errors import ConfigError
+from scp_assistant.learn.wording import WordingModel
 
 FORMAT = 1
 
@@ -86,6 +87,7 @@ class Models:
     params: SelectionParams = field(default_factory=SelectionParams)
     followup: LinearModel | None = None
     info: dict[str, Any] = field(default_factory=dict)  # what it was trained on, when, and how it did
+    wording: WordingModel | None = None  # the refusal model's prior from how a question is worded
 
     def to_json(self) -> str:
         data = {
@@ -93,6 +95,7 @@ class Models:
             "unit": asdict(self.unit),
             "refusal": asdict(self.refusal),
             "followup": asdict(self.followup) if self.followup else None,
+            "wording": self.wording.to_dict() if self.wording else None,
             "params": asdict(self.params),
             "info": self.info,
         }
@@ -115,6 +118,7 @@ class Models:
             params=SelectionParams(**data.get("params", {})),
             followup=LinearModel.from_dict(data["followup"]) if data.get("followup") else None,
             info=dict(data.get("info") or {}),
+            wording=WordingModel.from_dict(data["wording"]) if data.get("wording") else None,
         )
 
 
