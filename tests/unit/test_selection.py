@@ -404,3 +404,21 @@ def test_a_second_source_joins_only_from_its_threshold_on() -> None:
     strict = dataclasses.replace(params, second_source_above=0.85)
     chosen = select(scored("Wer genehmigt?", units, p), strict).units
     assert [u.chunk.doc_id for u in chosen] == ["a", "a"]  # b left out; the first source's own units still join
+
+
+def test_the_wording_prior_speaks_for_a_standalone_question_not_for_an_elliptical_follow_up() -> None:
+    from scp_assistant.answer.scoring import score_with
+    from scp_assistant.learn.wording import WordingModel
+
+    units = [unit("Die Mittel fließen jährlich.", "a")]
+    rows = np.zeros((1, len(UNIT_FEATURES)))
+    zero = LinearModel(UNIT_FEATURES, (0.0,) * len(UNIT_FEATURES), (1.0,) * len(UNIT_FEATURES),
+                       (0.0,) * len(UNIT_FEATURES), 0.0)  # fmt: skip
+    wording = WordingModel({"und": 0.5, "fuer": 1.0}, -0.25)
+    prof = profile("Und für 2025/26?")
+    query = QueryTerms({}, frozenset(), (), (), prof.kind)
+    at = QUESTION_FEATURES.index("wording")
+    alone = Featurized(prof, units, rows, [], EVIDENCE, query)
+    follow = Featurized(prof, units, rows, [], EVIDENCE, query, carried="Trägerbudget Worms")
+    assert score_with(alone, zero, wording=wording).question_row[at] == pytest.approx(1.25)
+    assert score_with(follow, zero, wording=wording).question_row[at] == 0.0

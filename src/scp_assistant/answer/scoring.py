@@ -45,6 +45,7 @@ class Featurized:
     unknown_words: tuple[str, ...] = ()  # nouns of the question the retrieved passages do not contain
     pillars: frozenset[str] = frozenset()  # the pillars asked about (a follow-up: those of the previous turn)
     excluded: frozenset[int] = frozenset()  # candidates about another place, school year or pillar
+    carried: str = ""  # a follow-up's topic taken from the previous turn
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,8 @@ class UnitScorer:
         unknown = tuple(evidence.unresolved)
         asked = pillars(own) or pillars(carried)
         excluded = excluded_units(own, asked, rows, candidates)
-        return Featurized(prof, candidates, rows, part_rows, evidence_view(evidence), whole, unknown, asked, excluded)
+        view = evidence_view(evidence)
+        return Featurized(prof, candidates, rows, part_rows, view, whole, unknown, asked, excluded, carried)
 
     def _rows(self, query: QueryTerms, candidates: Sequence[UnitCandidate]) -> np.ndarray:
         if not candidates:
@@ -147,13 +149,14 @@ def score_with(
 ) -> Scored:
     """Unit scores, and the refusal model's view of them (0 without a refusal model). The refusal features see
     only the units an answer may use: a page on Worms is no evidence that the documents answer for Koblenz.
-    ``wording`` reads the question's own words (not a follow-up's carried topic)."""
+    ``wording`` reads how a question is worded; an elliptical follow-up ("Und für 2025/26?") gets no wording prior:
+    what it asks is completed by the turn before."""
     p = unit.predict(featurized.rows)
     part_p = [unit.predict(rows) for rows in featurized.part_rows]
     keep = np.array([i for i in range(len(p)) if i not in featurized.excluded], dtype=int)
     part_best = [float(x[keep].max()) if len(keep) else 0.0 for x in part_p]
     ranks = [featurized.candidates[i].passage_rank for i in keep]
-    prior = wording.log_odds(featurized.profile.text) if wording is not None else 0.0
+    prior = wording.log_odds(featurized.profile.text) if wording is not None and not featurized.carried else 0.0
     rows = featurized.rows[keep]
     row = question_features(featurized.profile, featurized.evidence, rows, p[keep], ranks, part_best, prior)
     p_refuse = float(refusal.predict(row[None, :])[0]) if refusal is not None else 0.0

@@ -116,7 +116,8 @@ def _folds(examples: Sequence[Example], folds: int, salt: str) -> list[int]:  # 
 
 
 def _wording(examples: Sequence[Example]) -> WordingModel:
-    usable = [(ex.featurized.profile.text, ex.refuse) for ex in examples if ex.featurized is not None]
+    # standalone questions only: an elliptical follow-up gets no wording prior (answer/scoring.py)
+    usable = [(ex.featurized.profile.text, ex.refuse) for ex in examples if ex.featurized and not ex.featurized.carried]
     return fit_wording([text for text, _ in usable], [refuse for _, refuse in usable])
 
 
