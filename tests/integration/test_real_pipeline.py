@@ -94,7 +94,7 @@ def test_shipped_model_on_held_out_sets_it_never_saw(real_container: Container) 
     assert len(entries) == 218
     m = answer_all(real_container, entries)["metrics"]  # conversations through a chat session, as the API plays them
     assert m["answer_accuracy"] >= 0.38  # measured 0.49
-    assert m["refusal_accuracy"] >= 0.22  # measured 0.36 (0.20 before the wording prior)
+    assert m["refusal_accuracy"] >= 0.25  # measured 0.32 (0.20 before the wording prior)
     assert m["false_refusal"] <= 0.15  # measured 0.07
 
 

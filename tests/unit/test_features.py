@@ -164,8 +164,11 @@ def test_a_town_s_adjective_names_the_town(question: str, place: str) -> None:
     def chunk(doc: str, region: str) -> Chunk:
         return Chunk(doc, f"{doc}::000", f"Meldung {doc}", "BM", "", "", "landesseite", region, "", None, "Text.")
 
-    towns = [chunk("w", "Worms, RLP"), chunk("l", "Ludwigshafen, RLP"), chunk("z", "Zweibrücken, RLP")]
+    towns = [chunk("w", "Worms, RLP"), chunk("l", "Ludwigshafen, RLP"), chunk("z", "Zweibrücken, RLP"),
+             chunk("k", "VG Obere Kyll, RLP")]  # fmt: skip
     features = FeatureExtractor(BM25Index([*towns, *(chunk(f"f{i}", "Bund") for i in range(6))]))
     assert features.query(question, "when").places == {place}
+    assert features.query("Was bekommt die VG Obere Kyll?", "amount").places == {"kyll"}
+    assert features.query("Welche obere Schulbehörde ist zuständig?", "who").places == frozenset()
     # a word that merely ends in -er names no place ("Oberbürgermeister", "Träger")
     assert features.query("Was sagt der Oberbürgermeister zum Träger?", "what").places == frozenset()

@@ -406,7 +406,7 @@ def test_a_second_source_joins_only_from_its_threshold_on() -> None:
     assert [u.chunk.doc_id for u in chosen] == ["a", "a"]  # b left out; the first source's own units still join
 
 
-def test_the_wording_prior_speaks_for_a_standalone_question_not_for_an_elliptical_follow_up() -> None:
+def test_the_wording_prior_speaks_for_a_german_question_not_for_a_bracketed_follow_up_or_english() -> None:
     from scp_assistant.answer.scoring import score_with
     from scp_assistant.learn.wording import WordingModel
 
@@ -414,11 +414,17 @@ def test_the_wording_prior_speaks_for_a_standalone_question_not_for_an_elliptica
     rows = np.zeros((1, len(UNIT_FEATURES)))
     zero = LinearModel(UNIT_FEATURES, (0.0,) * len(UNIT_FEATURES), (1.0,) * len(UNIT_FEATURES),
                        (0.0,) * len(UNIT_FEATURES), 0.0)  # fmt: skip
-    wording = WordingModel({"und": 0.5, "fuer": 1.0}, -0.25)
-    prof = profile("Und für 2025/26?")
-    query = QueryTerms({}, frozenset(), (), (), prof.kind)
+    wording = WordingModel({"bis": 0.5, "wann": 1.0, "was": -0.5}, -0.25)
     at = QUESTION_FEATURES.index("wording")
-    alone = Featurized(prof, units, rows, [], EVIDENCE, query)
-    follow = Featurized(prof, units, rows, [], EVIDENCE, query, carried="Trägerbudget Worms")
-    assert score_with(alone, zero, wording=wording).question_row[at] == pytest.approx(1.25)
-    assert score_with(follow, zero, wording=wording).question_row[at] == 0.0
+
+    def prior(text: str, carried: str = "", english: bool = False) -> float:
+        prof = profile(text)
+        evidence = dataclasses.replace(EVIDENCE, english=english)
+        featurized = Featurized(prof, units, rows, [], evidence, QueryTerms({}, frozenset(), (), (), prof.kind),
+                                carried=carried)  # fmt: skip
+        return float(score_with(featurized, zero, wording=wording).question_row[at])
+
+    assert prior("Bis wann?") == pytest.approx(1.25)
+    # as the follow-up resolver searches an elliptical turn: its own words, the previous topic in brackets
+    assert prior("Bis wann?", carried="Trägerbudget Worms") == 0.0
+    assert prior("What was the budget in 2024?", english=True) == 0.0  # "was" is no German function word here

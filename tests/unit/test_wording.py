@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from scp_assistant.errors import ConfigError
 from scp_assistant.learn.features import QUESTION_FEATURES, UNIT_FEATURES, EvidenceView, question_features
 from scp_assistant.learn.model import LinearModel, Models, load_models
 from scp_assistant.learn.question import profile
@@ -50,6 +51,16 @@ def test_the_prior_is_a_refusal_feature_and_travels_in_the_model_file(tmp_path: 
     loaded = load_models(tmp_path / "m.json")
     assert loaded.wording == saved.wording
     assert loaded.wording is not None and loaded.wording.log_odds("An welchem Tag?") == pytest.approx(1.0)
+
+
+def test_a_model_file_whose_refusal_reads_the_wording_but_lacks_its_model_is_refused(tmp_path: Path) -> None:
+    from scp_assistant.answer.scoring import check_models
+
+    models = load_models()
+    Models(models.unit, models.refusal, models.params, models.followup).save(tmp_path / "m.json")
+    with pytest.raises(ConfigError, match="wording"):
+        check_models(load_models(tmp_path / "m.json"))
+    check_models(models)
 
 
 def test_the_shipped_model_has_a_wording_prior() -> None:

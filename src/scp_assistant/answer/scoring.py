@@ -17,6 +17,7 @@ from scp_assistant.answer.evidence import Evidence
 from scp_assistant.answer.exclusions import excluded_units
 from scp_assistant.answer.reading import beside_leaders, rare_term_holders, with_leaders
 from scp_assistant.answer.units import UnitReader
+from scp_assistant.errors import ConfigError
 from scp_assistant.learn.features import (
     QUESTION_FEATURES,
     UNIT_FEATURES,
@@ -149,20 +150,33 @@ def score_with(
 ) -> Scored:
     """Unit scores, and the refusal model's view of them (0 without a refusal model). The refusal features see
     only the units an answer may use: a page on Worms is no evidence that the documents answer for Koblenz.
-    ``wording`` reads how a question is worded; an elliptical follow-up ("Und für 2025/26?") gets no wording prior:
-    what it asks is completed by the turn before."""
+    ``wording`` reads how a question is worded. No prior for an English question (the function words are German)
+    or for a follow-up searched as its own words plus the previous turn's topic ("Bis wann? (Trägerbudget Worms)"):
+    what it asks is completed by the turn before. A follow-up the resolver rewrote into a whole question ("Wie hoch
+    ist das Trägerbudget in Worms 2025/26?") is read like any question."""
     p = unit.predict(featurized.rows)
     part_p = [unit.predict(rows) for rows in featurized.part_rows]
     keep = np.array([i for i in range(len(p)) if i not in featurized.excluded], dtype=int)
     part_best = [float(x[keep].max()) if len(keep) else 0.0 for x in part_p]
     ranks = [featurized.candidates[i].passage_rank for i in keep]
-    prior = wording.log_odds(featurized.profile.text) if wording is not None and not featurized.carried else 0.0
+    prior = wording.log_odds(featurized.profile.text) if wording is not None and reads_wording(featurized) else 0.0
     rows = featurized.rows[keep]
     row = question_features(featurized.profile, featurized.evidence, rows, p[keep], ranks, part_best, prior)
     p_refuse = float(refusal.predict(row[None, :])[0]) if refusal is not None else 0.0
     return Scored(featurized, p, part_p, row, p_refuse)
 
 
+def reads_wording(featurized: Featurized) -> bool:
+    """Does the wording prior speak for this question (training and answering use the same rule)?"""
+    return not featurized.carried and not featurized.evidence.english
+
+
 def check_models(models: Models) -> None:
     models.unit.check(UNIT_FEATURES, "unit")
     models.refusal.check(QUESTION_FEATURES, "refusal")
+    reads = dict(zip(models.refusal.features, models.refusal.coef, strict=True)).get("wording", 0.0) != 0.0
+    if reads and models.wording is None:
+        raise ConfigError(
+            "Das Ablehnungsmodell liest die Formulierung der Frage, die Modelldatei enthält dafür aber kein Modell "
+            "('wording'). Bitte neu trainieren: scp-assistant eval train"
+        )

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from scp_assistant.answer.scoring import Featurized, Scored, score_with
+from scp_assistant.answer.scoring import Featurized, Scored, reads_wording, score_with
 from scp_assistant.answer.service import AnswerService, Prepared
 from scp_assistant.conversation.followup import FollowupResolver, Resolution
 from scp_assistant.conversation.sessions import Turn
@@ -116,9 +116,9 @@ def _folds(examples: Sequence[Example], folds: int, salt: str) -> list[int]:  # 
 
 
 def _wording(examples: Sequence[Example]) -> WordingModel:
-    # standalone questions only: an elliptical follow-up gets no wording prior (answer/scoring.py)
-    usable = [(ex.featurized.profile.text, ex.refuse) for ex in examples if ex.featurized and not ex.featurized.carried]
-    return fit_wording([text for text, _ in usable], [refuse for _, refuse in usable])
+    # the questions whose wording the prior reads (answer/scoring.py): no English, no "… (topic)" follow-up
+    usable = [ex for ex in examples if ex.featurized is not None and reads_wording(ex.featurized)]
+    return fit_wording([ex.featurized.profile.text for ex in usable if ex.featurized], [ex.refuse for ex in usable])
 
 
 def _out_of_fold(examples: Sequence[Example]) -> list[Scored | None]:

@@ -141,7 +141,8 @@ class FeatureExtractor:
         out: set[str] = set()
         for chunk in chunks:
             for word in re.findall(r"[A-Za-zÄÖÜäöüß]{4,}", chunk.region):
-                if word not in ("Kreis", "Landkreis", "Verbandsgemeinde", "Stadt"):
+                # "VG Obere Kyll": "obere" names no place ("die obere Schulbehörde")
+                if word not in ("Kreis", "Landkreis", "Verbandsgemeinde", "Stadt", "Obere"):
                     out.add(fold(word))
         return frozenset(out - {"bund"})
 
