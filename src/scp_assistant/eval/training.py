@@ -117,8 +117,8 @@ def _folds(examples: Sequence[Example], folds: int, salt: str) -> list[int]:  # 
 
 def _wording(examples: Sequence[Example]) -> WordingModel:
     # the questions whose wording the prior reads (answer/scoring.py): no English, no "… (topic)" follow-up
-    usable = [ex for ex in examples if ex.featurized is not None and reads_wording(ex.featurized)]
-    return fit_wording([ex.featurized.profile.text for ex in usable if ex.featurized], [ex.refuse for ex in usable])
+    read = [(ex.featurized, ex.refuse) for ex in examples if ex.featurized and reads_wording(ex.featurized)]
+    return fit_wording([featurized.profile.text for featurized, _ in read], [refuse for _, refuse in read])
 
 
 def _out_of_fold(examples: Sequence[Example]) -> list[Scored | None]:

@@ -25,7 +25,8 @@ import numpy as np
 
 from scp_assistant.text import STOPWORDS, fold
 
-# English questions carry no wording prior: the model must not learn what language a question is in
+# English function words are no part of the vocabulary (an English question gets no prior at all: answer/scoring.py
+# ``reads_wording``); the German list also holds words both languages write alike ("was", "in", "an"), kept here
 _ENGLISH = frozenset(
     "a and are at be by can do does for from how is it of on or that the this to what which who with".split()
 )
