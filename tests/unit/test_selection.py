@@ -152,6 +152,34 @@ def test_each_part_of_a_multi_part_question_gets_its_best_unit_or_a_sentence_tha
     assert one.uncovered_parts == ["bis wann läuft das Programm?"]
 
 
+def test_the_same_sentence_with_other_figures_is_other_content() -> None:
+    # two towns' press releases say the same in the same words, with their own amounts: both answer a comparison
+    units = [
+        unit("Das Chancenbudget des Schulträgers beträgt für Mainz rund 253.215 € pro Jahr.", "mainz"),
+        unit("Das Chancenbudget des Schulträgers beträgt rund 114.000 € pro Jahr.", "worms"),
+        unit("Das Chancenbudget des Schulträgers beträgt rund 114.000 € jährlich.", "worms-copy"),
+    ]
+    chosen = select(scored("Trägerbudget von Mainz und Worms?", units, [0.9, 0.85, 0.8]), PARAMS).units
+    assert [u.chunk.doc_id for u in chosen] == ["mainz", "worms"]
+
+
+def test_two_places_joined_by_und_are_two_parts_other_nouns_are_one_subject() -> None:
+    def places(word: str) -> bool:
+        return word in {"Mainz", "Worms", "Hessen", "Kaisersesch"}
+
+    assert profile("Wie unterscheiden sich Mainz und Worms beim Trägerbudget?", places).parts == (
+        "Wie unterscheiden sich Mainz beim Trägerbudget?",
+        "Wie unterscheiden sich Worms beim Trägerbudget?",
+    )
+    assert profile("Ist der Eigenanteil in Hessen und in Mainz gleich?", places).parts == (
+        "Ist der Eigenanteil in Hessen gleich?",
+        "Ist der Eigenanteil in Mainz gleich?",
+    )
+    assert len(profile("Vergleich bitte Mainz und Kaisersesch.", places).parts) == 2
+    assert len(profile("Was bekommen Schulen und Kitas?", places).parts) == 1
+    assert len(profile("Wie unterscheiden sich Mainz und Worms beim Trägerbudget?").parts) == 1  # no places known
+
+
 @pytest.mark.parametrize(("item_coverage", "shown"), [(1.0, ["- Genehmigt Anträge"]), (0.1, ["ADD:"])])
 def test_a_list_is_narrowed_to_an_item_only_when_the_question_singles_it_out(
     item_coverage: float, shown: list[str]

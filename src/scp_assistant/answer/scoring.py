@@ -100,7 +100,7 @@ class UnitScorer:
 
     def featurize(self, question: str, ranked: Sequence[ScoredChunk], evidence: Evidence) -> Featurized:
         own, carried = split_carried(question)  # a follow-up's topic from the previous turn counts less
-        prof = profile(own)
+        prof = profile(own, self.features.names_place)
         candidates = self._reader.candidates(ranked, self.passages(question, ranked))
         whole = self.features.query(own, prof.kind, carried, carried)
         rows = self._rows(whole, candidates)

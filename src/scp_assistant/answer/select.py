@@ -8,6 +8,7 @@ sources. A part without a unit likely enough to answer it is reported as not cov
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -40,8 +41,17 @@ def _overlaps(a: UnitCandidate, b: UnitCandidate) -> bool:
     Schulleitung" / "In der Regel nimmt die Schulleitung teil")."""
     if a.chunk.chunk_id == b.chunk.chunk_id and (a.text in b.text or b.text in a.text):
         return True
+    na, nb = _figures(a.text), _figures(b.text)
+    if na and nb and not na & nb:  # the same sentence with other figures: another place or year ("für Mainz
+        return False  # rund 253.215 €" / "(Worms) rund 114.000 €")
     sa, sb = _terms(a.text), _terms(b.text)
     return len(sa & sb) / max(3, min(len(sa), len(sb))) >= 0.6
+
+
+@lru_cache(maxsize=16_384)
+def _figures(text: str) -> frozenset[str]:
+    """Amounts, counts and dates a text names (pillar numerals and the like aside: two digits or more)."""
+    return frozenset(re.findall(r"\d[\d.,]*\d", text))
 
 
 @lru_cache(maxsize=16_384)

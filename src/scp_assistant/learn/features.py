@@ -153,6 +153,10 @@ class FeatureExtractor:
         titled = self._places_in(chunk.title)
         return frozenset(region | titled)
 
+    def names_place(self, word: str) -> bool:
+        """Is the word a place of the corpus ("Worms", "Hessen"), or its adjective ("Wormser")?"""
+        return bool(self._places_in(word))
+
     def _places_in(self, text: str) -> frozenset[str]:
         """The places a text names, by name or by the adjective of a town ("der Wormser Stadtrat", "Mainzer
         Schulen", "die Zweibrücker Grundschule")."""

@@ -8,6 +8,7 @@ English question words; nothing here is keyed to a particular question.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 KINDS = ("who", "where", "amount", "count", "when", "yesno", "which", "how", "why", "what")
@@ -105,9 +106,11 @@ def question_numbers(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(re.findall(r"\d+(?:[.,/]\d+)*", text)))
 
 
-def split_parts(text: str) -> tuple[str, ...]:
+def split_parts(text: str, is_place: Callable[[str], bool] | None = None) -> tuple[str, ...]:
     """Sub-questions: several question sentences, clauses joined by "und/sowie + question word", or an
-    enumeration of names ("Koblenz, Trier, Worms"): each name becomes a part of its own."""
+    enumeration of names ("Koblenz, Trier, Worms"): each name becomes a part of its own. Two names joined by
+    "und" ("Mainz und Worms", "in Hessen und in Niedersachsen") are parts only when ``is_place`` knows both as places:
+    "Schulen und Kitas" is one subject."""
     sentences = [s.strip() for s in re.split(r"(?<=\?)\s+", text.strip()) if s.strip()]
     asked = [s for s in sentences if s.endswith("?")] or sentences
     parts: list[str] = []
@@ -117,24 +120,39 @@ def split_parts(text: str) -> tuple[str, ...]:
             clauses[:2] = [f"{clauses[0]} – {clauses[1]}"]
         parts.extend(c for c in clauses if len(c.split()) >= 2)
     if len(parts) <= 1:
-        names = _enumerated_names(text)
-        if len(names) >= 2:
-            match = _ENUMERATION.search(text)
-            assert match is not None
-            return tuple(text[: match.start()] + name + text[match.end() :] for name in names)
+        found = _enumerated_names(text) or _place_pair(text, is_place)
+        if found is not None:
+            (start, end), names = found
+            return tuple(text[:start] + name + text[end:] for name in names)
     return tuple(parts) if len(parts) > 1 else (text.strip(),)
 
 
-def _enumerated_names(text: str) -> list[str]:
+_Names = tuple[tuple[int, int], list[str]]  # where the names stand in the question, and the names
+
+
+def _enumerated_names(text: str) -> _Names | None:
     match = _ENUMERATION.search(text)
     if match is None or match.start() == 0:
-        return []
+        return None
     names = [n.strip() for n in re.split(r"\s*,\s*|\s+(?:und|sowie|and)\s+", match.group(1)) if n.strip()]
-    return names if len(names) >= 2 and all(len(n) >= 3 for n in names) else []
+    return (match.span(), names) if len(names) >= 2 and all(len(n) >= 3 for n in names) else None
 
 
-def profile(text: str) -> QuestionProfile:
-    parts = split_parts(text)
+_PAIR = re.compile(rf"(?<![\w-])({_NAME})\s+(?:und|sowie|oder|and|or)\s+(?:(?:in|im|bei|für)\s+)?({_NAME})")
+
+
+def _place_pair(text: str, is_place: Callable[[str], bool] | None) -> _Names | None:
+    if is_place is None:
+        return None
+    for match in _PAIR.finditer(text):
+        names = [match.group(1).rstrip("."), match.group(2).rstrip(".")]
+        if match.start() > 0 and all(is_place(n) for n in names) and names[0] != names[1]:
+            return match.span(), names
+    return None
+
+
+def profile(text: str, is_place: Callable[[str], bool] | None = None) -> QuestionProfile:
+    parts = split_parts(text, is_place)
     return QuestionProfile(text=text, kind=question_kind(text), parts=parts, numbers=question_numbers(text))
 
 
