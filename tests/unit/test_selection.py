@@ -456,3 +456,26 @@ def test_the_wording_prior_speaks_for_a_german_question_not_for_a_bracketed_foll
     # as the follow-up resolver searches an elliptical turn: its own words, the previous topic in brackets
     assert prior("Bis wann?", carried="Trägerbudget Worms") == 0.0
     assert prior("What was the budget in 2024?", english=True) == 0.0  # "was" is no German function word here
+
+
+@pytest.mark.parametrize(
+    ("question", "start"),
+    [
+        ("Kann das Chancenbudget angespart werden?", "Nein. Das schuleigene"),  # a yes-or-no question: the verdict
+        ("Wie lange gilt das schuleigene Chancenbudget?", "Das schuleigene"),  # another question: the FAQ's own
+    ],
+)
+def test_an_faq_verdict_is_shown_only_for_a_yes_or_no_question(
+    fake_container: Container, question: str, start: str
+) -> None:
+    from scp_assistant.answer.reading import without_verdict
+    from scp_assistant.answer.service import Prepared
+
+    assert without_verdict("Ja, das ist möglich.") == "Das ist möglich."
+    assert without_verdict("Januar 2025: Start.") == "Januar 2025: Start."
+    units = [unit("Nein. Das schuleigene Chancenbudget gilt jeweils für ein Schuljahr.", "faq", kind="faq")]
+    prep = Prepared(question, question, False, [], [], 0.0)
+    prep.scored = scored(question, units, [0.9])
+    answer = fake_container.answer_service.compose(prep, hand_models())
+    assert answer.answer.startswith(start)
+    assert answer.citations[0].quote in units[0].text  # still a quote of the source

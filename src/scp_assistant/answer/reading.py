@@ -124,6 +124,19 @@ _ANAPHOR = re.compile(
 )
 
 
+_VERDICT = re.compile(r"(?:Ja|Nein)[.,;:]\s+(?=\S)")
+
+
+def without_verdict(text: str) -> str:
+    """An FAQ answer without the "Ja." / "Nein." that answers its own FAQ question: shown for another question
+    ("Wer berät Schulträger …?" - "Ja. Das Land weist …"), the verdict answers what the user did not ask."""
+    match = _VERDICT.match(text)
+    if match is None:
+        return text
+    rest = text[match.end() :]
+    return rest[:1].upper() + rest[1:]
+
+
 def leans_on_previous(text: str) -> bool:
     """Does the sentence start with a word that points back ("Sie dient der Finanzierung …", "Damit liegt …")?
     ("Es gibt …" does not.)"""

@@ -8,6 +8,7 @@ extractive answer). The refusal policy always runs before a generative model is 
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 import time
@@ -19,7 +20,7 @@ from scp_assistant.answer import messages
 from scp_assistant.answer.citations import render
 from scp_assistant.answer.evidence import EvidenceJudge
 from scp_assistant.answer.guard import clean_question, screen
-from scp_assistant.answer.reading import leans_on_previous
+from scp_assistant.answer.reading import leans_on_previous, without_verdict
 from scp_assistant.answer.scoring import Featurized, Scored, UnitScorer, check_models, missing_words, score
 from scp_assistant.answer.select import select
 from scp_assistant.learn.features import UnitCandidate
@@ -192,6 +193,8 @@ class AnswerService:
             return prep.refusal or self._refusal(prep.question, "not_covered", "", prep, models)
         selection = select(prep.scored, models.params)
         units = list(selection.units)
+        if prep.scored.featurized.profile.kind != "yesno":  # "Ja." / "Nein." answer only a yes-or-no question
+            units = [_without_verdict(u) for u in units]
         if not units:  # nothing that answers for the place asked about
             return self._refusal(prep.question, "not_covered", "", prep, models)
         closing = [messages.part_not_covered(part) for part in selection.uncovered_parts]
@@ -236,7 +239,7 @@ class AnswerService:
         if reason == "not_covered":
             best = self._nearby(prep, models or self.models, local_only=bool(prep.foreign_places))
             if best is not None:
-                nearby, citations = render([best])
+                nearby, citations = render([_without_verdict(best)])
             else:
                 related = _related(prep.ranked)
             if prep.featurized is not None:
@@ -275,6 +278,11 @@ class AnswerService:
             return None
         unit = scored.candidates[best]
         return unit if len(unit.display) <= 400 else None
+
+
+def _without_verdict(unit: UnitCandidate) -> UnitCandidate:
+    text = without_verdict(unit.text)
+    return unit if text == unit.text else dataclasses.replace(unit, text=text)
 
 
 def _related(ranked: Sequence[ScoredChunk], limit: int = 3) -> list[Chunk]:
