@@ -111,6 +111,19 @@ def test_no_programme_word_and_an_unknown_thing_is_off_topic_whatever_the_refusa
     assert school.refusal_reason != "out_of_scope"
 
 
+def test_a_question_past_the_scope_check_is_declined_as_not_covered_even_without_programme_words(
+    fake_container: Container,
+) -> None:
+    # "Sprachbildung" and "Freiburg" are words of the documents, no programme word: scope was settled before
+    # the models ran, so their refusal says what the documents do say, never "I only answer programme questions"
+    service = fake_container.answer_service
+    assert not service.judge.is_programme_text("Welche Sprachbildung gab es in Freiburg?")
+    service.models = hand_models(refuse_above=0.0)  # a refusal model that declines everything
+    answer = service.ask("Welche Sprachbildung gab es in Freiburg?")
+    assert answer.refused and answer.refusal_reason == "not_covered"
+    assert "ausschließlich Fragen zum Startchancen-Programm" not in answer.answer
+
+
 def test_not_covered_refusal_says_what_is_missing_and_what_the_documents_say(fake_container: Container) -> None:
     answer = fake_container.answer_service.ask("Welche Entgeltgruppe nach TVöD gilt für Sozialarbeiter in Säule III?")
     assert answer.refused and answer.refusal_reason == "not_covered"

@@ -46,7 +46,6 @@ class Prepared:
     started: float
     refusal: Answer | None = None
     featurized: Featurized | None = None  # None when the guard declined before scoring
-    programme: bool = True  # the question uses programme vocabulary
     scored: Scored | None = None
     foreign_places: tuple[str, ...] = ()  # places asked about that the documents never name
 
@@ -142,7 +141,6 @@ class AnswerService:
             return prep
         evidence = self.judge.judge(query, ranked)
         log.debug("evidence %s", evidence)
-        prep.programme = evidence.programme
         prep.foreign_places = tuple(evidence.foreign_places)
         if not evidence.programme and (evidence.coverage < OFF_TOPIC_COVERAGE or evidence.unresolved):
             # neither the programme's vocabulary nor much of anything the documents say ("Bist du ein Mensch?",
@@ -168,9 +166,11 @@ class AnswerService:
         assert scored is not None
         # the documents cannot give figures or plans of a place they never name ("Wie viele Startchancen-Schulen
         # hat Pirmasens?"), however well the rest of the question matches
+        # Scope was settled in ``retrieve``: a question that got here uses words the passages know, so a refusal
+        # says what is missing and what they do say, never "I only answer programme questions" ("Seit wann gibt es
+        # die Lawaetz-Stiftung?", "Und bis wann reicht das Geld? (Familiengrundschulzentren Ludwigshafen)")
         if not scored.candidates or scored.p_refuse >= models.params.refuse_above or prep.foreign_places:
-            reason: RefusalReason = "not_covered" if prep.programme else "out_of_scope"
-            prep.refusal = self._refusal(prep.question, reason, "", prep, models)
+            prep.refusal = self._refusal(prep.question, "not_covered", "", prep, models)
         return prep
 
     def conclude(self, prep: Prepared, models: Models) -> Answer:
