@@ -100,6 +100,25 @@ def test_a_unit_naming_a_place_answers_a_where_question_and_only_that_kind() -> 
     assert value("Wie hoch ist das Budget?", "amount", portal) == 0.0
 
 
+def test_a_question_for_the_day_is_answered_by_a_day_not_by_a_month_or_a_year() -> None:
+    from scp_assistant.learn.question import question_kind
+
+    month = _chunk("rat", "Ministerium für Bildung", "Der Ministerrat hat im Februar 2024 grünes Licht gegeben.")
+    day = _chunk("bz", "Ministerium für Bildung", "Die Vereinbarung wurde am 4. Juni 2024 unterzeichnet.")
+    filler = [_chunk(f"f{i}", "Zeitung", f"Schulen im Programm, Meldung {i}.") for i in range(8)]
+    features = FeatureExtractor(BM25Index([month, day, *filler]))
+    when = UNIT_FEATURES.index("asks_when_has_date")
+
+    def value(question: str, chunk: Chunk) -> float:
+        query = features.query(question, question_kind(question))
+        return float(features.unit(query, UnitCandidate(chunk.text, chunk, "sentence", 0, 1))[when])
+
+    assert question_kind("An welchem Tag genau?") == "when"
+    for asked in ("An welchem Tag hat der Ministerrat zugestimmt?", "Bis zu welchem Datum gilt das?"):
+        assert (value(asked, month), value(asked, day)) == (0.0, 1.0)
+    assert (value("Wann hat der Ministerrat zugestimmt?", month), value("Wann genau?", month)) == (1.0, 0.0)
+
+
 def test_a_place_question_whose_place_has_no_unit_with_what_it_asks_is_marked_for_the_refusal_model() -> None:
     from scp_assistant.learn.features import QUESTION_FEATURES, EvidenceView, question_features
     from scp_assistant.learn.question import profile

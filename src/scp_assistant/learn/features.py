@@ -19,7 +19,19 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from scp_assistant.learn.question import QuestionProfile
-from scp_assistant.learn.unit_text import AMOUNT, BODY, DATE, META, NUMBER, PLACE, VERDICT, dangling, has_count
+from scp_assistant.learn.unit_text import (
+    AMOUNT,
+    ASKS_DAY,
+    BODY,
+    DATE,
+    DAY,
+    META,
+    NUMBER,
+    PLACE,
+    VERDICT,
+    dangling,
+    has_count,
+)
 from scp_assistant.models import DOC_TYPES, Chunk
 from scp_assistant.retrieve.bm25 import BM25Index
 from scp_assistant.retrieve.glossary import spelled_out
@@ -98,6 +110,7 @@ class QueryTerms:
     kind: str
     places: frozenset[str] = field(default_factory=frozenset)  # folded region words the question names
     sources: frozenset[str] = field(default_factory=frozenset)  # terms of the source it cites ("laut ism")
+    day: bool = False  # it asks for the day ("An welchem Datum …?"): a month or a year does not answer it
 
 
 UNIT_FEATURES = (
@@ -206,7 +219,7 @@ class FeatureExtractor:
         sources = frozenset(
             t for t in self.terms(cited) if self._bm25.idf(t) > 0 and self._bm25.document_frequency(t) <= common
         )
-        return QueryTerms(weights, focus, names, numbers, kind, places, sources)
+        return QueryTerms(weights, focus, names, numbers, kind, places, sources, bool(ASKS_DAY.search(text)))
 
     def _source_terms(self, chunk: Chunk) -> frozenset[str]:
         """What a document says about itself: title, publisher, type and its lead paragraph ("Pressemitteilung
@@ -290,6 +303,7 @@ class FeatureExtractor:
             vector=vector,
             count=has_count(text),
             about=self._source_terms(chunk),
+            day=bool(DAY.search(text)),
         )
         if len(self._facts) < 500_000:
             self._facts[key] = facts
@@ -313,7 +327,7 @@ class FeatureExtractor:
             # the interaction says only what a figure adds
             "asks_count": float(q.kind == "count"),
             "asks_count_has_count": float(q.kind == "count" and f.count),
-            "asks_when_has_date": float(q.kind == "when") * fixed["has_date"],
+            "asks_when_has_date": float(q.kind == "when" and (f.day if q.day else fixed["has_date"] > 0)),
             "asks_who_has_body": float(q.kind == "who") * fixed["has_body"],
             "asks_yesno_has_verdict": float(q.kind == "yesno") * fixed["has_verdict"],
             "asks_where_has_place": float(q.kind == "where") * fixed["has_place"],
@@ -352,6 +366,7 @@ class _UnitFacts:
     vector: np.ndarray  # the question-independent features at their places in a row
     count: bool  # a figure that can answer "wie viele" (not a year, a date or "ein")
     about: frozenset[str]  # what its document says about itself (title, publisher, type, lead paragraph)
+    day: bool  # a date to the day ("18.06.", "4. Juni 2024")
 
 
 def with_neighbours(rows: np.ndarray, candidates: Sequence[UnitCandidate]) -> np.ndarray:

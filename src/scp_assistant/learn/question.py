@@ -18,7 +18,7 @@ _KIND_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         "when",
         re.compile(
             r"\b(wann|bis wann|seit wann|ab wann|bis zu(m)? welche[mn]|"
-            r"welche[mnrs]? (datum|frist|zeitpunkt|jahr|termin|"
+            r"welche[mnrs]? (datum|tag|frist|zeitpunkt|jahr|termin|"
             r"schuljahr)|wie lange|zeitraum|laufzeit|frist|deadline|when|until when|how long)\b",
             re.I,
         ),

@@ -12,6 +12,10 @@ DATE = re.compile(
     r"november|dezember|schuljahr|halbjahr|jährlich|jahre?n?)\b",
     re.I,
 )
+_MONTHS = "januar|februar|märz|april|mai|juni|juli|august|september|oktober|november|dezember"
+DAY = re.compile(rf"\b\d{{1,2}}\.\s?(?:\d{{1,2}}\.|(?:{_MONTHS})\b)", re.I)  # "18.06.", "4. Juni 2024"
+# a question for the day, not the month or year: "An welchem Tag …?", "Bis zu welchem Datum …?", "Wann genau …?"
+ASKS_DAY = re.compile(r"\b(?:welche[mnrs]? (?:datum|tag)|datum|wann genau|genaue[mnrs]? (?:datum|tag|termin))\b", re.I)
 NUMBER = re.compile(
     r"\b\d[\d.,]*\b|\b(eine?|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|hundert)\b", re.I
 )
