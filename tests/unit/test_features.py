@@ -14,6 +14,18 @@ def _chunk(doc: str, publisher: str, text: str, section: str = "Abschnitt") -> C
     return Chunk(doc, f"{doc}::000", f"Bericht {doc}", publisher, "", "", "landesseite", "RLP", section, None, text)
 
 
+def _extractor(*chunks: Chunk) -> FeatureExtractor:
+    """Features over the given chunks and eight filler passages (so that their words are rare)."""
+    filler = [_chunk(f"f{i}", "Zeitung", f"Schulen im Programm, Meldung {i}.") for i in range(8)]
+    return FeatureExtractor(BM25Index([*chunks, *filler]))
+
+
+def _unit_value(features: FeatureExtractor, name: str, question: str, kind: str, chunk: Chunk) -> float:
+    """One unit feature of a chunk's text as a sentence, for a question of the given kind."""
+    row = features.unit(features.query(question, kind), UnitCandidate(chunk.text, chunk, "sentence", 0, 1))
+    return float(row[UNIT_FEATURES.index(name)])
+
+
 @pytest.mark.parametrize(
     ("question", "cited"),
     [
@@ -86,13 +98,10 @@ def test_a_question_for_a_place_is_told_from_other_kinds(question: str, kind: st
 def test_a_unit_naming_a_place_answers_a_where_question_and_only_that_kind() -> None:
     portal = _chunk("faq", "Ministerium für Bildung", "Die Höhe ist im SCP-Portal hinterlegt.")
     makeup = _chunk("faq2", "Ministerium für Bildung", "Das Budget setzt sich aus einem Sockelbetrag zusammen.")
-    filler = [_chunk(f"f{i}", "Zeitung", f"Schulen im Programm, Meldung {i}.") for i in range(8)]
-    features = FeatureExtractor(BM25Index([portal, makeup, *filler]))
-    where = UNIT_FEATURES.index("asks_where_has_place")
+    features = _extractor(portal, makeup)
 
     def value(question: str, kind: str, chunk: Chunk) -> float:
-        row = features.unit(features.query(question, kind), UnitCandidate(chunk.text, chunk, "sentence", 0, 1))
-        return float(row[where])
+        return _unit_value(features, "asks_where_has_place", question, kind, chunk)
 
     asked = "Wo sehen die Schulen die Höhe ihres Budgets?"
     assert value(asked, "where", portal) == 1.0
@@ -105,13 +114,10 @@ def test_a_question_for_the_day_is_answered_by_a_day_not_by_a_month_or_a_year() 
 
     month = _chunk("rat", "Ministerium für Bildung", "Der Ministerrat hat im Februar 2024 grünes Licht gegeben.")
     day = _chunk("bz", "Ministerium für Bildung", "Die Vereinbarung wurde am 4. Juni 2024 unterzeichnet.")
-    filler = [_chunk(f"f{i}", "Zeitung", f"Schulen im Programm, Meldung {i}.") for i in range(8)]
-    features = FeatureExtractor(BM25Index([month, day, *filler]))
-    when = UNIT_FEATURES.index("asks_when_has_date")
+    features = _extractor(month, day)
 
     def value(question: str, chunk: Chunk) -> float:
-        query = features.query(question, question_kind(question))
-        return float(features.unit(query, UnitCandidate(chunk.text, chunk, "sentence", 0, 1))[when])
+        return _unit_value(features, "asks_when_has_date", question, question_kind(question), chunk)
 
     assert question_kind("An welchem Tag genau?") == "when"
     for asked in ("An welchem Tag hat der Ministerrat zugestimmt?", "Bis zu welchem Datum gilt das?"):

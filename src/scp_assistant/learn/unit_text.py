@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import re
 
+from scp_assistant.text import MONTHS
+
 AMOUNT = re.compile(r"\d[\d.,]*\s*(?:€|euro|eur\b|mio|mrd|millionen|milliarden|prozent|%)|€\s*\d", re.I)
 DATE = re.compile(
-    r"\b(19|20)\d\d\b|\b\d{1,2}\.\s?\d{1,2}\.|\b(januar|februar|märz|april|mai|juni|juli|august|september|oktober|"
-    r"november|dezember|schuljahr|halbjahr|jährlich|jahre?n?)\b",
-    re.I,
+    rf"\b(19|20)\d\d\b|\b\d{{1,2}}\.\s?\d{{1,2}}\.|\b({MONTHS}|schuljahr|halbjahr|jährlich|jahre?n?)\b", re.I
 )
-_MONTHS = "januar|februar|märz|april|mai|juni|juli|august|september|oktober|november|dezember"
-DAY = re.compile(rf"\b\d{{1,2}}\.\s?(?:\d{{1,2}}\.|(?:{_MONTHS})\b)", re.I)  # "18.06.", "4. Juni 2024"
+DAY = re.compile(rf"\b\d{{1,2}}\.\s?(?:\d{{1,2}}\.|(?:{MONTHS})\b)", re.I)  # "18.06.", "4. Juni 2024"
 # a question for the day, not the month or year: "An welchem Tag …?", "Bis zu welchem Datum …?", "Wann genau …?"
 ASKS_DAY = re.compile(r"\b(?:welche[mnrs]? (?:datum|tag)|datum|wann genau|genaue[mnrs]? (?:datum|tag|termin))\b", re.I)
 NUMBER = re.compile(
