@@ -94,14 +94,21 @@ def test_widget_on_a_third_party_page(
         page.goto(portal.origin + "/index.html")
         host = page.locator("#scp-assistant-widget")
         launcher = host.locator("button.launcher")
+        panel = host.locator("section.panel")
         launcher.wait_for()
-        assert launcher.get_attribute("aria-expanded") == "false"
+        # closed until asked for: not on screen, not just marked closed
+        assert launcher.get_attribute("aria-expanded") == "false" and not panel.is_visible()
+        page.screenshot(path=str(artifacts / "widget-closed.png"))
         launcher.click()
-        assert launcher.get_attribute("aria-expanded") == "true"
+        assert launcher.get_attribute("aria-expanded") == "true" and panel.is_visible()
         _ask_and_check(host, page, real_container, artifacts, "widget")
         assert page.evaluate("Object.keys(localStorage).length") == 0  # no hidden session survives a reload
         host.locator("textarea").press("Escape")  # closes the panel, focus back on the launcher
-        assert launcher.get_attribute("aria-expanded") == "false"
+        assert launcher.get_attribute("aria-expanded") == "false" and not panel.is_visible()
+        launcher.click()  # the launcher opens it again, and the × closes it
+        assert panel.is_visible()
+        host.get_by_role("button", name="Schließen").click()
+        assert not panel.is_visible() and launcher.get_attribute("aria-expanded") == "false"
         assert errors == []
         page.close()
     finally:

@@ -77,6 +77,7 @@
     "font-size:16px;color:#1a1a1a;line-height:1.45}",
     "*{box-sizing:border-box}",
     ".panel{background:#fff;display:flex;flex-direction:column;border:1px solid #767676;border-radius:10px;overflow:hidden}",
+    ".panel[hidden]{display:none}",  // the display rule above would otherwise keep a closed panel on screen
     ".inline .panel{min-height:70vh}",
     ".float{position:fixed;bottom:16px;z-index:2147483000}",
     ".float.right{right:16px}.float.left{left:16px}",
