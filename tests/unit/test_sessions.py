@@ -179,3 +179,16 @@ def test_a_first_turn_that_points_back_asks_for_its_topic_instead_of_calling_it_
     # in a session it is a follow-up, never an orphan
     first = chat.ask("Darf aus dem Chancenbudget Mobiliar angeschafft werden?")
     assert chat.ask("Und wer finanziert das?", first.session_id).answer.refusal_reason == "out_of_scope"
+
+
+def test_an_off_topic_turn_lends_no_topic_to_the_next(fake_container: Container) -> None:
+    """After "Was ist das Wetter morgen in Mainz?" (declined), the next question is searched as written, not as
+    "… (Mainz)": the walk-through got Mainz's budget figures for "Wie viel Geld bekommen wir …?"."""
+    resolver = fake_container.resolver_with(None)
+    weather = Turn("Was ist das Wetter morgen in Mainz?", "Was ist das Wetter morgen in Mainz?")
+    budget = Turn("Wie hoch ist das Trägerbudget in Mainz?", "Wie hoch ist das Trägerbudget in Mainz?")
+    for question in ("Wieviel Geld bekommen wir für das Chancenbudget?", "Und wer genehmigt das?"):
+        resolved = resolver.resolve(question, weather)
+        assert resolved.standalone == question and "Mainz" not in resolved.standalone, question
+    assert resolver.resolve("Und wer finanziert das?", weather).orphan  # asked for its topic, as a first turn
+    assert "Mainz" in resolver.resolve("Und wer genehmigt das?", budget).standalone  # an on-topic turn still lends

@@ -197,6 +197,10 @@ class FollowupResolver:
         return (opens or points) and len(own) <= 2 and all(self._indexed(w) for w in own)
 
     def resolve(self, question: str, previous: Turn | None) -> Resolution:
+        if previous is not None and not self.in_scope(previous.standalone):
+            # an off-topic turn ("Was ist das Wetter morgen in Mainz?") has no programme topic to carry: the next
+            # turn is read as if it came first, not searched as "… (Mainz)"
+            previous = None
         if previous is None:
             # asked first, such a turn is not declined as out of scope: the user is asked for its topic
             return Resolution(question, False, orphan=self.in_scope(question) and self.points_back(question))
