@@ -159,6 +159,46 @@ def test_network_errors_are_explained_in_german_with_a_retry(browser: Any, serve
     page.close()
 
 
+_CUT_OFF = (
+    'event: meta\ndata: {"refused": false, "session_id": "s1", "rewritten_question": ""}\n\n'
+    'event: delta\ndata: {"text": "Aus Säule I werden Bau- und"}\n\n'
+)
+
+
+@pytest.mark.parametrize(
+    ("reply", "expected", "shot"),
+    [
+        ({"status": 200, "content_type": "text/event-stream", "body": _CUT_OFF}, "unterbrochen", "cut-off"),
+        (
+            {"status": 503, "content_type": "application/json",
+             "body": '{"error": {"code": "busy", "message": "Der Assistent ist gerade ausgelastet."}}'},
+            "ausgelastet",
+            "busy",
+        ),
+    ],
+)  # fmt: skip
+def test_a_cut_off_answer_or_a_busy_server_is_said_with_a_retry_and_the_question_kept(
+    browser: Any, server: str, artifacts: Path, reply: dict[str, Any], expected: str, shot: str
+) -> None:
+    """A stream that ends before its last event does not pass for a whole answer, and a server error offers the
+    same retry as a network error: the user never types the question again."""
+    page, host = chat(browser, server)
+    page.route("**/api/v1/ask/stream", lambda route: route.fulfill(**reply))
+    host.locator("textarea").fill(FIRST)
+    host.locator("textarea").press("Enter")
+    retry = host.get_by_role("button", name="Erneut versuchen")
+    retry.wait_for(timeout=10_000)
+    message = host.locator(".msg.bot").last.inner_text()
+    assert expected in message and "Bau- und" not in message, message
+    page.screenshot(path=str(artifacts / f"chat-{shot}.png"))
+    page.unroute("**/api/v1/ask/stream")
+    retry.click()
+    host.locator(".msg.bot[aria-busy=false] .feedback").last.wait_for(timeout=30_000)
+    assert "ADD" in host.locator(".msg.bot").last.inner_text()
+    assert host.locator(".msg.user").count() == 1
+    page.close()
+
+
 @pytest.mark.parametrize("hostname", ["localhost", "127.0.0.1"])
 def test_the_shipped_widget_example_works_from_localhost_and_127(
     browser: Any, server: str, portal_ports: tuple[int, int, int], tmp_path: Path, artifacts: Path, hostname: str

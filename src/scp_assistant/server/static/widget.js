@@ -24,6 +24,7 @@
       notice: "KI-Assistent: Antworten werden automatisch aus den Programmunterlagen zusammengestellt. Sie sind " +
         "keine verbindlichen Förderentscheidungen. Bitte keine personenbezogenen Daten eingeben.",
       newChat: "Neue Unterhaltung", answerReady: "Antwort: ", retry: "Erneut versuchen",
+      interrupted: "Die Antwort wurde unterbrochen und ist unvollständig. Bitte versuchen Sie es erneut.",
       offline: "Keine Verbindung zum Assistenten. Bitte prüfen Sie Ihre Internetverbindung und versuchen Sie es erneut.",
       empty: "Bitte geben Sie zuerst eine Frage ein.",
       tooLong: function (n) { return "Die Frage ist zu lang (" + n + " Zeichen, höchstens " + MAX_CHARS + "). Bitte kürzen Sie sie."; },
@@ -51,6 +52,7 @@
       notice: "AI assistant: answers are compiled automatically from the programme documents (in German). They are " +
         "not binding funding decisions. Please do not enter personal data.",
       newChat: "New conversation", answerReady: "Answer: ", retry: "Try again",
+      interrupted: "The answer was cut off and is incomplete. Please try again.",
       offline: "No connection to the assistant. Please check your connection and try again.",
       empty: "Please enter a question first.",
       tooLong: function (n) { return "The question is too long (" + n + " characters, at most " + MAX_CHARS + "). Please shorten it."; },
@@ -270,6 +272,11 @@
       log.appendChild(msg);
       reveal(asked);
       var state = { text: "", meta: null, citations: [], notice: null, first: true };
+      function offerRetry() {
+        var again = el("button", { type: "button", "class": "retry" }, T.retry);
+        again.addEventListener("click", function () { msg.remove(); ask(question, asked); });
+        msg.appendChild(again);
+      }
       stream(question, sessionId, function (event, data) {
         if (event === "meta") {
           state.meta = data; sessionId = data.session_id || sessionId;
@@ -294,8 +301,15 @@
             state.text.replace(/\s*\[\d+\]/g, "").replace(/\n+/g, " ");
         } else if (event === "error") {
           body.textContent = data.message || T.error; live.textContent = body.textContent;
+          if (data.retry) { offerRetry(); }  // the server was busy or failed: the same question may work again
         }
       }).catch(function (err) {
+        if (err && err.message === INTERRUPTED) {
+          // the stream ended before its last event: a partial answer must not look complete
+          body.textContent = T.interrupted; live.textContent = T.interrupted;
+          offerRetry();
+          return;
+        }
         // the network failed (offline, server down, connection cut): say so in plain language, offer a retry;
         // a portal whose origin the server does not allow fails the same way, so tell its admin in the console
         if (window.console) {
@@ -303,9 +317,7 @@
             "Server, und steht diese Seite (" + location.origin + ") in SCP_SERVER__ALLOWED_ORIGINS?");
         }
         body.textContent = T.offline; live.textContent = T.offline;
-        var again = el("button", { type: "button", "class": "retry" }, T.retry);
-        again.addEventListener("click", function () { msg.remove(); ask(question, asked); });
-        msg.appendChild(again);
+        offerRetry();
       }).then(function () {
         msg.setAttribute("aria-busy", "false");
         busy = false; send.disabled = false; input.focus({ preventScroll: true });
@@ -442,20 +454,25 @@
     }).then(function (r) { if (!r.ok) { throw new Error(T.error); } return r.json(); });
   }
 
+  var INTERRUPTED = "scp-stream-interrupted";
   function stream(question, sessionId, onEvent) {
     return fetch(API + "/api/v1/ask/stream", {
       method: "POST", headers: { "Content-Type": "application/json", "Accept": "text/event-stream" },
       body: JSON.stringify({ question: question, session_id: sessionId })
     }).then(function (res) {
       if (!res.ok) {
+        var retry = res.status >= 500 || res.status === 429;  // busy or failed, not a question to change
         return res.json().then(function (j) {
-          onEvent("error", { message: (j && j.error && j.error.message) || T.error });
-        }, function () { onEvent("error", { message: T.error }); });
+          onEvent("error", { message: (j && j.error && j.error.message) || T.error, retry: retry });
+        }, function () { onEvent("error", { message: T.error, retry: retry }); });
       }
-      var reader = res.body.getReader(), decoder = new TextDecoder(), buffer = "";
+      var reader = res.body.getReader(), decoder = new TextDecoder(), buffer = "", ended = false;
       function pump() {
         return reader.read().then(function (chunk) {
-          if (chunk.done) { return; }
+          if (chunk.done) {
+            if (!ended) { throw new Error(INTERRUPTED); }
+            return;
+          }
           buffer += decoder.decode(chunk.value, { stream: true });
           var idx;
           while ((idx = buffer.indexOf("\n\n")) >= 0) {
@@ -465,6 +482,7 @@
               if (line.indexOf("event: ") === 0) { event = line.slice(7); }
               else if (line.indexOf("data: ") === 0) { data += line.slice(6); }
             });
+            if (event === "done" || event === "error") { ended = true; }
             try { onEvent(event, JSON.parse(data)); } catch (e) { /* ignore a malformed event */ }
           }
           return pump();
