@@ -129,6 +129,46 @@ def test_feedback_form_has_no_preselected_or_repeated_reason_and_placeholders_fi
     page.close()
 
 
+def test_feedback_says_what_happened_and_keeps_the_keyboard_focus(browser: Any, server: str) -> None:
+    """The button "Nicht hilfreich" opens the form and closes it again (it is no vote of its own); a failed send
+    says so; after the thanks the focus stays in the answer, not at the top of the page."""
+    page, host = chat(browser, server)
+    answer = ask(host, FIRST)
+    down = answer.get_by_role("button", name="– Nicht hilfreich")
+    down.click()
+    assert down.get_attribute("aria-expanded") == "true" and answer.locator("select").is_visible()
+    down.click()
+    assert down.get_attribute("aria-expanded") == "false" and not answer.locator("select").is_visible()
+    page.route("**/api/v1/feedback", lambda route: route.abort("internetdisconnected"))
+    answer.get_by_role("button", name="+ Hilfreich").click()
+    answer.get_by_text("konnte nicht gesendet werden").wait_for(timeout=10_000)
+    page.unroute("**/api/v1/feedback")
+    answer.get_by_role("button", name="+ Hilfreich").press("Enter")
+    answer.get_by_text("Danke für Ihre Rückmeldung.").wait_for(timeout=10_000)
+    focused = page.evaluate("() => document.querySelector('#scp-assistant').shadowRoot.activeElement?.textContent")
+    assert focused == "Danke für Ihre Rückmeldung."
+    page.close()
+
+
+def test_a_question_sent_while_an_answer_is_loading_stays_in_the_box_with_a_hint(browser: Any, server: str) -> None:
+    page, host = chat(browser, server)
+    release: list[Any] = []
+    page.route("**/api/v1/ask/stream", lambda route: release.append(route))
+    box = host.locator("textarea")
+    box.fill(FIRST)
+    box.press("Enter")
+    host.locator(".msg.bot[aria-busy=true]").wait_for(timeout=10_000)
+    box.fill(SECOND)
+    box.press("Enter")
+    assert "Bitte warten Sie" in host.locator(".hint").inner_text() and box.input_value() == SECOND
+    while not release:
+        page.wait_for_timeout(50)
+    release[0].continue_()
+    host.locator(".msg.bot[aria-busy=false]").first.wait_for(timeout=30_000)
+    assert host.locator(".hint").inner_text() == "" and box.input_value() == SECOND
+    page.close()
+
+
 def test_source_box_dates_are_german(browser: Any, server: str) -> None:
     page, host = chat(browser, server)
     answer = ask(host, "Wie viele Schulen nehmen in Rheinland-Pfalz am Startchancen-Programm teil?")

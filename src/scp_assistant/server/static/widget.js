@@ -35,7 +35,9 @@
       stand: "Stand", undated: "undatiert", page: "Folie/Seite", openOriginal: "Original öffnen",
       openPage: "PDF an dieser Seite öffnen", helpful: "Hilfreich", notHelpful: "Nicht hilfreich",
       reason: "Was war nicht gut?", comment: "Kommentar (optional, ohne personenbezogene Daten)",
-      sendFeedback: "Rückmeldung senden", thanks: "Danke für Ihre Rückmeldung.", thinking: "Suche in den Unterlagen …",
+      sendFeedback: "Rückmeldung senden", thanks: "Danke für Ihre Rückmeldung.",
+      feedbackFailed: "Die Rückmeldung konnte nicht gesendet werden. Bitte versuchen Sie es erneut.",
+      busy: "Bitte warten Sie, bis die Antwort da ist; Ihre Frage bleibt im Eingabefeld.", thinking: "Suche in den Unterlagen …",
       refusal: { not_covered: "Nicht in den Programmunterlagen", out_of_scope: "Außerhalb des Themas",
         adversarial: "Nicht möglich", needs_context: "Worauf bezieht sich die Frage?" },
       error: "Es ist ein Fehler aufgetreten. Bitte versuchen Sie es erneut.",
@@ -63,7 +65,9 @@
       stand: "As of", undated: "undated", page: "Slide/page", openOriginal: "Open original",
       openPage: "Open PDF at this page", helpful: "Helpful", notHelpful: "Not helpful",
       reason: "What was wrong?", comment: "Comment (optional, no personal data)", sendFeedback: "Send feedback",
-      thanks: "Thank you for your feedback.", thinking: "Searching the documents …",
+      thanks: "Thank you for your feedback.",
+      feedbackFailed: "The feedback could not be sent. Please try again.",
+      busy: "Please wait for the answer; your question stays in the box.", thinking: "Searching the documents …",
       refusal: { not_covered: "Not in the programme documents", out_of_scope: "Out of scope",
         adversarial: "Not possible", needs_context: "What does the question refer to?" },
       error: "Something went wrong. Please try again.",
@@ -131,7 +135,7 @@
     ".examples button{font:inherit;font-size:.85rem;background:#fff;border:1px solid var(--accent);color:#00427a;",
     "border-radius:16px;padding:4px 10px;cursor:pointer}",
     "form{display:flex;flex-wrap:wrap;gap:8px;padding:10px 14px;border-top:1px solid #ccc;background:#fafafa}",
-    ".hint{flex-basis:100%;font-size:.85rem;color:#8a1c23}.hint:empty{display:none}",
+    ".hint,.fb-problem{flex-basis:100%;font-size:.85rem;color:#8a1c23}.hint:empty,.fb-problem:empty{display:none}",
     "form label{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}",
     "textarea{flex:1;font:inherit;border:1px solid #767676;border-radius:6px;padding:8px;resize:vertical;min-height:44px}",
     "form button{background:var(--accent);color:#fff;border:0;border-radius:6px;padding:0 16px;font:inherit;font-weight:600}",
@@ -258,7 +262,7 @@
     var busy = false;
     function ask(text, retryOf) {
       var question = (text || "").trim();
-      if (busy) { return; }
+      if (busy) { setHint(T.busy); return; }  // the text stays in the box; it can be sent when the answer is there
       if (!question) { setHint(T.empty); input.focus(); return; }
       if (question.length > MAX_CHARS) { setHint(T.tooLong(question.length)); input.focus(); return; }
       setHint("");
@@ -321,6 +325,7 @@
       }).then(function () {
         msg.setAttribute("aria-busy", "false");
         busy = false; send.disabled = false; input.focus({ preventScroll: true });
+        if (hint.textContent === T.busy) { setHint(""); }
       });
     }
 
@@ -413,7 +418,9 @@
     function feedbackBar(answerId) {
       var bar = el("div", { "class": "feedback" });
       var up = el("button", { type: "button", "aria-pressed": "false" }, "+ " + T.helpful);
-      var down = el("button", { type: "button", "aria-pressed": "false" }, "– " + T.notHelpful);
+      // "Nicht hilfreich" opens the form (and closes it again); only "Rückmeldung senden" sends: it must not look
+      // like a vote that was already counted
+      var down = el("button", { type: "button", "aria-expanded": "false" }, "– " + T.notHelpful);
       bar.appendChild(up); bar.appendChild(down);
       var extra = el("div", { "class": "feedback-details", hidden: "hidden" });
       var reasonId = "r-" + Math.random().toString(36).slice(2);
@@ -430,17 +437,32 @@
       var submit = el("button", { type: "button" }, T.sendFeedback);
       extra.appendChild(submit);
       bar.appendChild(extra);
-      function done() { bar.textContent = ""; bar.appendChild(el("span", { role: "status" }, T.thanks)); }
+      var problem = el("span", { "class": "fb-problem", role: "status" });
+      bar.appendChild(problem);
+      function done() {
+        // the thanks takes the place of the buttons, and the keyboard focus with it (not back to the page top)
+        bar.textContent = "";
+        var thanks = el("span", { role: "status", tabindex: "-1" }, T.thanks);
+        bar.appendChild(thanks);
+        thanks.focus({ preventScroll: true });
+      }
+      function failed(button) { return function () { problem.textContent = T.feedbackFailed; button.focus(); }; }
       up.addEventListener("click", function () {
+        problem.textContent = "";
         up.setAttribute("aria-pressed", "true");
-        postFeedback(answerId, "up", null, null).then(done, function () { up.setAttribute("aria-pressed", "false"); });
+        postFeedback(answerId, "up", null, null).then(done, function () {
+          up.setAttribute("aria-pressed", "false"); failed(up)();
+        });
       });
       down.addEventListener("click", function () {
-        down.setAttribute("aria-pressed", "true"); extra.hidden = false; select.focus();
+        var open = extra.hidden;
+        extra.hidden = !open; down.setAttribute("aria-expanded", open ? "true" : "false");
+        if (open) { select.focus(); }
       });
       submit.addEventListener("click", function () {
+        problem.textContent = "";
         postFeedback(answerId, "down", select.value || null, comment.value.trim() || null).then(done, function () {
-          submit.textContent = T.retry;
+          submit.textContent = T.retry; failed(submit)();
         });
       });
       return bar;
