@@ -354,3 +354,19 @@ def test_every_answer_lists_its_sources_without_a_click(browser: Any, server: st
     if link.count():
         assert (link.get_attribute("href") or "").startswith("http") and link.get_attribute("rel") == "noopener"
     page.close()
+
+
+def test_a_source_held_only_as_pdf_is_linked_in_the_list_too(browser: Any, server: str) -> None:
+    """The ism slides have no web address: the list under the answer links the PDF at the cited page, as the
+    source box does, instead of a bare title."""
+    page, host = chat(browser, server)
+    answer = ask(host, FIRST)
+    items = answer.locator("ol.srcs li")
+    assert items.count() >= 1
+    hrefs = [items.nth(i).locator("a").get_attribute("href") or "" for i in range(items.count())]
+    assert all(hrefs), hrefs  # every source can be opened
+    pdf = [h for h in hrefs if "/file#page=" in h]
+    assert pdf, hrefs
+    response = page.request.get(pdf[0].split("#")[0])
+    assert response.ok and response.headers["content-type"].startswith("application/pdf")
+    page.close()

@@ -364,6 +364,9 @@
       citations.forEach(function (c) {
         var li = el("li", { value: String(c.n) });
         var url = c.source_url ? safeUrl(c.source_url) : null;
+        if (!url && c.page) {  // a document we hold only as PDF (the ism slides): the PDF at the cited page
+          url = safeUrl("/api/v1/documents/" + encodeURIComponent(c.doc_id) + "/file#page=" + c.page);
+        }
         li.appendChild(url ? el("a", { href: url, target: "_blank", rel: "noopener" }, c.title) : el("span", null, c.title));
         li.appendChild(document.createTextNode(" – " + c.publisher + ", " + T.stand + " " +
           (c.date ? germanDate(c.date) : T.undated)));
