@@ -370,3 +370,15 @@ def test_a_source_held_only_as_pdf_is_linked_in_the_list_too(browser: Any, serve
     response = page.request.get(pdf[0].split("#")[0])
     assert response.ok and response.headers["content-type"].startswith("application/pdf")
     page.close()
+
+
+def test_on_a_phone_the_input_stays_on_screen_below_a_long_answer(browser: Any, server: str, artifacts: Path) -> None:
+    page, host = chat(browser, server, width=390, height=844)
+    answer = ask(host, "Müssen wir als Verbandsgemeinde bei Säule I was zuzahlen?")
+    assert len(answer.inner_text()) > 500  # long enough to push an unpinned input off the screen
+    page.wait_for_timeout(1000)  # the smooth scroll to the question has ended
+    box = host.locator("textarea").bounding_box()
+    assert box and box["y"] >= 0 and box["y"] + box["height"] <= 844, box
+    assert in_view(page, host.locator(".msg.user").last)  # the question is still scrolled into view
+    page.screenshot(path=str(artifacts / "phone-input-pinned.png"))
+    page.close()

@@ -84,7 +84,10 @@
     "*{box-sizing:border-box}",
     ".panel{background:#fff;display:flex;flex-direction:column;border:1px solid #767676;border-radius:10px;overflow:hidden}",
     ".panel[hidden]{display:none}",  // the display rule above would otherwise keep a closed panel on screen
-    ".inline .panel{min-height:70vh}",
+    ".inline .panel{min-height:70vh;overflow:clip}",
+    // on the page the input stays at the bottom of the screen, however long the answers above it grow
+    // ("clip", not "hidden": a hidden overflow would make the panel the scroller and the input would not stick)
+    ".inline form{position:sticky;bottom:0;z-index:1}",
     ".float{position:fixed;bottom:16px;z-index:2147483000}",
     ".float.right{right:16px}.float.left{left:16px}",
     ".float .panel{width:min(420px,calc(100vw - 32px));height:min(640px,calc(100vh - 96px));margin-bottom:8px;",
