@@ -125,6 +125,22 @@ def test_a_question_for_the_day_is_answered_by_a_day_not_by_a_month_or_a_year() 
     assert (value("Wann hat der Ministerrat zugestimmt?", month), value("Wann genau?", month)) == (1.0, 0.0)
 
 
+def test_a_question_for_how_long_is_answered_by_a_span_not_by_a_list_of_dates() -> None:
+    from scp_assistant.learn.question import question_kind
+
+    dates = _chunk("termine", "Ministerium für Bildung", "Termine: 18.06. Informationsveranstaltung, 01.08. Start.")
+    span = _chunk("blv", "BMBF", "Das Programm hat am 1. August 2024 begonnen und ist auf zehn Jahre angelegt.")
+    years = _chunk("titel", "BMBF", "Die Vereinbarung nennt im Titel den Zeitraum 2024 bis 2034.")
+    features = _extractor(dates, span, years)
+
+    def value(question: str, chunk: Chunk) -> float:
+        return _unit_value(features, "asks_when_has_date", question, question_kind(question), chunk)
+
+    for asked in ("Wie lange läuft das Programm?", "How long does the programme run?"):
+        assert (value(asked, dates), value(asked, span), value(asked, years)) == (0.0, 1.0, 1.0), asked
+    assert value("Wann startet das Programm?", dates) == 1.0  # a date answers "when"
+
+
 def test_a_place_question_whose_place_has_no_unit_with_what_it_asks_is_marked_for_the_refusal_model() -> None:
     from scp_assistant.learn.features import QUESTION_FEATURES, EvidenceView, question_features
     from scp_assistant.learn.question import profile

@@ -22,12 +22,14 @@ from scp_assistant.learn.question import QuestionProfile
 from scp_assistant.learn.unit_text import (
     AMOUNT,
     ASKS_DAY,
+    ASKS_SPAN,
     BODY,
     DATE,
     DAY,
     META,
     NUMBER,
     PLACE,
+    SPAN,
     VERDICT,
     dangling,
     has_count,
@@ -111,6 +113,7 @@ class QueryTerms:
     places: frozenset[str] = field(default_factory=frozenset)  # folded region words the question names
     sources: frozenset[str] = field(default_factory=frozenset)  # terms of the source it cites ("laut ism")
     day: bool = False  # it asks for the day ("An welchem Datum …?"): a month or a year does not answer it
+    span: bool = False  # it asks how long ("Wie lange läuft …?"): a list of dates does not answer it
 
 
 UNIT_FEATURES = (
@@ -219,7 +222,10 @@ class FeatureExtractor:
         sources = frozenset(
             t for t in self.terms(cited) if self._bm25.idf(t) > 0 and self._bm25.document_frequency(t) <= common
         )
-        return QueryTerms(weights, focus, names, numbers, kind, places, sources, bool(ASKS_DAY.search(text)))
+        return QueryTerms(
+            weights, focus, names, numbers, kind, places, sources, bool(ASKS_DAY.search(text)),
+            bool(ASKS_SPAN.search(text)),
+        )  # fmt: skip
 
     def _source_terms(self, chunk: Chunk) -> frozenset[str]:
         """What a document says about itself: title, publisher, type and its lead paragraph ("Pressemitteilung
@@ -304,6 +310,7 @@ class FeatureExtractor:
             count=has_count(text),
             about=self._source_terms(chunk),
             day=bool(DAY.search(text)),
+            span=bool(SPAN.search(text)),
         )
         if len(self._facts) < 500_000:
             self._facts[key] = facts
@@ -327,7 +334,9 @@ class FeatureExtractor:
             # the interaction says only what a figure adds
             "asks_count": float(q.kind == "count"),
             "asks_count_has_count": float(q.kind == "count" and f.count),
-            "asks_when_has_date": float(q.kind == "when" and (f.day if q.day else fixed["has_date"] > 0)),
+            "asks_when_has_date": float(
+                q.kind == "when" and (f.day if q.day else f.span if q.span else fixed["has_date"] > 0)
+            ),
             "asks_who_has_body": float(q.kind == "who") * fixed["has_body"],
             "asks_yesno_has_verdict": float(q.kind == "yesno") * fixed["has_verdict"],
             "asks_where_has_place": float(q.kind == "where") * fixed["has_place"],
@@ -367,6 +376,7 @@ class _UnitFacts:
     count: bool  # a figure that can answer "wie viele" (not a year, a date or "ein")
     about: frozenset[str]  # what its document says about itself (title, publisher, type, lead paragraph)
     day: bool  # a date to the day ("18.06.", "4. Juni 2024")
+    span: bool  # a span of time ("auf zehn Jahre angelegt", "2024 bis 2034", "befristet")
 
 
 def with_neighbours(rows: np.ndarray, candidates: Sequence[UnitCandidate]) -> np.ndarray:

@@ -15,6 +15,17 @@ DATE = re.compile(
 DAY = re.compile(rf"\b\d{{1,2}}\.\s?(?:\d{{1,2}}\.|(?:{MONTHS})\b)", re.I)  # "18.06.", "4. Juni 2024"
 # a question for the day, not the month or year: "An welchem Tag …?", "Bis zu welchem Datum …?", "Wann genau …?"
 ASKS_DAY = re.compile(r"\b(?:welche[mnrs]? (?:datum|tag)|datum|wann genau|genaue[mnrs]? (?:datum|tag|termin))\b", re.I)
+# a question for how long something runs, not when it happens: "Wie lange …?", "Laufzeit", "how long"
+ASKS_SPAN = re.compile(r"\b(?:wie lange|laufzeit|zeitraum|für wie viele jahre|wie viele jahre|how long)\b", re.I)
+_COUNTED = r"(?:\d+|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf)"
+# a span of time: "auf zehn Jahre angelegt", "2024 bis 2034", "bis 2034", "befristet", "Laufzeit"
+SPAN = re.compile(
+    rf"\b{_COUNTED}\s+(?:(?:Schul|Kalender|Haushalts)?[Jj]ahren?|Monaten?|Wochen)\b"
+    r"|\b(?:19|20)\d\d(?:/\d\d)?\s*(?:bis|–|-)\s*(?:(?:19|20)\d\d|\d\d)\b"
+    r"|\bbis (?:(?:zum|Ende|Mitte|Anfang|Sommer|Herbst)\s+)*(?:des Schuljahres |Schuljahr )?(?:19|20)\d\d\b"
+    r"|\b(?:Laufzeit|befristet|Programmende|Programmdauer)\b",
+    re.I,
+)
 NUMBER = re.compile(
     r"\b\d[\d.,]*\b|\b(eine?|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|hundert)\b", re.I
 )

@@ -443,7 +443,7 @@
       var submit = el("button", { type: "button" }, T.sendFeedback);
       extra.appendChild(submit);
       bar.appendChild(extra);
-      var problem = el("span", { "class": "fb-problem", role: "status" });
+      var problem = el("span", { "class": "fb-problem" });  // announced through the chat's one status region
       bar.appendChild(problem);
       function done() {
         // the thanks takes the place of the buttons, and the keyboard focus with it (not back to the page top)
@@ -452,7 +452,9 @@
         bar.appendChild(thanks);
         thanks.focus({ preventScroll: true });
       }
-      function failed(button) { return function () { problem.textContent = T.feedbackFailed; button.focus(); }; }
+      function failed(button) {
+        return function () { problem.textContent = T.feedbackFailed; live.textContent = T.feedbackFailed; button.focus(); };
+      }
       up.addEventListener("click", function () {
         problem.textContent = "";
         up.setAttribute("aria-pressed", "true");
