@@ -3,6 +3,7 @@ import re
 import pytest
 
 from helpers import hand_models
+from scp_assistant.answer import messages
 from scp_assistant.answer.citations import check
 from scp_assistant.container import Container
 
@@ -178,3 +179,12 @@ def test_a_notice_the_answer_text_already_ends_with_is_not_repeated() -> None:
     assert messages.unsaid_notices(f"{land} {example}", text) == [example]
     assert messages.unsaid_notices(land, text) == [] and messages.unsaid_notices(None, text) == []
     assert messages.unsaid_notices(f"{messages.STRIPPED_NOTICE} {land}", text) == [messages.STRIPPED_NOTICE]
+
+
+def test_an_answer_to_an_english_question_says_it_is_in_german(fake_container: Container) -> None:
+    service = fake_container.answer_service
+    service.models = hand_models(refuse_above=1.01)  # answered, whatever the refusal model thinks
+    english = service.ask("Which professions can be funded from pillar III?")
+    assert not english.refused and english.notice and messages.ENGLISH_NOTICE in english.notice
+    german = service.ask("Welche Berufsgruppen sind in Säule III förderfähig?")
+    assert not german.refused and messages.ENGLISH_NOTICE not in (german.notice or "")

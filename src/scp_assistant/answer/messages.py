@@ -120,6 +120,13 @@ def unsaid_notices(notice: str | None, text: str) -> list[str]:
     return [p for p in parts if p and p not in text]
 
 
+# a question in English gets its answer in German (the documents' words, cited): say so, in both languages
+ENGLISH_NOTICE = (
+    "Hinweis: Die Programmunterlagen sind deutschsprachig, deshalb antworte ich auf Deutsch. "
+    "(The programme documents are in German, so the answer is in German.)"
+)
+
+
 STRIPPED_NOTICE = (
     "Ihre Nachricht enthielt Anweisungen an den Assistenten; diese wurden ignoriert. Beantwortet wird nur die "
     "darin enthaltene Frage zum Startchancen-Programm."

@@ -82,6 +82,8 @@ def answered(
     places = messages.local_examples(cited, prep.question)
     if places:
         notices.append(messages.local_example_notice(places))
+    if prep.featurized is not None and prep.featurized.evidence.english:
+        notices.append(messages.ENGLISH_NOTICE)
     notices.extend(extra_notices)
     return Answer(
         question=prep.question,
