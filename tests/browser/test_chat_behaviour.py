@@ -161,7 +161,9 @@ def test_a_question_sent_while_an_answer_is_loading_stays_in_the_box_with_a_hint
     box.fill(SECOND)
     box.press("Enter")
     assert "Bitte warten Sie" in host.locator(".hint").inner_text() and box.input_value() == SECOND
-    while not release:
+    for _ in range(200):  # the held request, once the route has it (at most 10 s)
+        if release:
+            break
         page.wait_for_timeout(50)
     release[0].continue_()
     host.locator(".msg.bot[aria-busy=false]").first.wait_for(timeout=30_000)
@@ -191,12 +193,7 @@ def test_network_errors_are_explained_in_german_with_a_retry(browser: Any, serve
     message = host.locator(".msg.bot").last.inner_text()
     assert "Keine Verbindung" in message and "Failed to fetch" not in message
     page.screenshot(path=str(artifacts / "chat-network-error.png"))
-    page.unroute("**/api/v1/ask/stream")
-    retry.click()
-    host.locator(".msg.bot[aria-busy=false] .feedback").last.wait_for(timeout=30_000)
-    assert "ADD" in host.locator(".msg.bot").last.inner_text()
-    assert host.locator(".msg.user").count() == 1  # the retried question is not repeated
-    page.close()
+    _retry_brings_the_answer(page, host, retry)
 
 
 _CUT_OFF = (
@@ -231,11 +228,16 @@ def test_a_cut_off_answer_or_a_busy_server_is_said_with_a_retry_and_the_question
     message = host.locator(".msg.bot").last.inner_text()
     assert expected in message and "Bau- und" not in message, message
     page.screenshot(path=str(artifacts / f"chat-{shot}.png"))
+    _retry_brings_the_answer(page, host, retry)
+
+
+def _retry_brings_the_answer(page: Any, host: Any, retry: Any) -> None:
+    """With the server reachable again, the retry button answers the same question, which is not shown twice."""
     page.unroute("**/api/v1/ask/stream")
     retry.click()
     host.locator(".msg.bot[aria-busy=false] .feedback").last.wait_for(timeout=30_000)
     assert "ADD" in host.locator(".msg.bot").last.inner_text()
-    assert host.locator(".msg.user").count() == 1
+    assert host.locator(".msg.user").count() == 1  # the retried question is not repeated
     page.close()
 
 

@@ -159,6 +159,10 @@
     return node;
   }
 
+  function pdfPage(c) {  // the PDF we hold of a cited document, opened at the cited page
+    return safeUrl("/api/v1/documents/" + encodeURIComponent(c.doc_id) + "/file#page=" + c.page);
+  }
+
   function safeUrl(url) {
     try { var u = new URL(url, API); return (u.protocol === "https:" || u.protocol === "http:") ? u.href : null; }
     catch (e) { return null; }
@@ -368,7 +372,7 @@
         var li = el("li", { value: String(c.n) });
         var url = c.source_url ? safeUrl(c.source_url) : null;
         if (!url && c.page) {  // a document we hold only as PDF (the ism slides): the PDF at the cited page
-          url = safeUrl("/api/v1/documents/" + encodeURIComponent(c.doc_id) + "/file#page=" + c.page);
+          url = pdfPage(c);
         }
         li.appendChild(url ? el("a", { href: url, target: "_blank", rel: "noopener" }, c.title) : el("span", null, c.title));
         li.appendChild(document.createTextNode(" – " + c.publisher + ", " + T.stand + " " +
@@ -405,7 +409,7 @@
       if (c.quote) { box.appendChild(el("blockquote", null, c.quote)); }
       var links = el("div");
       if (c.page) {
-        var pdf = safeUrl("/api/v1/documents/" + encodeURIComponent(c.doc_id) + "/file#page=" + c.page);
+        var pdf = pdfPage(c);
         if (pdf) { links.appendChild(el("a", { href: pdf, target: "_blank", rel: "noopener" }, T.openPage)); }
       }
       var orig = c.source_url ? safeUrl(c.source_url) : null;
@@ -452,14 +456,12 @@
         bar.appendChild(thanks);
         thanks.focus({ preventScroll: true });
       }
-      function failed(button) {
-        return function () { problem.textContent = T.feedbackFailed; live.textContent = T.feedbackFailed; button.focus(); };
-      }
+      function failed(button) { problem.textContent = T.feedbackFailed; live.textContent = T.feedbackFailed; button.focus(); }
       up.addEventListener("click", function () {
         problem.textContent = "";
         up.setAttribute("aria-pressed", "true");
         postFeedback(answerId, "up", null, null).then(done, function () {
-          up.setAttribute("aria-pressed", "false"); failed(up)();
+          up.setAttribute("aria-pressed", "false"); failed(up);
         });
       });
       down.addEventListener("click", function () {
@@ -470,7 +472,7 @@
       submit.addEventListener("click", function () {
         problem.textContent = "";
         postFeedback(answerId, "down", select.value || null, comment.value.trim() || null).then(done, function () {
-          submit.textContent = T.retry; failed(submit)();
+          submit.textContent = T.retry; failed(submit);
         });
       });
       return bar;
