@@ -35,6 +35,9 @@ def _ask_and_check(root: Any, page: Any, real_container: Container, artifacts: P
     text = source.inner_text()
     assert "Stand:" in text and "FAQ" in text
     assert source.locator("a").first.get_attribute("href").startswith("https://")
+    # the box opens right under the answer text, above the source list and the feedback buttons
+    assert source.bounding_box()["y"] < answer.locator(".feedback").bounding_box()["y"]
+    assert source.bounding_box()["y"] < answer.locator(".srcs").bounding_box()["y"]
     assert answer.get_attribute("aria-live") is None  # only the message being written is live
     page.screenshot(path=str(artifacts / f"{name}-answer.png"), full_page=True)
     before = len(real_container.feedback_store.list())

@@ -56,12 +56,15 @@ def test_new_conversation_starts_over_and_a_reload_keeps_no_hidden_session(
     browser: Any, server: str, artifacts: Path
 ) -> None:
     page, host = chat(browser, server)
+    start_over = host.get_by_role("button", name="Neue Unterhaltung")
+    assert not start_over.is_visible()  # nothing to leave before the first question
     ask(host, SECOND)
     assert host.locator(".searched").count() == 0  # the first question was searched as written: nothing shown
     ask(host, FOLLOW)
     assert "Säule III" in host.locator(".searched").last.inner_text()  # the follow-up carries the topic
-    host.get_by_role("button", name="Neue Unterhaltung").click()
+    start_over.click()
     assert host.locator(".msg.user").count() == 0 and host.locator("text=Beispielfragen").count() == 1
+    assert not start_over.is_visible() and host.locator("textarea:focus").count() == 1
     page.screenshot(path=str(artifacts / "chat-new-conversation.png"))
     ask(host, FOLLOW)
     assert host.locator(".searched").count() == 0  # a new session: nothing from before steers the question

@@ -183,7 +183,9 @@
     var panel = el("section", { "class": "panel", "aria-label": title });
     var header = el("header");
     header.appendChild(el("h2", null, title));
+    // offered once there is a conversation to leave: before the first question it would only start what is there
     var fresh = el("button", { type: "button", "class": "new-chat" }, T.newChat);
+    fresh.hidden = true;
     header.appendChild(fresh);
     panel.appendChild(header);
     var notice = el("details", { "class": "notice" });
@@ -235,7 +237,7 @@
 
     fresh.addEventListener("click", function () {
       sessionId = null; log.textContent = ""; live.textContent = ""; setHint("");
-      log.appendChild(examples); input.value = ""; input.focus();
+      log.appendChild(examples); input.value = ""; fresh.hidden = true; input.focus();
     });
 
     var launcher = null;
@@ -275,6 +277,7 @@
       setHint("");
       busy = true; send.disabled = true; input.value = ""; live.textContent = "";
       if (examples.parentNode) { examples.remove(); }
+      fresh.hidden = false;
       var asked = retryOf || el("div", { "class": "msg user" }, question);
       if (!retryOf) { log.appendChild(asked); }
       var msg = el("div", { "class": "msg bot", "aria-busy": "true" });
@@ -418,7 +421,10 @@
         links.appendChild(el("a", { href: orig, target: "_blank", rel: "noopener" }, T.openOriginal));
       }
       box.appendChild(links);
-      msg.appendChild(box);
+      // right under the answer it belongs to (after any box already open), not below the sources and feedback
+      var boxes = msg.querySelectorAll(".source");
+      var after = boxes.length ? boxes[boxes.length - 1] : msg.querySelector(".body");
+      after.parentNode.insertBefore(box, after.nextSibling);
       button.setAttribute("aria-expanded", "true");
       button.setAttribute("aria-controls", id);
       box.focus();
