@@ -103,6 +103,18 @@ def split_sentences(text: str) -> list[str]:
     return [p for p in pieces if p]
 
 
+EDITORIAL_NOTE = ("Hinweis der Redaktion", "Anmerkung der Redaktion", "Redaktioneller Hinweis")
+
+
+def _keeping_notes_whole(sentences: list[str]) -> list[str]:
+    """An editor's note runs to the end of its paragraph and is one unit: its second sentence alone ("Wie sich
+    das zu der hier beschriebenen Landesvorgabe verhält, ist klärungsbedürftig.") would refer to nothing."""
+    for i, sentence in enumerate(sentences):
+        if sentence.startswith(EDITORIAL_NOTE) and i + 1 < len(sentences):
+            return [*sentences[:i], " ".join(sentences[i:])]
+    return sentences
+
+
 def split_units(text: str, by_line: bool = False) -> list[Unit]:
     """Paragraph sentences become units; consecutive list lines become one list unit together with
     the sentence right before them when that sentence ends with a colon. With ``by_line`` (slides),
@@ -123,7 +135,7 @@ def split_units(text: str, by_line: bool = False) -> list[Unit]:
 
     def flush_paragraph() -> None:
         if paragraph:
-            units.extend(Unit(s) for s in split_sentences(" ".join(paragraph)))
+            units.extend(Unit(s) for s in _keeping_notes_whole(split_sentences(" ".join(paragraph))))
             paragraph.clear()
 
     for line in text.splitlines():

@@ -26,6 +26,19 @@ def test_lists_stay_whole_with_their_lead_in() -> None:
     assert units[1].is_list
 
 
+def test_an_editors_note_is_one_unit_to_the_end_of_its_paragraph() -> None:
+    text = (
+        "Eine Stelle ist nicht förderfähig. Hinweis der Redaktion: Eine Präsentation nennt Sekretariatsstunden. "
+        "Wie sich das zur Vorgabe verhält, ist offen.\n\nNeuer Absatz."
+    )
+    assert [u.text for u in split_units(text)] == [
+        "Eine Stelle ist nicht förderfähig.",
+        "Hinweis der Redaktion: Eine Präsentation nennt Sekretariatsstunden. "
+        "Wie sich das zur Vorgabe verhält, ist offen.",
+        "Neuer Absatz.",
+    ]
+
+
 def test_slide_lines_are_separate_units() -> None:
     units = split_units("Titel der Folie\nZweite Zeile ohne Punkt", by_line=True)
     assert [u.text for u in units] == ["Titel der Folie", "Zweite Zeile ohne Punkt"]

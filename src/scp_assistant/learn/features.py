@@ -37,7 +37,7 @@ from scp_assistant.learn.unit_text import (
 from scp_assistant.models import DOC_TYPES, Chunk
 from scp_assistant.retrieve.bm25 import BM25Index
 from scp_assistant.retrieve.glossary import spelled_out
-from scp_assistant.text import fold
+from scp_assistant.text import EDITORIAL_NOTE, fold
 
 _NAME = re.compile(r"(?<!^)(?<![.?!:]\s)\b([A-ZÄÖÜ][a-zäöüß]+(?:-[A-ZÄÖÜ][a-zäöüß]+)*|[A-ZÄÖÜ]{2,}\+?)\b")
 # the noun after "unser…" or "wir/uns als" (an adjective may come between): "unsere kleine VG", "wir als Kreis";
@@ -77,7 +77,6 @@ def attribution(text: str) -> str:
 
 
 UNIT_KINDS = ("sentence", "list", "item", "faq")
-_EDITORIAL = ("Hinweis der Redaktion", "Anmerkung der Redaktion", "Redaktioneller Hinweis")
 
 
 @dataclass(frozen=True)
@@ -288,7 +287,7 @@ class FeatureExtractor:
             "meta_words": min(3.0, float(len(META.findall(text)))),
             "ends_colon": float(cand.text.rstrip().endswith(":")),
             "fragment": float(dangling(cand.text)),
-            "editorial": float(cand.text.startswith(_EDITORIAL)),
+            "editorial": float(cand.text.startswith(EDITORIAL_NOTE)),
             "slide": float(chunk.page is not None),
             **{f"kind_{k}": float(cand.kind == k) for k in UNIT_KINDS},
             **{f"source_{t}": float(chunk.doc_type == t) for t in DOC_TYPES},
