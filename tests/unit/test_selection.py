@@ -344,6 +344,22 @@ def test_the_answer_also_reads_the_passages_beside_the_top_three() -> None:
     assert extra[1] is known and extra[0] == ScoredChunk(docs["a"][1], 0.0)
 
 
+def test_the_answer_reads_the_best_bm25_and_dense_hits_wherever_fusion_put_them() -> None:
+    from scp_assistant.answer.reading import with_leaders
+    from scp_assistant.models import ScoredChunk
+
+    fused = [ScoredChunk(chunk("f", n), 1.0 - n / 100, bm25_rank=n + 1, dense_rank=n + 1) for n in range(30)]
+    # only BM25 found the slide, barely ahead of the runner-up: fusion put it at rank 28
+    slide = ScoredChunk(chunk("slide", 3), 0.01, bm25_rank=0, bm25_margin=1.05)
+    dense_only = ScoredChunk(chunk("d", 0), 0.009, dense_rank=0)
+    ranked = [*fused[:28], slide, dense_only, *fused[28:]]
+    reading = with_leaders(ranked, 18)
+    assert reading[:18] == ranked[:18]
+    assert reading[18:] == [slide, dense_only]
+    top = [slide, *fused[:17]]
+    assert with_leaders([*top, dense_only], 18) == [*top, dense_only]  # a leader already read is not read twice
+
+
 def test_a_sentence_follows_the_sentence_it_continues() -> None:
     units = [
         unit("Schulträger sind für die äußeren Schulangelegenheiten zuständig.", "a", position=3),
