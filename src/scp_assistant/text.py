@@ -197,12 +197,21 @@ def german_stemmer() -> Any:
     return stemmer
 
 
+# the feminine ending Snowball keeps after t, g, d, "or" and "ar": "Psychologin", "Lerntherapeutin", "Logopädin",
+# "Direktorin", "Referentinnen" (the documents mostly write "Psychologe/in", "Lerntherapeut/in", "Logopäde")
+_FEMININE = re.compile(r"(?:(?<=[tgd])|(?<=or)|(?<=ar))inn?$")
+_NOT_FEMININE = ("beginn", "gewinn", "sinn")
+
+
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    """Snowball German stem of a folded word (ae/oe/ue are mapped back so the stemmer sees umlauts)."""
+    """Snowball German stem of a folded word (ae/oe/ue are mapped back so the stemmer sees umlauts), with the
+    feminine ending of job titles removed so "Psychologin" meets "Psychologe"."""
     w = word.replace("ae", "ä").replace("oe", "ö").replace("ue", "ü") if not word.isdigit() else word
-    s = str(german_stemmer().stemWord(w))
-    return s.replace("ä", "a").replace("ö", "o").replace("ü", "u")
+    s = str(german_stemmer().stemWord(w)).replace("ä", "a").replace("ö", "o").replace("ü", "u")
+    if len(s) > 6 and not s.endswith(_NOT_FEMININE):
+        s = _FEMININE.sub("", s)
+    return s
 
 
 STOPWORDS = frozenset(fold(w) for w in _STOP_RAW.split())
