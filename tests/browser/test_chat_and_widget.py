@@ -82,8 +82,18 @@ def test_follow_up_shows_the_searched_question(browser: Any, server: str) -> Non
     host.locator("textarea").fill("Und wer genehmigt das?")
     host.locator("textarea").press("Enter")
     host.locator(".msg.bot .feedback").nth(1).wait_for(timeout=30_000)
+    # searched with the previous question's topic: the topic is named, not shown as the internal "(…)" suffix
     searched = host.locator(".searched").last.inner_text()
-    assert searched.startswith("Gesucht wurde: Und wer genehmigt das?") and "Chancenbudget" in searched
+    assert searched.startswith("Bezogen auf die vorige Frage: ") and "Chancenbudget" in searched
+    assert "(" not in searched and "genehmigt" not in searched
+    # a follow-up rewritten as a whole question shows that question
+    for question in ("Wie bekommen die Länder die Bundesmittel für die Säulen II und III?", "Und für Säule I?"):
+        done = host.locator(".msg.bot .feedback").count()
+        host.locator("textarea").fill(question)
+        host.locator("textarea").press("Enter")
+        host.locator(".msg.bot .feedback").nth(done).wait_for(timeout=30_000)
+    searched = host.locator(".searched").last.inner_text()
+    assert searched == "Gesucht wurde: Wie bekommen die Länder die Bundesmittel für die Säule I?"
     page.close()
 
 

@@ -31,7 +31,7 @@
       choose: "Bitte wählen (optional)",
       months: ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
         "November", "Dezember"],
-      examples: "Beispielfragen", searched: "Gesucht wurde: ", sources: "Quellen", source: "Quelle",
+      examples: "Beispielfragen", searched: "Gesucht wurde: ", withTopic: "Bezogen auf die vorige Frage: ", sources: "Quellen", source: "Quelle",
       stand: "Stand", undated: "undatiert", page: "Folie/Seite", openOriginal: "Original öffnen",
       openPage: "PDF an dieser Seite öffnen", helpful: "Hilfreich", notHelpful: "Nicht hilfreich",
       reason: "Was war nicht gut?", comment: "Kommentar (optional, ohne personenbezogene Daten)",
@@ -61,7 +61,7 @@
       choose: "Please choose (optional)",
       months: ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
         "November", "December"],
-      examples: "Example questions", searched: "Searched for: ", sources: "Sources", source: "Source",
+      examples: "Example questions", searched: "Searched for: ", withTopic: "Read with the previous question's topic: ", sources: "Sources", source: "Source",
       stand: "As of", undated: "undated", page: "Slide/page", openOriginal: "Open original",
       openPage: "Open PDF at this page", helpful: "Helpful", notHelpful: "Not helpful",
       reason: "What was wrong?", comment: "Comment (optional, no personal data)", sendFeedback: "Send feedback",
@@ -298,9 +298,8 @@
             msg.classList.add("refusal");
             msg.insertBefore(el("div", { "class": "tag" }, T.refusal[data.refusal_reason] || T.refusal.not_covered), body);
           }
-          if (data.rewritten_question && data.rewritten_question.replace(/\s+/g, " ") !== question.replace(/\s+/g, " ")) {
-            msg.insertBefore(el("div", { "class": "searched" }, T.searched + data.rewritten_question), body);
-          }
+          var searched = searchedLine(question, data.rewritten_question || "");
+          if (searched) { msg.insertBefore(el("div", { "class": "searched" }, searched), body); }
         } else if (event === "delta") {
           if (state.first) { body.textContent = ""; state.first = false; reveal(asked); }
           state.text += data.text;
@@ -337,6 +336,16 @@
         busy = false; send.disabled = false; input.focus({ preventScroll: true });
         if (hint.textContent === T.busy) { setHint(""); }
       });
+    }
+
+    function searchedLine(question, searched) {
+      // nothing when the question was searched as written; a follow-up searched with the previous topic in
+      // brackets ("Und wer genehmigt das? (Schule Chancenbudget)") names that topic instead of showing the brackets
+      var norm = function (t) { return t.replace(/\s+/g, " ").trim(); };
+      if (!searched || norm(searched) === norm(question)) { return ""; }
+      var m = /^([\s\S]*?)\s*\(([^()]+)\)$/.exec(searched);
+      if (m && norm(m[1]) === norm(question)) { return T.withTopic + norm(m[2]); }
+      return T.searched + searched;
     }
 
     function reveal(node) {
