@@ -87,9 +87,13 @@ def test_a_refusal_names_what_is_missing_in_the_question_s_specific_words_not_in
         ("An wen wende ich mich, wenn das Portal nicht geht?", "where"),
         ("Gibt es ein Format, wo auch Verbände mitmachen?", "yesno"),  # "wo" as a relative, not a question
         ("Wie hoch ist das Budget?", "amount"),
+        # what a place or body gets is an amount; what someone did is not
+        ("Was bekommt Worms pro Jahr für multiprofessionelles Personal?", "amount"),
+        ("Was hat die VG Kaisersesch fürs Schuljahr 2025/26 aus dem Startchancen-Programm bekommen?", "amount"),
+        ("Was hat das Land beschlossen?", "what"),
     ],
 )
-def test_a_question_for_a_place_is_told_from_other_kinds(question: str, kind: str) -> None:
+def test_the_kind_of_a_question_is_told_from_its_wording(question: str, kind: str) -> None:
     from scp_assistant.learn.question import question_kind
 
     assert question_kind(question) == kind
