@@ -125,6 +125,18 @@ def test_a_question_past_the_scope_check_is_declined_as_not_covered_even_without
     assert "ausschließlich Fragen zum Startchancen-Programm" not in answer.answer
 
 
+def test_a_not_covered_refusal_without_a_nearby_unit_names_sections_not_the_scope() -> None:
+    from scp_assistant.answer import messages
+    from scp_assistant.models import Chunk
+
+    related = [Chunk("k", "k::1", "Kaisersesch erhält Förderungen", "VG", "", "", "", "", "Säule II", None, "…")]
+    text = messages.refusal("not_covered", "", "a@b.de", related)
+    assert text.startswith("Dazu finde ich in den Programmunterlagen keine belastbare Angabe")
+    assert "ausschließlich Fragen zum Startchancen-Programm" not in text
+    assert "„Kaisersesch erhält Förderungen“ – Säule II" in text
+    assert messages.SCOPE in messages.refusal("out_of_scope", "", "a@b.de", related)
+
+
 def test_not_covered_refusal_says_what_is_missing_and_what_the_documents_say(fake_container: Container) -> None:
     answer = fake_container.answer_service.ask("Welche Entgeltgruppe nach TVöD gilt für Sozialarbeiter in Säule III?")
     assert answer.refused and answer.refusal_reason == "not_covered"

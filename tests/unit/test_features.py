@@ -76,6 +76,8 @@ def test_a_refusal_names_what_is_missing_in_the_question_s_specific_words_not_in
     featurized = Featurized(profile(question), [], np.zeros((0, len(UNIT_FEATURES))), [], evidence, query)
     nearest = UnitCandidate(koblenz.text, koblenz, "sentence", 0, 1)
     assert missing_words(question, featurized, nearest, features) == ["Sozialarbeit"]
+    # with no unit near enough to show, only nouns the passages lack count: "Sozialarbeit" is in them
+    assert missing_words(question, featurized, None, features) == []
 
 
 @pytest.mark.parametrize(

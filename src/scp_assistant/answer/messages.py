@@ -61,7 +61,8 @@ def refusal(
         first = "Dazu finde ich in den Programmunterlagen keine belastbare Angabe, und ich möchte nichts raten."
     if nearby:
         return f"{first}\n\nBelegt ist: {nearby}\n\n{contacts(email)}"
-    text = f"{first} {SCOPE} {contacts(email)}"
+    # a programme question the documents do not answer is not out of scope: no "I only answer programme questions"
+    text = f"{first} {contacts(email)}"
     if related:
         names = "; ".join(_label(c) for c in related)
         text += f" Am nächsten kommen diese Abschnitte: {names}."

@@ -126,9 +126,12 @@ def missing_words(
     question: str, featurized: Featurized, unit: UnitCandidate | None, features: FeatureExtractor
 ) -> list[str]:
     """What the documents lack, in the question's words: nouns the passages do not contain ("Entgeltgruppe"),
-    then the question's rarest nouns that the nearest unit does not contain ("Sockelbetrag")."""
-    have = features.terms(unit.display) if unit is not None else frozenset()
+    then the question's rarest nouns that the nearest unit does not contain ("Sockelbetrag"). Without a nearest
+    unit only the first: "Kaisersesch" is in the documents, just not for the school year asked about."""
     out = list(dict.fromkeys(featurized.unknown_words))
+    if unit is None:
+        return out[:2]
+    have = features.terms(unit.display)
     for word in re.findall(r"(?<=\s)[A-ZÄÖÜ][\wÄÖÜäöüß-]{3,}", question):
         terms = features.terms(word)
         # a word any question may use ("Geld", "Personal") does not say what is missing
