@@ -108,7 +108,6 @@ class ScoredChunk:
     dense_score: float = 0.0
     dense_rank: int | None = None
     bm25_rank: int | None = None
-    bm25_margin: float = 0.0  # for the BM25 top hit: its score divided by the runner-up's
 
 
 @dataclass(frozen=True)

@@ -198,9 +198,11 @@ def german_stemmer() -> Any:
 
 
 # the feminine ending Snowball keeps after t, g, d, "or" and "ar": "Psychologin", "Lerntherapeutin", "Logopädin",
-# "Direktorin", "Referentinnen" (the documents mostly write "Psychologe/in", "Lerntherapeut/in", "Logopäde")
+# "Direktorin", "Referentinnen" (the documents mostly write "Psychologe/in", "Lerntherapeut/in", "Logopäde"). Only
+# on stems of more than six letters, so short words that merely end like it keep it ("Termin", "Martin", "Routine";
+# "Ärztin" is missed); in the corpus it changes only Direktorin, Referentinnen and Staatssekretärin(nen)
 _FEMININE = re.compile(r"(?:(?<=[tgd])|(?<=or)|(?<=ar))inn?$")
-_NOT_FEMININE = ("beginn", "gewinn", "sinn")
+_NOT_FEMININE = ("beginn",)
 
 
 @lru_cache(maxsize=65536)

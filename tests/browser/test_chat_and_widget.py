@@ -86,6 +86,13 @@ def test_follow_up_shows_the_searched_question(browser: Any, server: str) -> Non
     searched = host.locator(".searched").last.inner_text()
     assert searched.startswith("Bezogen auf die vorige Frage: ") and "Chancenbudget" in searched
     assert "(" not in searched and "genehmigt" not in searched
+    # with a typing error corrected, the corrected question comes first, then the topic
+    host.locator("textarea").fill("Und wer genemigt das?")
+    host.locator("textarea").press("Enter")
+    host.locator(".msg.bot .feedback").nth(2).wait_for(timeout=30_000)
+    searched = host.locator(".searched").last.inner_text()
+    assert searched.startswith("Gesucht wurde: Und wer genehmigt das? – bezogen auf die vorige Frage: ")
+    assert "(" not in searched
     # a follow-up rewritten as a whole question shows that question
     for question in ("Wie bekommen die Länder die Bundesmittel für die Säulen II und III?", "Und für Säule I?"):
         done = host.locator(".msg.bot .feedback").count()

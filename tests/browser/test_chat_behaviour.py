@@ -174,6 +174,28 @@ def test_a_question_sent_while_an_answer_is_loading_stays_in_the_box_with_a_hint
     page.close()
 
 
+def test_an_answer_still_arriving_after_starting_over_does_not_bring_its_session_back(
+    browser: Any, server: str
+) -> None:
+    page, host = chat(browser, server)
+    release: list[Any] = []
+    page.route("**/api/v1/ask/stream", lambda route: release.append(route))
+    host.locator("textarea").fill(SECOND)
+    host.locator("textarea").press("Enter")
+    host.get_by_role("button", name="Neue Unterhaltung").click()  # while the answer is still on its way
+    for _ in range(200):  # the held request, once the route has it (at most 10 s)
+        if release:
+            break
+        page.wait_for_timeout(50)
+    release[0].continue_()
+    host.locator("form button[type=submit]:not([disabled])").wait_for(timeout=30_000)  # that answer has arrived
+    page.unroute("**/api/v1/ask/stream")
+    orphan = ask(host, FOLLOW)
+    assert host.locator(".searched").count() == 0  # not searched with the Säule III topic of the old session
+    assert orphan.locator(".tag").text_content() == "Worauf bezieht sich die Frage?"
+    page.close()
+
+
 def test_source_box_dates_are_german(browser: Any, server: str) -> None:
     page, host = chat(browser, server)
     answer = ask(host, "Wie viele Schulen nehmen in Rheinland-Pfalz am Startchancen-Programm teil?")

@@ -93,6 +93,8 @@ def test_a_refusal_names_what_is_missing_in_the_question_s_specific_words_not_in
         ("Was bekommt Worms pro Jahr für multiprofessionelles Personal?", "amount"),
         ("Was hat die VG Kaisersesch fürs Schuljahr 2025/26 aus dem Startchancen-Programm bekommen?", "amount"),
         ("Was hat das Land beschlossen?", "what"),
+        ("Was haben Schulträger zu tun, um die Mittel zu erhalten?", "what"),
+        ("Was hat eine Schule zu beachten, wenn sie Geld bekommen hat?", "what"),
     ],
 )
 def test_the_kind_of_a_question_is_told_from_its_wording(question: str, kind: str) -> None:

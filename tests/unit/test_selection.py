@@ -350,7 +350,7 @@ def test_the_answer_reads_the_best_bm25_and_dense_hits_wherever_fusion_put_them(
 
     fused = [ScoredChunk(chunk("f", n), 1.0 - n / 100, bm25_rank=n + 1, dense_rank=n + 1) for n in range(30)]
     # only BM25 found the slide, barely ahead of the runner-up: fusion put it at rank 28
-    slide = ScoredChunk(chunk("slide", 3), 0.01, bm25_rank=0, bm25_margin=1.05)
+    slide = ScoredChunk(chunk("slide", 3), 0.01, bm25_rank=0)
     dense_only = ScoredChunk(chunk("d", 0), 0.009, dense_rank=0)
     ranked = [*fused[:28], slide, dense_only, *fused[28:]]
     reading = with_leaders(ranked, 18)

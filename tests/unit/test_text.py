@@ -49,7 +49,7 @@ def test_a_feminine_job_title_meets_the_form_the_documents_use() -> None:
     assert analyze("Lerntherapeutin") == analyze("Lerntherapeut") == ["lerntherapeut"]
     assert analyze("Logopädin") == analyze("Logopäde") and analyze("Referentinnen") == analyze("Referent")
     # words that only end like it keep their ending
-    for word in ("Beginn", "Gewinn", "Termin", "Berlin", "Medizin", "Martin"):
+    for word in ("Beginn", "Neubeginn", "Termin", "Berlin", "Medizin", "Martin"):
         assert analyze(word) == [word.lower()], word
 
 

@@ -17,10 +17,9 @@ from scp_assistant.text import Unit
 
 
 def with_leaders(ranked: Sequence[ScoredChunk], k: int) -> list[ScoredChunk]:
-    """The top k of the fused ranking plus the best dense hit and the best BM25 hit wherever fusion put them: an
-    exact-term match that only BM25 finds ("Genehmigt Anträge aus Chancenbudget") must not get lost, and fusion
-    buries a passage that only one of the two searches finds (rank 28 for that slide). Until the 18th round only a
-    BM25 winner by a margin of 1.5 was read; reading every BM25 winner: out of fold 301 -> 302, held-out 100 -> 103."""
+    """The top k of the fused ranking plus the first passage that a BM25 or a dense search ranked first, wherever
+    fusion put them: an exact-term match that only BM25 finds ("Genehmigt Anträge aus Chancenbudget") must not get
+    lost, and fusion buries a passage that only one of the two searches finds (rank 28 for that slide)."""
     out = list(ranked[:k])
     bm25_leader = next((s for s in ranked if s.bm25_rank == 0), None)
     dense_leader = next((s for s in ranked if s.dense_rank == 0), None)

@@ -34,7 +34,7 @@ _KIND_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             r"\b(wie ?viel|wie hoch|in welcher höhe|höhe|betrag|summe|kosten|how much|what amount|eigenanteil)\b"
             # what a place or body gets is money: "Was bekommt Worms?", "Was hat die VG fürs Schuljahr … bekommen?"
             r"|\bwas (bekommt|bekommen|erhält|erhalten|kriegt|kriegen)\b"
-            r"|\bwas (hat|haben)\b[^?]*\b(bekommen|erhalten|gekriegt)\b",
+            r"|\bwas (hat|haben)\b[^?,]*(?<!\bzu )\b(bekommen|erhalten|gekriegt)\b",
             re.I,
         ),
     ),

@@ -98,8 +98,7 @@ class HybridRetriever:
         vector = vector if vector is not None else self._embedder.embed_query(query)
         dense = self._store.query(vector, s.candidates, where, self._by_id)
         sparse = self.bm25.search(query, s.candidates, allowed)
-        margin = sparse[0][1] / sparse[1][1] if len(sparse) > 1 and sparse[1][1] > 0 else 0.0
-        return _Run([(h.chunk, h.score) for h in dense], [(self.bm25.chunks[i], score) for i, score in sparse], margin)
+        return _Run([(h.chunk, h.score) for h in dense], [(self.bm25.chunks[i], score) for i, score in sparse])
 
     def _fuse(self, runs: Sequence[tuple[_Run, float]]) -> list[ScoredChunk]:
         """Weighted reciprocal rank fusion over the runs; ranks and scores as features come from the first run
@@ -115,8 +114,7 @@ class HybridRetriever:
             for rank, (chunk, _score) in enumerate(run.sparse):
                 fused[chunk.chunk_id] = fused.get(chunk.chunk_id, 0.0) + weight * s.bm25_weight / (s.rrf_k + rank + 1)
                 base = found.get(chunk.chunk_id, ScoredChunk(chunk, 0.0))
-                margin = run.margin if rank == 0 else 0.0
-                found[chunk.chunk_id] = dataclasses.replace(base, bm25_rank=rank, bm25_margin=margin)
+                found[chunk.chunk_id] = dataclasses.replace(base, bm25_rank=rank)
             for cid, hit in found.items():
                 seen.setdefault(cid, hit)
         ranked = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
@@ -129,7 +127,6 @@ class _Run:
 
     dense: list[tuple[Chunk, float]]
     sparse: list[tuple[Chunk, float]]
-    margin: float  # the BM25 top hit's score divided by the runner-up's
 
 
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+(?=\S)|\s+[–—]\s+")

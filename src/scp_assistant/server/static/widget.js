@@ -31,7 +31,8 @@
       choose: "Bitte wählen (optional)",
       months: ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
         "November", "Dezember"],
-      examples: "Beispielfragen", searched: "Gesucht wurde: ", withTopic: "Bezogen auf die vorige Frage: ", sources: "Quellen", source: "Quelle",
+      examples: "Beispielfragen", searched: "Gesucht wurde: ", withTopic: "Bezogen auf die vorige Frage: ",
+      sources: "Quellen", source: "Quelle",
       stand: "Stand", undated: "undatiert", page: "Folie/Seite", openOriginal: "Original öffnen",
       openPage: "PDF an dieser Seite öffnen", helpful: "Hilfreich", notHelpful: "Nicht hilfreich",
       reason: "Was war nicht gut?", comment: "Kommentar (optional, ohne personenbezogene Daten)",
@@ -61,7 +62,8 @@
       choose: "Please choose (optional)",
       months: ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
         "November", "December"],
-      examples: "Example questions", searched: "Searched for: ", withTopic: "Read with the previous question's topic: ", sources: "Sources", source: "Source",
+      examples: "Example questions", searched: "Searched for: ", withTopic: "Read with the previous question's topic: ",
+      sources: "Sources", source: "Source",
       stand: "As of", undated: "undated", page: "Slide/page", openOriginal: "Open original",
       openPage: "Open PDF at this page", helpful: "Helpful", notHelpful: "Not helpful",
       reason: "What was wrong?", comment: "Comment (optional, no personal data)", sendFeedback: "Send feedback",
@@ -198,6 +200,7 @@
     var live = el("div", { "class": "sr", role: "status", "aria-live": "polite", "aria-atomic": "true" });
     panel.appendChild(live);
     var sessionId = null;  // this page's conversation only: a reload or "Neue Unterhaltung" starts a new one
+    var conversation = 0;  // counts "Neue Unterhaltung": an answer still arriving from before cannot revive its session
     var form = el("form");
     var inputId = "scp-q-" + Math.random().toString(36).slice(2);
     form.appendChild(el("label", { "for": inputId }, T.label));
@@ -236,7 +239,7 @@
     log.appendChild(examples);
 
     fresh.addEventListener("click", function () {
-      sessionId = null; log.textContent = ""; live.textContent = ""; setHint("");
+      conversation += 1; sessionId = null; log.textContent = ""; live.textContent = ""; setHint("");
       log.appendChild(examples); input.value = ""; fresh.hidden = true; input.focus();
     });
 
@@ -291,9 +294,11 @@
         again.addEventListener("click", function () { msg.remove(); ask(question, asked); });
         msg.appendChild(again);
       }
+      var mine = conversation;
       stream(question, sessionId, function (event, data) {
         if (event === "meta") {
-          state.meta = data; sessionId = data.session_id || sessionId;
+          state.meta = data;
+          if (mine === conversation) { sessionId = data.session_id || sessionId; }
           if (data.refused) {
             msg.classList.add("refusal");
             msg.insertBefore(el("div", { "class": "tag" }, T.refusal[data.refusal_reason] || T.refusal.not_covered), body);
@@ -344,7 +349,11 @@
       var norm = function (t) { return t.replace(/\s+/g, " ").trim(); };
       if (!searched || norm(searched) === norm(question)) { return ""; }
       var m = /^([\s\S]*?)\s*\(([^()]+)\)$/.exec(searched);
-      if (m && norm(m[1]) === norm(question)) { return T.withTopic + norm(m[2]); }
+      if (m && !/\)\s*$/.test(question)) {
+        // the question (with typing errors corrected, if any) plus the previous question's topic in brackets
+        var own = norm(m[1]) === norm(question) ? "" : T.searched + norm(m[1]) + " – ";
+        return own + (own ? T.withTopic.charAt(0).toLowerCase() + T.withTopic.slice(1) : T.withTopic) + norm(m[2]);
+      }
       return T.searched + searched;
     }
 
@@ -433,7 +442,7 @@
       // right under the answer it belongs to (after any box already open), not below the sources and feedback
       var boxes = msg.querySelectorAll(".source");
       var after = boxes.length ? boxes[boxes.length - 1] : msg.querySelector(".body");
-      after.parentNode.insertBefore(box, after.nextSibling);
+      if (after) { after.parentNode.insertBefore(box, after.nextSibling); } else { msg.appendChild(box); }
       button.setAttribute("aria-expanded", "true");
       button.setAttribute("aria-controls", id);
       box.focus();
