@@ -275,6 +275,15 @@ def test_the_sentence_that_describes_a_document_is_never_an_answer_unit() -> Non
     assert len(passage_units(opening)) == 1
 
 
+def test_an_editors_note_follows_what_the_sources_say() -> None:
+    from scp_assistant.answer.service import notes_last
+
+    note = unit("Hinweis der Redaktion: Eine Präsentation nennt Sekretariatsstunden.", "cb")
+    first, second = unit("Die ADD genehmigt die Anträge.", "ism"), unit("Das Budget gilt je Schuljahr.", "cb")
+    assert notes_last([note, first, second]) == [first, second, note]
+    assert notes_last([first, note, second]) == [first, second, note]
+
+
 def test_a_cut_off_sentence_is_never_an_answer_unit_but_introduces_the_list_below_it() -> None:
     from scp_assistant.answer.units import passage_units
 

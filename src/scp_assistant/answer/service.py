@@ -29,6 +29,7 @@ from scp_assistant.models import Answer, Chunk, Citation, RefusalReason, Retriev
 from scp_assistant.retrieve.hybrid import Filters, HybridRetriever
 from scp_assistant.retrieve.spelling import SpellingCorrector
 from scp_assistant.settings import AnswerSettings, RetrieveSettings
+from scp_assistant.text import EDITORIAL_NOTE
 
 log = logging.getLogger(__name__)
 
@@ -199,6 +200,7 @@ class AnswerService:
             units = [_without_verdict(u) for u in units]
         if not units:  # nothing that answers for the place asked about
             return self._refusal(prep.question, "not_covered", "", prep, models)
+        units = notes_last(units)
         closing = [messages.part_not_covered(part) for part in selection.uncovered_parts]
         body, citations = render(units, closing)
         while len(body) > self._settings.max_answer_chars and len(units) > 1:  # never pad past what a reader takes
@@ -280,6 +282,12 @@ class AnswerService:
             return None
         unit = scored.candidates[best]
         return unit if len(unit.display) <= 400 else None
+
+
+def notes_last(units: Sequence[UnitCandidate]) -> list[UnitCandidate]:
+    """An editor's note comments on the sources: it follows what they say and never opens an answer (out of fold
+    on 621: the same answers right; the first 300 characters held a key fact in 2 fewer, both inside a note)."""
+    return sorted(units, key=lambda u: u.text.startswith(EDITORIAL_NOTE))
 
 
 def _without_verdict(unit: UnitCandidate) -> UnitCandidate:
