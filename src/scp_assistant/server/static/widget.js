@@ -32,6 +32,7 @@
       months: ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
         "November", "Dezember"],
       examples: "Beispielfragen", searched: "Gesucht wurde: ", withTopic: "Bezogen auf die vorige Frage: ",
+      andTopic: " – bezogen auf die vorige Frage: ",
       sources: "Quellen", source: "Quelle",
       stand: "Stand", undated: "undatiert", page: "Folie/Seite", openOriginal: "Original öffnen",
       openPage: "PDF an dieser Seite öffnen", helpful: "Hilfreich", notHelpful: "Nicht hilfreich",
@@ -63,6 +64,7 @@
       months: ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
         "November", "December"],
       examples: "Example questions", searched: "Searched for: ", withTopic: "Read with the previous question's topic: ",
+      andTopic: " – read with the previous question's topic: ",
       sources: "Sources", source: "Source",
       stand: "As of", undated: "undated", page: "Slide/page", openOriginal: "Open original",
       openPage: "Open PDF at this page", helpful: "Helpful", notHelpful: "Not helpful",
@@ -351,8 +353,8 @@
       var m = /^([\s\S]*?)\s*\(([^()]+)\)$/.exec(searched);
       if (m && !/\)\s*$/.test(question)) {
         // the question (with typing errors corrected, if any) plus the previous question's topic in brackets
-        var own = norm(m[1]) === norm(question) ? "" : T.searched + norm(m[1]) + " – ";
-        return own + (own ? T.withTopic.charAt(0).toLowerCase() + T.withTopic.slice(1) : T.withTopic) + norm(m[2]);
+        if (norm(m[1]) === norm(question)) { return T.withTopic + norm(m[2]); }
+        return T.searched + norm(m[1]) + T.andTopic + norm(m[2]);
       }
       return T.searched + searched;
     }
