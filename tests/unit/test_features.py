@@ -221,3 +221,14 @@ def test_a_town_s_adjective_names_the_town(question: str, place: str) -> None:
     assert features.query("Welche obere Schulbehörde ist zuständig?", "who").places == frozenset()
     # a word that merely ends in -er names no place ("Oberbürgermeister", "Träger")
     assert features.query("Was sagt der Oberbürgermeister zum Träger?", "what").places == frozenset()
+
+
+def test_a_unit_of_words_every_passage_uses_reads_as_generic_and_one_of_rare_words_as_specific() -> None:
+    # "Das Programm steht auf drei Säulen" says what many passages say; the learned model weighs mean_idf
+    blurb = _chunk("blurb", "Zeitung", "Schulen im Programm.")
+    specific = _chunk("psy", "Land", "Motopäde und Lerntherapeutin sind förderfähig.")
+    features = _extractor(blurb, specific)
+    generic = _unit_value(features, "mean_idf", "Ist eine Motopädin förderfähig?", "yesno", blurb)
+    rare = _unit_value(features, "mean_idf", "Ist eine Motopädin förderfähig?", "yesno", specific)
+    assert 0.0 <= generic < rare <= 1.0
+    assert _unit_value(features, "mean_idf", "Was ist das Programm?", "what", specific) == rare  # not the question's

@@ -121,7 +121,7 @@ UNIT_FEATURES = (
     "asks_amount_has_amount", "asks_count", "asks_count_has_count", "asks_when_has_date", "asks_who_has_body",
     "asks_yesno_has_verdict", "asks_where_has_place", "dense_z", "passage_rank_inv", "bm25_rank_inv", "dense_rank_inv",
     "log_chars", "short", "first_unit", "position", "heading_like", "lead_paragraph", "meta_words", "ends_colon",
-    "region_match", "region_conflict", "fragment", "editorial", "slide", "novelty", "neighbor_cov",
+    "region_match", "region_conflict", "fragment", "editorial", "slide", "novelty", "neighbor_cov", "mean_idf",
     "source_named", "source_other",
     *(f"kind_{k}" for k in UNIT_KINDS), *(f"source_{t}" for t in DOC_TYPES),
 )  # fmt: skip
@@ -254,6 +254,13 @@ class FeatureExtractor:
         rare = max(3, len(self._bm25.chunks) // 20)
         return bool(terms) and min(self._bm25.document_frequency(t) for t in terms) <= rare
 
+    def _mean_idf(self, terms: frozenset[str]) -> float:
+        """How specific a unit's words are (mean idf, capped, 0-1): a blurb many passages repeat ("Das Programm
+        steht auf drei Säulen") rarely answers what was asked, a sentence of rare words more often does."""
+        if not terms:
+            return 0.0
+        return sum(min(self._bm25.idf(t), 6.0) for t in terms) / len(terms) / 6.0
+
     @staticmethod
     def _coverage(q: QueryTerms, terms: frozenset[str]) -> float:
         total = sum(q.weights.values())
@@ -289,6 +296,7 @@ class FeatureExtractor:
             "fragment": float(dangling(cand.text)),
             "editorial": float(cand.text.startswith(EDITORIAL_NOTE)),
             "slide": float(chunk.page is not None),
+            "mean_idf": self._mean_idf(own),
             **{f"kind_{k}": float(cand.kind == k) for k in UNIT_KINDS},
             **{f"source_{t}": float(chunk.doc_type == t) for t in DOC_TYPES},
         }
