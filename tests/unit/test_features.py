@@ -232,3 +232,15 @@ def test_a_unit_of_words_every_passage_uses_reads_as_generic_and_one_of_rare_wor
     rare = _unit_value(features, "mean_idf", "Ist eine Motopädin förderfähig?", "yesno", specific)
     assert 0.0 <= generic < rare <= 1.0
     assert _unit_value(features, "mean_idf", "Was ist das Programm?", "what", specific) == rare  # not the question's
+
+
+def test_a_land_the_question_writes_in_full_is_named_by_a_unit_that_writes_it_short() -> None:
+    nrw = Chunk("waz", "waz::000", "Meldung", "WAZ", "", "", "presse", "Nordrhein-Westfalen", "", None,
+                "Nach Angaben des NRW-Schulministeriums beträgt der Eigenanteil 30 %.")  # fmt: skip
+    features = FeatureExtractor(BM25Index([nrw, *(_chunk(f"f{i}", "Zeitung", f"Schulen {i}.") for i in range(6))]))
+    for question in ("Wie hoch ist der Eigenanteil in Nordrhein-Westfalen?", "Wie hoch ist der Eigenanteil in NRW?"):
+        query = features.query(question, "amount")
+        assert query.places == {"nordrhein", "westfalen"}
+        row = features.unit(query, UnitCandidate(nrw.text, nrw, "sentence", 0, 1))
+        assert row[UNIT_FEATURES.index("names_missing")] == 0.0
+        assert row[UNIT_FEATURES.index("region_match")] == 1.0

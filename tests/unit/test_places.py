@@ -100,3 +100,20 @@ def test_a_follow_up_is_about_the_place_its_carried_topic_names(fake_container: 
     assert features.query(own, "amount", "Nordrhein-Westfalen", carried="Nordrhein-Westfalen").places
     # the rest of a multi-part question is context, not the place this part asks about
     assert not features.query(own, "amount", "Nordrhein-Westfalen").places
+
+
+def test_a_land_written_short_or_in_full_is_the_same_place() -> None:
+    from scp_assistant.retrieve.places import with_aliases
+
+    assert with_aliases("was sagt nrw dazu?").endswith("nordrhein-westfalen")
+    assert with_aliases("das nrw-schulministerium").endswith("nordrhein-westfalen")  # the short form in a compound
+    assert with_aliases("eigenanteil in nordrhein-westfalen").endswith(" nrw")
+    assert with_aliases("nrwx und anrw") == "nrwx und anrw"  # only the whole word
+
+
+def test_follow_up_naming_another_land_replaces_the_previous_one(fake_container: Container) -> None:
+    resolver = fake_container.resolver_with(None)
+    question = "Wie hoch ist die Förderquote bei Säule I in Mainz?"
+    # the learned model takes this turn as dependent; the query it then gets:
+    standalone = resolver.combine("Und was sagt NRW zum Eigenanteil?", Turn(question, question))
+    assert standalone.startswith("Und was sagt NRW zum Eigenanteil? (Säule I") and "Mainz" not in standalone

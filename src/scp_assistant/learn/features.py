@@ -37,6 +37,7 @@ from scp_assistant.learn.unit_text import (
 from scp_assistant.models import DOC_TYPES, Chunk
 from scp_assistant.retrieve.bm25 import BM25Index
 from scp_assistant.retrieve.glossary import spelled_out
+from scp_assistant.retrieve.places import with_aliases
 from scp_assistant.text import EDITORIAL_NOTE, fold
 
 _NAME = re.compile(r"(?<!^)(?<![.?!:]\s)\b([A-ZÄÖÜ][a-zäöüß]+(?:-[A-ZÄÖÜ][a-zäöüß]+)*|[A-ZÄÖÜ]{2,}\+?)\b")
@@ -176,7 +177,7 @@ class FeatureExtractor:
         """The places a text names, by name or by the adjective of a town ("der Wormser Stadtrat", "Mainzer
         Schulen", "die Zweibrücker Grundschule")."""
         out: set[str] = set()
-        for word in map(fold, re.findall(r"[A-Za-zÄÖÜäöüß]{4,}", text)):
+        for word in re.findall(r"[a-z]{4,}", with_aliases(fold(text))):
             if word in self._regions:
                 out.add(word)
             elif word.endswith("er"):
@@ -309,7 +310,7 @@ class FeatureExtractor:
             near=own | context,
             head=head,
             passage=self.terms(f"{chunk.title} {chunk.section} {chunk.question} {chunk.text}"),
-            folded=fold(f"{text} {cand.context} {chunk.title}"),
+            folded=with_aliases(fold(f"{text} {cand.context} {chunk.title}")),
             region=self._places_of(chunk),
             text=text,
             fixed=fixed,

@@ -45,7 +45,26 @@ _GERMAN_CITIES = (
     "Augsburg", "Gelsenkirchen", "Aachen", "Chemnitz", "Kiel", "Magdeburg", "Rostock", "Erfurt", "Potsdam",
     "Schwerin", "Offenbach", "Hanau", "Gießen", "Neunkirchen", "Homburg", "Sankt Ingbert",
 )  # fmt: skip
-PLACES = tuple(dict.fromkeys(_RLP_CITIES + _RLP_DISTRICTS + _RLP_TOWNS + _GERMAN_CITIES))
+# the other Länder: "Und was sagt NRW dazu?" after a question on Hessen asks about another place
+_LAENDER = (
+    "Baden-Württemberg", "Bayern", "Berlin", "Brandenburg", "Bremen", "Hamburg", "Hessen", "Mecklenburg-Vorpommern",
+    "Niedersachsen", "Nordrhein-Westfalen", "NRW", "Saarland", "Sachsen", "Sachsen-Anhalt", "Schleswig-Holstein",
+    "Thüringen",
+)  # fmt: skip
+PLACES = tuple(dict.fromkeys(_RLP_CITIES + _RLP_DISTRICTS + _RLP_TOWNS + _GERMAN_CITIES + _LAENDER))
+# short forms staff write for a Land the documents may spell out, or the other way round (folded)
+ALIASES = {"nrw": "nordrhein-westfalen"}
+_ALIAS = re.compile(r"(?<![\w-])(" + "|".join(re.escape(k) for pair in ALIASES.items() for k in pair) + r")(?!\w)")
+_BACK = {v: k for k, v in ALIASES.items()}
+
+
+def with_aliases(folded: str) -> str:
+    """A folded text plus the other form of each Land it names in short or in full ("nrw" <-> "nordrhein-
+    westfalen"), so that a name written one way is found in a text that writes it the other way."""
+    found = {m.group(1) for m in _ALIAS.finditer(folded)}
+    extra = [ALIASES.get(f) or _BACK[f] for f in sorted(found)]
+    return f"{folded} {' '.join(extra)}" if extra else folded
+
 
 # "Wir als Kreis Kusel, dürfen wir …?": the place says who asks, not what the question is about
 _SELF = re.compile(r"\b(wir|uns|unser\w*|ich|mein\w*|we|our|us)\b", re.IGNORECASE)
