@@ -117,3 +117,28 @@ def test_follow_up_naming_another_land_replaces_the_previous_one(fake_container:
     # the learned model takes this turn as dependent; the query it then gets:
     standalone = resolver.combine("Und was sagt NRW zum Eigenanteil?", Turn(question, question))
     assert standalone.startswith("Und was sagt NRW zum Eigenanteil? (Säule I") and "Mainz" not in standalone
+
+
+@pytest.mark.parametrize(
+    ("question", "follow_up", "expected"),
+    [
+        # the swap: the place gives way to the Land
+        ("Was bekommt Worms für Säule III?", "Und landesweit?", "Was bekommt Rheinland-Pfalz für Säule III?"),
+        ("Was bekommt Worms für Säule III?", "Und bundesweit?", "Was bekommt bundesweit für Säule III?"),
+    ],
+)  # fmt: skip
+def test_follow_up_about_the_whole_land_or_country_leaves_the_previous_place_behind(
+    fake_container: Container, question: str, follow_up: str, expected: str
+) -> None:
+    resolver = fake_container.resolver_with(None)
+    assert resolver.combine(follow_up, Turn(question, question)) == expected
+
+
+def test_a_town_s_adjective_is_the_previous_turn_s_place_and_a_land_wide_follow_up_drops_it(
+    fake_container: Container,
+) -> None:
+    resolver = fake_container.resolver_with(None)
+    assert [p.slot for p in resolver.phrases("Was planen die Mainzer Schulen?") if p.text == "Mainzer"] == ["place"]
+    question = "Welche Schularten sind bei den Mainzer Startchancen-Schulen dabei?"
+    standalone = resolver.combine("Und wie verteilt sich das landesweit?", Turn(question, question))
+    assert "Mainz" not in standalone and standalone.endswith("Rheinland-Pfalz)")

@@ -66,6 +66,11 @@ _PILLAR_TOPICS = (
     ("II", re.compile(r"chancenbudget|trägerbudget", re.I)),
     ("III", re.compile(r"^(multiprofession\w*|mpt|teams?)$", re.I)),
 )
+# a turn about the whole Land or country asks the previous question without its place ("Und wie verteilt sich das
+# landesweit?" after a question on Mainz); in a question rewritten whole, the place gives way to the wide one
+_WIDE = re.compile(
+    r"\b(?:(landesweit|in ganz (?:RLP|Rheinland-Pfalz)|statewide)|(bundesweit|deutschlandweit|nationwide))\b", re.I
+)
 _YEAR = re.compile(r"\b(?:19|20)\d\d(?:/(?:19|20)?\d\d)?\b")  # 2025, 2025/26
 _WORD = re.compile(r"[A-Za-zÄÖÜäöüß][\wÄÖÜäöüß+-]*")
 
@@ -121,7 +126,7 @@ class FollowupResolver:
         small = not any(t[0].isupper() and not t.isupper() for t in tokens)  # types everything in lower case
         for i, token in enumerate(tokens):
             folded = fold(token.rstrip("+"))
-            if folded in self._places or folded in ("rlp", "rheinland-pfalz"):
+            if self._is_place(folded):
                 out.append(Phrase(token, "place"))
             elif self._topic_word(token, first=i == 0, lowercase_typist=small):
                 out.append(Phrase(token, "topic"))
@@ -132,6 +137,13 @@ class FollowupResolver:
                 seen.add(phrase.text.lower())
                 unique.append(phrase)
         return unique
+
+    def _is_place(self, folded: str) -> bool:
+        """A place, or a town's adjective ("Mainzer Schulen", "Zweibrücker")."""
+        if folded in self._places or folded in ("rlp", "rheinland-pfalz"):
+            return True
+        stem = folded[:-2] if folded.endswith("er") and len(folded) > 5 else ""
+        return bool(stem) and (stem in self._places or f"{stem}en" in self._places)
 
     def _topic_word(self, token: str, first: bool, lowercase_typist: bool = False) -> bool:
         folded = fold(token)
@@ -215,6 +227,10 @@ class FollowupResolver:
         """The standalone query: the previous topic's phrases, with what the new turn names in their place."""
         own = self.phrases(question)
         filled = {p.slot for p in own if p.slot != "topic"}
+        wide = _WIDE.search(question)
+        if wide and "place" not in filled:
+            filled.add("place")
+            own.append(Phrase("Rheinland-Pfalz" if wide.group(1) else "bundesweit", "place"))
         before, carried_before = split_carried(previous.standalone)
         previous_phrases = self.phrases(before) + self._carried_phrases(carried_before)
         own_text = fold(question)
@@ -226,6 +242,8 @@ class FollowupResolver:
         asked = set().union(*(_pillars_of(p) for p in own))
         other_pillar = [p for p in carried if asked and (named := _pillars_of(p)) and not named & asked]
         kept = list(dict.fromkeys(p.text for p in carried if p not in other_pillar))[:6]
+        if wide and wide.group(1):
+            kept.append("Rheinland-Pfalz")  # "landesweit" is a word no passage on the Land's figures needs
         if not _QUESTION_WORD.search(question) and len(question.split()) <= 5:
             # "Und in Säule III?" / "Und für Worms?": the previous question with the new phrases in place; the
             # phrase to swap may stand in the topic an earlier follow-up carried ("Bis wann? (Säule I RLP)")

@@ -3,8 +3,9 @@
 Staff ask about their own town or district ("Wie viele Startchancen-Schulen hat Pirmasens?"). When the documents
 never name that place, they cannot give its figures, however well the rest of the question matches: such a
 question is refused as not covered instead of being answered with another place's or the Land's figures. The
-list holds the districts, district-free and larger towns of Rheinland-Pfalz and Germany's larger cities; it is
-general geography, not derived from any question set. A place the corpus names is known and never refused here.
+list holds the districts, district-free and larger towns of Rheinland-Pfalz, Germany's larger cities and the other
+Länder; it is general geography, not derived from any question set. A place the corpus names is known and never
+refused here.
 """
 
 from __future__ import annotations
