@@ -244,3 +244,20 @@ def test_a_land_the_question_writes_in_full_is_named_by_a_unit_that_writes_it_sh
         row = features.unit(query, UnitCandidate(nrw.text, nrw, "sentence", 0, 1))
         assert row[UNIT_FEATURES.index("names_missing")] == 0.0
         assert row[UNIT_FEATURES.index("region_match")] == 1.0
+
+
+def test_a_refusal_never_names_a_sentence_s_first_word_or_an_everyday_noun_as_missing() -> None:
+    from scp_assistant.answer.scoring import Featurized, missing_words
+    from scp_assistant.learn.features import EvidenceView
+    from scp_assistant.learn.question import profile
+
+    referat = _chunk("pl", "Land", "Das Referat führt die Akademien durch.")
+    features = _extractor(referat)
+    question = "Überall heißt es, das Referat sei groß. Wie viele Leute arbeiten im Referat Bildungsgerechtigkeit?"
+    evidence = EvidenceView(0.5, 1.0, 2, 2, 0, 0, True, False, False, 0.5)
+    featurized = Featurized(
+        profile(question), [], np.zeros((0, len(UNIT_FEATURES))), [], evidence, features.query(question, "count"),
+        unknown_words=("Überall", "Bildungsgerechtigkeit"),
+    )  # fmt: skip
+    nearest = UnitCandidate(referat.text, referat, "sentence", 0, 1)
+    assert missing_words(question, featurized, nearest, features) == ["Bildungsgerechtigkeit"]

@@ -33,6 +33,7 @@ from scp_assistant.learn.question import QuestionProfile, pillars, profile, ques
 from scp_assistant.learn.wording import WordingModel
 from scp_assistant.models import Chunk, ScoredChunk
 from scp_assistant.retrieve.bm25 import BM25Index
+from scp_assistant.text import fold
 
 
 @dataclass(frozen=True)
@@ -128,16 +129,29 @@ def missing_words(
     """What the documents lack, in the question's words: nouns the passages do not contain ("Entgeltgruppe"),
     then the question's rarest nouns that the nearest unit does not contain ("Sockelbetrag"). Without a nearest
     unit only the first: "Kaisersesch" is in the documents, just not for the school year asked about."""
-    out = list(dict.fromkeys(featurized.unknown_words))
+    # a capital at the start of a sentence says nothing about a noun ("Überall liest man …")
+    starts = {m.group(1) for m in re.finditer(r"(?:^|[.!?;:–]\s+|\n)\W*([A-ZÄÖÜ][\wÄÖÜäöüß-]*)", question.strip())}
+    out = [w for w in dict.fromkeys(featurized.unknown_words) if w not in starts and fold(w) not in _EVERYDAY]
     if unit is None:
         return out[:2]
     have = features.terms(unit.display)
     for word in re.findall(r"(?<=\s)[A-ZÄÖÜ][\wÄÖÜäöüß-]{3,}", question):
         terms = features.terms(word)
-        # a word any question may use ("Geld", "Personal") does not say what is missing
-        if terms & featurized.query.focus and not terms & have and word not in out and not features.common(word):
+        # a word any question may use ("Geld", "Personal") or anyone says ("Leute") does not say what is missing
+        everyday = features.common(word) or fold(word) in _EVERYDAY
+        if terms & featurized.query.focus and not terms & have and word not in out and not everyday:
             out.append(word)
     return out[:2]
+
+
+# nouns of everyday speech: "Wie viele Leute arbeiten da?" lacks a figure, not "Leute"
+_EVERYDAY = frozenset(
+    fold(w)
+    for w in (
+        "Leute Menschen Rede Sache Sachen Ding Dinge Beispiel Info Infos Ahnung Problem Probleme Thema Themen Zeit "
+        "Weise Fall Fälle Punkt Punkte Grund Überblick Idee Ideen Hilfe Ordnung Ende Anfang Moment Mal Bescheid"
+    ).split()
+)
 
 
 def score(featurized: Featurized, models: Models) -> Scored:
