@@ -248,3 +248,32 @@ def test_server_notices_an_ingest_by_another_process(tmp_path: Path, corpus: Pat
         assert "Übungsleiterpauschalen dürfen aus dem Chancenbudget gezahlt werden" in after["answer"]
         assert after["citations"][0]["doc_id"] == "neu"
         assert any(d["doc_id"] == "neu" for d in client.get("/api/v1/documents").json())
+
+
+def test_a_worker_answers_at_most_answer_threads_questions_at_once(fake_container: Container) -> None:
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    chat = fake_container.chat_service
+    real_ask = chat.ask
+    running, peak, lock = 0, 0, threading.Lock()
+
+    def slow_ask(*args: object, **kwargs: object) -> object:
+        nonlocal running, peak
+        with lock:
+            running += 1
+            peak = max(peak, running)
+        time.sleep(0.05)
+        try:
+            return real_ask(*args, **kwargs)  # type: ignore[arg-type]
+        finally:
+            with lock:
+                running -= 1
+
+    chat.ask = slow_ask  # type: ignore[method-assign]
+    with client_for(fake_container, answer_threads=2) as client, ThreadPoolExecutor(8) as pool:
+        question = {"question": "Darf aus dem Chancenbudget Mobiliar angeschafft werden?"}
+        codes = list(pool.map(lambda _: client.post("/api/v1/ask", json=question).status_code, range(8)))
+    assert codes == [200] * 8
+    assert peak == 2  # eight arrived together; two were answered at a time, none was turned away
