@@ -111,3 +111,24 @@ def test_a_separable_verb_finds_the_documents_word_for_it(question: str, term: s
     bm25 = BM25Index(chunks)
 
     assert bm25.expanded_terms(question).get(term) == 1.0
+
+
+def test_a_question_for_how_long_something_runs_searches_its_duration_not_the_verb() -> None:
+    from scp_assistant.models import Chunk
+    from scp_assistant.retrieve.bm25 import BM25Index
+
+    texts = [
+        "Ein Teilprojekt läuft von 2024 bis 2030.",  # "läuft", but not the programme's duration
+        "Laufzeit: Das Programm ist auf zehn Jahre angelegt.",
+        *(f"Weitere Meldung {i} zum Programm." for i in range(6)),
+    ]
+    chunks = [Chunk(f"d{i}", f"d{i}::000", "T", "P", "", "", "faq", "RLP", "", None, t) for i, t in enumerate(texts)]
+    bm25 = BM25Index(chunks)
+    verb = bm25.query_terms("läuft")[0]
+
+    for question in ("Wie lange läuft das Programm?", "Bis wann läuft das?", "Und wie lange dauert das Programm?"):
+        terms = bm25.expanded_terms(question)
+        assert terms.get("laufzeit") == 1.0 and verb not in terms
+        assert bm25.search(question, 1)[0][0] == 1  # the passage on the Laufzeit
+    # "Wie läuft das ab?" asks how, not how long
+    assert "laufzeit" not in bm25.expanded_terms("Wie läuft das Antragsverfahren ab?")

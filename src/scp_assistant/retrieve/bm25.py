@@ -17,7 +17,7 @@ from functools import lru_cache
 import numpy as np
 
 from scp_assistant.models import Chunk
-from scp_assistant.retrieve.glossary import expansion
+from scp_assistant.retrieve.glossary import expansion, phrase_expansion
 from scp_assistant.text import STOPWORDS, fold, pillar_terms, stem, words
 
 _LINKS = ("s", "es", "n", "en", "")
@@ -207,6 +207,12 @@ class BM25Index:
                 add(alt, 0.7)
         for term in self.query_terms(expansion(folded)):
             add(term, 0.5)
+        said, verbs = phrase_expansion(question)
+        for verb in verbs:
+            for term in self.query_terms(verb):
+                out.pop(term, None)
+        for term in self.query_terms(said):
+            add(term, 1.0)
         return out
 
     def _separable(self, question: str) -> list[tuple[str, tuple[str, str]]]:

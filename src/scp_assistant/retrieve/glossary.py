@@ -6,6 +6,8 @@ Users write "Tische und Stühle", "Hausmeister", "pillar" or "funding"; the docu
 
 from __future__ import annotations
 
+import re
+
 SYNONYMS: dict[str, str] = {
     # the pillars by what they fund: the documents often say "Chancenbudget" where staff say "Säule II"
     "saeule1": "Investitionsprogramm Investitionen",
@@ -163,6 +165,25 @@ ABBREVIATIONS: dict[str, tuple[str, str]] = {
 }
 
 _EXPANSIONS = {**SYNONYMS, **{short: spelled for short, (spelled, _) in ABBREVIATIONS.items()}}
+
+
+# phrases whose sense no single word carries: "Wie lange läuft das?" and "Bis wann läuft das?" ask for a duration,
+# which the documents call "Laufzeit" ("Wie läuft das ab?" does not)
+PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\b(?:bis wann|wie lange)\b[^?.!]*\b(läuft|laufen|dauert|dauern)\b", re.IGNORECASE), "Laufzeit"),
+)
+
+
+def phrase_expansion(text: str) -> tuple[str, list[str]]:
+    """Document words for phrases of a question, and the question's words they stand in for (the verb of "Wie
+    lange läuft das?" says "Laufzeit"; searched as itself it finds whatever else "läuft")."""
+    extra, replaced = [], []
+    for pattern, words in PHRASES:
+        match = pattern.search(text)
+        if match:
+            extra.append(words)
+            replaced.append(match.group(1))
+    return " ".join(extra), replaced
 
 
 def expansion(words: list[str]) -> str:
