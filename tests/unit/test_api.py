@@ -1,5 +1,11 @@
 import json
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -250,30 +256,42 @@ def test_server_notices_an_ingest_by_another_process(tmp_path: Path, corpus: Pat
         assert any(d["doc_id"] == "neu" for d in client.get("/api/v1/documents").json())
 
 
-def test_a_worker_answers_at_most_answer_threads_questions_at_once(fake_container: Container) -> None:
-    import threading
-    import time
-    from concurrent.futures import ThreadPoolExecutor
-
+def test_a_worker_answers_at_most_answer_threads_questions_at_once(
+    fake_container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
     chat = fake_container.chat_service
-    real_ask = chat.ask
+    real_ask, real_stream = chat.ask, chat.stream
     running, peak, lock = 0, 0, threading.Lock()
 
-    def slow_ask(*args: object, **kwargs: object) -> object:
+    @contextmanager
+    def counted() -> Iterator[None]:
         nonlocal running, peak
         with lock:
             running += 1
             peak = max(peak, running)
         time.sleep(0.05)
         try:
-            return real_ask(*args, **kwargs)  # type: ignore[arg-type]
+            yield
         finally:
             with lock:
                 running -= 1
 
-    chat.ask = slow_ask  # type: ignore[method-assign]
-    with client_for(fake_container, answer_threads=2) as client, ThreadPoolExecutor(8) as pool:
-        question = {"question": "Darf aus dem Chancenbudget Mobiliar angeschafft werden?"}
-        codes = list(pool.map(lambda _: client.post("/api/v1/ask", json=question).status_code, range(8)))
-    assert codes == [200] * 8
-    assert peak == 2  # eight arrived together; two were answered at a time, none was turned away
+    def slow_ask(*args: Any, **kwargs: Any) -> Any:
+        with counted():
+            return real_ask(*args, **kwargs)
+
+    def slow_stream(*args: Any, **kwargs: Any) -> Iterator[Any]:
+        with counted():
+            events = list(real_stream(*args, **kwargs))  # the work of a stream is in its first step
+        yield from events
+
+    monkeypatch.setattr(chat, "ask", slow_ask)
+    monkeypatch.setattr(chat, "stream", slow_stream)
+    question = {"question": "Darf aus dem Chancenbudget Mobiliar angeschafft werden?"}
+    for path in ("/api/v1/ask", "/api/v1/ask/stream"):
+        peak = 0
+        with client_for(fake_container, answer_threads=2) as client, ThreadPoolExecutor(8) as pool:
+            responses = list(pool.map(lambda _, p=path: client.post(p, json=question), range(8)))
+        assert [r.status_code for r in responses] == [200] * 8
+        assert peak == 2, path  # eight arrived together; two were answered at a time, none was turned away
+    assert all(sse(r.text)[-1][0] == "done" for r in responses)

@@ -257,7 +257,14 @@ def test_a_refusal_never_names_a_sentence_s_first_word_or_an_everyday_noun_as_mi
     evidence = EvidenceView(0.5, 1.0, 2, 2, 0, 0, True, False, False, 0.5)
     featurized = Featurized(
         profile(question), [], np.zeros((0, len(UNIT_FEATURES))), [], evidence, features.query(question, "count"),
-        unknown_words=("Überall", "Bildungsgerechtigkeit"),
+        unknown_words=("Überall", "Leute", "Bildungsgerechtigkeit"),
     )  # fmt: skip
     nearest = UnitCandidate(referat.text, referat, "sentence", 0, 1)
     assert missing_words(question, featurized, nearest, features) == ["Bildungsgerechtigkeit"]
+    # a first word the documents use is a noun all the same
+    label = "Referat: wie groß ist es?"
+    featurized = Featurized(
+        profile(label), [], np.zeros((0, len(UNIT_FEATURES))), [], evidence, features.query(label, "what"),
+        unknown_words=("Referat",),
+    )  # fmt: skip
+    assert missing_words(label, featurized, None, features) == ["Referat"]

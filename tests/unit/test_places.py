@@ -111,7 +111,7 @@ def test_a_land_written_short_or_in_full_is_the_same_place() -> None:
     assert with_aliases("nrwx und anrw") == "nrwx und anrw"  # only the whole word
 
 
-def test_follow_up_naming_another_land_replaces_the_previous_one(fake_container: Container) -> None:
+def test_follow_up_naming_a_land_by_its_short_name_replaces_the_previous_place(fake_container: Container) -> None:
     resolver = fake_container.resolver_with(None)
     question = "Wie hoch ist die Förderquote bei Säule I in Mainz?"
     # the learned model takes this turn as dependent; the query it then gets:
@@ -124,7 +124,7 @@ def test_follow_up_naming_another_land_replaces_the_previous_one(fake_container:
     [
         # the swap: the place gives way to the Land
         ("Was bekommt Worms für Säule III?", "Und landesweit?", "Was bekommt Rheinland-Pfalz für Säule III?"),
-        ("Was bekommt Worms für Säule III?", "Und bundesweit?", "Was bekommt bundesweit für Säule III?"),
+        ("Was bekommt Worms für Säule III?", "Und bundesweit?", "Was bekommt Deutschland für Säule III?"),
     ],
 )  # fmt: skip
 def test_follow_up_about_the_whole_land_or_country_leaves_the_previous_place_behind(
@@ -142,3 +142,20 @@ def test_a_town_s_adjective_is_the_previous_turn_s_place_and_a_land_wide_follow_
     question = "Welche Schularten sind bei den Mainzer Startchancen-Schulen dabei?"
     standalone = resolver.combine("Und wie verteilt sich das landesweit?", Turn(question, question))
     assert "Mainz" not in standalone and standalone.endswith("Rheinland-Pfalz)")
+    # the Land named already, or another place named: no second "Rheinland-Pfalz"
+    standalone = resolver.combine("Und wie verteilt sich das in ganz Rheinland-Pfalz?", Turn(question, question))
+    assert standalone.count("Rheinland-Pfalz") == 1
+    standalone = resolver.combine("Und wie verteilen sich die landesweiten Zahlen in Worms?", Turn(question, question))
+    assert "Rheinland-Pfalz" not in standalone and "Mainz" not in standalone
+
+
+def test_a_place_carried_by_an_earlier_follow_up_is_a_place_too(fake_container: Container) -> None:
+    resolver = fake_container.resolver_with(None)
+    previous = Turn("Bis wann?", "Bis wann? (Säule III Worms)")
+    standalone = resolver.combine("Und wie ist das landesweit verteilt?", previous)
+    assert "Worms" not in standalone and "Säule III" in standalone
+
+
+def test_a_place_named_only_in_full_is_known_by_its_short_name_too() -> None:
+    names = PlaceNames(["In Nordrhein-Westfalen tragen die Kommunen 30 %."])
+    assert names.unknown("Wie hoch ist der Eigenanteil in NRW?") == []

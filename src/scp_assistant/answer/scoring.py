@@ -123,27 +123,6 @@ class UnitScorer:
         return with_neighbours(np.stack([self.features.unit(query, c) for c in candidates]), candidates)
 
 
-def missing_words(
-    question: str, featurized: Featurized, unit: UnitCandidate | None, features: FeatureExtractor
-) -> list[str]:
-    """What the documents lack, in the question's words: nouns the passages do not contain ("Entgeltgruppe"),
-    then the question's rarest nouns that the nearest unit does not contain ("Sockelbetrag"). Without a nearest
-    unit only the first: "Kaisersesch" is in the documents, just not for the school year asked about."""
-    # a capital at the start of a sentence says nothing about a noun ("Überall liest man …")
-    starts = {m.group(1) for m in re.finditer(r"(?:^|[.!?;:–]\s+|\n)\W*([A-ZÄÖÜ][\wÄÖÜäöüß-]*)", question.strip())}
-    out = [w for w in dict.fromkeys(featurized.unknown_words) if w not in starts and fold(w) not in _EVERYDAY]
-    if unit is None:
-        return out[:2]
-    have = features.terms(unit.display)
-    for word in re.findall(r"(?<=\s)[A-ZÄÖÜ][\wÄÖÜäöüß-]{3,}", question):
-        terms = features.terms(word)
-        # a word any question may use ("Geld", "Personal") or anyone says ("Leute") does not say what is missing
-        everyday = features.common(word) or fold(word) in _EVERYDAY
-        if terms & featurized.query.focus and not terms & have and word not in out and not everyday:
-            out.append(word)
-    return out[:2]
-
-
 # nouns of everyday speech: "Wie viele Leute arbeiten da?" lacks a figure, not "Leute"
 _EVERYDAY = frozenset(
     fold(w)
@@ -152,6 +131,41 @@ _EVERYDAY = frozenset(
         "Weise Fall Fälle Punkt Punkte Grund Überblick Idee Ideen Hilfe Ordnung Ende Anfang Moment Mal Bescheid"
     ).split()
 )
+
+
+def missing_words(
+    question: str, featurized: Featurized, unit: UnitCandidate | None, features: FeatureExtractor
+) -> list[str]:
+    """What the documents lack, in the question's words: nouns the passages do not contain ("Entgeltgruppe"),
+    then the question's rarest nouns that the nearest unit does not contain ("Sockelbetrag"). Without a nearest
+    unit only the first: "Kaisersesch" is in the documents, just not for the school year asked about."""
+    # a capital at the start of a sentence says nothing about a noun ("Überall liest man …"): such a word counts only
+    # when the documents use it ("Sockelbetrag: wie hoch …?")
+    starts = {m.group(1) for m in re.finditer(r"(?:^|[.!?;:–]\s+|\n)\W*([A-ZÄÖÜ][\wÄÖÜäöüß-]*)", question.strip())}
+
+    def says_what(word: str) -> bool:
+        if fold(word) in _EVERYDAY or features.common(word):
+            return False
+        return word not in starts or features.in_corpus(word)
+
+    out = [w for w in dict.fromkeys(featurized.unknown_words) if says_what(w)]
+    if unit is None:
+        return out[:2]
+    have = features.terms(unit.display)
+    for word in re.findall(r"(?<=\s)[A-ZÄÖÜ][\wÄÖÜäöüß-]{3,}", question):
+        terms = features.terms(word)
+        # a word any question may use ("Geld", "Personal") or anyone says ("Leute") does not say what is missing
+        if terms & featurized.query.focus and not terms & have and word not in out and says_what(word):
+            out.append(word)
+    return out[:2]
+    have = features.terms(unit.display)
+    for word in re.findall(r"(?<=\s)[A-ZÄÖÜ][\wÄÖÜäöüß-]{3,}", question):
+        terms = features.terms(word)
+        # a word any question may use ("Geld", "Personal") or anyone says ("Leute") does not say what is missing
+        everyday = features.common(word) or fold(word) in _EVERYDAY
+        if terms & featurized.query.focus and not terms & have and word not in out and not everyday:
+            out.append(word)
+    return out[:2]
 
 
 def score(featurized: Featurized, models: Models) -> Scored:

@@ -68,9 +68,8 @@ _PILLAR_TOPICS = (
 )
 # a turn about the whole Land or country asks the previous question without its place ("Und wie verteilt sich das
 # landesweit?" after a question on Mainz); in a question rewritten whole, the place gives way to the wide one
-_WIDE = re.compile(
-    r"\b(?:(landesweit|in ganz (?:RLP|Rheinland-Pfalz)|statewide)|(bundesweit|deutschlandweit|nationwide))\b", re.I
-)
+_LAND_WIDE = r"landesweit\w*|in ganz (?:RLP|Rheinland-Pfalz)|statewide"
+_WIDE = re.compile(rf"\b(?:({_LAND_WIDE})|(bundesweit\w*|deutschlandweit\w*|in ganz Deutschland|nationwide))\b", re.I)
 _YEAR = re.compile(r"\b(?:19|20)\d\d(?:/(?:19|20)?\d\d)?\b")  # 2025, 2025/26
 _WORD = re.compile(r"[A-Za-zÄÖÜäöüß][\wÄÖÜäöüß+-]*")
 
@@ -140,10 +139,8 @@ class FollowupResolver:
 
     def _is_place(self, folded: str) -> bool:
         """A place, or a town's adjective ("Mainzer Schulen", "Zweibrücker")."""
-        if folded in self._places or folded in ("rlp", "rheinland-pfalz"):
-            return True
-        stem = folded[:-2] if folded.endswith("er") and len(folded) > 5 else ""
-        return bool(stem) and (stem in self._places or f"{stem}en" in self._places)
+        stem = folded[:-2] if folded.endswith("er") and len(folded) > 5 else "-"
+        return bool({folded, stem, f"{stem}en"} & self._places) or folded in ("rlp", "rheinland-pfalz")
 
     def _topic_word(self, token: str, first: bool, lowercase_typist: bool = False) -> bool:
         folded = fold(token)
@@ -227,10 +224,10 @@ class FollowupResolver:
         """The standalone query: the previous topic's phrases, with what the new turn names in their place."""
         own = self.phrases(question)
         filled = {p.slot for p in own if p.slot != "topic"}
-        wide = _WIDE.search(question)
-        if wide and "place" not in filled:
+        wide = _WIDE.search(question) if "place" not in filled else None
+        if wide:
             filled.add("place")
-            own.append(Phrase("Rheinland-Pfalz" if wide.group(1) else "bundesweit", "place"))
+            own.append(Phrase("Rheinland-Pfalz" if wide.group(1) else "Deutschland", "place"))
         before, carried_before = split_carried(previous.standalone)
         previous_phrases = self.phrases(before) + self._carried_phrases(carried_before)
         own_text = fold(question)
@@ -242,7 +239,7 @@ class FollowupResolver:
         asked = set().union(*(_pillars_of(p) for p in own))
         other_pillar = [p for p in carried if asked and (named := _pillars_of(p)) and not named & asked]
         kept = list(dict.fromkeys(p.text for p in carried if p not in other_pillar))[:6]
-        if wide and wide.group(1):
+        if wide and wide.group(1) and "rheinland-pfalz" not in own_text:
             kept.append("Rheinland-Pfalz")  # "landesweit" is a word no passage on the Land's figures needs
         if not _QUESTION_WORD.search(question) and len(question.split()) <= 5:
             # "Und in Säule III?" / "Und für Worms?": the previous question with the new phrases in place; the
@@ -257,13 +254,12 @@ class FollowupResolver:
             return f"{before.rstrip().rstrip('?')} – {_CONNECTOR.sub('', question.strip()).strip()}"
         return f"{question.rstrip()} ({' '.join(kept)})" if kept else question
 
-    @staticmethod
-    def _carried_phrases(carried: str) -> list[Phrase]:
-        """The topic an earlier follow-up carried ("Säule II Trägerbudget Worms"): its pillars as pillars, every
-        other word as it stands."""
+    def _carried_phrases(self, carried: str) -> list[Phrase]:
+        """The topic an earlier follow-up carried ("Säule II Trägerbudget Worms"): its pillars as pillars, its places
+        as places, every other word as it stands."""
         out = [_pillar_phrase(m) for m in _PILLAR.finditer(carried)]
-        out += [Phrase(w, "topic") for w in _PILLAR.sub(" ", carried).split() if w]
-        return out
+        words = _PILLAR.sub(" ", carried).split()
+        return out + [Phrase(w, "place" if self._is_place(fold(w)) else "topic") for w in words]
 
     def _swap(self, text: str, new: dict[str, str], filled: set[str]) -> str:
         """``text`` with its pillar, place, school type and year replaced by the ones the new turn names."""

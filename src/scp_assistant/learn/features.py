@@ -237,6 +237,10 @@ class FeatureExtractor:
             self._about[chunk.doc_id] = known
         return known
 
+    def in_corpus(self, word: str) -> bool:
+        """Do the documents use the word (in any form)?"""
+        return any(self._bm25.document_frequency(t) > 0 for t in self._bm25.query_terms(word))
+
     def common(self, word: str) -> bool:
         """A word any programme question may use, in any form ("Geld", "Geldes", "Schulen")."""
         if self._common_terms is None:

@@ -168,9 +168,15 @@ _EXPANSIONS = {**SYNONYMS, **{short: spelled for short, (spelled, _) in ABBREVIA
 
 
 # phrases whose sense no single word carries: "Wie lange läuft das?" and "Bis wann läuft das?" ask for a duration,
-# which the documents call "Laufzeit" ("Wie läuft das ab?" does not)
+# which the documents call "Laufzeit"; "Wie läuft das ab?" and "Wie lange dauert die Bearbeitung?" do not (the verb
+# within a few words of "bis wann"/"wie lange", in the same clause, not followed by "ab")
 PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"\b(?:bis wann|wie lange)\b[^?.!]*\b(läuft|laufen|dauert|dauern)\b", re.IGNORECASE), "Laufzeit"),
+    (
+        re.compile(
+            r"\b(?:bis wann|wie lange)\b[^?.!,;]{0,40}?\b(läuft|laeuft|lauft|laufen)\b(?![^?.!,;]*\bab\b)", re.I
+        ),
+        "Laufzeit",
+    ),
 )
 
 

@@ -79,7 +79,7 @@ class PlaceNames:
     """Which places a text names, and which of those the corpus never mentions."""
 
     def __init__(self, corpus_texts: Iterable[str], places: Iterable[str] = PLACES) -> None:
-        corpus = " ".join(fold(t) for t in corpus_texts)
+        corpus = with_aliases(" ".join(fold(t) for t in corpus_texts))  # "NRW" is named where "Nordrhein-Westfalen" is
         tokens = set(re.findall(r"\w+(?:-\w+)*", corpus))
         # longest first, so "Mayen-Koblenz" is one place and not "Koblenz"
         self._patterns = sorted(((p, _pattern(p)) for p in places), key=lambda item: -len(item[0]))

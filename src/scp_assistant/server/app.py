@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from importlib import resources
 
+import anyio
 from fastapi import FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse, JSONResponse
@@ -98,6 +99,8 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
         lifespan=lifespan,
     )
     app.state.container = container
+    # questions answered at once per worker (server/routes.py): fewer at once finish sooner on two cores
+    app.state.answer_limiter = anyio.CapacityLimiter(settings.server.answer_threads)
     errors.install(app)
 
     app.add_middleware(RateLimit, per_minute=settings.server.rate_limit_per_minute)

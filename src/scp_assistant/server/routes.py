@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from functools import partial
 from typing import Annotated, Any
 
@@ -63,12 +63,8 @@ api = APIRouter(prefix="/api/v1")
 
 
 def _answer_limiter(request: Request) -> anyio.CapacityLimiter:
-    """How many questions this worker answers at once (``server.answer_threads``), made on first use inside the
-    event loop. Fifty questions at once on two cores each wait for the others; four at once finish sooner."""
-    limiter: anyio.CapacityLimiter | None = getattr(request.app.state, "answer_limiter", None)
-    if limiter is None:
-        limiter = anyio.CapacityLimiter(_container(request).settings.server.answer_threads)
-        request.app.state.answer_limiter = limiter
+    """How many questions this worker answers at once (``server.answer_threads``, made by ``create_app``)."""
+    limiter: anyio.CapacityLimiter = request.app.state.answer_limiter
     return limiter
 
 
@@ -93,10 +89,15 @@ async def ask(body: AskRequest, request: Request, chat: Chat) -> dict[str, Any]:
 def ask_stream(body: AskRequest, request: Request, chat: Chat) -> StreamingResponse:
     clean_question(body.question, _container(request).settings.answer.max_question_chars)  # 422 before streaming
 
-    def events() -> Iterator[str]:
+    limiter = _answer_limiter(request)
+
+    async def events() -> AsyncIterator[str]:
+        # each step of the answer runs in a worker thread, as many at once as the limiter allows (the first step
+        # does the work, the rest hand out pieces of the text)
+        steps = iter(chat.stream(body.question, body.session_id, Filters(body.doc_type, body.region)))
         try:
-            for name, data in chat.stream(body.question, body.session_id, Filters(body.doc_type, body.region)):
-                yield _sse(name, data)
+            while (step := await anyio.to_thread.run_sync(next, steps, None, limiter=limiter)) is not None:
+                yield _sse(*step)
         except ScpError as exc:
             yield _sse("error", {"code": type(exc).__name__, "message": str(exc)})
         except Exception:  # never a broken stream
