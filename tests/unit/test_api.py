@@ -295,3 +295,18 @@ def test_a_worker_answers_at_most_answer_threads_questions_at_once(
         assert [r.status_code for r in responses] == [200] * 8
         assert peak == 2, path  # eight arrived together; two were answered at a time, none was turned away
     assert all(sse(r.text)[-1][0] == "done" for r in responses)
+
+    # the OpenAI-compatible endpoint answers under the same limit
+    answerer = fake_container.answerer
+    real_answer = answerer.ask
+
+    def slow_answer(*args: Any, **kwargs: Any) -> Any:
+        with counted():
+            return real_answer(*args, **kwargs)
+
+    monkeypatch.setattr(answerer, "ask", slow_answer)
+    body = {"model": "scp-assistant", "messages": [{"role": "user", "content": question["question"]}]}
+    peak = 0
+    with client_for(fake_container, answer_threads=2) as client, ThreadPoolExecutor(8) as pool:
+        codes = list(pool.map(lambda _: client.post("/v1/chat/completions", json=body).status_code, range(8)))
+    assert codes == [200] * 8 and peak == 2

@@ -21,6 +21,7 @@ import uuid
 from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
+import anyio
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
@@ -114,7 +115,9 @@ def _model() -> dict[str, Any]:
     summary="Antwort im Format von OpenAI Chat Completions (auch gestreamt)",
     response_model=None,
 )
-def chat_completions(body: ChatRequest, container: Annotated[Container, Depends(_container)]) -> Any:
+async def chat_completions(
+    body: ChatRequest, request: Request, container: Annotated[Container, Depends(_container)]
+) -> Any:
     if body.model != MODEL:
         raise _unknown(body.model)
     if body.tools or body.functions:
@@ -125,7 +128,9 @@ def chat_completions(body: ChatRequest, container: Annotated[Container, Depends(
     asked = [m.text().strip() for m in body.messages if m.role == "user" and m.text().strip()]
     if not asked:
         raise OpenAIError(400, "Die Anfrage enthält keine Frage (keine Nachricht mit role 'user').", "messages")
-    answer, searched = _answer(container, asked)
+    # as many at once as /api/v1/ask allows (``server.answer_threads``, the limiter made by ``create_app``)
+    limiter = request.app.state.answer_limiter
+    answer, searched = await anyio.to_thread.run_sync(_answer, container, asked, limiter=limiter)
     completion_id = "chatcmpl-" + uuid.uuid4().hex
     if body.stream:
         return StreamingResponse(
