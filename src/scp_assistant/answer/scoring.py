@@ -158,14 +158,6 @@ def missing_words(
         if terms & featurized.query.focus and not terms & have and word not in out and says_what(word):
             out.append(word)
     return out[:2]
-    have = features.terms(unit.display)
-    for word in re.findall(r"(?<=\s)[A-ZÄÖÜ][\wÄÖÜäöüß-]{3,}", question):
-        terms = features.terms(word)
-        # a word any question may use ("Geld", "Personal") or anyone says ("Leute") does not say what is missing
-        everyday = features.common(word) or fold(word) in _EVERYDAY
-        if terms & featurized.query.focus and not terms & have and word not in out and not everyday:
-            out.append(word)
-    return out[:2]
 
 
 def score(featurized: Featurized, models: Models) -> Scored:

@@ -24,7 +24,7 @@ from scp_assistant.conversation.sessions import Turn
 from scp_assistant.learn.model import LinearModel
 from scp_assistant.learn.question import NTH_YEAR, pillars, split_carried
 from scp_assistant.retrieve.bm25 import BM25Index
-from scp_assistant.retrieve.places import place_words
+from scp_assistant.retrieve.places import place_forms, place_words
 from scp_assistant.text import STOPWORDS, fold
 
 FOLLOWUP_FEATURES = (
@@ -139,8 +139,7 @@ class FollowupResolver:
 
     def _is_place(self, folded: str) -> bool:
         """A place, or a town's adjective ("Mainzer Schulen", "Zweibrücker")."""
-        stem = folded[:-2] if folded.endswith("er") and len(folded) > 5 else "-"
-        return bool({folded, stem, f"{stem}en"} & self._places) or folded in ("rlp", "rheinland-pfalz")
+        return bool(self._places.intersection(place_forms(folded))) or folded in ("rlp", "rheinland-pfalz")
 
     def _topic_word(self, token: str, first: bool, lowercase_typist: bool = False) -> bool:
         folded = fold(token)

@@ -37,7 +37,7 @@ from scp_assistant.learn.unit_text import (
 from scp_assistant.models import DOC_TYPES, Chunk
 from scp_assistant.retrieve.bm25 import BM25Index
 from scp_assistant.retrieve.glossary import spelled_out
-from scp_assistant.retrieve.places import with_aliases
+from scp_assistant.retrieve.places import place_forms, with_aliases
 from scp_assistant.text import EDITORIAL_NOTE, fold
 
 _NAME = re.compile(r"(?<!^)(?<![.?!:]\s)\b([A-ZÄÖÜ][a-zäöüß]+(?:-[A-ZÄÖÜ][a-zäöüß]+)*|[A-ZÄÖÜ]{2,}\+?)\b")
@@ -178,11 +178,7 @@ class FeatureExtractor:
         Schulen", "die Zweibrücker Grundschule")."""
         out: set[str] = set()
         for word in re.findall(r"[a-z]{4,}", with_aliases(fold(text))):
-            if word in self._regions:
-                out.add(word)
-            elif word.endswith("er"):
-                stem = word[:-2]
-                out.update(w for w in (stem, f"{stem}en") if w in self._regions)
+            out.update(form for form in place_forms(word) if form in self._regions)
         return frozenset(out)
 
     def terms(self, text: str) -> frozenset[str]:

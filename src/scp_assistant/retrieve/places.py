@@ -67,6 +67,15 @@ def with_aliases(folded: str) -> str:
     return f"{folded} {' '.join(extra)}" if extra else folded
 
 
+def place_forms(folded_word: str) -> tuple[str, ...]:
+    """What a folded word may name as a place: itself, or for a town's adjective the town ("mainzer" -> "mainz",
+    "zweibruecker" -> "zweibruecken")."""
+    if folded_word.endswith("er") and len(folded_word) > 5:
+        stem = folded_word[:-2]
+        return folded_word, stem, f"{stem}en"
+    return (folded_word,)
+
+
 # "Wir als Kreis Kusel, dürfen wir …?": the place says who asks, not what the question is about
 _SELF = re.compile(r"\b(wir|uns|unser\w*|ich|mein\w*|we|our|us)\b", re.IGNORECASE)
 
