@@ -147,8 +147,8 @@ class ServerSettings(BaseModel):
         4,
         ge=1,
         le=64,
-        description="Questions one worker answers at the same time (/api/v1/ask, its stream, /v1/chat/completions); "
-        "more wait their turn. Under load fewer at once get more done (bench/load.py).",
+        description="Questions one worker answers at the same time (/api/v1/ask, its stream, /v1/chat/completions, "
+        "the MCP tools); more wait their turn. Under load fewer at once get more done (bench/load.py).",
     )
     session_ttl_s: int = Field(1800, ge=60, description="Seconds after which an idle chat session is forgotten.")
     session_turns: int = Field(6, ge=1, le=50, description="Recent turns a session keeps for follow-up questions.")

@@ -310,3 +310,12 @@ def test_a_worker_answers_at_most_answer_threads_questions_at_once(
     with client_for(fake_container, answer_threads=2) as client, ThreadPoolExecutor(8) as pool:
         codes = list(pool.map(lambda _: client.post("/v1/chat/completions", json=body).status_code, range(8)))
     assert codes == [200] * 8 and peak == 2
+
+    # and so does the MCP tool (stateless streamable HTTP: each call stands alone)
+    call = {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "ask", "arguments": question}}
+    headers = {"Accept": "application/json, text/event-stream"}
+    peak = 0
+    with client_for(fake_container, answer_threads=2) as client, ThreadPoolExecutor(8) as pool:
+        replies = list(pool.map(lambda _: client.post("/mcp", json=call, headers=headers), range(8)))
+    assert [r.status_code for r in replies] == [200] * 8
+    assert all("result" in r.json() for r in replies) and peak == 2

@@ -74,7 +74,10 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
     container = container or Container(settings)
     allowed = with_loopback_aliases(settings.server.allowed_origins)
 
-    mcp = build_mcp(container)
+    # questions answered at once per worker, on every path (server/routes.py, openai_compat.py, /mcp): fewer at
+    # once finish sooner on two cores
+    limiter = anyio.CapacityLimiter(settings.server.answer_threads)
+    mcp = build_mcp(container, limiter)
     mcp_http = mcp.streamable_http_app(
         streamable_http_path="/mcp",
         stateless_http=True,  # any worker can take any call: no session affinity at the proxy
@@ -99,8 +102,7 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
         lifespan=lifespan,
     )
     app.state.container = container
-    # questions answered at once per worker (server/routes.py): fewer at once finish sooner on two cores
-    app.state.answer_limiter = anyio.CapacityLimiter(settings.server.answer_threads)
+    app.state.answer_limiter = limiter
     errors.install(app)
 
     app.add_middleware(RateLimit, per_minute=settings.server.rate_limit_per_minute)
