@@ -13,8 +13,9 @@ from typing import Any
 
 import yaml
 
-from scp_assistant.learn.features import QUESTION_FEATURES, UNIT_FEATURES
+from scp_assistant.learn.features import UNIT_FEATURES
 from scp_assistant.learn.model import LinearModel, Models, SelectionParams
+from scp_assistant.learn.question_features import QUESTION_FEATURES
 
 
 def free_port() -> int:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from scp_assistant.learn.features import UNIT_FEATURES, FeatureExtractor, UnitCandidate, attribution
+from scp_assistant.learn.features import UNIT_FEATURES, FeatureExtractor, UnitCandidate
+from scp_assistant.learn.question_words import attribution
 from scp_assistant.models import Chunk
 from scp_assistant.retrieve.bm25 import BM25Index
 
@@ -60,8 +61,8 @@ def test_a_unit_from_the_source_the_question_cites_is_marked_and_one_from_elsewh
 
 def test_a_refusal_names_what_is_missing_in_the_question_s_specific_words_not_in_common_ones() -> None:
     from scp_assistant.answer.scoring import Featurized, missing_words
-    from scp_assistant.learn.features import EvidenceView
     from scp_assistant.learn.question import profile
+    from scp_assistant.learn.question_features import EvidenceView
 
     koblenz = _chunk("koblenz", "Stadt Koblenz", "In Koblenz werden 11 Schulen gefördert.")
     filler = [
@@ -150,8 +151,8 @@ def test_a_question_for_how_long_is_answered_by_a_span_not_by_a_list_of_dates() 
 
 
 def test_a_place_question_whose_place_has_no_unit_with_what_it_asks_is_marked_for_the_refusal_model() -> None:
-    from scp_assistant.learn.features import QUESTION_FEATURES, EvidenceView, question_features
     from scp_assistant.learn.question import profile
+    from scp_assistant.learn.question_features import QUESTION_FEATURES, EvidenceView, question_features
 
     evidence = EvidenceView(0.5, 1.0, 0, 0, 0, 0, True, False, False, 0.5)
     col = {name: i for i, name in enumerate(UNIT_FEATURES)}
@@ -248,8 +249,8 @@ def test_a_land_the_question_writes_in_full_is_named_by_a_unit_that_writes_it_sh
 
 def test_a_refusal_never_names_a_sentence_s_first_word_or_an_everyday_noun_as_missing() -> None:
     from scp_assistant.answer.scoring import Featurized, missing_words
-    from scp_assistant.learn.features import EvidenceView
     from scp_assistant.learn.question import profile
+    from scp_assistant.learn.question_features import EvidenceView
 
     referat = _chunk("pl", "Land", "Das Referat führt die Akademien durch.")
     features = _extractor(referat)

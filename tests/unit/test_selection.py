@@ -13,9 +13,10 @@ from scp_assistant.answer.exclusions import excluded_units
 from scp_assistant.answer.scoring import Featurized, Scored
 from scp_assistant.answer.select import select
 from scp_assistant.container import Container
-from scp_assistant.learn.features import QUESTION_FEATURES, UNIT_FEATURES, EvidenceView, QueryTerms, UnitCandidate
+from scp_assistant.learn.features import UNIT_FEATURES, QueryTerms, UnitCandidate
 from scp_assistant.learn.model import LinearModel, SelectionParams
 from scp_assistant.learn.question import profile
+from scp_assistant.learn.question_features import QUESTION_FEATURES, EvidenceView
 from scp_assistant.models import Chunk
 
 EVIDENCE = EvidenceView(0.5, 1.0, 0, 0, 0, 0, True, False, False, 0.5)

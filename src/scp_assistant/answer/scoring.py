@@ -18,18 +18,10 @@ from scp_assistant.answer.exclusions import excluded_units
 from scp_assistant.answer.reading import beside_leaders, rare_term_holders, with_leaders
 from scp_assistant.answer.units import UnitReader
 from scp_assistant.errors import ConfigError
-from scp_assistant.learn.features import (
-    QUESTION_FEATURES,
-    UNIT_FEATURES,
-    EvidenceView,
-    FeatureExtractor,
-    QueryTerms,
-    UnitCandidate,
-    question_features,
-    with_neighbours,
-)
+from scp_assistant.learn.features import UNIT_FEATURES, FeatureExtractor, QueryTerms, UnitCandidate, with_neighbours
 from scp_assistant.learn.model import LinearModel, Models
 from scp_assistant.learn.question import QuestionProfile, pillars, profile, question_kind, split_carried
+from scp_assistant.learn.question_features import QUESTION_FEATURES, EvidenceView, question_features
 from scp_assistant.learn.wording import WordingModel
 from scp_assistant.models import Chunk, ScoredChunk
 from scp_assistant.retrieve.bm25 import BM25Index

@@ -1,5 +1,5 @@
-"""Features of the learned decisions: how well an answer unit answers a question (unit model), and whether the
-documents answer a question at all (refusal model).
+"""Features of the unit model: how well an answer unit answers a question (the refusal model's features, which
+build on the unit model's scores, are in ``question_features.py``).
 
 A unit is a sentence, a list, a list item or an FAQ answer from a retrieved passage (built by
 ``answer/units.py``). Its features say what the pipeline knows about it: lexical coverage of the question's
@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from scp_assistant.learn.question import QuestionProfile
+from scp_assistant.learn.question_words import ASKER, COMMON, NAME, attribution, is_common
 from scp_assistant.learn.unit_text import (
     AMOUNT,
     ASKS_DAY,
@@ -39,43 +39,6 @@ from scp_assistant.retrieve.bm25 import BM25Index
 from scp_assistant.retrieve.glossary import spelled_out
 from scp_assistant.retrieve.places import place_forms, with_aliases
 from scp_assistant.text import EDITORIAL_NOTE, fold
-
-_NAME = re.compile(r"(?<!^)(?<![.?!:]\s)\b([A-ZÄÖÜ][a-zäöüß]+(?:-[A-ZÄÖÜ][a-zäöüß]+)*|[A-ZÄÖÜ]{2,}\+?)\b")
-# the noun after "unser…" or "wir/uns als" (an adjective may come between): "unsere kleine VG", "wir als Kreis";
-# a name after it stays ("unsere Stadt Worms" keeps "Worms")
-_ASKER = re.compile(
-    r"\b(?:[Uu]nser(?:e[mnrs]?)?|[Uu]nsre[mnrs]?|(?:[Ww]ir|[Uu]ns)\s+als)\s+(?:[a-zäöüß][\wäöüß-]*\s+)?"
-    r"[A-ZÄÖÜ][\wÄÖÜäöüß-]*"
-)
-
-
-def without_asker(text: str) -> str:
-    """``text`` without who is asking ("für unsere Verbandsgemeinde", "wir als Kreis"), unless the phrase names the
-    programme ("unsere Startchancen-Schule"): a question does not become a programme question because the asker
-    is a Verbandsgemeinde ("Wie setzen wir eine Hundesteuersatzung für unsere Verbandsgemeinde auf?")."""
-    return _ASKER.sub(lambda m: m.group(0) if "startchanc" in fold(m.group(0)) else " ", text)
-
-
-# the source a question cites: "laut ism", "nach Angaben des Landes", "according to the BMBF", "im Newsletter"
-_ATTRIBUTION = re.compile(
-    r"\b(?:[Ll]aut|[Gg]emäß|[Nn]ach (?:Angaben|Darstellung|Auskunft)(?: de[rsm]| von)?|[Aa]ccording to(?: the)?)"
-    r"\s+((?:[\w.+/-]+\s*){1,3})"
-    r"|\b(?:im|in der|in dem|in einer|in einem|aus der|aus dem|in the)\s+((?:[\w-]*(?:Newsletter|Pressemitteilung|"
-    r"Präsentation|Folien|FAQ|Bericht|Meldung|Steckbrief|Bilanz|Umfrage|Abfrage|Interview|Blog|Übersicht)\w*)"
-    r"(?:\s+(?:de[rsm]|von)\s+[\w.-]+)?)"
-)
-
-
-_LINKS = frozenset("der des dem den die das vom von im in am zum zur und the of".split())
-
-
-def attribution(text: str) -> str:
-    """The words naming the source a question cites ("laut Pressemitteilung des Bildungsministeriums" ->
-    "Pressemitteilung des Bildungsministeriums"), or ""."""
-    words = " ".join(m.group(1) or m.group(2) for m in _ATTRIBUTION.finditer(text)).split()
-    # the names in it: nouns and short acronyms ("ism", "dpa"), not the verbs that follow ("laut ism sollen")
-    return " ".join(w for w in words if (w[:1].isupper() or len(w) <= 4) and w not in _LINKS)
-
 
 UNIT_KINDS = ("sentence", "list", "item", "faq")
 
@@ -126,15 +89,7 @@ UNIT_FEATURES = (
     "source_named", "source_other",
     *(f"kind_{k}" for k in UNIT_KINDS), *(f"source_{t}" for t in DOC_TYPES),
 )  # fmt: skip
-# what the evidence says, not what kind of question it is: a prior on the question's form ("how many ...?",
-# English, several parts) would learn which forms the training sets happened to leave unanswered
 _INDEX = {name: i for i, name in enumerate(UNIT_FEATURES)}
-QUESTION_FEATURES = (
-    "p_best", "p_second", "p_top3", "p_best_top3_passages", "rule_score", "coverage", "dense", "unknown", "unresolved",
-    "foreign", "missing_numbers", "programme", "eligibility", "names_missing_best", "names_missing_passages",
-    "typed_best", "focus_best", "names_typed", "p_weakest_part", "cov_best", "names_missing_top3", "typed_top3",
-    "numbers_best", "place_slot_missing", "wording",
-)  # fmt: skip
 
 
 class FeatureExtractor:
@@ -207,10 +162,10 @@ class FeatureExtractor:
         weights = {t: self._bm25.idf(t) * w for t, w in sorted(weighted.items()) if self._bm25.idf(t) > 0}
         # who is asking ("wir als Verbandsgemeinde", "unsere Grundschule") is no name or focus of the question:
         # the documents never name the asker, and a missing "Verbandsgemeinde" is no sign that they lack the answer
-        topic = _ASKER.sub(" ", text)
+        topic = ASKER.sub(" ", text)
         own = [t for t in self._bm25.query_terms(topic) if self._bm25.idf(t) > 0]
         focus = frozenset(sorted(own, key=lambda t: (-self._bm25.idf(t), t))[:3])
-        names = tuple(dict.fromkeys(spelled_out(fold(m)) for m in _NAME.findall(topic) if self._specific(m)))
+        names = tuple(dict.fromkeys(spelled_out(fold(m)) for m in NAME.findall(topic) if self._specific(m)))
         numbers = tuple(dict.fromkeys(re.findall(r"\d+(?:[.,/]\d+)*", text)))
         places = self._places_in(f"{text} {carried}")  # "die Stadt" of a follow-up: the last place
         cited = attribution(f"{text} {carried}")
@@ -240,7 +195,7 @@ class FeatureExtractor:
     def common(self, word: str) -> bool:
         """A word any programme question may use, in any form ("Geld", "Geldes", "Schulen")."""
         if self._common_terms is None:
-            self._common_terms = self.terms(" ".join(sorted(_COMMON)))
+            self._common_terms = self.terms(" ".join(sorted(COMMON)))
         terms = self._bm25.query_terms(word)
         return is_common(word) or (bool(terms) and set(terms) <= self._common_terms)
 
@@ -397,106 +352,3 @@ def with_neighbours(rows: np.ndarray, candidates: Sequence[UnitCandidate]) -> np
         near = [at.get((c.chunk.chunk_id, c.position + d)) for d in (-1, 1)]
         rows[i, out] = max((rows[j, cov] for j in near if j is not None), default=0.0)
     return rows
-
-
-@dataclass(frozen=True)
-class EvidenceView:
-    """The question-level signals of the rule-based evidence judge (answer/evidence.py)."""
-
-    coverage: float
-    dense: float
-    unknown: int
-    unresolved: int
-    foreign: int
-    missing_numbers: int
-    programme: bool
-    english: bool
-    eligibility: bool
-    rule_score: float  # the hand-made evidence score the learned refusal replaced: one signal among the others
-
-
-def question_features(
-    profile: QuestionProfile,
-    evidence: EvidenceView,
-    unit_rows: np.ndarray,
-    unit_p: np.ndarray,
-    passage_ranks: Sequence[int],
-    part_best: Sequence[float],
-    wording: float = 0.0,
-) -> np.ndarray:
-    """Refusal-model features from the scored units of a question (rows as in UNIT_FEATURES); ``wording``: the
-    log-odds of declining that the question's wording alone gives (``learn/wording.py``)."""
-    col = {name: i for i, name in enumerate(UNIT_FEATURES)}
-    order = np.argsort(-unit_p, kind="stable") if len(unit_p) else np.array([], dtype=int)
-    p = unit_p[order] if len(unit_p) else np.zeros(1)
-    best = order[0] if len(order) else None
-    top3 = [i for i, r in enumerate(passage_ranks) if r < 3]
-    typed = [
-        "asks_amount_has_amount", "asks_count_has_count", "asks_when_has_date", "asks_who_has_body",
-        "asks_yesno_has_verdict", "asks_where_has_place",
-    ]  # fmt: skip
-    typed_any = unit_rows[:, [col[t] for t in typed]].max(axis=1) if len(unit_rows) else np.zeros(0)
-    asks_typed = profile.kind in ("amount", "count", "when", "who", "yesno", "where")
-    typed_p = unit_p * (typed_any if asks_typed else 1.0) if len(unit_p) else np.zeros(1)
-    values = {
-        "p_best": float(p[0]),
-        "p_second": float(p[1]) if len(p) > 1 else 0.0,
-        "p_top3": float(np.mean(p[:3])),
-        "p_best_top3_passages": float(max((unit_p[i] for i in top3), default=0.0)),
-        "rule_score": evidence.rule_score,
-        "coverage": evidence.coverage,
-        "dense": max(-2.0, min(evidence.dense, 5.0)),
-        "unknown": min(evidence.unknown, 3),
-        "unresolved": min(evidence.unresolved, 3),
-        "foreign": min(evidence.foreign, 3),
-        "missing_numbers": min(evidence.missing_numbers, 3),
-        "programme": float(evidence.programme),
-        "eligibility": float(evidence.eligibility),
-        "names_missing_best": float(unit_rows[best, col["names_missing"]]) if best is not None else 1.0,
-        "names_missing_passages": float(unit_rows[:, col["names_missing"]].min()) if len(unit_rows) else 1.0,
-        "typed_best": float(typed_p.max()) if len(typed_p) else 0.0,
-        "focus_best": float((unit_rows[:, col["focus_unit"]] * unit_p).max()) if len(unit_rows) else 0.0,
-        # the question's names (places, bodies) and what it asks for (an amount, a count, a date) in one unit:
-        # "Wie viele Schulen in Ludwigshafen?" is answered by "In Ludwigshafen nehmen 14 Schulen teil", "Wie viel
-        # Geld bekommt Trier?" is not answered by "In Trier nehmen 9 Schulen teil"
-        "names_typed": float(((1.0 - unit_rows[:, col["names_missing"]]) * (typed_any if asks_typed else 1.0)).max())
-        if len(unit_rows)
-        else 0.0,
-        "p_weakest_part": float(min(part_best)) if part_best else float(p[0]),
-        # what the answer would be made of: the best units (by the unit model) and what they cover of the question
-        "cov_best": float(unit_rows[best, col["cov_context"]]) if best is not None else 0.0,
-        "names_missing_top3": float(unit_rows[order[:3], col["names_missing"]].min()) if len(order) else 1.0,
-        "typed_top3": float(typed_any[order[:3]].max()) if len(order) and asks_typed else 1.0,
-        "numbers_best": float(unit_rows[best, col["numbers_in_unit"]]) if best is not None else 0.0,
-        # a question about a place that asks for an amount, count, date, body or place, and no unit of that
-        # place's documents holds one: "Wie viel Geld bekommt die VG Obere Kyll?" next to its school count
-        "place_slot_missing": float(asks_typed and _place_slot_missing(unit_rows, typed_any, col)),
-        "wording": wording,
-    }
-    return np.fromiter((values[n] for n in QUESTION_FEATURES), dtype=np.float64, count=len(QUESTION_FEATURES))
-
-
-def _place_slot_missing(unit_rows: np.ndarray, typed_any: np.ndarray, col: Mapping[str, int]) -> bool:
-    if not len(unit_rows):
-        return False
-    local = unit_rows[:, col["region_match"]] > 0.5
-    about_place = bool(local.any() or (unit_rows[:, col["region_conflict"]] > 0.5).any())
-    return about_place and not bool((local & (typed_any > 0.5)).any())
-
-
-_COMMON = frozenset(
-    fold(w)
-    for w in (
-        "Wer Wie Was Wann Wo Welche Welcher Welches Welchen Warum Gibt Gilt Darf Dürfen Kann Können Muss Müssen Ist "
-        "Sind Und Aber Oder Bei Für Mit Nach Von Zum Zur Im In Auf Aus Unser Unsere Wir Ich Sie Es Das Die Der Den "
-        "Schule Schulen Schulträger Land Länder Bund Programm Startchancen Startchancen-Programm SCP Säule Säulen "
-        "Mittel Geld Euro Jahr Jahre Frage Fragen Antrag Anträge Budget Chancenbudget Personal What Which How Who "
-        "When Can The Is Are Do Does"
-    ).split()
-)
-
-
-def is_common(word: str) -> bool:
-    """A question word or a word every question on the programme may use ("Schule", "Geld", "Personal")."""
-    folded = fold(word)
-    return folded in _COMMON or len(folded) < 3
