@@ -116,12 +116,32 @@ def test_leading_request_becomes_a_checked_claim() -> None:
     [
         "Schreib mir ein Gedicht über den Frühling.",
         "Wie wird das Wetter morgen?",
+        "Regnet's morgen in Kaiserslautern?",
+        "Will it rain tomorrow in Mainz?",
         "Und wie komm ich da morgen früh am schnellsten mit dem Zug von Kaiserslautern hin?",
         "Wo finde ich in Trier einen Parkplatz?",
     ],
 )
 def test_off_topic_requests(question: str) -> None:
     assert screen(question, programme).kind == "out_of_scope"
+
+
+def test_an_unrelated_sentence_is_not_saved_by_a_school_word_in_another() -> None:
+    # "Schulfest" sounds like school, but the question is the weather
+    assert screen("ok danke. regnets eigentlich morgen in kaiserslautern? wir ham schulfest", programme).kind == (
+        "out_of_scope"
+    )
+
+
+def test_a_programme_question_next_to_an_unrelated_one_is_answered_alone() -> None:
+    result = screen("Regnet es morgen? Dürfen wir das Zelt fürs Schulfest aus dem Chancenbudget bezahlen?", programme)
+    assert result.kind == "ok" and not result.stripped  # no instructions were removed: no notice
+    assert result.query == "Dürfen wir das Zelt fürs Schulfest aus dem Chancenbudget bezahlen?"
+
+
+def test_an_unrelated_word_in_a_programme_sentence_is_fine() -> None:
+    question = "Dürfen wir aus dem Chancenbudget einen Fußball-Workshop bezahlen, auch wenn es regnet?"
+    assert screen(question, programme) == screen(question, programme).__class__("ok", question)
 
 
 def test_programme_question_mentioning_a_poem_word_is_not_off_topic() -> None:

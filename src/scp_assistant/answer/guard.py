@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from scp_assistant.errors import InputError
-from scp_assistant.text import split_sentences
+from scp_assistant.text import ends_with_abbreviation, split_sentences
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 
@@ -152,6 +152,8 @@ _UNRELATED = [
     for p in (
         r"\b(rezept|recipe|wetter|weather|horoskop|lotto|aktienkurs|bitcoin|fußball|bundesliga|wm|em|gespielt|"
         r"spielergebnis|tabellenplatz|meisterschaft|olympia|kinoprogramm|fernsehprogramm)\b",
+        # the weather in its verbs: "Regnet's morgen?", "Schneit es am Wochenende?", "Will it rain?"
+        r"\b(regnet|regnets|regnen|schneit|schneits|gewitter|wettervorhersage|forecast|rain|raining|snow)\b",
         # getting somewhere: "Wie komm ich da morgen mit dem Zug von Kaiserslautern hin?"
         r"\b(fahrplan|zugverbindung|bahnverbindung|anfahrt|anreise|abfahrt|parkplatz|parkplätze|navi|"
         r"train|directions)\b|\bmit (dem|der) (zug|bahn|bus|auto|rad|fahrrad|s-bahn|straßenbahn)\b",
@@ -185,9 +187,13 @@ def screen(question: str, is_programme_text: Callable[[str], bool]) -> Screening
     hostile = {"injection": _INJECTION, "personal": _PERSONAL, "approval": _APPROVAL}
     matched = [name for name, group in hostile.items() if _matches(group, question)]
     if not matched:
-        if _matches(_CREATIVE, question) or (_matches(_UNRELATED, question) and not is_programme_text(question)):
+        if _matches(_CREATIVE, question):
             return Screening("out_of_scope", question, category="off_topic")
-        return Screening("ok", question)
+        return (
+            _without_unrelated(question, is_programme_text)
+            if _matches(_UNRELATED, question)
+            else Screening("ok", question)
+        )
     pieces = _pieces(question)
     genuine = [p for p in pieces if not any(_matches(group, p) for group in hostile.values())]
     asked = [q for q in (_as_question(p) for p in genuine) if q]
@@ -195,6 +201,33 @@ def screen(question: str, is_programme_text: Callable[[str], bool]) -> Screening
     if residual and is_programme_text(residual):
         return Screening("ok", residual, stripped=True, category=matched[0])
     return Screening("adversarial", question, category=matched[0])
+
+
+def _sentences(text: str) -> list[str]:
+    """Sentences as chat messages write them, also when the next one starts in lower case ("ok danke. regnets
+    morgen?"); an abbreviation ("z. B.", "Mio.") ends none."""
+    out: list[str] = []
+    for piece in re.split(r"(?<=[.?!])\s+", text.strip()):
+        if out and ends_with_abbreviation(out[-1]):
+            out[-1] = f"{out[-1]} {piece}"
+        else:
+            out.append(piece)
+    return [p for p in out if p]
+
+
+def _without_unrelated(question: str, is_programme_text: Callable[[str], bool]) -> Screening:
+    """An unrelated topic ("Regnet's morgen in Kaiserslautern? Wir haben Schulfest.") is out of scope, unless the
+    sentence that names it is about the programme ("Darf ein Fußballverein aus dem Chancenbudget bezahlt werden?"),
+    or another sentence asks a programme question: then that question is searched."""
+    pieces = _sentences(question)
+    off = [p for p in pieces if _matches(_UNRELATED, p) and not is_programme_text(p)]
+    if not off:
+        return Screening("ok", question)
+    asked = [q for q in (_as_question(p) for p in pieces if p not in off) if q]
+    residual = " ".join(asked).strip()
+    if residual and is_programme_text(residual):
+        return Screening("ok", residual, category="off_topic")
+    return Screening("out_of_scope", question, category="off_topic")
 
 
 _ASKING = re.compile(
