@@ -125,6 +125,12 @@ def test_follow_up_naming_a_land_by_its_short_name_replaces_the_previous_place(f
         # the swap: the place gives way to the Land
         ("Was bekommt Worms für Säule III?", "Und landesweit?", "Was bekommt Rheinland-Pfalz für Säule III?"),
         ("Was bekommt Worms für Säule III?", "Und bundesweit?", "Was bekommt Deutschland für Säule III?"),
+        # and the other way round: the whole country gives way to the place
+        (
+            "Wie viele der Schulen waren zum Programmstart bundesweit Grundschulen?", "und bei uns in RLP?",
+            "Wie viele der Schulen waren zum Programmstart in RLP Grundschulen?",
+        ),
+        ("Wie viele Schulen sind landesweit dabei?", "Und in Mainz?", "Wie viele Schulen sind in Mainz dabei?"),
     ],
 )  # fmt: skip
 def test_follow_up_about_the_whole_land_or_country_leaves_the_previous_place_behind(

@@ -264,6 +264,10 @@ class FollowupResolver:
         """``text`` with its pillar, place, school type and year replaced by the ones the new turn names."""
         if "pillar" in filled:
             text = _PILLAR.sub(new["pillar"], text, count=1)
+        if "place" in filled and not any(p.slot == "place" for p in self.phrases(text)):
+            # the whole country or Land gives way to the place the turn names: "… bundesweit …?" -> "Und bei uns in
+            # RLP?" asks the same "in RLP"
+            text = _WIDE.sub(f"in {new['place']}", text, count=1)
         for phrase in self.phrases(text):
             if phrase.slot in filled and phrase.slot != "pillar":
                 text = re.sub(re.escape(phrase.text), new[phrase.slot], text, count=1)
