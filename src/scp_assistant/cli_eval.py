@@ -200,8 +200,8 @@ DEFAULT_SETS = tuple(
     Path("eval") / name
     for name in (
         "dev.yaml", "tune.yaml", "calibration.yaml", "extra-a.yaml", "extra-b.yaml", "extra-c.yaml", "extra-d.yaml",
-        "extra-e.yaml", "extra-f.yaml", "extra-k.yaml", "extra-l.yaml",
-        "conversations.yaml", "conversations-extra.yaml", "conversations-extra2.yaml", "conversations-extra4.yaml",
+        "extra-e.yaml", "extra-f.yaml",
+        "conversations.yaml", "conversations-extra.yaml", "conversations-extra2.yaml",
     )
 )  # fmt: skip
 

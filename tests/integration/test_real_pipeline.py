@@ -76,13 +76,12 @@ def test_cross_validated_quality_on_the_bundled_sets(real_container: Container) 
                           models=blank_models())  # fmt: skip
     cv = cross_validate(container.answer_service, container.resolver_with, entries, folds=5)
     m = run_with(entries, lambda q: cv.answers[str(q["id"])], turns_of=cv.turns.get)["metrics"]
-    # 773 questions and conversations since the sets extra-k/l and conversations-extra4 (harder still: the weak
-    # categories, near misses and follow-ups the documents do not answer)
-    assert m["answer_accuracy"] >= 0.36  # measured 0.43
-    assert m["refusal_accuracy"] >= 0.3  # measured 0.50
-    assert m["false_refusal"] <= 0.15  # measured 0.04
-    assert m["citation_hit"] >= 0.75  # measured 0.85
-    assert m["lead_fact"] >= 0.62  # measured 0.73
+    # 621 questions and conversations since the sets extra-d/e/f (harder: answers from several sources)
+    assert m["answer_accuracy"] >= 0.36  # measured 0.48
+    assert m["refusal_accuracy"] >= 0.3  # measured 0.53
+    assert m["false_refusal"] <= 0.15  # measured 0.035
+    assert m["citation_hit"] >= 0.75  # measured 0.92
+    assert m["lead_fact"] >= 0.65  # measured 0.78
     # out of scope in a session, 17 turns: the guard refuses most whatever the model says; one ("Und wie hoch ist
     # die Umsatzsteuer aktuell?") is left to the refusal model and flips with its weights
     assert m["per_category"]["scope_in_session"]["accuracy"] >= 0.85  # measured 0.94-1.0
