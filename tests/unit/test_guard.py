@@ -144,6 +144,18 @@ def test_a_programme_question_next_to_an_unrelated_one_is_answered_alone() -> No
     assert result.query == "Dürfen wir das Zelt fürs Schulfest aus dem Chancenbudget bezahlen?"
 
 
+def test_a_school_word_in_the_same_sentence_does_not_make_the_weather_a_programme_question() -> None:
+    assert screen("Wir haben Schulfest, regnet's morgen?", programme).kind == "out_of_scope"
+    assert screen("Regnet es morgen an der Grundschule?", programme).kind == "out_of_scope"
+    # the Startchancen school, the Schulträger and the programme's money do
+    for question in (
+        "Dürfen wir an der Startchancen-Schule eine Fußball-AG anbieten?",
+        "Darf der Schulträger Fußballtore aus Säule I kaufen?",
+        "Können wir an der Schule eine Fußball-AG aus dem Chancenbudget finanzieren?",
+    ):
+        assert screen(question, programme).kind == "ok", question
+
+
 def test_an_unrelated_word_in_a_programme_sentence_is_fine() -> None:
     question = "Dürfen wir aus dem Chancenbudget einen Fußball-Workshop bezahlen, auch wenn es regnet?"
     assert screen(question, programme) == Screening("ok", question)

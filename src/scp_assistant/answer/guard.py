@@ -203,13 +203,23 @@ def screen(question: str, is_programme_text: Callable[[str], bool]) -> Screening
     return Screening("adversarial", question, category=matched[0])
 
 
+# a school, its pupils or its party name no programme: "Wir haben Schulfest, regnet's morgen?" asks for the weather
+# (the Startchancen school, the Schulträger and the Schulaufsicht do)
+_SCHOOL_WORD = re.compile(r"[\wÄÖÜäöüß-]*(?:schul|schül|schuel|school)[\wÄÖÜäöüß-]*", re.IGNORECASE)
+_PROGRAMME_SCHOOL_WORD = re.compile(r"startchanc|schultr|schulaufsicht|schulsozial|schulentwickl", re.IGNORECASE)
+
+
+def _without_school_words(text: str) -> str:
+    return _SCHOOL_WORD.sub(lambda m: m.group(0) if _PROGRAMME_SCHOOL_WORD.search(m.group(0)) else " ", text)
+
+
 def _without_unrelated(question: str, is_programme_text: Callable[[str], bool]) -> Screening:
     """An unrelated topic ("Regnet's morgen in Kaiserslautern? Wir haben Schulfest.") is out of scope, unless the
     sentence that names it is about the programme ("Darf ein Fußballverein aus dem Chancenbudget bezahlt werden?"),
     or another sentence asks a programme question: then the message is searched without the unrelated question
     (statements stay: "Unser Verein spielt Fußball. Können wir eine AG dafür aus dem Chancenbudget zahlen?")."""
     pieces = chat_sentences(question)
-    unrelated = [p for p in pieces if _matches(_UNRELATED, p) and not is_programme_text(p)]
+    unrelated = [p for p in pieces if _matches(_UNRELATED, p) and not is_programme_text(_without_school_words(p))]
     if not unrelated:
         return Screening("ok", question)
     asked_off = {p for p in unrelated if _as_question(p)}
