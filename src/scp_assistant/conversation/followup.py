@@ -68,15 +68,12 @@ _PILLAR_TOPICS = (
 )
 # a turn about the whole Land or country asks the previous question without its place ("Und wie verteilt sich das
 # landesweit?" after a question on Mainz); in a question rewritten whole, the place gives way to the wide one
-_LAND_WIDE = r"landesweit\w*|in ganz (?:RLP|Rheinland-Pfalz)|statewide"
-_WIDE = re.compile(rf"\b(?:({_LAND_WIDE})|(bundesweit\w*|deutschlandweit\w*|in ganz Deutschland|nationwide))\b", re.I)
+_LAND_WIDE, _COUNTRY_WIDE = "landesweit|statewide", "bundesweit|deutschlandweit|nationwide"
+_IN_LAND, _IN_COUNTRY = "in ganz (?:RLP|Rheinland-Pfalz)", "in ganz Deutschland"
+_WIDE = re.compile(rf"\b(?:((?:{_LAND_WIDE})\w*|{_IN_LAND})|((?:{_COUNTRY_WIDE})\w*|{_IN_COUNTRY}))\b", re.I)
 # the adverbs and phrases for the whole Land or country that a place can stand in for ("bundesweit" -> "in RLP"); the
 # adjectives stay ("der bundesweite Anteil" does not become "der in Mainz Anteil")
-_WIDE_ADVERB = re.compile(
-    r"\b(?:landesweit|bundesweit|deutschlandweit|statewide|nationwide)\b(?!-)"
-    r"|\bin ganz (?:RLP|Rheinland-Pfalz|Deutschland)\b",
-    re.I,
-)
+_WIDE_ADVERB = re.compile(rf"\b(?:{_LAND_WIDE}|{_COUNTRY_WIDE})\b(?!-)|\b(?:{_IN_LAND}|{_IN_COUNTRY})\b", re.I)
 _YEAR = re.compile(r"\b(?:19|20)\d\d(?:/(?:19|20)?\d\d)?\b")  # 2025, 2025/26
 _WORD = re.compile(r"[A-Za-zÄÖÜäöüß][\wÄÖÜäöüß+-]*")
 

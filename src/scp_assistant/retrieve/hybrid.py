@@ -92,18 +92,19 @@ class HybridRetriever:
         filters = filters or Filters()
         where = filters.as_where() or None
         allowed = {i for i, c in enumerate(self.bm25.chunks) if filters.allows(c)} if where else None
-        parts = sentences(query) if self.settings.sentence_weight > 0 else []
+        pieces = chat_sentences(query, dashes=True)
+        parts = _searched(pieces) if self.settings.sentence_weight > 0 else []
         vectors = [self._embedder.embed_query(part) for part in parts]
         if vector is None and parts:
-            vector = self._whole(query, parts, vectors)
+            vector = self._whole(query, pieces, parts, vectors)
         runs = [(self._search(query, where, allowed, vector), 1.0)]
         weight = self.settings.sentence_weight
         runs += [(self._search(part, where, allowed, v), weight) for part, v in zip(parts, vectors, strict=True)]
         return self._fuse(runs)[: limit or None]
 
-    def _whole(self, query: str, parts: Sequence[str], vectors: Sequence[Vector]) -> Vector:
-        """The whole question's vector from its searched sentences' and the rest of its text."""
-        rest = " ".join(p for p in chat_sentences(query, dashes=True) if p not in parts)
+    def _whole(self, query: str, pieces: Sequence[str], parts: Sequence[str], vectors: Sequence[Vector]) -> Vector:
+        """The whole question's vector from its searched sentences' and the rest of its pieces."""
+        rest = " ".join(p for p in pieces if p not in parts)
         texts, vecs = list(parts), list(vectors)
         if rest:
             texts.append(rest)
@@ -158,5 +159,9 @@ SEARCHED_SENTENCES = 3  # the sentences of a question searched on their own, at 
 def sentences(query: str, limit: int = SEARCHED_SENTENCES) -> list[str]:
     """The sentences of a question of several (each of at least three words), at most ``limit``; none for a
     question of one sentence."""
-    parts = [p for p in chat_sentences(query, dashes=True) if len(p.split()) >= 3]
+    return _searched(chat_sentences(query, dashes=True), limit)
+
+
+def _searched(pieces: Sequence[str], limit: int = SEARCHED_SENTENCES) -> list[str]:
+    parts = [p for p in pieces if len(p.split()) >= 3]
     return parts[:limit] if len(parts) > 1 else []
