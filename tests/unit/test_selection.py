@@ -298,6 +298,19 @@ def test_a_cut_off_sentence_is_never_an_answer_unit_but_introduces_the_list_belo
     assert not any(u.endswith("abbricht mit") for u in units)
 
 
+def test_a_bullet_that_stops_mid_phrase_heads_the_next_list_and_is_no_point_of_its_own() -> None:
+    from scp_assistant.answer.units import passage_units
+
+    text = (
+        "- Kleinere Gemeinden haben bereits Mittel beantragt\n- Anträge vornehmlich für\n\n"
+        "- zusätzliche Sekretariatsstunden\n- Ferienangebote"
+    )
+    units = [u[0] for u in passage_units(chunk("ism", 5, text, page=14))]
+    assert "- Kleinere Gemeinden haben bereits Mittel beantragt" in units
+    assert "Anträge vornehmlich für\n- zusätzliche Sekretariatsstunden\n- Ferienangebote" in units
+    assert not any(u.endswith("vornehmlich für") for u in units)  # neither alone nor closing the first list
+
+
 def test_courtesy_lines_of_slides_are_not_answer_units() -> None:
     from scp_assistant.answer.reading import is_filler
 

@@ -65,6 +65,13 @@ def passage_units(chunk: Chunk) -> list[tuple[str, str, str, str]]:
                 out.append((unit.text, "sentence", context, ""))
             continue
         lead, items = _items(unit)
+        trailing = items[-1] if items and (dangling(items[-1]) or items[-1].endswith(":")) else ""
+        if trailing:  # "- Anträge vornehmlich für" heads the next list: it is no point of this one
+            items = items[:-1]
+            if not items:
+                carried = trailing
+                continue
+            unit = Unit("\n".join([lead, *(f"- {i}" for i in items)]).strip(), unit.is_list)
         parent = lead or carried
         if slide and not parent and _group_heading(items):
             parent, items = items[0], items[1:]  # "ADD/Schulaufsicht" names the bullets under it
@@ -75,7 +82,7 @@ def passage_units(chunk: Chunk) -> list[tuple[str, str, str, str]]:
             out.append((unit.text, "list", context, ""))
         if len(items) > 1 or parent:
             out.extend((f"- {item}", "item", context, parent) for item in items if not is_filler(item))
-        carried = items[-1] if items and (dangling(items[-1]) or items[-1].endswith(":")) else ""
+        carried = trailing
     return out
 
 
