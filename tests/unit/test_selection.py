@@ -285,6 +285,17 @@ def test_an_editors_note_follows_what_the_sources_say() -> None:
     assert notes_last([first, note, second]) == [first, second, note]
 
 
+def test_an_editors_note_joins_only_an_answer_that_draws_on_its_own_source() -> None:
+    note = unit("Hinweis der Redaktion: Eine Präsentation nennt Sekretariatsstunden.", "cb", 1, 3)
+    answer = unit("Die ADD genehmigt die Anträge.", "ism")
+    own = unit("Eine rein administrative Stelle darf nicht finanziert werden.", "cb", 1, 2)
+    alone = select(scored("Wer genehmigt Anträge?", [answer, note], [0.9, 0.8]), PARAMS).units
+    assert [u.chunk.doc_id for u in alone] == ["ism"]
+    params = SelectionParams(add_above=0.6, part_above=0.3, budget=300, max_sources=3)
+    beside = select(scored("Wer genehmigt Anträge?", [answer, own, note], [0.9, 0.85, 0.8]), params).units
+    assert note in beside
+
+
 def test_a_cut_off_sentence_is_never_an_answer_unit_but_introduces_the_list_below_it() -> None:
     from scp_assistant.answer.units import passage_units
 

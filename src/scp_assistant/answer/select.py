@@ -18,7 +18,7 @@ from scp_assistant.answer.reading import leans_on_previous
 from scp_assistant.answer.scoring import Scored
 from scp_assistant.learn.features import UNIT_FEATURES, UnitCandidate
 from scp_assistant.learn.model import SelectionParams
-from scp_assistant.text import analyze
+from scp_assistant.text import EDITORIAL_NOTE, analyze
 
 _OWN = UNIT_FEATURES.index("cov_unit")
 ITEM_MARGIN = 0.1  # items of a list this close to its best item are shown with it
@@ -164,6 +164,8 @@ def select(scored: Scored, params: SelectionParams) -> Selection:
             break
         docs = {cands[j].chunk.doc_id for j in chosen}
         new_source = not multi and cands[i].chunk.doc_id not in docs
+        if cands[i].text.startswith(EDITORIAL_NOTE) and cands[i].chunk.doc_id not in docs:
+            continue  # an editor's note comments on its own source: it joins what that source says, never alone
         if new_source and (len(docs) >= params.max_sources or scored.p[i] < params.second_source_above):
             continue
         if fits(i):
