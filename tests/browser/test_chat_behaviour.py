@@ -100,16 +100,34 @@ def test_tap_targets_are_at_least_24_by_24(browser: Any, server: str, artifacts:
     page, host = chat(browser, server, width=375, height=740)
     answer = ask(host, FIRST)
     answer.get_by_role("button", name="– Nicht hilfreich").click()
+    answer.locator("button.cite").first.click()  # the source box with its links
+    answer.locator(".source a").first.wait_for()
     page.screenshot(path=str(artifacts / "chat-phone-feedback.png"), full_page=True)
     small = page.evaluate(
         """() => [...document.querySelector('#scp-assistant').shadowRoot.querySelectorAll(
-             'button, select, input, summary, .srcs a')]
+             'button, select, input, summary, .srcs a, .source a')]
            .filter(e => e.offsetParent !== null)
            .map(e => [e.textContent.trim().slice(0, 30), e.getBoundingClientRect()])
            .filter(([, r]) => r.width < 24 || r.height < 24).map(([t, r]) => `${t} ${r.width}x${r.height}`)"""
     )
     assert small == []
     assert host.locator("button.cite").count() >= 1
+    page.close()
+
+
+def test_the_opened_feedback_form_is_scrolled_above_the_input_that_sticks_to_the_bottom(
+    browser: Any, server: str, artifacts: Path
+) -> None:
+    page, host = chat(browser, server, height=600)
+    page.emulate_media(reduced_motion="reduce")
+    ask(host, FIRST)
+    answer = ask(host, SECOND)
+    answer.get_by_role("button", name="– Nicht hilfreich").click()
+    page.wait_for_timeout(200)
+    send = answer.get_by_role("button", name="Rückmeldung senden").bounding_box()
+    form = host.locator("form").bounding_box()
+    page.screenshot(path=str(artifacts / "chat-feedback-form-in-view.png"))
+    assert send and form and send["y"] >= 0 and send["y"] + send["height"] <= form["y"] + 1
     page.close()
 
 

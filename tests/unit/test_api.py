@@ -102,6 +102,16 @@ def test_documents_metadata_sections_and_files(fake_container: Container) -> Non
             assert client.get(f"/api/v1/documents/{evil}/file").status_code == 404
 
 
+def test_an_unknown_address_and_a_wrong_method_answer_in_the_documented_error_shape(fake_container: Container) -> None:
+    with client_for(fake_container) as client:
+        missing = client.get("/api/v1/health")
+        assert missing.status_code == 404
+        assert missing.json()["error"]["code"] == "not_found" and "/docs" in missing.json()["error"]["message"]
+        wrong = client.get("/api/v1/ask")
+        assert wrong.status_code == 405 and wrong.json()["error"]["code"] == "method_not_allowed"
+        assert "POST" in wrong.headers["allow"]
+
+
 def test_feedback_refers_to_a_recorded_answer(fake_container: Container) -> None:
     with client_for(fake_container) as client:
         answer = client.post("/api/v1/ask", json={"question": "Welche Berufsgruppen sind in Säule III förderfähig?"})

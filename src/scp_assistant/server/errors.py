@@ -7,6 +7,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
 
 from scp_assistant.errors import (
     AuthError,
@@ -34,6 +35,12 @@ STATUS: list[tuple[type[ScpError], int, str]] = [
     (BackendUnavailableError, 503, "backend_unavailable"),
     (ConfigError, 500, "configuration"),
 ]
+
+
+_FRAMEWORK = {
+    404: ("not_found", "Diese Adresse gibt es nicht. Die API ist unter /api/v1/ beschrieben (/docs)."),
+    405: ("method_not_allowed", "Diese Methode ist für diese Adresse nicht erlaubt."),
+}
 
 
 def install(app: FastAPI) -> None:
@@ -65,6 +72,17 @@ def install(app: FastAPI) -> None:
                 }
             },
             status_code=422,
+        )
+
+    @app.exception_handler(HTTPException)
+    async def _http(_: Request, exc: HTTPException) -> JSONResponse:
+        # what the framework itself answers (an unknown path, a wrong method) in the same shape as our errors
+        code, message = _FRAMEWORK.get(exc.status_code, ("http_error", "Die Anfrage konnte nicht bearbeitet werden."))
+        kind = "server_error" if exc.status_code >= 500 else "invalid_request_error"
+        return JSONResponse(
+            {"error": {"code": code, "message": message, "type": kind}},
+            status_code=exc.status_code,
+            headers=getattr(exc, "headers", None),
         )
 
     @app.exception_handler(Exception)

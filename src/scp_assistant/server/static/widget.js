@@ -92,6 +92,8 @@
     // on the page the input stays at the bottom of the screen, however long the answers above it grow
     // ("clip", not "hidden": a hidden overflow would make the panel the scroller and the input would not stick)
     ".inline form{position:sticky;bottom:0;z-index:1}",
+    // what is scrolled into view stops above that input (about 90 px high with its hint line)
+    ".inline .feedback-details{scroll-margin-bottom:120px}",
     ".float{position:fixed;bottom:16px;z-index:2147483000}",
     ".float.right{right:16px}.float.left{left:16px}",
     ".float .panel{width:min(420px,calc(100vw - 32px));height:min(640px,calc(100vh - 96px));margin-bottom:8px;",
@@ -122,7 +124,7 @@
     "padding:4px 10px;cursor:pointer}",
     ".source{border-left:4px solid var(--accent);background:#fff;padding:8px 10px;margin-top:8px;font-size:.9rem}",
     ".source blockquote{margin:6px 0;padding:0 0 0 8px;border-left:2px solid #999;color:#333}",
-    ".source a{color:#00427a}",
+    ".source a{color:#00427a;display:inline-block;min-height:24px;line-height:24px}",
     ".notice-line{font-size:.85rem;color:#5a4a00;margin-top:6px}",
     ".srcs{margin:8px 0 0;padding:6px 0 0 2.2em;border-top:1px solid #d0d0d0;font-size:.8rem;color:#4a4a4a}",
     // numbered as in the text ("[1]"), so a title that starts with a number ("1. Schulträgeraustausch") does not
@@ -493,7 +495,11 @@
       down.addEventListener("click", function () {
         var open = extra.hidden;
         extra.hidden = !open; down.setAttribute("aria-expanded", open ? "true" : "false");
-        if (open) { select.focus(); }
+        if (open) {
+          select.focus({ preventScroll: true });
+          // the whole form in view, its send button above the input that sticks to the bottom of the page
+          extra.scrollIntoView({ block: "nearest", behavior: REDUCED ? "auto" : "smooth" });
+        }
       });
       submit.addEventListener("click", function () {
         problem.textContent = "";
