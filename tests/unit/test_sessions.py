@@ -192,3 +192,19 @@ def test_an_off_topic_turn_lends_no_topic_to_the_next(fake_container: Container)
         assert resolved.standalone == question and "Mainz" not in resolved.standalone, question
     assert resolver.resolve("Und wer finanziert das?", weather).orphan  # asked for its topic, as a first turn
     assert "Mainz" in resolver.resolve("Und wer genehmigt das?", budget).standalone  # an on-topic turn still lends
+
+
+def test_a_turn_that_only_moves_an_off_topic_question_elsewhere_is_that_question_again(
+    fake_container: Container,
+) -> None:
+    """ "und in Worms?" after the weather in Mainz asks for the weather in Worms: declined like it, not answered with
+    Worms' programme figures; a turn with a topic of its own is read as if it came first."""
+    resolver = fake_container.resolver_with(None)
+    weather = Turn("Was ist das Wetter morgen in Mainz?", "Was ist das Wetter morgen in Mainz?")
+    again = resolver.resolve("und in Worms?", weather)
+    assert again.standalone == "Was ist das Wetter morgen in Worms?" and again.dependent
+    assert resolver.resolve("Und die Säule II?", weather).standalone == "Und die Säule II?"
+    chat = fake_container.chat_service
+    first = chat.ask("Was ist das Wetter morgen in Mainz?")
+    assert chat.ask("und in Worms?", first.session_id).answer.refusal_reason == "out_of_scope"
+    assert chat.ask("Wie spät ist es in Mainz?").answer.refusal_reason == "out_of_scope"

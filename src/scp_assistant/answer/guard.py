@@ -154,6 +154,8 @@ _UNRELATED = [
         r"spielergebnis|tabellenplatz|meisterschaft|olympia|kinoprogramm|fernsehprogramm)\b",
         # the weather in its verbs: "Regnet's morgen?", "Schneit es am Wochenende?", "Will it rain?"
         r"\b(regnet|regnets|regnen|schneit|schneits|gewitter|wettervorhersage|forecast|rain|raining|snow)\b",
+        # the time of day: "Wie spät ist es in Mainz?"
+        r"\bwie spät ist('?s| es)\b|\buhrzeit\b|\bwhat time is it\b",
         # getting somewhere: "Wie komm ich da morgen mit dem Zug von Kaiserslautern hin?"
         r"\b(fahrplan|zugverbindung|bahnverbindung|anfahrt|anreise|abfahrt|parkplatz|parkplätze|navi|"
         r"train|directions)\b|\bmit (dem|der) (zug|bahn|bus|auto|rad|fahrrad|s-bahn|straßenbahn)\b",

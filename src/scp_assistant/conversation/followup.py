@@ -211,7 +211,11 @@ class FollowupResolver:
     def resolve(self, question: str, previous: Turn | None) -> Resolution:
         if previous is not None and not self.in_scope(previous.standalone):
             # an off-topic turn ("Was ist das Wetter morgen in Mainz?") has no programme topic to carry: the next
-            # turn is read as if it came first, not searched as "… (Mainz)"
+            # turn is read as if it came first, not searched as "… (Mainz)"; one that only swaps its place or year
+            # ("und in Worms?") asks the off-topic question again, and is declined like it
+            swapped = self._same_question_elsewhere(question, previous)
+            if swapped:
+                return Resolution(swapped, True)
             previous = None
         if previous is None:
             # asked first, such a turn is not declined as out of scope: the user is asked for its topic
@@ -222,6 +226,21 @@ class FollowupResolver:
         if p < self._threshold:
             return Resolution(question, False, p)
         return Resolution(self.combine(question, previous), True, p)
+
+    def _same_question_elsewhere(self, question: str, previous: Turn) -> str:
+        """The previous question with the place or year the turn names instead of its own, when the turn says
+        nothing else ("und in Worms?", "Und 2026?", "Wie ist es in Kusel?"); else empty."""
+        own = self.phrases(question)
+        if not own or any(p.slot not in ("place", "year") for p in own):
+            return ""
+        named = " ".join(fold(p.text) for p in own)
+        words = [w for w in _WORD.findall(question) if fold(w) not in STOPWORDS and len(w) >= 3]
+        rest = [w for w in words if not _QUESTION_WORD.fullmatch(w) and not _POINTING.fullmatch(w)]
+        if any(fold(w) not in named for w in rest):  # a word of its own: a question of its own
+            return ""
+        new = {p.slot: p.text for p in reversed(own)}
+        swapped = self._swap(previous.standalone, new, set(new))
+        return swapped if swapped != previous.standalone else ""
 
     def combine(self, question: str, previous: Turn) -> str:
         """The standalone query: the previous topic's phrases, with what the new turn names in their place."""
