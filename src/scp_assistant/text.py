@@ -241,6 +241,14 @@ _PILLAR = re.compile(r"\b(S(?:ä|ae)ulen?)[\s-]+(III|II|I|1|2|3)\b", re.IGNORECA
 _ROMAN = {"i": "1", "ii": "2", "iii": "3"}
 
 
+def figures(text: str) -> tuple[str, ...]:
+    """The numbers a text states, in order, without pillar numerals ("Säule 2", "säule2" name a pillar)."""
+    return tuple(dict.fromkeys(re.findall(r"\d+(?:[.,/]\d+)*", _PILLAR_WORD.sub(" ", _PILLAR.sub(" ", text)))))
+
+
+_PILLAR_WORD = re.compile(r"\bs(?:ä|ae)ulen?[123]\b", re.IGNORECASE)
+
+
 def pillar_terms(text: str) -> str:
     """'Säule I' -> 'Säule saeule1', 'Säule-III-Mittel' -> 'Säule saeule3-Mittel': the numeral matters."""
     return _PILLAR.sub(lambda m: f"{m.group(1)} saeule{_ROMAN.get(m.group(2).lower(), m.group(2))}", text)

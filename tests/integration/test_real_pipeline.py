@@ -199,3 +199,15 @@ def test_a_question_with_typing_errors_gets_the_answer_of_the_question_spelled_r
     # the same evidence, not necessarily in the same order: the remaining words differ ("lang", "eigentlich")
     assert not typed.refused and {c.doc_id for c in typed.citations} & {c.doc_id for c in right.citations}
     assert "zehn Jahre" in typed.answer and "2024" in typed.answer
+
+
+def test_a_pillar_written_as_a_digit_gets_the_answer_of_the_pillar_written_as_a_numeral(
+    real_container: Container,
+) -> None:
+    # "Säule 2" was declined ("Eine Angabe zu Zweibrücken finde ich nicht") next to its own evidence: the "2"
+    # counted as a figure the passages lacked
+    service = real_container.answer_service
+    for pillar in ("Säule 2", "Säule II"):
+        question = f"Wie viel Geld bekommt Zweibrücken aus {pillar}?"
+        answer = service.ask(question)
+        assert not answer.refused and "39.847,50 €" in answer.answer, question

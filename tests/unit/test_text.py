@@ -181,3 +181,12 @@ def test_colloquial_contractions_carry_no_weight() -> None:
     assert analyze("Gibts da nen Topf für? Geht das übers Budget?") == analyze("da Topf für? das Budget?")
     index = BM25Index([_chunk(0, "Daraus ergibt sich der Betrag."), _chunk(1, "Ein Topf für Projekte.")])
     assert [i for i, _ in index.search("Gibts da nen Topf?", 2)] == [1]
+
+
+def test_a_pillar_numeral_is_no_figure_the_documents_must_state() -> None:
+    from scp_assistant.text import figures
+
+    # "Säule 2" is Säule II: no passage needs a "2" to answer it (a missing figure counts towards declining)
+    assert figures("Wie viel Geld bekommt Zweibrücken aus Säule 2?") == ()
+    assert figures("wieviel kriegt zweibrücken aus säule2 und Säulen-3") == ()
+    assert figures("Säule 2: 30 % und 39.847,50 € für 2025, 30 %") == ("30", "39.847,50", "2025")

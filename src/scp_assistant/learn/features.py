@@ -38,7 +38,7 @@ from scp_assistant.models import DOC_TYPES, Chunk
 from scp_assistant.retrieve.bm25 import BM25Index
 from scp_assistant.retrieve.glossary import spelled_out
 from scp_assistant.retrieve.places import place_forms, with_aliases
-from scp_assistant.text import EDITORIAL_NOTE, fold
+from scp_assistant.text import EDITORIAL_NOTE, figures, fold
 
 UNIT_KINDS = ("sentence", "list", "item", "faq")
 
@@ -166,7 +166,7 @@ class FeatureExtractor:
         own = [t for t in self._bm25.query_terms(topic) if self._bm25.idf(t) > 0]
         focus = frozenset(sorted(own, key=lambda t: (-self._bm25.idf(t), t))[:3])
         names = tuple(dict.fromkeys(spelled_out(fold(m)) for m in NAME.findall(topic) if self._specific(m)))
-        numbers = tuple(dict.fromkeys(re.findall(r"\d+(?:[.,/]\d+)*", text)))
+        numbers = figures(text)
         places = self._places_in(f"{text} {carried}")  # "die Stadt" of a follow-up: the last place
         cited = attribution(f"{text} {carried}")
         common = len(self._bm25.chunks) // 10  # "laut ism für die Schulen": "Schulen" names no source
