@@ -200,6 +200,27 @@ def test_a_list_is_narrowed_to_an_item_only_when_the_question_singles_it_out(
     assert [u.text.split("\n")[0] for u in chosen] == shown
 
 
+def test_a_list_of_the_pillars_is_narrowed_to_the_pillars_the_question_asks_about() -> None:
+    from scp_assistant.answer.exclusions import asked_pillars
+
+    whole = (
+        "- Säule I: 2,6 Mio. € als Einmalzahlung.\n- Säule II: 39.847,50 € pro Jahr.\n- Säule III: 195.810 € pro Jahr."
+    )
+    units = [unit(whole, "zwei", 3, kind="list")] + [
+        unit(f"- {line[2:]}", "zwei", 3, position=k, kind="item") for k, line in enumerate(whole.split("\n"), 1)
+    ]
+    asked = asked_pillars("Wie viel Geld bekommt Zweibrücken aus Säule II?")
+    chosen = select(scored("Wie viel Geld bekommt Zweibrücken aus Säule II?", units, [0.9, 0.8, 0.8, 0.8],
+                           asked_pillars=asked), PARAMS).units  # fmt: skip
+    assert [u.text for u in chosen] == ["- Säule II: 39.847,50 € pro Jahr."]
+    # the Trägerbudget is Säule II: next to a pillar the question names, its words count as well
+    assert asked_pillars("Säule I jährlich? Und wie lange gilt der Betrag des Trägerbudgets?") == {"I", "II"}
+    assert asked_pillars("Wie lange gilt das Trägerbudget?") == frozenset()  # no pillar named: nothing narrowed
+    assert asked_pillars("Und bis wann?", "Säule III Worms") == {"III"}
+    everything = select(scored("Wie viel Geld bekommt Zweibrücken?", units, [0.9, 0.8, 0.8, 0.8]), PARAMS).units
+    assert [u.text for u in everything] == [whole]
+
+
 def test_ties_are_broken_by_candidate_order_so_answers_are_deterministic() -> None:
     units = [unit("Erster Satz zum Thema.", "a"), unit("Zweiter Satz zum Thema.", "b")]
     for _ in range(5):

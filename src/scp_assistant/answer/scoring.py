@@ -14,13 +14,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from scp_assistant.answer.evidence import Evidence
-from scp_assistant.answer.exclusions import excluded_units
+from scp_assistant.answer.exclusions import asked_pillars, excluded_units
 from scp_assistant.answer.reading import beside_leaders, rare_term_holders, with_leaders
 from scp_assistant.answer.units import UnitReader
 from scp_assistant.errors import ConfigError
 from scp_assistant.learn.features import UNIT_FEATURES, FeatureExtractor, QueryTerms, UnitCandidate, with_neighbours
 from scp_assistant.learn.model import LinearModel, Models
-from scp_assistant.learn.question import QuestionProfile, pillars, profile, question_kind, split_carried
+from scp_assistant.learn.question import QuestionProfile, profile, question_kind, split_carried
 from scp_assistant.learn.question_features import QUESTION_FEATURES, EvidenceView, question_features
 from scp_assistant.learn.wording import WordingModel
 from scp_assistant.models import Chunk, ScoredChunk
@@ -104,7 +104,7 @@ class UnitScorer:
                 part_query = self.features.query(part, question_kind(part), rest, carried)
                 part_rows.append(self._rows(part_query, candidates))
         unknown = tuple(evidence.unresolved)
-        asked = pillars(own) or pillars(carried)
+        asked = asked_pillars(own, carried)
         excluded = excluded_units(own, asked, rows, candidates)
         view = evidence_view(evidence)
         return Featurized(prof, candidates, rows, part_rows, view, whole, unknown, asked, excluded, carried)

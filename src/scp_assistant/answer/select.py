@@ -133,6 +133,9 @@ def select(scored: Scored, params: SelectionParams) -> Selection:
         ]
         if len(items) < 2:
             return [i]
+        asked = [k for k in items if k not in elsewhere]
+        if asked and len(asked) < len(items):  # "- Säule II: …" of a town's three pillars for a question on one
+            return asked
         # only when the words of the question single items out: "Genehmigt Anträge aus Chancenbudget" among the
         # ADD's tasks, not one line of a breakdown ("120 Grundschulen", "46 Realschulen plus", ...)
         rows = scored.featurized.rows
