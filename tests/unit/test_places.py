@@ -64,6 +64,9 @@ def test_follow_up_naming_another_place_asks_the_previous_question_for_it(fake_c
         # another pillar, even in a question about a pillar's budget
         ("Wie hoch ist das Trägerbudget in Säule II?", None, "Und in Säule III?",
          "Wie hoch ist das Trägerbudget in Säule III?"),
+        # a pillar written in words
+        ("Wie hoch ist das Trägerbudget in Säule II?", None, "Und in der dritten Säule?",
+         "Wie hoch ist das Trägerbudget in Säule III?"),
     ],
 )  # fmt: skip
 def test_follow_up_naming_another_slot_swaps_it(

@@ -190,3 +190,12 @@ def test_a_pillar_numeral_is_no_figure_the_documents_must_state() -> None:
     assert figures("Wie viel Geld bekommt Zweibrücken aus Säule 2?") == ()
     assert figures("wieviel kriegt zweibrücken aus säule2 und Säulen-3") == ()
     assert figures("Säule 2: 30 % und 39.847,50 € für 2025, 30 %") == ("30", "39.847,50", "2025")
+
+
+def test_a_pillar_written_in_words_is_written_as_the_documents_write_it() -> None:
+    from scp_assistant.text import written_pillars
+
+    assert written_pillars("Säule zwei: wie viel bekommt Worms?") == "Säule II: wie viel bekommt Worms?"
+    assert written_pillars("Geld aus der zweiten Säule, der ersten säule?") == "Geld aus der Säule II, der säule I?"
+    for kept in ("die erste Säule-III-Stelle", "die erste Säule III besetzen", "Säule zweimal", "zwei Säulen"):
+        assert written_pillars(kept) == kept
