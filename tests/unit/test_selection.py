@@ -447,6 +447,15 @@ def test_a_sentence_that_points_back_comes_with_its_antecedent_or_not_at_all() -
     assert [u.text for u in alone] == [pointing]
 
 
+def test_a_sentence_points_back_by_its_first_word_or_a_pointing_adverb_right_after_its_subject() -> None:
+    from scp_assistant.answer.reading import leans_on_previous
+
+    assert leans_on_previous("Die Stadt trägt dabei einen Eigenanteil von 30 %, das sind rund 5,04 Mio. €.")
+    assert leans_on_previous("Sie dient der Finanzierung von Personalkosten.")
+    assert not leans_on_previous("Die Stadt Mainz erhält über zehn Jahre rund 16,8 Mio. €.")
+    assert not leans_on_previous("Die Mittel werden vom Land bereitgestellt, damit die Schulen planen können.")
+
+
 def test_a_refusal_never_quotes_a_sentence_that_leans_on_the_one_before() -> None:
     from scp_assistant.answer.reading import leans_on_previous
     from scp_assistant.answer.service import AnswerService, Prepared

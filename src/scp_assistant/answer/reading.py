@@ -139,7 +139,12 @@ def without_verdict(text: str) -> str:
 def leans_on_previous(text: str) -> bool:
     """Does the sentence start with a word that points back ("Sie dient der Finanzierung …", "Damit liegt …")?
     ("Es gibt …" does not.)"""
-    return bool(_ANAPHOR.match(text.strip()))
+    stripped = text.strip()
+    return bool(_ANAPHOR.match(stripped) or _EARLY_POINTER.match(stripped))
+
+
+# a pointing adverb among the first words: "Die Stadt trägt dabei einen Eigenanteil von 30 %" (of what, which town?)
+_EARLY_POINTER = re.compile(r"(?:[\wÄÖÜäöüß.-]+\s+){1,3}(dabei|damit|dafür|dazu|hierfür|hierzu|davon)\b")
 
 
 def rare_term_holders(
