@@ -131,6 +131,20 @@ def test_the_opened_feedback_form_is_scrolled_above_the_input_that_sticks_to_the
     page.close()
 
 
+def test_a_notice_in_the_answer_text_looks_like_the_notices_below_it_and_is_shown_once(
+    browser: Any, server: str, artifacts: Path
+) -> None:
+    page, host = chat(browser, server)
+    answer = ask(
+        host, "Was nennt die bayerische Landesrichtlinie als Beispiele für förderfähige Ausstattung in Säule I?"
+    )
+    note = answer.locator(".notice-line", has_text="anderes Land")
+    assert note.count() == 1  # in the answer text (it says so to API clients too), not repeated below
+    assert note.evaluate("e => getComputedStyle(e).color") == "rgb(90, 74, 0)"
+    page.screenshot(path=str(artifacts / "chat-other-land-notice.png"))
+    page.close()
+
+
 def test_feedback_form_has_no_preselected_or_repeated_reason_and_placeholders_fit(browser: Any, server: str) -> None:
     page, host = chat(browser, server)
     answer = ask(host, FIRST)
