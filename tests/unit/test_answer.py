@@ -198,5 +198,9 @@ def test_an_answer_to_an_english_question_says_it_is_in_german(fake_container: C
     service.models = hand_models(refuse_above=1.01)  # answered, whatever the refusal model thinks
     english = service.ask("Which professions can be funded from pillar III?")
     assert not english.refused and english.notice and messages.ENGLISH_NOTICE in english.notice
-    german = service.ask("Welche Berufsgruppen sind in Säule III förderfähig?")
-    assert not german.refused and messages.ENGLISH_NOTICE not in (german.notice or "")
+    for question in (
+        "Welche Berufsgruppen sind in Säule III förderfähig?",
+        "Welche Berufsgruppen sind in Säule III in Schulen förderfähig?",
+    ):
+        german = service.ask(question)  # "in" is German too
+        assert not german.refused and messages.ENGLISH_NOTICE not in (german.notice or ""), question
