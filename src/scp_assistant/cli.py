@@ -165,22 +165,41 @@ def _ask(settings: Settings, args: argparse.Namespace) -> int:
         answer = _container(settings).answerer.ask(args.question, _filters(args))
         _show(answer, args.json, sys.stdout)
         return 0
-    service = _container(settings).answerer
-    print("SCP Assistant – Fragen zum Startchancen-Programm (Ende mit Strg+D oder 'exit').", file=sys.stderr)
+    # a session, as in the web chat: "Und in Säule III?" is asked about the previous question's topic
+    chat = _container(settings).chat_service
+    print(
+        "SCP Assistant – Fragen zum Startchancen-Programm (Folgefragen beziehen sich auf die vorige Frage; "
+        "'neu' beginnt eine neue Unterhaltung, Ende mit Strg+D oder 'exit').",
+        file=sys.stderr,
+    )
+    session: str | None = None
     while True:
         try:
             question = input("\nFrage> ")
         except EOFError:
             print(file=sys.stderr)
             return 0
-        if question.strip().lower() in {"exit", "quit", "ende"}:
+        command = question.strip().lower()
+        if command in {"exit", "quit", "ende"}:
             return 0
-        if not question.strip():
+        if command in {"neu", "new"}:
+            session = None
+            print("Neue Unterhaltung.", file=sys.stderr)
+            continue
+        if not command:
             continue
         try:
-            _show(service.ask(question, _filters(args)), args.json, sys.stdout)
+            reply = chat.ask(question, session, _filters(args))
         except InputError as exc:
             print(f"Hinweis: {exc}", file=sys.stderr)
+            continue
+        session = reply.session_id
+        if args.json:
+            sys.stdout.write(json.dumps(reply.to_dict(), ensure_ascii=False) + "\n")
+            continue
+        if reply.rewritten_question.strip() != question.strip():
+            sys.stdout.write(f"(Gesucht wurde: {reply.rewritten_question})\n")
+        _show(reply.answer, False, sys.stdout)
 
 
 def _show(answer: Answer, as_json: bool, out: TextIO) -> None:

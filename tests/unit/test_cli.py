@@ -118,3 +118,19 @@ def test_ask_lists_its_sources_with_german_dates(cli_env: Path, capsys: pytest.C
     sources = capsys.readouterr().out.split("Quellen:\n", 1)[1]
     assert re.search(r"Stand \d\d\.\d\d\.\d{4}|undatiert", sources), sources
     assert not re.search(r"\d{4}-\d\d", sources)  # never ISO dates
+
+
+def test_the_terminal_chat_is_a_session_as_in_the_web_chat(
+    cli_env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    main(["ingest"])
+    capsys.readouterr()
+    typed = iter(
+        ["Welche Berufsgruppen sind in Säule III förderfähig?", "Und in Säule II?", "neu", "Und in Säule II?", "exit"]
+    )
+    monkeypatch.setattr("builtins.input", lambda prompt="": next(typed))
+    assert main(["ask", "--json"]) == 0
+    first, follow_up, alone = (json.loads(line) for line in capsys.readouterr().out.splitlines())
+    assert follow_up["session_id"] == first["session_id"] != alone["session_id"]
+    assert "Berufsgruppen" in follow_up["rewritten_question"] and "Säule II" in follow_up["rewritten_question"]
+    assert alone["rewritten_question"] == "Und in Säule II?"  # "neu" started over: nothing to refer to
