@@ -113,6 +113,21 @@ def test_a_unit_that_names_no_pillar_is_about_the_one_pillar_its_document_is_abo
     ]
 
 
+def test_a_slide_s_points_are_about_the_pillar_of_the_heading_they_stand_under() -> None:
+    import dataclasses as dc
+
+    from scp_assistant.answer.exclusions import unit_pillars
+
+    plans = dc.replace(
+        unit("- Mobiliar und flexible Möblierung", "ism", 14, kind="item"), context="Säule I: Investitionen"
+    )
+    asked = dc.replace(unit("- zusätzliche Sekretariatsstunden", "ism", 14, kind="item"), context="Säule II")
+    assert unit_pillars(plans) == {"I"} and unit_pillars(asked) == {"II"}
+    question = scored("Was haben Schulträger aus Säule II beantragt?", [asked, plans], [0.9, 0.85],
+                      asked_pillars=frozenset({"II"}))  # fmt: skip
+    assert [u.text for u in select(question, PARAMS).units] == [asked.text]
+
+
 def test_the_budget_limits_further_units_but_never_the_first() -> None:
     long = "Ein sehr langer Satz über das Chancenbudget und seine Verwendung. " * 6
     units = [unit(long, "a"), unit("Kurz und passend.", "b")]

@@ -57,7 +57,7 @@ def _kinds(years: set[str]) -> set[bool]:
 def unit_pillars(cand: UnitCandidate) -> frozenset[str]:
     """The pillars a unit is about: those it names; else those its section names; else the one pillar its
     document's title names ("Investitionsprogramm (Säule I)": "Beispiele sind: Kreativ- und Lernlabore …")."""
-    named = pillars(cand.display) or pillars(cand.chunk.section)
+    named = pillars(cand.display) or pillars(cand.context) or pillars(cand.chunk.section)
     if named:
         return named
     title = pillars(cand.chunk.title) or frozenset(n for n, topic in _TITLE_TOPICS if topic.search(cand.chunk.title))

@@ -61,6 +61,8 @@ def block_context_texts(units: Sequence[Unit]) -> list[str]:
         heading = _is_heading(unit)
         if heading and previous_heading and current:  # a short line right under a heading belongs to it
             out.append(current)
+            # and names what follows too: "Umsetzungsstand … Mai 2025 / Säule I: Investitionsprogramm"
+            current = f"{current} {unit.text.strip()}"
             previous_heading = False
             continue
         out.append("" if heading else current)
