@@ -230,7 +230,8 @@ def test_a_list_of_the_pillars_is_narrowed_to_the_pillars_the_question_asks_abou
     assert [u.text for u in chosen] == ["- Säule II: 39.847,50 € pro Jahr."]
     # the Trägerbudget is Säule II: next to a pillar the question names, its words count as well
     assert asked_pillars("Säule I jährlich? Und wie lange gilt der Betrag des Trägerbudgets?") == {"I", "II"}
-    assert asked_pillars("Wie lange gilt das Trägerbudget?") == frozenset()  # no pillar named: nothing narrowed
+    assert asked_pillars("Wie hoch ist das Trägerbudget von Worms?") == {"II"}  # its word alone names it
+    assert asked_pillars("Wie viel Geld bekommt Worms?") == frozenset()
     assert asked_pillars("Und bis wann?", "Säule III Worms") == {"III"}
     everything = select(scored("Wie viel Geld bekommt Zweibrücken?", units, [0.9, 0.8, 0.8, 0.8]), PARAMS).units
     assert [u.text for u in everything] == [whole]

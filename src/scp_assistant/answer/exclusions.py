@@ -65,13 +65,11 @@ def unit_pillars(cand: UnitCandidate) -> frozenset[str]:
 
 
 def asked_pillars(own: str, carried: str = "") -> frozenset[str]:
-    """The pillars a question asks about: those it names, and, next to them, those its words stand for
-    ("… Säule I … und wie lange gilt der Betrag des Trägerbudgets?" asks about I and II); else those of the topic
-    a follow-up carries."""
-    named = pillars(own)
-    if not named:
-        return pillars(carried)
-    return named | frozenset(n for n, topic in _TITLE_TOPICS if topic.search(own))
+    """The pillars a question asks about: those it names and those its words stand for ("… Säule I … und wie lange
+    gilt der Betrag des Trägerbudgets?" asks about I and II, "das Trägerbudget von Worms" about II); else those of
+    the topic a follow-up carries."""
+    named = pillars(own) | frozenset(n for n, topic in _TITLE_TOPICS if topic.search(own))
+    return named or pillars(carried)
 
 
 def other_pillar(asked: frozenset[str], cands: Sequence[UnitCandidate]) -> set[int]:
