@@ -44,6 +44,14 @@ def test_words_of_everyday_language_places_and_short_words_stay_as_typed() -> No
     assert fix.correct("Quantenphysik") == "Quantenphysik"  # nothing one edit away: left alone
 
 
+def test_a_short_name_one_letter_from_a_place_of_the_documents_is_that_place() -> None:
+    documents = [*DOCUMENTS, "Meine Schule in Mainz und Worms."]
+    fix = SpellingCorrector(documents, EVERYDAY, lambda term: False, keep=("mainz", "worms"))
+    assert fix.correct("Wie viel bekommt Meinz?") == "Wie viel bekommt Mainz?"  # not "Meine"
+    assert fix.correct("Trägerbudget von Wroms") == "Trägerbudget von Worms"  # two letters swapped
+    assert fix.correct("wie viel kriegt meinz?") == "wie viel kriegt mainz?"  # written small, stays small
+
+
 def test_one_edit() -> None:
     assert one_edit("budjet", "budget") and one_edit("budet", "budget") and one_edit("budgets", "budget")
     assert one_edit("bugdet", "budget")  # neighbours swapped

@@ -101,8 +101,11 @@ class SpellingCorrector:
         ):
             return token
         near = [c for c in self._by_initial.get(folded[:1], ()) if one_edit(folded, c)]
-        if len(folded) <= 6:  # a short word must keep its first two letters too
-            near = [c for c in near if c[:2] == folded[:2]]
+        if len(folded) <= 6:
+            # a short word must keep its first two letters too; one that is one letter from a place of the
+            # documents is that place ("Meinz" is Mainz, not "meine"; "Wroms" is Worms)
+            places = [c for c in near if c in self._keep]
+            near = places or [c for c in near if c[:2] == folded[:2]]
         if not near:
             return token
         best = max(near, key=lambda c: (self._frequency[c], c))
