@@ -250,16 +250,21 @@ _PILLAR_WORD = re.compile(r"\bs(?:ä|ae)ulen?[123]\b", re.IGNORECASE)
 
 
 def written_pillars(text: str) -> str:
-    """Pillars written in words as the documents write them: "Säule zwei" and "die zweite Säule" -> "Säule II"
+    """Pillars written in words as the documents write them: "Säule zwei", "die zweite Säule" and "die 2. Säule"
+    -> "Säule II"
     ("die erste Säule-III-Stelle" is left alone)."""
     text = _PILLAR_IN_WORDS.sub(lambda m: f"{m.group(1)} {_NUMERALS[m.group(2).lower()]}", text)
     return _NTH_PILLAR.sub(lambda m: f"{m.group(2)} {_NUMERALS[m.group(1).lower()]}", text)
 
 
-_NUMERALS = {"eins": "I", "zwei": "II", "drei": "III", "erst": "I", "zweit": "II", "dritt": "III"}
+_NUMERALS = {
+    "eins": "I", "zwei": "II", "drei": "III", "erst": "I", "zweit": "II", "dritt": "III", "1.": "I", "2.": "II",
+    "3.": "III",
+}  # fmt: skip
 _PILLAR_IN_WORDS = re.compile(r"\b(S(?:ä|ae)ule)\s+(eins|zwei|drei)\b", re.IGNORECASE)
 _NTH_PILLAR = re.compile(
-    r"\b(erst|zweit|dritt)e[nmrs]?\s+(S(?:ä|ae)ule)\b(?![\s-]*(?:III|II|I|[123])\b)", re.IGNORECASE
+    r"\b(erst(?=e)|zweit(?=e)|dritt(?=e)|[123]\.)(?:e[nmrs]?)?\s+(S(?:ä|ae)ule)\b(?![\s-]*(?:III|II|I|[123])\b)",
+    re.IGNORECASE,
 )
 
 

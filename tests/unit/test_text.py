@@ -197,5 +197,6 @@ def test_a_pillar_written_in_words_is_written_as_the_documents_write_it() -> Non
 
     assert written_pillars("Säule zwei: wie viel bekommt Worms?") == "Säule II: wie viel bekommt Worms?"
     assert written_pillars("Geld aus der zweiten Säule, der ersten säule?") == "Geld aus der Säule II, der säule I?"
+    assert written_pillars("Wie viel bekommt Worms aus der 2. Säule?") == "Wie viel bekommt Worms aus der Säule II?"
     for kept in ("die erste Säule-III-Stelle", "die erste Säule III besetzen", "Säule zweimal", "zwei Säulen"):
         assert written_pillars(kept) == kept
