@@ -64,6 +64,8 @@ def test_follow_up_naming_another_place_asks_the_previous_question_for_it(fake_c
         # another pillar, even in a question about a pillar's budget
         ("Wie hoch ist das Trägerbudget in Säule II?", None, "Und in Säule III?",
          "Wie hoch ist das Trägerbudget in Säule III?"),
+        ("Wie viel Geld wurde den Schulen im 1. Programmjahr bewilligt?", None, "Und im 2. Jahr?",
+         "Wie viel Geld wurde den Schulen im zweiten Jahr bewilligt?"),
         # a pillar written in words
         ("Wie hoch ist das Trägerbudget in Säule II?", None, "Und in der dritten Säule?",
          "Wie hoch ist das Trägerbudget in Säule III?"),

@@ -200,3 +200,12 @@ def test_a_pillar_written_in_words_is_written_as_the_documents_write_it() -> Non
     assert written_pillars("Wie viel bekommt Worms aus der 2. Säule?") == "Wie viel bekommt Worms aus der Säule II?"
     for kept in ("die erste Säule-III-Stelle", "die erste Säule III besetzen", "Säule zweimal", "zwei Säulen"):
         assert written_pillars(kept) == kept
+
+
+def test_a_year_of_the_programme_written_as_a_digit_is_written_in_words() -> None:
+    from scp_assistant.text import as_documents_write
+
+    assert as_documents_write("Wie viele Maßnahmen im 1. Jahr?") == "Wie viele Maßnahmen im ersten Jahr?"
+    assert as_documents_write("das 3. Programmjahr, Säule zwei") == "das dritte Programmjahr, Säule II"
+    for kept in ("am 1. August 2024", "im 1. Schuljahr", "seit 2024"):  # a date; the first grade
+        assert as_documents_write(kept) == kept

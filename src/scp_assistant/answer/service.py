@@ -29,7 +29,7 @@ from scp_assistant.models import Answer, Chunk, Citation, RefusalReason, Retriev
 from scp_assistant.retrieve.hybrid import Filters, HybridRetriever
 from scp_assistant.retrieve.spelling import SpellingCorrector
 from scp_assistant.settings import AnswerSettings, RetrieveSettings
-from scp_assistant.text import EDITORIAL_NOTE, written_pillars
+from scp_assistant.text import EDITORIAL_NOTE, as_documents_write
 
 log = logging.getLogger(__name__)
 
@@ -129,7 +129,7 @@ class AnswerService:
         started = time.perf_counter()
         text = clean_question(question, self._settings.max_question_chars)
         screening = screen(text, self.judge.is_programme_text)
-        query = written_pillars(self._speller.correct(screening.query) if self._speller else screening.query)
+        query = as_documents_write(self._speller.correct(screening.query) if self._speller else screening.query)
         if query != screening.query:
             log.info("searched with typing errors corrected: %r", query)
         ranked = self._retriever.retrieve(query, filters)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 import numpy as np
@@ -25,7 +25,7 @@ from scp_assistant.learn.model import LinearModel
 from scp_assistant.learn.question import NTH_YEAR, pillars, split_carried
 from scp_assistant.retrieve.bm25 import BM25Index
 from scp_assistant.retrieve.places import place_forms, place_words
-from scp_assistant.text import STOPWORDS, fold, written_pillars
+from scp_assistant.text import STOPWORDS, as_documents_write, fold
 
 FOLLOWUP_FEATURES = (
     "content_words", "short", "connector", "pronoun", "question_word", "own_topics", "own_specific",
@@ -209,7 +209,10 @@ class FollowupResolver:
         return (opens or points) and len(own) <= 2 and all(self._indexed(w) for w in own)
 
     def resolve(self, question: str, previous: Turn | None) -> Resolution:
-        question = written_pillars(question)  # "Und in der dritten Säule?" swaps the pillar like "Und in Säule III?"
+        # "Und in der dritten Säule?", "Und im 2. Jahr?" swap like "Und in Säule III?", "Und im zweiten Jahr?"
+        question = as_documents_write(question)
+        if previous is not None:
+            previous = replace(previous, standalone=as_documents_write(previous.standalone))
         if previous is not None and not self.in_scope(previous.standalone):
             # an off-topic turn ("Was ist das Wetter morgen in Mainz?") has no programme topic to carry: the next
             # turn is read as if it came first, not searched as "… (Mainz)"; one that only swaps its place or year
