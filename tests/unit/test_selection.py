@@ -311,6 +311,11 @@ def test_the_sentence_that_describes_a_document_is_never_an_answer_unit() -> Non
     # and so is an ordinary sentence that opens a document
     opening = dataclasses.replace(chunk("a", 0, "Die Analyse zeigt: 40 % der Mittel gehen an arme Länder."), section="")
     assert len(passage_units(opening)) == 1
+    # the remark on the source that follows its description is about the source too
+    nds = "Seite des Kultusministeriums zu Säule II (undatiert). Darstellung aus Niedersachsen. Ein Drittel ist frei."
+    assert [u[0] for u in passage_units(dataclasses.replace(chunk("nds", 0, nds), section=""))] == [
+        "Ein Drittel ist frei."
+    ]
 
 
 def test_an_editors_note_follows_what_the_sources_say() -> None:

@@ -96,7 +96,7 @@ _DOCUMENT_KIND = re.compile(
     r"^(?:[\wÄÖÜäöüß.-]+\s+){0,2}?[\wÄÖÜäöüß-]*(artikel|meldung|seite|pressemitteilung|pressestatement|beitrag|"
     r"bekanntmachung|recherche|analyse|richtlinie|ausgabe|interview|eintrag|selbstdarstellung|fachtext|editorial|"
     r"impulspapier|beschluss|übersicht|newsletter|bericht|steckbrief\w*|dokumentation|präsentation|broschüre|"
-    r"handreichung|positionspapier|stellungnahme)\b",
+    r"handreichung|positionspapier|stellungnahme|darstellung)\b",
     re.IGNORECASE,
 )
 
@@ -108,7 +108,7 @@ def is_description(text: str, chunk: Chunk, position: int) -> bool:
     stripped = text.strip()
     return (
         opening
-        and position == 0
+        and position <= 1  # "Seite des Kultusministeriums zu Säule II (undatiert). Darstellung aus Niedersachsen."
         and not _ORDINARY_START.match(stripped)  # "Die Analyse zeigt …", "Laut Bericht …" are content
         and bool(_DOCUMENT_KIND.match(stripped))
     )
