@@ -477,6 +477,14 @@ def test_a_sentence_points_back_by_its_first_word_or_a_pointing_adverb_right_aft
     assert not leans_on_previous("Die Mittel werden vom Land bereitgestellt, damit die Schulen planen können.")
 
 
+def test_a_list_whose_lead_in_points_back_comes_with_the_sentence_before_it() -> None:
+    before = "In Rheinland-Pfalz sind 200 Schulen am Startchancen-Programm beteiligt."
+    listed = "Sie verteilen sich so auf die Schularten:\n- 120 Grundschulen\n- 46 Realschulen plus"
+    units = [unit(listed, "daten", position=2, kind="list"), unit(before, "daten", position=1)]
+    chosen = select(scored("Welche Schularten?", units, [0.9, 0.1]), PARAMS).units
+    assert [u.text for u in chosen] == [before, listed]
+
+
 def test_a_refusal_never_quotes_a_sentence_that_leans_on_the_one_before() -> None:
     from scp_assistant.answer.reading import leans_on_previous
     from scp_assistant.answer.service import AnswerService, Prepared

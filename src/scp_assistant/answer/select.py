@@ -96,7 +96,8 @@ def select(scored: Scored, params: SelectionParams) -> Selection:
     def _antecedent(i: int) -> int | None:
         """The sentence a sentence of pointing words ("Damit", "Dabei", "Sie") continues in its passage."""
         unit = cands[i]
-        if unit.kind != "sentence" or not leans_on_previous(unit.text):
+        # a sentence, or a list whose lead-in points back ("Sie verteilen sich so auf die Schularten: …")
+        if unit.kind not in ("sentence", "list") or not leans_on_previous(unit.text):
             return None
         return next(
             (

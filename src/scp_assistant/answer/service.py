@@ -273,7 +273,7 @@ class AnswerService:
             for i, unit in enumerate(scored.candidates)
             if i not in scored.featurized.excluded
             and not (local_only and "," in unit.chunk.region)
-            and not (unit.kind == "sentence" and leans_on_previous(unit.text))
+            and not (unit.kind in ("sentence", "list") and leans_on_previous(unit.text))
         ]
         if not usable:
             return None
