@@ -473,6 +473,9 @@ def test_a_sentence_points_back_by_its_first_word_or_a_pointing_adverb_right_aft
 
     assert leans_on_previous("Die Stadt trägt dabei einen Eigenanteil von 30 %, das sind rund 5,04 Mio. €.")
     assert leans_on_previous("Sie dient der Finanzierung von Personalkosten.")
+    assert leans_on_previous("Die Förderung für Kaisersesch in Säule II stammt aus diesem Trägerbudget.")
+    assert leans_on_previous("Auch das Evaluationskonzept ist an diesen drei Ebenen ausgerichtet.")
+    assert not leans_on_previous("Nach dieser FAQ sind Aufgaben der Kernverwaltung ausgeschlossen.")  # the source
     assert not leans_on_previous("Die Stadt Mainz erhält über zehn Jahre rund 16,8 Mio. €.")
     assert not leans_on_previous("Die Mittel werden vom Land bereitgestellt, damit die Schulen planen können.")
 

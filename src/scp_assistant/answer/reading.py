@@ -142,9 +142,15 @@ def leans_on_previous(text: str) -> bool:
     """Does the sentence start with a word that points back ("Sie dient der Finanzierung …", "Damit liegt …")?
     ("Es gibt …" does not.)"""
     stripped = text.strip()
-    return bool(_ANAPHOR.match(stripped) or _EARLY_POINTER.match(stripped))
+    return bool(_ANAPHOR.match(stripped) or _EARLY_POINTER.match(stripped) or _THIS_ONE.search(stripped))
 
 
+# "diese" before a noun the sentence before named ("stammt aus diesem Trägerbudget", "Zu diesen Netzwerken gehören …");
+# the source itself ("laut dieser Seite", "nach dieser FAQ") is named by the citation
+_THIS_ONE = re.compile(
+    r"\b(?<!\A)(?:diese[mnrs]?)\s+(?!(?:Seite|FAQ|Mitteilung|Meldung|Zusammenfassung|Pressemitteilung|Übersicht)\b)"
+    r"(?:[a-zäöüß]+\s+)?[A-ZÄÖÜ]"
+)
 # a pointing adverb among the first words: "Die Stadt trägt dabei einen Eigenanteil von 30 %" (of what, which town?)
 _EARLY_POINTER = re.compile(r"(?:[\wÄÖÜäöüß.-]+\s+){1,3}(dabei|damit|dafür|dazu|hierfür|hierzu|davon)\b")
 
