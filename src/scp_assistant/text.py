@@ -241,6 +241,11 @@ _PILLAR = re.compile(r"\b(S(?:ä|ae)ulen?)[\s-]+(III|II|I|1|2|3)\b", re.IGNORECA
 _ROMAN = {"i": "1", "ii": "2", "iii": "3"}
 
 
+# words the documents write as a sign or an abbreviation ("40 %", "20.000 €", "6 Mrd. €"): no question lacks an answer
+# for using them (folded)
+WRITTEN_AS_SYMBOL = frozenset("prozent euro million millionen milliarde milliarden mio mrd prozentpunkte".split())
+
+
 def figures(text: str) -> tuple[str, ...]:
     """The numbers a text states, in order, without pillar numerals ("Säule 2", "säule2" name a pillar)."""
     return tuple(dict.fromkeys(re.findall(r"\d+(?:[.,/]\d+)*", _PILLAR_WORD.sub(" ", _PILLAR.sub(" ", text)))))

@@ -269,3 +269,15 @@ def test_a_refusal_never_names_a_sentence_s_first_word_or_an_everyday_noun_as_mi
         unknown_words=("Referat",),
     )  # fmt: skip
     assert missing_words(label, featurized, None, features) == ["Referat"]
+
+
+def test_a_word_the_documents_write_as_a_sign_is_neither_a_name_nor_unknown() -> None:
+    from scp_assistant.answer.evidence import EvidenceJudge
+
+    split = _chunk("rlp", "Land", "In Rheinland-Pfalz sollen 40 % der Mittel in Säule I fließen, rund 2,5 Mio. €.")
+    features = _extractor(split)
+    # "Prozent" and "Millionen" appear as "%" and "Mio.": no name of the question the passages could lack
+    assert features.query("Wie viel Prozent der Mittel gehen in Säule I?", "amount").names == ()
+    judge = EvidenceJudge(BM25Index([split]))
+    assert judge.unknown_nouns("Wie viel Prozent, wie viele Millionen Euro gehen in Säule I?") == []
+    assert judge.unknown_nouns("Wie hoch ist der Stundenlohn?") == ["Stundenlohn"]

@@ -22,7 +22,7 @@ from scp_assistant.models import Chunk, ScoredChunk
 from scp_assistant.retrieve.bm25 import BM25Index, within_one_edit
 from scp_assistant.retrieve.hybrid import dense_z
 from scp_assistant.retrieve.places import PlaceNames
-from scp_assistant.text import STOPWORDS, fold, stem, words
+from scp_assistant.text import STOPWORDS, WRITTEN_AS_SYMBOL, fold, stem, words
 
 GLOSSARY = tuple(
     """
@@ -109,7 +109,7 @@ class EvidenceJudge:
 
     # ---- vocabulary ------------------------------------------------------------------------------
     def _known(self, word: str) -> bool:
-        if word in self._vocab or word.isdigit():
+        if word in self._vocab or word.isdigit() or word in WRITTEN_AS_SYMBOL:
             return True
         if self._bm25.idf(stem(word)) > 0:
             return True

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from scp_assistant.text import fold
+from scp_assistant.text import WRITTEN_AS_SYMBOL, fold
 
 NAME = re.compile(r"(?<!^)(?<![.?!:]\s)\b([A-ZÄÖÜ][a-zäöüß]+(?:-[A-ZÄÖÜ][a-zäöüß]+)*|[A-ZÄÖÜ]{2,}\+?)\b")
 # the noun after "unser…" or "wir/uns als" (an adjective may come between): "unsere kleine VG", "wir als Kreis";
@@ -59,4 +59,4 @@ COMMON = frozenset(
 def is_common(word: str) -> bool:
     """A question word or a word every question on the programme may use ("Schule", "Geld", "Personal")."""
     folded = fold(word)
-    return folded in COMMON or len(folded) < 3
+    return folded in COMMON or folded in WRITTEN_AS_SYMBOL or len(folded) < 3
