@@ -122,6 +122,10 @@ def test_widget_on_a_third_party_page(
         launcher.click()
         assert launcher.get_attribute("aria-expanded") == "true" and panel.is_visible()
         _ask_and_check(host, page, real_container, artifacts, "widget")
+        title = host.locator("header h2")  # beside "Neue Unterhaltung" and ×: two lines at most
+        assert (
+            title.evaluate("e => e.getBoundingClientRect().height / parseFloat(getComputedStyle(e).lineHeight)") < 2.5
+        )
         assert page.evaluate("Object.keys(localStorage).length") == 0  # no hidden session survives a reload
         host.locator("textarea").press("Escape")  # closes the panel, focus back on the launcher
         assert launcher.get_attribute("aria-expanded") == "false" and not panel.is_visible()

@@ -101,7 +101,10 @@
     ".launcher{background:var(--accent);color:#fff;border:0;border-radius:24px;padding:12px 18px;font:inherit;",
     "font-weight:600;cursor:pointer;box-shadow:0 2px 8px rgba(0,0,0,.3)}",
     "header{background:var(--accent);color:#fff;padding:10px 14px;display:flex;align-items:center;gap:8px}",
-    "header h2{font-size:1.05rem;margin:0;flex:1}",
+    "header h2{font-size:1.05rem;margin:0;flex:1;line-height:1.25}",
+    // beside "Neue Unterhaltung" and × the floating panel's title keeps to two lines ("Fragen zum / Startchancen-Programm")
+    ".float header h2{font-size:.9rem}.float header{gap:6px}header button{white-space:nowrap}",
+    ".float header button{font-size:.8rem;padding:2px 6px}",
     "header button{background:transparent;color:#fff;border:1px solid #fff;border-radius:6px;font:inherit;",
     "font-size:.85rem;padding:2px 8px;cursor:pointer}",
     "button{min-height:24px;min-width:24px}",
