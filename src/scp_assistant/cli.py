@@ -197,7 +197,7 @@ def _ask(settings: Settings, args: argparse.Namespace) -> int:
         if args.json:
             sys.stdout.write(json.dumps(reply.to_dict(), ensure_ascii=False) + "\n")
             continue
-        if reply.rewritten_question.strip() != question.strip():
+        if reply.rewritten_question != reply.answer.question:  # as typed, cleaned
             sys.stdout.write(f"(Gesucht wurde: {reply.rewritten_question})\n")
         _show(reply.answer, False, sys.stdout)
 

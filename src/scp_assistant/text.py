@@ -254,43 +254,6 @@ def figures(text: str) -> tuple[str, ...]:
 _PILLAR_WORD = re.compile(r"\bs(?:ä|ae)ulen?[123]\b", re.IGNORECASE)
 
 
-def as_documents_write(text: str) -> str:
-    """Pillars and years of the programme as the documents write them ("Säule zwei" -> "Säule II", "im 1. Jahr" ->
-    "im ersten Jahr"): searched, compared and swapped in follow-ups like the documents' own words."""
-    return _NTH_YEAR_DIGIT.sub(_year_in_words, written_pillars(text))
-
-
-_ORDINAL_WORDS = ("erst", "zweit", "dritt", "viert", "fünft", "sechst", "siebt", "acht", "neunt", "zehnt")
-_NTH_YEAR_DIGIT = re.compile(
-    r"\b(im|am|zum|vom|beim|dem|den|der|des|das|die|ein|einem)?(\s*)\b(10|[1-9])\.\s+((?:Programm|Förder)?[Jj]ahr)\b"
-)
-
-
-def _year_in_words(match: re.Match[str]) -> str:
-    article, space, number, year = match.group(1) or "", match.group(2), match.group(3), match.group(4)
-    ending = "e" if article.lower() in ("", "das", "die", "ein") else "en"
-    return f"{article}{space}{_ORDINAL_WORDS[int(number) - 1]}{ending} {year}"
-
-
-def written_pillars(text: str) -> str:
-    """Pillars written in words as the documents write them: "Säule zwei", "die zweite Säule" and "die 2. Säule"
-    -> "Säule II"
-    ("die erste Säule-III-Stelle" is left alone)."""
-    text = _PILLAR_IN_WORDS.sub(lambda m: f"{m.group(1)} {_NUMERALS[m.group(2).lower()]}", text)
-    return _NTH_PILLAR.sub(lambda m: f"{m.group(2)} {_NUMERALS[m.group(1).lower()]}", text)
-
-
-_NUMERALS = {
-    "eins": "I", "zwei": "II", "drei": "III", "erst": "I", "zweit": "II", "dritt": "III", "1.": "I", "2.": "II",
-    "3.": "III",
-}  # fmt: skip
-_PILLAR_IN_WORDS = re.compile(r"\b(S(?:ä|ae)ule)\s+(eins|zwei|drei)\b", re.IGNORECASE)
-_NTH_PILLAR = re.compile(
-    r"\b(erst(?=e)|zweit(?=e)|dritt(?=e)|[123]\.)(?:e[nmrs]?)?\s+(S(?:ä|ae)ule)\b(?![\s-]*(?:III|II|I|[123])\b)",
-    re.IGNORECASE,
-)
-
-
 def pillar_terms(text: str) -> str:
     """'Säule I' -> 'Säule saeule1', 'Säule-III-Mittel' -> 'Säule saeule3-Mittel': the numeral matters."""
     return _PILLAR.sub(lambda m: f"{m.group(1)} saeule{_ROMAN.get(m.group(2).lower(), m.group(2))}", text)

@@ -196,8 +196,9 @@ def test_a_notice_the_answer_text_already_ends_with_is_not_repeated() -> None:
 def test_an_answer_to_an_english_question_says_it_is_in_german(fake_container: Container) -> None:
     service = fake_container.answer_service
     service.models = hand_models(refuse_above=1.01)  # answered, whatever the refusal model thinks
-    english = service.ask("Which professions can be funded from pillar III?")
-    assert not english.refused and english.notice and messages.ENGLISH_NOTICE in english.notice
+    for question in ("Which professions can be funded from pillar III?", "Who approves applications in pillar II?"):
+        english = service.ask(question)
+        assert not english.refused and english.notice and messages.ENGLISH_NOTICE in english.notice, question
     for question in (
         "Welche Berufsgruppen sind in Säule III förderfähig?",
         "Welche Berufsgruppen sind in Säule III in Schulen förderfähig?",

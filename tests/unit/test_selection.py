@@ -336,6 +336,9 @@ def test_an_editors_note_joins_only_an_answer_that_draws_on_its_own_source() -> 
     params = SelectionParams(add_above=0.6, part_above=0.3, budget=300, max_sources=3)
     beside = select(scored("Wer genehmigt Anträge?", [answer, own, note], [0.9, 0.85, 0.8]), params).units
     assert note in beside
+    # nor does it lead an answer when it scores best
+    first = select(scored("Wer genehmigt Anträge?", [note, answer], [0.9, 0.8]), PARAMS).units
+    assert [u.chunk.doc_id for u in first] == ["ism"]
 
 
 def test_a_cut_off_sentence_is_never_an_answer_unit_but_introduces_the_list_below_it() -> None:
@@ -362,6 +365,15 @@ def test_a_bullet_that_stops_mid_phrase_heads_the_next_list_and_is_no_point_of_i
     assert "- Kleinere Gemeinden haben bereits Mittel beantragt" in units
     assert "Anträge vornehmlich für\n- zusätzliche Sekretariatsstunden\n- Ferienangebote" in units
     assert not any(u.endswith("vornehmlich für") for u in units)  # neither alone nor closing the first list
+    # with no list below, the last point stays in its list; a lead-in above a lone cut-off point heads the next list
+    alone = [
+        u[0] for u in passage_units(chunk("ism", 6, "Ansprechpartner:\n- die ADD\n- das Ministerium unter:", page=3))
+    ]
+    assert "Ansprechpartner:\n- die ADD\n- das Ministerium unter:" in alone
+    led = "Die Schulträger planen:\n- Anträge vornehmlich für\n\n- Sekretariatsstunden\n- Ferienangebote"
+    assert "Die Schulträger planen: Anträge vornehmlich für\n- Sekretariatsstunden\n- Ferienangebote" in [
+        u[0] for u in passage_units(chunk("ism", 7, led, page=4))
+    ]
 
 
 def test_courtesy_lines_of_slides_are_not_answer_units() -> None:
@@ -477,6 +489,10 @@ def test_a_sentence_points_back_by_its_first_word_or_a_pointing_adverb_right_aft
     assert leans_on_previous("Auch das Evaluationskonzept ist an diesen drei Ebenen ausgerichtet.")
     assert not leans_on_previous("Nach dieser FAQ sind Aufgaben der Kernverwaltung ausgeschlossen.")  # the source
     assert not leans_on_previous("Die Stadt Mainz erhält über zehn Jahre rund 16,8 Mio. €.")
+    for ahead in ("Das Budget dient dazu, Schulen zu stärken.", "Die Schulen erhalten in diesem Jahr 5 Mio. €."):
+        assert not leans_on_previous(ahead)  # points ahead; names a date
+    assert leans_on_previous("Sie verteilen sich so:\n- 120 Grundschulen")  # a list by its lead-in only
+    assert not leans_on_previous("Die Schularten:\n- Grundschulen erhalten davon 60 %")
     assert not leans_on_previous("Die Mittel werden vom Land bereitgestellt, damit die Schulen planen können.")
 
 

@@ -204,6 +204,8 @@ def test_a_turn_that_only_moves_an_off_topic_question_elsewhere_is_that_question
     again = resolver.resolve("und in Worms?", weather)
     assert again.standalone == "Was ist das Wetter morgen in Worms?" and again.dependent
     assert resolver.resolve("Und die Säule II?", weather).standalone == "Und die Säule II?"
+    moved = resolver.resolve("Und in Neustadt an der Weinstraße?", weather).standalone
+    assert moved == "Was ist das Wetter morgen in Neustadt?"  # the rest of a place's name is no word of its own
     chat = fake_container.chat_service
     first = chat.ask("Was ist das Wetter morgen in Mainz?")
     assert chat.ask("und in Worms?", first.session_id).answer.refusal_reason == "out_of_scope"

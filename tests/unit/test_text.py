@@ -193,7 +193,7 @@ def test_a_pillar_numeral_is_no_figure_the_documents_must_state() -> None:
 
 
 def test_a_pillar_written_in_words_is_written_as_the_documents_write_it() -> None:
-    from scp_assistant.text import written_pillars
+    from scp_assistant.document_words import as_documents_write as written_pillars
 
     assert written_pillars("Säule zwei: wie viel bekommt Worms?") == "Säule II: wie viel bekommt Worms?"
     assert written_pillars("Geld aus der zweiten Säule, der ersten säule?") == "Geld aus der Säule II, der säule I?"
@@ -203,9 +203,20 @@ def test_a_pillar_written_in_words_is_written_as_the_documents_write_it() -> Non
 
 
 def test_a_year_of_the_programme_written_as_a_digit_is_written_in_words() -> None:
-    from scp_assistant.text import as_documents_write
+    from scp_assistant.document_words import as_documents_write
 
     assert as_documents_write("Wie viele Maßnahmen im 1. Jahr?") == "Wie viele Maßnahmen im ersten Jahr?"
     assert as_documents_write("das 3. Programmjahr, Säule zwei") == "das dritte Programmjahr, Säule II"
     for kept in ("am 1. August 2024", "im 1. Schuljahr", "seit 2024"):  # a date; the first grade
         assert as_documents_write(kept) == kept
+
+
+def test_pillars_named_together_stay_together_and_odd_letters_change_nothing() -> None:
+    from scp_assistant.document_words import as_documents_write
+
+    assert as_documents_write("zwischen der zweiten und dritten Säule") == "zwischen der Säulen II und III"
+    assert as_documents_write("Säule zwei und drei") == "Säulen II und III"
+    assert as_documents_write("Im 2. Jahr?") == "Im zweiten Jahr?"  # capitalised at the start of a question
+    assert as_documents_write("ein 1. Jahr") == "ein erstes Jahr"
+    for kept in ("die erſte Säule", "Säule zweİ", "die zweıte Säule", "Ende des 1. Jahres", ""):
+        assert as_documents_write(kept) == kept  # never an error: the server answered 500 for "erſte"

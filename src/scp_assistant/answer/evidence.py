@@ -52,7 +52,8 @@ _ENGLISH = frozenset(
         "the",
         "of",
         "and",
-        "to",  # not "in": a German word as well ("Wie viel Geld geht in Worms in Säule II?")
+        "to",
+        "in",
         "is",
         "for",
         "on",
@@ -144,7 +145,8 @@ class EvidenceJudge:
     def judge(self, question: str, ranked: Sequence[ScoredChunk]) -> Evidence:
         """Score 0..1: starts from coverage and similarity, minus penalties for what the passages lack."""
         tokens = re.findall(r"[a-z]+", question.lower())
-        english = sum(t in _ENGLISH for t in tokens) >= max(2, len(tokens) // 5)
+        # distinct words: "in" is German too ("Wie viel Geld geht in Worms in Säule II?" is no English question)
+        english = len(_ENGLISH.intersection(tokens)) >= max(2, len(tokens) // 5)
         eligibility = bool(_ELIGIBILITY.search(question))
         top = ranked[:5]
         passages = " ".join(f"{c.chunk.title} {c.chunk.section} {c.chunk.text}" for c in top)

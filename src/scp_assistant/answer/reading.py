@@ -139,20 +139,24 @@ def without_verdict(text: str) -> str:
 
 
 def leans_on_previous(text: str) -> bool:
-    """Does the sentence start with a word that points back ("Sie dient der Finanzierung …", "Damit liegt …")?
-    ("Es gibt …" does not.)"""
-    stripped = text.strip()
-    return bool(_ANAPHOR.match(stripped) or _EARLY_POINTER.match(stripped) or _THIS_ONE.search(stripped))
+    """Does the sentence (or a list's lead-in) point back to the one before it: by its first word ("Sie dient der
+    Finanzierung …", "Damit liegt …"), by a pointing adverb right after its subject ("Die Stadt trägt dabei …") or
+    by "diese" before a noun ("stammt aus diesem Trägerbudget")? ("Es gibt …", "dient dazu, …", "in diesem Jahr"
+    do not.)"""
+    first = text.strip().split("\n", 1)[0]
+    return bool(_ANAPHOR.match(first) or _EARLY_POINTER.match(first) or _THIS_ONE.search(first))
 
 
 # "diese" before a noun the sentence before named ("stammt aus diesem Trägerbudget", "Zu diesen Netzwerken gehören …");
-# the source itself ("laut dieser Seite", "nach dieser FAQ") is named by the citation
+# the source itself ("laut dieser Seite", "nach dieser FAQ") is named by the citation, and "in diesem Jahr" is a date
 _THIS_ONE = re.compile(
-    r"\b(?<!\A)(?:diese[mnrs]?)\s+(?!(?:Seite|FAQ|Mitteilung|Meldung|Zusammenfassung|Pressemitteilung|Übersicht)\b)"
-    r"(?:[a-zäöüß]+\s+)?[A-ZÄÖÜ]"
+    r"\bdiese[mnrs]?\s+(?:[a-zäöüß]+\s+)?"
+    r"(?!(?:Seite|FAQ|Mitteilung|Meldung|Zusammenfassung|Pressemitteilung|Übersicht|Jahr|Schuljahr|Woche|Monat|Zeit)\b)"
+    r"[A-ZÄÖÜ]"
 )
-# a pointing adverb among the first words: "Die Stadt trägt dabei einen Eigenanteil von 30 %" (of what, which town?)
-_EARLY_POINTER = re.compile(r"(?:[\wÄÖÜäöüß.-]+\s+){1,3}(dabei|damit|dafür|dazu|hierfür|hierzu|davon)\b")
+# a pointing adverb among the first words: "Die Stadt trägt dabei einen Eigenanteil von 30 %" (of what, which town?);
+# not one that points ahead ("Das Budget dient dazu, …", "Der Schulträger sorgt dafür, dass …")
+_EARLY_POINTER = re.compile(r"(?:[\wÄÖÜäöüß.-]+\s+){1,3}(dabei|damit|dafür|dazu|hierfür|hierzu|davon)\b(?!\s*,)")
 
 
 def rare_term_holders(

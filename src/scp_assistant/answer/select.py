@@ -93,6 +93,11 @@ def select(scored: Scored, params: SelectionParams) -> Selection:
             if k not in chosen and k not in elsewhere and not any(_overlaps(cands[k], cands[j]) for j in chosen):
                 chosen.append(k)
 
+    def _lead(order: list[int]) -> int | None:
+        """The first of ``order`` that is no editor's note (a note comments on what its source says), else the
+        first."""
+        return next((i for i in order if not cands[i].text.startswith(EDITORIAL_NOTE)), order[0] if order else None)
+
     def _antecedent(i: int) -> int | None:
         """The sentence a sentence of pointing words ("Damit", "Dabei", "Sie") continues in its passage."""
         unit = cands[i]
@@ -152,13 +157,15 @@ def select(scored: Scored, params: SelectionParams) -> Selection:
         for part, part_p in zip(parts, scored.part_p, strict=True):
             # a part is answered by a unit likely for the part that does not contradict the whole question
             joint = part_p * np.sqrt(np.maximum(scored.p, 1e-9))
-            best = _order(joint)[0]
+            best = _lead(_order(joint))
+            if best is None:
+                continue
             if part_p[best] < params.part_above:
                 uncovered.append(part)
             elif fits(best) or not chosen:
                 take(best)
     if not chosen:
-        first = next((i for i in _order(scored.p) if i not in elsewhere), None)
+        first = _lead([i for i in _order(scored.p) if i not in elsewhere])
         if first is None:
             return Selection([], uncovered)
         take(first)

@@ -23,13 +23,14 @@ from scp_assistant.answer.guard import clean_question, screen
 from scp_assistant.answer.reading import leans_on_previous, without_verdict
 from scp_assistant.answer.scoring import Featurized, Scored, UnitScorer, check_models, missing_words, score
 from scp_assistant.answer.select import select
+from scp_assistant.document_words import as_documents_write
 from scp_assistant.learn.features import UnitCandidate
 from scp_assistant.learn.model import Models
 from scp_assistant.models import Answer, Chunk, Citation, RefusalReason, RetrievedRef, ScoredChunk
 from scp_assistant.retrieve.hybrid import Filters, HybridRetriever
 from scp_assistant.retrieve.spelling import SpellingCorrector
 from scp_assistant.settings import AnswerSettings, RetrieveSettings
-from scp_assistant.text import EDITORIAL_NOTE, as_documents_write
+from scp_assistant.text import EDITORIAL_NOTE
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +132,7 @@ class AnswerService:
         screening = screen(text, self.judge.is_programme_text)
         query = as_documents_write(self._speller.correct(screening.query) if self._speller else screening.query)
         if query != screening.query:
-            log.info("searched with typing errors corrected: %r", query)
+            log.info("searched as %r (typing errors corrected, pillars and years as the documents write them)", query)
         ranked = self._retriever.retrieve(query, filters)
         retrieved = [
             RetrievedRef(s.chunk.doc_id, s.chunk.chunk_id, round(s.score, 5))

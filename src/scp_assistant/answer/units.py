@@ -65,11 +65,13 @@ def passage_units(chunk: Chunk) -> list[tuple[str, str, str, str]]:
                 out.append((unit.text, "sentence", context, ""))
             continue
         lead, items = _items(unit)
-        trailing = items[-1] if items and (dangling(items[-1]) or items[-1].endswith(":")) else ""
+        following = units[position + 1] if position + 1 < len(units) else None
+        heads_next = following is not None and following.is_list
+        trailing = items[-1] if heads_next and items and (dangling(items[-1]) or items[-1].endswith(":")) else ""
         if trailing:  # "- Anträge vornehmlich für" heads the next list: it is no point of this one
             items = items[:-1]
-            if not items:
-                carried = trailing
+            if not items:  # the lead-in of both: "Die Schulträger planen:\n- Anträge vornehmlich für"
+                carried = f"{lead} {trailing}".strip()
                 continue
             unit = Unit("\n".join([lead, *(f"- {i}" for i in items)]).strip(), unit.is_list)
         parent = lead or carried

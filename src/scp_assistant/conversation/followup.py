@@ -21,11 +21,12 @@ import numpy as np
 
 from scp_assistant.answer.evidence import EvidenceJudge
 from scp_assistant.conversation.sessions import Turn
+from scp_assistant.document_words import as_documents_write
 from scp_assistant.learn.model import LinearModel
 from scp_assistant.learn.question import NTH_YEAR, pillars, split_carried
 from scp_assistant.retrieve.bm25 import BM25Index
-from scp_assistant.retrieve.places import place_forms, place_words
-from scp_assistant.text import STOPWORDS, as_documents_write, fold
+from scp_assistant.retrieve.places import PLACES, place_forms, place_words
+from scp_assistant.text import STOPWORDS, fold
 
 FOLLOWUP_FEATURES = (
     "content_words", "short", "connector", "pronoun", "question_word", "own_topics", "own_specific",
@@ -219,7 +220,7 @@ class FollowupResolver:
             # ("und in Worms?") asks the off-topic question again, and is declined like it
             swapped = self._same_question_elsewhere(question, previous)
             if swapped:
-                return Resolution(swapped, True)
+                return Resolution(swapped, True, 1.0)
             previous = None
         if previous is None:
             # asked first, such a turn is not declined as out of scope: the user is asked for its topic
@@ -233,16 +234,20 @@ class FollowupResolver:
 
     def _same_question_elsewhere(self, question: str, previous: Turn) -> str:
         """The previous question with the place or year the turn names instead of its own, when the turn says
-        nothing else ("und in Worms?", "Und 2026?", "Wie ist es in Kusel?"); else empty."""
+        nothing else of the programme ("und in Worms?", "Und 2026?", "Wie ist es in Kusel?", "Und in Ludwigshafen am
+        Rhein?"); else empty."""
         own = self.phrases(question)
-        if not own or any(p.slot not in ("place", "year") for p in own):
+        moved = [p for p in own if p.slot in ("place", "year")]
+        if not moved or any(p.slot not in ("place", "year", "topic") for p in own):
             return ""
-        named = " ".join(fold(p.text) for p in own)
+        named = " ".join(fold(p.text) for p in moved)
         words = [w for w in _WORD.findall(question) if fold(w) not in STOPWORDS and len(w) >= 3]
         rest = [w for w in words if not _QUESTION_WORD.fullmatch(w) and not _POINTING.fullmatch(w)]
-        if any(fold(w) not in named for w in rest):  # a word of its own: a question of its own
+        # a word of its own makes it a question of its own; the rest of a place's name ("Ludwigshafen am Rhein",
+        # "Neustadt an der Weinstraße") does not
+        if any(fold(w) not in named and fold(w) not in _PLACE_NAME_WORDS for w in rest):
             return ""
-        new = {p.slot: p.text for p in reversed(own)}
+        new = {p.slot: p.text for p in reversed(moved)}
         swapped = self._swap(previous.standalone, new, set(new))
         return swapped if swapped != previous.standalone else ""
 
@@ -299,6 +304,9 @@ class FollowupResolver:
             if phrase.slot in filled and phrase.slot != "pillar":
                 text = re.sub(re.escape(phrase.text), new[phrase.slot], text, count=1)
         return text
+
+
+_PLACE_NAME_WORDS = frozenset(fold(w) for place in PLACES if " " in place for w in place.split()) | {"rhein"}
 
 
 def _nouns(texts: Iterable[str]) -> frozenset[str]:

@@ -11,6 +11,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from scp_assistant.text import figures
+
 KINDS = ("who", "where", "amount", "count", "when", "yesno", "which", "how", "why", "what")
 
 _KIND_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
@@ -107,7 +109,7 @@ def question_kind(text: str) -> str:
 
 
 def question_numbers(text: str) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(re.findall(r"\d+(?:[.,/]\d+)*", text)))
+    return figures(text)
 
 
 def split_parts(text: str, is_place: Callable[[str], bool] | None = None) -> tuple[str, ...]:

@@ -1,0 +1,58 @@
+"""Pillars and years of the programme as the documents write them.
+
+Staff type "Säule zwei", "die zweite Säule", "die 2. Säule" or "im 1. Jahr"; the documents say "Säule II" and "im
+ersten Jahr". A question is read in the documents' words before it is searched, compared and resolved as a
+follow-up ("Und in der dritten Säule?" swaps the pillar like "Und in Säule III?"). Only the forms below are
+rewritten; anything else stays as typed (the patterns are case-sensitive on purpose: with ``re.IGNORECASE`` a
+"ſ" or "İ" would match and name no numeral).
+"""
+
+from __future__ import annotations
+
+import re
+
+_NUMERALS = {
+    "erst": "I", "zweit": "II", "dritt": "III", "1": "I", "2": "II", "3": "III", "eins": "I", "zwei": "II",
+    "drei": "III",
+}  # fmt: skip
+_ORDINAL = r"(?:[Ee]rst|[Zz]weit|[Dd]ritt)e[nmrs]?|[123]\."
+_CARDINAL = r"[Ee]ins|[Zz]wei|[Dd]rei"
+_AND = r"\s*(?:,|und|oder|bis)\s*"
+_PILLAR_WORD = r"[Ss](?:ä|ae)ule"
+# "die zweite Säule", "der 2. und 3. Säule" (not "die erste Säule-III-Stelle": that pillar is named already)
+_NTH_PILLAR = re.compile(
+    rf"\b((?:{_ORDINAL})(?:{_AND}(?:{_ORDINAL}))*)\s+({_PILLAR_WORD})n?\b(?![\s-]*(?:III|II|I|[123])\b)"
+)
+# "Säule zwei", "Säulen zwei und drei" (not "Säule zweimal")
+_PILLAR_IN_WORDS = re.compile(rf"\b({_PILLAR_WORD})n?\s+((?:{_CARDINAL})(?:{_AND}(?:{_CARDINAL}))*)\b")
+_ORDINAL_WORDS = ("erst", "zweit", "dritt", "viert", "fünft", "sechst", "siebt", "acht", "neunt", "zehnt")
+# "im 1. Jahr", "das 2. Programmjahr" (not "am 1. August", "im 1. Schuljahr": a date, the first grade)
+_NTH_YEAR = re.compile(
+    r"\b(?:((?i:im|am|zum|vom|beim|dem|den|einem|das|die|ein))(\s+))?(10|[1-9])\.\s+((?:Programm|Förder)?[Jj]ahr)\b"
+)
+_DATIVE = ("im", "am", "zum", "vom", "beim", "dem", "den", "einem")
+
+
+def as_documents_write(text: str) -> str:
+    """``text`` with its pillars and programme years in the documents' words ("Säule zwei" -> "Säule II", "die 2.
+    und 3. Säule" -> "Säulen II und III", "Im 1. Jahr" -> "Im ersten Jahr")."""
+    text = _PILLAR_IN_WORDS.sub(lambda m: _pillars(m.group(1), m.group(2), m.group(0)), text)
+    text = _NTH_PILLAR.sub(lambda m: _pillars(m.group(2), m.group(1), m.group(0)), text)
+    return _NTH_YEAR.sub(_year_in_words, text)
+
+
+def _pillars(word: str, numerals: str, typed: str) -> str:
+    found = [_NUMERALS.get(n.lower().rstrip(".")[:5].rstrip("e")) for n in re.split(_AND, numerals.strip())]
+    named = [n for n in found if n]
+    if not named or len(named) != len(found):
+        return typed
+    if len(named) == 1:
+        return f"{word} {named[0]}"
+    return f"{word}n {', '.join(named[:-1])} und {named[-1]}"
+
+
+def _year_in_words(match: re.Match[str]) -> str:
+    article, space, number, year = match.group(1) or "", match.group(2) or "", match.group(3), match.group(4)
+    key = article.lower()
+    ending = "en" if key in _DATIVE else "es" if key == "ein" else "e"
+    return f"{article}{space}{_ORDINAL_WORDS[int(number) - 1]}{ending} {year}"
