@@ -12,8 +12,7 @@ with the session: it is searched (and refused) as written.
 from __future__ import annotations
 
 import re
-from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Protocol
 
@@ -21,68 +20,34 @@ import numpy as np
 
 from scp_assistant.answer.evidence import EvidenceJudge
 from scp_assistant.conversation.sessions import Turn
+from scp_assistant.conversation.turn_words import (
+    CONNECTOR,
+    PILLAR,
+    PLACE_NAME_WORDS,
+    POINTING,
+    PRONOUN,
+    QUESTION_WORD,
+    SCHOOL,
+    WIDE,
+    WIDE_ADVERB,
+    WORD,
+    YEAR,
+    Phrase,
+    nouns,
+    pillar_phrase,
+    pillars_of,
+)  # fmt: skip
 from scp_assistant.document_words import as_documents_write
 from scp_assistant.learn.model import LinearModel
-from scp_assistant.learn.question import NTH_YEAR, pillars, split_carried
+from scp_assistant.learn.question import NTH_YEAR, split_carried
 from scp_assistant.retrieve.bm25 import BM25Index
-from scp_assistant.retrieve.places import PLACES, place_forms, place_words
+from scp_assistant.retrieve.places import place_forms, place_words
 from scp_assistant.text import STOPWORDS, fold
 
 FOLLOWUP_FEATURES = (
     "content_words", "short", "connector", "pronoun", "question_word", "own_topics", "own_specific",
     "slot_only", "overlap_previous", "previous_topics", "ends_question", "bias_free",
 )  # fmt: skip
-
-_CONNECTOR = re.compile(
-    r"^(und|aber|also|auch|dann|sowie|oder|bzw|what about|and|how about|und was|wie ist es mit|was ist mit|"
-    r"gilt das|geht das|klappt das|wie sieht es)\b",
-    re.IGNORECASE,
-)
-_PRONOUN = re.compile(  # "Bleibt dass jetzt so?": a verb, then "dass" is the pronoun mistyped
-    r"^\w+\s+dass\b|\b(das|dies|diese[mnrs]?|dafür|dazu|davon|dabei|darauf|daran|darüber|damit|es|dort|da|dieselbe[n]?|"
-    r"ebenfalls|die|der|den|dem|sie|ihn|ihm|that|this|it|there|them|those|these)\b",
-    re.IGNORECASE,
-)
-_POINTING = re.compile(  # what points back without an article's ambiguity ("der Schulträger" points nowhere)
-    r"\b(das|dies\w*|dafür|dazu|davon|dabei|darauf|daran|darüber|damit|es|dort|that|this|it|there|those|these)\b",
-    re.IGNORECASE,
-)
-_QUESTION_WORD = re.compile(
-    r"\b(wer|wem|wen|wie|was|wann|wo|woher|wohin|wofür|wozu|welche\w*|warum|wieso|weshalb|ob|who|what|when|"
-    r"where|which|why|how)\b",
-    re.IGNORECASE,
-)
-_PILLAR = re.compile(
-    r"\b(?:S(?:ä|ae)ulen?|pillars?)[\s-]*(III|II|I|1|2|3)\b(?:\s*(?:und|and|,)\s*(III|II|I|1|2|3)\b)?", re.I
-)
-_ROMAN = {"1": "I", "2": "II", "3": "III", "i": "I", "ii": "II", "iii": "III"}
-_SCHOOL = re.compile(
-    r"\b(BBS|berufsbildende\w* Schule\w*|Grundschule\w*|IGS|Integrierte\w* Gesamtschule\w*|Realschule\w* plus|RS\+|"
-    r"Förderschule\w*|Gymnasi\w*|Kita\w*|BVJ)\b",
-    re.IGNORECASE,
-)
-# what a topic word says about the pillar: "Chancenbudget" is Säule II, "multiprofessionelle Teams" Säule III
-_PILLAR_TOPICS = (
-    ("I", re.compile(r"investition|baumaßnahm|schulbau|lernumgebung", re.I)),
-    ("II", re.compile(r"chancenbudget|trägerbudget", re.I)),
-    ("III", re.compile(r"^(multiprofession\w*|mpt|teams?)$", re.I)),
-)
-# a turn about the whole Land or country asks the previous question without its place ("Und wie verteilt sich das
-# landesweit?" after a question on Mainz); in a question rewritten whole, the place gives way to the wide one
-_LAND_WIDE, _COUNTRY_WIDE = "landesweit|statewide", "bundesweit|deutschlandweit|nationwide"
-_IN_LAND, _IN_COUNTRY = "in ganz (?:RLP|Rheinland-Pfalz)", "in ganz Deutschland"
-_WIDE = re.compile(rf"\b(?:((?:{_LAND_WIDE})\w*|{_IN_LAND})|((?:{_COUNTRY_WIDE})\w*|{_IN_COUNTRY}))\b", re.I)
-# the adverbs and phrases for the whole Land or country that a place can stand in for ("bundesweit" -> "in RLP"); the
-# adjectives stay ("der bundesweite Anteil" does not become "der in Mainz Anteil")
-_WIDE_ADVERB = re.compile(rf"\b(?:{_LAND_WIDE}|{_COUNTRY_WIDE})\b(?!-)|\b(?:{_IN_LAND}|{_IN_COUNTRY})\b", re.I)
-_YEAR = re.compile(r"\b(?:19|20)\d\d(?:/(?:19|20)?\d\d)?\b")  # 2025, 2025/26
-_WORD = re.compile(r"[A-Za-zÄÖÜäöüß][\wÄÖÜäöüß+-]*")
-
-
-@dataclass(frozen=True)
-class Phrase:
-    text: str
-    slot: str  # pillar | place | school | year | topic
 
 
 @dataclass(frozen=True)
@@ -112,21 +77,21 @@ class FollowupResolver:
         # places the documents never name count too: "Und Pirmasens?" asks the previous question for Pirmasens
         self._places = (frozenset(fold(w) for w in regions) | place_words()) - generic
         self._rare = max(3, len(bm25.chunks) // 20)
-        self._nouns = _nouns(c.text for c in bm25.chunks)
+        self.nouns = nouns(c.text for c in bm25.chunks)
 
     # ---- phrases --------------------------------------------------------------------------------
     def phrases(self, text: str) -> list[Phrase]:
         """The topic of a question as whole phrases, in order: pillars, places, school types, programme nouns."""
         own, _ = split_carried(text)
-        out = [_pillar_phrase(m) for m in _PILLAR.finditer(own)]
-        for m in _SCHOOL.finditer(own):
+        out = [pillar_phrase(m) for m in PILLAR.finditer(own)]
+        for m in SCHOOL.finditer(own):
             out.append(Phrase(m.group(1), "school"))
-        for m in _YEAR.finditer(own):
+        for m in YEAR.finditer(own):
             out.append(Phrase(m.group(0), "year"))
         for m in NTH_YEAR.finditer(own):  # "im ersten Programmjahr" -> "Und im zweiten Jahr?"
             out.append(Phrase(m.group(0), "year"))
-        masked = NTH_YEAR.sub(" ", _SCHOOL.sub(" ", _PILLAR.sub(" ", own)))
-        tokens = _WORD.findall(masked)
+        masked = NTH_YEAR.sub(" ", SCHOOL.sub(" ", PILLAR.sub(" ", own)))
+        tokens = WORD.findall(masked)
         small = not any(t[0].isupper() and not t.isupper() for t in tokens)  # types everything in lower case
         for i, token in enumerate(tokens):
             folded = fold(token.rstrip("+"))
@@ -148,14 +113,14 @@ class FollowupResolver:
 
     def _topic_word(self, token: str, first: bool, lowercase_typist: bool = False) -> bool:
         folded = fold(token)
-        if folded in STOPWORDS or len(token) < 3 or _QUESTION_WORD.fullmatch(token):
+        if folded in STOPWORDS or len(token) < 3 or QUESTION_WORD.fullmatch(token):
             return False
         if token.isupper() and len(token) >= 2:
             return True  # ADD, PL, MPT
         if not token[0].isupper():
             # an acronym written small ("ism", "bbs"), or a noun of someone who types everything small
             # ("chancenbudget"): programme words are topics all the same; a verb ("finanziert") is not
-            noun = len(token) <= 4 or (lowercase_typist and folded in self._nouns)
+            noun = len(token) <= 4 or (lowercase_typist and folded in self.nouns)
             return noun and EvidenceJudge.is_programme_text(token) and self._indexed(token)
         return not first and self._indexed(token)
 
@@ -172,15 +137,15 @@ class FollowupResolver:
     def features(self, question: str, previous: Turn) -> np.ndarray:
         own = self.phrases(question)
         before = self.phrases(previous.standalone)
-        words = [w for w in _WORD.findall(question) if fold(w) not in STOPWORDS and len(w) >= 3]
+        words = [w for w in WORD.findall(question) if fold(w) not in STOPWORDS and len(w) >= 3]
         before_text = fold(previous.standalone)
         topics = [p for p in own if p.slot == "topic"]
         values = {
             "content_words": min(len(words), 12) / 12,
             "short": float(len(question.split()) <= 5),
-            "connector": float(bool(_CONNECTOR.search(question.strip()))),
-            "pronoun": float(bool(_PRONOUN.search(question))),
-            "question_word": float(bool(_QUESTION_WORD.search(question))),
+            "connector": float(bool(CONNECTOR.search(question.strip()))),
+            "pronoun": float(bool(PRONOUN.search(question))),
+            "question_word": float(bool(QUESTION_WORD.search(question))),
             "own_topics": min(len(topics), 4) / 4,
             "own_specific": min(sum(self._specific(p) for p in own), 3) / 3,
             "slot_only": float(bool(own) and not topics),
@@ -203,10 +168,10 @@ class FollowupResolver:
         """Does a question only make sense after another one: it opens with "und/aber/auch …" or points back
         ("das", "dort") with at most two words of its own, all of them words the documents use ("Und wer genehmigt
         das?", "Gilt das auch für BBS?"; not "Wie ist das Wetter?")?"""
-        words = [w for w in _WORD.findall(question) if fold(w) not in STOPWORDS and len(w) >= 3]
-        own = [w for w in words if not _QUESTION_WORD.fullmatch(w) and not _POINTING.fullmatch(w)]
-        opens = bool(_CONNECTOR.search(question.strip()))
-        points = bool(_POINTING.search(question)) and len(question.split()) <= 5
+        words = [w for w in WORD.findall(question) if fold(w) not in STOPWORDS and len(w) >= 3]
+        own = [w for w in words if not QUESTION_WORD.fullmatch(w) and not POINTING.fullmatch(w)]
+        opens = bool(CONNECTOR.search(question.strip()))
+        points = bool(POINTING.search(question)) and len(question.split()) <= 5
         return (opens or points) and len(own) <= 2 and all(self._indexed(w) for w in own)
 
     def resolve(self, question: str, previous: Turn | None) -> Resolution:
@@ -241,11 +206,11 @@ class FollowupResolver:
         if not moved or any(p.slot not in ("place", "year", "topic") for p in own):
             return ""
         named = " ".join(fold(p.text) for p in moved)
-        words = [w for w in _WORD.findall(question) if fold(w) not in STOPWORDS and len(w) >= 3]
-        rest = [w for w in words if not _QUESTION_WORD.fullmatch(w) and not _POINTING.fullmatch(w)]
+        words = [w for w in WORD.findall(question) if fold(w) not in STOPWORDS and len(w) >= 3]
+        rest = [w for w in words if not QUESTION_WORD.fullmatch(w) and not POINTING.fullmatch(w)]
         # a word of its own makes it a question of its own; the rest of a place's name ("Ludwigshafen am Rhein",
         # "Neustadt an der Weinstraße") does not
-        if any(fold(w) not in named and fold(w) not in _PLACE_NAME_WORDS for w in rest):
+        if any(fold(w) not in named and fold(w) not in PLACE_NAME_WORDS for w in rest):
             return ""
         new = {p.slot: p.text for p in reversed(moved)}
         swapped = self._swap(previous.standalone, new, set(new))
@@ -255,7 +220,7 @@ class FollowupResolver:
         """The standalone query: the previous topic's phrases, with what the new turn names in their place."""
         own = self.phrases(question)
         filled = {p.slot for p in own if p.slot != "topic"}
-        wide = _WIDE.search(question) if "place" not in filled else None
+        wide = WIDE.search(question) if "place" not in filled else None
         if wide:
             filled.add("place")
             own.append(Phrase("Rheinland-Pfalz" if wide.group(1) else "Deutschland", "place"))
@@ -267,12 +232,12 @@ class FollowupResolver:
             return question
         # a topic that stands for another pillar stays behind: "Und bei den Chancenbudgets?" after a question on
         # the multiprofessionelle Teams (a pillar the new turn names itself is swapped below, not dropped)
-        asked = set().union(*(_pillars_of(p) for p in own))
-        other_pillar = [p for p in carried if asked and (named := _pillars_of(p)) and not named & asked]
+        asked = set().union(*(pillars_of(p) for p in own))
+        other_pillar = [p for p in carried if asked and (named := pillars_of(p)) and not named & asked]
         kept = list(dict.fromkeys(p.text for p in carried if p not in other_pillar))[:6]
         if wide and wide.group(1) and "rheinland-pfalz" not in own_text:
             kept.append("Rheinland-Pfalz")  # "landesweit" is a word no passage on the Land's figures needs
-        if not _QUESTION_WORD.search(question) and len(question.split()) <= 5:
+        if not QUESTION_WORD.search(question) and len(question.split()) <= 5:
             # "Und in Säule III?" / "Und für Worms?": the previous question with the new phrases in place; the
             # phrase to swap may stand in the topic an earlier follow-up carried ("Bis wann? (Säule I RLP)")
             new = {p.slot: p.text for p in reversed(own)}
@@ -282,54 +247,25 @@ class FollowupResolver:
             if other_pillar:  # "Und bei den Teams?" after a Chancenbudget question: its topic, not its question
                 return f"{question.rstrip()} ({' '.join(kept)})" if kept else question
             # nothing to swap ("Wer genehmigt die Anträge?" -> "Und in Säule III?"): the previous question, narrowed
-            return f"{before.rstrip().rstrip('?')} – {_CONNECTOR.sub('', question.strip()).strip()}"
+            return f"{before.rstrip().rstrip('?')} – {CONNECTOR.sub('', question.strip()).strip()}"
         return f"{question.rstrip()} ({' '.join(kept)})" if kept else question
 
     def _carried_phrases(self, carried: str) -> list[Phrase]:
         """The topic an earlier follow-up carried ("Säule II Trägerbudget Worms"): its pillars as pillars, its places
         as places, every other word as it stands."""
-        out = [_pillar_phrase(m) for m in _PILLAR.finditer(carried)]
-        words = _PILLAR.sub(" ", carried).split()
+        out = [pillar_phrase(m) for m in PILLAR.finditer(carried)]
+        words = PILLAR.sub(" ", carried).split()
         return out + [Phrase(w, "place" if self._is_place(fold(w)) else "topic") for w in words]
 
     def _swap(self, text: str, new: dict[str, str], filled: set[str]) -> str:
         """``text`` with its pillar, place, school type and year replaced by the ones the new turn names."""
         if "pillar" in filled:
-            text = _PILLAR.sub(new["pillar"], text, count=1)
+            text = PILLAR.sub(new["pillar"], text, count=1)
         if "place" in filled and not any(p.slot == "place" for p in self.phrases(text)):
             # the whole country or Land gives way to the place the turn names: "… bundesweit …?" -> "Und bei uns in
             # RLP?" asks the same "in RLP"
-            text = _WIDE_ADVERB.sub(f"in {new['place']}", text, count=1)
+            text = WIDE_ADVERB.sub(f"in {new['place']}", text, count=1)
         for phrase in self.phrases(text):
             if phrase.slot in filled and phrase.slot != "pillar":
                 text = re.sub(re.escape(phrase.text), new[phrase.slot], text, count=1)
         return text
-
-
-_PLACE_NAME_WORDS = frozenset(fold(w) for place in PLACES if " " in place for w in place.split()) | {"rhein"}
-
-
-def _nouns(texts: Iterable[str]) -> frozenset[str]:
-    """Words the documents write capitalised more often than not (inside a sentence): nouns and names."""
-    upper: Counter[str] = Counter()
-    lower: Counter[str] = Counter()
-    for text in texts:
-        for sentence in re.split(r"(?<=[.!?:])\s+|\n+", text):
-            for token in _WORD.findall(sentence)[1:]:
-                (upper if token[0].isupper() else lower)[fold(token)] += 1
-    return frozenset(w for w, n in upper.items() if n > lower[w])
-
-
-def _pillar_phrase(match: re.Match[str]) -> Phrase:
-    numerals = [_ROMAN.get(n.lower(), n) for n in match.groups() if n]
-    return Phrase("Säule " + " und ".join(numerals), "pillar")
-
-
-def _pillars_of(phrase: Phrase) -> set[str]:
-    """The pillars a phrase names ("Säule II und III") or stands for ("Chancenbudgets" -> II): a new turn about
-    the Chancenbudget does not carry the previous turn's "Teams" or "Säule III" along."""
-    if phrase.slot == "pillar":
-        return set(pillars(phrase.text))
-    if phrase.slot == "topic":
-        return {pillar for pillar, pattern in _PILLAR_TOPICS if pattern.search(phrase.text)}
-    return set()

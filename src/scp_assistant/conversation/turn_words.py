@@ -1,0 +1,94 @@
+"""The words of a chat turn that the follow-up resolver reads (``followup.py``): connectors ("Und …"), pointing
+words ("das", "dort"), question words, pillars, school types, years, the whole Land or country, and the phrases a
+topic is carried in."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from scp_assistant.learn.question import pillars
+from scp_assistant.retrieve.places import PLACES
+from scp_assistant.text import fold
+
+CONNECTOR = re.compile(
+    r"^(und|aber|also|auch|dann|sowie|oder|bzw|what about|and|how about|und was|wie ist es mit|was ist mit|"
+    r"gilt das|geht das|klappt das|wie sieht es)\b",
+    re.IGNORECASE,
+)
+PRONOUN = re.compile(  # "Bleibt dass jetzt so?": a verb, then "dass" is the pronoun mistyped
+    r"^\w+\s+dass\b|\b(das|dies|diese[mnrs]?|dafür|dazu|davon|dabei|darauf|daran|darüber|damit|es|dort|da|dieselbe[n]?|"
+    r"ebenfalls|die|der|den|dem|sie|ihn|ihm|that|this|it|there|them|those|these)\b",
+    re.IGNORECASE,
+)
+POINTING = re.compile(  # what points back without an article's ambiguity ("der Schulträger" points nowhere)
+    r"\b(das|dies\w*|dafür|dazu|davon|dabei|darauf|daran|darüber|damit|es|dort|that|this|it|there|those|these)\b",
+    re.IGNORECASE,
+)
+QUESTION_WORD = re.compile(
+    r"\b(wer|wem|wen|wie|was|wann|wo|woher|wohin|wofür|wozu|welche\w*|warum|wieso|weshalb|ob|who|what|when|"
+    r"where|which|why|how)\b",
+    re.IGNORECASE,
+)
+PILLAR = re.compile(
+    r"\b(?:S(?:ä|ae)ulen?|pillars?)[\s-]*(III|II|I|1|2|3)\b(?:\s*(?:und|and|,)\s*(III|II|I|1|2|3)\b)?", re.I
+)
+ROMAN = {"1": "I", "2": "II", "3": "III", "i": "I", "ii": "II", "iii": "III"}
+SCHOOL = re.compile(
+    r"\b(BBS|berufsbildende\w* Schule\w*|Grundschule\w*|IGS|Integrierte\w* Gesamtschule\w*|Realschule\w* plus|RS\+|"
+    r"Förderschule\w*|Gymnasi\w*|Kita\w*|BVJ)\b",
+    re.IGNORECASE,
+)
+# what a topic word says about the pillar: "Chancenbudget" is Säule II, "multiprofessionelle Teams" Säule III
+PILLAR_TOPICS = (
+    ("I", re.compile(r"investition|baumaßnahm|schulbau|lernumgebung", re.I)),
+    ("II", re.compile(r"chancenbudget|trägerbudget", re.I)),
+    ("III", re.compile(r"^(multiprofession\w*|mpt|teams?)$", re.I)),
+)
+# a turn about the whole Land or country asks the previous question without its place ("Und wie verteilt sich das
+# landesweit?" after a question on Mainz); in a question rewritten whole, the place gives way to the wide one
+LAND_WIDE, COUNTRY_WIDE = "landesweit|statewide", "bundesweit|deutschlandweit|nationwide"
+IN_LAND, IN_COUNTRY = "in ganz (?:RLP|Rheinland-Pfalz)", "in ganz Deutschland"
+WIDE = re.compile(rf"\b(?:((?:{LAND_WIDE})\w*|{IN_LAND})|((?:{COUNTRY_WIDE})\w*|{IN_COUNTRY}))\b", re.I)
+# the adverbs and phrases for the whole Land or country that a place can stand in for ("bundesweit" -> "in RLP"); the
+# adjectives stay ("der bundesweite Anteil" does not become "der in Mainz Anteil")
+WIDE_ADVERB = re.compile(rf"\b(?:{LAND_WIDE}|{COUNTRY_WIDE})\b(?!-)|\b(?:{IN_LAND}|{IN_COUNTRY})\b", re.I)
+YEAR = re.compile(r"\b(?:19|20)\d\d(?:/(?:19|20)?\d\d)?\b")  # 2025, 2025/26
+WORD = re.compile(r"[A-Za-zÄÖÜäöüß][\wÄÖÜäöüß+-]*")
+
+
+@dataclass(frozen=True)
+class Phrase:
+    text: str
+    slot: str  # pillar | place | school | year | topic
+
+
+PLACE_NAME_WORDS = frozenset(fold(w) for place in PLACES if " " in place for w in place.split()) | {"rhein"}
+
+
+def nouns(texts: Iterable[str]) -> frozenset[str]:
+    """Words the documents write capitalised more often than not (inside a sentence): nouns and names."""
+    upper: Counter[str] = Counter()
+    lower: Counter[str] = Counter()
+    for text in texts:
+        for sentence in re.split(r"(?<=[.!?:])\s+|\n+", text):
+            for token in WORD.findall(sentence)[1:]:
+                (upper if token[0].isupper() else lower)[fold(token)] += 1
+    return frozenset(w for w, n in upper.items() if n > lower[w])
+
+
+def pillar_phrase(match: re.Match[str]) -> Phrase:
+    numerals = [ROMAN.get(n.lower(), n) for n in match.groups() if n]
+    return Phrase("Säule " + " und ".join(numerals), "pillar")
+
+
+def pillars_of(phrase: Phrase) -> set[str]:
+    """The pillars a phrase names ("Säule II und III") or stands for ("Chancenbudgets" -> II): a new turn about
+    the Chancenbudget does not carry the previous turn's "Teams" or "Säule III" along."""
+    if phrase.slot == "pillar":
+        return set(pillars(phrase.text))
+    if phrase.slot == "topic":
+        return {pillar for pillar, pattern in PILLAR_TOPICS if pattern.search(phrase.text)}
+    return set()
