@@ -79,6 +79,11 @@ class Unit:
     is_list: bool = False
 
 
+def is_editorial_note(text: str) -> bool:
+    """An editor's note ("Hinweis der Redaktion: …"): it comments on what its source says."""
+    return text.startswith(EDITORIAL_NOTE)
+
+
 def ends_with_abbreviation(text: str) -> bool:
     """Whether the full stop that ends ``text`` belongs to an abbreviation ("bzw.", "Mio."), an ordinal
     ("am 4.") or a single letter, so it ends no sentence."""

@@ -147,6 +147,12 @@ def leans_on_previous(text: str) -> bool:
     return bool(_ANAPHOR.match(first) or _EARLY_POINTER.match(first) or _THIS_ONE.search(first))
 
 
+def unit_leans_on_previous(kind: str, text: str) -> bool:
+    """A sentence, or a list by its lead-in ("Sie verteilen sich so auf die Schularten: …"), that points back: it is
+    shown with the sentence before it or not at all (items and FAQ answers stand on their own)."""
+    return kind in ("sentence", "list") and leans_on_previous(text)
+
+
 # "diese" before a noun the sentence before named ("stammt aus diesem Trägerbudget", "Zu diesen Netzwerken gehören …");
 # the source itself ("laut dieser Seite", "nach dieser FAQ") is named by the citation, and "in diesem Jahr" is a date
 _THIS_ONE = re.compile(

@@ -14,11 +14,11 @@ from functools import lru_cache
 
 import numpy as np
 
-from scp_assistant.answer.reading import leans_on_previous
+from scp_assistant.answer.reading import unit_leans_on_previous
 from scp_assistant.answer.scoring import Scored
 from scp_assistant.learn.features import UNIT_FEATURES, UnitCandidate
 from scp_assistant.learn.model import SelectionParams
-from scp_assistant.text import EDITORIAL_NOTE, analyze
+from scp_assistant.text import analyze, is_editorial_note
 
 _OWN = UNIT_FEATURES.index("cov_unit")
 ITEM_MARGIN = 0.1  # items of a list this close to its best item are shown with it
@@ -96,13 +96,12 @@ def select(scored: Scored, params: SelectionParams) -> Selection:
     def _lead(order: list[int]) -> int | None:
         """The first of ``order`` that is no editor's note (a note comments on what its source says), else the
         first."""
-        return next((i for i in order if not cands[i].text.startswith(EDITORIAL_NOTE)), order[0] if order else None)
+        return next((i for i in order if not is_editorial_note(cands[i].text)), order[0] if order else None)
 
     def _antecedent(i: int) -> int | None:
         """The sentence a sentence of pointing words ("Damit", "Dabei", "Sie") continues in its passage."""
         unit = cands[i]
-        # a sentence, or a list whose lead-in points back ("Sie verteilen sich so auf die Schularten: …")
-        if unit.kind not in ("sentence", "list") or not leans_on_previous(unit.text):
+        if not unit_leans_on_previous(unit.kind, unit.text):
             return None
         return next(
             (
@@ -175,7 +174,7 @@ def select(scored: Scored, params: SelectionParams) -> Selection:
             break
         docs = {cands[j].chunk.doc_id for j in chosen}
         new_source = not multi and cands[i].chunk.doc_id not in docs
-        if cands[i].text.startswith(EDITORIAL_NOTE) and cands[i].chunk.doc_id not in docs:
+        if is_editorial_note(cands[i].text) and cands[i].chunk.doc_id not in docs:
             continue  # an editor's note comments on its own source: it joins what that source says, never alone
         if new_source and (len(docs) >= params.max_sources or scored.p[i] < params.second_source_above):
             continue

@@ -20,7 +20,7 @@ from scp_assistant.answer import messages
 from scp_assistant.answer.citations import render
 from scp_assistant.answer.evidence import EvidenceJudge
 from scp_assistant.answer.guard import clean_question, screen
-from scp_assistant.answer.reading import leans_on_previous, without_verdict
+from scp_assistant.answer.reading import unit_leans_on_previous, without_verdict
 from scp_assistant.answer.scoring import Featurized, Scored, UnitScorer, check_models, missing_words, score
 from scp_assistant.answer.select import select
 from scp_assistant.document_words import as_documents_write
@@ -30,7 +30,7 @@ from scp_assistant.models import Answer, Chunk, Citation, RefusalReason, Retriev
 from scp_assistant.retrieve.hybrid import Filters, HybridRetriever
 from scp_assistant.retrieve.spelling import SpellingCorrector
 from scp_assistant.settings import AnswerSettings, RetrieveSettings
-from scp_assistant.text import EDITORIAL_NOTE
+from scp_assistant.text import is_editorial_note
 
 log = logging.getLogger(__name__)
 
@@ -274,7 +274,7 @@ class AnswerService:
             for i, unit in enumerate(scored.candidates)
             if i not in scored.featurized.excluded
             and not (local_only and "," in unit.chunk.region)
-            and not (unit.kind in ("sentence", "list") and leans_on_previous(unit.text))
+            and not unit_leans_on_previous(unit.kind, unit.text)
         ]
         if not usable:
             return None
@@ -288,7 +288,7 @@ class AnswerService:
 def notes_last(units: Sequence[UnitCandidate]) -> list[UnitCandidate]:
     """An editor's note comments on the sources: it follows what they say and never opens an answer (out of fold
     on 621: the same answers right; the first 300 characters held a key fact in 2 fewer, both inside a note)."""
-    return sorted(units, key=lambda u: u.text.startswith(EDITORIAL_NOTE))
+    return sorted(units, key=lambda u: is_editorial_note(u.text))
 
 
 def _without_verdict(unit: UnitCandidate) -> UnitCandidate:

@@ -55,18 +55,16 @@ def passage_units(chunk: Chunk) -> list[tuple[str, str, str, str]]:
     carried = ""  # a bullet that stops mid-phrase introduces the next list ("Anträge vornehmlich für")
     for position, (unit, block) in enumerate(zip(units, blocks, strict=True)):
         context = " ".join(x for x in (heading, block) if x)
+        heads_next = position + 1 < len(units) and units[position + 1].is_list  # a list follows
         if not unit.is_list:
-            following = units[position + 1] if position + 1 < len(units) else None
             carried = ""
             if dangling(unit.text):  # cut off: never an answer alone; "Das Personal soll" introduces a list
-                carried = unit.text if following is not None and following.is_list else ""
+                carried = unit.text if heads_next else ""
                 continue
             if not is_filler(unit.text) and not is_description(unit.text, chunk, position):
                 out.append((unit.text, "sentence", context, ""))
             continue
         lead, items = _items(unit)
-        following = units[position + 1] if position + 1 < len(units) else None
-        heads_next = following is not None and following.is_list
         trailing = items[-1] if heads_next and items and (dangling(items[-1]) or items[-1].endswith(":")) else ""
         if trailing:  # "- Anträge vornehmlich für" heads the next list: it is no point of this one
             items = items[:-1]

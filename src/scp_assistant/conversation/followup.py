@@ -77,7 +77,7 @@ class FollowupResolver:
         # places the documents never name count too: "Und Pirmasens?" asks the previous question for Pirmasens
         self._places = (frozenset(fold(w) for w in regions) | place_words()) - generic
         self._rare = max(3, len(bm25.chunks) // 20)
-        self.nouns = nouns(c.text for c in bm25.chunks)
+        self._nouns = nouns(c.text for c in bm25.chunks)
 
     # ---- phrases --------------------------------------------------------------------------------
     def phrases(self, text: str) -> list[Phrase]:
@@ -120,7 +120,7 @@ class FollowupResolver:
         if not token[0].isupper():
             # an acronym written small ("ism", "bbs"), or a noun of someone who types everything small
             # ("chancenbudget"): programme words are topics all the same; a verb ("finanziert") is not
-            noun = len(token) <= 4 or (lowercase_typist and folded in self.nouns)
+            noun = len(token) <= 4 or (lowercase_typist and folded in self._nouns)
             return noun and EvidenceJudge.is_programme_text(token) and self._indexed(token)
         return not first and self._indexed(token)
 

@@ -38,7 +38,7 @@ from scp_assistant.models import DOC_TYPES, Chunk
 from scp_assistant.retrieve.bm25 import BM25Index
 from scp_assistant.retrieve.glossary import spelled_out
 from scp_assistant.retrieve.places import place_forms, with_aliases
-from scp_assistant.text import EDITORIAL_NOTE, figures, fold
+from scp_assistant.text import figures, fold, is_editorial_note
 
 UNIT_KINDS = ("sentence", "list", "item", "faq")
 
@@ -250,7 +250,7 @@ class FeatureExtractor:
             "meta_words": min(3.0, float(len(META.findall(text)))),
             "ends_colon": float(cand.text.rstrip().endswith(":")),
             "fragment": float(dangling(cand.text)),
-            "editorial": float(cand.text.startswith(EDITORIAL_NOTE)),
+            "editorial": float(is_editorial_note(cand.text)),
             "slide": float(chunk.page is not None),
             "mean_idf": self._mean_idf(own),
             **{f"kind_{k}": float(cand.kind == k) for k in UNIT_KINDS},

@@ -108,10 +108,6 @@ def question_kind(text: str) -> str:
     return "what"
 
 
-def question_numbers(text: str) -> tuple[str, ...]:
-    return figures(text)
-
-
 def split_parts(text: str, is_place: Callable[[str], bool] | None = None) -> tuple[str, ...]:
     """Sub-questions: several question sentences, clauses joined by "und/sowie + question word", or an
     enumeration of names ("Koblenz, Trier, Worms"): each name becomes a part of its own. Two names joined by
@@ -159,7 +155,7 @@ def _place_pair(text: str, is_place: Callable[[str], bool] | None) -> _Names | N
 
 def profile(text: str, is_place: Callable[[str], bool] | None = None) -> QuestionProfile:
     parts = split_parts(text, is_place)
-    return QuestionProfile(text=text, kind=question_kind(text), parts=parts, numbers=question_numbers(text))
+    return QuestionProfile(text=text, kind=question_kind(text), parts=parts, numbers=figures(text))
 
 
 _NUMERAL = r"(?:III|II|I|1|2|3)\b"

@@ -82,7 +82,7 @@ def install(app: FastAPI) -> None:
         return JSONResponse(
             {"error": {"code": code, "message": message, "type": kind}},
             status_code=exc.status_code,
-            headers=getattr(exc, "headers", None),
+            headers=exc.headers,
         )
 
     @app.exception_handler(Exception)

@@ -103,10 +103,10 @@
     "header{background:var(--accent);color:#fff;padding:10px 14px;display:flex;align-items:center;gap:8px}",
     "header h2{font-size:1.05rem;margin:0;flex:1;line-height:1.25}",
     // beside "Neue Unterhaltung" and × the floating panel's title keeps to two lines ("Fragen zum / Startchancen-Programm")
-    ".float header h2{font-size:.9rem}.float header{gap:6px}header button{white-space:nowrap}",
+    ".float header h2{font-size:.9rem}.float header{gap:6px}",
     ".float header button{font-size:.8rem;padding:2px 6px}",
     "header button{background:transparent;color:#fff;border:1px solid #fff;border-radius:6px;font:inherit;",
-    "font-size:.85rem;padding:2px 8px;cursor:pointer}",
+    "font-size:.85rem;padding:2px 8px;cursor:pointer;white-space:nowrap}",
     "button{min-height:24px;min-width:24px}",
     ".notice{background:#fff8e1;border-bottom:1px solid #d9c27a;padding:4px 14px;font-size:.8rem;margin:0}",
     ".notice summary{cursor:pointer;min-height:24px;display:flex;align-items:center}",
