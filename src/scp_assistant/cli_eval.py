@@ -69,6 +69,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     cv_p.add_argument("--questions", type=Path, action="append", help="Fragensatz (mehrfach möglich)")
     cv_p.add_argument("--feedback", type=Path, action="append", default=[])
     cv_p.add_argument("--folds", type=int, default=5)
+    cv_p.add_argument(
+        "--split", type=int, default=0, help="andere Aufteilung der Fragen auf die Falten (0 = die übliche)"
+    )
     cv_p.add_argument("--output", type=Path, help="Lauf-Ordner (Standard: eval/runs/ZEIT-cv)")
     gates(cv_p)
 
@@ -243,11 +246,11 @@ def _cv(settings: Settings, args: argparse.Namespace) -> int:
 
     entries, sets = _training_questions(args)
     container, service = _training_service(settings)
-    cv = cross_validate(service, container.resolver_with, entries, args.folds)
+    cv = cross_validate(service, container.resolver_with, entries, args.folds, args.split)
     payload = run_with(entries, lambda q: cv.answers[str(q["id"])], turns_of=cv.turns.get)
     output = args.output or _default_output("cv")
     config = run_config(container, Path(" + ".join(sets)), output.name, False)
-    config["cross_validation"] = {"folds": args.folds, "question_sets": sets}
+    config["cross_validation"] = {"folds": args.folds, "split": args.split, "question_sets": sets}
     gates = _gates(args)
     verdict = gates.verdict(payload["metrics"], None)
     write_run(output, payload, config, verdict)

@@ -16,15 +16,15 @@ _NUMERALS = {
     "drei": "III",
 }  # fmt: skip
 _ORDINAL = r"(?:[Ee]rst|[Zz]weit|[Dd]ritt)e[nmrs]?|[123]\."
-_CARDINAL = r"[Ee]ins|[Zz]wei|[Dd]rei"
+_CARDINAL = r"[Ee]ins|[Zz]wei|[Dd]rei|[123](?!\d|[.,]\d)"
 _AND = r"\s*(?:,|und|oder|bis)\s*"
 _PILLAR_WORD = r"[Ss](?:ä|ae)ule"
 # "die zweite Säule", "der 2. und 3. Säule" (not "die erste Säule-III-Stelle": that pillar is named already)
 _NTH_PILLAR = re.compile(
     rf"\b((?:{_ORDINAL})(?:{_AND}(?:{_ORDINAL}))*)\s+({_PILLAR_WORD})n?\b(?![\s-]*(?:III|II|I|[123])\b)"
 )
-# "Säule zwei", "Säulen zwei und drei" (not "Säule zweimal")
-_PILLAR_IN_WORDS = re.compile(rf"\b({_PILLAR_WORD})n?\s+((?:{_CARDINAL})(?:{_AND}(?:{_CARDINAL}))*)\b")
+# "Säule zwei", "Säulen zwei und drei", "Säule 2", "säule2", "Säule-1-Mittel" (not "Säule zweimal")
+_PILLAR_IN_WORDS = re.compile(rf"\b({_PILLAR_WORD})n?(?:\s+|-?(?=[123]))((?:{_CARDINAL})(?:{_AND}(?:{_CARDINAL}))*)\b")
 _ORDINAL_WORDS = ("erst", "zweit", "dritt", "viert", "fünft", "sechst", "siebt", "acht", "neunt", "zehnt")
 # "im 1. Jahr", "das 2. Programmjahr" (not "am 1. August", "im 1. Schuljahr": a date, the first grade)
 _NTH_YEAR = re.compile(
@@ -36,18 +36,20 @@ _DATIVE = ("im", "am", "zum", "vom", "beim", "dem", "den", "einem")
 def as_documents_write(text: str) -> str:
     """``text`` with its pillars and programme years in the documents' words ("Säule zwei" -> "Säule II", "die 2.
     und 3. Säule" -> "Säulen II und III", "Im 1. Jahr" -> "Im ersten Jahr")."""
-    text = _PILLAR_IN_WORDS.sub(lambda m: _pillars(m.group(1), m.group(2), m.group(0)), text)
+    text = _PILLAR_IN_WORDS.sub(
+        lambda m: _pillars(m.group(1), m.group(2), m.group(0), m.group(0)[len(m.group(1)) :][:1] == "-"), text
+    )
     text = _NTH_PILLAR.sub(lambda m: _pillars(m.group(2), m.group(1), m.group(0)), text)
     return _NTH_YEAR.sub(_year_in_words, text)
 
 
-def _pillars(word: str, numerals: str, typed: str) -> str:
+def _pillars(word: str, numerals: str, typed: str, joined: bool = False) -> str:
     found = [_NUMERALS.get(n.lower().rstrip(".")[:5].rstrip("e")) for n in re.split(_AND, numerals.strip())]
     named = [n for n in found if n]
     if not named or len(named) != len(found):
         return typed
-    if len(named) == 1:
-        return f"{word} {named[0]}"
+    if len(named) == 1:  # "Säule-3-Geld" -> "Säule-III-Geld", as the documents join "Säule-III-Personal"
+        return f"{word}{'-' if joined else ' '}{named[0]}"
     return f"{word}n {', '.join(named[:-1])} und {named[-1]}"
 
 

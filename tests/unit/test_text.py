@@ -202,6 +202,16 @@ def test_a_pillar_written_in_words_is_written_as_the_documents_write_it() -> Non
         assert written_pillars(kept) == kept
 
 
+def test_a_pillar_written_as_a_digit_is_written_as_the_documents_write_it() -> None:
+    from scp_assistant.document_words import as_documents_write
+
+    assert as_documents_write("Was is Säule1") == "Was is Säule I"
+    assert as_documents_write("möbel aus säule 2 bezahlen?") == "möbel aus säule II bezahlen?"
+    assert as_documents_write("Säulen 2 und 3, Säule-1-Mittel") == "Säulen II und III, Säule-I-Mittel"
+    for kept in ("Säule 12", "Säule 1,5 Mio.", "Säule III"):  # no pillar numeral
+        assert as_documents_write(kept) == kept
+
+
 def test_a_year_of_the_programme_written_as_a_digit_is_written_in_words() -> None:
     from scp_assistant.document_words import as_documents_write
 

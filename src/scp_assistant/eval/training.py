@@ -230,11 +230,14 @@ def cross_validate(
     resolver: Callable[[LinearModel | None], FollowupResolver],
     entries: Sequence[dict[str, Any]],
     folds: int = 5,
+    split: int = 0,
 ) -> CrossValidated:
     """Every question (and conversation) answered by models fitted on the other folds, the follow-up model
-    included."""
+    included. ``split`` picks another (equally stratified) assignment of questions to folds: a change judged on
+    several splits is judged less by which questions happened to train together."""
     keys = [str(e["id"]) for e in entries]
-    fold = stratified_folds(keys, [str(e.get("category") or e.get("expect")) for e in entries], folds, "outer")
+    salt = "outer" if split == 0 else f"outer-{split}"
+    fold = stratified_folds(keys, [str(e.get("category") or e.get("expect")) for e in entries], folds, salt)
     cache: dict[str, Prepared] = {}
     answers: dict[str, Answer] = {}
     turns: dict[str, list[tuple[str, str]]] = {}
