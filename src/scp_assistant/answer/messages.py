@@ -56,7 +56,10 @@ def refusal(
         )
     if missing:
         named = " und ".join(f"„{m}“" for m in missing)
-        first = f"Eine Angabe zu {named} finde ich in den Programmunterlagen nicht, und ich möchte nichts raten."
+        # the word may well stand in the documents ("Laufzeit"), just not as the answer to what was asked
+        first = (
+            f"Auf Ihre Frage zu {named} finde ich in den Programmunterlagen keine Antwort, und ich möchte nichts raten."
+        )
     else:
         first = "Dazu finde ich in den Programmunterlagen keine belastbare Angabe, und ich möchte nichts raten."
     if nearby:
