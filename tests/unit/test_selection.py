@@ -215,6 +215,35 @@ def test_a_list_is_narrowed_to_an_item_only_when_the_question_singles_it_out(
     assert [u.text.split("\n")[0] for u in chosen] == shown
 
 
+@pytest.mark.parametrize(
+    ("question", "eligibility", "shown"),
+    [
+        ("Dürfen wir aus Säule III einen Heilerziehungspfleger einstellen?", True, ["- Heilerziehungspflege"]),
+        ("Welche Berufsgruppen außer Heilerziehungspflegern gibt es?", False, ["14 Berufsgruppen sind förderfähig:"]),
+    ],
+)
+def test_a_question_whether_one_thing_may_be_funded_gets_the_item_that_names_it(
+    question: str, eligibility: bool, shown: list[str]
+) -> None:
+    """Asked whether one profession may be paid, the answer shows its line of the 14, not all 14; a question for the
+    list (or for all but one) keeps the list."""
+    from scp_assistant.text import analyze
+
+    whole = "14 Berufsgruppen sind förderfähig:\n- Sozialarbeit\n- Heilerziehungspflege\n- Gesundheitsberatung"
+    units = [unit(whole, "s3", 1, kind="list")] + [
+        unit(line, "s3", 1, position=k, parent="14 Berufsgruppen sind förderfähig:", kind="item")
+        for k, line in enumerate(whole.split("\n")[1:], 1)
+    ]
+    trial = scored(question, units, [0.9, 0.6, 0.6, 0.6])
+    featurized = dataclasses.replace(
+        trial.featurized,
+        query=dataclasses.replace(trial.featurized.query, focus=frozenset(analyze("Heilerziehungspfleger"))),
+        evidence=dataclasses.replace(EVIDENCE, eligibility=eligibility),
+    )
+    chosen = select(dataclasses.replace(trial, featurized=featurized), PARAMS).units
+    assert [u.text.split("\n")[0] for u in chosen] == shown
+
+
 def test_a_list_of_the_pillars_is_narrowed_to_the_pillars_the_question_asks_about() -> None:
     from scp_assistant.answer.exclusions import asked_pillars
 

@@ -147,6 +147,15 @@ def select(scored: Scored, params: SelectionParams) -> Selection:
         named = [k for k in items if rows[k, _OWN] >= SINGLED_OUT]
         best = max(float(scored.p[k]) for k in items)
         keep = [k for k in named if scored.p[k] >= best - ITEM_MARGIN]
+        # or, when a question asks whether one thing may be funded, by one of its rarest words that no other item
+        # has: "Heilerziehungspflege/Sonderpädagogik" of the 14 professions for "Dürfen wir einen
+        # Heilerziehungspfleger einstellen?" (a question for the goals "außer der Halbierung" wants the others)
+        own = {k: _terms(cands[k].text) for k in items}
+        asks_one = scored.featurized.evidence.eligibility and scored.featurized.profile.kind == "yesno"
+        for k in items if asks_one and not scored.featurized.profile.multi_part else ():
+            rare = scored.featurized.query.focus & own[k]
+            if rare and k not in keep and not any(rare & own[j] for j in items if j != k):
+                keep.append(k)
         if not keep or len(named) == len(items):
             return [i]
         return sorted(keep, key=lambda k: cands[k].position)
