@@ -78,6 +78,19 @@ def test_follow_up_naming_another_slot_swaps_it(
     assert resolver.resolve(follow_up, Turn(question, searched or question)).standalone == expected
 
 
+def test_follow_up_naming_another_thing_asks_the_previous_question_about_it(fake_container: Container) -> None:
+    """ "Und Schulsozialarbeiter?" after "Dürfen wir Lehrkräfte aus dem Chancenbudget bezahlen?" asks that question
+    about them, not about both."""
+    resolver = fake_container.resolver_with(None)
+    question = "Dürfen wir Mobiliar aus dem Chancenbudget bezahlen?"
+    resolved = resolver.resolve("Und Assistenzberufe?", Turn(question, question))
+    assert resolved.standalone == "Dürfen wir Assistenzberufe aus dem Chancenbudget bezahlen?"
+    # a turn of more words, or a previous question about several things, is not swapped word for word
+    assert "Mobiliar" in resolver.resolve("Und für nichtklinische Psychologie?", Turn(question, question)).standalone
+    two = "Dürfen wir Mobiliar und Sozialpädagogik aus dem Chancenbudget bezahlen?"
+    assert "Mobiliar" in resolver.resolve("Und Assistenzberufe?", Turn(two, two)).standalone
+
+
 def test_follow_up_about_another_pillar_s_budget_leaves_the_previous_pillar_behind(fake_container: Container) -> None:
     resolver = fake_container.resolver_with(None)
     question = "Mit wie viel Geld wurden die multiprofessionellen Teams in Worms gestärkt?"

@@ -244,11 +244,30 @@ class FollowupResolver:
             base, tail = self._swap(before, new, filled), self._swap(carried_before, new, filled)
             if (base, tail) != (before, carried_before):
                 return f"{base.rstrip()} ({tail})" if tail else base
+            swapped = self._swap_topic(question, before, own)
+            if swapped:
+                return swapped
             if other_pillar:  # "Und bei den Teams?" after a Chancenbudget question: its topic, not its question
                 return f"{question.rstrip()} ({' '.join(kept)})" if kept else question
             # nothing to swap ("Wer genehmigt die Anträge?" -> "Und in Säule III?"): the previous question, narrowed
             return f"{before.rstrip().rstrip('?')} – {CONNECTOR.sub('', question.strip()).strip()}"
         return f"{question.rstrip()} ({' '.join(kept)})" if kept else question
+
+    def _swap_topic(self, question: str, before: str, own: list[Phrase]) -> str:
+        """The previous question about the one thing the turn names instead of the one thing it asked about (other
+        than a pillar, place or year): "Und Schulsozialarbeiter?" after "Dürfen wir Lehrkräfte aus dem Chancenbudget
+        bezahlen?" asks "Dürfen wir Schulsozialarbeiter aus dem Chancenbudget bezahlen?". Only for a turn of that one
+        word, and when both are specific words of the documents: which one gives way is clear then ("Und für
+        multiprofessionelles Personal?" does not swap "Stadt")."""
+        new = [p for p in own if p.slot == "topic" and not pillars_of(p) and self._specific(p)]
+        words = [w for w in WORD.findall(CONNECTOR.sub("", question)) if fold(w) not in STOPWORDS and len(w) >= 3]
+        if len(new) != 1 or len(own) != 1 or words != [new[0].text]:
+            return ""
+        old = [p for p in self.phrases(before) if p.slot == "topic" and not pillars_of(p)]
+        if len(old) != 1 or not self._specific(old[0]) or fold(old[0].text) == fold(new[0].text):
+            return ""
+        named = CONNECTOR.sub("", question).strip().rstrip("?!. ")  # "eine SCP-Koordinierung", with its article
+        return before.replace(old[0].text, named, 1)
 
     def _carried_phrases(self, carried: str) -> list[Phrase]:
         """The topic an earlier follow-up carried ("Säule II Trägerbudget Worms"): its pillars as pillars, its places
