@@ -72,14 +72,30 @@ def test_cv_answers_every_question_with_models_that_never_saw_it(
     questions = write_set(tmp_path / "set.yaml")
     out = tmp_path / "cv"
     assert main(["ingest"]) == 0
-    assert main(["eval", "cv", "--questions", str(questions), "--folds", "3", "--output", str(out)]) == 0
+    assert (
+        main(["eval", "cv", "--questions", str(questions), "--folds", "3", "--split", "1", "--output", str(out)]) == 0
+    )
     metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
     assert metrics["config"]["cross_validation"]["folds"] == 3
+    assert metrics["config"]["cross_validation"]["split"] == 1
     for key in ("answer_accuracy", "refusal_accuracy", "citation_precision", "lead_fact", "per_category"):
         assert key in metrics["metrics"]
     results = json.loads((out / "results.json").read_text(encoding="utf-8"))["results"]
     assert sorted(r["id"] for r in results) == sorted([q[0] for q in QUESTIONS] + [r[0] for r in REFUSE])
     assert (out / "report.html").exists()
+
+
+def test_another_cv_split_deals_the_questions_out_anew_and_keeps_each_category_spread() -> None:
+    from scp_assistant.learn.fit import stratified_folds
+
+    keys = [f"q{i}" for i in range(60)]
+    groups = ["a"] * 30 + ["b"] * 30
+    usual, other = stratified_folds(keys, groups, 5, "outer"), stratified_folds(keys, groups, 5, "outer-1")
+    assert usual != other
+    for folds in (usual, other):  # each category evenly over the five parts
+        for group in ("a", "b"):
+            sizes = [sum(1 for f, g in zip(folds, groups, strict=True) if g == group and f == k) for k in range(5)]
+            assert sizes == [6] * 5
 
 
 def test_a_model_file_for_other_features_is_refused(tmp_path: Path) -> None:
