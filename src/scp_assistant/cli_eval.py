@@ -70,7 +70,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     cv_p.add_argument("--feedback", type=Path, action="append", default=[])
     cv_p.add_argument("--folds", type=int, default=5)
     cv_p.add_argument(
-        "--split", type=int, default=0, help="andere Aufteilung der Fragen auf die Falten (0 = die übliche)"
+        "--split", type=_split, default=0, help="andere Aufteilung der Fragen auf die Teile (0 = die übliche)"
     )
     cv_p.add_argument("--output", type=Path, help="Lauf-Ordner (Standard: eval/runs/ZEIT-cv)")
     gates(cv_p)
@@ -239,6 +239,12 @@ def _train(settings: Settings, args: argparse.Namespace) -> int:
     print(describe(models))
     print(f"Modell: {output} ({len(entries)} Fragen, {time.perf_counter() - started:.1f} s)", file=sys.stderr)
     return 0
+
+
+def _split(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError("eine ganze Zahl ab 0 (0 = die übliche Aufteilung)")
+    return int(text)
 
 
 def _cv(settings: Settings, args: argparse.Namespace) -> int:

@@ -16,8 +16,10 @@ _NUMERALS = {
     "drei": "III",
 }  # fmt: skip
 _ORDINAL = r"(?:[Ee]rst|[Zz]weit|[Dd]ritt)e[nmrs]?|[123]\."
-_CARDINAL = r"[Ee]ins|[Zz]wei|[Dd]rei|[123](?!\d|[.,]\d)"
-_AND = r"\s*(?:,|und|oder|bis)\s*"
+# a digit is a pillar unless a count or an amount follows ("Säule 1, 2 Stellen", "Säule 1 Mio. Euro")
+_CARDINAL = r"[Ee]ins|[Zz]wei|[Dd]rei|[123](?![.,]\d|\s+(?:[A-ZÄÖÜ][a-zäöüß]|Mio|Mrd|%))"
+_AND = r"\s*(?:,|und|oder|bis|[–-])\s*"
+_SEPARATOR = re.compile(r"\s*(,|und|oder|bis|[–-])\s*")
 _PILLAR_WORD = r"[Ss](?:ä|ae)ule"
 # "die zweite Säule", "der 2. und 3. Säule" (not "die erste Säule-III-Stelle": that pillar is named already)
 _NTH_PILLAR = re.compile(
@@ -37,20 +39,28 @@ def as_documents_write(text: str) -> str:
     """``text`` with its pillars and programme years in the documents' words ("Säule zwei" -> "Säule II", "die 2.
     und 3. Säule" -> "Säulen II und III", "Im 1. Jahr" -> "Im ersten Jahr")."""
     text = _PILLAR_IN_WORDS.sub(
-        lambda m: _pillars(m.group(1), m.group(2), m.group(0), m.group(0)[len(m.group(1)) :][:1] == "-"), text
+        lambda m: _pillars(m.group(1), m.group(2), m.group(0), m.group(0)[len(m.group(1)) :].lstrip("n")[:1] == "-"),
+        text,
     )
     text = _NTH_PILLAR.sub(lambda m: _pillars(m.group(2), m.group(1), m.group(0)), text)
     return _NTH_YEAR.sub(_year_in_words, text)
 
 
 def _pillars(word: str, numerals: str, typed: str, joined: bool = False) -> str:
-    found = [_NUMERALS.get(n.lower().rstrip(".")[:5].rstrip("e")) for n in re.split(_AND, numerals.strip())]
-    named = [n for n in found if n]
-    if not named or len(named) != len(found):
+    """The pillars as numerals, joined as typed: "Säulen 1 bis 3" -> "Säulen I bis III", "Säule 2 oder 3" -> "Säule
+    II oder III", "Säulen 1-3" -> "Säulen I bis III" (a range reads as one: ``pillars`` in ``learn/question.py``)."""
+    pieces = _SEPARATOR.split(numerals.strip())
+    found = [_NUMERALS.get(n.lower().rstrip(".")[:5].rstrip("e")) for n in pieces[::2]]
+    if not found or not all(found):
         return typed
-    if len(named) == 1:  # "Säule-3-Geld" -> "Säule-III-Geld", as the documents join "Säule-III-Personal"
-        return f"{word}{'-' if joined else ' '}{named[0]}"
-    return f"{word}n {', '.join(named[:-1])} und {named[-1]}"
+    if len(found) == 1:  # "Säule-3-Geld" -> "Säule-III-Geld", as the documents join "Säule-III-Personal"
+        return f"{word}{'-' if joined else ' '}{found[0]}"
+    separators = ["bis" if sep in "–-" else sep for sep in pieces[1::2]]
+    plural = any(sep != "oder" for sep in separators)
+    out = f"{word}{'n' if plural else ''} {found[0]}"
+    for sep, numeral in zip(separators, found[1:], strict=True):
+        out += f"{sep} {numeral}" if sep == "," else f" {sep} {numeral}"
+    return out
 
 
 def _year_in_words(match: re.Match[str]) -> str:

@@ -89,6 +89,18 @@ def test_follow_up_naming_another_thing_asks_the_previous_question_about_it(fake
     assert "Mobiliar" in resolver.resolve("Und für nichtklinische Psychologie?", Turn(question, question)).standalone
     two = "Dürfen wir Mobiliar und Sozialpädagogik aus dem Chancenbudget bezahlen?"
     assert "Mobiliar" in resolver.resolve("Und Assistenzberufe?", Turn(two, two)).standalone
+    # only a question whether something may be paid: "Wer genehmigt das Mobiliar?" is not asked of Assistenzberufe
+    who = "Wer genehmigt das Mobiliar?"
+    assert "Mobiliar" in resolver.resolve("Und Assistenzberufe?", Turn(who, who)).standalone
+    # the whole word, not a word it begins; and a topic an earlier follow-up carried stays
+    part = "Dürfen wir Mobiliarkataloge für Mobiliar bezahlen?"
+    assert resolver.resolve("Und Assistenzberufe?", Turn(part, part)).standalone.startswith(
+        "Dürfen wir Mobiliarkataloge"
+    )
+    carried = Turn("Und Mobiliar?", "Dürfen wir Mobiliar bezahlen? (Chancenbudget Worms)")
+    assert resolver.resolve("Und Assistenzberufe?", carried).standalone == (
+        "Dürfen wir Assistenzberufe bezahlen? (Chancenbudget Worms)"
+    )
 
 
 def test_follow_up_about_another_pillar_s_budget_leaves_the_previous_pillar_behind(fake_container: Container) -> None:

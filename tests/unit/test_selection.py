@@ -220,6 +220,14 @@ def test_a_list_is_narrowed_to_an_item_only_when_the_question_singles_it_out(
     [
         ("Dürfen wir aus Säule III einen Heilerziehungspfleger einstellen?", True, ["- Heilerziehungspflege"]),
         ("Welche Berufsgruppen außer Heilerziehungspflegern gibt es?", False, ["14 Berufsgruppen sind förderfähig:"]),
+        # an eligibility question that is no yes-or-no question, or one of two parts, keeps the list
+        ("Welche Heilerziehungspfleger dürfen wir einstellen?", True, ["14 Berufsgruppen sind förderfähig:"]),
+        ("Gibt es Heilerziehungspfleger in Säule III?", False, ["14 Berufsgruppen sind förderfähig:"]),
+        (
+            "Dürfen wir Heilerziehungspfleger einstellen, und ist das befristet möglich?",
+            True,
+            ["14 Berufsgruppen sind förderfähig:"],
+        ),
     ],
 )
 def test_a_question_whether_one_thing_may_be_funded_gets_the_item_that_names_it(
@@ -242,6 +250,24 @@ def test_a_question_whether_one_thing_may_be_funded_gets_the_item_that_names_it(
     )
     chosen = select(dataclasses.replace(trial, featurized=featurized), PARAMS).units
     assert [u.text.split("\n")[0] for u in chosen] == shown
+
+
+def test_a_word_two_items_share_singles_out_neither() -> None:
+    from scp_assistant.text import analyze
+
+    whole = "Förderfähig sind:\n- Heilerziehungspflege\n- Heilerziehungspflege im Ganztag\n- Gesundheitsberatung"
+    units = [unit(whole, "s3", 1, kind="list")] + [
+        unit(line, "s3", 1, position=k, parent="Förderfähig sind:", kind="item")
+        for k, line in enumerate(whole.split("\n")[1:], 1)
+    ]
+    trial = scored("Dürfen wir einen Heilerziehungspfleger einstellen?", units, [0.9, 0.6, 0.6, 0.6])
+    featurized = dataclasses.replace(
+        trial.featurized,
+        query=dataclasses.replace(trial.featurized.query, focus=frozenset(analyze("Heilerziehungspfleger"))),
+        evidence=dataclasses.replace(EVIDENCE, eligibility=True),
+    )
+    chosen = select(dataclasses.replace(trial, featurized=featurized), PARAMS).units
+    assert [u.text.split("\n")[0] for u in chosen] == ["Förderfähig sind:"]
 
 
 def test_a_list_of_the_pillars_is_narrowed_to_the_pillars_the_question_asks_about() -> None:

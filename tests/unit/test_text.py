@@ -208,7 +208,11 @@ def test_a_pillar_written_as_a_digit_is_written_as_the_documents_write_it() -> N
     assert as_documents_write("Was is Säule1") == "Was is Säule I"
     assert as_documents_write("möbel aus säule 2 bezahlen?") == "möbel aus säule II bezahlen?"
     assert as_documents_write("Säulen 2 und 3, Säule-1-Mittel") == "Säulen II und III, Säule-I-Mittel"
-    for kept in ("Säule 12", "Säule 1,5 Mio.", "Säule III"):  # no pillar numeral
+    # joined as typed: a range stays a range, "oder" stays "oder"
+    assert as_documents_write("in den Säulen 1 bis 3?") == "in den Säulen I bis III?"
+    assert as_documents_write("Säulen 1-3, Säule 2 oder 3") == "Säulen I bis III, Säule II oder III"
+    assert as_documents_write("In Säule 1, 2 Stellen") == "In Säule I, 2 Stellen"  # a count, not a pillar
+    for kept in ("Säule 12", "Säule 2024", "Säule 1,5 Mio.", "Säule 1 Mio. Euro", "Säule III"):  # no pillar numeral
         assert as_documents_write(kept) == kept
 
 

@@ -89,9 +89,17 @@ def select(scored: Scored, params: SelectionParams) -> Selection:
                     return
             elif not any(_overlaps(cands[before], cands[j]) for j in chosen):
                 chosen.append(before)
-        for k in _narrowed(_list_of(i)):
-            if k not in chosen and k not in elsewhere and not any(_overlaps(cands[k], cands[j]) for j in chosen):
-                chosen.append(k)
+        whole = _list_of(i)
+        shown = _narrowed(whole)
+        fresh = [k for k in shown if _new(k)]
+        if not fresh and shown != [whole] and not set(shown) & set(chosen) and _new(whole):
+            # the items said already in another source's words ("Maker-Spaces und Werkstätten" of Bavaria's rule):
+            # this source's list says it for its own, so it comes whole
+            fresh = [whole]
+        chosen.extend(fresh)
+
+    def _new(k: int) -> bool:
+        return k not in chosen and k not in elsewhere and not any(_overlaps(cands[k], cands[j]) for j in chosen)
 
     def _lead(order: list[int]) -> int | None:
         """The first of ``order`` that is no editor's note (a note comments on what its source says), else the
@@ -152,9 +160,11 @@ def select(scored: Scored, params: SelectionParams) -> Selection:
         # Heilerziehungspfleger einstellen?" (a question for the goals "außer der Halbierung" wants the others)
         own = {k: _terms(cands[k].text) for k in items}
         asks_one = scored.featurized.evidence.eligibility and scored.featurized.profile.kind == "yesno"
+        focus = {t for t in scored.featurized.query.focus if len(t) >= 5 and not t.startswith("saule")}
         for k in items if asks_one and not scored.featurized.profile.multi_part else ():
-            rare = scored.featurized.query.focus & own[k]
-            if rare and k not in keep and not any(rare & own[j] for j in items if j != k):
+            rare = focus & own[k]
+            unique = rare and not any(rare & own[j] for j in items if j != k)
+            if unique and k not in keep and scored.p[k] >= best - ITEM_MARGIN:
                 keep.append(k)
         if not keep or len(named) == len(items):
             return [i]

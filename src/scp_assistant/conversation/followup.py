@@ -62,6 +62,12 @@ class QueryRewriter(Protocol):
     def resolve(self, question: str, previous: Turn | None) -> Resolution: ...
 
 
+# a question whether something may be paid or done ("Dürfen wir Lehrkräfte … bezahlen?", "Können wir …")
+_MAY_WE = re.compile(r"(?:und |aber |also )?(?:darf|dürfen|kann|können|könnten)\b", re.IGNORECASE)
+# a turn that names one thing, an article before it at most ("Und eine Motopädin?", "Schulsozialarbeiter?")
+_ONE_THING = re.compile(r"(?:(?:ein|eine|einen|der|die|das|den)\s+)?([A-ZÄÖÜ][\wÄÖÜäöüß-]*)\s*[?!.]*", re.IGNORECASE)
+
+
 class FollowupResolver:
     """Decides per turn with the learned model (rules of thumb when no model is trained) and builds the query."""
 
@@ -244,7 +250,7 @@ class FollowupResolver:
             base, tail = self._swap(before, new, filled), self._swap(carried_before, new, filled)
             if (base, tail) != (before, carried_before):
                 return f"{base.rstrip()} ({tail})" if tail else base
-            swapped = self._swap_topic(question, before, own)
+            swapped = self._swap_topic(question, before, carried_before, own)
             if swapped:
                 return swapped
             if other_pillar:  # "Und bei den Teams?" after a Chancenbudget question: its topic, not its question
@@ -253,21 +259,27 @@ class FollowupResolver:
             return f"{before.rstrip().rstrip('?')} – {CONNECTOR.sub('', question.strip()).strip()}"
         return f"{question.rstrip()} ({' '.join(kept)})" if kept else question
 
-    def _swap_topic(self, question: str, before: str, own: list[Phrase]) -> str:
-        """The previous question about the one thing the turn names instead of the one thing it asked about (other
-        than a pillar, place or year): "Und Schulsozialarbeiter?" after "Dürfen wir Lehrkräfte aus dem Chancenbudget
-        bezahlen?" asks "Dürfen wir Schulsozialarbeiter aus dem Chancenbudget bezahlen?". Only for a turn of that one
-        word, and when both are specific words of the documents: which one gives way is clear then ("Und für
-        multiprofessionelles Personal?" does not swap "Stadt")."""
+    def _swap_topic(self, question: str, before: str, carried: str, own: list[Phrase]) -> str:
+        """The previous eligibility question about the one thing the turn names instead of the one thing it asked
+        about (other than a pillar, place or year): "Und Schulsozialarbeiter?" after "Dürfen wir Lehrkräfte aus dem
+        Chancenbudget bezahlen?" asks "Dürfen wir Schulsozialarbeiter aus dem Chancenbudget bezahlen?". Only for a
+        turn of that one word (an article before it at most) and when both are specific words of the documents:
+        which one gives way is clear then ("Und für multiprofessionelles Personal?" does not swap "Stadt"); "Wer
+        genehmigt die Anträge?" does not become "Wer genehmigt die Schulsozialarbeiter?"."""
+        if not _MAY_WE.match(before.strip()):
+            return ""
         new = [p for p in own if p.slot == "topic" and not pillars_of(p) and self._specific(p)]
-        words = [w for w in WORD.findall(CONNECTOR.sub("", question)) if fold(w) not in STOPWORDS and len(w) >= 3]
-        if len(new) != 1 or len(own) != 1 or words != [new[0].text]:
+        turn = _ONE_THING.fullmatch(CONNECTOR.sub("", question).strip())
+        if len(new) != 1 or len(own) != 1 or turn is None or turn.group(1) != new[0].text:
             return ""
         old = [p for p in self.phrases(before) if p.slot == "topic" and not pillars_of(p)]
         if len(old) != 1 or not self._specific(old[0]) or fold(old[0].text) == fold(new[0].text):
             return ""
-        named = CONNECTOR.sub("", question).strip().rstrip("?!. ")  # "eine SCP-Koordinierung", with its article
-        return before.replace(old[0].text, named, 1)
+        whole_word = re.compile(rf"(?<![\wÄÖÜäöüß-]){re.escape(old[0].text)}(?![\wÄÖÜäöüß-])")
+        swapped = whole_word.sub(lambda _: new[0].text, before, count=1)
+        if swapped == before:
+            return ""
+        return f"{swapped.rstrip()} ({carried})" if carried else swapped
 
     def _carried_phrases(self, carried: str) -> list[Phrase]:
         """The topic an earlier follow-up carried ("Säule II Trägerbudget Worms"): its pillars as pillars, its places
