@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 import time
+from collections.abc import Sequence
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
@@ -39,7 +40,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
         p.add_argument("--no-regressions", action="store_true", help="Fehler, wenn Fragen neu falsch werden")
 
     run_p = ev_sub.add_parser("run", help="einen Fragensatz durchlaufen; schreibt einen Lauf-Ordner")
-    run_p.add_argument("--questions", type=Path, default=Path("eval/dev.yaml"))
+    run_p.add_argument(
+        "--questions", type=Path, action="append", help="Fragensatz (mehrfach möglich; Standard: eval/dev.yaml)"
+    )
     run_p.add_argument("--output", type=Path, help="Lauf-Ordner (Standard: eval/runs/ZEIT[-NAME])")
     run_p.add_argument("--name", help="Name des Laufs")
     run_p.add_argument(
@@ -155,14 +158,16 @@ def _settings_for(settings: Settings, assignments: list[str]) -> Settings:
 
 
 def _execute(
-    container: Container, questions_path: Path, name: str, retrieval_only: bool
+    container: Container, paths: Sequence[Path] | None, name: str, retrieval_only: bool
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    questions = load_questions(questions_path)
+    """Several sets run as one (``--questions a.yaml --questions b.yaml``), never only the last."""
+    paths = list(paths or [Path("eval/dev.yaml")])
+    questions = [q for path in paths for q in load_questions(path)]
     if retrieval_only:
         payload = run_retrieval(questions, container.retriever.retrieve)
     else:
         payload = answer_all(container, questions)
-    return payload, run_config(container, questions_path, name, retrieval_only)
+    return payload, run_config(container, paths, name, retrieval_only)
 
 
 def _default_output(name: str | None, prefix: str = "") -> Path:
@@ -255,7 +260,7 @@ def _cv(settings: Settings, args: argparse.Namespace) -> int:
     cv = cross_validate(service, container.resolver_with, entries, args.folds, args.split)
     payload = run_with(entries, lambda q: cv.answers[str(q["id"])], turns_of=cv.turns.get)
     output = args.output or _default_output("cv")
-    config = run_config(container, Path(" + ".join(sets)), output.name, False)
+    config = run_config(container, [Path(s) for s in sets], output.name, False)
     config["cross_validation"] = {"folds": args.folds, "split": args.split, "question_sets": sets}
     gates = _gates(args)
     verdict = gates.verdict(payload["metrics"], None)
@@ -297,7 +302,7 @@ def _sweep(settings: Settings, args: argparse.Namespace) -> int:
         variant = _settings_for(settings, [f"{args.param}={value}"])
         shares_index = variant.embedder == settings.embedder and variant.chroma == settings.chroma
         container = Container(variant, store=base.store, embedder=base.embedder) if shares_index else Container(variant)
-        payload, config = _execute(container, args.questions, f"{args.param}={value}", args.retrieval_only)
+        payload, config = _execute(container, [args.questions], f"{args.param}={value}", args.retrieval_only)
         write_run(output / f"{args.param}={value}", payload, config)
         rows.append({"value": value, **{k: v for k, v in payload["metrics"].items() if not k.startswith("per_")}})
     keys = [k for k in rows[0] if k != "value"]

@@ -81,6 +81,17 @@ def test_validate_cli_exit_codes(
     assert main(["eval", "validate", str(unknown), "--strict"]) == 2
 
 
+def test_run_with_several_sets_runs_them_all(env: None, questions: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other.yaml"
+    other.write_text("- id: z1\n  question: Was ist das Wetter morgen?\n  expect: refuse\n", encoding="utf-8")
+    out = tmp_path / "both"
+    assert main(["eval", "run", "--questions", str(questions), "--questions", str(other), "--output", str(out)]) == 0
+    results = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    assert [r["id"] for r in results["results"]] == ["q1", "q2", "q3", "z1"]  # not only the last set
+    config = json.loads((out / "config.json").read_text(encoding="utf-8"))
+    assert config["questions"] == f"{questions}, {other}"
+
+
 def test_run_writes_a_run_folder_and_gates_fail_after_writing(env: None, questions: Path, tmp_path: Path) -> None:
     out = tmp_path / "run1"
     assert main(["eval", "run", "--questions", str(questions), "--output", str(out), "--name", "probe"]) == 0

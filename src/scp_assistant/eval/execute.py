@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import subprocess
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,13 +21,13 @@ if TYPE_CHECKING:
     from scp_assistant.container import Container
 
 
-def run_config(container: Container, questions: Path, name: str, retrieval_only: bool) -> dict[str, Any]:
+def run_config(container: Container, questions: Sequence[Path], name: str, retrieval_only: bool) -> dict[str, Any]:
     stored = sorted({(s.chunk.doc_id, s.doc_hash) for s in container.store.all_chunks()})
     fingerprint = hashlib.sha256(json.dumps(stored).encode()).hexdigest()[:16]
     return {
         "name": name,
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "questions": str(questions),
+        "questions": ", ".join(str(path) for path in questions),
         "retrieval_only": retrieval_only,
         "embedder": container.embedder_id,
         "documents": len({d for d, _ in stored}),
@@ -65,7 +66,7 @@ def console_run(container: Container, questions: list[dict[str, Any]], folder: P
     """An eval run started in the console: the run folder (with a comparison to the previous run of the same set)
     and its headline figures."""
     payload = answer_all(container, questions)
-    config = run_config(container, Path("console"), folder.name, False)
+    config = run_config(container, [Path("console")], folder.name, False)
     write_run(folder, payload, config)
     if previous and (Path(previous) / "results.json").exists():
         comparison = compare(read_run(Path(previous)), payload)
