@@ -18,15 +18,18 @@ _NUMERALS = {
 _ORDINAL = r"(?:[Ee]rst|[Zz]weit|[Dd]ritt)e[nmrs]?|[123]\."
 # a digit is a pillar unless a count or an amount follows ("Säule 1, 2 Stellen", "Säule 1 Mio. Euro")
 _CARDINAL = r"[Ee]ins|[Zz]wei|[Dd]rei|[123](?![.,]\d|\s+(?:[A-ZÄÖÜ][a-zäöüß]|Mio|Mrd|%))"
-_AND = r"\s*(?:,|und|oder|bis|[–-])\s*"
-_SEPARATOR = re.compile(r"\s*(,|und|oder|bis|[–-])\s*")
+_JOINS = r",|und|oder|bis|[–-]"  # between pillars; a dash is a range
+_AND = rf"\s*(?:{_JOINS})\s*"
+_SEPARATOR = re.compile(rf"\s*({_JOINS})\s*")
 _PILLAR_WORD = r"[Ss](?:ä|ae)ule"
 # "die zweite Säule", "der 2. und 3. Säule" (not "die erste Säule-III-Stelle": that pillar is named already)
 _NTH_PILLAR = re.compile(
     rf"\b((?:{_ORDINAL})(?:{_AND}(?:{_ORDINAL}))*)\s+({_PILLAR_WORD})n?\b(?![\s-]*(?:III|II|I|[123])\b)"
 )
 # "Säule zwei", "Säulen zwei und drei", "Säule 2", "säule2", "Säule-1-Mittel" (not "Säule zweimal")
-_PILLAR_IN_WORDS = re.compile(rf"\b({_PILLAR_WORD})n?(?:\s+|-?(?=[123]))((?:{_CARDINAL})(?:{_AND}(?:{_CARDINAL}))*)\b")
+_PILLAR_IN_WORDS = re.compile(
+    rf"\b({_PILLAR_WORD})n?(?:\s+|(?P<joined>-)?(?=[123]))((?:{_CARDINAL})(?:{_AND}(?:{_CARDINAL}))*)\b"
+)
 _ORDINAL_WORDS = ("erst", "zweit", "dritt", "viert", "fünft", "sechst", "siebt", "acht", "neunt", "zehnt")
 # "im 1. Jahr", "das 2. Programmjahr" (not "am 1. August", "im 1. Schuljahr": a date, the first grade)
 _NTH_YEAR = re.compile(
@@ -38,10 +41,7 @@ _DATIVE = ("im", "am", "zum", "vom", "beim", "dem", "den", "einem")
 def as_documents_write(text: str) -> str:
     """``text`` with its pillars and programme years in the documents' words ("Säule zwei" -> "Säule II", "die 2.
     und 3. Säule" -> "Säulen II und III", "Im 1. Jahr" -> "Im ersten Jahr")."""
-    text = _PILLAR_IN_WORDS.sub(
-        lambda m: _pillars(m.group(1), m.group(2), m.group(0), m.group(0)[len(m.group(1)) :].lstrip("n")[:1] == "-"),
-        text,
-    )
+    text = _PILLAR_IN_WORDS.sub(lambda m: _pillars(m.group(1), m.group(3), m.group(0), bool(m.group("joined"))), text)
     text = _NTH_PILLAR.sub(lambda m: _pillars(m.group(2), m.group(1), m.group(0)), text)
     return _NTH_YEAR.sub(_year_in_words, text)
 

@@ -158,14 +158,15 @@ def select(scored: Scored, params: SelectionParams) -> Selection:
         # or, when a question asks whether one thing may be funded, by one of its rarest words that no other item
         # has: "Heilerziehungspflege/Sonderpädagogik" of the 14 professions for "Dürfen wir einen
         # Heilerziehungspfleger einstellen?" (a question for the goals "außer der Halbierung" wants the others)
-        own = {k: _terms(cands[k].text) for k in items}
-        asks_one = scored.featurized.evidence.eligibility and scored.featurized.profile.kind == "yesno"
-        focus = {t for t in scored.featurized.query.focus if len(t) >= 5 and not t.startswith("saule")}
-        for k in items if asks_one and not scored.featurized.profile.multi_part else ():
-            rare = focus & own[k]
-            unique = rare and not any(rare & own[j] for j in items if j != k)
-            if unique and k not in keep and scored.p[k] >= best - ITEM_MARGIN:
-                keep.append(k)
+        profile = scored.featurized.profile
+        if scored.featurized.evidence.eligibility and profile.kind == "yesno" and not profile.multi_part:
+            own = {k: _terms(cands[k].text) for k in items}
+            focus = {t for t in scored.featurized.query.focus if len(t) >= 5 and not t.startswith("saule")}
+            for k in items:
+                rare = focus & own[k]
+                unique = rare and not any(rare & own[j] for j in items if j != k)
+                if unique and k not in keep and scored.p[k] >= best - ITEM_MARGIN:
+                    keep.append(k)
         if not keep or len(named) == len(items):
             return [i]
         return sorted(keep, key=lambda k: cands[k].position)
