@@ -281,3 +281,20 @@ def test_a_word_the_documents_write_as_a_sign_is_neither_a_name_nor_unknown() ->
     judge = EvidenceJudge(BM25Index([split]))
     assert judge.unknown_nouns("Wie viel Prozent, wie viele Millionen Euro gehen in Säule I?") == []
     assert judge.unknown_nouns("Wie hoch ist der Stundenlohn?") == ["Stundenlohn"]
+
+
+@pytest.mark.parametrize(
+    ("message", "yes_or_no"),
+    [
+        ("Unser Team hat keinen Platz. Können wir Arbeitsplätze aus Säule I bezahlen?", True),
+        ("Dürfen wir das aus dem Trägerbudget zahlen?", True),
+        ("Unser Team hat keinen Platz. Welche Räume fördert Säule I?", False),
+        # an abbreviation or a date ends no sentence
+        ("Am 12. September gab es z. B. eine Tagung. Dürfen Schulträger teilnehmen?", True),
+        ("Dürfen wir das? Und wer entscheidet?", False),  # the who of two questions is what it asks first
+    ],
+)
+def test_a_sentence_that_sets_the_scene_does_not_hide_a_yes_or_no_question(message: str, yes_or_no: bool) -> None:
+    from scp_assistant.learn.question import asks_yes_or_no
+
+    assert asks_yes_or_no(message) is yes_or_no

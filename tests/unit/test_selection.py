@@ -219,6 +219,17 @@ def test_a_list_is_narrowed_to_an_item_only_when_the_question_singles_it_out(
     ("question", "eligibility", "shown"),
     [
         ("Dürfen wir aus Säule III einen Heilerziehungspfleger einstellen?", True, ["- Heilerziehungspflege"]),
+        # a sentence that sets the scene comes before the question
+        (
+            "Viele Kinder brauchen Hilfe. Dürfen wir einen Heilerziehungspfleger einstellen?",
+            True,
+            ["- Heilerziehungspflege"],
+        ),
+        (
+            "Viele Kinder brauchen Hilfe. Welche Heilerziehungspfleger dürfen wir einstellen?",
+            True,
+            ["14 Berufsgruppen sind förderfähig:"],
+        ),
         ("Welche Berufsgruppen außer Heilerziehungspflegern gibt es?", False, ["14 Berufsgruppen sind förderfähig:"]),
         # an eligibility question that is no yes-or-no question, or one of two parts, keeps the list
         ("Welche Heilerziehungspfleger dürfen wir einstellen?", True, ["14 Berufsgruppen sind förderfähig:"]),

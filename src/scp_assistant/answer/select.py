@@ -18,6 +18,7 @@ from scp_assistant.answer.reading import unit_leans_on_previous
 from scp_assistant.answer.scoring import Scored
 from scp_assistant.learn.features import UNIT_FEATURES, UnitCandidate
 from scp_assistant.learn.model import SelectionParams
+from scp_assistant.learn.question import asks_yes_or_no
 from scp_assistant.text import analyze, is_editorial_note
 
 _OWN = UNIT_FEATURES.index("cov_unit")
@@ -159,7 +160,7 @@ def select(scored: Scored, params: SelectionParams) -> Selection:
         # has: "Heilerziehungspflege/Sonderpädagogik" of the 14 professions for "Dürfen wir einen
         # Heilerziehungspfleger einstellen?" (a question for the goals "außer der Halbierung" wants the others)
         profile = scored.featurized.profile
-        if scored.featurized.evidence.eligibility and profile.kind == "yesno" and not profile.multi_part:
+        if scored.featurized.evidence.eligibility and asks_yes_or_no(profile.text) and not profile.multi_part:
             own = {k: _terms(cands[k].text) for k in items}
             focus = {t for t in scored.featurized.query.focus if len(t) >= 5 and not t.startswith("saule")}
             for k in items:

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from scp_assistant.text import figures
+from scp_assistant.text import chat_sentences, figures
 
 KINDS = ("who", "where", "amount", "count", "when", "yesno", "which", "how", "why", "what")
 
@@ -98,6 +98,19 @@ class QuestionProfile:
     @property
     def multi_part(self) -> bool:
         return len(self.parts) > 1
+
+
+def asking_text(text: str) -> str:
+    """The question of a message from its first question sentence on: "Unser Team hat keinen Platz. Können wir
+    Arbeitsplätze aus Säule I bezahlen?" asks yes or no; the statement before only sets the scene."""
+    sentences = chat_sentences(text)
+    first = next((i for i, s in enumerate(sentences) if s.endswith("?")), 0)
+    return " ".join(sentences[first:]) if first else text.strip()
+
+
+def asks_yes_or_no(text: str) -> bool:
+    """Whether the question sentence of a message asks yes or no ("Unser Team hat keinen Platz. Können wir …?")."""
+    return question_kind(asking_text(text)) == "yesno"
 
 
 def question_kind(text: str) -> str:
