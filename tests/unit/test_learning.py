@@ -163,3 +163,22 @@ def test_the_median_answer_stays_within_the_cap_when_some_parameters_manage_it()
     # when no parameters keep within the cap, the best are taken anyway (an answer is still owed)
     params, _ = choose_params(lambda p: [(p.budget == BUDGET_GRID[-1], False, 900)] * 10, [0.0] * 10, [False] * 10)
     assert params.budget == BUDGET_GRID[-1]
+
+
+def test_parameters_that_get_the_same_questions_right_are_chosen_for_a_longer_budget() -> None:
+    from scp_assistant.learn.fit import BUDGET_GRID, choose_params
+
+    # every budget gets the same 8 of 10 right; the shortest leads with a key fact once more (a tie by chance of the
+    # training set): the longest budget within the cap is taken, not the one the lead bonus happens to favour
+    def outcome(params: SelectionParams) -> list[tuple[bool, bool, int]]:
+        return [(i < 8, i == 0 and params.budget == BUDGET_GRID[0], 300) for i in range(10)]
+
+    params, _ = choose_params(outcome, [0.0] * 10, [False] * 10)
+    assert params.budget == BUDGET_GRID[-1]
+
+    # one right decision more is no tie
+    def better_short(params: SelectionParams) -> list[tuple[bool, bool, int]]:
+        return [(i < 8 + (params.budget == BUDGET_GRID[0]), False, 300) for i in range(10)]
+
+    params, _ = choose_params(better_short, [0.0] * 10, [False] * 10)
+    assert params.budget == BUDGET_GRID[0]

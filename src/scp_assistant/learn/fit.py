@@ -80,7 +80,10 @@ MEDIAN_CHARS = 500
 MEDIAN_CAP = MEDIAN_CHARS
 LENGTH_WEIGHT = 0.3  # objective lost per 100 % the median answer runs over MEDIAN_CHARS
 REFUSE_GRID = tuple(round(0.2 + 0.05 * i, 2) for i in range(15))
-MAX_FALSE_REFUSAL = 0.05  # a question the documents answer is declined at most this often (out of fold)
+MAX_FALSE_REFUSAL = 0.05
+# objectives closer than this many questions are ties (``_best``): less than one right decision more at one of the
+# three thresholds a smoothed objective averages (a third), more than one answer that leads with a key fact (0.25)
+TIE = 0.3  # a question the documents answer is declined at most this often (out of fold)
 
 
 @dataclass(frozen=True)
@@ -146,18 +149,24 @@ def choose_params(
     for add, part, budget, multi in product(ADD_GRID, PART_GRID, BUDGET_GRID, MULTI_PART_GRID):
         trials += trials_of(SelectionParams(add_above=add, part_above=part, budget=budget, multi_part_factor=multi))
     # second stage, from the best of the first: how sure the model must be for a second source to join
-    first = _best(trials)
+    first = _best(trials, n)
     for threshold in SECOND_SOURCE_GRID[1:]:
         trials += trials_of(replace(first.params, second_source_above=threshold))
-    best = _best(trials)
+    best = _best(trials, n)
     return best.params, best.score
 
 
-def _best(trials: Sequence[_Trial]) -> _Trial:
+def _best(trials: Sequence[_Trial], questions: int) -> _Trial:
+    """The trial of the best smoothed objective. Trials less than TIE questions apart are equally good (only the
+    lead bonus and the length term tell them apart, by chance of the training set): of those, the longest budget
+    within the cap (more of the answer) and the highest refusal threshold (fewer false refusals) are taken, so
+    that a small change of the training questions does not flip the parameters."""
     allowed = [t for t in trials if t.false_refusals_ok]
     short = [t for t in allowed if t.median <= MEDIAN_CAP] or allowed
-    best = short[0]
-    for trial in short[1:]:  # the first of equals: grids are walked in a fixed order
-        if trial.smoothed > best.smoothed + 1e-12:
+    top = max(t.smoothed for t in short)
+    near = [t for t in short if t.smoothed >= top - TIE / max(1, questions)]
+    best = near[0]
+    for trial in near[1:]:  # the first of equals: grids are walked in a fixed order
+        if (trial.params.budget, trial.params.refuse_above) > (best.params.budget, best.params.refuse_above):
             best = trial
     return best
