@@ -211,3 +211,15 @@ def test_a_pillar_written_as_a_digit_gets_the_answer_of_the_pillar_written_as_a_
         question = f"Wie viel Geld bekommt Zweibrücken aus {pillar}?"
         answer = service.ask(question)
         assert not answer.refused and "39.847,50 €" in answer.answer, question
+
+
+def test_a_question_about_a_source_is_answered_with_what_the_source_is(real_container: Container) -> None:
+    # the document's opening sentence names the magazine and the month; without the question about the source it
+    # is never shown
+    service = real_container.answer_service
+    answer = service.ask("Wo ist das Interview mit Martina Diedrich zum Startchancen-Programm erschienen, von wann?")
+    assert not answer.refused
+    assert answer.answer.startswith("Interview mit Martina Diedrich im Magazin „Bildung aus der Zukunft“")
+    assert check(answer.answer, answer.citations) == []
+    plain = service.ask("Was macht das Governance-Zentrum des Startchancen-Programms, das Martina Diedrich leitet?")
+    assert not plain.refused and "Bildung aus der Zukunft" not in plain.answer

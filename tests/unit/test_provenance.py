@@ -1,0 +1,60 @@
+"""Questions about a source itself get the sentence that says what the document is."""
+
+from __future__ import annotations
+
+import pytest
+
+from scp_assistant.answer.citations import render
+from scp_assistant.answer.provenance import SourceDescriptions, asks_for_source, with_source
+from scp_assistant.learn.features import UnitCandidate
+from scp_assistant.models import Chunk
+
+OPENING = "Editorial von Bildung.Table vom 23.08.2024 zum Start des Programms. Es kritisiert die Anrechnung."
+
+
+def chunk(doc: str, n: int, text: str, section: str = "") -> Chunk:
+    return Chunk(doc, f"{doc}::{n:03d}", f"Titel {doc}", "Table.Media", f"https://example.org/{doc}", "2024-08-23",
+                 "presse", "Bund", section, None, text)  # fmt: skip
+
+
+CHUNKS = [
+    chunk("edit", 1, "Die Länder dürfen eigene Programme anrechnen.", "Kritik"),
+    chunk("edit", 0, OPENING),
+    chunk("faq", 0, "Die Mittel fließen an die Schulträger."),  # opens with content, no description
+]
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("Wo ist das Interview erschienen, und von wann ist es?", True),
+        ("Wer hat das Impulspapier herausgegeben?", True),
+        ("Woher stammt der Vorwurf, und was ist damit gemeint?", True),
+        ("Welchen Stand haben die Arbeitshilfen?", True),
+        ("Who published the press release, and when?", True),
+        ("Was hat das Editorial kritisiert?", False),
+        ("Wann startet das Programm?", False),
+        ("Wer genehmigt die Anträge?", False),
+    ],
+)
+def test_a_question_about_the_source_itself_is_told_from_its_wording(question: str, asks: bool) -> None:
+    assert asks_for_source(question) is asks
+
+
+def test_the_sentence_that_says_what_a_document_is_opens_an_answer_about_its_source() -> None:
+    sources = SourceDescriptions(CHUNKS)
+    answer = [UnitCandidate("Die Länder dürfen eigene Programme anrechnen.", CHUNKS[0], "sentence", 0, 1)]
+    units = with_source(answer, sources)
+    opening = "Editorial von Bildung.Table vom 23.08.2024 zum Start des Programms."
+    assert [u.text for u in units] == [opening, answer[0].text]
+    body, citations = render(units)
+    assert body.startswith(opening) and len(citations) == 1  # one source, one number
+    assert with_source(units, sources) == units  # said once
+
+
+def test_a_document_that_opens_with_content_adds_nothing() -> None:
+    sources = SourceDescriptions(CHUNKS)
+    answer = [UnitCandidate("Die Mittel fließen an die Schulträger.", CHUNKS[2], "sentence", 0, 1)]
+    assert sources.of("faq") is None
+    assert with_source(answer, sources) == answer
+    assert with_source([], sources) == []
