@@ -291,7 +291,8 @@ def test_a_word_the_documents_write_as_a_sign_is_neither_a_name_nor_unknown() ->
         ("Unser Team hat keinen Platz. Welche Räume fördert Säule I?", False),
         # an abbreviation or a date ends no sentence
         ("Am 12. September gab es z. B. eine Tagung. Dürfen Schulträger teilnehmen?", True),
-        ("Dürfen wir das? Und wer entscheidet?", False),  # the who of two questions is what it asks first
+        ("Dürfen wir das? Und wer entscheidet?", False),  # two questions: the kind of the whole, "who" ranks first
+        ("Unser Team hat keinen Platz. Können wir Arbeitsplätze aus Säule I bezahlen?!", True),
     ],
 )
 def test_a_sentence_that_sets_the_scene_does_not_hide_a_yes_or_no_question(message: str, yes_or_no: bool) -> None:

@@ -21,6 +21,7 @@ CHUNKS = [
     chunk("edit", 1, "Die Länder dürfen eigene Programme anrechnen.", "Kritik"),
     chunk("edit", 0, OPENING),
     chunk("faq", 0, "Die Mittel fließen an die Schulträger."),  # opens with content, no description
+    chunk("blog", 0, "Blogbeitrag des WZB vom 26.11.2024 zur Umsetzung von Säule III."),
 ]
 
 
@@ -35,6 +36,12 @@ CHUNKS = [
         ("Was hat das Editorial kritisiert?", False),
         ("Wann startet das Programm?", False),
         ("Wer genehmigt die Anträge?", False),
+        # the words of a source question in questions about the programme
+        ("Von wann bis wann läuft das Programm?", False),
+        ("Woher stammen die Mittel für Säule II?", False),
+        ("Welchen Stand hat die Planung in Worms?", False),
+        ("Wer hat die Schulen ausgewählt?", False),
+        ("Welche Bekanntmachungen sind 2024 im Bundesanzeiger erschienen?", True),
     ],
 )
 def test_a_question_about_the_source_itself_is_told_from_its_wording(question: str, asks: bool) -> None:
@@ -44,17 +51,26 @@ def test_a_question_about_the_source_itself_is_told_from_its_wording(question: s
 def test_the_sentence_that_says_what_a_document_is_opens_an_answer_about_its_source() -> None:
     sources = SourceDescriptions(CHUNKS)
     answer = [UnitCandidate("Die Länder dürfen eigene Programme anrechnen.", CHUNKS[0], "sentence", 0, 1)]
-    units = with_source(answer, sources)
+    units = with_source(answer, sources, "Von wann ist das?")
     opening = "Editorial von Bildung.Table vom 23.08.2024 zum Start des Programms."
     assert [u.text for u in units] == [opening, answer[0].text]
     body, citations = render(units)
     assert body.startswith(opening) and len(citations) == 1  # one source, one number
-    assert with_source(units, sources) == units  # said once
+    assert with_source(units, sources, "Von wann ist das?") == units  # said once
 
 
 def test_a_document_that_opens_with_content_adds_nothing() -> None:
     sources = SourceDescriptions(CHUNKS)
     answer = [UnitCandidate("Die Mittel fließen an die Schulträger.", CHUNKS[2], "sentence", 0, 1)]
     assert sources.of("faq") is None
-    assert with_source(answer, sources) == answer
-    assert with_source([], sources) == []
+    assert with_source(answer, sources, "Von wann ist das?") == answer
+    assert with_source([], sources, "Von wann ist das?") == []
+
+
+def test_the_source_the_question_names_is_described_not_the_first_one_the_answer_draws_on() -> None:
+    sources = SourceDescriptions(CHUNKS)
+    answer = [UnitCandidate("Die Länder dürfen eigene Programme anrechnen.", CHUNKS[0], "sentence", 0, 1)]
+    units = with_source(answer, sources, "Von wann ist der Blogbeitrag des WZB?", read=["edit", "blog"])
+    assert units[0].text.startswith("Blogbeitrag des WZB") and units[0].chunk.doc_id == "blog"
+    # of equals, the document the answer draws on first
+    assert with_source(answer, sources, "Von wann ist das?", read=["blog"])[0].chunk.doc_id == "edit"

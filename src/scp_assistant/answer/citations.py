@@ -70,3 +70,31 @@ def check(answer: str, citations: Sequence[Citation]) -> list[str]:
     if first_use != sorted(first_use):
         problems.append(f"citations not in order of first use: {first_use}")
     return problems
+
+
+_FIGURE = re.compile(r"(\d{1,3}(?:[.,]\d+)?)\s*(Mio\.|Millionen|Mrd\.|Milliarden)", re.IGNORECASE)
+
+
+def conflicting_figures(units: Sequence[UnitCandidate], citations: Sequence[Citation]) -> list[tuple[str, int, str]]:
+    """Figures of the same magnitude that differ slightly between documents (49,4 Mio. vs. 50 Mio.)."""
+    number = {c.doc_id: c for c in citations}
+    found: list[tuple[float, str, str, int, str]] = []
+    for p in units:
+        cit = number[p.chunk.doc_id]
+        for match in _FIGURE.finditer(p.text):
+            value = (
+                float(match.group(1).replace(".", "").replace(",", "."))
+                if "," in match.group(1)
+                else float(match.group(1))
+            )
+            unit = match.group(2).lower()[:2]
+            found.append((value, unit, match.group(0), cit.n, cit.date))
+    pairs: list[tuple[str, int, str]] = []
+    for i, a in enumerate(found):
+        for b in found[i + 1 :]:
+            if a[1] == b[1] and a[0] != b[0] and abs(a[0] - b[0]) <= 0.05 * max(a[0], b[0]) and a[3] != b[3]:
+                for item in (a, b):
+                    entry = (item[2], item[3], item[4])
+                    if entry not in pairs:
+                        pairs.append(entry)
+    return pairs

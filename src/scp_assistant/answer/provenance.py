@@ -1,10 +1,11 @@
 """Questions about a source itself: who published it, when, where it appeared.
 
 Staff quote the documents in council papers ("Wer hat es herausgegeben, von wann ist es?", "Wo ist das Interview
-erschienen?", "Woher stammt der Vorwurf?"). Every document opens with a sentence that says what it is ("Editorial
-von Bildung.Table (Table.Media) vom 23.08.2024 zum Start des Startchancen-Programms."). Elsewhere that sentence
-is left out of answers (it says nothing about the programme); asked about the source, it is the answer, and it
-opens the answer, cited like the passage after it.
+erschienen?", "Woher stammt der Vorwurf?"). Almost every document opens with a sentence that says what it is
+("Editorial von Bildung.Table (Table.Media) vom 23.08.2024 zum Start des Startchancen-Programms."). Elsewhere that
+sentence is left out of answers (it says nothing about the programme); asked about the source, it is the answer and
+opens the answer: the sentence of the document the question names ("das Editorial", "das Interview mit …"), else of
+the document the answer draws on first.
 """
 
 from __future__ import annotations
@@ -15,19 +16,34 @@ from collections.abc import Sequence
 from scp_assistant.answer.reading import is_description
 from scp_assistant.learn.features import UnitCandidate
 from scp_assistant.models import Chunk
-from scp_assistant.text import split_sentences
+from scp_assistant.text import analyze, split_sentences
 
+_CLAIM = r"(vorwurf|kritik|zahl|zahlen|angabe|angaben|aussage|behauptung|meldung|information|zitat)"
+_WORDS = r"(\s[\w„“\"-]+)"
+_MEDIUM = r"(artikel|bericht|beitrag|magazin|medium|zeitung|blog|newsletter|meldung|amtsblatt|anzeiger|ausgabe)"
 _ASKS_FOR_SOURCE = re.compile(
-    r"\bvon wann\b|\b(erschienen|veröffentlicht|herausgegeben|publiziert|verfasst)\b|\bwoher stamm|\bworauf stützt"
-    r"|\bwelche[nmrs]? (quelle|stand)\b|\bmit welchem stand\b|\bzitier"
-    r"|\bin welche[mr] (artikel|bericht|beitrag|magazin|medium|zeitung|blog|newsletter|meldung)\b"
-    r"|\bwho (published|issued|wrote)\b|\bwhen was (it|this|that) (published|issued|written)\b"
-    r"|\b(who|when) (published|issued|wrote)\b",
+    "|".join(
+        [
+            r"\bvon wann (ist|sind|stammt|stammen)\b",  # "von wann ist es?", not "von wann bis wann"
+            rf"\bwo (ist|sind|wurde|wurden){_WORDS}{{1,8}}\s(erschienen|veröffentlicht)\b",
+            rf"\bwer hat{_WORDS}{{0,8}}\s(herausgegeben|veröffentlicht|verfasst|geschrieben)\b",
+            rf"\bwoher (stammt|stammen|kommt|kommen) (der|die|das|diese[rs]?) {_CLAIM}\b",  # not "die Mittel"
+            r"\bwer sagt (das|so was|sowas)\b",
+            r"\bwelche[nmrs]? (quelle|stand) (hat|haben) (die|das|der|diese) "
+            r"(zahlen|angaben|daten|arbeitshilfen?|unterlagen|fassungen?|papiere?|dokumente?)\b",
+            r"\bwelche[nmrs]? stand (hat|haben) (die|sie|diese)\s*\?",
+            r"\b(im|in (der|dem|einem|einer)) [\w-]+ (erschienen|veröffentlicht)\b",  # "im Bundesanzeiger erschienen"
+            rf"\bin welche[mr] {_MEDIUM}\b",
+            r"\bwho (published|issued|wrote)\b",
+            r"\b(where|when) (was|were) (it|this|that|they|the \w+) (published|issued|written)\b",
+        ]
+    ),
     re.IGNORECASE,
 )
 
 
 def asks_for_source(question: str) -> bool:
+    """Does the question ask who published a document, when or where, or where a claim comes from?"""
     return bool(_ASKS_FOR_SOURCE.search(question))
 
 
@@ -48,11 +64,24 @@ class SourceDescriptions:
         return self._by_doc.get(doc_id)
 
 
-def with_source(units: Sequence[UnitCandidate], sources: SourceDescriptions) -> list[UnitCandidate]:
-    """``units`` opened by what the document of the first one is, unless they say it already."""
+def with_source(
+    units: Sequence[UnitCandidate], sources: SourceDescriptions, question: str, read: Sequence[str] = ()
+) -> list[UnitCandidate]:
+    """``units`` opened by what a document is: of the documents the units come from, then of those read (``read``,
+    doc ids), the one whose opening sentence shares the most words with the question (the first of equals), unless
+    the units say it already."""
     if not units:
         return []
-    description = sources.of(units[0].chunk.doc_id)
-    if description is None or any(u.text == description.text for u in units):
+    asked = {t for t in analyze(question) if len(t) >= 4}
+    best: UnitCandidate | None = None
+    shared = -1
+    for doc in dict.fromkeys([*(u.chunk.doc_id for u in units), *read]):
+        description = sources.of(doc)
+        if description is None:
+            continue
+        overlap = len(asked & set(analyze(description.text)))
+        if overlap > shared:
+            best, shared = description, overlap
+    if best is None or any(u.text == best.text for u in units):
         return list(units)
-    return [description, *units]
+    return [best, *units]

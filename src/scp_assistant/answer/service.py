@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from scp_assistant.answer import messages
-from scp_assistant.answer.citations import render
+from scp_assistant.answer.citations import conflicting_figures, render
 from scp_assistant.answer.evidence import EvidenceJudge
 from scp_assistant.answer.guard import clean_question, screen
 from scp_assistant.answer.provenance import SourceDescriptions, asks_for_source, with_source
@@ -27,6 +27,7 @@ from scp_assistant.answer.select import select
 from scp_assistant.document_words import as_documents_write
 from scp_assistant.learn.features import UnitCandidate
 from scp_assistant.learn.model import Models
+from scp_assistant.learn.question import asks_yes_or_no
 from scp_assistant.models import Answer, Chunk, Citation, RefusalReason, RetrievedRef, ScoredChunk
 from scp_assistant.retrieve.hybrid import Filters, HybridRetriever
 from scp_assistant.retrieve.spelling import SpellingCorrector
@@ -36,7 +37,6 @@ from scp_assistant.text import is_editorial_note
 log = logging.getLogger(__name__)
 
 OFF_TOPIC_COVERAGE = 0.3  # share of the question's known terms in the top passages, without programme words
-_FIGURE = re.compile(r"(\d{1,3}(?:[.,]\d+)?)\s*(Mio\.|Millionen|Mrd\.|Milliarden)", re.IGNORECASE)
 
 
 @dataclass
@@ -199,7 +199,7 @@ class AnswerService:
             return prep.refusal or self._refusal(prep.question, "not_covered", "", prep, models)
         selection = select(prep.scored, models.params)
         units = list(selection.units)
-        if prep.scored.featurized.profile.kind != "yesno":  # "Ja." / "Nein." answer only a yes-or-no question
+        if not asks_yes_or_no(prep.scored.featurized.profile.text):  # "Ja." / "Nein." answer a yes-or-no question
             units = [_without_verdict(u) for u in units]
         if not units:  # nothing that answers for the place asked about
             return self._refusal(prep.question, "not_covered", "", prep, models)
@@ -207,13 +207,13 @@ class AnswerService:
         if asks_for_source(prep.question):  # "Von wann ist es?": what the document is opens the answer
             if self._sources is None:
                 self._sources = SourceDescriptions(self._retriever.bm25.chunks)
-            units = with_source(units, self._sources)
+            units = with_source(units, self._sources, prep.question, [s.chunk.doc_id for s in prep.ranked[:8]])
         closing = [messages.part_not_covered(part) for part in selection.uncovered_parts]
         body, citations = render(units, closing)
         while len(body) > self._settings.max_answer_chars and len(units) > 1:  # never pad past what a reader takes
             units.pop()
             body, citations = render(units, closing)
-        conflict = _conflicting_figures(units, citations)
+        conflict = conflicting_figures(units, citations)
         extra = [messages.conflict_notice(conflict)] if conflict else []
         return answered(prep, body, citations, _cited_chunks(units), self.backend, extra)
 
@@ -316,28 +316,3 @@ def _related(ranked: Sequence[ScoredChunk], limit: int = 3) -> list[Chunk]:
 
 def _cited_chunks(units: Sequence[UnitCandidate]) -> list[Chunk]:
     return list({u.chunk.chunk_id: u.chunk for u in units}.values())
-
-
-def _conflicting_figures(units: Sequence[UnitCandidate], citations: Sequence[Citation]) -> list[tuple[str, int, str]]:
-    """Figures of the same magnitude that differ slightly between documents (49,4 Mio. vs. 50 Mio.)."""
-    number = {c.doc_id: c for c in citations}
-    found: list[tuple[float, str, str, int, str]] = []
-    for p in units:
-        cit = number[p.chunk.doc_id]
-        for match in _FIGURE.finditer(p.text):
-            value = (
-                float(match.group(1).replace(".", "").replace(",", "."))
-                if "," in match.group(1)
-                else float(match.group(1))
-            )
-            unit = match.group(2).lower()[:2]
-            found.append((value, unit, match.group(0), cit.n, cit.date))
-    pairs: list[tuple[str, int, str]] = []
-    for i, a in enumerate(found):
-        for b in found[i + 1 :]:
-            if a[1] == b[1] and a[0] != b[0] and abs(a[0] - b[0]) <= 0.05 * max(a[0], b[0]) and a[3] != b[3]:
-                for item in (a, b):
-                    entry = (item[2], item[3], item[4])
-                    if entry not in pairs:
-                        pairs.append(entry)
-    return pairs

@@ -80,10 +80,10 @@ MEDIAN_CHARS = 500
 MEDIAN_CAP = MEDIAN_CHARS
 LENGTH_WEIGHT = 0.3  # objective lost per 100 % the median answer runs over MEDIAN_CHARS
 REFUSE_GRID = tuple(round(0.2 + 0.05 * i, 2) for i in range(15))
-MAX_FALSE_REFUSAL = 0.05
+MAX_FALSE_REFUSAL = 0.05  # a question the documents answer is declined at most this often (out of fold)
 # objectives closer than this many questions are ties (``_best``): less than one right decision more at one of the
 # three thresholds a smoothed objective averages (a third), more than one answer that leads with a key fact (0.25)
-TIE = 0.3  # a question the documents answer is declined at most this often (out of fold)
+TIE = 0.3
 
 
 @dataclass(frozen=True)

@@ -104,7 +104,7 @@ def asking_text(text: str) -> str:
     """The question of a message from its first question sentence on: "Unser Team hat keinen Platz. Können wir
     Arbeitsplätze aus Säule I bezahlen?" asks yes or no; the statement before only sets the scene."""
     sentences = chat_sentences(text)
-    first = next((i for i, s in enumerate(sentences) if s.endswith("?")), 0)
+    first = next((i for i, s in enumerate(sentences) if s.rstrip(" !\"“”'").endswith("?")), 0)
     return " ".join(sentences[first:]) if first else text.strip()
 
 
