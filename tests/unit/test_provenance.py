@@ -33,6 +33,7 @@ CHUNKS = [
         ("Woher stammt der Vorwurf, und was ist damit gemeint?", True),
         ("Welchen Stand haben die Arbeitshilfen?", True),
         ("Who published the press release, and when?", True),
+        ("Von wem stammt der Artikel „Mogelpackung Startchancen-Programm“?", True),
         ("Was hat das Editorial kritisiert?", False),
         ("Wann startet das Programm?", False),
         ("Wer genehmigt die Anträge?", False),
@@ -74,3 +75,17 @@ def test_the_source_the_question_names_is_described_not_the_first_one_the_answer
     assert units[0].text.startswith("Blogbeitrag des WZB") and units[0].chunk.doc_id == "blog"
     # of equals, the document the answer draws on first
     assert with_source(answer, sources, "Von wann ist das?", read=["blog"])[0].chunk.doc_id == "edit"
+
+
+def test_the_title_of_a_document_tells_which_one_the_question_names() -> None:
+    # two articles of the same paper: the question names the one by its headline, which only the title carries
+    def article(doc: str, title: str, text: str) -> Chunk:
+        return Chunk(doc, f"{doc}::000", title, "Rhein-Zeitung", f"https://example.org/{doc}", "2024", "presse", "RLP",
+                     "", None, text)  # fmt: skip
+
+    koblenz = article("rz-ko", "Startchancen-Schulen in Koblenz", "Artikel der Rhein-Zeitung (2024) zu Koblenz.")
+    mogel = article("rz-mo", "Mogelpackung Startchancen-Programm", "Artikel der Rhein-Zeitung (2024), Bezahlschranke.")
+    sources = SourceDescriptions([koblenz, mogel])
+    answer = [UnitCandidate("Die Rhein-Zeitung berichtete über weniger Geld.", CHUNKS[0], "sentence", 0, 1)]
+    question = "Von wem stammt der Artikel „Mogelpackung Startchancen-Programm“?"
+    assert with_source(answer, sources, question, ["rz-ko", "rz-mo"])[0].chunk.doc_id == "rz-mo"

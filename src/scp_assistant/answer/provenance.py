@@ -28,7 +28,7 @@ _ASKS_FOR_SOURCE = re.compile(
             rf"\bwo (ist|sind|wurde|wurden){_WORDS}{{1,8}}\s(erschienen|veröffentlicht)\b",
             rf"\bwer hat{_WORDS}{{0,8}}\s(herausgegeben|veröffentlicht|verfasst|geschrieben)\b",
             rf"\bwoher (stammt|stammen|kommt|kommen) (der|die|das|diese[rs]?) {_CLAIM}\b",  # not "die Mittel"
-            r"\bwer sagt (das|so was|sowas)\b",
+            r"\bwer sagt (das|so was|sowas)\b|\bvon wem (stammt|stammen|ist|sind|kommt|kommen)\b",
             r"\bwelche[nmrs]? (quelle|stand) (hat|haben) (die|das|der|diese) "
             r"(zahlen|angaben|daten|arbeitshilfen?|unterlagen|fassungen?|papiere?|dokumente?)\b",
             r"\bwelche[nmrs]? stand (hat|haben) (die|sie|diese)\s*\?",
@@ -68,8 +68,8 @@ def with_source(
     units: Sequence[UnitCandidate], sources: SourceDescriptions, question: str, read: Sequence[str] = ()
 ) -> list[UnitCandidate]:
     """``units`` opened by what a document is: of the documents the units come from, then of those read (``read``,
-    doc ids), the one whose opening sentence shares the most words with the question (the first of equals), unless
-    the units say it already."""
+    doc ids), the one whose opening sentence, title and publisher share the most words with the question (the first
+    of equals), unless the units say it already."""
     if not units:
         return []
     asked = {t for t in analyze(question) if len(t) >= 4}
@@ -79,7 +79,8 @@ def with_source(
         description = sources.of(doc)
         if description is None:
             continue
-        overlap = len(asked & set(analyze(description.text)))
+        chunk = description.chunk
+        overlap = len(asked & set(analyze(f"{description.text} {chunk.title} {chunk.publisher}")))
         if overlap > shared:
             best, shared = description, overlap
     if best is None or any(u.text == best.text for u in units):
