@@ -89,3 +89,15 @@ def test_the_title_of_a_document_tells_which_one_the_question_names() -> None:
     answer = [UnitCandidate("Die Rhein-Zeitung berichtete über weniger Geld.", CHUNKS[0], "sentence", 0, 1)]
     question = "Von wem stammt der Artikel „Mogelpackung Startchancen-Programm“?"
     assert with_source(answer, sources, question, ["rz-ko", "rz-mo"])[0].chunk.doc_id == "rz-mo"
+
+
+def test_a_question_that_names_the_kind_of_a_document_learns_which_one_and_of_when() -> None:
+    from scp_assistant.answer.provenance import with_named_source
+
+    sources = SourceDescriptions(CHUNKS)
+    answer = [UnitCandidate("Die Länder dürfen eigene Programme anrechnen.", CHUNKS[0], "sentence", 0, 1)]
+    named = with_named_source(answer, sources, "Was hat Bildung.Table in seinem Editorial kritisiert?")
+    assert named[0].text.startswith("Editorial von Bildung.Table vom 23.08.2024") and named[1:] == answer
+    # another kind of document than the one the answer draws on, or none named: the answer as it was
+    assert with_named_source(answer, sources, "Was sagt das Interview zur Anrechnung?") == answer
+    assert with_named_source(answer, sources, "Was wird an der Anrechnung kritisiert?") == answer

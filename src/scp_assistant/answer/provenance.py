@@ -86,3 +86,25 @@ def with_source(
     if best is None or any(u.text == best.text for u in units):
         return list(units)
     return [best, *units]
+
+
+_NAMED_KIND = re.compile(
+    r"\b(editorial|interview|impulspapier|recherche|pressemitteilung|positionspapier|stellungnahme|kurzmeldung|"
+    r"newsletter|analyse|artikel)",
+    re.IGNORECASE,
+)
+
+
+def with_named_source(
+    units: Sequence[UnitCandidate], sources: SourceDescriptions, question: str
+) -> list[UnitCandidate]:
+    """``units`` opened by what their first document is when the question names that kind of document ("in seinem
+    Editorial", "die WZB-Analyse") and the document's opening sentence says it is one: the reader learns which
+    document, and of when."""
+    kinds = {m.group(1).lower() for m in _NAMED_KIND.finditer(question)}
+    if not kinds or not units:
+        return list(units)
+    description = sources.of(units[0].chunk.doc_id)
+    if description is None or any(u.text == description.text for u in units):
+        return list(units)
+    return [description, *units] if any(k in description.text.lower() for k in kinds) else list(units)
