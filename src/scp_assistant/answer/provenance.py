@@ -83,9 +83,7 @@ def with_source(
         overlap = len(asked & set(analyze(f"{description.text} {chunk.title} {chunk.publisher}")))
         if overlap > shared:
             best, shared = description, overlap
-    if best is None or any(u.text == best.text for u in units):
-        return list(units)
-    return [best, *units]
+    return _opened_by(best, units)
 
 
 _NAMED_KIND = re.compile(
@@ -105,6 +103,22 @@ def with_named_source(
     if not kinds or not units:
         return list(units)
     description = sources.of(units[0].chunk.doc_id)
+    named = description is not None and any(k in description.text.lower() for k in kinds)
+    return _opened_by(description if named else None, units)
+
+
+def _opened_by(description: UnitCandidate | None, units: Sequence[UnitCandidate]) -> list[UnitCandidate]:
+    """``units`` after ``description``, unless there is none or they say it already."""
     if description is None or any(u.text == description.text for u in units):
         return list(units)
-    return [description, *units] if any(k in description.text.lower() for k in kinds) else list(units)
+    return [description, *units]
+
+
+def with_source_line(
+    units: Sequence[UnitCandidate], sources: SourceDescriptions, question: str, read: Sequence[str] = ()
+) -> list[UnitCandidate]:
+    """The answer's units, opened by what a document is when the question asks about the source ("Von wann ist
+    es?") or names the kind of document the answer draws on ("in seinem Editorial")."""
+    if asks_for_source(question):
+        return with_source(units, sources, question, read)
+    return with_named_source(units, sources, question)

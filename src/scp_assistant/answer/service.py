@@ -20,7 +20,7 @@ from scp_assistant.answer import messages
 from scp_assistant.answer.citations import conflicting_figures, render
 from scp_assistant.answer.evidence import EvidenceJudge
 from scp_assistant.answer.guard import clean_question, screen
-from scp_assistant.answer.provenance import SourceDescriptions, asks_for_source, with_named_source, with_source
+from scp_assistant.answer.provenance import SourceDescriptions, with_source_line
 from scp_assistant.answer.reading import unit_leans_on_previous, without_verdict
 from scp_assistant.answer.scoring import Featurized, Scored, UnitScorer, check_models, missing_words, score
 from scp_assistant.answer.select import select
@@ -125,7 +125,7 @@ class AnswerService:
         self.models = models
         self.judge = EvidenceJudge(retriever.bm25)
         self.scorer = UnitScorer(retriever.bm25, settings.passages)
-        self._sources: SourceDescriptions | None = None  # read from the chunks when first asked for
+        self._sources = SourceDescriptions(retriever.bm25.chunks)  # what each document says it is
 
     def retrieve(self, question: str, filters: Filters | None = None) -> Prepared:
         """Clean and screen the question, search, and featurize the units of the passages (no model yet)."""
@@ -204,12 +204,7 @@ class AnswerService:
         if not units:  # nothing that answers for the place asked about
             return self._refusal(prep.question, "not_covered", "", prep, models)
         units = notes_last(units)
-        if self._sources is None:
-            self._sources = SourceDescriptions(self._retriever.bm25.chunks)
-        if asks_for_source(prep.question):  # "Von wann ist es?": what the document is opens the answer
-            units = with_source(units, self._sources, prep.question, [s.chunk.doc_id for s in prep.ranked[:8]])
-        else:  # "Was hat Bildung.Table in seinem Editorial kritisiert?": which editorial, of when
-            units = with_named_source(units, self._sources, prep.question)
+        units = with_source_line(units, self._sources, prep.question, [s.chunk.doc_id for s in prep.ranked[:8]])
         closing = [messages.part_not_covered(part) for part in selection.uncovered_parts]
         body, citations = render(units, closing)
         while len(body) > self._settings.max_answer_chars and len(units) > 1:  # never pad past what a reader takes

@@ -164,7 +164,7 @@ def _best(trials: Sequence[_Trial], questions: int) -> _Trial:
     allowed = [t for t in trials if t.false_refusals_ok]
     short = [t for t in allowed if t.median <= MEDIAN_CAP] or allowed
     top = max(t.smoothed for t in short)
-    near = [t for t in short if t.smoothed >= top - TIE / max(1, questions)]
+    near = [t for t in short if t.smoothed >= top - TIE / questions]
     best = near[0]
     for trial in near[1:]:  # the first of equals: grids are walked in a fixed order
         if (trial.params.budget, trial.params.refuse_above) > (best.params.budget, best.params.refuse_above):
