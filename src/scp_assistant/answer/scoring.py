@@ -58,7 +58,6 @@ class Scored:
 def evidence_view(evidence: Evidence) -> EvidenceView:
     return EvidenceView(
         coverage=evidence.coverage,
-        dense=evidence.dense,
         unknown=len(evidence.unknown_nouns),
         unresolved=len(evidence.unresolved),
         foreign=len(evidence.foreign),
