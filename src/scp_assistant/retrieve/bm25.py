@@ -251,7 +251,9 @@ class BM25Index:
 
     def search(self, text: str, k: int, allowed: set[int] | None = None) -> list[tuple[int, float]]:
         scores = np.zeros(len(self.chunks), dtype=np.float32)
-        for term, weight in self.expanded_terms(text).items():
+        # summed in a fixed order: float sums depend on it, and the order of a set of strings changes from one
+        # process to the next (hash randomisation), which moved near-equal scores and with them whole answers
+        for term, weight in sorted(self.expanded_terms(text).items()):
             idf = self._idf.get(term, 0.0) * weight
             if not idf:
                 continue
