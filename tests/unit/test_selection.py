@@ -179,6 +179,17 @@ def test_the_same_sentence_with_other_figures_is_other_content() -> None:
     assert [u.chunk.doc_id for u in chosen] == ["mainz", "worms"]
 
 
+def test_a_single_digit_count_is_a_figure_too() -> None:
+    # "Anzahl Startchancen-Schulen Koblenz, Trier, Worms?": Worms' sentence had been dropped as a repeat of Trier's
+    units = [
+        unit("In Trier nehmen 9 Schulen am Startchancen-Programm teil.", "trier"),
+        unit("In Worms nehmen 8 Schulen am Startchancen-Programm teil.", "worms"),
+        unit("In Worms nehmen acht Schulen am Startchancen-Programm teil.", "worms-copy"),
+    ]
+    chosen = select(scored("Schulen in Trier und Worms?", units, [0.9, 0.85, 0.8]), PARAMS).units
+    assert [u.chunk.doc_id for u in chosen] == ["trier", "worms"]
+
+
 def test_two_places_joined_by_und_are_two_parts_other_nouns_are_one_subject() -> None:
     def places(word: str) -> bool:
         return word in {"Mainz", "Worms", "Hessen", "Kaisersesch"}
