@@ -184,7 +184,7 @@ def test_a_single_digit_count_is_a_figure_too() -> None:
     units = [
         unit("In Trier nehmen 9 Schulen am Startchancen-Programm teil.", "trier"),
         unit("In Worms nehmen 8 Schulen am Startchancen-Programm teil.", "worms"),
-        unit("In Worms nehmen acht Schulen am Startchancen-Programm teil.", "worms-copy"),
+        unit("In Worms nehmen 8 Schulen am Startchancen-Programm teil.", "worms", n=1),  # the same, once more
     ]
     chosen = select(scored("Schulen in Trier und Worms?", units, [0.9, 0.85, 0.8]), PARAMS).units
     assert [u.chunk.doc_id for u in chosen] == ["trier", "worms"]

@@ -53,7 +53,7 @@ def _overlaps(a: UnitCandidate, b: UnitCandidate) -> bool:
 def _figures(text: str) -> frozenset[str]:
     """Amounts, counts and dates a text names, single digits included: "In Trier nehmen 9 Schulen teil" and "In
     Worms nehmen 8 Schulen teil" are two answers (the documents write pillars as Roman numerals)."""
-    return frozenset(re.findall(r"\d[\d.,]*\d|(?<![\d.,])\d(?![\d.,])", text))
+    return frozenset(re.findall(r"\d[\d.,]*\d|(?<![\d.,])\d(?!\d|[.,]\d)", text))
 
 
 @lru_cache(maxsize=16_384)

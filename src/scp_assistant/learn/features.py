@@ -215,7 +215,8 @@ class FeatureExtractor:
         steht auf drei Säulen") rarely answers what was asked, a sentence of rare words more often does."""
         if not terms:
             return 0.0
-        return sum(min(self._bm25.idf(t), 6.0) for t in sorted(terms)) / len(terms) / 6.0  # fixed order: see bm25
+        # summed in a fixed order: a set's order changes between processes, and the sum's last bits with it
+        return sum(min(self._bm25.idf(t), 6.0) for t in sorted(terms)) / len(terms) / 6.0
 
     @staticmethod
     def _coverage(q: QueryTerms, terms: frozenset[str]) -> float:

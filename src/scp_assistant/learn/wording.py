@@ -53,7 +53,8 @@ class WordingModel:
     intercept: float = 0.0
 
     def log_odds(self, text: str) -> float:
-        z = self.intercept + sum(self.weights.get(t, 0.0) for t in sorted(wording_tokens(text)))  # fixed order
+        # summed in a fixed order: a set's order changes between processes, and the sum's last bits with it
+        z = self.intercept + sum(self.weights.get(t, 0.0) for t in sorted(wording_tokens(text)))
         return max(-_CLIP, min(_CLIP, z))
 
     def strongest(self, n: int = 8) -> list[tuple[str, float]]:

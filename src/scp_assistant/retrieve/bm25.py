@@ -139,7 +139,7 @@ class BM25Index:
         self._analysed: dict[str, tuple[str, ...]] = {}
         self._sorted_terms = sorted(self._idf)
         self._by_initial: dict[str, list[str]] = defaultdict(list)
-        for w in self.vocabulary:
+        for w in sorted(self.vocabulary):  # in a fixed order: ``_near`` keeps the first few neighbours
             if len(w) >= 5:
                 self._by_initial[w[:1]].append(w)
 
