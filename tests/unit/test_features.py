@@ -73,7 +73,7 @@ def test_a_refusal_names_what_is_missing_in_the_question_s_specific_words_not_in
     features = FeatureExtractor(BM25Index([koblenz, mainz, *filler]))
     question = "Wie viel Geldes bekommt Koblenz für Personal in der Sozialarbeit?"
     query = features.query(question, "amount")
-    evidence = EvidenceView(0.5, 0, 0, 0, 0, True, False, False, 0.5)
+    evidence = EvidenceView(0.5, 0, 0, 0, 0, True, False, False)
     featurized = Featurized(profile(question), [], np.zeros((0, len(UNIT_FEATURES))), [], evidence, query)
     nearest = UnitCandidate(koblenz.text, koblenz, "sentence", 0, 1)
     assert missing_words(question, featurized, nearest, features) == ["Sozialarbeit"]
@@ -154,7 +154,7 @@ def test_a_place_question_whose_place_has_no_unit_with_what_it_asks_is_marked_fo
     from scp_assistant.learn.question import profile
     from scp_assistant.learn.question_features import QUESTION_FEATURES, EvidenceView, question_features
 
-    evidence = EvidenceView(0.5, 0, 0, 0, 0, True, False, False, 0.5)
+    evidence = EvidenceView(0.5, 0, 0, 0, 0, True, False, False)
     col = {name: i for i, name in enumerate(UNIT_FEATURES)}
     flag = QUESTION_FEATURES.index("place_slot_missing")
 
@@ -255,7 +255,7 @@ def test_a_refusal_never_names_a_sentence_s_first_word_or_an_everyday_noun_as_mi
     referat = _chunk("pl", "Land", "Das Referat führt die Akademien durch.")
     features = _extractor(referat)
     question = "Überall heißt es, das Referat sei groß. Wie viele Leute arbeiten im Referat Bildungsgerechtigkeit?"
-    evidence = EvidenceView(0.5, 2, 2, 0, 0, True, False, False, 0.5)
+    evidence = EvidenceView(0.5, 2, 2, 0, 0, True, False, False)
     featurized = Featurized(
         profile(question), [], np.zeros((0, len(UNIT_FEATURES))), [], evidence, features.query(question, "count"),
         unknown_words=("Überall", "Leute", "Bildungsgerechtigkeit"),

@@ -19,7 +19,7 @@ from scp_assistant.learn.question import profile
 from scp_assistant.learn.question_features import QUESTION_FEATURES, EvidenceView
 from scp_assistant.models import Chunk
 
-EVIDENCE = EvidenceView(0.5, 0, 0, 0, 0, True, False, False, 0.5)
+EVIDENCE = EvidenceView(0.5, 0, 0, 0, 0, True, False, False)
 
 
 def chunk(doc: str, n: int = 0, text: str = "", page: int | None = None) -> Chunk:

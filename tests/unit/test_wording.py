@@ -42,7 +42,7 @@ def test_one_class_or_no_shared_words_gives_a_neutral_model() -> None:
 
 
 def test_the_prior_is_a_refusal_feature_and_travels_in_the_model_file(tmp_path: Path) -> None:
-    evidence = EvidenceView(0.8, 0, 0, 0, 0, True, False, False, 0.7)
+    evidence = EvidenceView(0.8, 0, 0, 0, 0, True, False, False)
     no_units = np.zeros((0, len(UNIT_FEATURES)))
     row = question_features(profile("An welchem Tag?"), evidence, no_units, np.zeros(0), [], [], 2.5)
     assert row[QUESTION_FEATURES.index("wording")] == 2.5

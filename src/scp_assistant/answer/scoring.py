@@ -65,7 +65,6 @@ def evidence_view(evidence: Evidence) -> EvidenceView:
         programme=evidence.programme,
         english=evidence.english,
         eligibility=evidence.eligibility,
-        rule_score=evidence.score,
     )
 
 

@@ -13,10 +13,12 @@ from scp_assistant.learn.question import QuestionProfile
 
 # what the evidence says, not what kind of question it is: a prior on the question's form ("how many ...?",
 # English, several parts) would learn which forms the training sets happened to leave unanswered. Nor how close the
-# question is to the passages as a whole (e5): it got a positive weight, because a question the documents cannot
-# answer is often written in their own words; without it, 920 -> 928 right out of fold over three splits (README)
+# question is to the passages as a whole (e5), alone or inside the hand-made evidence score: it got a positive
+# weight, because a question the documents cannot answer is often written in their own words; without both, 920 ->
+# 939 right out of fold over three splits (README, round 24). The evidence score's other parts are features of
+# their own here
 QUESTION_FEATURES = (
-    "p_best", "p_second", "p_top3", "p_best_top3_passages", "rule_score", "coverage", "unknown", "unresolved",
+    "p_best", "p_second", "p_top3", "p_best_top3_passages", "coverage", "unknown", "unresolved",
     "foreign", "missing_numbers", "programme", "eligibility", "names_missing_best", "names_missing_passages",
     "typed_best", "focus_best", "names_typed", "p_weakest_part", "cov_best", "names_missing_top3", "typed_top3",
     "numbers_best", "place_slot_missing", "wording",
@@ -35,7 +37,6 @@ class EvidenceView:
     programme: bool
     english: bool
     eligibility: bool
-    rule_score: float  # the hand-made evidence score the learned refusal replaced: one signal among the others
 
 
 def question_features(
@@ -66,7 +67,6 @@ def question_features(
         "p_second": float(p[1]) if len(p) > 1 else 0.0,
         "p_top3": float(np.mean(p[:3])),
         "p_best_top3_passages": float(max((unit_p[i] for i in top3), default=0.0)),
-        "rule_score": evidence.rule_score,
         "coverage": evidence.coverage,
         "unknown": min(evidence.unknown, 3),
         "unresolved": min(evidence.unresolved, 3),
