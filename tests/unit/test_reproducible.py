@@ -17,21 +17,27 @@ from scp_assistant.retrieve.bm25 import BM25Index
 
 ROOT = Path(__file__).resolve().parents[2]
 
+
+def corpus_index() -> BM25Index:
+    """BM25 over the bundled documents' paragraphs (no embedder, no Chroma: only the sums are under test)."""
+    chunks = [
+        Chunk(path.stem, f"{path.stem}::{n:03d}", path.stem, "", "", "", "landesseite", "RLP", "", None, para)
+        for path in sorted((ROOT / "corpus" / "docs").glob("*.md"))
+        for n, para in enumerate(p for p in path.read_text(encoding="utf-8").split("\n\n") if len(p) > 80)
+    ]
+    return BM25Index(chunks)
+
+
 SCRIPT = textwrap.dedent(
     """
     import json, sys
-    from pathlib import Path
     from scp_assistant.learn.features import FeatureExtractor
     from scp_assistant.learn.wording import WordingModel, VOCABULARY
-    from scp_assistant.models import Chunk
-    from scp_assistant.retrieve.bm25 import BM25Index
 
-    chunks = []
-    for path in sorted(Path(sys.argv[1]).glob("*.md")):
-        for n, para in enumerate(p for p in path.read_text(encoding="utf-8").split("\\n\\n") if len(p) > 80):
-            chunks.append(Chunk(path.stem, f"{path.stem}::{n:03d}", path.stem, "", "", "", "landesseite", "RLP", "",
-                                None, para))
-    bm25 = BM25Index(chunks)
+    sys.path.insert(0, sys.argv[1])
+    from test_reproducible import corpus_index
+
+    bm25 = corpus_index()
     questions = [
         "Wie hoch ist der Eigenanteil bei Säule I, und wer genehmigt die Anträge aus dem Chancenbudget?",
         "Dürfen wir aus dem Trägerbudget Personal für schulübergreifende Angebote im Sozialraum finanzieren?",
@@ -51,7 +57,7 @@ SCRIPT = textwrap.dedent(
 def _run(seed: str) -> dict[str, object]:
     env = {**os.environ, "PYTHONHASHSEED": seed}
     done = subprocess.run(
-        [sys.executable, "-c", SCRIPT, str(ROOT / "corpus" / "docs")],
+        [sys.executable, "-c", SCRIPT, str(Path(__file__).parent)],
         env=env, capture_output=True, text=True, check=True, timeout=120,
     )  # fmt: skip
     result: dict[str, object] = json.loads(done.stdout)
@@ -64,12 +70,7 @@ def test_scores_are_the_same_bits_in_every_process() -> None:
 
 
 def test_bm25_scores_do_not_depend_on_the_order_of_the_query_terms() -> None:
-    chunks = [
-        Chunk(path.stem, f"{path.stem}::{n:03d}", path.stem, "", "", "", "landesseite", "RLP", "", None, para)
-        for path in sorted((ROOT / "corpus" / "docs").glob("*.md"))
-        for n, para in enumerate(p for p in path.read_text(encoding="utf-8").split("\n\n") if len(p) > 80)
-    ]
-    bm25 = BM25Index(chunks)
+    bm25 = corpus_index()
     question = "Welche Berufsgruppen sind in Säule III förderfähig, und wie erfolgt die Einstellung über die Träger?"
     forward = bm25.search(question, 30)
     terms = bm25.expanded_terms(question)
