@@ -20,16 +20,25 @@ pytestmark = pytest.mark.integration
 REPO = Path(__file__).resolve().parents[2]
 
 
-def wait_for(url: str, seconds: float = 60) -> None:
+def wait_for(url: str, proc: subprocess.Popen[bytes], log: Path, seconds: float = 60) -> None:
+    """Wait until the process behind ``url`` answers; if it exits or stays silent, fail with the end of its log
+    (a failure here once left nothing to go on when the output went to /dev/null)."""
     deadline = time.time() + seconds
-    while time.time() < deadline:
+    while time.time() < deadline and proc.poll() is None:
         try:
             with urllib.request.urlopen(url, timeout=2) as res:
                 if res.status == 200:
                     return
         except OSError:
             time.sleep(0.2)
-    raise AssertionError(f"{url} did not answer in time")
+    state = "did not answer in time" if proc.poll() is None else f"exited with {proc.returncode}"
+    tail = log.read_text(encoding="utf-8", errors="replace")[-3000:] if log.exists() else "(no log)"
+    raise AssertionError(f"{url} {state}; end of {log.name}:\n{tail}")
+
+
+def start(command: list[str], log: Path, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+    with log.open("wb") as out:  # the child keeps its own handle
+        return subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
 
 
 def ask(port: int, question: str, session_id: str | None = None) -> dict:  # type: ignore[type-arg]
@@ -47,14 +56,13 @@ def test_ingest_into_chroma_server_and_serve_from_two_processes(tmp_path: Path) 
     chroma = shutil.which("chroma", path=str(Path(sys.executable).parent)) or shutil.which("chroma")
     assert chroma, "the chroma CLI comes with chromadb"
     port = free_port()
-    server = subprocess.Popen(
-        [chroma, "run", "--path", str(tmp_path / "chroma"), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    server_log = tmp_path / "chroma.log"
+    server = start(
+        [chroma, "run", "--path", str(tmp_path / "chroma"), "--host", "127.0.0.1", "--port", str(port)], server_log
     )
     apis: list[subprocess.Popen[bytes]] = []
     try:
-        wait_for(f"http://127.0.0.1:{port}/api/v2/heartbeat")
+        wait_for(f"http://127.0.0.1:{port}/api/v2/heartbeat", server, server_log)
         corpus = tmp_path / "corpus"
         shutil.copytree(REPO / "corpus" / "faq", corpus / "faq")
         env = {
@@ -69,22 +77,22 @@ def test_ingest_into_chroma_server_and_serve_from_two_processes(tmp_path: Path) 
         assert ingest.returncode == 0, ingest.stderr
         assert "Dokumente im Index: 8" in ingest.stdout
         assert not (tmp_path / "data" / "chroma").exists()  # nothing embedded locally: it went to the server
-        api_ports = [free_port(), free_port()]
+        api_ports = [free_port()]
+        api_ports.append(next(p for p in iter(free_port, None) if p not in (*api_ports, port)))
         for p in api_ports:
             apis.append(
-                subprocess.Popen(
+                start(
                     [*cli, "serve", "--port", str(p)],
-                    env={
+                    tmp_path / f"api-{p}.log",
+                    {
                         **env,
                         "SCP_DATA_DIR": str(tmp_path / f"data-{p}"),
                         "SCP_DATABASE_URL": f"sqlite:///{tmp_path / 'shared.sqlite3'}",
                     },
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
                 )
             )
-        for p in api_ports:
-            wait_for(f"http://127.0.0.1:{p}/readyz", 120)
+        for p, proc in zip(api_ports, apis, strict=True):
+            wait_for(f"http://127.0.0.1:{p}/readyz", proc, tmp_path / f"api-{p}.log", 120)
         answers = [ask(p, "Darf aus dem Chancenbudget Mobiliar angeschafft werden?") for p in api_ports]
         for answer in answers:
             assert not answer["refused"] and answer["citations"][0]["doc_id"] == "rlp-cb-schule"
