@@ -79,9 +79,10 @@ def _parser() -> argparse.ArgumentParser:
     oa = sub.add_parser("openapi", help="den OpenAPI-Vertrag der HTTP-API ausgeben")
     oa.add_argument("--output", type=Path, help="Datei (Standard: stdout), z. B. api/openapi.json")
 
-    from scp_assistant.cli_eval import add_parsers
+    from scp_assistant import cli_eval, cli_feedback
 
-    add_parsers(sub)
+    cli_eval.add_parsers(sub)
+    cli_feedback.add_parsers(sub)
     return p
 
 
@@ -110,9 +111,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _openapi(settings, args)
         if args.command == "mcp":
             return _mcp(settings)
-        from scp_assistant.cli_eval import run_command
+        from scp_assistant import cli_eval, cli_feedback
 
-        return run_command(settings, args)
+        if args.command == "feedback":
+            return cli_feedback.run_command(settings, args)
+        return cli_eval.run_command(settings, args)
     except ScpError as exc:
         print(f"Fehler: {exc}", file=sys.stderr)
         return exit_code_for(exc)

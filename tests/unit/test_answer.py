@@ -165,7 +165,7 @@ def test_injection_with_a_genuine_question_answers_it_and_says_so(fake_container
 
 def test_figures_from_one_schultraeger_s_own_page_are_marked_as_that_example() -> None:
     from scp_assistant.answer import messages
-    from scp_assistant.answer.service import Prepared, answered
+    from scp_assistant.answer.prepared import Prepared, answered
     from scp_assistant.models import Chunk
 
     def page(doc: str, region: str) -> Chunk:

@@ -6,7 +6,7 @@ import pytest
 
 from scp_assistant.answer.citations import render
 from scp_assistant.answer.provenance import SourceDescriptions, asks_for_source, with_source
-from scp_assistant.learn.features import UnitCandidate
+from scp_assistant.learn.candidates import UnitCandidate
 from scp_assistant.models import Chunk
 
 OPENING = "Editorial von Bildung.Table vom 23.08.2024 zum Start des Programms. Es kritisiert die Anrechnung."

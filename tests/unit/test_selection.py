@@ -13,7 +13,8 @@ from scp_assistant.answer.exclusions import excluded_units
 from scp_assistant.answer.scoring import Featurized, Scored
 from scp_assistant.answer.select import select
 from scp_assistant.container import Container
-from scp_assistant.learn.features import UNIT_FEATURES, QueryTerms, UnitCandidate
+from scp_assistant.learn.candidates import QueryTerms, UnitCandidate
+from scp_assistant.learn.features import UNIT_FEATURES
 from scp_assistant.learn.model import LinearModel, SelectionParams
 from scp_assistant.learn.question import profile
 from scp_assistant.learn.question_features import QUESTION_FEATURES, EvidenceView
@@ -582,8 +583,9 @@ def test_a_list_whose_lead_in_points_back_comes_with_the_sentence_before_it() ->
 
 
 def test_a_refusal_never_quotes_a_sentence_that_leans_on_the_one_before() -> None:
+    from scp_assistant.answer.prepared import Prepared
     from scp_assistant.answer.reading import leans_on_previous
-    from scp_assistant.answer.service import AnswerService, Prepared
+    from scp_assistant.answer.service import AnswerService
 
     assert leans_on_previous("Sie dient der Finanzierung von Personalkosten für multiprofessionelle Teams.")
     assert leans_on_previous("Damit liegt die Ausgestaltung bei ihnen.")
@@ -673,8 +675,8 @@ def test_the_wording_prior_speaks_for_a_german_question_not_for_a_bracketed_foll
 def test_an_faq_verdict_is_shown_only_for_a_yes_or_no_question(
     fake_container: Container, question: str, start: str
 ) -> None:
+    from scp_assistant.answer.prepared import Prepared
     from scp_assistant.answer.reading import without_verdict
-    from scp_assistant.answer.service import Prepared
 
     assert without_verdict("Ja, das ist möglich.") == "Das ist möglich."
     assert without_verdict("Januar 2025: Start.") == "Januar 2025: Start."

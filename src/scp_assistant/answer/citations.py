@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from scp_assistant.learn.features import UnitCandidate
+from scp_assistant.learn.candidates import UnitCandidate
 from scp_assistant.models import Chunk, Citation
 
 _MARKER = re.compile(r"\[(\d+)\]")

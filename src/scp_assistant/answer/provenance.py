@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 
 from scp_assistant.answer.reading import is_description
-from scp_assistant.learn.features import UnitCandidate
+from scp_assistant.learn.candidates import UnitCandidate
 from scp_assistant.models import Chunk
 from scp_assistant.text import analyze, split_sentences
 

@@ -18,7 +18,8 @@ from scp_assistant.answer.exclusions import asked_pillars, excluded_units
 from scp_assistant.answer.reading import beside_leaders, rare_term_holders, with_leaders
 from scp_assistant.answer.units import UnitReader
 from scp_assistant.errors import ConfigError
-from scp_assistant.learn.features import UNIT_FEATURES, FeatureExtractor, QueryTerms, UnitCandidate, with_neighbours
+from scp_assistant.learn.candidates import QueryTerms, UnitCandidate
+from scp_assistant.learn.features import UNIT_FEATURES, FeatureExtractor, with_neighbours
 from scp_assistant.learn.model import LinearModel, Models
 from scp_assistant.learn.question import QuestionProfile, profile, question_kind, split_carried
 from scp_assistant.learn.question_features import QUESTION_FEATURES, EvidenceView, question_features

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from scp_assistant.answer.reading import block_context_texts, is_description, is_filler
-from scp_assistant.learn.features import UnitCandidate
+from scp_assistant.learn.candidates import UnitCandidate
 from scp_assistant.learn.unit_text import dangling
 from scp_assistant.models import Chunk, ScoredChunk
 from scp_assistant.retrieve.hybrid import dense_z

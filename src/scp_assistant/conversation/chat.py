@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 from scp_assistant.answer import messages
 from scp_assistant.answer.guard import clean_question
-from scp_assistant.answer.service import split_for_stream
+from scp_assistant.answer.prepared import split_for_stream
 from scp_assistant.conversation.followup import QueryRewriter
 from scp_assistant.conversation.sessions import Session, SessionStore
 from scp_assistant.errors import NotFoundError

@@ -20,8 +20,9 @@ from typing import Any
 
 import numpy as np
 
+from scp_assistant.answer.prepared import Prepared
 from scp_assistant.answer.scoring import Featurized, Scored, reads_wording, score_with
-from scp_assistant.answer.service import AnswerService, Prepared
+from scp_assistant.answer.service import AnswerService
 from scp_assistant.conversation.followup import FollowupResolver, Resolution
 from scp_assistant.conversation.sessions import Turn
 from scp_assistant.eval.conversations import fit_followup, followup_examples, play

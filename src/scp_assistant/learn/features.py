@@ -12,12 +12,13 @@ statistics; the weights come from data (``scp-assistant eval train``).
 from __future__ import annotations
 
 import math
-import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
+from scp_assistant.learn.candidates import UNIT_KINDS, QueryTerms, UnitCandidate
+from scp_assistant.learn.corpus_places import CorpusPlaces
 from scp_assistant.learn.question_words import ASKER, COMMON, NAME, attribution, is_common
 from scp_assistant.learn.unit_text import (
     AMOUNT,
@@ -37,47 +38,8 @@ from scp_assistant.learn.unit_text import (
 from scp_assistant.models import DOC_TYPES, Chunk
 from scp_assistant.retrieve.bm25 import BM25Index
 from scp_assistant.retrieve.glossary import spelled_out
-from scp_assistant.retrieve.places import place_forms, with_aliases
+from scp_assistant.retrieve.places import with_aliases
 from scp_assistant.text import figures, fold, is_editorial_note
-
-UNIT_KINDS = ("sentence", "list", "item", "faq")
-
-
-@dataclass(frozen=True)
-class UnitCandidate:
-    """One answer unit of a retrieved passage, with where it stands."""
-
-    text: str  # as shown (a list as "- " lines)
-    chunk: Chunk
-    kind: str  # sentence | list | item | faq
-    position: int  # index of the unit in its passage
-    units_in_passage: int
-    context: str = ""  # what it stands under: section heading, FAQ question, slide block heading, list lead-in
-    parent: str = ""  # shown above a list item or slide bullet ("ADD/Schulaufsicht")
-    passage_rank: int = 0
-    dense_z: float = 0.0
-    dense_rank: int | None = None
-    bm25_rank: int | None = None
-
-    @property
-    def display(self) -> str:
-        return f"{self.parent}\n{self.text}" if self.parent else self.text
-
-
-@dataclass(frozen=True)
-class QueryTerms:
-    """A question (or a part of one) as the features see it: weighted index terms, its rarest terms, names."""
-
-    weights: Mapping[str, float]  # term -> idf x weight
-    focus: frozenset[str]  # the rarest terms (highest idf)
-    names: tuple[str, ...]  # folded names, acronyms and places written in the question
-    numbers: tuple[str, ...]
-    kind: str
-    places: frozenset[str] = field(default_factory=frozenset)  # folded region words the question names
-    sources: frozenset[str] = field(default_factory=frozenset)  # terms of the source it cites ("laut ism")
-    day: bool = False  # it asks for the day ("An welchem Datum …?"): a month or a year does not answer it
-    span: bool = False  # it asks how long ("Wie lange läuft …?"): a list of dates does not answer it
-
 
 UNIT_FEATURES = (
     "cov_unit", "cov_context", "cov_passage", "cov_heading", "focus_unit", "focus_passage", "names_missing",
@@ -99,7 +61,7 @@ class FeatureExtractor:
         self._bm25 = bm25
         self._terms: dict[str, frozenset[str]] = {}
         self._facts: dict[tuple[str, str, str, str, str], _UnitFacts] = {}
-        self._regions = self._region_words(bm25.chunks)
+        self._places = CorpusPlaces(bm25.chunks)
         self._leads: dict[str, str] = {}  # doc id -> its lead paragraph (no section, not a slide)
         for chunk in bm25.chunks:
             if not chunk.section and chunk.page is None:
@@ -107,34 +69,9 @@ class FeatureExtractor:
         self._about: dict[str, frozenset[str]] = {}  # doc id -> terms of its title, publisher, type and lead
         self._common_terms: frozenset[str] | None = None
 
-    @staticmethod
-    def _region_words(chunks: Sequence[Chunk]) -> frozenset[str]:
-        out: set[str] = set()
-        for chunk in chunks:
-            for word in re.findall(r"[A-Za-zÄÖÜäöüß]{4,}", chunk.region):
-                # "VG Obere Kyll": "obere" names no place ("die obere Schulbehörde")
-                if word not in ("Kreis", "Landkreis", "Verbandsgemeinde", "Stadt", "Obere"):
-                    out.add(fold(word))
-        return frozenset(out - {"bund"})
-
-    def _places_of(self, chunk: Chunk) -> frozenset[str]:
-        """The places a passage is about: its document's region, and a place its title names ("Familien-
-        grundschulzentren starten auch in Ludwigshafen" is about Ludwigshafen though filed under RLP)."""
-        region = {fold(w) for w in re.findall(r"[A-Za-zÄÖÜäöüß]{4,}", chunk.region)}
-        titled = self._places_in(chunk.title)
-        return frozenset(region | titled)
-
     def names_place(self, word: str) -> bool:
         """Is the word a place of the corpus ("Worms", "Hessen"), or its adjective ("Wormser")?"""
-        return bool(self._places_in(word))
-
-    def _places_in(self, text: str) -> frozenset[str]:
-        """The places a text names, by name or by the adjective of a town ("der Wormser Stadtrat", "Mainzer
-        Schulen", "die Zweibrücker Grundschule")."""
-        out: set[str] = set()
-        for word in re.findall(r"[a-z]{4,}", with_aliases(fold(text))):
-            out.update(form for form in place_forms(word) if form in self._regions)
-        return frozenset(out)
+        return bool(self._places.named_in(word))
 
     def terms(self, text: str) -> frozenset[str]:
         """Index terms of a text plus the index terms its words begin or end with ("Beantragung" says
@@ -167,7 +104,7 @@ class FeatureExtractor:
         focus = frozenset(sorted(own, key=lambda t: (-self._bm25.idf(t), t))[:3])
         names = tuple(dict.fromkeys(spelled_out(fold(m)) for m in NAME.findall(topic) if self._specific(m)))
         numbers = figures(text)
-        places = self._places_in(f"{text} {carried}")  # "die Stadt" of a follow-up: the last place
+        places = self._places.named_in(f"{text} {carried}")  # "die Stadt" of a follow-up: the last place
         cited = attribution(f"{text} {carried}")
         common = len(self._bm25.chunks) // 10  # "laut ism für die Schulen": "Schulen" names no source
         sources = frozenset(
@@ -267,7 +204,7 @@ class FeatureExtractor:
             head=head,
             passage=self.terms(f"{chunk.title} {chunk.section} {chunk.question} {chunk.text}"),
             folded=with_aliases(fold(f"{text} {cand.context} {chunk.title}")),
-            region=self._places_of(chunk),
+            region=self._places.of_passage(chunk),
             text=text,
             fixed=fixed,
             vector=vector,

@@ -194,7 +194,7 @@ def _source_line(c: Citation) -> str:
 
 
 def _stream(completion_id: str, answer: Answer, searched: str) -> Iterator[str]:
-    from scp_assistant.answer.service import split_for_stream
+    from scp_assistant.answer.prepared import split_for_stream
 
     created = int(time.time())
 

@@ -17,7 +17,8 @@ from scp_assistant.answer.llm.validate import (
     split_claims,
     validate,
 )
-from scp_assistant.answer.service import AnswerService, Prepared, answered, finish, split_for_stream
+from scp_assistant.answer.prepared import Prepared, answered, finish, split_for_stream
+from scp_assistant.answer.service import AnswerService
 from scp_assistant.models import Answer, Chunk, Citation
 from scp_assistant.retrieve.hybrid import Filters
 from scp_assistant.settings import LLMSettings
