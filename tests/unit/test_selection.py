@@ -396,6 +396,25 @@ def test_the_sentence_that_describes_a_document_is_never_an_answer_unit() -> Non
     ]
 
 
+def test_points_under_a_heading_that_names_the_place_keep_it_above_them() -> None:
+    from scp_assistant.answer.units import passage_units
+
+    text = "- Säule I: Die Stadt erhält knapp 7,6 Mio. €.\n- Säule III: Die Stadt erhält rund 561.000 € pro Jahr."
+    worms = dataclasses.replace(
+        chunk("worms", 1, text), region="Worms, RLP", section="Mittel für den Schulträger Worms"
+    )
+    items = [(u[0], u[3]) for u in passage_units(worms) if u[1] == "item"]
+    assert items == [
+        ("- Säule I: Die Stadt erhält knapp 7,6 Mio. €.", "Mittel für den Schulträger Worms"),
+        ("- Säule III: Die Stadt erhält rund 561.000 € pro Jahr.", "Mittel für den Schulträger Worms"),
+    ]
+    # a heading without the place, or points that name it themselves, need nothing above them
+    plain = dataclasses.replace(worms, section="Mittel für den Schulträger")
+    assert all(u[3] == "" for u in passage_units(plain))
+    named = dataclasses.replace(worms, text=text.replace("Die Stadt", "Worms"))
+    assert all(u[3] == "" for u in passage_units(named))
+
+
 def test_an_editors_note_follows_what_the_sources_say() -> None:
     from scp_assistant.answer.service import notes_last
 

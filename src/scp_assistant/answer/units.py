@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from scp_assistant.answer.reading import block_context_texts, is_description, is_filler
 from scp_assistant.learn.candidates import UnitCandidate
+from scp_assistant.learn.corpus_places import region_places
 from scp_assistant.learn.unit_text import dangling
 from scp_assistant.models import Chunk, ScoredChunk
 from scp_assistant.retrieve.hybrid import dense_z
@@ -41,6 +42,13 @@ def _group_heading(items: list[str]) -> bool:
         and not first.endswith((".", ":"))
         and sum(len(i.split()) >= 4 for i in items[1:]) >= len(items[1:]) / 2
     )
+
+
+def _place_heading(chunk: Chunk) -> str:
+    """The section heading when it names the place its document is about ("Mittel für den Schulträger Worms"):
+    the points under it say only "die Stadt", and shown alone they would not say which one."""
+    places = region_places(chunk.region)
+    return chunk.section if chunk.section and any(p in chunk.section for p in places) else ""
 
 
 def passage_units(chunk: Chunk) -> list[tuple[str, str, str, str]]:
@@ -73,7 +81,11 @@ def passage_units(chunk: Chunk) -> list[tuple[str, str, str, str]]:
                 continue
             unit = Unit("\n".join([lead, *(f"- {i}" for i in items)]).strip(), unit.is_list)
         parent = lead or carried
-        if slide and not parent and _group_heading(items):
+        place = _place_heading(chunk) if not parent and not slide else ""
+        if place and not all(p in unit.text for p in region_places(chunk.region) if p in place):
+            out.append((unit.text, "list", context, place))
+            parent = place
+        elif slide and not parent and _group_heading(items):
             parent, items = items[0], items[1:]  # "ADD/Schulaufsicht" names the bullets under it
             out.append(("\n".join(f"- {i}" for i in items), "list", context, parent))
         elif carried and not lead:

@@ -13,15 +13,16 @@ from scp_assistant.text import fold
 _NOT_PLACES = ("Kreis", "Landkreis", "Verbandsgemeinde", "Stadt", "Obere")
 
 
+def region_places(region: str) -> list[str]:
+    """The place names of a document's region as written ("Worms, RLP" -> Worms, RLP; "VG Obere Kyll" -> Kyll)."""
+    return [w for w in re.findall(r"[A-Za-zÄÖÜäöüß]{4,}", region) if w not in _NOT_PLACES]
+
+
 class CorpusPlaces:
     """The regions the documents are filed under (towns, districts, Länder), and the places a text names."""
 
     def __init__(self, chunks: Sequence[Chunk]) -> None:
-        out: set[str] = set()
-        for chunk in chunks:
-            for word in re.findall(r"[A-Za-zÄÖÜäöüß]{4,}", chunk.region):
-                if word not in _NOT_PLACES:
-                    out.add(fold(word))
+        out = {fold(word) for chunk in chunks for word in region_places(chunk.region)}
         self._regions = frozenset(out - {"bund"})
 
     def of_passage(self, chunk: Chunk) -> frozenset[str]:
