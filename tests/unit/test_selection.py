@@ -35,13 +35,14 @@ def unit(
 
 
 def scored(question: str, units: list[UnitCandidate], p: list[float], part_p: list[list[float]] | None = None,
-           p_refuse: float = 0.0, asked_pillars: frozenset[str] = frozenset()) -> Scored:  # fmt: skip
+           p_refuse: float = 0.0, asked_pillars: frozenset[str] = frozenset(),
+           part_places: tuple[frozenset[str], ...] = ()) -> Scored:  # fmt: skip
     rows = np.zeros((len(units), len(UNIT_FEATURES)))
     prof = profile(question)
     parts = [rows.copy() for _ in prof.parts] if part_p else []
     query = QueryTerms({}, frozenset(), (), (), prof.kind)
     excluded = excluded_units(question, asked_pillars, rows, units)
-    featurized = Featurized(prof, units, rows, parts, EVIDENCE, query, (), asked_pillars, excluded)
+    featurized = Featurized(prof, units, rows, parts, EVIDENCE, query, (), asked_pillars, excluded, "", part_places)
     return Scored(
         featurized,
         np.array(p),
@@ -167,6 +168,27 @@ def test_each_part_of_a_multi_part_question_gets_its_best_unit_or_a_sentence_tha
     one = select(scored(question, units, [0.9, 0.4], part_p=[[0.9, 0.1], [0.1, 0.2]]), PARAMS)
     assert [u.chunk.doc_id for u in one.units] == ["a"]
     assert one.uncovered_parts == ["bis wann läuft das Programm?"]
+
+
+def test_a_part_about_a_place_is_covered_only_by_a_unit_about_that_place() -> None:
+    question = "Wie viel Geld bekommt Worms, und wie viel bekommt Trier?"
+    assert len(profile(question).parts) == 2
+    worms = dataclasses.replace(
+        unit("Für Personal erhält die Stadt rund 561.000 € pro Jahr.", "worms"), context="Mittel für Worms"
+    )
+    units = [worms, unit("Das Programm steht auf drei Säulen.", "bund")]
+    places = (frozenset({"worms"}), frozenset({"trier"}))
+    # Worms's figure is likely for the Trier part too (same words): it answers only the Worms part
+    chosen = select(scored(question, units, [0.9, 0.3], [[0.9, 0.3], [0.8, 0.6]], part_places=places), PARAMS)
+    assert [u.chunk.doc_id for u in chosen.units] == ["worms"]
+    assert chosen.uncovered_parts == [profile(question).parts[1]]
+    # a unit that names Trier answers it, whatever document it comes from
+    trier = unit("In Trier nehmen 9 Schulen teil.", "bund")
+    both = select(scored(question, [worms, trier], [0.9, 0.5], [[0.9, 0.3], [0.8, 0.6]], part_places=places), PARAMS)
+    assert [u.chunk.doc_id for u in both.units] == ["worms", "bund"] and both.uncovered_parts == []
+    # without places the old rule holds: the likeliest unit covers the part
+    plain = select(scored(question, units, [0.9, 0.3], [[0.9, 0.3], [0.8, 0.6]]), PARAMS)
+    assert plain.uncovered_parts == []
 
 
 def test_the_same_sentence_with_other_figures_is_other_content() -> None:

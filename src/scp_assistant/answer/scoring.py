@@ -41,6 +41,7 @@ class Featurized:
     pillars: frozenset[str] = frozenset()  # the pillars asked about (a follow-up: those of the previous turn)
     excluded: frozenset[int] = frozenset()  # candidates about another place, school year or pillar
     carried: str = ""  # a follow-up's topic taken from the previous turn
+    part_places: tuple[frozenset[str], ...] = ()  # per part: the places it names (folded)
 
 
 @dataclass(frozen=True)
@@ -97,16 +98,20 @@ class UnitScorer:
         whole = self.features.query(own, prof.kind, carried, carried)
         rows = self._rows(whole, candidates)
         part_rows = []
+        part_places: list[frozenset[str]] = []
         if prof.multi_part:
             for part in prof.parts:
                 rest = " ".join([*(p for p in prof.parts if p != part), carried])
                 part_query = self.features.query(part, question_kind(part), rest, carried)
                 part_rows.append(self._rows(part_query, candidates))
+                part_places.append(part_query.places)
         unknown = tuple(evidence.unresolved)
         asked = asked_pillars(own, carried)
         excluded = excluded_units(own, asked, rows, candidates)
         view = evidence_view(evidence)
-        return Featurized(prof, candidates, rows, part_rows, view, whole, unknown, asked, excluded, carried)
+        return Featurized(
+            prof, candidates, rows, part_rows, view, whole, unknown, asked, excluded, carried, tuple(part_places)
+        )
 
     def _rows(self, query: QueryTerms, candidates: Sequence[UnitCandidate]) -> np.ndarray:
         if not candidates:

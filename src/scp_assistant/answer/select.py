@@ -9,6 +9,7 @@ sources. A part without a unit likely enough to answer it is reported as not cov
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -20,7 +21,8 @@ from scp_assistant.learn.candidates import UnitCandidate
 from scp_assistant.learn.features import UNIT_FEATURES
 from scp_assistant.learn.model import SelectionParams
 from scp_assistant.learn.question import asks_yes_or_no
-from scp_assistant.text import analyze, is_editorial_note
+from scp_assistant.retrieve.places import with_aliases
+from scp_assistant.text import analyze, fold, is_editorial_note
 
 _OWN = UNIT_FEATURES.index("cov_unit")
 ITEM_MARGIN = 0.1  # items of a list this close to its best item are shown with it
@@ -176,13 +178,16 @@ def select(scored: Scored, params: SelectionParams) -> Selection:
 
     parts = scored.featurized.profile.parts
     if scored.part_p:
-        for part, part_p in zip(parts, scored.part_p, strict=True):
-            # a part is answered by a unit likely for the part that does not contradict the whole question
-            joint = part_p * np.sqrt(np.maximum(scored.p, 1e-9))
+        places = scored.featurized.part_places or ((),) * len(parts)
+        for part, part_p, named in zip(parts, scored.part_p, places, strict=True):
+            # a part is answered by a unit likely for the part that does not contradict the whole question, and
+            # a part about a place by a unit about that place ("Worms und Trier": not Trier by Worms's figures)
+            about = _about_places(cands, named)
+            joint = part_p * np.sqrt(np.maximum(scored.p, 1e-9)) * about
             best = _lead(_order(joint))
             if best is None:
                 continue
-            if part_p[best] < params.part_above:
+            if part_p[best] < params.part_above or not about[best]:
                 uncovered.append(part)
             elif fits(best) or not chosen:
                 take(best)
@@ -204,6 +209,18 @@ def select(scored: Scored, params: SelectionParams) -> Selection:
         if fits(i):
             take(i)
     return Selection(_grouped([cands[i] for i in chosen]), uncovered)
+
+
+def _about_places(cands: Sequence[UnitCandidate], places: Collection[str]) -> np.ndarray:
+    """1 for a unit that names one of ``places`` (folded) or comes from a document about one, else 0; all 1 when
+    no place is asked about."""
+    if not places:
+        return np.ones(len(cands))
+    return np.array([float(any(p in _place_text(c) for p in places)) for c in cands])
+
+
+def _place_text(unit: UnitCandidate) -> str:
+    return with_aliases(fold(f"{unit.display} {unit.context} {unit.chunk.title} {unit.chunk.region}"))
 
 
 def _grouped(units: list[UnitCandidate]) -> list[UnitCandidate]:
