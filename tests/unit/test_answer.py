@@ -205,3 +205,22 @@ def test_an_answer_to_an_english_question_says_it_is_in_german(fake_container: C
     ):
         german = service.ask(question)  # "in" is German too
         assert not german.refused and messages.ENGLISH_NOTICE not in (german.notice or ""), question
+
+
+def test_a_part_that_asks_the_same_for_another_name_is_named_by_that_name_when_not_covered() -> None:
+    from scp_assistant.answer.messages import part_not_covered
+
+    parts = (
+        "Wie viel Geld bekommt Worms für Säule III?",
+        "Wie viel Geld bekommt Bad Neuenahr-Ahrweiler für Säule III?",
+    )
+    assert part_not_covered(parts[1], parts) == (
+        "Zu Bad Neuenahr-Ahrweiler finde ich dazu in den Programmunterlagen keine Angabe."
+    )
+    # parts that ask different things are quoted whole
+    other = ("Wer genehmigt die Anträge", "bis wann läuft das Programm?")
+    assert (
+        part_not_covered(other[1], other)
+        == "Zu „bis wann läuft das Programm?“ finde ich in den Programmunterlagen keine Angabe."
+    )
+    assert part_not_covered("Und Trier?", ("Und Worms?", "Und Trier?")).startswith("Zu „Und Trier?“")

@@ -79,10 +79,31 @@ NEEDS_CONTEXT = (
 )
 
 
-def part_not_covered(part: str) -> str:
-    """One sentence for a part of a multi-part question that the documents do not answer."""
+def part_not_covered(part: str, parts: Sequence[str] = ()) -> str:
+    """One sentence for a part of a multi-part question that the documents do not answer. A part that is the
+    question for one of several names ("Wie viel bekommen Worms und Trier?") is named by that name alone."""
+    name = _name_of(part, [p for p in parts if p != part])
+    if name:
+        return f"Zu {name} finde ich dazu in den Programmunterlagen keine Angabe."
     asked = part.strip().rstrip("?!. ")
     return f"Zu „{asked}?“ finde ich in den Programmunterlagen keine Angabe."
+
+
+def _name_of(part: str, others: Sequence[str]) -> str:
+    """What sets ``part`` apart from another part that is the same question for another name, if that is all."""
+    a = part.split()
+    for other in others:
+        b = other.split()
+        head = 0
+        while head < min(len(a), len(b)) and a[head] == b[head]:
+            head += 1
+        tail = 0
+        while tail < min(len(a), len(b)) - head and a[-1 - tail] == b[-1 - tail]:
+            tail += 1
+        differing = a[head : len(a) - tail]
+        if differing and len(differing) <= 3 and head + tail >= 2 and differing[0][:1].isupper():
+            return " ".join(differing).strip(",.?!")
+    return ""
 
 
 def _label(chunk: Chunk) -> str:
