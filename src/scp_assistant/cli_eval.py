@@ -16,7 +16,7 @@ from scp_assistant.answer.service import AnswerService
 from scp_assistant.container import Container
 from scp_assistant.errors import InputError, ScpError
 from scp_assistant.eval.compare import Gates, compare
-from scp_assistant.eval.dataset import load_questions, read, reviewed_feedback, validate
+from scp_assistant.eval.dataset import DEFAULT_SETS, load_questions, read, reviewed_feedback, validate
 from scp_assistant.eval.execute import answer_all, run_config
 from scp_assistant.eval.runner import read_run, run_retrieval, run_with, write_run
 from scp_assistant.settings import Settings, with_dotted
@@ -187,17 +187,6 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     for line in verdict["failed"]:
         print(f"GATE NICHT ERFÜLLT: {line}", file=sys.stderr)
     return EXIT_GATE if verdict["failed"] else 0
-
-
-# the bundled question sets: the ism's (dev, tune, conversations) and those written from the corpus since
-DEFAULT_SETS = tuple(
-    Path("eval") / name
-    for name in (
-        "dev.yaml", "tune.yaml", "calibration.yaml", "extra-a.yaml", "extra-b.yaml", "extra-c.yaml", "extra-d.yaml",
-        "extra-e.yaml", "extra-f.yaml",
-        "conversations.yaml", "conversations-extra.yaml", "conversations-extra2.yaml",
-    )
-)  # fmt: skip
 
 
 def _training_questions(args: argparse.Namespace) -> tuple[list[dict[str, Any]], list[str]]:

@@ -33,7 +33,7 @@ def run_command(settings: Settings, args: argparse.Namespace) -> int:
         answer, citations = args.answer, []
         if not answer:
             result = container.answerer.ask(args.question)
-            answer, citations = result.answer, [c for c in result.to_dict()["citations"]]
+            answer, citations = result.answer, list(result.to_dict()["citations"])
         record = FeedbackRecord(
             rating=args.rating,
             question=args.question,

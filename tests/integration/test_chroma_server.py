@@ -77,8 +77,11 @@ def test_ingest_into_chroma_server_and_serve_from_two_processes(tmp_path: Path) 
         assert ingest.returncode == 0, ingest.stderr
         assert "Dokumente im Index: 8" in ingest.stdout
         assert not (tmp_path / "data" / "chroma").exists()  # nothing embedded locally: it went to the server
-        api_ports = [free_port()]
-        api_ports.append(next(p for p in iter(free_port, None) if p not in (*api_ports, port)))
+        api_ports: list[int] = []
+        while len(api_ports) < 2:  # two distinct ports, neither of them Chroma's
+            candidate = free_port()
+            if candidate not in (*api_ports, port):
+                api_ports.append(candidate)
         for p in api_ports:
             apis.append(
                 start(

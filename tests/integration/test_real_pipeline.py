@@ -10,9 +10,9 @@ import pytest
 
 from helpers import make_pdf, write_pdf
 from scp_assistant.answer.citations import check
-from scp_assistant.cli_eval import DEFAULT_SETS
 from scp_assistant.container import Container
 from scp_assistant.errors import IndexMismatchError
+from scp_assistant.eval.dataset import DEFAULT_SETS
 from scp_assistant.eval.execute import answer_all
 from scp_assistant.eval.runner import load_questions, run, run_with
 from scp_assistant.eval.training import blank_models, cross_validate
@@ -223,3 +223,18 @@ def test_a_question_about_a_source_is_answered_with_what_the_source_is(real_cont
     assert check(answer.answer, answer.citations) == []
     plain = service.ask("Was macht das Governance-Zentrum des Startchancen-Programms, das Martina Diedrich leitet?")
     assert not plain.refused and "Bildung aus der Zukunft" not in plain.answer
+
+
+def test_a_question_about_two_places_is_answered_for_each_place_only_from_its_own_documents(
+    real_container: Container,
+) -> None:
+    service = real_container.answer_service
+    # the documents give Worms's Säule III amount, none for Trier: Worms's figure stands under its heading, and the
+    # answer says that Trier's is missing instead of taking a figure of Worms or of the Land for it
+    money = service.ask("Wie viel Geld bekommen Worms und Trier für Säule III?")
+    assert not money.refused
+    assert "Mittel für den Schulträger Worms:\n- Säule III: Für multiprofessionelles Personal" in money.answer
+    assert money.answer.endswith("Zu Trier finde ich dazu in den Programmunterlagen keine Angabe.")
+    # a rule holds for every place: who approves is answered for both towns
+    approval = service.ask("Wer genehmigt in Worms und in Trier die Anträge aus dem Chancenbudget?")
+    assert "Genehmigt Anträge aus Chancenbudget" in approval.answer and "Zu Trier" not in approval.answer

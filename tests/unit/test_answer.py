@@ -207,20 +207,25 @@ def test_an_answer_to_an_english_question_says_it_is_in_german(fake_container: C
         assert not german.refused and messages.ENGLISH_NOTICE not in (german.notice or ""), question
 
 
-def test_a_part_that_asks_the_same_for_another_name_is_named_by_that_name_when_not_covered() -> None:
+def test_a_part_that_asks_the_same_for_another_place_is_named_by_that_place_when_not_covered() -> None:
     from scp_assistant.answer.messages import part_not_covered
 
-    parts = (
-        "Wie viel Geld bekommt Worms für Säule III?",
-        "Wie viel Geld bekommt Bad Neuenahr-Ahrweiler für Säule III?",
+    def is_place(text: str) -> bool:
+        return any(p in text for p in ("Worms", "Trier", "Bernkastel-Wittlich"))
+
+    parts = ("Wie viel Geld bekommt Worms?", "Wie viel Geld bekommt der Landkreis Bernkastel-Wittlich?")
+    assert part_not_covered(parts[1], parts, is_place) == (
+        "Zu Landkreis Bernkastel-Wittlich finde ich dazu in den Programmunterlagen keine Angabe."
     )
-    assert part_not_covered(parts[1], parts) == (
-        "Zu Bad Neuenahr-Ahrweiler finde ich dazu in den Programmunterlagen keine Angabe."
-    )
-    # parts that ask different things are quoted whole
-    other = ("Wer genehmigt die Anträge", "bis wann läuft das Programm?")
+    # a clause split writes the second part small; it is the same question still
+    clauses = ("Wie viel bekommt Worms", "wie viel bekommt Trier?")
+    assert part_not_covered(clauses[1], clauses, is_place).startswith("Zu Trier finde ich dazu")
+    # what differs is no place (a pillar, a body), or the parts ask different things: the part is quoted whole
+    pillars = ("Was finanziert Säule I?", "Was finanziert Säule II?")
     assert (
-        part_not_covered(other[1], other)
-        == "Zu „bis wann läuft das Programm?“ finde ich in den Programmunterlagen keine Angabe."
+        part_not_covered(pillars[1], pillars, is_place)
+        == "Zu „Was finanziert Säule II?“ finde ich in den Programmunterlagen keine Angabe."
     )
-    assert part_not_covered("Und Trier?", ("Und Worms?", "Und Trier?")).startswith("Zu „Und Trier?“")
+    other = ("Wer genehmigt die Anträge in Worms", "bis wann läuft das Programm in Trier?")
+    assert part_not_covered(other[1], other, is_place).startswith("Zu „bis wann läuft das Programm in Trier?“")
+    assert part_not_covered(parts[1]).startswith("Zu „Wie viel Geld bekommt der Landkreis")

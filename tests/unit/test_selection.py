@@ -36,13 +36,17 @@ def unit(
 
 def scored(question: str, units: list[UnitCandidate], p: list[float], part_p: list[list[float]] | None = None,
            p_refuse: float = 0.0, asked_pillars: frozenset[str] = frozenset(),
-           part_places: tuple[frozenset[str], ...] = ()) -> Scored:  # fmt: skip
+           part_places: tuple[frozenset[str], ...] = (),
+           unit_places: tuple[frozenset[str], ...] = ()) -> Scored:  # fmt: skip
     rows = np.zeros((len(units), len(UNIT_FEATURES)))
     prof = profile(question)
     parts = [rows.copy() for _ in prof.parts] if part_p else []
     query = QueryTerms({}, frozenset(), (), (), prof.kind)
     excluded = excluded_units(question, asked_pillars, rows, units)
-    featurized = Featurized(prof, units, rows, parts, EVIDENCE, query, (), asked_pillars, excluded, "", part_places)
+    featurized = Featurized(
+        prof, units, rows, parts, EVIDENCE, query, (), asked_pillars, excluded,
+        part_places=part_places, unit_places=unit_places,
+    )  # fmt: skip
     return Scored(
         featurized,
         np.array(p),
@@ -170,24 +174,41 @@ def test_each_part_of_a_multi_part_question_gets_its_best_unit_or_a_sentence_tha
     assert one.uncovered_parts == ["bis wann läuft das Programm?"]
 
 
-def test_a_part_about_a_place_is_covered_only_by_a_unit_about_that_place() -> None:
-    question = "Wie viel Geld bekommt Worms, und wie viel bekommt Trier?"
-    assert len(profile(question).parts) == 2
-    worms = dataclasses.replace(
-        unit("Für Personal erhält die Stadt rund 561.000 € pro Jahr.", "worms"), context="Mittel für Worms"
+def test_a_part_about_a_place_is_never_answered_from_another_place_and_a_figure_only_from_its_own() -> None:
+    worms, trier = frozenset({"worms"}), frozenset({"trier"})
+    amount = "Wie viel Geld bekommt Worms? Wie viel Geld bekommt Trier?"
+    units = [
+        unit("Für Personal erhält die Stadt rund 561.000 € pro Jahr.", "worms"),
+        unit("Das Programm hat drei Säulen."),
+    ]
+    part_p = [[0.9, 0.3], [0.8, 0.6]]  # Worms's figure is likely for the Trier part too: the same words
+    chosen = select(
+        scored(amount, units, [0.9, 0.3], part_p, part_places=(worms, trier), unit_places=(worms, frozenset())), PARAMS
     )
-    units = [worms, unit("Das Programm steht auf drei Säulen.", "bund")]
-    places = (frozenset({"worms"}), frozenset({"trier"}))
-    # Worms's figure is likely for the Trier part too (same words): it answers only the Worms part
-    chosen = select(scored(question, units, [0.9, 0.3], [[0.9, 0.3], [0.8, 0.6]], part_places=places), PARAMS)
-    assert [u.chunk.doc_id for u in chosen.units] == ["worms"]
-    assert chosen.uncovered_parts == [profile(question).parts[1]]
-    # a unit that names Trier answers it, whatever document it comes from
-    trier = unit("In Trier nehmen 9 Schulen teil.", "bund")
-    both = select(scored(question, [worms, trier], [0.9, 0.5], [[0.9, 0.3], [0.8, 0.6]], part_places=places), PARAMS)
-    assert [u.chunk.doc_id for u in both.units] == ["worms", "bund"] and both.uncovered_parts == []
-    # without places the old rule holds: the likeliest unit covers the part
-    plain = select(scored(question, units, [0.9, 0.3], [[0.9, 0.3], [0.8, 0.6]]), PARAMS)
+    assert [u.chunk.doc_id for u in chosen.units] == ["worms"]  # nor a figure of no place for Trier
+    assert chosen.uncovered_parts == ["Wie viel Geld bekommt Trier?"]
+    # a unit about Trier answers the Trier part
+    both = select(
+        scored(amount, units, [0.9, 0.5], part_p, part_places=(worms, trier), unit_places=(worms, trier)), PARAMS
+    )
+    assert [u.chunk.doc_id for u in both.units] == ["worms", "a"] and both.uncovered_parts == []
+    # a rule of no place answers a part that asks who: the ADD approves in every town
+    who = "Wer genehmigt die Anträge in Worms? Wer genehmigt die Anträge in Trier?"
+    rules = [unit("Die Stadt Worms prüft vorab.", "worms"), unit("Die ADD genehmigt die Anträge.", "rlp")]
+    ruled = select(
+        scored(
+            who,
+            rules,
+            [0.9, 0.5],
+            [[0.9, 0.3], [0.8, 0.6]],
+            part_places=(worms, trier),
+            unit_places=(worms, frozenset()),
+        ),
+        PARAMS,
+    )
+    assert [u.chunk.doc_id for u in ruled.units] == ["worms", "rlp"] and ruled.uncovered_parts == []
+    # without places the likeliest unit covers the part, as before
+    plain = select(scored(amount, units, [0.9, 0.3], part_p), PARAMS)
     assert plain.uncovered_parts == []
 
 
@@ -425,6 +446,7 @@ def test_points_under_a_heading_that_names_the_place_keep_it_above_them() -> Non
     worms = dataclasses.replace(
         chunk("worms", 1, text), region="Worms, RLP", section="Mittel für den Schulträger Worms"
     )
+    assert [u[3] for u in passage_units(worms) if u[1] == "list"] == ["Mittel für den Schulträger Worms"]
     items = [(u[0], u[3]) for u in passage_units(worms) if u[1] == "item"]
     assert items == [
         ("- Säule I: Die Stadt erhält knapp 7,6 Mio. €.", "Mittel für den Schulträger Worms"),
@@ -435,6 +457,10 @@ def test_points_under_a_heading_that_names_the_place_keep_it_above_them() -> Non
     assert all(u[3] == "" for u in passage_units(plain))
     named = dataclasses.replace(worms, text=text.replace("Die Stadt", "Worms"))
     assert all(u[3] == "" for u in passage_units(named))
+    # only the place as a word of its own: "Bundesmittel" is no heading of the Bund's, "Worms-Horchheim" not Worms
+    bund = dataclasses.replace(worms, region="Bund", section="Verteilung der Bundesmittel")
+    assert all(u[3] == "" for u in passage_units(bund))
+    assert all(u[3] == "" for u in passage_units(dataclasses.replace(worms, section="Mittel für Worms-Horchheim")))
 
 
 def test_an_editors_note_follows_what_the_sources_say() -> None:

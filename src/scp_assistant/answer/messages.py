@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from scp_assistant.models import Chunk, RefusalReason
 from scp_assistant.text import fold
@@ -79,30 +79,37 @@ NEEDS_CONTEXT = (
 )
 
 
-def part_not_covered(part: str, parts: Sequence[str] = ()) -> str:
+def part_not_covered(part: str, parts: Sequence[str] = (), is_place: Callable[[str], bool] | None = None) -> str:
     """One sentence for a part of a multi-part question that the documents do not answer. A part that is the
-    question for one of several names ("Wie viel bekommen Worms und Trier?") is named by that name alone."""
-    name = _name_of(part, [p for p in parts if p != part])
-    if name:
-        return f"Zu {name} finde ich dazu in den Programmunterlagen keine Angabe."
+    question for one of several places ("Wie viel bekommen Worms und Trier?") is named by that place alone."""
+    place = _place_of(part, [p for p in parts if p != part], is_place) if is_place else ""
+    if place:
+        return f"Zu {place} finde ich dazu in den Programmunterlagen keine Angabe."
     asked = part.strip().rstrip("?!. ")
     return f"Zu „{asked}?“ finde ich in den Programmunterlagen keine Angabe."
 
 
-def _name_of(part: str, others: Sequence[str]) -> str:
-    """What sets ``part`` apart from another part that is the same question for another name, if that is all."""
-    a = part.split()
+_ARTICLES = ("der", "die", "das", "den", "dem", "im", "in", "für")
+
+
+def _place_of(part: str, others: Sequence[str], is_place: Callable[[str], bool]) -> str:
+    """The place that sets ``part`` apart from another part asking the same for another place, if that is all."""
+    words = part.split()
+    a = [w.lower().strip(',.?!„“"()') for w in words]
     for other in others:
-        b = other.split()
+        b = [w.lower().strip(',.?!„“"()') for w in other.split()]
         head = 0
         while head < min(len(a), len(b)) and a[head] == b[head]:
             head += 1
         tail = 0
         while tail < min(len(a), len(b)) - head and a[-1 - tail] == b[-1 - tail]:
             tail += 1
-        differing = a[head : len(a) - tail]
-        if differing and len(differing) <= 3 and head + tail >= 2 and differing[0][:1].isupper():
-            return " ".join(differing).strip(",.?!")
+        differing = words[head : len(words) - tail]
+        while differing and differing[0].lower() in _ARTICLES:
+            differing = differing[1:]
+        name = " ".join(differing).strip(',.?!„“"()')
+        if head + tail >= 2 and 0 < len(differing) <= 3 and differing[0][:1].isupper() and is_place(name):
+            return name
     return ""
 
 

@@ -41,7 +41,8 @@ class Featurized:
     pillars: frozenset[str] = frozenset()  # the pillars asked about (a follow-up: those of the previous turn)
     excluded: frozenset[int] = frozenset()  # candidates about another place, school year or pillar
     carried: str = ""  # a follow-up's topic taken from the previous turn
-    part_places: tuple[frozenset[str], ...] = ()  # per part: the places it names (folded)
+    part_places: tuple[frozenset[str], ...] = ()  # per part: the places its own words name (folded)
+    unit_places: tuple[frozenset[str], ...] = ()  # per candidate: the places it is about (only if a part names one)
 
 
 @dataclass(frozen=True)
@@ -104,14 +105,16 @@ class UnitScorer:
                 rest = " ".join([*(p for p in prof.parts if p != part), carried])
                 part_query = self.features.query(part, question_kind(part), rest, carried)
                 part_rows.append(self._rows(part_query, candidates))
-                part_places.append(part_query.places)
+                part_places.append(self.features.places_named(part))  # not a follow-up's place: only the part's
         unknown = tuple(evidence.unresolved)
         asked = asked_pillars(own, carried)
         excluded = excluded_units(own, asked, rows, candidates)
         view = evidence_view(evidence)
+        unit_places = tuple(self.features.places_of_unit(c) for c in candidates) if any(part_places) else ()
         return Featurized(
-            prof, candidates, rows, part_rows, view, whole, unknown, asked, excluded, carried, tuple(part_places)
-        )
+            prof, candidates, rows, part_rows, view, whole, unknown, asked, excluded, carried,
+            part_places=tuple(part_places), unit_places=unit_places,
+        )  # fmt: skip
 
     def _rows(self, query: QueryTerms, candidates: Sequence[UnitCandidate]) -> np.ndarray:
         if not candidates:

@@ -9,7 +9,7 @@ sources. A part without a unit likely enough to answer it is reported as not cov
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -20,9 +20,8 @@ from scp_assistant.answer.scoring import Scored
 from scp_assistant.learn.candidates import UnitCandidate
 from scp_assistant.learn.features import UNIT_FEATURES
 from scp_assistant.learn.model import SelectionParams
-from scp_assistant.learn.question import asks_yes_or_no
-from scp_assistant.retrieve.places import with_aliases
-from scp_assistant.text import analyze, fold, is_editorial_note
+from scp_assistant.learn.question import asks_yes_or_no, question_kind
+from scp_assistant.text import analyze, is_editorial_note
 
 _OWN = UNIT_FEATURES.index("cov_unit")
 ITEM_MARGIN = 0.1  # items of a list this close to its best item are shown with it
@@ -178,11 +177,11 @@ def select(scored: Scored, params: SelectionParams) -> Selection:
 
     parts = scored.featurized.profile.parts
     if scored.part_p:
-        places = scored.featurized.part_places or ((),) * len(parts)
+        places = scored.featurized.part_places or (frozenset(),) * len(parts)
         for part, part_p, named in zip(parts, scored.part_p, places, strict=True):
-            # a part is answered by a unit likely for the part that does not contradict the whole question, and
-            # a part about a place by a unit about that place ("Worms und Trier": not Trier by Worms's figures)
-            about = _about_places(cands, named)
+            # a part is answered by a unit likely for the part that does not contradict the whole question, and a
+            # part about a place never by a unit about another place ("Worms und Trier": not Trier by Worms's figures)
+            about = _fits_places(scored.featurized.unit_places, named, question_kind(part), len(cands))
             joint = part_p * np.sqrt(np.maximum(scored.p, 1e-9)) * about
             best = _lead(_order(joint))
             if best is None:
@@ -211,16 +210,14 @@ def select(scored: Scored, params: SelectionParams) -> Selection:
     return Selection(_grouped([cands[i] for i in chosen]), uncovered)
 
 
-def _about_places(cands: Sequence[UnitCandidate], places: Collection[str]) -> np.ndarray:
-    """1 for a unit that names one of ``places`` (folded) or comes from a document about one, else 0; all 1 when
-    no place is asked about."""
-    if not places:
-        return np.ones(len(cands))
-    return np.array([float(any(p in _place_text(c) for p in places)) for c in cands])
-
-
-def _place_text(unit: UnitCandidate) -> str:
-    return with_aliases(fold(f"{unit.display} {unit.context} {unit.chunk.title} {unit.chunk.region}"))
+def _fits_places(unit_places: Sequence[frozenset[str]], asked: frozenset[str], kind: str, n: int) -> np.ndarray:
+    """Per candidate, 1 if it may answer a part that names the places ``asked``, else 0: never a unit about other
+    places only; for an amount or a count, only a unit about the place (a figure belongs to its place, a rule such
+    as "Die ADD genehmigt die Anträge" to every place). All 1 when the part names no place."""
+    if not asked or not unit_places:
+        return np.ones(n)
+    figure = kind in ("amount", "count")
+    return np.array([float(bool(u & asked) or (not u and not figure)) for u in unit_places])
 
 
 def _grouped(units: list[UnitCandidate]) -> list[UnitCandidate]:

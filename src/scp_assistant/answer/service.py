@@ -138,7 +138,8 @@ class AnswerService:
         units = notes_last(units)
         units = with_source_line(units, self._sources, prep.question, [s.chunk.doc_id for s in prep.ranked[:8]])
         parts = prep.scored.featurized.profile.parts
-        closing = [messages.part_not_covered(part, parts) for part in selection.uncovered_parts]
+        is_place = self.scorer.features.names_place
+        closing = [messages.part_not_covered(part, parts, is_place) for part in selection.uncovered_parts]
         body, citations = render(units, closing)
         while len(body) > self._settings.max_answer_chars and len(units) > 1:  # never pad past what a reader takes
             units.pop()

@@ -2,20 +2,22 @@
 
 A list item keeps what it stands under: the sentence that introduces the list ("Die Pläne beinhalten:") or,
 on a slide, the first bullet of its group when that bullet names the group ("ADD/Schulaufsicht" above
-"Genehmigt Anträge aus Chancenbudget"). An answer can then show one bullet with its parent instead of
-the whole slide.
+"Genehmigt Anträge aus Chancenbudget"), or the section heading that names the place its document is about
+("Mittel für den Schulträger Worms" above "Säule III: … erhält die Stadt rund 561.000 €"). An answer can then show
+one bullet with its parent instead of the whole slide or list.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from scp_assistant.answer.reading import block_context_texts, is_description, is_filler
 from scp_assistant.learn.candidates import UnitCandidate
-from scp_assistant.learn.corpus_places import region_places
 from scp_assistant.learn.unit_text import dangling
 from scp_assistant.models import Chunk, ScoredChunk
 from scp_assistant.retrieve.hybrid import dense_z
+from scp_assistant.retrieve.places import region_places
 from scp_assistant.text import Unit, split_units
 
 FAQ_WHOLE_MAX = 700  # an FAQ answer up to this length is also offered whole
@@ -45,10 +47,15 @@ def _group_heading(items: list[str]) -> bool:
 
 
 def _place_heading(chunk: Chunk) -> str:
-    """The section heading when it names the place its document is about ("Mittel für den Schulträger Worms"):
-    the points under it say only "die Stadt", and shown alone they would not say which one."""
+    """The section heading when it names, as a word of its own, a place its document is about ("Mittel für den
+    Schulträger Worms"): the points under it say only "die Stadt", and shown alone they would not say which one."""
     places = region_places(chunk.region)
-    return chunk.section if chunk.section and any(p in chunk.section for p in places) else ""
+    return chunk.section if places and _names_any(chunk.section, places) else ""
+
+
+def _names_any(text: str, places: list[str]) -> bool:
+    """Does the text name one of the places as a word of its own ("Trier", not "Trier-Saarburg")?"""
+    return any(re.search(rf"(?<![\w-]){re.escape(p)}(?![\w-])", text) for p in places)
 
 
 def passage_units(chunk: Chunk) -> list[tuple[str, str, str, str]]:
@@ -82,7 +89,7 @@ def passage_units(chunk: Chunk) -> list[tuple[str, str, str, str]]:
             unit = Unit("\n".join([lead, *(f"- {i}" for i in items)]).strip(), unit.is_list)
         parent = lead or carried
         place = _place_heading(chunk) if not parent and not slide else ""
-        if place and not all(p in unit.text for p in region_places(chunk.region) if p in place):
+        if place and not _names_any(unit.text, region_places(chunk.region)):
             out.append((unit.text, "list", context, place))
             parent = place
         elif slide and not parent and _group_heading(items):
@@ -92,7 +99,7 @@ def passage_units(chunk: Chunk) -> list[tuple[str, str, str, str]]:
             out.append((f"{carried}\n{unit.text}", "list", context, ""))
         else:
             out.append((unit.text, "list", context, ""))
-        if len(items) > 1 or parent:
+        if len(items) > 1 or (parent and parent != place):  # one point under a place heading: the list itself
             out.extend((f"- {item}", "item", context, parent) for item in items if not is_filler(item))
         carried = trailing
     return out

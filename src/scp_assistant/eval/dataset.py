@@ -11,6 +11,17 @@ import yaml
 
 from scp_assistant.errors import InputError
 
+# the bundled question sets: the ism's (dev, tune, conversations) and those written from the corpus since
+DEFAULT_SETS = tuple(
+    Path("eval") / name
+    for name in (
+        "dev.yaml", "tune.yaml", "calibration.yaml", "extra-a.yaml", "extra-b.yaml", "extra-c.yaml", "extra-d.yaml",
+        "extra-e.yaml", "extra-f.yaml",
+        "conversations.yaml", "conversations-extra.yaml", "conversations-extra2.yaml",
+    )
+)  # fmt: skip
+
+
 REQUIRED = ("id", "question", "expect")
 OPTIONAL = ("category", "expected_answer", "behaviour", "topic", "must_not_contain", "key_facts", "sources")
 TURN_KEYS = ("question", "expect", "expected_answer", "behaviour", "must_not_contain", "key_facts", "sources")

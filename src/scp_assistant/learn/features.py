@@ -18,7 +18,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from scp_assistant.learn.candidates import UNIT_KINDS, QueryTerms, UnitCandidate
-from scp_assistant.learn.corpus_places import CorpusPlaces
 from scp_assistant.learn.question_words import ASKER, COMMON, NAME, attribution, is_common
 from scp_assistant.learn.unit_text import (
     AMOUNT,
@@ -38,7 +37,7 @@ from scp_assistant.learn.unit_text import (
 from scp_assistant.models import DOC_TYPES, Chunk
 from scp_assistant.retrieve.bm25 import BM25Index
 from scp_assistant.retrieve.glossary import spelled_out
-from scp_assistant.retrieve.places import with_aliases
+from scp_assistant.retrieve.places import CorpusPlaces, with_aliases
 from scp_assistant.text import figures, fold, is_editorial_note
 
 UNIT_FEATURES = (
@@ -72,6 +71,15 @@ class FeatureExtractor:
     def names_place(self, word: str) -> bool:
         """Is the word a place of the corpus ("Worms", "Hessen"), or its adjective ("Wormser")?"""
         return bool(self._places.named_in(word))
+
+    def places_named(self, text: str) -> frozenset[str]:
+        """The places of the corpus a text names (folded)."""
+        return self._places.named_in(text)
+
+    def places_of_unit(self, cand: UnitCandidate) -> frozenset[str]:
+        """The places a unit is about (folded): those it, its heading or its document's title name, and its
+        document's region."""
+        return self._places.named_in(f"{cand.display} {cand.context}") | self._places.of_passage(cand.chunk)
 
     def terms(self, text: str) -> frozenset[str]:
         """Index terms of a text plus the index terms its words begin or end with ("Beantragung" says

@@ -11,8 +11,9 @@ refused here.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
+from scp_assistant.models import Chunk
 from scp_assistant.text import fold
 
 _RLP_CITIES = (
@@ -131,3 +132,34 @@ def place_words() -> frozenset[str]:
         elif len(words[0]) >= 4 and words[0] != "Südliche":
             out.add(fold(words[0]))
     return frozenset(out)
+
+
+# words of a document's region that name no place: "Bund" (the federal level), and the kinds of body ("VG Obere
+# Kyll": "obere" is no place, "die obere Schulbehörde")
+_NOT_PLACES = ("Bund", "Kreis", "Landkreis", "Verbandsgemeinde", "Stadt", "Obere")
+
+
+def region_places(region: str) -> list[str]:
+    """The places a document's region names, as written ("Worms, RLP" -> ["Worms"]; "RLP" is too short to count,
+    "Verbandsgemeinde Obere Kyll, RLP" -> ["Kyll"], "Bund" -> [])."""
+    return [w for w in re.findall(r"[A-Za-zÄÖÜäöüß]{4,}", region) if w not in _NOT_PLACES]
+
+
+class CorpusPlaces:
+    """The places the documents are filed under (towns, districts, Länder), and the places a text names."""
+
+    def __init__(self, chunks: Sequence[Chunk]) -> None:
+        self._regions = frozenset(fold(word) for chunk in chunks for word in region_places(chunk.region))
+
+    def of_passage(self, chunk: Chunk) -> frozenset[str]:
+        """The places a passage is about (folded): its document's region, and a place its title names ("Familien-
+        grundschulzentren starten auch in Ludwigshafen" is about Ludwigshafen though filed under RLP)."""
+        return frozenset({fold(w) for w in region_places(chunk.region)} | self.named_in(chunk.title))
+
+    def named_in(self, text: str) -> frozenset[str]:
+        """The places a text names (folded), by name or by the adjective of a town ("der Wormser Stadtrat", "Mainzer
+        Schulen", "die Zweibrücker Grundschule")."""
+        out: set[str] = set()
+        for word in re.findall(r"[a-z]{4,}", with_aliases(fold(text))):
+            out.update(form for form in place_forms(word) if form in self._regions)
+        return frozenset(out)
