@@ -251,6 +251,16 @@ def test_two_places_joined_by_und_are_two_parts_other_nouns_are_one_subject() ->
     assert len(profile("Wie unterscheiden sich Mainz und Worms beim Trägerbudget?").parts) == 1  # no places known
 
 
+def test_a_clause_whose_question_word_follows_a_preposition_is_a_part_of_its_own() -> None:
+    assert profile("Was sollen die Maßnahmen bewirken, und an welchen Schnittstellen arbeiten wir zusammen?").parts == (
+        "Was sollen die Maßnahmen bewirken",
+        "an welchen Schnittstellen arbeiten wir zusammen?",
+    )
+    assert len(profile("Wann startete das Programm, und mit wie vielen Schulen ging es los?").parts) == 2
+    # a preposition before a noun opens no question of its own
+    assert len(profile("Wer genehmigt die Anträge und für die Schulen die Budgets?").parts) == 1
+
+
 @pytest.mark.parametrize(("item_coverage", "shown"), [(1.0, ["- Genehmigt Anträge"]), (0.1, ["ADD:"])])
 def test_a_list_is_narrowed_to_an_item_only_when_the_question_singles_it_out(
     item_coverage: float, shown: list[str]

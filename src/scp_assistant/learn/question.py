@@ -75,11 +75,13 @@ _WH = (
     r"warum|wieso|weshalb|ob|gibt|gilt|darf|dürfen|"
     r"kann|können|muss|müssen|ist|sind|hat|haben|bekommt|bekommen|who|what|when|how|which|can|may|is|are|do|does"
 )
+# a question word after a preposition: "…, und für wie viele Schulen?", "… und an wen wenden wir uns?"
+_PREPOSITION = r"(?:für|an|mit|von|bei|auf|aus|nach|zu|über|um|durch|in|for|to|with|from|by|in|on)"
 # "…, und bis wann …?" / "… – und wer …?" / "… sowie welche …": a new clause with its own question word
 # "…, bis wann …" / "…, wer …": a comma before a question word that opens a clause of its own
 _ASKING_CLAUSE = r"bis wann|seit wann|ab wann|wann|wer|wie ?viele?|wie hoch|wie lange"
 _CLAUSE_SPLIT = re.compile(
-    rf"\s*(?:,|–|-|;)?\s+(?:und|sowie|oder|and|or)\s+(?=(?:{_WH})\b)|\s+–\s+(?=(?:{_WH})\b)"
+    rf"\s*(?:,|–|-|;)?\s+(?:und|sowie|oder|and|or)\s+(?=(?:{_PREPOSITION}\s+)?(?:{_WH})\b)|\s+–\s+(?=(?:{_WH})\b)"
     rf"|,\s+(?=(?:{_ASKING_CLAUSE})\b)",
     re.I,
 )
