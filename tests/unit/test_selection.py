@@ -261,6 +261,21 @@ def test_a_clause_whose_question_word_follows_a_preposition_is_a_part_of_its_own
     assert len(profile("Wer genehmigt die Anträge und für die Schulen die Budgets?").parts) == 1
 
 
+def test_a_question_after_a_statement_splits_into_its_parts() -> None:
+    # the statement goes with the first part; "Is" (for "Ist") asks as well as "Ist"
+    assert profile(
+        "Hab gelesen, es gibt 6 Milliarden. Is das pro Jahr oder insgesamt, und für wie viele Schulen?"
+    ).parts == (
+        "Hab gelesen, es gibt 6 Milliarden. Is das pro Jahr oder insgesamt",
+        "für wie viele Schulen?",
+    )
+    assert len(profile("Zwei Fragen zu Worms: Hat die Stadt mitgewirkt, und wie bespricht sie die Mittel?").parts) == 2
+    # a date or an abbreviation ends no statement: "am 4. Juni" stays inside its clause
+    assert len(profile("Was kam am 4. Juni heraus, und wie viele haben teilgenommen?").parts) == 2
+    # a heading before the question still belongs to it
+    assert len(profile("Kompendium Chancenbudget – wo gibt's das?").parts) == 1
+
+
 @pytest.mark.parametrize(("item_coverage", "shown"), [(1.0, ["- Genehmigt Anträge"]), (0.1, ["ADD:"])])
 def test_a_list_is_narrowed_to_an_item_only_when_the_question_singles_it_out(
     item_coverage: float, shown: list[str]

@@ -133,7 +133,9 @@ def split_parts(text: str, is_place: Callable[[str], bool] | None = None) -> tup
     parts: list[str] = []
     for sentence in asked:
         clauses = [c.strip(" ,–-") for c in _CLAUSE_SPLIT.split(sentence) if c and c.strip(" ,–-")]
-        if len(clauses) > 1 and not _ASKS.search(clauses[0]):  # "Kompendium Chancenbudget – wo gibt's …?"
+        # "Kompendium Chancenbudget – wo gibt's …?": a heading, no question; "Hab gelesen, … 6 Milliarden. Is das …":
+        # the question after a statement asks
+        if len(clauses) > 1 and not (_ASKS.search(clauses[0]) or _ASKS.search(_SENTENCE_END.split(clauses[0])[-1])):
             clauses[:2] = [f"{clauses[0]} – {clauses[1]}"]
         parts.extend(c for c in clauses if len(c.split()) >= 2)
     if len(parts) <= 1:
@@ -144,6 +146,9 @@ def split_parts(text: str, is_place: Callable[[str], bool] | None = None) -> tup
     return tuple(parts) if len(parts) > 1 else (text.strip(),)
 
 
+# where a statement ends and the question after it begins ("… 6 Milliarden. Is das …", "Zwei Fragen zu Worms: Hat
+# …"), not "am 4. Juni" or "Mio. €"
+_SENTENCE_END = re.compile(r"(?<=[a-zäöüß)“\"][.!]|[\w)“\"]:)\s+(?=[A-ZÄÖÜ])")
 _Names = tuple[tuple[int, int], list[str]]  # where the names stand in the question, and the names
 
 
