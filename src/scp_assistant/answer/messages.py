@@ -89,7 +89,8 @@ def part_not_covered(part: str, parts: Sequence[str] = (), is_place: Callable[[s
     return f"Zu „{asked}?“ finde ich in den Programmunterlagen keine Angabe."
 
 
-_ARTICLES = ("der", "die", "das", "den", "dem", "im", "in", "für")
+# what may stand before the place in a part: "bekommt der Landkreis …", "in Trier", "für Worms"
+_BEFORE_PLACE = ("der", "die", "das", "den", "dem", "im", "in", "für")
 
 
 def _place_of(part: str, others: Sequence[str], is_place: Callable[[str], bool]) -> str:
@@ -105,7 +106,7 @@ def _place_of(part: str, others: Sequence[str], is_place: Callable[[str], bool])
         while tail < min(len(a), len(b)) - head and a[-1 - tail] == b[-1 - tail]:
             tail += 1
         differing = words[head : len(words) - tail]
-        while differing and differing[0].lower() in _ARTICLES:
+        while differing and differing[0].lower() in _BEFORE_PLACE:
             differing = differing[1:]
         name = " ".join(differing).strip(',.?!„“"()')
         if head + tail >= 2 and 0 < len(differing) <= 3 and differing[0][:1].isupper() and is_place(name):

@@ -76,7 +76,7 @@ _WH = (
     r"kann|können|muss|müssen|ist|sind|hat|haben|bekommt|bekommen|who|what|when|how|which|can|may|is|are|do|does"
 )
 # a question word after a preposition: "…, und für wie viele Schulen?", "… und an wen wenden wir uns?"
-_PREPOSITION = r"(?:für|an|mit|von|bei|auf|aus|nach|zu|über|um|durch|in|for|to|with|from|by|in|on)"
+_PREPOSITION = r"(?:für|an|mit|von|bei|auf|aus|nach|zu|über|um|durch|in|for|to|with|from|by|on)"
 # "…, und bis wann …?" / "… – und wer …?" / "… sowie welche …": a new clause with its own question word
 # "…, bis wann …" / "…, wer …": a comma before a question word that opens a clause of its own
 _ASKING_CLAUSE = r"bis wann|seit wann|ab wann|wann|wer|wie ?viele?|wie hoch|wie lange"
@@ -86,6 +86,9 @@ _CLAUSE_SPLIT = re.compile(
     re.I,
 )
 _ASKS = re.compile(rf"\?\s*$|^(?:{_WH})\b|\b(?:{_ASKING_CLAUSE}|wie|was|warum|wo|ob)\b", re.I)
+# where a statement ends and the question after it begins ("… 6 Milliarden. Is das …", "Zwei Fragen zu Worms: Hat
+# …"), not "am 4. Juni" or "Mio. €"
+_SENTENCE_END = re.compile(r"(?<=[a-zäöüß)“\"][.!]|[\w)“\"]:)\s+(?=[A-ZÄÖÜ])")
 _NAME = r"[A-ZÄÖÜ][\wÄÖÜäöüß.]*(?:-[A-ZÄÖÜ][\wÄÖÜäöüß.]*)*"
 _ENUMERATION = re.compile(rf"(?<![\w-])({_NAME}(?:\s*,\s*{_NAME})+(?:\s*,?\s*(?:und|sowie|and)\s+{_NAME})?)")
 
@@ -146,9 +149,6 @@ def split_parts(text: str, is_place: Callable[[str], bool] | None = None) -> tup
     return tuple(parts) if len(parts) > 1 else (text.strip(),)
 
 
-# where a statement ends and the question after it begins ("… 6 Milliarden. Is das …", "Zwei Fragen zu Worms: Hat
-# …"), not "am 4. Juni" or "Mio. €"
-_SENTENCE_END = re.compile(r"(?<=[a-zäöüß)“\"][.!]|[\w)“\"]:)\s+(?=[A-ZÄÖÜ])")
 _Names = tuple[tuple[int, int], list[str]]  # where the names stand in the question, and the names
 
 
