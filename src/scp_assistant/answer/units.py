@@ -46,13 +46,6 @@ def _group_heading(items: list[str]) -> bool:
     )
 
 
-def _place_heading(chunk: Chunk) -> str:
-    """The section heading when it names, as a word of its own, a place its document is about ("Mittel für den
-    Schulträger Worms"): the points under it say only "die Stadt", and shown alone they would not say which one."""
-    places = region_places(chunk.region)
-    return chunk.section if places and _names_any(chunk.section, places) else ""
-
-
 def _names_any(text: str, places: list[str]) -> bool:
     """Does the text name one of the places as a word of its own ("Trier", not "Trier-Saarburg")?"""
     return any(re.search(rf"(?<![\w-]){re.escape(p)}(?![\w-])", text) for p in places)
@@ -67,6 +60,10 @@ def passage_units(chunk: Chunk) -> list[tuple[str, str, str, str]]:
     if chunk.question and len(chunk.text) <= FAQ_WHOLE_MAX and len(units) > 1:
         out.append((chunk.text.strip(), "faq", chunk.question, ""))
     heading = chunk.question or chunk.section if not slide else ""
+    # a section heading that names, as a word of its own, a place its document is about ("Mittel für den
+    # Schulträger Worms"): the points under it say only "die Stadt", and shown alone they would not say which one
+    places = region_places(chunk.region)
+    place_heading = chunk.section if not slide and places and _names_any(chunk.section, places) else ""
     carried = ""  # a bullet that stops mid-phrase introduces the next list ("Anträge vornehmlich für")
     for position, (unit, block) in enumerate(zip(units, blocks, strict=True)):
         context = " ".join(x for x in (heading, block) if x)
@@ -88,8 +85,8 @@ def passage_units(chunk: Chunk) -> list[tuple[str, str, str, str]]:
                 continue
             unit = Unit("\n".join([lead, *(f"- {i}" for i in items)]).strip(), unit.is_list)
         parent = lead or carried
-        place = _place_heading(chunk) if not parent and not slide else ""
-        if place and not _names_any(unit.text, region_places(chunk.region)):
+        place = "" if parent else place_heading
+        if place and not _names_any(unit.text, places):
             out.append((unit.text, "list", context, place))
             parent = place
         elif slide and not parent and _group_heading(items):

@@ -70,7 +70,7 @@ class FeatureExtractor:
 
     def names_place(self, word: str) -> bool:
         """Is the word a place of the corpus ("Worms", "Hessen"), or its adjective ("Wormser")?"""
-        return bool(self._places.named_in(word))
+        return bool(self.places_named(word))
 
     def places_named(self, text: str) -> frozenset[str]:
         """The places of the corpus a text names (folded)."""
