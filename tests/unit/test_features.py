@@ -236,6 +236,19 @@ def test_a_unit_of_words_every_passage_uses_reads_as_generic_and_one_of_rare_wor
     assert _unit_value(features, "mean_idf", "Was ist das Programm?", "what", specific) == rare  # not the question's
 
 
+def test_a_focus_word_is_covered_by_a_unit_that_says_it_in_the_documents_words() -> None:
+    # "BBS" is what staff write, "berufsbildende Schulen" what the documents say; "Sekretariat" and "Kohle" likewise
+    bbs = _chunk("faq", "Land", "Bei den berufsbildenden Schulen richtet sich das Programm an das BVJ.")
+    other = _chunk("bund", "Bund", "Die Länder wählen die Startchancen-Schulen nach Kriterien aus.")
+    # "BBS" counts as itself where the documents use it, else through "berufsbild"; a common equivalent ("Schulen")
+    # would cover it in every unit, so only specific ones count
+    for extra in ([], [_chunk("bbs", "Kreis", "Unsere BBS ist dabei.")]):
+        features = _extractor(bbs, other, *extra)
+        question = "Gilt das Verfahren auch für die BBS?"
+        assert _unit_value(features, "focus_unit", question, "yesno", bbs) > 0.0
+        assert _unit_value(features, "focus_unit", question, "yesno", other) == 0.0
+
+
 def test_a_land_the_question_writes_in_full_is_named_by_a_unit_that_writes_it_short() -> None:
     nrw = Chunk("waz", "waz::000", "Meldung", "WAZ", "", "", "presse", "Nordrhein-Westfalen", "", None,
                 "Nach Angaben des NRW-Schulministeriums beträgt der Eigenanteil 30 %.")  # fmt: skip

@@ -45,3 +45,10 @@ class QueryTerms:
     sources: frozenset[str] = field(default_factory=frozenset)  # terms of the source it cites ("laut ism")
     day: bool = False  # it asks for the day ("An welchem Datum …?"): a month or a year does not answer it
     span: bool = False  # it asks how long ("Wie lange läuft …?"): a list of dates does not answer it
+    # a focus term's equivalents in the documents' words ("bbs" -> "berufsbild", "authority" -> "schultrag"): a
+    # unit that says "berufsbildende Schulen" covers the "BBS" of the question
+    focus_alternatives: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+    def focus_covered(self, terms: frozenset[str]) -> int:
+        """How many focus terms ``terms`` contain, in their own or the documents' words."""
+        return sum(1 for t in self.focus if t in terms or self.focus_alternatives.get(t, frozenset()) & terms)

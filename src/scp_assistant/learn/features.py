@@ -36,9 +36,9 @@ from scp_assistant.learn.unit_text import (
 )
 from scp_assistant.models import DOC_TYPES, Chunk
 from scp_assistant.retrieve.bm25 import BM25Index
-from scp_assistant.retrieve.glossary import spelled_out
+from scp_assistant.retrieve.glossary import expansion, spelled_out
 from scp_assistant.retrieve.places import CorpusPlaces, with_aliases
-from scp_assistant.text import figures, fold, is_editorial_note
+from scp_assistant.text import STOPWORDS, figures, fold, is_editorial_note, words
 
 UNIT_FEATURES = (
     "cov_unit", "cov_context", "cov_passage", "cov_heading", "focus_unit", "focus_passage", "names_missing",
@@ -109,7 +109,9 @@ class FeatureExtractor:
         # the documents never name the asker, and a missing "Verbandsgemeinde" is no sign that they lack the answer
         topic = ASKER.sub(" ", text)
         own = [t for t in self._bm25.query_terms(topic) if self._bm25.idf(t) > 0]
-        focus = frozenset(sorted(own, key=lambda t: (-self._bm25.idf(t), t))[:3])
+        alternatives = self._alternatives(topic, own)
+        focus = frozenset(sorted(alternatives, key=lambda t: (-self._bm25.idf(t), t))[:3])
+        alternatives = {t: alternatives[t] for t in sorted(focus) if alternatives[t]}
         names = tuple(dict.fromkeys(spelled_out(fold(m)) for m in NAME.findall(topic) if self._specific(m)))
         numbers = figures(text)
         places = self._places.named_in(f"{text} {carried}")  # "die Stadt" of a follow-up: the last place
@@ -120,8 +122,28 @@ class FeatureExtractor:
         )
         return QueryTerms(
             weights, focus, names, numbers, kind, places, sources, bool(ASKS_DAY.search(text)),
-            bool(ASKS_SPAN.search(text)),
+            bool(ASKS_SPAN.search(text)), alternatives,
         )  # fmt: skip
+
+    def _alternatives(self, topic: str, own: Sequence[str]) -> dict[str, frozenset[str]]:
+        """The question's own terms with their equivalents in the documents' words (glossary: "bbs" ->
+        "berufsbild"); a word the documents never use ("psychologist") stands for its rarest equivalent. Only
+        specific equivalents: "Schule" for "BBS" would let every unit cover it."""
+        common = len(self._bm25.chunks) // 10
+        out: dict[str, set[str]] = {t: set() for t in own}
+        for word in words(topic):
+            if word in STOPWORDS:
+                continue
+            alt = [
+                a for a in self._bm25.query_terms(expansion([word]))
+                if self._bm25.idf(a) > 0 and self._bm25.document_frequency(a) <= common
+            ]  # fmt: skip
+            if not alt:
+                continue
+            known = [t for t in self._bm25.query_terms(word) if t in out]
+            for t in known or [max(alt, key=lambda a: (self._bm25.idf(a), a))]:
+                out.setdefault(t, set()).update(a for a in alt if a != t)
+        return {t: frozenset(alt) for t, alt in out.items()}
 
     def _source_terms(self, chunk: Chunk) -> frozenset[str]:
         """What a document says about itself: title, publisher, type and its lead paragraph ("Pressemitteilung
@@ -234,8 +256,8 @@ class FeatureExtractor:
             "cov_context": self._coverage(q, f.around),
             "cov_passage": self._coverage(q, f.passage),
             "cov_heading": self._coverage(q, f.head),
-            "focus_unit": len(q.focus & f.near) / len(q.focus) if q.focus else 0.0,
-            "focus_passage": len(q.focus & f.passage) / len(q.focus) if q.focus else 0.0,
+            "focus_unit": q.focus_covered(f.near) / len(q.focus) if q.focus else 0.0,
+            "focus_passage": q.focus_covered(f.passage) / len(q.focus) if q.focus else 0.0,
             "names_missing": missing / len(q.names) if q.names else 0.0,
             "numbers_in_unit": sum(n in f.text for n in q.numbers) / len(q.numbers) if q.numbers else 0.0,
             "asks_amount_has_amount": float(q.kind == "amount") * fixed["has_amount"],
