@@ -546,6 +546,25 @@ def test_a_bullet_that_stops_mid_phrase_heads_the_next_list_and_is_no_point_of_i
     ]
 
 
+def test_a_label_of_a_slide_diagram_is_no_answer_alone_and_heads_the_list_below_it() -> None:
+    from scp_assistant.answer.units import passage_units
+
+    text = (
+        "Daraus ergeben sich Schnittstellen\n- innerkommunal\n- mit Akteuren außerhalb Verwaltung\n\n"
+        "Kreisverwaltung\n\nVerbandsgemeindeverwaltung\n\nJugendamt\n- Jugendhilfeplanung\n- Schulsozialarbeit\n\n"
+        "04. Juni 2025"
+    )
+    units = passage_units(chunk("ism", 8, text, page=15))
+    shown = [u[0] for u in units]
+    assert "Kreisverwaltung" not in shown and "Verbandsgemeindeverwaltung" not in shown
+    assert "Jugendamt\n- Jugendhilfeplanung\n- Schulsozialarbeit" in shown
+    assert ("- Schulsozialarbeit", "item", "Jugendamt") in [(u[0], u[1], u[3]) for u in units]
+    assert "Daraus ergeben sich Schnittstellen\n- innerkommunal\n- mit Akteuren außerhalb Verwaltung" in shown
+    assert "04. Juni 2025" in shown  # a date says something of its own
+    # in running text a short line is a sentence like any other
+    assert "Kreisverwaltung" in [u[0] for u in passage_units(chunk("doc", 9, "Kreisverwaltung"))]
+
+
 def test_courtesy_lines_of_slides_are_not_answer_units() -> None:
     from scp_assistant.answer.reading import is_filler
 

@@ -46,6 +46,12 @@ def _group_heading(items: list[str]) -> bool:
     )
 
 
+def _label(text: str) -> bool:
+    """A label on a slide: a few words, no sentence mark, no figure or address ("Kreisverwaltung", "Freie Träger",
+    "Daraus ergeben sich Schnittstellen"; not "04. Juni 2025" or a phone number)."""
+    return len(text.split()) <= 4 and not re.search(r"[.!?:;]\s*$|\d|@", text)
+
+
 def _names_any(text: str, places: list[str]) -> bool:
     """Does the text name one of the places as a word of its own ("Trier", not "Trier-Saarburg")?"""
     return any(re.search(rf"(?<![\w-]){re.escape(p)}(?![\w-])", text) for p in places)
@@ -70,7 +76,9 @@ def passage_units(chunk: Chunk) -> list[tuple[str, str, str, str]]:
         heads_next = position + 1 < len(units) and units[position + 1].is_list  # a list follows
         if not unit.is_list:
             carried = ""
-            if dangling(unit.text):  # cut off: never an answer alone; "Das Personal soll" introduces a list
+            # cut off, it never answers alone: "Das Personal soll" introduces a list. Nor does a slide's label
+            # ("Kreisverwaltung", "Datengrundlagen" in a diagram): above a list it is the list's heading
+            if dangling(unit.text) or (slide and _label(unit.text)):
                 carried = unit.text if heads_next else ""
                 continue
             if not is_filler(unit.text) and not is_description(unit.text, chunk, position):
