@@ -79,7 +79,10 @@ MEDIAN_CHARS = 500
 # 513-524; each 25 characters less cost about four right decisions of 411
 MEDIAN_CAP = MEDIAN_CHARS
 LENGTH_WEIGHT = 0.3  # objective lost per 100 % the median answer runs over MEDIAN_CHARS
-REFUSE_GRID = tuple(round(0.2 + 0.05 * i, 2) for i in range(15))
+# refusal thresholds in steps of 0.01: with steps of 0.05, a training set that moved the false refusals just over
+# their ceiling moved the threshold by a whole step and a dozen near misses with it
+REFUSE_GRID = tuple(round(0.2 + 0.01 * i, 2) for i in range(71))
+SMOOTHING = 5  # a threshold is judged with this many neighbours on each side (0.05 either way)
 MAX_FALSE_REFUSAL = 0.05  # a question the documents answer is declined at most this often (out of fold)
 # objectives closer than this many questions are ties (``_best``): less than one right decision more at one of the
 # three thresholds a smoothed objective averages (a third), more than one answer that leads with a key fact (0.25)
@@ -139,7 +142,7 @@ def choose_params(
         for i, threshold in enumerate(REFUSE_GRID):
             # judged with its neighbours: a threshold that is best only by a question or two is chance, and
             # moves with every change of the training set
-            smoothed = float(np.mean(scores[max(0, i - 1) : i + 2]))
+            smoothed = float(np.mean(scores[max(0, i - SMOOTHING) : i + SMOOTHING + 1]))
             # the highest threshold stays a fallback for the false-refusal ceiling
             ok = limits[i][0] or i == len(REFUSE_GRID) - 1
             out.append(_Trial(replace(base, refuse_above=threshold), scores[i], smoothed, ok, limits[i][1]))
