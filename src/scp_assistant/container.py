@@ -144,9 +144,12 @@ class Container:
 
     def resolver_with(self, model: LinearModel | None) -> FollowupResolver:
         """The follow-up resolver with a given follow-up model (training and cross-validation try several)."""
-        judge = self.answer_service.judge
+        service = self.answer_service
         return FollowupResolver(
-            self.retriever.bm25, model, lambda text: screen(text, judge.is_programme_text).kind == "ok"
+            self.retriever.bm25,
+            model,
+            lambda text: screen(text, service.judge.is_programme_text).kind == "ok",
+            on_topic=service.in_scope,
         )
 
     @cached_property

@@ -210,3 +210,32 @@ def test_a_turn_that_only_moves_an_off_topic_question_elsewhere_is_that_question
     first = chat.ask("Was ist das Wetter morgen in Mainz?")
     assert chat.ask("und in Worms?", first.session_id).answer.refusal_reason == "out_of_scope"
     assert chat.ask("Wie spät ist es in Mainz?").answer.refusal_reason == "out_of_scope"
+
+
+def test_a_turn_with_words_of_its_own_that_the_answer_stage_declines_as_off_topic_borrows_no_topic(
+    fake_container: Container,
+) -> None:
+    """ "Und wie hoch ist die Umsatzsteuer aktuell, 19 oder 7 Prozent?" after a question on the Umsatzsteuerpunkte
+    passes the guard's wording check, but asked alone the answer stage declines it (no programme word, nothing the
+    passages speak of): it must not be searched with the previous turn's topic and answered from it. A turn that
+    only points back ("Und bis wann?") is never judged alone."""
+    from scp_assistant.conversation.followup import FollowupResolver
+
+    asked_alone: list[str] = []
+
+    def on_topic(text: str) -> bool:
+        asked_alone.append(text)
+        return "Umsatzsteuer aktuell" not in text
+
+    bm25 = fake_container.retriever.bm25
+    resolver = FollowupResolver(bm25, None, lambda text: True, on_topic=on_topic)
+    asked = "Wie bekommen die Länder die Mittel für Säule II?"
+    previous = Turn(asked, asked)
+    vat = "Und wie hoch ist die Umsatzsteuer aktuell, 19 oder 7 Prozent?"
+    assert resolver.resolve(vat, previous).standalone == vat and not resolver.resolve(vat, previous).dependent
+    assert resolver.resolve("Und bis wann?", previous).dependent
+    assert "Und bis wann?" not in asked_alone
+    # through the chat service, with the answer stage's own scope check
+    chat = fake_container.chat_service
+    first = chat.ask(asked)
+    assert chat.ask(vat, first.session_id).answer.refusal_reason == "out_of_scope"

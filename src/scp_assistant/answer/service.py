@@ -16,7 +16,7 @@ from typing import Any
 
 from scp_assistant.answer import messages
 from scp_assistant.answer.citations import conflicting_figures, render
-from scp_assistant.answer.evidence import EvidenceJudge
+from scp_assistant.answer.evidence import Evidence, EvidenceJudge
 from scp_assistant.answer.guard import clean_question, screen
 from scp_assistant.answer.prepared import Prepared, answered, finish, split_for_stream
 from scp_assistant.answer.provenance import SourceDescriptions, with_source_line
@@ -61,6 +61,21 @@ class AnswerService:
 
     def retrieve(self, question: str, filters: Filters | None = None) -> Prepared:
         """Clean and screen the question, search, and featurize the units of the passages (no model yet)."""
+        prep, evidence = self._scoped(question, filters)
+        if prep.refusal is None and evidence is not None:
+            prep.featurized = self.scorer.featurize(prep.query, prep.ranked, evidence)
+        return prep
+
+    def in_scope(self, question: str) -> bool:
+        """Whether a message is a question for us by itself: neither manipulation nor off-topic, by the same checks
+        as an answer ("Und wie hoch ist die Umsatzsteuer aktuell, 19 oder 7 Prozent?" names no programme word and
+        nothing the passages say; in a session about the Umsatzsteuerpunkte it must not borrow their topic)."""
+        prep, _ = self._scoped(question)
+        return prep.refusal is None
+
+    def _scoped(self, question: str, filters: Filters | None = None) -> tuple[Prepared, Evidence | None]:
+        """The search and the scope decision of ``retrieve``: a refusal for manipulation or an off-topic question,
+        else the evidence of the passages found."""
         started = time.perf_counter()
         text = clean_question(question, self._settings.max_question_chars)
         screening = screen(text, self.judge.is_programme_text)
@@ -76,7 +91,7 @@ class AnswerService:
         if screening.kind in ("adversarial", "out_of_scope"):
             reason: RefusalReason = "adversarial" if screening.kind == "adversarial" else "out_of_scope"
             prep.refusal = self._refusal(text, reason, screening.category, prep)
-            return prep
+            return prep, None
         evidence = self.judge.judge(query, ranked)
         log.debug("evidence %s", evidence)
         prep.foreign_places = tuple(evidence.foreign_places)
@@ -87,9 +102,8 @@ class AnswerService:
             # words the index knows, so it alone looks complete there): not a question for us. On the bundled
             # sets, 18 questions of this kind, all to decline. Nothing to learn from there
             prep.refusal = self._refusal(text, "out_of_scope", "", prep)
-            return prep
-        prep.featurized = self.scorer.featurize(query, ranked, evidence)
-        return prep
+            return prep, None
+        return prep, evidence
 
     def decide(self, prep: Prepared, models: Models | None = None) -> Prepared:
         """The models' verdict on a retrieved question: scores for composing, or a refusal."""

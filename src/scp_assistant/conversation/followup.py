@@ -62,6 +62,8 @@ class QueryRewriter(Protocol):
     def resolve(self, question: str, previous: Turn | None) -> Resolution: ...
 
 
+# what points back to someone or somewhere of the previous turn ("Und worüber hat er da gesprochen?", "so jemand")
+_PERSON_OR_PLACE = re.compile(r"\b(da|er|ihm|ihn|jemand|solche[mnrs]?)\b", re.IGNORECASE)
 # a question whether something may be paid or done ("Dürfen wir Lehrkräfte … bezahlen?", "Können wir …")
 _MAY_WE = re.compile(r"(?:und |aber |also )?(?:darf|dürfen|kann|können|könnten)\b", re.IGNORECASE)
 # a turn that names one thing, an article before it at most ("Und eine Motopädin?", "Schulsozialarbeiter?")
@@ -72,11 +74,20 @@ class FollowupResolver:
     """Decides per turn with the learned model (rules of thumb when no model is trained) and builds the query."""
 
     def __init__(
-        self, bm25: BM25Index, model: LinearModel | None, in_scope: Callable[[str], bool], threshold: float = 0.5
+        self,
+        bm25: BM25Index,
+        model: LinearModel | None,
+        in_scope: Callable[[str], bool],
+        threshold: float = 0.5,
+        on_topic: Callable[[str], bool] | None = None,
     ) -> None:
+        """``in_scope``: neither manipulation nor plainly off-topic by its wording (the guard); ``on_topic``: the
+        answer stage's whole scope check, which also searches (a turn with words of its own that the programme's
+        passages do not speak of, "Und wie hoch ist die Umsatzsteuer aktuell?", borrows no topic)."""
         self._bm25 = bm25
         self._model = model
         self.in_scope = in_scope
+        self._on_topic = on_topic
         self._threshold = threshold
         regions = {w for c in bm25.chunks for w in re.findall(r"[A-Za-zÄÖÜäöüß]{4,}", c.region)}
         generic = {"bund", "kreis", "landkreis", "stadt", "verbandsgemeinde", "gemeinde", "obere"}
@@ -197,6 +208,11 @@ class FollowupResolver:
             # asked first, such a turn is not declined as out of scope: the user is asked for its topic
             return Resolution(question, False, orphan=self.in_scope(question) and self.points_back(question))
         if not self.in_scope(question):
+            return Resolution(question, False)
+        alone = not self.points_back(question) and not (POINTING.search(question) or _PERSON_OR_PLACE.search(question))
+        if self._on_topic is not None and alone and not self._on_topic(question):
+            # declined as it stands and pointing back at nothing: "Und wie hoch ist die Umsatzsteuer aktuell?"
+            # ("Gilt das unbefristet?" or "Und bis wann?" only make sense with the previous turn, never alone)
             return Resolution(question, False)
         p = self.p_dependent(question, previous)
         if p < self._threshold:
