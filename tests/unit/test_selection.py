@@ -561,6 +561,8 @@ def test_a_label_of_a_slide_diagram_is_no_answer_alone_and_heads_the_list_below_
     assert ("- Schulsozialarbeit", "item", "Jugendamt") in [(u[0], u[1], u[3]) for u in units]
     assert "Daraus ergeben sich Schnittstellen\n- innerkommunal\n- mit Akteuren außerhalb Verwaltung" in shown
     assert "04. Juni 2025" in shown  # a date says something of its own
+    pillar = passage_units(chunk("ism", 10, "Säule I: Investitionsprogramm\n\nwww.startchancen.de", page=16))
+    assert [u[0] for u in pillar] == ["Säule I: Investitionsprogramm", "www.startchancen.de"]
     # in running text a short line is a sentence like any other
     assert "Kreisverwaltung" in [u[0] for u in passage_units(chunk("doc", 9, "Kreisverwaltung"))]
 

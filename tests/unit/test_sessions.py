@@ -233,8 +233,13 @@ def test_a_turn_with_words_of_its_own_that_the_answer_stage_declines_as_off_topi
     previous = Turn(asked, asked)
     vat = "Und wie hoch ist die Umsatzsteuer aktuell, 19 oder 7 Prozent?"
     assert resolver.resolve(vat, previous).standalone == vat and not resolver.resolve(vat, previous).dependent
-    assert resolver.resolve("Und bis wann?", previous).dependent
-    assert "Und bis wann?" not in asked_alone
+    # turns that only make sense with the previous one are never judged alone, whatever the check would say
+    for turn in ("Und bis wann?", "Und Logopäden?", "Gilt das unbefristet?", "Und worüber hat er da gesprochen?"):
+        assert resolver.resolve(turn, previous).dependent, turn
+        assert turn not in asked_alone, turn
+    # an article is no pointer: "das Kindergeld" is a thing of its own
+    resolver.resolve("Und wie hoch ist das Kindergeld aktuell?", previous)
+    assert "Und wie hoch ist das Kindergeld aktuell?" in asked_alone
     # through the chat service, with the answer stage's own scope check
     chat = fake_container.chat_service
     first = chat.ask(asked)

@@ -24,6 +24,7 @@ from scp_assistant.answer.reading import unit_leans_on_previous, without_verdict
 from scp_assistant.answer.scoring import UnitScorer, check_models, missing_words, score
 from scp_assistant.answer.select import select
 from scp_assistant.document_words import as_documents_write
+from scp_assistant.errors import InputError
 from scp_assistant.learn.candidates import UnitCandidate
 from scp_assistant.learn.model import Models
 from scp_assistant.learn.question import asks_yes_or_no
@@ -70,7 +71,10 @@ class AnswerService:
         """Whether a message is a question for us by itself: neither manipulation nor off-topic, by the same checks
         as an answer ("Und wie hoch ist die Umsatzsteuer aktuell, 19 oder 7 Prozent?" names no programme word and
         nothing the passages say; in a session about the Umsatzsteuerpunkte it must not borrow their topic)."""
-        prep, _ = self._scoped(question)
+        try:
+            prep, _ = self._scoped(question)
+        except InputError:  # empty or too long: not for this check to say; the answer stage reports it
+            return True
         return prep.refusal is None
 
     def _scoped(self, question: str, filters: Filters | None = None) -> tuple[Prepared, Evidence | None]:

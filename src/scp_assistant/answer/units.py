@@ -47,9 +47,15 @@ def _group_heading(items: list[str]) -> bool:
 
 
 def _label(text: str) -> bool:
-    """A label on a slide: a few words, no sentence mark, no figure or address ("Kreisverwaltung", "Freie Träger",
-    "Daraus ergeben sich Schnittstellen"; not "04. Juni 2025" or a phone number)."""
-    return len(text.split()) <= 4 and not re.search(r"[.!?:;]\s*$|\d|@", text)
+    """A label on a slide: a few words, no sentence mark, no figure or address ("Kreisverwaltung", "Freie Träger";
+    not "04. Juni 2025", "Säule I: Investitionsprogramm", a phone number or a link), and no rest of a wrapped line
+    (it starts in lower case or closes a bracket it did not open)."""
+    return (
+        len(text.split()) <= 4
+        and not re.search(r"[.!?:;]|\d|@|://|www\.", text)
+        and text[:1].isupper()
+        and text.count("(") == text.count(")")
+    )
 
 
 def _names_any(text: str, places: list[str]) -> bool:
@@ -71,6 +77,7 @@ def passage_units(chunk: Chunk) -> list[tuple[str, str, str, str]]:
     places = region_places(chunk.region)
     place_heading = chunk.section if not slide and places and _names_any(chunk.section, places) else ""
     carried = ""  # a bullet that stops mid-phrase introduces the next list ("Anträge vornehmlich für")
+    cut_off = False  # the list before ended in a point that stops mid-phrase
     for position, (unit, block) in enumerate(zip(units, blocks, strict=True)):
         context = " ".join(x for x in (heading, block) if x)
         heads_next = position + 1 < len(units) and units[position + 1].is_list  # a list follows
@@ -79,8 +86,11 @@ def passage_units(chunk: Chunk) -> list[tuple[str, str, str, str]]:
             # cut off, it never answers alone: "Das Personal soll" introduces a list. Nor does a slide's label
             # ("Kreisverwaltung", "Datengrundlagen" in a diagram): above a list it is the list's heading
             if dangling(unit.text) or (slide and _label(unit.text)):
-                carried = unit.text if heads_next else ""
+                # the rest of a point cut off by the layout ("- ggf. zwischen" … "Gebietskörperschaften") heads nothing
+                carried = unit.text if heads_next and not cut_off else ""
+                cut_off = False
                 continue
+            cut_off = False
             if not is_filler(unit.text) and not is_description(unit.text, chunk, position):
                 out.append((unit.text, "sentence", context, ""))
             continue
@@ -107,6 +117,7 @@ def passage_units(chunk: Chunk) -> list[tuple[str, str, str, str]]:
         if len(items) > 1 or (parent and parent != place):  # one point under a place heading: the list itself
             out.extend((f"- {item}", "item", context, parent) for item in items if not is_filler(item))
         carried = trailing
+        cut_off = bool(items) and not trailing and dangling(items[-1])
     return out
 
 

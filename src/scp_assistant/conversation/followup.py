@@ -25,6 +25,7 @@ from scp_assistant.conversation.turn_words import (
     PILLAR,
     PLACE_NAME_WORDS,
     POINTING,
+    POINTS_AT,
     PRONOUN,
     QUESTION_WORD,
     SCHOOL,
@@ -62,8 +63,6 @@ class QueryRewriter(Protocol):
     def resolve(self, question: str, previous: Turn | None) -> Resolution: ...
 
 
-# what points back to someone or somewhere of the previous turn ("Und worüber hat er da gesprochen?", "so jemand")
-_PERSON_OR_PLACE = re.compile(r"\b(da|er|ihm|ihn|jemand|solche[mnrs]?)\b", re.IGNORECASE)
 # a question whether something may be paid or done ("Dürfen wir Lehrkräfte … bezahlen?", "Können wir …")
 _MAY_WE = re.compile(r"(?:und |aber |also )?(?:darf|dürfen|kann|können|könnten)\b", re.IGNORECASE)
 # a turn that names one thing, an article before it at most ("Und eine Motopädin?", "Schulsozialarbeiter?")
@@ -209,15 +208,21 @@ class FollowupResolver:
             return Resolution(question, False, orphan=self.in_scope(question) and self.points_back(question))
         if not self.in_scope(question):
             return Resolution(question, False)
-        alone = not self.points_back(question) and not (POINTING.search(question) or _PERSON_OR_PLACE.search(question))
-        if self._on_topic is not None and alone and not self._on_topic(question):
-            # declined as it stands and pointing back at nothing: "Und wie hoch ist die Umsatzsteuer aktuell?"
-            # ("Gilt das unbefristet?" or "Und bis wann?" only make sense with the previous turn, never alone)
-            return Resolution(question, False)
         p = self.p_dependent(question, previous)
         if p < self._threshold:
             return Resolution(question, False, p)
+        if self._stands_alone(question) and self._on_topic is not None and not self._on_topic(question):
+            # declined as it stands: "Und wie hoch ist die Umsatzsteuer aktuell, 19 oder 7 Prozent?" borrows no topic
+            return Resolution(question, False, p)
         return Resolution(self.combine(question, previous), True, p)
+
+    def _stands_alone(self, question: str) -> bool:
+        """A turn the answer stage may judge by itself: three words of its own or more, pointing back at nothing.
+        "Gilt das unbefristet?", "Und bis wann?", "Und Logopäden?" or "Worüber hat er da gesprochen?" only make sense
+        with the previous turn, and alone they would read as off-topic."""
+        own = [w for w in WORD.findall(question) if fold(w) not in STOPWORDS and len(w) >= 3]
+        own = [w for w in own if not QUESTION_WORD.fullmatch(w)]
+        return len(own) >= 3 and not self.points_back(question) and not POINTS_AT.search(question)
 
     def _same_question_elsewhere(self, question: str, previous: Turn) -> str:
         """The previous question with the place or year the turn names instead of its own, when the turn says

@@ -27,6 +27,13 @@ POINTING = re.compile(  # what points back without an article's ambiguity ("der 
     r"\b(das|dies\w*|dafür|dazu|davon|dabei|darauf|daran|darüber|damit|es|dort|that|this|it|there|those|these)\b",
     re.IGNORECASE,
 )
+# what points back to something, someone or somewhere of the previous turn ("Gilt das …", "hat er da …", "so jemand");
+# "das"/"es" before a noun or in "gibt es" are an article and a phrase, not a pointer
+POINTS_AT = re.compile(
+    r"\b(?:das|es)\b(?!\s+(?-i:[A-ZÄÖÜ]))(?<!\bgibt es)|\b(dies\w*|dafür|dazu|davon|dabei|darauf|daran|darüber|damit|"
+    r"dort|da|er|sie|ihm|ihn|ihr|jemand|solche[mnrs]?|that|this|it|there|those|these|he|she|they)\b",
+    re.IGNORECASE,
+)
 QUESTION_WORD = re.compile(
     r"\b(wer|wem|wen|wie|was|wann|wo|woher|wohin|wofür|wozu|welche\w*|warum|wieso|weshalb|ob|who|what|when|"
     r"where|which|why|how)\b",
