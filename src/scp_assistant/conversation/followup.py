@@ -34,6 +34,7 @@ from scp_assistant.conversation.turn_words import (
     WORD,
     YEAR,
     Phrase,
+    content_words,
     nouns,
     pillar_phrase,
     pillars_of,
@@ -153,7 +154,7 @@ class FollowupResolver:
     def features(self, question: str, previous: Turn) -> np.ndarray:
         own = self.phrases(question)
         before = self.phrases(previous.standalone)
-        words = [w for w in WORD.findall(question) if fold(w) not in STOPWORDS and len(w) >= 3]
+        words = content_words(question)
         before_text = fold(previous.standalone)
         topics = [p for p in own if p.slot == "topic"]
         values = {
@@ -184,7 +185,7 @@ class FollowupResolver:
         """Does a question only make sense after another one: it opens with "und/aber/auch …" or points back
         ("das", "dort") with at most two words of its own, all of them words the documents use ("Und wer genehmigt
         das?", "Gilt das auch für BBS?"; not "Wie ist das Wetter?")?"""
-        words = [w for w in WORD.findall(question) if fold(w) not in STOPWORDS and len(w) >= 3]
+        words = content_words(question)
         own = [w for w in words if not QUESTION_WORD.fullmatch(w) and not POINTING.fullmatch(w)]
         opens = bool(CONNECTOR.search(question.strip()))
         points = bool(POINTING.search(question)) and len(question.split()) <= 5
@@ -220,8 +221,7 @@ class FollowupResolver:
         """A turn the answer stage may judge by itself: three words of its own or more, pointing back at nothing.
         "Gilt das unbefristet?", "Und bis wann?", "Und Logopäden?" or "Worüber hat er da gesprochen?" only make sense
         with the previous turn, and alone they would read as off-topic."""
-        own = [w for w in WORD.findall(question) if fold(w) not in STOPWORDS and len(w) >= 3]
-        own = [w for w in own if not QUESTION_WORD.fullmatch(w)]
+        own = [w for w in content_words(question) if not QUESTION_WORD.fullmatch(w)]
         return len(own) >= 3 and not self.points_back(question) and not POINTS_AT.search(question)
 
     def _same_question_elsewhere(self, question: str, previous: Turn) -> str:
@@ -233,7 +233,7 @@ class FollowupResolver:
         if not moved or any(p.slot not in ("place", "year", "topic") for p in own):
             return ""
         named = " ".join(fold(p.text) for p in moved)
-        words = [w for w in WORD.findall(question) if fold(w) not in STOPWORDS and len(w) >= 3]
+        words = content_words(question)
         rest = [w for w in words if not QUESTION_WORD.fullmatch(w) and not POINTING.fullmatch(w)]
         # a word of its own makes it a question of its own; the rest of a place's name ("Ludwigshafen am Rhein",
         # "Neustadt an der Weinstraße") does not

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from scp_assistant.learn.question import pillars
 from scp_assistant.retrieve.places import PLACES
-from scp_assistant.text import fold
+from scp_assistant.text import STOPWORDS, fold
 
 CONNECTOR = re.compile(
     r"^(und|aber|also|auch|dann|sowie|oder|bzw|what about|and|how about|und was|wie ist es mit|was ist mit|"
@@ -64,6 +64,12 @@ WIDE = re.compile(rf"\b(?:((?:{LAND_WIDE})\w*|{IN_LAND})|((?:{COUNTRY_WIDE})\w*|
 WIDE_ADVERB = re.compile(rf"\b(?:{LAND_WIDE}|{COUNTRY_WIDE})\b(?!-)|\b(?:{IN_LAND}|{IN_COUNTRY})\b", re.I)
 YEAR = re.compile(r"\b(?:19|20)\d\d(?:/(?:19|20)?\d\d)?\b")  # 2025, 2025/26
 WORD = re.compile(r"[A-Za-zÄÖÜäöüß][\wÄÖÜäöüß+-]*")
+
+
+def content_words(text: str) -> list[str]:
+    """The words of a turn that say something: three letters or more, no stopword ("Und wer genehmigt das?" ->
+    "wer", "genehmigt")."""
+    return [w for w in WORD.findall(text) if fold(w) not in STOPWORDS and len(w) >= 3]
 
 
 @dataclass(frozen=True)
