@@ -63,7 +63,7 @@ class AnswerService:
     def retrieve(self, question: str, filters: Filters | None = None) -> Prepared:
         """Clean and screen the question, search, and featurize the units of the passages (no model yet)."""
         prep, evidence = self._scoped(question, filters)
-        if prep.refusal is None and evidence is not None:
+        if evidence is not None:  # none when the question was declined
             prep.featurized = self.scorer.featurize(prep.query, prep.ranked, evidence)
         return prep
 

@@ -82,15 +82,13 @@ def passage_units(chunk: Chunk) -> list[tuple[str, str, str, str]]:
         context = " ".join(x for x in (heading, block) if x)
         heads_next = position + 1 < len(units) and units[position + 1].is_list  # a list follows
         if not unit.is_list:
-            carried = ""
+            after_cut, cut_off, carried = cut_off, False, ""
             # cut off, it never answers alone: "Das Personal soll" introduces a list. Nor does a slide's label
             # ("Kreisverwaltung", "Datengrundlagen" in a diagram): above a list it is the list's heading
             if dangling(unit.text) or (slide and _label(unit.text)):
                 # the rest of a point cut off by the layout ("- ggf. zwischen" … "Gebietskörperschaften") heads nothing
-                carried = unit.text if heads_next and not cut_off else ""
-                cut_off = False
+                carried = unit.text if heads_next and not after_cut else ""
                 continue
-            cut_off = False
             if not is_filler(unit.text) and not is_description(unit.text, chunk, position):
                 out.append((unit.text, "sentence", context, ""))
             continue

@@ -222,7 +222,7 @@ class FollowupResolver:
         "Gilt das unbefristet?", "Und bis wann?", "Und Logopäden?" or "Worüber hat er da gesprochen?" only make sense
         with the previous turn, and alone they would read as off-topic."""
         own = [w for w in content_words(question) if not QUESTION_WORD.fullmatch(w)]
-        return len(own) >= 3 and not self.points_back(question) and not POINTS_AT.search(question)
+        return len(own) >= 3 and not POINTS_AT.search(question)  # three words of its own: no points_back
 
     def _same_question_elsewhere(self, question: str, previous: Turn) -> str:
         """The previous question with the place or year the turn names instead of its own, when the turn says
