@@ -313,3 +313,13 @@ def test_a_sentence_that_sets_the_scene_does_not_hide_a_yes_or_no_question(messa
     from scp_assistant.learn.question import asks_yes_or_no
 
     assert asks_yes_or_no(message) is yes_or_no
+
+
+def test_an_english_question_word_is_no_focus_term_of_the_question() -> None:
+    # "when" and "much" say what kind of answer is asked for: the glossary's "Datum" and "Höhe" are no topic
+    dated = _chunk("d", "Land", "Das Datum der Vereinbarung und die Höhe der Mittel stehen im Bericht.")
+    features = _extractor(dated, _chunk("e", "Land", "Die Evaluation beginnt 2026."))
+    for question, kind in (("When does the evaluation start?", "when"), ("How much is the evaluation?", "amount")):
+        query = features.query(question, kind)
+        assert "evaluation" in query.focus
+        assert not {"datum", "hoh"} & query.focus, query.focus

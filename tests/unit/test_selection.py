@@ -462,6 +462,14 @@ def test_the_sentence_that_describes_a_document_is_never_an_answer_unit() -> Non
     assert [u[0] for u in passage_units(dataclasses.replace(chunk("nds", 0, nds), section=""))] == [
         "Ein Drittel ist frei."
     ]
+    # ... also when it says whose example the page is ("Beispiel aus Hessen; … gilt nicht für Rheinland-Pfalz.")
+    hessen = "Seite der WIBank zu Säule I (undatiert). Beispiel aus Hessen; das Verfahren gilt nicht für RLP. Anträge stellt der Träger."
+    assert [u[0] for u in passage_units(dataclasses.replace(chunk("wibank", 0, hessen), section=""))] == [
+        "Anträge stellt der Träger."
+    ]
+    # while a list of examples in the opening lines is content
+    examples = dataclasses.replace(chunk("s1", 0, "Beispiele sind:\n- Lernlabore\n- Werkstätten"), section="")
+    assert passage_units(examples)[0][0] == "Beispiele sind:\n- Lernlabore\n- Werkstätten"
 
 
 def test_points_under_a_heading_that_names_the_place_keep_it_above_them() -> None:
@@ -561,6 +569,12 @@ def test_a_label_of_a_slide_diagram_is_no_answer_alone_and_heads_the_list_below_
     assert ("- Schulsozialarbeit", "item", "Jugendamt") in [(u[0], u[1], u[3]) for u in units]
     assert "Daraus ergeben sich Schnittstellen\n- innerkommunal\n- mit Akteuren außerhalb Verwaltung" in shown
     assert "04. Juni 2025" in shown  # a date says something of its own
+    # the rest of a wrapped point ("ggf. zwischen" / "Gebietskörperschaften") heads nothing: the point is cut off
+    wrapped = passage_units(
+        chunk("ism", 11, "Schnittstellen\n- ggf. zwischen\n\nGebietskörperschaften\n- mit Akteuren", page=15)
+    )
+    assert "Gebietskörperschaften\n- mit Akteuren" not in [u[0] for u in wrapped]
+    assert "Gebietskörperschaften" not in [u[3] for u in wrapped]
     pillar = passage_units(chunk("ism", 10, "Säule I: Investitionsprogramm\n\nwww.startchancen.de", page=16))
     assert [u[0] for u in pillar] == ["Säule I: Investitionsprogramm", "www.startchancen.de"]
     # in running text a short line is a sentence like any other

@@ -82,6 +82,17 @@ def test_bm25_typo_and_word_form_expansion() -> None:
     assert index.search("chancenbudjet", 3)[0][0] == 0  # typo
     assert index.search("Wer evaluiert das?", 3)[0][0] == 1  # other word form
     assert index.search("pillar investment", 3)[0][0] == 2  # English glossary
+    english = BM25Index(
+        [_chunk(0, "Das Land verteilt die Mittel."), _chunk(1, "Bundesweit stehen 6 Mrd. € zur Verfügung.")]
+    )
+    assert english.search("How much is available nationwide?", 2)[0][0] == 1
+    # an English word the glossary knows, or an English function word, is no typo of a German word
+    federal = BM25Index(
+        [_chunk(0, "Der Bund gibt Geld."), _chunk(1, "Federführend ist das Land."), _chunk(2, "Therapeuten")]
+    )
+    assert "federfuhr" not in federal.expanded_terms("Is the federal level in charge?")
+    assert not {"therapeut", "therapi"} & set(federal.expanded_terms("Is there a rule?"))
+    assert "federfuhr" in federal.expanded_terms("Wer ist federfürend?")  # a German typo still finds its word
 
 
 def test_who_decides_finds_who_disposes_of_it() -> None:

@@ -141,6 +141,8 @@ class FeatureExtractor:
             if not alt:
                 continue
             known = [t for t in self._bm25.query_terms(word) if t in out]
+            if not known and is_common(word):
+                continue  # "when" -> "Datum", "much" -> "Höhe": the kind of answer asked for, not its topic
             for t in known or [max(alt, key=lambda a: (self._bm25.idf(a), a))]:
                 out.setdefault(t, set()).update(a for a in alt if a != t)
         return {t: frozenset(alt) for t, alt in out.items()}

@@ -51,7 +51,7 @@ COMMON = frozenset(
         "Sind Und Aber Oder Bei Für Mit Nach Von Zum Zur Im In Auf Aus Unser Unsere Wir Ich Sie Es Das Die Der Den "
         "Schule Schulen Schulträger Land Länder Bund Programm Startchancen Startchancen-Programm SCP Säule Säulen "
         "Mittel Geld Euro Jahr Jahre Frage Fragen Antrag Anträge Budget Chancenbudget Personal What Which How Who "
-        "When Can The Is Are Do Does"
+        "When Where Many Much Per Can The Is Are Do Does"
     ).split()
 )
 

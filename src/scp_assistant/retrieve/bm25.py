@@ -17,7 +17,8 @@ from functools import lru_cache
 import numpy as np
 
 from scp_assistant.models import Chunk
-from scp_assistant.retrieve.glossary import expansion, phrase_expansion
+from scp_assistant.retrieve.english_words import FUNCTION_WORDS
+from scp_assistant.retrieve.glossary import expansion, glossed, phrase_expansion
 from scp_assistant.text import STOPWORDS, fold, pillar_terms, stem, words
 
 _LINKS = ("s", "es", "n", "en", "")
@@ -202,6 +203,8 @@ class BM25Index:
                 add(participle, 0.7)  # "geplant" finds "Planungen", "gefördert" finds "Förderung"
         for word in folded:
             if len(word) < 5 or word.isdigit() or stem(word) in self._idf:
+                continue
+            if glossed(word) or word in FUNCTION_WORDS:  # "federal" means "Bund", not "federführend"
                 continue
             for alt in self._near(word):
                 add(alt, 0.7)

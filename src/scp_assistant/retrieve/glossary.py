@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from scp_assistant.retrieve.english_words import ENGLISH
+
 SYNONYMS: dict[str, str] = {
     # the pillars by what they fund: the documents often say "Chancenbudget" where staff say "Säule II"
     "saeule1": "Investitionsprogramm Investitionen",
@@ -95,61 +97,6 @@ SYNONYMS: dict[str, str] = {
     "ausgesucht": "ausgewählt Auswahl",
     "mitnehmen": "übertragen übertragbar",
     "uebrig": "nicht genutzt übertragen",
-    # English -> German
-    "pillar": "Säule",
-    "pillars": "Säule",
-    "school": "Schule",
-    "schools": "Schulen",
-    "funding": "Förderung Finanzierung Mittel",
-    "funds": "Mittel",
-    "fund": "Förderung",
-    "money": "Mittel",
-    "budget": "Budget Chancenbudget",
-    "legal": "Rechtsgrundlage rechtlich",
-    "law": "Recht Gesetz",
-    "constitutional": "Grundgesetz GG Artikel",
-    "constitution": "Grundgesetz",
-    "agreement": "Vereinbarung",
-    "administrative": "Verwaltung",
-    "investment": "Investition Investitionsprogramm",
-    "evaluation": "Evaluation",
-    "evaluates": "Evaluation evaluiert",
-    "teachers": "Lehrkräfte",
-    "leadership": "Schulleitung",
-    "principals": "Schulleitung",
-    "academies": "Akademien",
-    "academy": "Akademie",
-    "meet": "treffen",
-    "attends": "teilnehmen Teilnahme",
-    "rhineland-palatinate": "Rheinland-Pfalz",
-    "rhineland": "Rheinland-Pfalz",
-    "palatinate": "Rheinland-Pfalz",
-    "federal": "Bund",
-    "state": "Land",
-    "states": "Länder",
-    "municipality": "Kommune Schulträger",
-    "municipalities": "Kommunen Schulträger",
-    "authority": "Schulträger",
-    "authorities": "Schulträger",
-    "social": "Sozialarbeit",
-    "workers": "Personal",
-    "staff": "Personal",
-    "teams": "multiprofessionelle Teams",
-    "when": "wann Datum",
-    "how": "wie",
-    "many": "viele Anzahl",
-    "much": "Höhe",
-    "apply": "beantragen",
-    "application": "Antrag",
-    "approve": "genehmigt",
-    "approves": "genehmigt",
-    "share": "Eigenanteil Anteil",
-    "own": "Eigenanteil",
-    "year": "Jahr",
-    "per": "pro",
-    "selection": "Auswahl",
-    "selected": "ausgewählt",
-    "criteria": "Kriterien",
 }
 
 
@@ -164,7 +111,7 @@ ABBREVIATIONS: dict[str, tuple[str, str]] = {
     "mpt": ("multiprofessionelle Teams", "multiprofession"),
 }
 
-_EXPANSIONS = {**SYNONYMS, **{short: spelled for short, (spelled, _) in ABBREVIATIONS.items()}}
+_EXPANSIONS = {**SYNONYMS, **ENGLISH, **{short: spelled for short, (spelled, _) in ABBREVIATIONS.items()}}
 
 
 # phrases whose sense no single word carries: "Wie lange läuft das?" and "Bis wann läuft das?" ask for a duration,
@@ -190,6 +137,11 @@ def phrase_expansion(text: str) -> tuple[str, list[str]]:
             extra.append(words)
             replaced.append(match.group(1))
     return " ".join(extra), replaced
+
+
+def glossed(word: str) -> bool:
+    """Does the glossary say what the folded word means ("federal" -> "Bund")? Then it is no typo of another word."""
+    return word in _EXPANSIONS
 
 
 def expansion(words: list[str]) -> str:
