@@ -13,9 +13,9 @@ from typing import Any
 
 import yaml
 
-from scp_assistant.learn.features import UNIT_FEATURES
 from scp_assistant.learn.model import LinearModel, Models, SelectionParams
 from scp_assistant.learn.question_features import QUESTION_FEATURES
+from scp_assistant.learn.unit_facts import UNIT_FEATURES
 
 
 def free_port() -> int:

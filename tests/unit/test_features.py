@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 from scp_assistant.learn.candidates import UnitCandidate
-from scp_assistant.learn.features import UNIT_FEATURES, FeatureExtractor
+from scp_assistant.learn.features import FeatureExtractor
 from scp_assistant.learn.question_words import attribution
+from scp_assistant.learn.unit_facts import UNIT_FEATURES
 from scp_assistant.models import Chunk
 from scp_assistant.retrieve.bm25 import BM25Index
 

@@ -11,8 +11,8 @@ import yaml
 
 from scp_assistant.cli import main
 from scp_assistant.errors import ConfigError
-from scp_assistant.learn.features import UNIT_FEATURES
 from scp_assistant.learn.model import LinearModel, Models, SelectionParams, load_models
+from scp_assistant.learn.unit_facts import UNIT_FEATURES
 
 QUESTIONS = [
     ("t1", "Was passiert mit nicht ausgegebenen Mitteln aus dem Trägerbudget?",

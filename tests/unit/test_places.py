@@ -7,6 +7,7 @@ import pytest
 from helpers import hand_models
 from scp_assistant.container import Container
 from scp_assistant.conversation.sessions import Turn
+from scp_assistant.conversation.topic_phrases import TopicPhrases
 from scp_assistant.retrieve.places import PlaceNames
 
 
@@ -179,7 +180,8 @@ def test_a_town_s_adjective_is_the_previous_turn_s_place_and_a_land_wide_follow_
     fake_container: Container,
 ) -> None:
     resolver = fake_container.resolver_with(None)
-    assert [p.slot for p in resolver.phrases("Was planen die Mainzer Schulen?") if p.text == "Mainzer"] == ["place"]
+    topics = TopicPhrases(fake_container.retriever.bm25)
+    assert [p.slot for p in topics.phrases("Was planen die Mainzer Schulen?") if p.text == "Mainzer"] == ["place"]
     question = "Welche Schularten sind bei den Mainzer Startchancen-Schulen dabei?"
     standalone = resolver.combine("Und wie verteilt sich das landesweit?", Turn(question, question))
     assert "Mainz" not in standalone and standalone.endswith("Rheinland-Pfalz)")

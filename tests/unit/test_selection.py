@@ -14,10 +14,10 @@ from scp_assistant.answer.scoring import Featurized, Scored
 from scp_assistant.answer.select import select
 from scp_assistant.container import Container
 from scp_assistant.learn.candidates import QueryTerms, UnitCandidate
-from scp_assistant.learn.features import UNIT_FEATURES
 from scp_assistant.learn.model import LinearModel, SelectionParams
 from scp_assistant.learn.question import profile
 from scp_assistant.learn.question_features import QUESTION_FEATURES, EvidenceView
+from scp_assistant.learn.unit_facts import UNIT_FEATURES
 from scp_assistant.models import Chunk
 
 EVIDENCE = EvidenceView(0.5, 0, 0, 0, 0, True, False, False)
@@ -463,7 +463,7 @@ def test_the_sentence_that_describes_a_document_is_never_an_answer_unit() -> Non
         "Ein Drittel ist frei."
     ]
     # ... also when it says whose example the page is ("Beispiel aus Hessen; … gilt nicht für Rheinland-Pfalz.")
-    hessen = "Seite der WIBank zu Säule I (undatiert). Beispiel aus Hessen; das Verfahren gilt nicht für RLP. Anträge stellt der Träger."
+    hessen = "Seite der WIBank (undatiert). Beispiel aus Hessen; das gilt nicht für RLP. Anträge stellt der Träger."
     assert [u[0] for u in passage_units(dataclasses.replace(chunk("wibank", 0, hessen), section=""))] == [
         "Anträge stellt der Träger."
     ]

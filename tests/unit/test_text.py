@@ -125,7 +125,8 @@ def test_question_terms_keep_pillar_numerals_and_find_participles_and_drop_fille
 
 def test_abbreviations_find_the_spelled_out_names() -> None:
     from scp_assistant.learn.candidates import UnitCandidate
-    from scp_assistant.learn.features import UNIT_FEATURES, FeatureExtractor
+    from scp_assistant.learn.features import FeatureExtractor
+    from scp_assistant.learn.unit_facts import UNIT_FEATURES
 
     chunks = [
         _chunk(0, "An berufsbildenden Schulen richtet sich das Programm an das BVJ."),

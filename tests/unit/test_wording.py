@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 
 from scp_assistant.errors import ConfigError
-from scp_assistant.learn.features import UNIT_FEATURES
 from scp_assistant.learn.model import LinearModel, Models, load_models
 from scp_assistant.learn.question import profile
 from scp_assistant.learn.question_features import QUESTION_FEATURES, EvidenceView, question_features
+from scp_assistant.learn.unit_facts import UNIT_FEATURES
 from scp_assistant.learn.wording import NUMBER, VOCABULARY, WordingModel, fit_wording, wording_tokens
 
 

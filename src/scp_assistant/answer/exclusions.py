@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from scp_assistant.learn.candidates import UnitCandidate
-from scp_assistant.learn.features import UNIT_FEATURES
 from scp_assistant.learn.question import NTH_YEAR, pillars
+from scp_assistant.learn.unit_facts import UNIT_FEATURES
 from scp_assistant.learn.unit_text import ASKS_CONTACT, CONTACT
 
 _CONFLICT = UNIT_FEATURES.index("region_conflict")

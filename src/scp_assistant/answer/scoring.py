@@ -19,10 +19,11 @@ from scp_assistant.answer.reading import beside_leaders, rare_term_holders, with
 from scp_assistant.answer.units import UnitReader
 from scp_assistant.errors import ConfigError
 from scp_assistant.learn.candidates import QueryTerms, UnitCandidate
-from scp_assistant.learn.features import UNIT_FEATURES, FeatureExtractor, with_neighbours
+from scp_assistant.learn.features import FeatureExtractor
 from scp_assistant.learn.model import LinearModel, Models
 from scp_assistant.learn.question import QuestionProfile, profile, question_kind, split_carried
 from scp_assistant.learn.question_features import QUESTION_FEATURES, EvidenceView, question_features
+from scp_assistant.learn.unit_facts import UNIT_FEATURES, with_neighbours
 from scp_assistant.learn.wording import WordingModel
 from scp_assistant.models import Chunk, ScoredChunk
 from scp_assistant.retrieve.bm25 import BM25Index

@@ -18,8 +18,8 @@ from typing import Protocol
 
 import numpy as np
 
-from scp_assistant.answer.evidence import EvidenceJudge
 from scp_assistant.conversation.sessions import Turn
+from scp_assistant.conversation.topic_phrases import TopicPhrases
 from scp_assistant.conversation.turn_words import (
     CONNECTOR,
     PILLAR,
@@ -28,23 +28,18 @@ from scp_assistant.conversation.turn_words import (
     POINTS_AT,
     PRONOUN,
     QUESTION_WORD,
-    SCHOOL,
     WIDE,
     WIDE_ADVERB,
-    WORD,
-    YEAR,
     Phrase,
     content_words,
-    nouns,
     pillar_phrase,
     pillars_of,
 )  # fmt: skip
 from scp_assistant.document_words import as_documents_write
 from scp_assistant.learn.model import LinearModel
-from scp_assistant.learn.question import NTH_YEAR, split_carried
+from scp_assistant.learn.question import split_carried
 from scp_assistant.retrieve.bm25 import BM25Index
-from scp_assistant.retrieve.places import place_forms, place_words
-from scp_assistant.text import STOPWORDS, fold
+from scp_assistant.text import fold
 
 FOLLOWUP_FEATURES = (
     "content_words", "short", "connector", "pronoun", "question_word", "own_topics", "own_specific",
@@ -89,71 +84,12 @@ class FollowupResolver:
         self.in_scope = in_scope
         self._on_topic = on_topic
         self._threshold = threshold
-        regions = {w for c in bm25.chunks for w in re.findall(r"[A-Za-zÄÖÜäöüß]{4,}", c.region)}
-        generic = {"bund", "kreis", "landkreis", "stadt", "verbandsgemeinde", "gemeinde", "obere"}
-        # places the documents never name count too: "Und Pirmasens?" asks the previous question for Pirmasens
-        self._places = (frozenset(fold(w) for w in regions) | place_words()) - generic
-        self._rare = max(3, len(bm25.chunks) // 20)
-        self._nouns = nouns(c.text for c in bm25.chunks)
-
-    # ---- phrases --------------------------------------------------------------------------------
-    def phrases(self, text: str) -> list[Phrase]:
-        """The topic of a question as whole phrases, in order: pillars, places, school types, programme nouns."""
-        own, _ = split_carried(text)
-        out = [pillar_phrase(m) for m in PILLAR.finditer(own)]
-        for m in SCHOOL.finditer(own):
-            out.append(Phrase(m.group(1), "school"))
-        for m in YEAR.finditer(own):
-            out.append(Phrase(m.group(0), "year"))
-        for m in NTH_YEAR.finditer(own):  # "im ersten Programmjahr" -> "Und im zweiten Jahr?"
-            out.append(Phrase(m.group(0), "year"))
-        masked = NTH_YEAR.sub(" ", SCHOOL.sub(" ", PILLAR.sub(" ", own)))
-        tokens = WORD.findall(masked)
-        small = not any(t[0].isupper() and not t.isupper() for t in tokens)  # types everything in lower case
-        for i, token in enumerate(tokens):
-            folded = fold(token.rstrip("+"))
-            if self._is_place(folded):
-                out.append(Phrase(token, "place"))
-            elif self._topic_word(token, first=i == 0, lowercase_typist=small):
-                out.append(Phrase(token, "topic"))
-        seen: set[str] = set()
-        unique = []
-        for phrase in out:
-            if phrase.text.lower() not in seen:
-                seen.add(phrase.text.lower())
-                unique.append(phrase)
-        return unique
-
-    def _is_place(self, folded: str) -> bool:
-        """A place, or a town's adjective ("Mainzer Schulen", "Zweibrücker")."""
-        return bool(self._places.intersection(place_forms(folded))) or folded in ("rlp", "rheinland-pfalz")
-
-    def _topic_word(self, token: str, first: bool, lowercase_typist: bool = False) -> bool:
-        folded = fold(token)
-        if folded in STOPWORDS or len(token) < 3 or QUESTION_WORD.fullmatch(token):
-            return False
-        if token.isupper() and len(token) >= 2:
-            return True  # ADD, PL, MPT
-        if not token[0].isupper():
-            # an acronym written small ("ism", "bbs"), or a noun of someone who types everything small
-            # ("chancenbudget"): programme words are topics all the same; a verb ("finanziert") is not
-            noun = len(token) <= 4 or (lowercase_typist and folded in self._nouns)
-            return noun and EvidenceJudge.is_programme_text(token) and self._indexed(token)
-        return not first and self._indexed(token)
-
-    def _indexed(self, token: str) -> bool:
-        return any(self._bm25.idf(t) > 0 for t in self._bm25.query_terms(token))
-
-    def _specific(self, phrase: Phrase) -> bool:
-        terms = self._bm25.query_terms(phrase.text)
-        return phrase.slot != "topic" or (
-            bool(terms) and min(self._bm25.document_frequency(t) for t in terms) <= self._rare
-        )
+        self._topics = TopicPhrases(bm25)
 
     # ---- decision -------------------------------------------------------------------------------
     def features(self, question: str, previous: Turn) -> np.ndarray:
-        own = self.phrases(question)
-        before = self.phrases(previous.standalone)
+        own = self._topics.phrases(question)
+        before = self._topics.phrases(previous.standalone)
         words = content_words(question)
         before_text = fold(previous.standalone)
         topics = [p for p in own if p.slot == "topic"]
@@ -164,7 +100,7 @@ class FollowupResolver:
             "pronoun": float(bool(PRONOUN.search(question))),
             "question_word": float(bool(QUESTION_WORD.search(question))),
             "own_topics": min(len(topics), 4) / 4,
-            "own_specific": min(sum(self._specific(p) for p in own), 3) / 3,
+            "own_specific": min(sum(self._topics.specific(p) for p in own), 3) / 3,
             "slot_only": float(bool(own) and not topics),
             "overlap_previous": sum(fold(p.text) in before_text for p in own) / len(own) if own else 0.0,
             "previous_topics": min(len(before), 6) / 6,
@@ -189,7 +125,7 @@ class FollowupResolver:
         own = [w for w in words if not QUESTION_WORD.fullmatch(w) and not POINTING.fullmatch(w)]
         opens = bool(CONNECTOR.search(question.strip()))
         points = bool(POINTING.search(question)) and len(question.split()) <= 5
-        return (opens or points) and len(own) <= 2 and all(self._indexed(w) for w in own)
+        return (opens or points) and len(own) <= 2 and all(self._topics.indexed(w) for w in own)
 
     def resolve(self, question: str, previous: Turn | None) -> Resolution:
         # "Und in der dritten Säule?", "Und im 2. Jahr?" swap like "Und in Säule III?", "Und im zweiten Jahr?"
@@ -228,7 +164,7 @@ class FollowupResolver:
         """The previous question with the place or year the turn names instead of its own, when the turn says
         nothing else of the programme ("und in Worms?", "Und 2026?", "Wie ist es in Kusel?", "Und in Ludwigshafen am
         Rhein?"); else empty."""
-        own = self.phrases(question)
+        own = self._topics.phrases(question)
         moved = [p for p in own if p.slot in ("place", "year")]
         if not moved or any(p.slot not in ("place", "year", "topic") for p in own):
             return ""
@@ -245,14 +181,14 @@ class FollowupResolver:
 
     def combine(self, question: str, previous: Turn) -> str:
         """The standalone query: the previous topic's phrases, with what the new turn names in their place."""
-        own = self.phrases(question)
+        own = self._topics.phrases(question)
         filled = {p.slot for p in own if p.slot != "topic"}
         wide = WIDE.search(question) if "place" not in filled else None
         if wide:
             filled.add("place")
             own.append(Phrase("Rheinland-Pfalz" if wide.group(1) else "Deutschland", "place"))
         before, carried_before = split_carried(previous.standalone)
-        previous_phrases = self.phrases(before) + self._carried_phrases(carried_before)
+        previous_phrases = self._topics.phrases(before) + self._carried_phrases(carried_before)
         own_text = fold(question)
         carried = [p for p in previous_phrases if p.slot not in filled and fold(p.text) not in own_text]
         if not carried:
@@ -289,12 +225,12 @@ class FollowupResolver:
         genehmigt die Anträge?" does not become "Wer genehmigt die Schulsozialarbeiter?"."""
         if not _MAY_WE.match(before.strip()):
             return ""
-        new = [p for p in own if p.slot == "topic" and not pillars_of(p) and self._specific(p)]
+        new = [p for p in own if p.slot == "topic" and not pillars_of(p) and self._topics.specific(p)]
         turn = _ONE_THING.fullmatch(CONNECTOR.sub("", question).strip())
         if len(new) != 1 or len(own) != 1 or turn is None or turn.group(1) != new[0].text:
             return ""
-        old = [p for p in self.phrases(before) if p.slot == "topic" and not pillars_of(p)]
-        if len(old) != 1 or not self._specific(old[0]) or fold(old[0].text) == fold(new[0].text):
+        old = [p for p in self._topics.phrases(before) if p.slot == "topic" and not pillars_of(p)]
+        if len(old) != 1 or not self._topics.specific(old[0]) or fold(old[0].text) == fold(new[0].text):
             return ""
         whole_word = re.compile(rf"(?<![\wÄÖÜäöüß-]){re.escape(old[0].text)}(?![\wÄÖÜäöüß-])")
         swapped = whole_word.sub(lambda _: new[0].text, before, count=1)
@@ -307,17 +243,17 @@ class FollowupResolver:
         as places, every other word as it stands."""
         out = [pillar_phrase(m) for m in PILLAR.finditer(carried)]
         words = PILLAR.sub(" ", carried).split()
-        return out + [Phrase(w, "place" if self._is_place(fold(w)) else "topic") for w in words]
+        return out + [Phrase(w, "place" if self._topics.is_place(fold(w)) else "topic") for w in words]
 
     def _swap(self, text: str, new: dict[str, str], filled: set[str]) -> str:
         """``text`` with its pillar, place, school type and year replaced by the ones the new turn names."""
         if "pillar" in filled:
             text = PILLAR.sub(new["pillar"], text, count=1)
-        if "place" in filled and not any(p.slot == "place" for p in self.phrases(text)):
+        if "place" in filled and not any(p.slot == "place" for p in self._topics.phrases(text)):
             # the whole country or Land gives way to the place the turn names: "… bundesweit …?" -> "Und bei uns in
             # RLP?" asks the same "in RLP"
             text = WIDE_ADVERB.sub(f"in {new['place']}", text, count=1)
-        for phrase in self.phrases(text):
+        for phrase in self._topics.phrases(text):
             if phrase.slot in filled and phrase.slot != "pillar":
                 text = re.sub(re.escape(phrase.text), new[phrase.slot], text, count=1)
         return text

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
 from scp_assistant.learn.candidates import UNIT_KINDS, QueryTerms, UnitCandidate
 from scp_assistant.learn.question_words import ASKER, COMMON, NAME, attribution, is_common
+from scp_assistant.learn.unit_facts import UNIT_FEATURES, UnitFacts
 from scp_assistant.learn.unit_text import (
     AMOUNT,
     ASKS_DAY,
@@ -40,16 +40,6 @@ from scp_assistant.retrieve.glossary import expansion, spelled_out
 from scp_assistant.retrieve.places import CorpusPlaces, with_aliases
 from scp_assistant.text import STOPWORDS, figures, fold, is_editorial_note, words
 
-UNIT_FEATURES = (
-    "cov_unit", "cov_context", "cov_passage", "cov_heading", "focus_unit", "focus_passage", "names_missing",
-    "numbers_in_unit", "has_amount", "has_date", "has_number", "has_body", "has_verdict", "has_place",
-    "asks_amount_has_amount", "asks_count", "asks_count_has_count", "asks_when_has_date", "asks_who_has_body",
-    "asks_yesno_has_verdict", "asks_where_has_place", "dense_z", "passage_rank_inv", "bm25_rank_inv", "dense_rank_inv",
-    "log_chars", "short", "first_unit", "position", "heading_like", "lead_paragraph", "meta_words", "ends_colon",
-    "region_match", "region_conflict", "fragment", "editorial", "slide", "novelty", "neighbor_cov", "mean_idf",
-    "source_named", "source_other",
-    *(f"kind_{k}" for k in UNIT_KINDS), *(f"source_{t}" for t in DOC_TYPES),
-)  # fmt: skip
 _INDEX = {name: i for i, name in enumerate(UNIT_FEATURES)}
 
 
@@ -59,7 +49,7 @@ class FeatureExtractor:
     def __init__(self, bm25: BM25Index) -> None:
         self._bm25 = bm25
         self._terms: dict[str, frozenset[str]] = {}
-        self._facts: dict[tuple[str, str, str, str, str], _UnitFacts] = {}
+        self._facts: dict[tuple[str, str, str, str, str], UnitFacts] = {}
         self._places = CorpusPlaces(bm25.chunks)
         self._leads: dict[str, str] = {}  # doc id -> its lead paragraph (no section, not a slide)
         for chunk in bm25.chunks:
@@ -192,7 +182,7 @@ class FeatureExtractor:
         total = sum(q.weights.values())
         return sum(w for t, w in q.weights.items() if t in terms) / total if total else 0.0
 
-    def _static(self, cand: UnitCandidate) -> _UnitFacts:
+    def _static(self, cand: UnitCandidate) -> UnitFacts:
         """What a unit is, whatever the question: computed once per unit and kept."""
         key = (cand.chunk.chunk_id, cand.kind, cand.text, cand.parent, cand.context)
         known = self._facts.get(key)
@@ -229,7 +219,7 @@ class FeatureExtractor:
         vector = np.zeros(len(UNIT_FEATURES))
         for name, value in fixed.items():
             vector[_INDEX[name]] = value
-        facts = _UnitFacts(
+        facts = UnitFacts(
             own=own,
             around=own | context | head,
             near=own | context,
@@ -292,33 +282,3 @@ class FeatureExtractor:
         for name, value in values.items():
             row[_INDEX[name]] = value
         return row
-
-
-@dataclass(frozen=True)
-class _UnitFacts:
-    own: frozenset[str]  # index terms of the unit's text
-    around: frozenset[str]  # ... plus its context, parent, section heading and FAQ question
-    near: frozenset[str]  # ... plus its context and parent only
-    head: frozenset[str]
-    passage: frozenset[str]
-    folded: str
-    region: frozenset[str]
-    text: str
-    fixed: dict[str, float]
-    vector: np.ndarray  # the question-independent features at their places in a row
-    count: bool  # a figure that can answer "wie viele" (not a year, a date or "ein")
-    about: frozenset[str]  # what its document says about itself (title, publisher, type, lead paragraph)
-    day: bool  # a date to the day ("18.06.", "4. Juni 2024")
-    span: bool  # a span of time ("auf zehn Jahre angelegt", "2024 bis 2034", "befristet")
-
-
-def with_neighbours(rows: np.ndarray, candidates: Sequence[UnitCandidate]) -> np.ndarray:
-    """Fill in ``neighbor_cov``: an answer often sits next to the sentence that names the topic."""
-    if not len(rows):
-        return rows
-    cov, out = UNIT_FEATURES.index("cov_unit"), UNIT_FEATURES.index("neighbor_cov")
-    at = {(c.chunk.chunk_id, c.position): i for i, c in enumerate(candidates)}
-    for i, c in enumerate(candidates):
-        near = [at.get((c.chunk.chunk_id, c.position + d)) for d in (-1, 1)]
-        rows[i, out] = max((rows[j, cov] for j in near if j is not None), default=0.0)
-    return rows

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from scp_assistant.learn.features import UNIT_FEATURES
 from scp_assistant.learn.question import QuestionProfile
+from scp_assistant.learn.unit_facts import UNIT_FEATURES
 
 # what the evidence says, not what kind of question it is: a prior on the question's form ("how many ...?",
 # English, several parts) would learn which forms the training sets happened to leave unanswered. Nor how close the

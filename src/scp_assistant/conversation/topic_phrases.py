@@ -1,0 +1,88 @@
+"""The topic of a question as whole phrases ("Säule I", "Trägerbudget", "Worms"): what a follow-up carries over
+from the turn before, and what it may replace (``followup.py``)."""
+
+from __future__ import annotations
+
+import re
+
+from scp_assistant.answer.evidence import EvidenceJudge
+from scp_assistant.conversation.turn_words import (
+    PILLAR,
+    QUESTION_WORD,
+    SCHOOL,
+    WORD,
+    YEAR,
+    Phrase,
+    nouns,
+    pillar_phrase,
+)
+from scp_assistant.learn.question import NTH_YEAR, split_carried
+from scp_assistant.retrieve.bm25 import BM25Index
+from scp_assistant.retrieve.places import place_forms, place_words
+from scp_assistant.text import STOPWORDS, fold
+
+
+class TopicPhrases:
+    """Reads the phrases of a question against the index: places, pillars, school types, years, programme nouns."""
+
+    def __init__(self, bm25: BM25Index) -> None:
+        self._bm25 = bm25
+        regions = {w for c in bm25.chunks for w in re.findall(r"[A-Za-zÄÖÜäöüß]{4,}", c.region)}
+        generic = {"bund", "kreis", "landkreis", "stadt", "verbandsgemeinde", "gemeinde", "obere"}
+        # places the documents never name count too: "Und Pirmasens?" asks the previous question for Pirmasens
+        self._places = (frozenset(fold(w) for w in regions) | place_words()) - generic
+        self._rare = max(3, len(bm25.chunks) // 20)
+        self._nouns = nouns(c.text for c in bm25.chunks)
+
+    def phrases(self, text: str) -> list[Phrase]:
+        """The topic of a question as whole phrases, in order: pillars, places, school types, programme nouns."""
+        own, _ = split_carried(text)
+        out = [pillar_phrase(m) for m in PILLAR.finditer(own)]
+        for m in SCHOOL.finditer(own):
+            out.append(Phrase(m.group(1), "school"))
+        for m in YEAR.finditer(own):
+            out.append(Phrase(m.group(0), "year"))
+        for m in NTH_YEAR.finditer(own):  # "im ersten Programmjahr" -> "Und im zweiten Jahr?"
+            out.append(Phrase(m.group(0), "year"))
+        masked = NTH_YEAR.sub(" ", SCHOOL.sub(" ", PILLAR.sub(" ", own)))
+        tokens = WORD.findall(masked)
+        small = not any(t[0].isupper() and not t.isupper() for t in tokens)  # types everything in lower case
+        for i, token in enumerate(tokens):
+            folded = fold(token.rstrip("+"))
+            if self.is_place(folded):
+                out.append(Phrase(token, "place"))
+            elif self._topic_word(token, first=i == 0, lowercase_typist=small):
+                out.append(Phrase(token, "topic"))
+        seen: set[str] = set()
+        unique = []
+        for phrase in out:
+            if phrase.text.lower() not in seen:
+                seen.add(phrase.text.lower())
+                unique.append(phrase)
+        return unique
+
+    def is_place(self, folded: str) -> bool:
+        """A place, or a town's adjective ("Mainzer Schulen", "Zweibrücker")."""
+        return bool(self._places.intersection(place_forms(folded))) or folded in ("rlp", "rheinland-pfalz")
+
+    def _topic_word(self, token: str, first: bool, lowercase_typist: bool = False) -> bool:
+        folded = fold(token)
+        if folded in STOPWORDS or len(token) < 3 or QUESTION_WORD.fullmatch(token):
+            return False
+        if token.isupper() and len(token) >= 2:
+            return True  # ADD, PL, MPT
+        if not token[0].isupper():
+            # an acronym written small ("ism", "bbs"), or a noun of someone who types everything small
+            # ("chancenbudget"): programme words are topics all the same; a verb ("finanziert") is not
+            noun = len(token) <= 4 or (lowercase_typist and folded in self._nouns)
+            return noun and EvidenceJudge.is_programme_text(token) and self.indexed(token)
+        return not first and self.indexed(token)
+
+    def indexed(self, token: str) -> bool:
+        return any(self._bm25.idf(t) > 0 for t in self._bm25.query_terms(token))
+
+    def specific(self, phrase: Phrase) -> bool:
+        terms = self._bm25.query_terms(phrase.text)
+        return phrase.slot != "topic" or (
+            bool(terms) and min(self._bm25.document_frequency(t) for t in terms) <= self._rare
+        )
