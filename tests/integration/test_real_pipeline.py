@@ -11,6 +11,7 @@ import pytest
 from helpers import make_pdf, write_pdf
 from scp_assistant.answer.citations import check
 from scp_assistant.container import Container
+from scp_assistant.conversation.topic_phrases import TopicPhrases
 from scp_assistant.errors import IndexMismatchError
 from scp_assistant.eval.dataset import DEFAULT_SETS
 from scp_assistant.eval.execute import answer_all
@@ -168,11 +169,20 @@ def test_answers_do_not_depend_on_batching_or_threads(real_container: Container)
     assert together == alone
 
 
+def test_a_word_the_documents_do_not_use_stands_for_a_whole_word_of_theirs(real_container: Container) -> None:
+    features = real_container.answer_service.scorer.features
+    # "pupils" -> "Schülerinnen Schüler": never "inn", a part of "Schülerinnen"; "measures" -> "Maßnahmen", not "mass"
+    assert "inn" not in features.query("How many pupils attend Startchancen schools?", "count").focus
+    assert "massnahm" in features.query("What measures does the paper list?", "what").focus
+    # "VG" is short, but no question word: it stands for "Verbandsgemeinde"
+    assert "verbandsgemeind" in features.query("Was bekommt die VG Kaisersesch?", "amount").focus
+
+
 def test_follow_ups_carry_acronyms_written_small_but_not_verbs(real_container: Container) -> None:
-    resolver = real_container.resolver_with(None)
-    assert "ism" in [p.text for p in resolver.phrases("Wie groß ist der Auftrag des Landes an das ism?")]
-    assert "chancenbudget" in [p.text for p in resolver.phrases("wer genehmigt das chancenbudget in rlp")]
-    phrases = [p.text for p in resolver.phrases("Welche Berufsgruppen können über Säule III finanziert werden?")]
+    topics = TopicPhrases(real_container.retriever.bm25)
+    assert "ism" in [p.text for p in topics.phrases("Wie groß ist der Auftrag des Landes an das ism?")]
+    assert "chancenbudget" in [p.text for p in topics.phrases("wer genehmigt das chancenbudget in rlp")]
+    phrases = [p.text for p in topics.phrases("Welche Berufsgruppen können über Säule III finanziert werden?")]
     assert "finanziert" not in phrases and "Berufsgruppen" in phrases
 
 

@@ -569,7 +569,12 @@ def test_a_label_of_a_slide_diagram_is_no_answer_alone_and_heads_the_list_below_
     assert ("- Schulsozialarbeit", "item", "Jugendamt") in [(u[0], u[1], u[3]) for u in units]
     assert "Daraus ergeben sich Schnittstellen\n- innerkommunal\n- mit Akteuren außerhalb Verwaltung" in shown
     assert "04. Juni 2025" in shown  # a date says something of its own
-    # the rest of a wrapped point ("ggf. zwischen" / "Gebietskörperschaften") heads nothing: the point is cut off
+    # the rest of a wrapped point ("ggf. zwischen" / "Gebietskörperschaften") heads nothing: the point is cut off;
+    # a complete ending is no cut ("mit und ohne", "von Amts wegen")
+    from scp_assistant.learn.unit_text import dangling
+
+    assert dangling("- ggf. zwischen") and dangling("Stimmen gegen") and dangling("Angebote innerhalb")
+    assert not any(dangling(t) for t in ("Kurse mit und ohne", "von Amts wegen", "Wir sind dagegen"))
     wrapped = passage_units(
         chunk("ism", 11, "Schnittstellen\n- ggf. zwischen\n\nGebietskörperschaften\n- mit Akteuren", page=15)
     )

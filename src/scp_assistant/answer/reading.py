@@ -96,7 +96,7 @@ _DOCUMENT_KIND = re.compile(
     r"^(?:[\wÄÖÜäöüß.-]+\s+){0,2}?[\wÄÖÜäöüß-]*(artikel|meldung|seite|pressemitteilung|pressestatement|beitrag|"
     r"bekanntmachung|recherche|analyse|richtlinie|ausgabe|interview|eintrag|selbstdarstellung|fachtext|editorial|"
     r"impulspapier|beschluss|übersicht|newsletter|bericht|steckbrief\w*|dokumentation|präsentation|broschüre|"
-    r"handreichung|positionspapier|stellungnahme|darstellung|beispiel)\b",
+    r"handreichung|positionspapier|stellungnahme|darstellung|beispiel(?=\s+aus\b))\b",
     re.IGNORECASE,
 )
 

@@ -79,7 +79,6 @@ class FollowupResolver:
         """``in_scope``: neither manipulation nor plainly off-topic by its wording (the guard); ``on_topic``: the
         answer stage's whole scope check, which also searches (a turn with words of its own that the programme's
         passages do not speak of, "Und wie hoch ist die Umsatzsteuer aktuell?", borrows no topic)."""
-        self._bm25 = bm25
         self._model = model
         self.in_scope = in_scope
         self._on_topic = on_topic

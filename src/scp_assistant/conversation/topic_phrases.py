@@ -79,9 +79,11 @@ class TopicPhrases:
         return not first and self.indexed(token)
 
     def indexed(self, token: str) -> bool:
+        """Do the documents use the word (in any form)?"""
         return any(self._bm25.idf(t) > 0 for t in self._bm25.query_terms(token))
 
     def specific(self, phrase: Phrase) -> bool:
+        """A place, pillar, school type or year, or a topic word few passages use ("Trägerbudget", not "Schulen")."""
         terms = self._bm25.query_terms(phrase.text)
         return phrase.slot != "topic" or (
             bool(terms) and min(self._bm25.document_frequency(t) for t in terms) <= self._rare

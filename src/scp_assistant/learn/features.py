@@ -38,7 +38,7 @@ from scp_assistant.models import DOC_TYPES, Chunk
 from scp_assistant.retrieve.bm25 import BM25Index
 from scp_assistant.retrieve.glossary import expansion, spelled_out
 from scp_assistant.retrieve.places import CorpusPlaces, with_aliases
-from scp_assistant.text import STOPWORDS, figures, fold, is_editorial_note, words
+from scp_assistant.text import STOPWORDS, figures, fold, is_editorial_note, stem, words
 
 _INDEX = {name: i for i, name in enumerate(UNIT_FEATURES)}
 
@@ -131,9 +131,14 @@ class FeatureExtractor:
             if not alt:
                 continue
             known = [t for t in self._bm25.query_terms(word) if t in out]
-            if not known and is_common(word):
+            if not known and word in COMMON:
                 continue  # "when" -> "Datum", "much" -> "Höhe": the kind of answer asked for, not its topic
-            for t in known or [max(alt, key=lambda a: (self._bm25.idf(a), a))]:
+            # an unknown word stands for the rarest of its equivalents that is a whole word, never for a part of
+            # one ("pupils" -> "Schülerinnen": not "inn")
+            whole = [a for a in (stem(w) for w in words(expansion([word]))) if a in alt]
+            if not known and not whole:
+                continue
+            for t in known or [max(whole, key=lambda a: (self._bm25.idf(a), a))]:
                 out.setdefault(t, set()).update(a for a in alt if a != t)
         return {t: frozenset(alt) for t, alt in out.items()}
 

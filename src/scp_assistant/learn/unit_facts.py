@@ -25,6 +25,8 @@ UNIT_FEATURES = (
 
 @dataclass(frozen=True)
 class UnitFacts:
+    """What a unit is and says, whatever the question: its terms at several reaches, its source and its form."""
+
     own: frozenset[str]  # index terms of the unit's text
     around: frozenset[str]  # ... plus its context, parent, section heading and FAQ question
     near: frozenset[str]  # ... plus its context and parent only

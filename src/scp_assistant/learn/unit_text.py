@@ -81,7 +81,7 @@ META = re.compile(
 DANGLING = re.compile(
     r"\b(für|mit|von|zu|zum|zur|an|auf|aus|bei|in|im|über|unter|um|nach|vor|durch|und|oder|sowie|der|die|das|den|"
     r"dem|des|ein|eine|einer|eines|einem|einen|soll|sollen|wird|werden|ist|sind|etwa|insbesondere|wie|als|zwischen|"
-    r"gegen|ohne|innerhalb|außerhalb|wegen|gemäß)\s*$|[,–-]\s*$",
+    r"gegen|innerhalb)\s*$|[,–-]\s*$",
     re.IGNORECASE,
 )
 

@@ -67,7 +67,6 @@ ENGLISH: dict[str, str] = {
     "minister": "Ministerin Minister",
     "period": "Laufzeit Zeitraum",
     "duration": "Laufzeit",
-    "runs": "läuft Laufzeit",
     "annual": "jährlich",
     "annually": "jährlich",
     "yearly": "jährlich",
@@ -120,7 +119,6 @@ ENGLISH: dict[str, str] = {
     "targets": "Ziele",
     "chosen": "ausgewählt",
     "poverty": "Armut",
-    "background": "Hintergrund",
     "results": "Ergebnisse",
     "report": "Bericht",
     "survey": "Befragung",
@@ -130,7 +128,6 @@ ENGLISH: dict[str, str] = {
     "therapists": "Therapie Therapeuten",
     "psychologist": "Psychologie Psychologen",
     "psychologists": "Psychologie Psychologen",
-    "unused": "genutzt",
     "contribution": "Eigenanteil Anteil",
     "responsible": "zuständig",
     "responsibility": "Zuständigkeit zuständig",
@@ -169,7 +166,6 @@ ENGLISH: dict[str, str] = {
     "language": "Sprache",
     "mathematics": "Mathematik",
     "maths": "Mathematik",
-    "standards": "Mindeststandards",
     "halve": "halbieren",
     "monitoring": "Monitoring",
     "data": "Daten",
@@ -177,7 +173,6 @@ ENGLISH: dict[str, str] = {
     "network": "Netzwerk Vernetzung",
     "networking": "Vernetzung",
     "steering": "Steuerungsgruppe Steuerung",
-    "plan": "Planung",
     "planning": "Planung",
     "measures": "Maßnahmen",
     "measure": "Maßnahme",
@@ -190,14 +185,12 @@ ENGLISH: dict[str, str] = {
     "playground": "Schulhof",
     "schoolyard": "Schulhof",
     "library": "Bibliothek",
-    "all-day": "Ganztag",
     "afternoon": "Ganztag",
     "enrolment": "Schülerzahl",
-    "transfer": "übertragen Übertragung",
 }
 
 # English function words a typo search would take for German ones ("there" -> "Therapeut", "since" -> "Sinn")
 FUNCTION_WORDS = frozenset(
     "about after again before between could every first other should since their there these those under where "
-    "which while within without would".split()
+    "while within without would".split()
 )

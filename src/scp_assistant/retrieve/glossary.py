@@ -90,7 +90,7 @@ SYNONYMS: dict[str, str] = {
     "wieviel": "Höhe",
     "schnitt": "Durchschnitt",
     "durchschnittlich": "Durchschnitt",
-    "ausgeben": "verwenden einsetzen",
+    "ausgeben": "verwenden einsetzen Ausgaben",
     "bezahlen": "finanzieren",
     "zahlen": "finanzieren",
     "aussuchen": "auswählen Auswahl",
