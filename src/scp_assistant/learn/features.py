@@ -124,21 +124,24 @@ class FeatureExtractor:
         for word in words(topic):
             if word in STOPWORDS:
                 continue
+            extra = expansion([word])
             alt = [
-                a for a in self._bm25.query_terms(expansion([word]))
+                a for a in self._bm25.query_terms(extra)
                 if self._bm25.idf(a) > 0 and self._bm25.document_frequency(a) <= common
             ]  # fmt: skip
             if not alt:
                 continue
             known = [t for t in self._bm25.query_terms(word) if t in out]
-            if not known and word in COMMON:
-                continue  # "when" -> "Datum", "much" -> "Höhe": the kind of answer asked for, not its topic
-            # an unknown word stands for the rarest of its equivalents that is a whole word, never for a part of
-            # one ("pupils" -> "Schülerinnen": not "inn")
-            whole = [a for a in (stem(w) for w in words(expansion([word]))) if a in alt]
-            if not known and not whole:
-                continue
-            for t in known or [max(whole, key=lambda a: (self._bm25.idf(a), a))]:
+            if not known:
+                if word in COMMON:
+                    continue  # "when" -> "Datum", "much" -> "Höhe": the kind of answer asked for, not its topic
+                # it stands for the rarest equivalent that is a whole word, never a part of one ("pupils" ->
+                # "Schülerinnen": not "inn")
+                whole = [a for a in (stem(w) for w in words(extra)) if a in alt]
+                if not whole:
+                    continue
+                known = [max(whole, key=lambda a: (self._bm25.idf(a), a))]
+            for t in known:
                 out.setdefault(t, set()).update(a for a in alt if a != t)
         return {t: frozenset(alt) for t, alt in out.items()}
 
