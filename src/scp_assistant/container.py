@@ -27,9 +27,10 @@ from scp_assistant.index.embedders import Embedder, create_embedder, embedder_id
 from scp_assistant.index.store import VectorStore
 from scp_assistant.ingest.pipeline import IngestPipeline
 from scp_assistant.learn.model import LinearModel, Models, load_models
+from scp_assistant.retrieve.compounds import Lexicon
 from scp_assistant.retrieve.hybrid import HybridRetriever
 from scp_assistant.retrieve.places import place_words
-from scp_assistant.retrieve.spelling import GeneralLexicon, Lexicon, SpellingCorrector
+from scp_assistant.retrieve.spelling import GeneralLexicon, SpellingCorrector
 from scp_assistant.settings import Settings
 
 if TYPE_CHECKING:
@@ -83,7 +84,7 @@ class Container:
 
     @cached_property
     def retriever(self) -> HybridRetriever:
-        return HybridRetriever(self.store, self.embedder, self.settings.retrieve)
+        return HybridRetriever(self.store, self.embedder, self.settings.retrieve, self.lexicon)
 
     @cached_property
     def models(self) -> Models:

@@ -1,5 +1,6 @@
 from scp_assistant.models import Chunk
-from scp_assistant.retrieve.bm25 import BM25Index, Decompounder
+from scp_assistant.retrieve.bm25 import BM25Index
+from scp_assistant.retrieve.compounds import Decompounder
 from scp_assistant.text import analyze, fold, split_sentences, split_units
 
 

@@ -11,17 +11,16 @@ import bisect
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
-from functools import lru_cache
+from collections.abc import Sequence
 
 import numpy as np
 
 from scp_assistant.models import Chunk
+from scp_assistant.retrieve.compounds import Decompounder, Lexicon
 from scp_assistant.retrieve.english_words import FUNCTION_WORDS
 from scp_assistant.retrieve.glossary import expansion, glossed, phrase_expansion
 from scp_assistant.text import STOPWORDS, fold, pillar_terms, stem, words
 
-_LINKS = ("s", "es", "n", "en", "")
 SEPARABLE = frozenset(
     [
         "teil",
@@ -46,31 +45,7 @@ SEPARABLE = frozenset(
         "nach",
         "um",
     ]
-)  # German linking elements (Fugen) at the end of a compound's first part
-
-
-class Decompounder:
-    """Splits a folded word into two known words of at least 4 letters, if it can."""
-
-    def __init__(self, vocabulary: Iterable[str]) -> None:
-        self._vocab = frozenset(w for w in vocabulary if len(w) >= 4)
-        self.split = lru_cache(maxsize=32768)(self._split)
-
-    def _split(self, word: str) -> tuple[str, ...]:
-        if len(word) < 8 or word.isdigit():
-            return ()
-        for i in range(len(word) - 4, 3, -1):  # prefer the longest head (last part)
-            head = word[i:]
-            if head not in self._vocab:
-                continue
-            left = word[:i]
-            for link in _LINKS:
-                if link and not left.endswith(link):
-                    continue
-                base = left[: len(left) - len(link)] if link else left
-                if len(base) >= 4 and base in self._vocab:
-                    return (base, head)
-        return ()
+)  # the particles of German separable verbs ("nehmen ... teil")
 
 
 def index_terms(text: str, decompounder: Decompounder | None) -> list[str]:
@@ -81,6 +56,8 @@ def index_terms(text: str, decompounder: Decompounder | None) -> list[str]:
         out.append(stem(word))
         if decompounder is not None:
             out.extend(stem(p) for p in decompounder.split(word))
+    if decompounder is not None:
+        out.extend(stem(w) for w in decompounder.coordinated(text))
     return out
 
 
@@ -107,14 +84,16 @@ def _participle_stem(word: str) -> str | None:
 
 
 class BM25Index:
-    def __init__(self, chunks: Sequence[Chunk], k1: float = 1.4, b: float = 0.6) -> None:
+    def __init__(
+        self, chunks: Sequence[Chunk], k1: float = 1.4, b: float = 0.6, lexicon: Lexicon | None = None
+    ) -> None:
         self.chunks = list(chunks)
         self._k1, self._b = k1, b
         texts = [self._text(c) for c in self.chunks]
         vocab: set[str] = set()
         for t in texts:
             vocab.update(words(t))
-        self.decompounder = Decompounder(vocab)
+        self.decompounder = Decompounder(vocab, lexicon)
         postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
         self._lengths: list[int] = []
         for idx, text in enumerate(texts):
@@ -192,6 +171,8 @@ class BM25Index:
                 add(stem(word), 1.0 if i == 0 else 0.3)
                 for part in self.decompounder.split(word):
                     add(stem(part), 0.3)
+        for word in self.decompounder.coordinated(question):  # "Ergo- oder Lerntherapeuten"
+            add(stem(word), 1.0)
         for verb_term, parts in self._separable(question):
             add(verb_term, 1.0)
             for part in parts:

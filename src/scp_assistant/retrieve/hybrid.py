@@ -15,6 +15,7 @@ from scp_assistant.index.embedders import Embedder, Vector
 from scp_assistant.index.store import VectorStore
 from scp_assistant.models import Chunk, ScoredChunk
 from scp_assistant.retrieve.bm25 import BM25Index
+from scp_assistant.retrieve.compounds import Lexicon
 from scp_assistant.settings import RetrieveSettings
 from scp_assistant.text import chat_sentences
 
@@ -47,7 +48,10 @@ def dense_z(ranked: Sequence[ScoredChunk]) -> dict[str, float]:
 class HybridRetriever:
     """Built once per process: loads every chunk from the store for BM25 (never rebuilt per query)."""
 
-    def __init__(self, store: VectorStore, embedder: Embedder, settings: RetrieveSettings) -> None:
+    def __init__(
+        self, store: VectorStore, embedder: Embedder, settings: RetrieveSettings, lexicon: Lexicon | None = None
+    ) -> None:
+        """``lexicon``: everyday words, for BM25 to read coordinations ("Ergo-, Spiel- und Lerntherapeut/in")."""
         info = store.info()
         if info is None or store.count() == 0:
             raise IndexEmptyError(
@@ -62,7 +66,7 @@ class HybridRetriever:
         self._embedder = embedder
         self.settings = settings
         chunks = sorted((s.chunk for s in store.all_chunks()), key=lambda c: c.chunk_id)
-        self.bm25 = BM25Index(chunks)
+        self.bm25 = BM25Index(chunks, lexicon=lexicon)
         self._by_id = {c.chunk_id: c for c in chunks}
         log.info("hybrid retriever ready: %d chunks", len(chunks))
 

@@ -17,23 +17,17 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from importlib import resources
-from typing import Protocol
 
 import numpy as np
 
 from scp_assistant.retrieve.bm25 import within_one_edit
+from scp_assistant.retrieve.compounds import Lexicon
 from scp_assistant.text import STOPWORDS, fold, stem
 
 log = logging.getLogger(__name__)
 
 MIN_LENGTH = 5  # shorter words are too often a real word one edit away from another
 _WORD = re.compile(r"[A-Za-zÄÖÜäöüß]+")
-
-
-class Lexicon(Protocol):
-    """Words of everyday language (lower case)."""
-
-    def __contains__(self, word: object) -> bool: ...
 
 
 class GeneralLexicon:
