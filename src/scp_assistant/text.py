@@ -161,12 +161,27 @@ def split_units(text: str, by_line: bool = False) -> list[Unit]:
             units.extend(Unit(s) for s in _keeping_notes_whole(split_sentences(" ".join(paragraph))))
             paragraph.clear()
 
+    carry = False  # a blank line inside parentheses: "(u.a. durch gemeinsam erarbeitete" … "Ziele mit …)"
     for line in text.splitlines():
         stripped = line.strip()
         if not stripped:
+            last = items[-1] if items else " ".join(paragraph)
+            carry = last.count("(") > last.count(")")
+            if not carry:
+                flush_paragraph()
+                flush_list()
+            continue
+        if carry and ")" in stripped and not _LIST_ITEM.match(stripped):
+            carry = False
+            if items:
+                items[-1] += " " + stripped
+            else:
+                paragraph.append(stripped)
+            continue
+        if carry:  # the parenthesis stays open: a new paragraph after all
+            carry = False
             flush_paragraph()
             flush_list()
-            continue
         if _LIST_ITEM.match(stripped):
             flush_paragraph()
             items.append(_LIST_ITEM.sub("", stripped).strip())

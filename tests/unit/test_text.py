@@ -27,6 +27,18 @@ def test_lists_stay_whole_with_their_lead_in() -> None:
     assert units[1].is_list
 
 
+def test_a_parenthesis_left_open_over_a_blank_line_closes_in_the_same_unit() -> None:
+    slide = "• Selbstverständnis\n• Zusammenarbeit (u.a. durch erarbeitete\n\nZiele mit Zielgrößen)\n• Augenhöhe"
+    assert [u.text for u in split_units(slide)] == [
+        "- Selbstverständnis\n- Zusammenarbeit (u.a. durch erarbeitete Ziele mit Zielgrößen)\n- Augenhöhe"
+    ]
+    assert [u.text for u in split_units("Die Mittel (siehe\n\nAnlage 2) sind knapp.")] == [
+        "Die Mittel (siehe Anlage 2) sind knapp."
+    ]
+    # the next paragraph does not close it: no reason to think it continues
+    assert len(split_units("Konzept-Gruppe (engere\n\nEin neuer Absatz.")) == 2
+
+
 def test_an_editors_note_is_one_unit_to_the_end_of_its_paragraph() -> None:
     text = (
         "Eine Stelle ist nicht förderfähig. Hinweis der Redaktion: Eine Präsentation nennt Sekretariatsstunden. "
