@@ -190,7 +190,11 @@ def split_units(text: str, by_line: bool = False) -> list[Unit]:
         else:
             flush_list()
             paragraph.append(stripped)
-            if stripped.endswith(":") or by_line:
+            # a slide line inside parentheses goes on in the next ("Fach-Beirat (Expert:innen aus Bereichen" /
+            # "Verwaltung, Kitas, … etc.)"), for a few lines at most
+            joined = " ".join(paragraph)
+            inside = by_line and joined.count("(") > joined.count(")") and len(paragraph) < 3
+            if stripped.endswith(":") or (by_line and not inside):
                 flush_paragraph()
     flush_paragraph()
     flush_list()

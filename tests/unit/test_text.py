@@ -39,6 +39,20 @@ def test_a_parenthesis_left_open_over_a_blank_line_closes_in_the_same_unit() -> 
     assert len(split_units("Konzept-Gruppe (engere\n\nEin neuer Absatz.")) == 2
 
 
+def test_a_slide_line_inside_parentheses_goes_on_in_the_next_few() -> None:
+    slide = "Steuergruppe (Dezernentin, VHS)\nFach-Beirat (Expert:innen aus Bereichen\nVerwaltung, Kitas etc.)\nNutzen"
+    assert [u.text for u in split_units(slide, by_line=True)] == [
+        "Steuergruppe (Dezernentin, VHS)",
+        "Fach-Beirat (Expert:innen aus Bereichen Verwaltung, Kitas etc.)",
+        "Nutzen",
+    ]
+    never_closed = "Fokus (gesamte\nZeile zwei\nZeile drei\nZeile vier"
+    assert [u.text for u in split_units(never_closed, by_line=True)] == [
+        "Fokus (gesamte Zeile zwei Zeile drei",
+        "Zeile vier",
+    ]
+
+
 def test_an_editors_note_is_one_unit_to_the_end_of_its_paragraph() -> None:
     text = (
         "Eine Stelle ist nicht förderfähig. Hinweis der Redaktion: Eine Präsentation nennt Sekretariatsstunden. "
