@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -67,16 +66,6 @@ _ABBREV = {
 }
 _SENT_END = re.compile(r"(?<=[.!?…])[\"“”»«']?\s+(?=[\"„“«»(]?[A-ZÄÖÜ0-9])")
 MONTHS = "Januar|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember"
-# "1. Antrag stellen" is a numbered item, "04. Juni 2025" is a date
-_LIST_ITEM = re.compile(rf"^\s*(?:[-*•▪◦●]|\d{{1,2}}[.)](?!\s+(?:{MONTHS})\b))\s+")
-
-
-@dataclass(frozen=True)
-class Unit:
-    """One answer unit: a sentence, or a list with the sentence that introduces it."""
-
-    text: str
-    is_list: bool = False
 
 
 def is_editorial_note(text: str) -> bool:
@@ -127,78 +116,6 @@ def split_sentences(text: str) -> list[str]:
 
 
 EDITORIAL_NOTE = ("Hinweis der Redaktion", "Anmerkung der Redaktion", "Redaktioneller Hinweis")
-
-
-def _keeping_notes_whole(sentences: list[str]) -> list[str]:
-    """An editor's note runs to the end of its paragraph and is one unit: its second sentence alone ("Wie sich
-    das zu der hier beschriebenen Landesvorgabe verhält, ist klärungsbedürftig.") would refer to nothing."""
-    for i, sentence in enumerate(sentences):
-        if sentence.startswith(EDITORIAL_NOTE) and i + 1 < len(sentences):
-            return [*sentences[:i], " ".join(sentences[i:])]
-    return sentences
-
-
-def split_units(text: str, by_line: bool = False) -> list[Unit]:
-    """Paragraph sentences become units; consecutive list lines become one list unit together with
-    the sentence right before them when that sentence ends with a colon. With ``by_line`` (slides),
-    every line is a unit of its own instead of flowing into the next."""
-    units: list[Unit] = []
-    items: list[str] = []
-
-    def flush_list() -> None:
-        if not items:
-            return
-        lead = ""
-        if units and not units[-1].is_list and units[-1].text.endswith(":"):
-            lead = units.pop().text + "\n"
-        units.append(Unit(lead + "\n".join(f"- {i}" for i in items), is_list=True))
-        items.clear()
-
-    paragraph: list[str] = []
-
-    def flush_paragraph() -> None:
-        if paragraph:
-            units.extend(Unit(s) for s in _keeping_notes_whole(split_sentences(" ".join(paragraph))))
-            paragraph.clear()
-
-    carry = False  # a blank line inside parentheses: "(u.a. durch gemeinsam erarbeitete" … "Ziele mit …)"
-    for line in text.splitlines():
-        stripped = line.strip()
-        if not stripped:
-            last = items[-1] if items else " ".join(paragraph)
-            carry = last.count("(") > last.count(")")
-            if not carry:
-                flush_paragraph()
-                flush_list()
-            continue
-        if carry and ")" in stripped and not _LIST_ITEM.match(stripped):
-            carry = False
-            if items:
-                items[-1] += " " + stripped
-            else:
-                paragraph.append(stripped)
-            continue
-        if carry:  # the parenthesis stays open: a new paragraph after all
-            carry = False
-            flush_paragraph()
-            flush_list()
-        if _LIST_ITEM.match(stripped):
-            flush_paragraph()
-            items.append(_LIST_ITEM.sub("", stripped).strip())
-        elif items and line.startswith((" ", "\t")):
-            items[-1] += " " + stripped  # continuation of a list item
-        else:
-            flush_list()
-            paragraph.append(stripped)
-            # a slide line inside parentheses goes on in the next ("Fach-Beirat (Expert:innen aus Bereichen" /
-            # "Verwaltung, Kitas, … etc.)"), for a few lines at most
-            joined = " ".join(paragraph)
-            inside = by_line and joined.count("(") > joined.count(")") and len(paragraph) < 3
-            if stripped.endswith(":") or (by_line and not inside):
-                flush_paragraph()
-    flush_paragraph()
-    flush_list()
-    return units
 
 
 # ---- lexical analysis -------------------------------------------------------------------------

@@ -1,7 +1,9 @@
+from scp_assistant.learn.unit_text import DANGLING
 from scp_assistant.models import Chunk
 from scp_assistant.retrieve.bm25 import BM25Index
 from scp_assistant.retrieve.compounds import Decompounder
-from scp_assistant.text import analyze, fold, split_sentences, split_units
+from scp_assistant.text import analyze, fold, split_sentences
+from scp_assistant.text_units import split_units
 
 
 def _chunk(i: int, text: str) -> Chunk:
@@ -37,6 +39,26 @@ def test_a_parenthesis_left_open_over_a_blank_line_closes_in_the_same_unit() -> 
     ]
     # the next paragraph does not close it: no reason to think it continues
     assert len(split_units("Konzept-Gruppe (engere\n\nEin neuer Absatz.")) == 2
+
+
+def test_a_point_cut_off_by_the_layout_goes_on_after_a_blank_line() -> None:
+    cut = DANGLING.search
+    slide = "Schnittstellen\n• innerkommunal\n• ggf. zwischen\n\nGebietskörperschaften\n• mit Akteuren"
+    assert [u.text for u in split_units(slide, by_line=True, cut_off=lambda t: bool(cut(t)))] == [
+        "Schnittstellen",
+        "- innerkommunal\n- ggf. zwischen Gebietskörperschaften\n- mit Akteuren",
+    ]
+    # a point without a full stop goes on in a line that ends the sentence
+    point = "• … als Ansatz zu Initiativen wie Bildungsstandards u. ä., um\n\nBildungsqualität zu steigern.\n• zweiter"
+    assert split_units(point, by_line=True)[0].text.startswith("- … als Ansatz zu Initiativen wie Bildungsstandards")
+    assert "um Bildungsqualität zu steigern.\n- zweiter" in split_units(point, by_line=True)[0].text
+    # a heading, a label or a finished point after the blank line starts something new
+    for after in ("• in Anspruch genommen werden\n\nSchulträger:\n• Mittel", "• Akteuren\n\nLösung\n• Regional"):
+        first = split_units(after, by_line=True, cut_off=lambda t: bool(cut(t)))[0]
+        assert first.text in ("- in Anspruch genommen werden", "- Akteuren")
+    assert len(split_units("• Ein Punkt.\n\nNeuer Satz.", by_line=True)) == 2
+    # a paragraph goes on only when it stops mid-phrase, never because the next line ends a sentence
+    assert len(split_units("Wichtig\n\nDas ist so.")) == 2
 
 
 def test_a_slide_line_inside_parentheses_goes_on_in_the_next_few() -> None:

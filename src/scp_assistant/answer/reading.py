@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 from scp_assistant.models import Chunk, ScoredChunk
 from scp_assistant.retrieve.bm25 import BM25Index
-from scp_assistant.text import Unit
+from scp_assistant.text_units import Unit
 
 
 def with_leaders(ranked: Sequence[ScoredChunk], k: int) -> list[ScoredChunk]:

@@ -18,7 +18,7 @@ from scp_assistant.learn.unit_text import dangling
 from scp_assistant.models import Chunk, ScoredChunk
 from scp_assistant.retrieve.hybrid import dense_z
 from scp_assistant.retrieve.places import region_places
-from scp_assistant.text import Unit, split_units
+from scp_assistant.text_units import Unit, split_units
 
 FAQ_WHOLE_MAX = 700  # an FAQ answer up to this length is also offered whole
 
@@ -66,7 +66,7 @@ def _names_any(text: str, places: list[str]) -> bool:
 def passage_units(chunk: Chunk) -> list[tuple[str, str, str, str]]:
     """(text, kind, context, parent) for every unit of a passage, in reading order."""
     slide = chunk.page is not None
-    units = [u for u in split_units(chunk.text, by_line=slide)]
+    units = split_units(chunk.text, by_line=slide, cut_off=dangling)
     blocks = block_context_texts(units) if slide else [""] * len(units)
     out: list[tuple[str, str, str, str]] = []
     if chunk.question and len(chunk.text) <= FAQ_WHOLE_MAX and len(units) > 1:

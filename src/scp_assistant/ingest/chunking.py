@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from scp_assistant.models import Chunk, Document, Section
-from scp_assistant.text import split_units
+from scp_assistant.text_units import split_units
 
 SLIDE_MAX_CHARS = 2000
 
