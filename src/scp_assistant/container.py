@@ -107,9 +107,7 @@ class Container:
 
     def warm(self) -> None:
         """Build what the first question would otherwise wait for: model, BM25, sessions and the word list."""
-        _ = self.chat_service
-        if self.settings.retrieve.correct_spelling:
-            _ = "warm-up" in self.lexicon  # the word list loads on first use (about 0.4 s)
+        _ = self.chat_service  # builds BM25, which reads coordinations with the word list: it is loaded (0.4 s)
 
     @cached_property
     def database(self) -> Database:

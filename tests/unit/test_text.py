@@ -1,4 +1,4 @@
-from scp_assistant.learn.unit_text import DANGLING
+from scp_assistant.learn.unit_text import dangling
 from scp_assistant.models import Chunk
 from scp_assistant.retrieve.bm25 import BM25Index
 from scp_assistant.retrieve.compounds import Decompounder
@@ -41,22 +41,36 @@ def test_a_parenthesis_left_open_over_a_blank_line_closes_in_the_same_unit() -> 
     assert len(split_units("Konzept-Gruppe (engere\n\nEin neuer Absatz.")) == 2
 
 
+def _slide(text: str) -> list[str]:
+    return [u.text for u in split_units(text, by_line=True, cut_off=dangling)]
+
+
 def test_a_point_cut_off_by_the_layout_goes_on_after_a_blank_line() -> None:
-    cut = DANGLING.search
     slide = "Schnittstellen\n• innerkommunal\n• ggf. zwischen\n\nGebietskörperschaften\n• mit Akteuren"
-    assert [u.text for u in split_units(slide, by_line=True, cut_off=lambda t: bool(cut(t)))] == [
-        "Schnittstellen",
-        "- innerkommunal\n- ggf. zwischen Gebietskörperschaften\n- mit Akteuren",
+    assert _slide(slide) == ["Schnittstellen", "- innerkommunal\n- ggf. zwischen Gebietskörperschaften\n- mit Akteuren"]
+    # a slide's point stopping at a lower-case word goes on in the one sentence that ends it
+    point = "• … weil die Ressourcen für eine hohe\n\nBildungsqualität vor Ort spezifisch sind.\n• zweiter"
+    assert _slide(point) == [
+        "- … weil die Ressourcen für eine hohe Bildungsqualität vor Ort spezifisch sind.\n- zweiter"
     ]
-    # a point without a full stop goes on in a line that ends the sentence
-    point = "• … als Ansatz zu Initiativen wie Bildungsstandards u. ä., um\n\nBildungsqualität zu steigern.\n• zweiter"
-    assert split_units(point, by_line=True)[0].text.startswith("- … als Ansatz zu Initiativen wie Bildungsstandards")
-    assert "um Bildungsqualität zu steigern.\n- zweiter" in split_units(point, by_line=True)[0].text
-    # a heading, a label or a finished point after the blank line starts something new
-    for after in ("• in Anspruch genommen werden\n\nSchulträger:\n• Mittel", "• Akteuren\n\nLösung\n• Regional"):
-        first = split_units(after, by_line=True, cut_off=lambda t: bool(cut(t)))[0]
-        assert first.text in ("- in Anspruch genommen werden", "- Akteuren")
-    assert len(split_units("• Ein Punkt.\n\nNeuer Satz.", by_line=True)) == 2
+
+
+def test_after_a_blank_line_a_heading_a_note_or_a_new_sentence_starts_something_new() -> None:
+    assert _slide("• in Anspruch genommen werden\n\nSchulträger:\n• Mittel") == [
+        "- in Anspruch genommen werden",
+        "Schulträger:\n- Mittel",
+    ]
+    assert _slide("• Akteuren\n\nLösung\n• Regional") == ["- Akteuren", "Lösung", "- Regional"]
+    assert _slide("• Ein Punkt.\n\nNeuer Satz.") == ["- Ein Punkt.", "Neuer Satz."]
+    # a point without a full stop is a noun phrase, not a cut-off sentence, outside slides all the more
+    assert _slide("• Kosten\n\nQuelle: Eigene Darstellung ISM e.V.") == [
+        "- Kosten",
+        "Quelle: Eigene Darstellung ISM e.V.",
+    ]
+    listed = "Förderfähig sind:\n- Schulsozialarbeit\n- Psychologie\n\nDie Liste ist nicht abschließend."
+    assert [u.text for u in split_units(listed, cut_off=dangling)][-1] == "Die Liste ist nicht abschließend."
+    note = "- eine hohe\n\nHinweis der Redaktion: Das ist offen."
+    assert _slide(note)[-1] == "Hinweis der Redaktion: Das ist offen."
     # a paragraph goes on only when it stops mid-phrase, never because the next line ends a sentence
     assert len(split_units("Wichtig\n\nDas ist so.")) == 2
 
@@ -68,6 +82,12 @@ def test_a_slide_line_inside_parentheses_goes_on_in_the_next_few() -> None:
         "Fach-Beirat (Expert:innen aus Bereichen Verwaltung, Kitas etc.)",
         "Nutzen",
     ]
+    # mended over a blank line, it ends with its closing line; a parenthesis opened and closed later is no reason
+    assert _slide("Fach-Beirat (Expert:innen\n\nVerwaltung, Kitas)\nNutzen") == [
+        "Fach-Beirat (Expert:innen Verwaltung, Kitas)",
+        "Nutzen",
+    ]
+    assert len(split_units("Startchancen (Bund\n\nDer Bund trägt (bis zu 1 Mrd. €) die Kosten.")) == 2
     never_closed = "Fokus (gesamte\nZeile zwei\nZeile drei\nZeile vier"
     assert [u.text for u in split_units(never_closed, by_line=True)] == [
         "Fokus (gesamte Zeile zwei Zeile drei",

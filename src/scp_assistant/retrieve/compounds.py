@@ -18,13 +18,17 @@ from scp_assistant.text import fold
 _LINKS = ("s", "es", "n", "en", "")  # German linking elements (Fugen) at the end of a compound's first part
 
 _LETTERS = "A-Za-zÄÖÜäöüß"
-# "Ergo-, Spiel- und Lerntherapeut", "Integrations-/Inklusionsfachkraft", "Bau- oder Gesundheitsamt": first parts
-# ending in a hyphen, joined by a comma, a slash or a conjunction, then the whole last compound
+# "Ergo-, Spiel- und Lerntherapeut", "Integrations-/Inklusionsfachkraft": first parts ending in a hyphen, joined by
+# a comma, a slash or a conjunction, then the whole last compound; never from inside a word or a gender form
+# ("Schüler:innen- und Elternarbeit")
 _COORDINATION = re.compile(
-    rf"(?<![{_LETTERS}-])((?:[{_LETTERS}]{{2,}}-(?:\s*,\s*|\s*/\s*|\s+(?:und|oder|bzw\.|sowie)\s+))+)([{_LETTERS}]+)"
+    rf"(?<![{_LETTERS}:*_/·-])((?:[{_LETTERS}]{{2,}}-(?:\s*,\s*|\s*/\s*|\s+(?:und|oder|bzw\.|sowie)\s+))+)([{_LETTERS}]+)"
 )
 _FIRST_PART = re.compile(rf"([{_LETTERS}]+)-")
-MIN_HEAD = 4  # letters of the shared last part ("amt" of "Gesundheitsamt" is too short to tell from a fragment)
+MIN_HEAD = (
+    5  # letters of the shared last part: "amt" or "samt" of "Gesundheitsamt" are too short to tell from fragments
+)
+MAX_COMPOUND = 40  # letters of the last compound searched for its last part (the search is quadratic in it)
 MIN_MODIFIER = 3  # letters before it in the last compound
 
 
@@ -35,9 +39,10 @@ class Lexicon(Protocol):
 
 
 class Decompounder:
-    """Splits a folded word into two known words of at least 4 letters, if it can; and completes the first parts
-    of a coordination with the last part they share. Known words: the corpus vocabulary (folded), and a general
-    ``lexicon`` where one is given ("Therapeut" and "Pädagogik" occur in the documents only inside compounds)."""
+    """Splits a folded word into two words of the corpus vocabulary of at least 4 letters, if it can; and completes
+    the first parts of a coordination with the last part they share, a word of the corpus vocabulary or of a
+    general ``lexicon`` where one is given ("Therapeut" and "Pädagogik" occur in the documents only inside
+    compounds). Without a lexicon, only the vocabulary's words are found."""
 
     def __init__(self, vocabulary: Iterable[str], lexicon: Lexicon | None = None) -> None:
         self._vocab = frozenset(w for w in vocabulary if len(w) >= 4)
@@ -63,7 +68,8 @@ class Decompounder:
     def coordinated(self, text: str) -> list[str]:
         """The words a coordination with a suspended hyphen stands for, folded: each first part joined with the
         longest known last part of the final compound ("Lehr- und Fachkräfte" -> "lehrkraefte"; "Jugend- und
-        Schulsozialarbeit" -> "jugendsozialarbeit", not "jugendarbeit"). None where no last part is known."""
+        Schulsozialarbeit" -> "jugendsozialarbeit", not "jugendarbeit"); nothing for a coordination whose last part
+        is not known ("Bau- oder Gesundheitsamt")."""
         if "-" not in text:
             return []
         out: list[str] = []
@@ -74,6 +80,8 @@ class Decompounder:
         return out
 
     def _head(self, compound: str) -> str | None:
+        if len(compound) > MAX_COMPOUND:
+            return None
         lower = compound.lower()
         for i in range(MIN_MODIFIER, len(lower) - MIN_HEAD + 1):
             head = lower[i:]

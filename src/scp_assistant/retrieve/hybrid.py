@@ -51,7 +51,8 @@ class HybridRetriever:
     def __init__(
         self, store: VectorStore, embedder: Embedder, settings: RetrieveSettings, lexicon: Lexicon | None = None
     ) -> None:
-        """``lexicon``: everyday words, for BM25 to read coordinations ("Ergo-, Spiel- und Lerntherapeut/in")."""
+        """``lexicon``: everyday words, for BM25 to read coordinations ("Ergo-, Spiel- und Lerntherapeut/in"); without
+        one, only the corpus vocabulary completes them."""
         info = store.info()
         if info is None or store.count() == 0:
             raise IndexEmptyError(
