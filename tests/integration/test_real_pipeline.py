@@ -78,11 +78,11 @@ def test_cross_validated_quality_on_the_bundled_sets(real_container: Container) 
     cv = cross_validate(container.answer_service, container.resolver_with, entries, folds=5)
     m = run_with(entries, lambda q: cv.answers[str(q["id"])], turns_of=cv.turns.get)["metrics"]
     # 621 questions and conversations since the sets extra-d/e/f (harder: answers from several sources)
-    assert m["answer_accuracy"] >= 0.36  # measured 0.49 (round 27)
-    assert m["refusal_accuracy"] >= 0.3  # measured 0.58
-    assert m["false_refusal"] <= 0.15  # measured 0.038
-    assert m["citation_hit"] >= 0.75  # measured 0.91
-    assert m["lead_fact"] >= 0.65  # measured 0.78
+    assert m["answer_accuracy"] >= 0.36  # measured 0.48 (round 28)
+    assert m["refusal_accuracy"] >= 0.3  # measured 0.57
+    assert m["false_refusal"] <= 0.15  # measured 0.040
+    assert m["citation_hit"] >= 0.75  # measured 0.93
+    assert m["lead_fact"] >= 0.65  # measured 0.79
     # out of scope in a session, 17 turns: the guard refuses most whatever the model says; one ("Und wie hoch ist
     # die Umsatzsteuer aktuell?") is left to the refusal model and flips with its weights
     assert m["per_category"]["scope_in_session"]["accuracy"] >= 0.85  # measured 0.94-1.0
@@ -94,8 +94,8 @@ def test_shipped_model_on_held_out_sets_it_never_saw(real_container: Container) 
     entries = [e for path in sorted((REPO / "eval" / "heldout").glob("*.yaml")) for e in load_questions(path)]
     assert len(entries) == 218
     m = answer_all(real_container, entries)["metrics"]  # conversations through a chat session, as the API plays them
-    assert m["answer_accuracy"] >= 0.38  # measured 0.59 (round 27)
-    assert m["refusal_accuracy"] >= 0.25  # measured 0.39 (0.20 before the wording prior)
+    assert m["answer_accuracy"] >= 0.38  # measured 0.59 (round 28)
+    assert m["refusal_accuracy"] >= 0.25  # measured 0.38 (0.20 before the wording prior)
     assert m["false_refusal"] <= 0.15  # measured 0.07
 
 
