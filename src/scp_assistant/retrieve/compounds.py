@@ -25,9 +25,8 @@ _COORDINATION = re.compile(
     rf"(?<![{_LETTERS}:*_/·-])((?:[{_LETTERS}]{{2,}}-(?:\s*,\s*|\s*/\s*|\s+(?:und|oder|bzw\.|sowie)\s+))+)([{_LETTERS}]+)"
 )
 _FIRST_PART = re.compile(rf"([{_LETTERS}]+)-")
-MIN_HEAD = (
-    5  # letters of the shared last part: "amt" or "samt" of "Gesundheitsamt" are too short to tell from fragments
-)
+# letters of the shared last part: "amt" or "samt" of "Gesundheitsamt" are too short to tell from fragments
+MIN_HEAD = 5
 MAX_COMPOUND = 40  # letters of the last compound searched for its last part (the search is quadratic in it)
 MIN_MODIFIER = 3  # letters before it in the last compound
 
