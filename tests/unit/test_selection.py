@@ -610,6 +610,39 @@ def test_a_count_is_a_figure_that_is_neither_a_year_nor_a_date_nor_a_sum_nor_an_
         assert not has_count(text), text
 
 
+def test_an_item_names_what_its_coordination_stands_for() -> None:
+    """ "Ergo-, Spiel- und Lerntherapeut/in" names the Ergotherapeutin asked about: the answer shows that line of the
+    sub-professions, not all of them. The words come with the candidates (``item_words``); without them, the list."""
+    whole = "Dazu gehören:\n- Jugendpfleger/in\n- Ergo-, Spiel- und Lerntherapeut/in\n- Motopäde/in"
+    units = [unit(whole, "s3b", 1, kind="list")] + [
+        unit(line, "s3b", 1, position=k, parent="Dazu gehören:", kind="item")
+        for k, line in enumerate(whole.split("\n")[1:], 1)
+    ]
+    trial = scored("Dürfen wir eine Ergotherapeutin einstellen?", units, [0.9, 0.6, 0.6, 0.6])
+    featurized = dataclasses.replace(
+        trial.featurized,
+        query=dataclasses.replace(trial.featurized.query, focus=frozenset({"ergotherapeut"})),
+        evidence=dataclasses.replace(EVIDENCE, eligibility=True),
+    )
+    named = dataclasses.replace(
+        featurized, item_words=(frozenset(), frozenset(), frozenset({"ergotherapeut"}), frozenset())
+    )
+    for given, shown in ((named, "- Ergo-, Spiel- und Lerntherapeut/in"), (featurized, "Dazu gehören:")):
+        chosen = select(dataclasses.replace(trial, featurized=given), PARAMS).units
+        assert [u.text.split("\n")[0] for u in chosen] == [shown]
+
+
+def test_the_scorer_reads_the_coordination_words_of_list_items() -> None:
+    from scp_assistant.learn.features import FeatureExtractor
+    from scp_assistant.retrieve.bm25 import BM25Index
+
+    chunk = Chunk("s", "s::0", "T", "", "", "", "", "", "", None, "Dazu gehören Ergo-, Spiel- und Lerntherapeut/in.")
+    features = FeatureExtractor(BM25Index([chunk], lexicon=frozenset({"therapeut"})))
+    assert features.coordinated("- Ergo-, Spiel- und Lerntherapeut/in,") == frozenset(
+        {"ergotherapeut", "spieltherapeut"}
+    )
+
+
 def test_the_refusal_features_see_only_units_an_answer_may_use() -> None:
     from scp_assistant.answer.scoring import score_with
 

@@ -44,6 +44,9 @@ class Featurized:
     carried: str = ""  # a follow-up's topic taken from the previous turn
     part_places: tuple[frozenset[str], ...] = ()  # per part: the places its own words name (folded)
     unit_places: tuple[frozenset[str], ...] = ()  # per candidate: the places it is about (only if a part names one)
+    # per candidate: the words a list item's coordination stands for ("Ergo-, Spiel- und Lerntherapeut/in" ->
+    # ergotherapeut, spieltherapeut; stems), empty for other units
+    item_words: tuple[frozenset[str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -112,9 +115,10 @@ class UnitScorer:
         excluded = excluded_units(own, asked, rows, candidates)
         view = evidence_view(evidence)
         unit_places = tuple(self.features.places_of_unit(c) for c in candidates) if any(part_places) else ()
+        item_words = tuple(self.features.coordinated(c.text) if c.kind == "item" else frozenset() for c in candidates)
         return Featurized(
             prof, candidates, rows, part_rows, view, whole, unknown, asked, excluded, carried,
-            part_places=tuple(part_places), unit_places=unit_places,
+            part_places=tuple(part_places), unit_places=unit_places, item_words=item_words,
         )  # fmt: skip
 
     def _rows(self, query: QueryTerms, candidates: Sequence[UnitCandidate]) -> np.ndarray:

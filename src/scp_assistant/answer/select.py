@@ -164,7 +164,8 @@ def select(scored: Scored, params: SelectionParams) -> Selection:
         # Heilerziehungspfleger einstellen?" (a question for the goals "außer der Halbierung" wants the others)
         profile = scored.featurized.profile
         if scored.featurized.evidence.eligibility and asks_yes_or_no(profile.text) and not profile.multi_part:
-            own = {k: _terms(cands[k].text) for k in items}
+            coordinated = scored.featurized.item_words  # "Ergo-, Spiel- und Lerntherapeut/in" names Ergotherapeuten
+            own = {k: _terms(cands[k].text) | (coordinated[k] if coordinated else frozenset()) for k in items}
             focus = {t for t in scored.featurized.query.focus if len(t) >= 5 and not t.startswith("saule")}
             for k in items:
                 rare = focus & own[k]

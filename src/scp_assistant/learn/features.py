@@ -71,6 +71,10 @@ class FeatureExtractor:
         document's region."""
         return self._places.named_in(f"{cand.display} {cand.context}") | self._places.of_passage(cand.chunk)
 
+    def coordinated(self, text: str) -> frozenset[str]:
+        """Stems of the words a coordination of the text stands for ("Lehr- und Fachkräfte" -> "lehrkraft")."""
+        return frozenset(stem(w) for w in self._bm25.decompounder.coordinated(text))
+
     def terms(self, text: str) -> frozenset[str]:
         """Index terms of a text plus the index terms its words begin or end with ("Beantragung" says
         "Antrag"), cached."""
