@@ -329,36 +329,35 @@ def test_a_question_whether_one_thing_may_be_funded_gets_the_item_that_names_it(
     from scp_assistant.text import analyze
 
     whole = "14 Berufsgruppen sind förderfähig:\n- Sozialarbeit\n- Heilerziehungspflege\n- Gesundheitsberatung"
+    focus = frozenset(analyze("Heilerziehungspfleger"))
+    assert _shown(_list_trial(question, whole, focus, eligibility)) == shown
+
+
+def _list_trial(question: str, whole: str, focus: frozenset[str], eligibility: bool = True) -> Scored:
+    """A list of three items under its lead line, the list likelier than its items, the question's focus given."""
+    lead, *lines = whole.split("\n")
     units = [unit(whole, "s3", 1, kind="list")] + [
-        unit(line, "s3", 1, position=k, parent="14 Berufsgruppen sind förderfähig:", kind="item")
-        for k, line in enumerate(whole.split("\n")[1:], 1)
+        unit(line, "s3", 1, position=k, parent=lead, kind="item") for k, line in enumerate(lines, 1)
     ]
     trial = scored(question, units, [0.9, 0.6, 0.6, 0.6])
     featurized = dataclasses.replace(
         trial.featurized,
-        query=dataclasses.replace(trial.featurized.query, focus=frozenset(analyze("Heilerziehungspfleger"))),
+        query=dataclasses.replace(trial.featurized.query, focus=focus),
         evidence=dataclasses.replace(EVIDENCE, eligibility=eligibility),
     )
-    chosen = select(dataclasses.replace(trial, featurized=featurized), PARAMS).units
-    assert [u.text.split("\n")[0] for u in chosen] == shown
+    return dataclasses.replace(trial, featurized=featurized)
+
+
+def _shown(trial: Scored) -> list[str]:
+    return [u.text.split("\n")[0] for u in select(trial, PARAMS).units]
 
 
 def test_a_word_two_items_share_singles_out_neither() -> None:
     from scp_assistant.text import analyze
 
     whole = "Förderfähig sind:\n- Heilerziehungspflege\n- Heilerziehungspflege im Ganztag\n- Gesundheitsberatung"
-    units = [unit(whole, "s3", 1, kind="list")] + [
-        unit(line, "s3", 1, position=k, parent="Förderfähig sind:", kind="item")
-        for k, line in enumerate(whole.split("\n")[1:], 1)
-    ]
-    trial = scored("Dürfen wir einen Heilerziehungspfleger einstellen?", units, [0.9, 0.6, 0.6, 0.6])
-    featurized = dataclasses.replace(
-        trial.featurized,
-        query=dataclasses.replace(trial.featurized.query, focus=frozenset(analyze("Heilerziehungspfleger"))),
-        evidence=dataclasses.replace(EVIDENCE, eligibility=True),
-    )
-    chosen = select(dataclasses.replace(trial, featurized=featurized), PARAMS).units
-    assert [u.text.split("\n")[0] for u in chosen] == ["Förderfähig sind:"]
+    question, focus = "Dürfen wir einen Heilerziehungspfleger einstellen?", frozenset(analyze("Heilerziehungspfleger"))
+    assert _shown(_list_trial(question, whole, focus)) == ["Förderfähig sind:"]
 
 
 def test_a_list_of_the_pillars_is_narrowed_to_the_pillars_the_question_asks_about() -> None:
@@ -614,22 +613,11 @@ def test_an_item_names_what_its_coordination_stands_for() -> None:
     """ "Ergo-, Spiel- und Lerntherapeut/in" names the Ergotherapeutin asked about: the answer shows that line of the
     sub-professions, not all of them. The words come with the candidates (``item_words``); without them, the list."""
     whole = "Dazu gehören:\n- Jugendpfleger/in\n- Ergo-, Spiel- und Lerntherapeut/in\n- Motopäde/in"
-    units = [unit(whole, "s3b", 1, kind="list")] + [
-        unit(line, "s3b", 1, position=k, parent="Dazu gehören:", kind="item")
-        for k, line in enumerate(whole.split("\n")[1:], 1)
-    ]
-    trial = scored("Dürfen wir eine Ergotherapeutin einstellen?", units, [0.9, 0.6, 0.6, 0.6])
-    featurized = dataclasses.replace(
-        trial.featurized,
-        query=dataclasses.replace(trial.featurized.query, focus=frozenset({"ergotherapeut"})),
-        evidence=dataclasses.replace(EVIDENCE, eligibility=True),
-    )
-    named = dataclasses.replace(
-        featurized, item_words=(frozenset(), frozenset(), frozenset({"ergotherapeut"}), frozenset())
-    )
-    for given, shown in ((named, "- Ergo-, Spiel- und Lerntherapeut/in"), (featurized, "Dazu gehören:")):
-        chosen = select(dataclasses.replace(trial, featurized=given), PARAMS).units
-        assert [u.text.split("\n")[0] for u in chosen] == [shown]
+    trial = _list_trial("Dürfen wir eine Ergotherapeutin einstellen?", whole, frozenset({"ergotherapeut"}))
+    words = (frozenset(), frozenset(), frozenset({"ergotherapeut"}), frozenset())
+    named = dataclasses.replace(trial, featurized=dataclasses.replace(trial.featurized, item_words=words))
+    assert _shown(named) == ["- Ergo-, Spiel- und Lerntherapeut/in"]
+    assert _shown(trial) == ["Dazu gehören:"]
 
 
 def test_the_scorer_reads_the_coordination_words_of_list_items() -> None:
