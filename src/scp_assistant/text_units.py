@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from scp_assistant.text import EDITORIAL_NOTE, MONTHS, is_editorial_note, split_sentences
+from scp_assistant.text import MONTHS, is_editorial_note, split_sentences
 
 # "1. Antrag stellen" is a numbered item, "04. Juni 2025" is a date
 _LIST_ITEM = re.compile(rf"^\s*(?:[-*•▪◦●]|\d{{1,2}}[.)](?!\s+(?:{MONTHS})\b))\s+")
@@ -28,7 +28,7 @@ def _keeping_notes_whole(sentences: list[str]) -> list[str]:
     """An editor's note runs to the end of its paragraph and is one unit: its second sentence alone ("Wie sich
     das zu der hier beschriebenen Landesvorgabe verhält, ist klärungsbedürftig.") would refer to nothing."""
     for i, sentence in enumerate(sentences):
-        if sentence.startswith(EDITORIAL_NOTE) and i + 1 < len(sentences):
+        if is_editorial_note(sentence) and i + 1 < len(sentences):
             return [*sentences[:i], " ".join(sentences[i:])]
     return sentences
 
@@ -67,9 +67,7 @@ def split_units(text: str, by_line: bool = False, cut_off: Callable[[str], bool]
     for line in text.splitlines():
         stripped = line.strip()
         if not stripped:
-            pending = bool(items or paragraph)
-            if not pending:
-                flush_list()
+            pending = bool(items or paragraph)  # flushed by the next line unless it goes on
             continue
         if pending:
             pending = False
