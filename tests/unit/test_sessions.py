@@ -165,7 +165,8 @@ def test_a_first_turn_that_points_back_asks_for_its_topic_instead_of_calling_it_
         assert not resolver.resolve(question, None).orphan, question  # its own words, or words no document uses
     assert not resolver.resolve("Und wer finanziert das?", Turn("Was ist das Chancenbudget?", "")).orphan
 
-    chat = ChatService(_Declining(fake_container.answer_service), MemorySessionStore(), fake_container.feedback_store,
+    store = MemorySessionStore()
+    chat = ChatService(_Declining(fake_container.answer_service), store, fake_container.feedback_store,
                        2000, resolver)  # fmt: skip
     reply = chat.ask("Und wer finanziert das?")
     assert reply.answer.refused and reply.answer.refusal_reason == "needs_context"
@@ -176,9 +177,10 @@ def test_a_first_turn_that_points_back_asks_for_its_topic_instead_of_calling_it_
     assert [e for e, _ in events][-2:] == ["citations", "done"]
     off_topic = chat.ask("Wie ist das Wetter?")
     assert off_topic.answer.refusal_reason == "out_of_scope"  # stays what it is
-    # in a session it is a follow-up, never an orphan
-    first = chat.ask("Darf aus dem Chancenbudget Mobiliar angeschafft werden?")
-    assert chat.ask("Und wer finanziert das?", first.session_id).answer.refusal_reason == "out_of_scope"
+    # in a session it is a follow-up, never an orphan (after an on-topic turn: one declined as off-topic lends none)
+    first = store.get_or_create(None)
+    store.record(first, "Darf aus dem Chancenbudget Mobiliar angeschafft werden?", "Darf aus dem Chancenbudget …?")
+    assert chat.ask("Und wer finanziert das?", first.id).answer.refusal_reason == "out_of_scope"
 
 
 def test_an_off_topic_turn_lends_no_topic_to_the_next(fake_container: Container) -> None:
@@ -192,6 +194,59 @@ def test_an_off_topic_turn_lends_no_topic_to_the_next(fake_container: Container)
         assert resolved.standalone == question and "Mainz" not in resolved.standalone, question
     assert resolver.resolve("Und wer finanziert das?", weather).orphan  # asked for its topic, as a first turn
     assert "Mainz" in resolver.resolve("Und wer genehmigt das?", budget).standalone  # an on-topic turn still lends
+
+
+class _DecliningTickets:
+    """The answer stage, declining a question its search finds off-topic although its wording passes the guard."""
+
+    def __init__(self, real: Any) -> None:
+        self._real = real
+
+    def ask(self, question: str, filters: Any = None) -> Answer:
+        answer = self._real.ask(question, filters)
+        if "Bahnticket" in question:
+            answer.refused, answer.refusal_reason, answer.answer = True, "out_of_scope", "Dazu kann ich nicht helfen."
+        return answer
+
+    def stream(self, question: str, filters: Any = None) -> Iterator[tuple[str, Any]]:
+        raise AssertionError("not streamed here")
+
+
+def test_a_turn_the_answer_stage_declines_as_off_topic_lends_no_topic_either(fake_container: Container) -> None:
+    """ "Was kostet ein Bahnticket nach Mainz?" passes the guard's wording check and is declined by the answer stage's
+    search; "und wer genehmigt das?" after it was searched as "… (Mainz)" and declined with "Bezogen auf die vorige
+    Frage: Mainz" (browser walk-through, round 29). Such a turn is asked for its topic, as after the weather in
+    Mainz."""
+    ticket = "Was kostet ein Bahnticket nach Mainz?"
+    resolver = fake_container.resolver_with(None)
+    assert resolver.in_scope(ticket)  # the guard alone lets it through
+    chat = ChatService(_DecliningTickets(fake_container.answer_service), MemorySessionStore(),
+                       fake_container.feedback_store, 2000, resolver)  # fmt: skip
+    first = chat.ask(ticket)
+    assert first.answer.refusal_reason == "out_of_scope"
+    assert chat.ask("Und wer finanziert das?", first.session_id).rewritten_question == "Und wer finanziert das?"
+    assert resolver.resolve("Und wer finanziert das?", Turn(ticket, ticket, off_topic=True)).orphan
+    # an on-topic turn before the declined one does not come back either: the declined turn is the previous one
+    budget = chat.ask("Wie hoch ist das Trägerbudget in Mainz?")
+    chat.ask(ticket, budget.session_id)
+    assert "Mainz" not in chat.ask("Und bis wann läuft das?", budget.session_id).rewritten_question
+
+
+def test_the_off_topic_mark_of_a_turn_is_kept_by_both_stores(factory: Factory, tmp_path: Path) -> None:
+    store = factory(Clock(), 100)
+    session = store.get_or_create(None)
+    store.record(session, "Was kostet ein Bahnticket?", "Was kostet ein Bahnticket?", off_topic=True)
+    store.record(session, "Und das Trägerbudget?", "Und das Trägerbudget?")
+    assert [t.off_topic for t in store.get_or_create(session.id).turns] == [True, False]
+
+
+def test_sessions_written_before_the_off_topic_mark_still_read(tmp_path: Path) -> None:
+    db = SQLiteDatabase(tmp_path / "state.sqlite3")
+    store = SQLSessionStore(db, clock=Clock())
+    with db.transaction() as conn:
+        row = ("old-session-1", Clock()(), '[["F", "F"]]')  # [question, standalone], as written before the mark
+        conn.execute(db.sql("INSERT INTO sessions VALUES ({p}, {p}, {p})"), row)
+    assert store.get_or_create("old-session-1").turns == [Turn("F", "F", False)]
 
 
 def test_a_turn_that_only_moves_an_off_topic_question_elsewhere_is_that_question_again(

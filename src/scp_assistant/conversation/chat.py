@@ -86,7 +86,10 @@ class ChatService:
     ) -> ChatReply:
         answer.question = text
         standalone = answer.searched or standalone  # with typing errors corrected
-        self._sessions.record(session, text, standalone)
+        # a turn declined as off-topic ("Was kostet ein Bahnticket nach Mainz?") lends the next turn no topic, also
+        # when only the answer stage's search, not the guard's wording check, found it off-topic
+        off_topic = answer.refused and answer.refusal_reason in ("out_of_scope", "adversarial")
+        self._sessions.record(session, text, standalone, off_topic)
         answer_id = answer_id or uuid.uuid4().hex
         self._feedback.record_answer(
             AnswerRecord(answer_id, text, answer.answer, answer.to_dict()["citations"], answer.refused)

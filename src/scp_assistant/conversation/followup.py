@@ -131,7 +131,7 @@ class FollowupResolver:
         question = as_documents_write(question)
         if previous is not None:
             previous = replace(previous, standalone=as_documents_write(previous.standalone))
-        if previous is not None and not self.in_scope(previous.standalone):
+        if previous is not None and (previous.off_topic or not self.in_scope(previous.standalone)):
             # an off-topic turn ("Was ist das Wetter morgen in Mainz?") has no programme topic to carry: the next
             # turn is read as if it came first, not searched as "… (Mainz)"; one that only swaps its place or year
             # ("und in Worms?") asks the off-topic question again, and is declined like it

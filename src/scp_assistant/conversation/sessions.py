@@ -26,6 +26,7 @@ _VALID_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
 class Turn:
     question: str
     standalone: str
+    off_topic: bool = False  # declined as off-topic or manipulation: it lends the next turn no topic
 
 
 @dataclass
@@ -38,7 +39,7 @@ class SessionStore(Protocol):
     def get_or_create(self, session_id: str | None) -> Session:
         """The live session with this id, or a new one (under this id when it is well-formed)."""
 
-    def record(self, session: Session, question: str, standalone: str) -> None:
+    def record(self, session: Session, question: str, standalone: str, off_topic: bool = False) -> None:
         """Append a turn (the oldest beyond the limit is dropped) and keep the session alive."""
 
 
@@ -74,8 +75,8 @@ class MemorySessionStore:
                 return Session(session_id, list(self._sessions[session_id][1]))
         return _new(session_id)
 
-    def record(self, session: Session, question: str, standalone: str) -> None:
-        _append(session, Turn(question, standalone), self._turns)
+    def record(self, session: Session, question: str, standalone: str, off_topic: bool = False) -> None:
+        _append(session, Turn(question, standalone, off_topic), self._turns)
         with self._lock:
             self._sessions[session.id] = (self._clock(), list(session.turns))
             self._sessions.move_to_end(session.id)
@@ -126,12 +127,13 @@ class SQLSessionStore:
                     (session_id, now - self._ttl),
                 ).fetchone()
             if row is not None:
-                return Session(session_id, [Turn(q, s) for q, s in json.loads(row[0])])
+                return Session(session_id, [Turn(*turn) for turn in json.loads(row[0])])
         return _new(session_id)
 
-    def record(self, session: Session, question: str, standalone: str) -> None:
-        _append(session, Turn(question, standalone), self._turns)
-        turns = json.dumps([[t.question, t.standalone] for t in session.turns], ensure_ascii=False)
+    def record(self, session: Session, question: str, standalone: str, off_topic: bool = False) -> None:
+        _append(session, Turn(question, standalone, off_topic), self._turns)
+        # [question, standalone, off_topic]; rows written before the flag existed hold the first two
+        turns = json.dumps([[t.question, t.standalone, t.off_topic] for t in session.turns], ensure_ascii=False)
         with self._db.transaction() as db:
             db.execute(self._db.sql(_UPSERT), (session.id, self._clock(), turns))
 

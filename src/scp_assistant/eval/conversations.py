@@ -41,7 +41,9 @@ class Played:
 
 
 def play(entry: dict[str, Any], resolve: Callable[[str, Turn | None], Resolution]) -> Played:
-    """Resolve every turn against the session's previous turn, as the chat service does."""
+    """Resolve every turn against the session's previous turn, as the chat service does. Earlier turns are not
+    answered here, so one the answer stage would decline as off-topic is not marked as such (the chat marks it, and
+    it lends no topic); no conversation of the sets has an off-topic turn before its last."""
     previous: Turn | None = None
     turns: list[tuple[str, str]] = []
     for turn in entry["turns"]:
