@@ -196,12 +196,17 @@ def test_a_notice_the_answer_text_already_ends_with_is_not_repeated() -> None:
 def test_an_answer_to_an_english_question_says_it_is_in_german(fake_container: Container) -> None:
     service = fake_container.answer_service
     service.models = hand_models(refuse_above=1.01)  # answered, whatever the refusal model thinks
-    for question in ("Which professions can be funded from pillar III?", "Who approves applications in pillar II?"):
+    for question in (
+        "Which professions can be funded from pillar III?",
+        "Who approves applications in pillar II?",
+        "Is the Eigenanteil in pillar I paid by the Schulträger?",
+    ):
         english = service.ask(question)
         assert not english.refused and english.notice and messages.ENGLISH_NOTICE in english.notice, question
     for question in (
         "Welche Berufsgruppen sind in Säule III förderfähig?",
         "Welche Berufsgruppen sind in Säule III in Schulen förderfähig?",
+        "wie hoch is der eigenanteil der kommune bei säule 1 in rlp",  # "is" typed for "ist" (walk-through, round 29)
     ):
         german = service.ask(question)  # "in" is German too
         assert not german.refused and messages.ENGLISH_NOTICE not in (german.notice or ""), question
@@ -229,3 +234,28 @@ def test_a_part_that_asks_the_same_for_another_place_is_named_by_that_place_when
     other = ("Wer genehmigt die Anträge in Worms", "bis wann läuft das Programm in Trier?")
     assert part_not_covered(other[1], other, is_place).startswith("Zu „bis wann läuft das Programm in Trier?“")
     assert part_not_covered(parts[1]).startswith("Zu „Wie viel Geld bekommt der Landkreis")
+
+
+def test_the_other_land_notice_counts_its_sources_and_names_their_lands() -> None:
+    """ "Eine Quelle beschreibt die Regelung in Berlin, Nordrhein-Westfalen (anderes Land)" was said of two sources of
+    two Länder (browser walk-through, round 29)."""
+    from scp_assistant.answer import messages
+    from scp_assistant.models import Chunk
+
+    def chunk(doc: str, region: str) -> Chunk:
+        return Chunk(doc, f"{doc}::000", "T", "P", "", "", "land", region, "", None, "Text.")
+
+    berlin, nrw = chunk("berlin-faq", "Berlin"), chunk("nrw-pm", "Nordrhein-Westfalen")
+    assert messages.other_land_notice([berlin, chunk("berlin-faq", "Berlin")]) == (
+        "Hinweis: Eine Quelle beschreibt die Regelung in Berlin (anderes Land), nicht in Rheinland-Pfalz."
+    )
+    assert messages.other_land_notice([berlin, nrw]) == (
+        "Hinweis: Zwei Quellen beschreiben die Regelungen in Berlin und Nordrhein-Westfalen (andere Länder), "
+        "nicht in Rheinland-Pfalz."
+    )
+    assert messages.other_land_notice([berlin, chunk("berlin-pm", "Berlin")]).startswith(
+        "Hinweis: Zwei Quellen beschreiben die Regelung in Berlin (anderes Land)"
+    )
+    assert messages.other_land_notice([chunk("x", "")]) == (
+        "Hinweis: Eine Quelle beschreibt die Regelung eines anderen Landes, nicht in Rheinland-Pfalz."
+    )

@@ -145,8 +145,10 @@ class EvidenceJudge:
     def judge(self, question: str, ranked: Sequence[ScoredChunk]) -> Evidence:
         """Score 0..1: starts from coverage and similarity, minus penalties for what the passages lack."""
         tokens = re.findall(r"[a-z]+", question.lower())
-        # distinct words: "in" is German too ("Wie viel Geld geht in Worms in Säule II?" is no English question)
-        english = len(_ENGLISH.intersection(tokens)) >= max(2, len(tokens) // 5)
+        # distinct words: "in" is German too ("Wie viel Geld geht in Worms in Säule II?" is no English question), and
+        # "is" is how German is typed fast ("wie hoch is der eigenanteil … in rlp"): those two alone make no English
+        found = _ENGLISH.intersection(tokens)
+        english = len(found) >= max(2, len(tokens) // 5) and bool(found - {"in", "is"})
         eligibility = bool(_ELIGIBILITY.search(question))
         top = ranked[:5]
         passages = " ".join(f"{c.chunk.title} {c.chunk.section} {c.chunk.text}" for c in top)

@@ -119,9 +119,22 @@ def _label(chunk: Chunk) -> str:
     return f"„{chunk.title}“" + (f" – {where}" if where else "")
 
 
+_COUNT_WORDS = {1: "Eine", 2: "Zwei", 3: "Drei", 4: "Vier"}
+
+
 def other_land_notice(chunks: Sequence[Chunk]) -> str:
-    regions = ", ".join(sorted({c.region or "einem anderen Land" for c in chunks}))
-    return f"Hinweis: Eine Quelle beschreibt die Regelung in {regions} (anderes Land), nicht in Rheinland-Pfalz."
+    """ "Eine Quelle beschreibt die Regelung in Berlin (anderes Land)", "Zwei Quellen beschreiben die Regelungen in
+    Berlin und Nordrhein-Westfalen (andere Länder)": counted by document, named by Land."""
+    sources = len({c.doc_id for c in chunks}) or 1
+    named = sorted({c.region for c in chunks if c.region})
+    count = _COUNT_WORDS.get(sources, str(sources))
+    subject = f"{count} Quelle beschreibt" if sources == 1 else f"{count} Quellen beschreiben"
+    if not named:
+        return f"Hinweis: {subject} die Regelung eines anderen Landes, nicht in Rheinland-Pfalz."
+    lands = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " und " + named[-1]
+    rule = "die Regelung" if len(named) == 1 else "die Regelungen"
+    other = "(anderes Land)" if len(named) == 1 else "(andere Länder)"
+    return f"Hinweis: {subject} {rule} in {lands} {other}, nicht in Rheinland-Pfalz."
 
 
 def local_example_notice(places: Sequence[str]) -> str:
