@@ -402,6 +402,24 @@ def test_render_numbers_each_document_once_and_keeps_list_items_under_their_pare
     assert text.endswith("keine Angabe.") and check(text, citations) == []
 
 
+def test_a_list_item_shown_without_its_neighbours_ends_where_its_words_end() -> None:
+    """ "Das Programm steht auf drei Säulen:" / "- Säule I: ein Investitionsprogramm …," ended in the comma that
+    joined it to the next item (browser walk-through, round 29); a whole list keeps its text."""
+    lead = "Das Programm steht auf drei Säulen"
+    units = [
+        unit("- Säule I: ein Investitionsprogramm für Lernorte,", "bm", 1, position=1, parent=lead, kind="item"),
+        unit("- zu einer Schulkultur beitragen und", "s3", 2, position=3, parent="Das Personal soll", kind="item"),
+        unit("- beim Zugang zu Leistungen helfen.", "s3", 2, position=4, parent="Das Personal soll", kind="item"),
+        unit("Gefördert werden:\n- Räume,\n- Labore und\n- Werkstätten.", "s1", 3, kind="list"),
+    ]
+    text, citations = render(units)
+    assert f"{lead}:\n- Säule I: ein Investitionsprogramm für Lernorte [1]" in text
+    assert "- zu einer Schulkultur beitragen [2]\n- beim Zugang zu Leistungen helfen. [2]" in text
+    assert "Gefördert werden:\n- Räume,\n- Labore und\n- Werkstätten. [3]" in text
+    assert check(text, citations) == []
+    assert "Investitionsprogramm für Lernorte," in citations[0].quote  # the quote stays as the source has it
+
+
 @pytest.mark.parametrize(("p_refuse", "refused"), [(0.2, False), (0.8, True)])
 def test_the_refusal_model_decides_with_its_threshold(
     fake_container: Container, p_refuse: float, refused: bool
