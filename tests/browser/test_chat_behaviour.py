@@ -240,6 +240,18 @@ def test_source_box_dates_are_german(browser: Any, server: str) -> None:
     page.close()
 
 
+def test_escape_closes_an_open_source_box_and_returns_to_its_marker(browser: Any, server: str) -> None:
+    page, host = chat(browser, server)
+    answer = ask(host, FIRST)
+    marker = answer.locator("button.cite").first
+    marker.click()
+    assert answer.locator(".source").count() == 1 and marker.get_attribute("aria-expanded") == "true"
+    page.keyboard.press("Escape")  # the box has the focus after opening
+    assert answer.locator(".source").count() == 0 and marker.get_attribute("aria-expanded") == "false"
+    assert marker.evaluate("b => b.getRootNode().activeElement === b")
+    page.close()
+
+
 def test_network_errors_are_explained_in_german_with_a_retry(browser: Any, server: str, artifacts: Path) -> None:
     page, host = chat(browser, server)
     page.route("**/api/v1/ask/stream", lambda route: route.abort("internetdisconnected"))
@@ -343,7 +355,14 @@ def test_on_a_phone_header_and_notices_take_less_than_a_quarter_of_the_screen(
             " r.querySelector('.notice').getBoundingClientRect().bottom]; }"
         )
         assert bottom - top < 740 / 4
+        # the open panel takes the screen, without its launcher below it; the title takes two lines at most
+        assert not widget.locator("button.launcher").is_visible()
+        title = widget.locator("header h2")
+        lines = "h => h.getBoundingClientRect().height / parseFloat(getComputedStyle(h).lineHeight)"
+        assert title.evaluate(lines) < 2.5
         page.screenshot(path=str(artifacts / "widget-phone-open.png"))
+        widget.locator("header button[aria-label]").last.click()  # "×" closes it, and the launcher is back
+        assert widget.locator("button.launcher").is_visible()
         page.close()
     finally:
         portal.close()

@@ -175,6 +175,8 @@ def test_chat_page_and_widget_are_served_with_proper_headers(fake_container: Con
         assert widget.headers["content-type"].startswith("application/javascript")
         again = client.get("/widget.js", headers={"If-None-Match": widget.headers["etag"]})
         assert again.status_code == 304 and again.content == b""
+        head = client.head("/widget.js")  # a portal checking the script's address before embedding it
+        assert head.status_code == 200 and head.headers["etag"] == widget.headers["etag"] and head.content == b""
 
 
 def test_bad_requests_get_clear_422s(fake_container: Container) -> None:

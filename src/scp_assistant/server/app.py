@@ -167,7 +167,7 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
     def favicon() -> Response:
         return Response(status_code=204, headers={"Cache-Control": "public, max-age=86400"})
 
-    @app.get("/widget.js", include_in_schema=False)
+    @app.api_route("/widget.js", methods=["GET", "HEAD"], include_in_schema=False)  # HEAD: portals check the URL
     def widget_js(request: Request) -> Response:
         headers = {
             "Cache-Control": "public, max-age=3600, stale-while-revalidate=86400",

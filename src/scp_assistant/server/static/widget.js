@@ -153,8 +153,12 @@
     "form button{background:var(--accent);color:#fff;border:0;border-radius:6px;padding:0 16px;font:inherit;font-weight:600}",
     "button:focus-visible,textarea:focus-visible,a:focus-visible,select:focus-visible,input:focus-visible,",
     "[tabindex]:focus-visible{outline:3px solid #ffbf47;outline-offset:2px}",
-    "@media (max-width:480px){.float .panel{width:calc(100vw - 16px);height:calc(100vh - 80px)}",
-    ".float.right{right:8px}.float.left{left:8px}header{padding:6px 10px}header h2{font-size:.95rem}}"
+    // on a phone the open panel takes the screen: its launcher (closed by the panel's own "×") would stand below it,
+    // and the title fits two lines beside "Neue Unterhaltung" and "×"
+    "@media (max-width:480px){.float .panel{width:calc(100vw - 16px);height:calc(100vh - 16px)}",
+    ".float .panel:not([hidden])+.launcher{display:none}",
+    ".float.right{right:8px}.float.left{left:8px}header{padding:6px 10px}header h2,.float header h2{font-size:.85rem;",
+    "line-height:1.2}}"
   ].join("");
 
   function el(tag, attrs, text) {
@@ -454,6 +458,14 @@
       if (after) { after.parentNode.insertBefore(box, after.nextSibling); } else { msg.appendChild(box); }
       button.setAttribute("aria-expanded", "true");
       button.setAttribute("aria-controls", id);
+      // Escape closes the box (not the floating panel around it) and gives the focus back to its marker
+      box.addEventListener("keydown", function (e) {
+        if (e.key !== "Escape") { return; }
+        e.stopPropagation();
+        box.remove();
+        button.setAttribute("aria-expanded", "false");
+        button.focus();
+      });
       box.focus();
     }
     var state_counter = 0;
