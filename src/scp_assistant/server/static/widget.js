@@ -26,6 +26,7 @@
       newChat: "Neue Unterhaltung", answerReady: "Antwort: ", retry: "Erneut versuchen",
       interrupted: "Die Antwort wurde unterbrochen und ist unvollständig. Bitte versuchen Sie es erneut.",
       offline: "Keine Verbindung zum Assistenten. Bitte prüfen Sie Ihre Internetverbindung und versuchen Sie es erneut.",
+      blocked: "Der Assistent ist für diese Seite nicht freigeschaltet. Bitte wenden Sie sich an die Betreiber dieser Seite.",
       empty: "Bitte geben Sie zuerst eine Frage ein.",
       tooLong: function (n) { return "Die Frage ist zu lang (" + n + " Zeichen, höchstens " + MAX_CHARS + "). Bitte kürzen Sie sie."; },
       choose: "Bitte wählen (optional)",
@@ -58,6 +59,7 @@
       newChat: "New conversation", answerReady: "Answer: ", retry: "Try again",
       interrupted: "The answer was cut off and is incomplete. Please try again.",
       offline: "No connection to the assistant. Please check your connection and try again.",
+      blocked: "The assistant is not enabled for this site. Please contact the site's operators.",
       empty: "Please enter a question first.",
       tooLong: function (n) { return "The question is too long (" + n + " characters, at most " + MAX_CHARS + "). Please shorten it."; },
       choose: "Please choose (optional)",
@@ -339,14 +341,18 @@
           offerRetry();
           return;
         }
-        // the network failed (offline, server down, connection cut): say so in plain language, offer a retry;
-        // a portal whose origin the server does not allow fails the same way, so tell its admin in the console
-        if (window.console) {
-          console.warn("SCP Assistant: keine Antwort von " + API + " (" + (err && err.message) + "). Läuft der " +
-            "Server, und steht diese Seite (" + location.origin + ") in SCP_SERVER__ALLOWED_ORIGINS?");
-        }
-        body.textContent = T.offline; live.textContent = T.offline;
-        offerRetry();
+        // the network failed (offline, server down, connection cut): say so in plain language, offer a retry.
+        // A portal whose origin the server does not allow fails the same way; on another origin a probe that
+        // needs no permission tells the two apart: if the server answers it, the page is not on the allowlist
+        var say = function (text) { body.textContent = text; live.textContent = text; offerRetry(); };
+        if (API === location.origin) { say(T.offline); return null; }
+        return fetch(API + "/healthz", { mode: "no-cors", cache: "no-store" }).then(function () {
+          if (window.console) {
+            console.warn("SCP Assistant: " + API + " antwortet, aber nicht dieser Seite (" + (err && err.message) +
+              "). Steht " + location.origin + " in SCP_SERVER__ALLOWED_ORIGINS?");
+          }
+          say(T.blocked);
+        }, function () { say(T.offline); });
       }).then(function () {
         msg.setAttribute("aria-busy", "false");
         busy = false; send.disabled = false; input.focus({ preventScroll: true });
