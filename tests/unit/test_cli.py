@@ -134,3 +134,14 @@ def test_the_terminal_chat_is_a_session_as_in_the_web_chat(
     assert follow_up["session_id"] == first["session_id"] != alone["session_id"]
     assert "Berufsgruppen" in follow_up["rewritten_question"] and "Säule II" in follow_up["rewritten_question"]
     assert alone["rewritten_question"] == "Und in Säule II?"  # "neu" started over: nothing to refer to
+
+
+def test_serve_takes_host_and_port_from_the_environment_like_the_run_script(monkeypatch: pytest.MonkeyPatch) -> None:
+    from scp_assistant.cli import _parser
+
+    assert (_parser().parse_args(["serve"]).host, _parser().parse_args(["serve"]).port) == ("127.0.0.1", 8000)
+    monkeypatch.setenv("SCP_HOST", "0.0.0.0")
+    monkeypatch.setenv("SCP_PORT", "8131")
+    args = _parser().parse_args(["serve"])
+    assert (args.host, args.port) == ("0.0.0.0", 8131)
+    assert _parser().parse_args(["serve", "--port", "9000"]).port == 9000  # the flag wins
