@@ -155,11 +155,17 @@ def test_cors_only_for_allowed_origins(fake_container: Container) -> None:
         ok = client.post("/api/v1/ask", json=q, headers={"Origin": "https://portal.example"})
         assert ok.status_code == 200 and ok.headers["access-control-allow-origin"] == "https://portal.example"
         evil = client.post("/api/v1/ask", json=q, headers={"Origin": "https://evil.example"})
-        assert evil.status_code == 403 and "access-control-allow-origin" not in evil.headers
+        assert evil.status_code == 403 and evil.json()["error"]["code"] == "origin_not_allowed"
+        assert "answer" not in evil.text
+        # the refusal itself is readable by that page (the widget says "nicht freigeschaltet"), its preflight not:
+        # the browser never sends the page's question
+        probe = client.get("/healthz", headers={"Origin": "https://evil.example"})
+        assert probe.status_code == 403 and probe.headers["access-control-allow-origin"] == "https://evil.example"
         pre = client.options(
             "/api/v1/ask", headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"}
         )
-        assert pre.status_code == 403
+        assert pre.status_code == 403 and "access-control-allow-origin" not in pre.headers
+        assert "access-control-allow-methods" not in pre.headers
         same = client.post("/api/v1/ask", json=q, headers={"Origin": "http://testserver"})
         assert same.status_code == 200
 

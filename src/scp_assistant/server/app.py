@@ -128,9 +128,14 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
         origin = request.headers.get("origin")
         own = str(request.base_url).rstrip("/")
         if origin and origin.rstrip("/") != own and origin.rstrip("/") not in allowed:
+            # the refusal is readable by that page (it gets nothing else): the widget can say "nicht freigeschaltet"
+            # instead of blaming the user's internet connection. A preflight stays unreadable and fails, so the
+            # browser never sends that page's question
+            readable = {"Access-Control-Allow-Origin": origin, "Vary": "Origin"} if request.method != "OPTIONS" else {}
             return JSONResponse(
                 {"error": {"code": "origin_not_allowed", "message": "Diese Seite darf die API nicht nutzen."}},
                 status_code=403,
+                headers=readable,
             )
         if keys and request.url.path.startswith("/mcp") and not _has_key(request, keys):
             return JSONResponse(

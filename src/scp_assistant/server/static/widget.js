@@ -26,7 +26,8 @@
       newChat: "Neue Unterhaltung", answerReady: "Antwort: ", retry: "Erneut versuchen",
       interrupted: "Die Antwort wurde unterbrochen und ist unvollständig. Bitte versuchen Sie es erneut.",
       offline: "Keine Verbindung zum Assistenten. Bitte prüfen Sie Ihre Internetverbindung und versuchen Sie es erneut.",
-      blocked: "Der Assistent ist für diese Seite nicht freigeschaltet. Bitte wenden Sie sich an die Betreiber dieser Seite.",
+      blocked: "Der Assistent ist für diese Seite nicht freigeschaltet. " +
+        "Bitte wenden Sie sich an die Betreiber dieser Seite.",
       empty: "Bitte geben Sie zuerst eine Frage ein.",
       tooLong: function (n) { return "Die Frage ist zu lang (" + n + " Zeichen, höchstens " + MAX_CHARS + "). Bitte kürzen Sie sie."; },
       choose: "Bitte wählen (optional)",
@@ -157,10 +158,11 @@
     "[tabindex]:focus-visible{outline:3px solid #ffbf47;outline-offset:2px}",
     // on a phone the open panel takes the screen: its launcher (closed by the panel's own "×") would stand below it,
     // and the title fits two lines beside "Neue Unterhaltung" and "×"
-    "@media (max-width:480px){.float .panel{width:calc(100vw - 16px);height:calc(100vh - 16px)}",
-    ".float .panel:not([hidden])+.launcher{display:none}",
-    ".float.right{right:8px}.float.left{left:8px}header{padding:6px 10px}header h2,.float header h2{font-size:.85rem;",
-    "line-height:1.2}}"
+    "@media (max-width:480px){.float{bottom:8px}.float .panel{width:calc(100vw - 16px);height:calc(100vh - 16px);",
+    "height:calc(100dvh - 16px);margin-bottom:0}.float .panel:not([hidden])+.launcher{display:none}",
+    ".float.right{right:8px}.float.left{left:8px}header{padding:6px 10px}header h2{font-size:.95rem}",
+    ".float header h2{font-size:.8rem;line-height:1.2}.float header{gap:4px}.float header button{font-size:.75rem;",
+    "padding:2px 5px}}"
   ].join("");
 
   function el(tag, attrs, text) {
@@ -341,18 +343,30 @@
           offerRetry();
           return;
         }
-        // the network failed (offline, server down, connection cut): say so in plain language, offer a retry.
-        // A portal whose origin the server does not allow fails the same way; on another origin a probe that
-        // needs no permission tells the two apart: if the server answers it, the page is not on the allowlist
-        var say = function (text) { body.textContent = text; live.textContent = text; offerRetry(); };
-        if (API === location.origin) { say(T.offline); return null; }
-        return fetch(API + "/healthz", { mode: "no-cors", cache: "no-store" }).then(function () {
+        // no answer at all (offline, server down, a proxy error without CORS headers): say so in plain language and
+        // offer a retry. A portal the server does not allow fails the same way in the browser; on another origin a
+        // look at /healthz tells the two apart: the server answers a page it does not allow with a readable 403
+        var say = function (text, retry) {
+          body.textContent = text; live.textContent = text;
+          if (retry) { offerRetry(); }
+        };
+        var warn = function (what) {
           if (window.console) {
-            console.warn("SCP Assistant: " + API + " antwortet, aber nicht dieser Seite (" + (err && err.message) +
-              "). Steht " + location.origin + " in SCP_SERVER__ALLOWED_ORIGINS?");
+            console.warn("SCP Assistant: " + what + " (" + (err && err.message) + "). Läuft der Server, und steht " +
+              "diese Seite (" + location.origin + ") in SCP_SERVER__ALLOWED_ORIGINS?");
           }
-          say(T.blocked);
-        }, function () { say(T.offline); });
+        };
+        if (new URL(API, location.href).origin === location.origin) {
+          warn("keine Antwort"); say(T.offline, true); return null;
+        }
+        var stop = window.AbortController ? new AbortController() : null;
+        var timer = stop ? setTimeout(function () { stop.abort(); }, 5000) : null;  // a hanging probe is offline
+        return fetch(API + "/healthz", { cache: "no-store", signal: stop ? stop.signal : undefined }).then(function (r) {
+          if (r.status === 403) { warn(API + " lehnt diese Seite ab"); say(T.blocked, false); }
+          else { warn("keine Antwort auf die Frage"); say(T.offline, true); }
+        }, function () { warn("keine Antwort von " + API); say(T.offline, true); }).then(function () {
+          if (timer) { clearTimeout(timer); }
+        });
       }).then(function () {
         msg.setAttribute("aria-busy", "false");
         busy = false; send.disabled = false; input.focus({ preventScroll: true });
@@ -470,6 +484,7 @@
         e.stopPropagation();
         box.remove();
         button.setAttribute("aria-expanded", "false");
+        button.removeAttribute("aria-controls");
         button.focus();
       });
       box.focus();
@@ -575,7 +590,8 @@
           return pump();
         });
       }
-      return pump();
+      // the connection breaking while the answer streams is an interrupted answer, not a missing server
+      return pump().catch(function (e) { throw (e && e.message === INTERRUPTED) ? e : new Error(INTERRUPTED); });
     });
   }
 
