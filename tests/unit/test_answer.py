@@ -257,5 +257,10 @@ def test_the_other_land_notice_counts_its_sources_and_names_their_lands() -> Non
         "Hinweis: Zwei Quellen beschreiben die Regelung in Berlin (anderes Land)"
     )
     assert messages.other_land_notice([chunk("x", "")]) == (
-        "Hinweis: Eine Quelle beschreibt die Regelung eines anderen Landes, nicht in Rheinland-Pfalz."
+        "Hinweis: Eine Quelle beschreibt die Regelung in einem anderen Land, nicht in Rheinland-Pfalz."
+    )
+    three = [berlin, nrw, chunk("nds", "Niedersachsen"), chunk("x", "")]
+    assert messages.other_land_notice(three) == (
+        "Hinweis: Vier Quellen beschreiben die Regelungen in Berlin, Niedersachsen, Nordrhein-Westfalen und einem "
+        "weiteren Land (andere Länder), nicht in Rheinland-Pfalz."
     )

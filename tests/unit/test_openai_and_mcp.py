@@ -86,6 +86,18 @@ def test_earlier_messages_are_the_conversation(client: Any) -> None:
     assert alone.model_extra["searched"] == "Und wer muss zustimmen?"
 
 
+def test_an_earlier_message_declined_as_off_topic_lends_no_topic(client: Any) -> None:
+    """As in the web chat: "Was kostet ein Bahnticket nach Mainz?" passes the guard's wording check, the answer
+    stage declines it, and "Und wer finanziert das?" after it is not searched as "… (Mainz)"."""
+    history = [
+        {"role": "user", "content": "Was kostet ein Bahnticket nach Mainz?"},
+        {"role": "assistant", "content": "Dazu kann ich leider nicht helfen."},
+        {"role": "user", "content": "Und wer finanziert das?"},
+    ]
+    extra = client.chat.completions.create(model="scp-assistant", messages=history).choices[0].message.model_extra
+    assert extra["searched"] == "Und wer finanziert das?"
+
+
 def test_a_refusal_is_a_normal_message(client: Any) -> None:
     reply = client.chat.completions.create(
         model="scp-assistant", messages=[{"role": "user", "content": "Wer hat die Fußball-WM 2014 gewonnen?"}]

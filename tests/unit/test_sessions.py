@@ -196,42 +196,6 @@ def test_an_off_topic_turn_lends_no_topic_to_the_next(fake_container: Container)
     assert "Mainz" in resolver.resolve("Und wer genehmigt das?", budget).standalone  # an on-topic turn still lends
 
 
-class _DecliningTickets:
-    """The answer stage, declining a question its search finds off-topic although its wording passes the guard."""
-
-    def __init__(self, real: Any) -> None:
-        self._real = real
-
-    def ask(self, question: str, filters: Any = None) -> Answer:
-        answer = self._real.ask(question, filters)
-        if "Bahnticket" in question:
-            answer.refused, answer.refusal_reason, answer.answer = True, "out_of_scope", "Dazu kann ich nicht helfen."
-        return answer
-
-    def stream(self, question: str, filters: Any = None) -> Iterator[tuple[str, Any]]:
-        raise AssertionError("not streamed here")
-
-
-def test_a_turn_the_answer_stage_declines_as_off_topic_lends_no_topic_either(fake_container: Container) -> None:
-    """ "Was kostet ein Bahnticket nach Mainz?" passes the guard's wording check and is declined by the answer stage's
-    search; "und wer genehmigt das?" after it was searched as "… (Mainz)" and declined with "Bezogen auf die vorige
-    Frage: Mainz" (browser walk-through, round 29). Such a turn is asked for its topic, as after the weather in
-    Mainz."""
-    ticket = "Was kostet ein Bahnticket nach Mainz?"
-    resolver = fake_container.resolver_with(None)
-    assert resolver.in_scope(ticket)  # the guard alone lets it through
-    chat = ChatService(_DecliningTickets(fake_container.answer_service), MemorySessionStore(),
-                       fake_container.feedback_store, 2000, resolver)  # fmt: skip
-    first = chat.ask(ticket)
-    assert first.answer.refusal_reason == "out_of_scope"
-    assert chat.ask("Und wer finanziert das?", first.session_id).rewritten_question == "Und wer finanziert das?"
-    assert resolver.resolve("Und wer finanziert das?", Turn(ticket, ticket, off_topic=True)).orphan
-    # an on-topic turn before the declined one does not come back either: the declined turn is the previous one
-    budget = chat.ask("Wie hoch ist das Trägerbudget in Mainz?")
-    chat.ask(ticket, budget.session_id)
-    assert "Mainz" not in chat.ask("Und bis wann läuft das?", budget.session_id).rewritten_question
-
-
 def test_the_off_topic_mark_of_a_turn_is_kept_by_both_stores(factory: Factory, tmp_path: Path) -> None:
     store = factory(Clock(), 100)
     session = store.get_or_create(None)

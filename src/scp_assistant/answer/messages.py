@@ -77,6 +77,12 @@ NEEDS_CONTEXT = (
     "keine vorige Frage. Bitte stellen Sie sie mit ihrem Thema, zum Beispiel: „Wer genehmigt Anträge aus dem "
     "Chancenbudget?“ oder „Wie hoch ist der Eigenanteil in Säule I?“"
 )
+# ... after a turn declined as off-topic: that turn gives no topic, and the conversation does have turns
+NEEDS_CONTEXT_AFTER_OFF_TOPIC = (
+    "Ihre Frage bezieht sich offenbar auf die vorige Nachricht; die lag aber außerhalb der Programmunterlagen. "
+    "Bitte stellen Sie sie mit ihrem Thema, zum Beispiel: „Wer genehmigt Anträge aus dem Chancenbudget?“ oder „Wie "
+    "hoch ist der Eigenanteil in Säule I?“"
+)
 
 
 def part_not_covered(part: str, parts: Sequence[str] = (), is_place: Callable[[str], bool] | None = None) -> str:
@@ -119,22 +125,23 @@ def _label(chunk: Chunk) -> str:
     return f"„{chunk.title}“" + (f" – {where}" if where else "")
 
 
-_COUNT_WORDS = {1: "Eine", 2: "Zwei", 3: "Drei", 4: "Vier"}
+_COUNT_WORDS = ("Eine", "Zwei", "Drei", "Vier", "Fünf", "Sechs", "Sieben", "Acht", "Neun", "Zehn", "Elf", "Zwölf")
 
 
 def other_land_notice(chunks: Sequence[Chunk]) -> str:
     """ "Eine Quelle beschreibt die Regelung in Berlin (anderes Land)", "Zwei Quellen beschreiben die Regelungen in
-    Berlin und Nordrhein-Westfalen (andere Länder)": counted by document, named by Land."""
+    Berlin und Nordrhein-Westfalen (andere Länder)": counted by document, named by Land ("einem anderen Land" for a
+    source without one)."""
     sources = len({c.doc_id for c in chunks}) or 1
     named = sorted({c.region for c in chunks if c.region})
-    count = _COUNT_WORDS.get(sources, str(sources))
+    unnamed = any(not c.region for c in chunks)
+    lands = [*named, "einem weiteren Land" if named else "einem anderen Land"] if unnamed else named
+    count = _COUNT_WORDS[sources - 1] if sources <= len(_COUNT_WORDS) else str(sources)
     subject = f"{count} Quelle beschreibt" if sources == 1 else f"{count} Quellen beschreiben"
-    if not named:
-        return f"Hinweis: {subject} die Regelung eines anderen Landes, nicht in Rheinland-Pfalz."
-    lands = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " und " + named[-1]
-    rule = "die Regelung" if len(named) == 1 else "die Regelungen"
-    other = "(anderes Land)" if len(named) == 1 else "(andere Länder)"
-    return f"Hinweis: {subject} {rule} in {lands} {other}, nicht in Rheinland-Pfalz."
+    listed = lands[0] if len(lands) == 1 else ", ".join(lands[:-1]) + " und " + lands[-1]
+    rule = "die Regelung" if len(lands) == 1 else "die Regelungen"
+    other = "" if not named else " (anderes Land)" if len(lands) == 1 else " (andere Länder)"
+    return f"Hinweis: {subject} {rule} in {listed}{other}, nicht in Rheinland-Pfalz."
 
 
 def local_example_notice(places: Sequence[str]) -> str:

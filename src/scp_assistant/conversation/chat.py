@@ -73,12 +73,15 @@ class ChatService:
         return text, session, resolution.standalone, resolution.orphan
 
     @staticmethod
-    def _asked_for_context(answer: Answer, orphan: bool) -> Answer:
-        """A first turn that only makes sense after another ("Und wer genehmigt das?") and that the answer stage
-        declined is not "out of scope": the user is asked for the topic instead. An answer stays an answer."""
+    def _asked_for_context(answer: Answer, orphan: bool, session: Session) -> Answer:
+        """A turn that only makes sense after another ("Und wer genehmigt das?"), asked first or after a turn
+        declined as off-topic, and declined by the answer stage is not "out of scope": the user is asked for the
+        topic instead. An answer stays an answer."""
         if not (orphan and answer.refused and answer.refusal_reason in ("not_covered", "out_of_scope")):
             return answer
-        answer.answer, answer.refusal_reason, answer.citations = messages.NEEDS_CONTEXT, "needs_context", []
+        after_off_topic = bool(session.turns) and session.turns[-1].off_topic
+        text = messages.NEEDS_CONTEXT_AFTER_OFF_TOPIC if after_off_topic else messages.NEEDS_CONTEXT
+        answer.answer, answer.refusal_reason, answer.citations = text, "needs_context", []
         return answer
 
     def _end(
@@ -98,7 +101,7 @@ class ChatService:
 
     def ask(self, question: str, session_id: str | None = None, filters: Filters | None = None) -> ChatReply:
         text, session, standalone, orphan = self._begin(question, session_id)
-        answer = self._asked_for_context(self._answers.ask(standalone, filters), orphan)
+        answer = self._asked_for_context(self._answers.ask(standalone, filters), orphan, session)
         return self._end(text, session, standalone, answer)
 
     def stream(
@@ -109,7 +112,7 @@ class ChatService:
         answer_id = uuid.uuid4().hex
         answer: Answer | None = None
         if orphan:  # whether to ask for the topic is known only at the end: run the answer stage, then replay it
-            events = _replayed(self._asked_for_context(self._answers.ask(standalone, filters), orphan))
+            events = _replayed(self._asked_for_context(self._answers.ask(standalone, filters), orphan, session))
         else:
             events = self._answers.stream(standalone, filters)
         for kind, value in events:

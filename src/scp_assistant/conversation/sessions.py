@@ -15,7 +15,7 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from scp_assistant.database import Database
 
@@ -46,6 +46,11 @@ class SessionStore(Protocol):
 def _new(session_id: str | None) -> Session:
     valid = session_id if session_id and _VALID_ID.fullmatch(session_id) else None
     return Session(valid or uuid.uuid4().hex)
+
+
+def _turn(stored: list[Any]) -> Turn:
+    """A stored turn: [question, standalone, off_topic]; rows written before the mark hold the first two."""
+    return Turn(str(stored[0]), str(stored[1]), len(stored) > 2 and bool(stored[2]))
 
 
 def _append(session: Session, turn: Turn, limit: int) -> None:
@@ -127,7 +132,7 @@ class SQLSessionStore:
                     (session_id, now - self._ttl),
                 ).fetchone()
             if row is not None:
-                return Session(session_id, [Turn(*turn) for turn in json.loads(row[0])])
+                return Session(session_id, [_turn(t) for t in json.loads(row[0])])
         return _new(session_id)
 
     def record(self, session: Session, question: str, standalone: str, off_topic: bool = False) -> None:

@@ -154,7 +154,9 @@ def _answer(container: Container, asked: list[str]) -> tuple[Answer, str]:
 
     for earlier in asked[:-1][-container.settings.server.session_turns :]:
         text = clean_question(earlier[:limit], limit)
-        previous = Turn(text, container.query_rewriter.resolve(text, previous).standalone)
+        standalone = container.query_rewriter.resolve(text, previous).standalone
+        # as the chat marks a turn it declined as off-topic: it lends the next turn no topic
+        previous = Turn(text, standalone, off_topic=not container.answer_service.in_scope(standalone))
     question = clean_question(asked[-1], limit)
     standalone = container.query_rewriter.resolve(question, previous).standalone
     answer = container.answerer.ask(standalone)

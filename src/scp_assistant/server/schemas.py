@@ -47,7 +47,8 @@ class AnswerOut(BaseModel):
     refused: bool = Field(
         description="true: die Unterlagen beantworten die Frage nicht (not_covered), sie liegt außerhalb des Themas "
         "(out_of_scope), ist ein Manipulationsversuch (adversarial) oder bezieht sich auf eine vorige Frage, die es "
-        "in dieser Unterhaltung nicht gibt (needs_context: „Und wer genehmigt das?“ als erste Frage)."
+        "in dieser Unterhaltung nicht gibt (needs_context: „Und wer genehmigt das?“ als erste Frage oder nach einer "
+        "themenfremden Nachricht, die kein Thema mitgibt)."
     )
     refusal_reason: Literal["not_covered", "out_of_scope", "adversarial", "needs_context"] | None
     notice: str | None

@@ -1,0 +1,55 @@
+"""What a turn declined as off-topic leaves to the next one in a chat session: no topic."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from scp_assistant.answer import messages
+from scp_assistant.container import Container
+from scp_assistant.conversation.chat import ChatService
+from scp_assistant.conversation.sessions import MemorySessionStore, Turn
+from scp_assistant.models import Answer
+
+
+class _Declining:
+    """The answer stage, declining as off-topic what contains ``word`` (everything when empty), as its search does
+    with a question whose wording passes the guard ("Was kostet ein Bahnticket nach Mainz?")."""
+
+    def __init__(self, real: Any, word: str = "") -> None:
+        self._real, self._word = real, word
+
+    def ask(self, question: str, filters: Any = None) -> Answer:
+        answer = self._real.ask(question, filters)
+        if self._word in question:
+            answer.refused, answer.refusal_reason, answer.answer = True, "out_of_scope", "Dazu kann ich nicht helfen."
+        return answer
+
+    def stream(self, question: str, filters: Any = None) -> Iterator[tuple[str, Any]]:
+        raise AssertionError("not streamed here")
+
+
+def test_a_turn_the_answer_stage_declines_as_off_topic_lends_no_topic_either(fake_container: Container) -> None:
+    """ "Was kostet ein Bahnticket nach Mainz?" passes the guard's wording check and is declined by the answer stage's
+    search; "und wer genehmigt das?" after it was searched as "… (Mainz)" and declined with "Bezogen auf die vorige
+    Frage: Mainz" (browser walk-through, round 29). Such a turn is asked for its topic, as after the weather in
+    Mainz."""
+    ticket = "Was kostet ein Bahnticket nach Mainz?"
+    resolver = fake_container.resolver_with(None)
+    assert resolver.in_scope(ticket)  # the guard alone lets it through
+    chat = ChatService(_Declining(fake_container.answer_service, "Bahnticket"), MemorySessionStore(),
+                       fake_container.feedback_store, 2000, resolver)  # fmt: skip
+    first = chat.ask(ticket)
+    assert first.answer.refusal_reason == "out_of_scope"
+    assert chat.ask("Und wer finanziert das?", first.session_id).rewritten_question == "Und wer finanziert das?"
+    assert resolver.resolve("Und wer finanziert das?", Turn(ticket, ticket, off_topic=True)).orphan
+    # declined too, it is asked for its topic, and told that the previous message gave none (not that there was none)
+    declining = ChatService(_Declining(fake_container.answer_service), MemorySessionStore(),
+                            fake_container.feedback_store, 2000, resolver)  # fmt: skip
+    off = declining.ask(ticket)
+    follow = declining.ask("Und wer finanziert das?", off.session_id).answer
+    assert follow.refusal_reason == "needs_context" and follow.answer == messages.NEEDS_CONTEXT_AFTER_OFF_TOPIC
+    # an on-topic turn before the declined one does not come back either: the declined turn is the previous one
+    budget = chat.ask("Wie hoch ist das Trägerbudget in Mainz?")
+    chat.ask(ticket, budget.session_id)
+    assert "Mainz" not in chat.ask("Und bis wann läuft das?", budget.session_id).rewritten_question
