@@ -72,8 +72,8 @@ def _parser() -> argparse.ArgumentParser:
 
     srv = sub.add_parser("serve", help="HTTP-API starten")
     # the same defaults as scripts/run.sh: SCP_HOST and SCP_PORT, else 127.0.0.1:8000
-    srv.add_argument("--host", default=os.environ.get("SCP_HOST", "127.0.0.1"), help="Standard: $SCP_HOST, 127.0.0.1")
-    srv.add_argument("--port", type=int, default=os.environ.get("SCP_PORT", "8000"), help="Standard: $SCP_PORT, 8000")
+    srv.add_argument("--host", default=os.environ.get("SCP_HOST") or "127.0.0.1", help="Standard: $SCP_HOST, 127.0.0.1")
+    srv.add_argument("--port", type=int, default=os.environ.get("SCP_PORT") or "8000", help="Standard: $SCP_PORT, 8000")
     srv.add_argument("--workers", type=int, default=1, help="Prozesse (teilen Index und Datenbank)")
 
     sub.add_parser("mcp", help="als MCP-Server über stdio laufen (für KI-Assistenten)")

@@ -145,3 +145,6 @@ def test_serve_takes_host_and_port_from_the_environment_like_the_run_script(monk
     args = _parser().parse_args(["serve"])
     assert (args.host, args.port) == ("0.0.0.0", 8131)
     assert _parser().parse_args(["serve", "--port", "9000"]).port == 9000  # the flag wins
+    monkeypatch.setenv("SCP_HOST", "")
+    monkeypatch.setenv("SCP_PORT", "")  # empty is unset, as in scripts/run.sh
+    assert (_parser().parse_args(["serve"]).host, _parser().parse_args(["serve"]).port) == ("127.0.0.1", 8000)

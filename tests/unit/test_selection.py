@@ -418,6 +418,8 @@ def test_a_list_item_shown_without_its_neighbours_ends_where_its_words_end() -> 
     assert "Gefördert werden:\n- Räume,\n- Labore und\n- Werkstätten. [3]" in text
     assert check(text, citations) == []
     assert "Investitionsprogramm für Lernorte," in citations[0].quote  # the quote stays as the source has it
+    suspended = [unit("- Beratung für Hin- und", "x", 4, position=1, parent="Angebote", kind="item")]
+    assert render(suspended)[0] == "Angebote:\n- Beratung für Hin- und [1]"  # the word of "Hin- und" follows
 
 
 @pytest.mark.parametrize(("p_refuse", "refused"), [(0.2, False), (0.8, True)])

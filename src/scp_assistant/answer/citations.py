@@ -14,8 +14,8 @@ from scp_assistant.models import Chunk, Citation
 
 _MARKER = re.compile(r"\[(\d+)\]")
 # what joins a list item to the next one in its source ("- … helfen,", "- … beitragen und"): shown without its
-# neighbours, the item ends where its words end
-_DANGLING = re.compile(r"(?:\s*[,;]|\s+(?:und|oder|sowie))+\s*$")
+# neighbours, the item ends where its words end; "Hin- und" keeps its "und", whose word follows in the next line
+_JOINING = re.compile(r"(?:\s*[,;]|(?<=[^\s-])\s+(?:und|oder|sowie))+\s*$")
 
 
 def render(units: Sequence[UnitCandidate], closing: Sequence[str] = ()) -> tuple[str, list[Citation]]:
@@ -35,7 +35,7 @@ def render(units: Sequence[UnitCandidate], closing: Sequence[str] = ()) -> tuple
             first[doc] = unit.chunk
             quotes[doc] = []
         quotes[doc].append(unit.display)
-        body = f"{_DANGLING.sub('', unit.text) if unit.parent else unit.text} [{numbers[doc]}]"
+        body = f"{_JOINING.sub('', unit.text) if unit.parent else unit.text} [{numbers[doc]}]"
         if unit.parent:
             key = (unit.chunk.chunk_id, unit.parent)
             if last_parent == key:
