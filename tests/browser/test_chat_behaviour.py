@@ -286,6 +286,29 @@ def test_network_errors_are_explained_in_german_with_a_retry(browser: Any, serve
     _retry_brings_the_answer(page, host, retry)
 
 
+def test_on_an_allowed_portal_a_failed_request_is_no_connection_not_a_portal_that_is_not_enabled(
+    browser: Any, server: str, portal_ports: tuple[int, int, int], tmp_path: Path
+) -> None:
+    """A request that gets no answer (a dropped connection, a proxy page without CORS headers) fails in the browser
+    as it does for a portal the server does not allow; the server's readable answer on /healthz tells them apart
+    (review, round 29)."""
+    portal = Portal(server, tmp_path / "portal-failed", portal_ports[0])
+    try:
+        page = browser.new_page()
+        page.goto(portal.origin + "/index.html")
+        page.route("**/api/v1/ask/stream", lambda route: route.abort("failed"))
+        widget = page.locator("#scp-assistant-widget")
+        widget.locator("button.launcher").click()
+        widget.locator("textarea").fill(FIRST)
+        widget.locator("textarea").press("Enter")
+        widget.get_by_role("button", name="Erneut versuchen").wait_for(timeout=10_000)
+        message = widget.locator(".msg.bot").last.inner_text()
+        assert "Keine Verbindung" in message and "nicht freigeschaltet" not in message
+        page.close()
+    finally:
+        portal.close()
+
+
 _CUT_OFF = (
     'event: meta\ndata: {"refused": false, "session_id": "s1", "rewritten_question": ""}\n\n'
     'event: delta\ndata: {"text": "Aus Säule I werden Bau- und"}\n\n'
