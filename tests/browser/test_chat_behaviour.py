@@ -32,6 +32,14 @@ def ask(host: Any, question: str) -> Any:
     return host.locator(".msg.bot").last
 
 
+def opened_widget(page: Any, portal: Portal) -> Any:
+    """The floating widget on a portal page, opened with its launcher."""
+    page.goto(portal.origin + "/index.html")
+    widget = page.locator("#scp-assistant-widget")
+    widget.locator("button.launcher").click()
+    return widget
+
+
 def in_view(page: Any, locator: Any) -> bool:
     box = locator.bounding_box()
     height = page.viewport_size["height"]
@@ -258,9 +266,7 @@ def test_in_the_floating_widget_escape_closes_the_source_box_first_then_the_pane
     portal = Portal(server, tmp_path / "portal-escape", portal_ports[0])
     try:
         page = browser.new_page(viewport={"width": 1100, "height": 720})
-        page.goto(portal.origin + "/index.html")
-        widget = page.locator("#scp-assistant-widget")
-        widget.locator("button.launcher").click()
+        widget = opened_widget(page, portal)
         answer = ask(widget, FIRST)
         answer.locator("button.cite").first.click()
         page.keyboard.press("Escape")
@@ -390,9 +396,7 @@ def test_on_a_phone_header_and_notices_take_less_than_a_quarter_of_the_screen(
     portal = Portal(server, tmp_path / "portal-phone", portal_ports[0])
     try:
         page = browser.new_page(viewport={"width": 375, "height": 740})
-        page.goto(portal.origin + "/index.html")
-        widget = page.locator("#scp-assistant-widget")
-        widget.locator("button.launcher").click()
+        widget = opened_widget(page, portal)
         top, bottom = page.evaluate(
             "() => { const r = document.querySelector('#scp-assistant-widget').shadowRoot;"
             " return [r.querySelector('header').getBoundingClientRect().top,"
@@ -422,9 +426,7 @@ def test_in_the_floating_widget_each_question_and_its_answer_are_scrolled_into_t
     try:
         page = browser.new_page(viewport={"width": 1100, "height": 720})
         page.emulate_media(reduced_motion="reduce")
-        page.goto(portal.origin + "/index.html")
-        widget = page.locator("#scp-assistant-widget")
-        widget.locator("button.launcher").click()
+        widget = opened_widget(page, portal)
         for question in (FIRST, SECOND, "Was wird aus Säule I gefördert?"):
             answer = ask(widget, question)
             page.wait_for_timeout(200)
