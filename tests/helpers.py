@@ -188,6 +188,24 @@ def hand_models(**params: float) -> Models:
     )
 
 
+class Declining:
+    """The answer stage declining as off-topic whatever contains ``word`` (everything when empty): as it does
+    "Und wer genehmigt das?" alone, or a question whose wording passes the guard but not its search ("Was kostet ein
+    Bahnticket nach Mainz?"). The chat answers such turns whole; it never streams them."""
+
+    def __init__(self, real: Any, word: str = "") -> None:
+        self._real, self._word = real, word
+
+    def ask(self, question: str, filters: Any = None) -> Any:
+        answer = self._real.ask(question, filters)
+        if self._word in question:
+            answer.refused, answer.refusal_reason, answer.answer = True, "out_of_scope", "Dazu kann ich nicht helfen."
+        return answer
+
+    def stream(self, question: str, filters: Any = None) -> Iterator[tuple[str, Any]]:
+        raise AssertionError("a turn that points back is answered whole, then replayed")
+
+
 class Portal:
     """A third-party page on its own localhost port that embeds the widget with one script tag."""
 

@@ -2,31 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-
+from helpers import Declining
 from scp_assistant.answer import messages
 from scp_assistant.container import Container
 from scp_assistant.conversation.chat import ChatService
 from scp_assistant.conversation.sessions import MemorySessionStore, Turn
-from scp_assistant.models import Answer
-
-
-class _Declining:
-    """The answer stage, declining as off-topic what contains ``word`` (everything when empty), as its search does
-    with a question whose wording passes the guard ("Was kostet ein Bahnticket nach Mainz?")."""
-
-    def __init__(self, real: Any, word: str = "") -> None:
-        self._real, self._word = real, word
-
-    def ask(self, question: str, filters: Any = None) -> Answer:
-        answer = self._real.ask(question, filters)
-        if self._word in question:
-            answer.refused, answer.refusal_reason, answer.answer = True, "out_of_scope", "Dazu kann ich nicht helfen."
-        return answer
-
-    def stream(self, question: str, filters: Any = None) -> Iterator[tuple[str, Any]]:
-        raise AssertionError("not streamed here")
 
 
 def test_a_turn_the_answer_stage_declines_as_off_topic_lends_no_topic_either(fake_container: Container) -> None:
@@ -37,14 +17,14 @@ def test_a_turn_the_answer_stage_declines_as_off_topic_lends_no_topic_either(fak
     ticket = "Was kostet ein Bahnticket nach Mainz?"
     resolver = fake_container.resolver_with(None)
     assert resolver.in_scope(ticket)  # the guard alone lets it through
-    chat = ChatService(_Declining(fake_container.answer_service, "Bahnticket"), MemorySessionStore(),
+    chat = ChatService(Declining(fake_container.answer_service, "Bahnticket"), MemorySessionStore(),
                        fake_container.feedback_store, 2000, resolver)  # fmt: skip
     first = chat.ask(ticket)
     assert first.answer.refusal_reason == "out_of_scope"
     assert chat.ask("Und wer finanziert das?", first.session_id).rewritten_question == "Und wer finanziert das?"
     assert resolver.resolve("Und wer finanziert das?", Turn(ticket, ticket, off_topic=True)).orphan
     # declined too, it is asked for its topic, and told that the previous message gave none (not that there was none)
-    declining = ChatService(_Declining(fake_container.answer_service), MemorySessionStore(),
+    declining = ChatService(Declining(fake_container.answer_service), MemorySessionStore(),
                             fake_container.feedback_store, 2000, resolver)  # fmt: skip
     off = declining.ask(ticket)
     follow = declining.ask("Und wer finanziert das?", off.session_id).answer

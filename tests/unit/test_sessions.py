@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from helpers import Declining
 from scp_assistant.answer import messages
 from scp_assistant.container import Container
 from scp_assistant.conversation.chat import ChatService
 from scp_assistant.conversation.sessions import MemorySessionStore, SessionStore, SQLSessionStore, Turn
 from scp_assistant.database import SQLiteDatabase
 from scp_assistant.index.embedders import FakeEmbedder
-from scp_assistant.models import Answer
 from scp_assistant.server.app import create_app
 from scp_assistant.settings import Settings
 
@@ -140,21 +139,6 @@ def _ask(client: TestClient, question: str, session_id: str | None = None) -> di
     return data
 
 
-class _Declining:
-    """The answer stage declining everything as out of scope (as it does "Und wer genehmigt das?" alone)."""
-
-    def __init__(self, real: Any) -> None:
-        self._real = real
-
-    def ask(self, question: str, filters: Any = None) -> Answer:
-        answer = self._real.ask(question, filters)
-        answer.refused, answer.refusal_reason, answer.answer = True, "out_of_scope", "Dazu kann ich nicht helfen."
-        return answer
-
-    def stream(self, question: str, filters: Any = None) -> Iterator[tuple[str, Any]]:
-        raise AssertionError("a first turn that points back is answered whole, then replayed")
-
-
 def test_a_first_turn_that_points_back_asks_for_its_topic_instead_of_calling_it_off_topic(
     fake_container: Container,
 ) -> None:
@@ -166,7 +150,7 @@ def test_a_first_turn_that_points_back_asks_for_its_topic_instead_of_calling_it_
     assert not resolver.resolve("Und wer finanziert das?", Turn("Was ist das Chancenbudget?", "")).orphan
 
     store = MemorySessionStore()
-    chat = ChatService(_Declining(fake_container.answer_service), store, fake_container.feedback_store,
+    chat = ChatService(Declining(fake_container.answer_service), store, fake_container.feedback_store,
                        2000, resolver)  # fmt: skip
     reply = chat.ask("Und wer finanziert das?")
     assert reply.answer.refused and reply.answer.refusal_reason == "needs_context"

@@ -137,7 +137,6 @@ class SQLSessionStore:
 
     def record(self, session: Session, question: str, standalone: str, off_topic: bool = False) -> None:
         _append(session, Turn(question, standalone, off_topic), self._turns)
-        # [question, standalone, off_topic]; rows written before the flag existed hold the first two
         turns = json.dumps([[t.question, t.standalone, t.off_topic] for t in session.turns], ensure_ascii=False)
         with self._db.transaction() as db:
             db.execute(self._db.sql(_UPSERT), (session.id, self._clock(), turns))

@@ -309,6 +309,10 @@
         again.addEventListener("click", function () { msg.remove(); ask(question, asked); });
         msg.appendChild(again);
       }
+      function say(text, retry) {  // a message instead of an answer, announced; a retry where one may help
+        body.textContent = text; live.textContent = text;
+        if (retry) { offerRetry(); }
+      }
       var mine = conversation;
       stream(question, sessionId, function (event, data) {
         if (event === "meta") {
@@ -333,23 +337,16 @@
           live.textContent = T.answerReady + (tag ? tag.textContent + ". " : "") +
             state.text.replace(/\s*\[\d+\]/g, "").replace(/\n+/g, " ");
         } else if (event === "error") {
-          body.textContent = data.message || T.error; live.textContent = body.textContent;
-          if (data.retry) { offerRetry(); }  // the server was busy or failed: the same question may work again
+          say(data.message || T.error, data.retry);  // busy or failed: the same question may work again
         }
       }).catch(function (err) {
         if (err && err.message === INTERRUPTED) {
-          // the stream ended before its last event: a partial answer must not look complete
-          body.textContent = T.interrupted; live.textContent = T.interrupted;
-          offerRetry();
+          say(T.interrupted, true);  // the stream ended before its last event: a partial answer must not look complete
           return;
         }
         // no answer at all (offline, server down, a proxy error without CORS headers): say so in plain language and
         // offer a retry. A portal the server does not allow fails the same way in the browser; on another origin a
         // look at /healthz tells the two apart: the server answers a page it does not allow with a readable 403
-        var say = function (text, retry) {
-          body.textContent = text; live.textContent = text;
-          if (retry) { offerRetry(); }
-        };
         var warn = function (what) {
           if (window.console) {
             console.warn("SCP Assistant: " + what + " (" + (err && err.message) + "). Läuft der Server, und steht " +
