@@ -149,6 +149,18 @@ def test_a_threshold_for_second_sources_is_taken_only_when_it_gets_more_question
     assert params.second_source_above == 0.0
 
 
+def test_a_bonus_for_the_lead_s_own_source_is_taken_only_when_it_gets_more_questions_right() -> None:
+    from scp_assistant.learn.fit import choose_params
+
+    def outcome(params: SelectionParams) -> list[tuple[bool, bool, int]]:
+        return [(i < 6 + (params.same_source_bonus == 0.2), False, 300) for i in range(10)]
+
+    params, _ = choose_params(outcome, [0.0] * 10, [False] * 10)
+    assert params.same_source_bonus == 0.2
+    params, _ = choose_params(lambda _: [(True, False, 300)] * 10, [0.0] * 10, [False] * 10)
+    assert params.same_source_bonus == 0.0
+
+
 def test_the_median_answer_stays_within_the_cap_when_some_parameters_manage_it() -> None:
     from scp_assistant.learn.fit import BUDGET_GRID, MEDIAN_CAP, choose_params
 

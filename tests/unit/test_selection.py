@@ -859,3 +859,20 @@ def test_an_faq_verdict_is_shown_only_for_a_yes_or_no_question(
     answer = fake_container.answer_service.compose(prep, hand_models())
     assert answer.answer.startswith(start)
     assert answer.citations[0].quote in units[0].text  # still a quote of the source
+
+
+def test_units_of_the_source_the_answer_leads_with_join_it_before_others_of_like_probability() -> None:
+    units = [
+        unit("Die ADD genehmigt die Anträge.", "a"),
+        unit("Die Schulaufsicht prüft die Zielvereinbarung.", "b"),
+        unit("Die ADD berät die Schulen auch.", "a", n=1, position=1),
+    ]
+    p = [0.9, 0.62, 0.58]
+    params = dataclasses.replace(PARAMS, budget=80, add_above=0.55)  # room for one more unit
+    plain = select(scored("Wer genehmigt?", units, p), params).units
+    assert [u.chunk.doc_id for u in plain] == ["a", "b"]
+    leaning = select(scored("Wer genehmigt?", units, p), dataclasses.replace(params, same_source_bonus=0.1)).units
+    assert [u.text for u in leaning] == [units[0].text, units[2].text]
+    # the bonus also lets a unit of the lead's source pass the threshold it would miss alone
+    low = select(scored("Wer genehmigt?", units, [0.9, 0.3, 0.5]), dataclasses.replace(params, same_source_bonus=0.1))
+    assert [u.text for u in low.units] == [units[0].text, units[2].text]

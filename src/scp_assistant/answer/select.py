@@ -197,8 +197,12 @@ def select(scored: Scored, params: SelectionParams) -> Selection:
             return Selection([], uncovered)
         take(first)
     multi = scored.featurized.profile.multi_part
-    for i in _order(scored.p):
-        if scored.p[i] < params.add_above:
+    # the answer goes on in the sources it leads with: of the key facts a right source's answer missed, most stood in
+    # another passage of that source (144 of 355 out of fold) rather than in a second source
+    lead_docs = {cands[j].chunk.doc_id for j in chosen}
+    priority = scored.p + params.same_source_bonus * np.array([float(c.chunk.doc_id in lead_docs) for c in cands])
+    for i in _order(priority):
+        if priority[i] < params.add_above:
             break
         docs = {cands[j].chunk.doc_id for j in chosen}
         new_source = not multi and cands[i].chunk.doc_id not in docs

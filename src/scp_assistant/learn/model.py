@@ -78,6 +78,8 @@ class SelectionParams:
     max_sources: int = 2
     # a unit from a second source joins the answer to a question of one part only from this probability on
     second_source_above: float = 0.0
+    # added to the probability of a unit from a source the answer already draws on, when further units join
+    same_source_bonus: float = 0.0
 
 
 @dataclass(frozen=True)
