@@ -161,6 +161,17 @@ def test_a_bonus_for_the_lead_s_own_source_is_taken_only_when_it_gets_more_quest
     assert params.same_source_bonus == 0.0
 
 
+def test_a_length_cost_is_learned_on_top_of_the_other_stages() -> None:
+    from scp_assistant.learn.fit import choose_params
+
+    def outcome(params: SelectionParams) -> list[tuple[bool, bool, int]]:
+        right = 5 + (params.same_source_bonus == 0.1) + (params.same_source_bonus == 0.1 and params.length_cost == 0.2)
+        return [(i < right, False, 300) for i in range(10)]
+
+    params, _ = choose_params(outcome, [0.0] * 10, [False] * 10)
+    assert (params.same_source_bonus, params.length_cost) == (0.1, 0.2)
+
+
 def test_the_median_answer_stays_within_the_cap_when_some_parameters_manage_it() -> None:
     from scp_assistant.learn.fit import BUDGET_GRID, MEDIAN_CAP, choose_params
 

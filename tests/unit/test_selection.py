@@ -876,3 +876,17 @@ def test_units_of_the_source_the_answer_leads_with_join_it_before_others_of_like
     # the bonus also lets a unit of the lead's source pass the threshold it would miss alone
     low = select(scored("Wer genehmigt?", units, [0.9, 0.3, 0.5]), dataclasses.replace(params, same_source_bonus=0.1))
     assert [u.text for u in low.units] == [units[0].text, units[2].text]
+
+
+def test_a_long_unit_waits_behind_a_shorter_one_of_like_probability_when_a_length_cost_is_learned() -> None:
+    long = "Die ADD berät die Schulen in allen Fragen der Schulentwicklung und der Zielvereinbarung ausführlich."
+    units = [unit("Die ADD genehmigt die Anträge.", "a"), unit(long, "a", n=1), unit("Die ADD prüft.", "a", n=2)]
+    p = [0.9, 0.7, 0.65]
+    params = dataclasses.replace(PARAMS, budget=140, add_above=0.5)  # room for the long unit or the short one
+    assert [u.text for u in select(scored("Was macht die ADD?", units, p), params).units][1] == long
+    costly = dataclasses.replace(params, length_cost=0.2)
+    chosen = [u.text for u in select(scored("Was macht die ADD?", units, p), costly).units]
+    assert chosen[1:] == ["Die ADD prüft."] and long not in chosen
+    # the cost orders; it never lets a unit below the threshold join
+    low = select(scored("Was macht die ADD?", units, [0.9, 0.7, 0.3]), costly).units
+    assert [u.text for u in low] == [units[0].text, long]

@@ -201,9 +201,13 @@ def select(scored: Scored, params: SelectionParams) -> Selection:
     # another passage of that source (144 of 355 out of fold) rather than in a second source
     lead_docs = {cands[j].chunk.doc_id for j in chosen}
     priority = scored.p + params.same_source_bonus * np.array([float(c.chunk.doc_id in lead_docs) for c in cands])
-    for i in _order(priority):
+    # in which order they are tried: a long unit waits behind shorter ones of like probability, so more of what is
+    # asked fits the budget; whether a unit may join at all stays a matter of its probability
+    lengths = np.array([len(c.display) for c in cands], dtype=float)
+    rank = priority - params.length_cost * lengths / max(1.0, budget)
+    for i in _order(rank):
         if priority[i] < params.add_above:
-            break
+            continue
         docs = {cands[j].chunk.doc_id for j in chosen}
         new_source = not multi and cands[i].chunk.doc_id not in docs
         if is_editorial_note(cands[i].text) and cands[i].chunk.doc_id not in docs:

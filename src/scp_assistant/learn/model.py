@@ -80,6 +80,8 @@ class SelectionParams:
     second_source_above: float = 0.0
     # added to the probability of a unit from a source the answer already draws on, when further units join
     same_source_bonus: float = 0.0
+    # a further unit ranks this much lower per budget's length of its text (short units that say as much first)
+    length_cost: float = 0.0
 
 
 @dataclass(frozen=True)
