@@ -205,3 +205,16 @@ def test_parameters_that_get_the_same_questions_right_are_chosen_for_a_longer_bu
 
     params, _ = choose_params(better_short, [0.0] * 10, [False] * 10)
     assert params.budget == BUDGET_GRID[0]
+
+
+def test_a_model_file_with_a_parameter_the_code_does_not_know_is_refused_with_a_clear_error(tmp_path: Path) -> None:
+    data = json.loads(load_models().to_json())
+    data["params"]["tomorrows_parameter"] = 0.5
+    newer = tmp_path / "models.json"
+    newer.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(ConfigError, match="tomorrows_parameter"):
+        load_models(newer)
+    # a file written before a parameter existed still loads, with the parameter's default
+    del data["params"]["tomorrows_parameter"], data["params"]["length_cost"]
+    newer.write_text(json.dumps(data), encoding="utf-8")
+    assert load_models(newer).params.length_cost == 0.0

@@ -890,3 +890,13 @@ def test_a_long_unit_waits_behind_a_shorter_one_of_like_probability_when_a_lengt
     # the cost orders; it never lets a unit below the threshold join
     low = select(scored("Was macht die ADD?", units, [0.9, 0.7, 0.3]), costly).units
     assert [u.text for u in low] == [units[0].text, long]
+
+
+def test_a_unit_below_the_threshold_that_ranks_first_by_shortness_does_not_stop_the_likely_ones_behind_it() -> None:
+    long = "Die ADD " + "berät die Schulen in allen Fragen der Schulentwicklung, " * 5 + "und zwar ausführlich."
+    units = [unit("Die ADD genehmigt die Anträge.", "a"), unit("Die ADD prüft.", "a", n=1), unit(long, "a", n=2)]
+    params = dataclasses.replace(PARAMS, budget=400, add_above=0.5, length_cost=0.2)
+    # the short unit (p 0.45) is tried first but may not join; the long one (p 0.55, ranked below the threshold by its
+    # length) still does: the threshold is on the probability, the length only orders
+    chosen = select(scored("Was macht die ADD?", units, [0.9, 0.45, 0.55]), params).units
+    assert [u.text for u in chosen] == [units[0].text, long]

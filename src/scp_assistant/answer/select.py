@@ -1,9 +1,10 @@
 """Which scored units make the answer, in which order.
 
 The answer leads with the unit most likely to answer the question (for a multi-part question: the best unit
-of each part, in the order of the parts), then adds units only while they are likely to answer too, say
-something the answer does not say yet, fit the budget, and (for a question of one part) come from at most two
-sources. A part without a unit likely enough to answer it is reported as not covered.
+of each part, in the order of the parts), then adds units that are likely to answer too (a little more so when
+they come from a source the answer leads with), say something the answer does not say yet, fit the budget, and
+(for a question of one part) come from at most two sources; shorter ones are tried first among like ones. A
+part without a unit likely enough to answer it is reported as not covered.
 """
 
 from __future__ import annotations
@@ -64,7 +65,8 @@ def _terms(text: str) -> frozenset[str]:
 
 
 def _order(p: np.ndarray) -> list[int]:
-    """Indices by descending probability; ties broken by position in the candidate list (deterministic)."""
+    """Indices by descending value (a probability, or what ranks further units); ties broken by position in the
+    candidate list (deterministic)."""
     return sorted(range(len(p)), key=lambda i: (-round(float(p[i]), 9), i))
 
 
@@ -197,16 +199,15 @@ def select(scored: Scored, params: SelectionParams) -> Selection:
             return Selection([], uncovered)
         take(first)
     multi = scored.featurized.profile.multi_part
-    # the answer goes on in the sources it leads with: of the key facts a right source's answer missed, most stood in
-    # another passage of that source (144 of 355 out of fold) rather than in a second source
+    # the answer goes on in the sources it leads with (the lead's, or each part's): of the key facts missing from an
+    # answer that cited a right source, 144 of 355 stood in another passage of that source (out of fold)
     lead_docs = {cands[j].chunk.doc_id for j in chosen}
-    priority = scored.p + params.same_source_bonus * np.array([float(c.chunk.doc_id in lead_docs) for c in cands])
+    likely = scored.p + params.same_source_bonus * np.array([float(c.chunk.doc_id in lead_docs) for c in cands])
     # in which order they are tried: a long unit waits behind shorter ones of like probability, so more of what is
-    # asked fits the budget; whether a unit may join at all stays a matter of its probability
+    # asked fits the budget; whether a unit may join stays a matter of ``likely``
     lengths = np.array([len(c.display) for c in cands], dtype=float)
-    rank = priority - params.length_cost * lengths / max(1.0, budget)
-    for i in _order(rank):
-        if priority[i] < params.add_above:
+    for i in _order(likely - params.length_cost * lengths / max(1.0, budget)):
+        if likely[i] < params.add_above:
             continue
         docs = {cands[j].chunk.doc_id for j in chosen}
         new_source = not multi and cands[i].chunk.doc_id not in docs

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -78,7 +78,8 @@ class SelectionParams:
     max_sources: int = 2
     # a unit from a second source joins the answer to a question of one part only from this probability on
     second_source_above: float = 0.0
-    # added to the probability of a unit from a source the answer already draws on, when further units join
+    # added to the probability of a unit from a source the answer leads with (the lead's, or for a question of several
+    # parts each part's) when further units join: it ranks them higher and lets them join a little below add_above
     same_source_bonus: float = 0.0
     # a further unit ranks this much lower per budget's length of its text (short units that say as much first)
     length_cost: float = 0.0
@@ -119,11 +120,23 @@ class Models:
         return cls(
             unit=LinearModel.from_dict(data["unit"]),
             refusal=LinearModel.from_dict(data["refusal"]),
-            params=SelectionParams(**data.get("params", {})),
+            params=_params(data.get("params") or {}),
             followup=LinearModel.from_dict(data["followup"]) if data.get("followup") else None,
             info=dict(data.get("info") or {}),
             wording=WordingModel.from_dict(data["wording"]) if data.get("wording") else None,
         )
+
+
+def _params(data: dict[str, Any]) -> SelectionParams:
+    """The selection parameters of a model file; one this code does not know means the file is newer than the code
+    (an answer composed without a learned parameter is not the answer that was measured)."""
+    unknown = sorted(set(data) - {f.name for f in fields(SelectionParams)})
+    if unknown:
+        raise ConfigError(
+            f"Die Modelldatei enthält Parameter, die dieser Stand nicht kennt ({', '.join(unknown)}): "
+            "Sie ist neuer als der Code. Bitte den Code aktualisieren oder `scp-assistant eval train` ausführen."
+        )
+    return SelectionParams(**data)
 
 
 BUNDLED = "models.json"
