@@ -137,28 +137,19 @@ def test_the_refusal_threshold_never_declines_more_than_a_twentieth_of_the_answe
     assert params.refuse_above > 0.6
 
 
-def test_a_threshold_for_second_sources_is_taken_only_when_it_gets_more_questions_right() -> None:
+@pytest.mark.parametrize(
+    ("name", "value"), [("second_source_above", 0.8), ("same_source_bonus", 0.2), ("length_cost", 0.1)]
+)
+def test_a_later_stage_s_value_is_taken_only_when_it_gets_more_questions_right(name: str, value: float) -> None:
     from scp_assistant.learn.fit import choose_params
 
     def outcome(params: SelectionParams) -> list[tuple[bool, bool, int]]:
-        return [(i < 6 + (params.second_source_above == 0.8), False, 300) for i in range(10)]
+        return [(i < 6 + (getattr(params, name) == value), False, 300) for i in range(10)]
 
     params, _ = choose_params(outcome, [0.0] * 10, [False] * 10)
-    assert params.second_source_above == 0.8
+    assert getattr(params, name) == value
     params, _ = choose_params(lambda _: [(True, False, 300)] * 10, [0.0] * 10, [False] * 10)
-    assert params.second_source_above == 0.0
-
-
-def test_a_bonus_for_the_lead_s_own_source_is_taken_only_when_it_gets_more_questions_right() -> None:
-    from scp_assistant.learn.fit import choose_params
-
-    def outcome(params: SelectionParams) -> list[tuple[bool, bool, int]]:
-        return [(i < 6 + (params.same_source_bonus == 0.2), False, 300) for i in range(10)]
-
-    params, _ = choose_params(outcome, [0.0] * 10, [False] * 10)
-    assert params.same_source_bonus == 0.2
-    params, _ = choose_params(lambda _: [(True, False, 300)] * 10, [0.0] * 10, [False] * 10)
-    assert params.same_source_bonus == 0.0
+    assert getattr(params, name) == getattr(SelectionParams(), name)
 
 
 def test_a_length_cost_is_learned_on_top_of_the_other_stages() -> None:
