@@ -138,7 +138,8 @@ def test_the_refusal_threshold_never_declines_more_than_a_twentieth_of_the_answe
 
 
 @pytest.mark.parametrize(
-    ("name", "value"), [("second_source_above", 0.8), ("same_source_bonus", 0.2), ("length_cost", 0.1)]
+    ("name", "value"),
+    [("second_source_above", 0.8), ("same_source_bonus", 0.2), ("length_cost", 0.1), ("multi_part_factor", 2.0)],
 )
 def test_a_later_stage_s_value_is_taken_only_when_it_gets_more_questions_right(name: str, value: float) -> None:
     from scp_assistant.learn.fit import choose_params
