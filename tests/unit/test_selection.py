@@ -800,12 +800,17 @@ def test_an_answer_to_a_question_of_one_part_draws_on_two_sources_at_most() -> N
     assert {u.chunk.doc_id for u in select(multi, dataclasses.replace(PARAMS, budget=1000)).units} == {"a", "b", "c"}
 
 
-def test_a_second_source_joins_only_from_its_threshold_on() -> None:
-    units = [
+def _two_sources() -> list[UnitCandidate]:
+    """Two units of source a (the lead and a later one) and one of source b."""
+    return [
         unit("Die ADD genehmigt die Anträge.", "a"),
         unit("Die Schulaufsicht prüft die Zielvereinbarung.", "b"),
         unit("Die ADD berät die Schulen auch.", "a", n=1, position=1),
     ]
+
+
+def test_a_second_source_joins_only_from_its_threshold_on() -> None:
+    units = _two_sources()
     p = [0.9, 0.8, 0.7]
     params = dataclasses.replace(PARAMS, budget=1000, add_above=0.5)
     assert {u.chunk.doc_id for u in select(scored("Wer genehmigt?", units, p), params).units} == {"a", "b"}
@@ -862,11 +867,7 @@ def test_an_faq_verdict_is_shown_only_for_a_yes_or_no_question(
 
 
 def test_units_of_the_source_the_answer_leads_with_join_it_before_others_of_like_probability() -> None:
-    units = [
-        unit("Die ADD genehmigt die Anträge.", "a"),
-        unit("Die Schulaufsicht prüft die Zielvereinbarung.", "b"),
-        unit("Die ADD berät die Schulen auch.", "a", n=1, position=1),
-    ]
+    units = _two_sources()
     p = [0.9, 0.62, 0.58]
     params = dataclasses.replace(PARAMS, budget=80, add_above=0.55)  # room for one more unit
     plain = select(scored("Wer genehmigt?", units, p), params).units
