@@ -37,7 +37,8 @@ def unit(
 def scored(question: str, units: list[UnitCandidate], p: list[float], part_p: list[list[float]] | None = None,
            p_refuse: float = 0.0, asked_pillars: frozenset[str] = frozenset(),
            part_places: tuple[frozenset[str], ...] = (),
-           unit_places: tuple[frozenset[str], ...] = ()) -> Scored:  # fmt: skip
+           unit_places: tuple[frozenset[str], ...] = (),
+           named_places: tuple[frozenset[str], ...] = ()) -> Scored:  # fmt: skip
     rows = np.zeros((len(units), len(UNIT_FEATURES)))
     prof = profile(question)
     parts = [rows.copy() for _ in prof.parts] if part_p else []
@@ -45,7 +46,7 @@ def scored(question: str, units: list[UnitCandidate], p: list[float], part_p: li
     excluded = excluded_units(question, asked_pillars, rows, units)
     featurized = Featurized(
         prof, units, rows, parts, EVIDENCE, query, (), asked_pillars, excluded,
-        part_places=part_places, unit_places=unit_places,
+        part_places=part_places, unit_places=unit_places, named_places=named_places,
     )  # fmt: skip
     return Scored(
         featurized,
@@ -232,6 +233,40 @@ def test_a_single_digit_count_is_a_figure_too() -> None:
     ]
     chosen = select(scored("Schulen in Trier und Worms?", units, [0.9, 0.85, 0.8]), PARAMS).units
     assert [u.chunk.doc_id for u in chosen] == ["trier", "worms"]
+
+
+def test_the_same_sentence_about_another_place_is_other_content_even_with_the_same_figure() -> None:
+    # "Wie viele Startchancen-Schulen gibt es in Trier und im Landkreis Bernkastel-Wittlich?": both have 9, and the
+    # Trier sentence had been dropped as a repeat of the district's
+    units = [
+        unit("Im Landkreis Bernkastel-Wittlich nehmen 9 Schulen am Startchancen-Programm teil.", "bkw"),
+        unit("In Trier nehmen 9 Schulen am Startchancen-Programm teil.", "trier"),
+        unit("In Trier nehmen 9 Schulen am Programm teil.", "trier-copy"),  # the same place: a repeat
+        unit("Es nehmen 9 Schulen am Startchancen-Programm teil.", "none"),  # names no place: a repeat
+    ]
+    places = (frozenset({"wittlich"}), frozenset({"trier"}), frozenset({"trier"}), frozenset())
+    question = "Schulen in Trier und Bernkastel-Wittlich?"
+    chosen = select(scored(question, units, [0.9, 0.85, 0.8, 0.75], named_places=places), PARAMS).units
+    assert [u.chunk.doc_id for u in chosen] == ["bkw", "trier"]
+
+
+def test_the_scorer_names_the_places_each_unit_speaks_of() -> None:
+    from scp_assistant.answer.evidence import Evidence
+    from scp_assistant.answer.scoring import UnitScorer
+    from scp_assistant.models import ScoredChunk
+    from scp_assistant.retrieve.bm25 import BM25Index
+
+    texts = {  # the places are those the documents are filed under
+        "trier": ("In Trier nehmen 9 Schulen am Startchancen-Programm teil.", "Trier, RLP"),
+        "bkw": ("Im Landkreis Bernkastel-Wittlich nehmen 9 Schulen am Startchancen-Programm teil.", "Wittlich, RLP"),
+        "land": ("Das Land fördert 200 Schulen.", "RLP"),
+    }
+    chunks = [dataclasses.replace(chunk(doc, 0, text), region=region) for doc, (text, region) in texts.items()]
+    scorer = UnitScorer(BM25Index(chunks), passages=3)
+    ranked = [ScoredChunk(c, 1.0) for c in chunks]
+    featurized = scorer.featurize("Wie viele Schulen in Trier?", ranked, Evidence(0.5))
+    named = {c.chunk.doc_id: places for c, places in zip(featurized.candidates, featurized.named_places, strict=True)}
+    assert named == {"trier": {"trier"}, "bkw": {"wittlich"}, "land": frozenset()}
 
 
 def test_two_places_joined_by_und_are_two_parts_other_nouns_are_one_subject() -> None:

@@ -75,6 +75,7 @@ def select(scored: Scored, params: SelectionParams) -> Selection:
     if not cands:
         return Selection([], [])
     elsewhere = scored.featurized.excluded  # another place, school year or pillar (answer/exclusions.py)
+    named_places = scored.featurized.named_places
     chosen: list[int] = []
     uncovered: list[str] = []
 
@@ -93,7 +94,7 @@ def select(scored: Scored, params: SelectionParams) -> Selection:
             if before in elsewhere or (chosen and used + len(cands[before].display) + len(cands[i].display) > budget):
                 if chosen:
                     return
-            elif not any(_overlaps(cands[before], cands[j]) for j in chosen):
+            elif not any(_same(before, j) for j in chosen):
                 chosen.append(before)
         whole = _list_of(i)
         shown = _narrowed(whole)
@@ -105,7 +106,14 @@ def select(scored: Scored, params: SelectionParams) -> Selection:
         chosen.extend(fresh)
 
     def _new(k: int) -> bool:
-        return k not in chosen and k not in elsewhere and not any(_overlaps(cands[k], cands[j]) for j in chosen)
+        return k not in chosen and k not in elsewhere and not any(_same(k, j) for j in chosen)
+
+    def _same(a: int, b: int) -> bool:
+        """Two units say the same thing, unless they name different places: "In Trier nehmen 9 Schulen teil"
+        and "Im Landkreis Bernkastel-Wittlich nehmen 9 Schulen teil" are two answers."""
+        if named_places and named_places[a] and named_places[b] and not named_places[a] & named_places[b]:
+            return False
+        return _overlaps(cands[a], cands[b])
 
     def _lead(order: list[int]) -> int | None:
         """The first of ``order`` that is no editor's note (a note comments on what its source says), else the
