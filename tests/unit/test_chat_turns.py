@@ -33,3 +33,12 @@ def test_a_turn_the_answer_stage_declines_as_off_topic_lends_no_topic_either(fak
     budget = chat.ask("Wie hoch ist das Trägerbudget in Mainz?")
     chat.ask(ticket, budget.session_id)
     assert "Mainz" not in chat.ask("Und bis wann läuft das?", budget.session_id).rewritten_question
+
+
+def test_a_first_turn_points_back_by_a_pronoun_not_by_an_article() -> None:
+    from scp_assistant.conversation.turn_words import POINTS_BACK
+
+    for question in ("Und wer finanziert das?", "Gilt das auch für BBS?", "Was heißt dies?", "Und was gilt dort?"):
+        assert POINTS_BACK.search(question), question
+    for question in ("Wer evaluiert das Startchancen-Programm eigentlich?", "Gibt es Mittel für Schulen?"):
+        assert not POINTS_BACK.search(question), question

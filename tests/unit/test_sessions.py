@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -145,7 +146,10 @@ def test_a_first_turn_that_points_back_asks_for_its_topic_instead_of_calling_it_
     resolver = fake_container.resolver_with(None)
     for question in ("Und wer finanziert das?", "Und das Personal?", "Und bis wann?"):
         assert resolver.resolve(question, None).orphan, question
-    for question in ("Wie ist das Wetter?", "Wer ist der Schulträger?", "Welche Berufsgruppen gibt es in Säule III?"):
+    for question in (
+        "Wie ist das Wetter?", "Wer ist der Schulträger?", "Welche Berufsgruppen gibt es in Säule III?",
+        "Wer genehmigt das Chancenbudget?", "Wer evaluiert das Startchancen-Programm eigentlich?",  # an article
+    ):  # fmt: skip
         assert not resolver.resolve(question, None).orphan, question  # its own words, or words no document uses
     assert not resolver.resolve("Und wer finanziert das?", Turn("Was ist das Chancenbudget?", "")).orphan
 
@@ -165,6 +169,41 @@ def test_a_first_turn_that_points_back_asks_for_its_topic_instead_of_calling_it_
     first = store.get_or_create(None)
     store.record(first, "Darf aus dem Chancenbudget Mobiliar angeschafft werden?", "Darf aus dem Chancenbudget …?")
     assert chat.ask("Und wer finanziert das?", first.id).answer.refusal_reason == "out_of_scope"
+
+
+class _Saying:
+    """The answer stage with a fixed verdict: an answer (a guess at what "das" is) or a refusal for ``reason``."""
+
+    def __init__(self, real: Any, reason: str = "") -> None:
+        self._real, self._reason = real, reason
+
+    def ask(self, question: str, filters: Any = None) -> Any:
+        answer = self._real.ask("Wer genehmigt Anträge aus dem Chancenbudget?", filters)
+        answer.refused, answer.refusal_reason = bool(self._reason), self._reason or None
+        answer.answer = (
+            "Dazu kann ich nicht helfen." if self._reason else "Säule I wird aus dem Bundeshaushalt finanziert."
+        )
+        return answer
+
+    def stream(self, question: str, filters: Any = None) -> Iterator[tuple[str, Any]]:
+        raise AssertionError("a turn that points back is answered whole, then replayed")
+
+
+def test_a_turn_that_points_at_nothing_is_asked_for_its_topic_even_when_the_answer_stage_would_answer_it(
+    fake_container: Container,
+) -> None:
+    """ "Und wer finanziert das?" as a first turn got "Säule I wird aus dem Bundeshaushalt finanziert …": a guess at
+    what "das" is (browser walk-through, round 31). A refusal as manipulation stays what it is."""
+    resolver = fake_container.resolver_with(None)
+    for reason, expected in (("", "needs_context"), ("not_covered", "needs_context"), ("adversarial", "adversarial")):
+        chat = ChatService(_Saying(fake_container.answer_service, reason), MemorySessionStore(),
+                           fake_container.feedback_store, 2000, resolver)  # fmt: skip
+        answer = chat.ask("Und wer finanziert das?").answer
+        assert answer.refused and answer.refusal_reason == expected, reason
+        assert (answer.answer == messages.NEEDS_CONTEXT) == (expected == "needs_context")
+        # a turn with its own subject is answered as the stage says
+        own = chat.ask("Wer finanziert Säule I des Startchancen-Programms?").answer
+        assert own.refused == bool(reason) and own.refusal_reason == (reason or None)
 
 
 def test_an_off_topic_turn_lends_no_topic_to_the_next(fake_container: Container) -> None:

@@ -74,14 +74,17 @@ class ChatService:
 
     @staticmethod
     def _asked_for_context(answer: Answer, orphan: bool, session: Session) -> Answer:
-        """A turn that only makes sense after another ("Und wer genehmigt das?"), asked first or after a turn
-        declined as off-topic, and declined by the answer stage is not "out of scope": the user is asked for the
-        topic instead. An answer stays an answer."""
-        if not (orphan and answer.refused and answer.refusal_reason in ("not_covered", "out_of_scope")):
+        """A turn that only makes sense after another ("Und wer finanziert das?"), asked first or after a turn
+        declined as off-topic, points at nothing: the user is asked for its topic, whether the answer stage found
+        something to say (a guess at what "das" is: Säule I's federal budget, the goals of the measures) or declined
+        it as not covered or out of scope. A refusal as manipulation stays what it is."""
+        if not orphan or (answer.refused and answer.refusal_reason not in ("not_covered", "out_of_scope")):
             return answer
         after_off_topic = bool(session.turns) and session.turns[-1].off_topic
         text = messages.NEEDS_CONTEXT_AFTER_OFF_TOPIC if after_off_topic else messages.NEEDS_CONTEXT
-        answer.answer, answer.refusal_reason, answer.citations = text, "needs_context", []
+        if not answer.refused:
+            answer.notice = None  # it spoke of the guessed answer's sources
+        answer.answer, answer.refused, answer.refusal_reason, answer.citations = text, True, "needs_context", []
         return answer
 
     def _end(

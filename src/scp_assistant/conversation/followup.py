@@ -26,6 +26,7 @@ from scp_assistant.conversation.turn_words import (
     PLACE_NAME_WORDS,
     POINTING,
     POINTS_AT,
+    POINTS_BACK,
     PRONOUN,
     QUESTION_WORD,
     WIDE,
@@ -123,7 +124,7 @@ class FollowupResolver:
         words = content_words(question)
         own = [w for w in words if not QUESTION_WORD.fullmatch(w) and not POINTING.fullmatch(w)]
         opens = bool(CONNECTOR.search(question.strip()))
-        points = bool(POINTING.search(question)) and len(question.split()) <= 5
+        points = bool(POINTS_BACK.search(question)) and len(question.split()) <= 5
         return (opens or points) and len(own) <= 2 and all(self._topics.indexed(w) for w in own)
 
     def resolve(self, question: str, previous: Turn | None) -> Resolution:

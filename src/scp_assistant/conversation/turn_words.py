@@ -27,6 +27,13 @@ POINTING = re.compile(  # what points back without an article's ambiguity ("der 
     r"\b(das|dies\w*|dafür|dazu|davon|dabei|darauf|daran|darüber|damit|es|dort|that|this|it|there|those|these)\b",
     re.IGNORECASE,
 )
+# the same in a turn that may stand first: "das"/"es" before a noun are an article ("Wer evaluiert das Startchancen-
+# Programm eigentlich?" names what it asks about), "gibt es" a phrase
+POINTS_BACK = re.compile(
+    r"\b(?:das|es)\b(?!\s+(?-i:[A-ZÄÖÜ]))(?<!\bgibt es)|\b(dies\w*|dafür|dazu|davon|dabei|darauf|daran|darüber|damit|"
+    r"dort|that|this|it|there|those|these)\b",
+    re.IGNORECASE,
+)
 # what points back to something, someone or somewhere of the previous turn ("Gilt das …", "hat er da …", "so jemand");
 # "das"/"es" before a noun or in "gibt es" are an article and a phrase, not a pointer
 POINTS_AT = re.compile(
