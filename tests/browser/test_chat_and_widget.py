@@ -189,3 +189,14 @@ def test_hostile_markup_is_never_rendered(browser: Any, server: str) -> None:
     assert counts == [0, 0, 0]
     assert "<img src=x" in host.locator(".msg.user").first.inner_text()  # shown as text
     page.close()
+
+
+def test_the_api_docs_render_without_internet(browser: Any, server: str, artifacts: Path) -> None:
+    page = browser.new_page()
+    errors = _console(page)
+    page.route("**/*", lambda route: route.abort() if not route.request.url.startswith(server) else route.continue_())
+    page.goto(f"{server}/docs")
+    page.get_by_text("/api/v1/ask", exact=True).first.wait_for(timeout=15_000)  # the operations are listed
+    page.screenshot(path=str(artifacts / "api-docs.png"), full_page=False)
+    assert not errors, errors
+    page.close()

@@ -337,3 +337,20 @@ def test_a_worker_answers_at_most_answer_threads_questions_at_once(
         replies = list(pool.map(lambda _: client.post("/mcp", json=call, headers=headers), range(8)))
     assert [r.status_code for r in replies] == [200] * 8
     assert all("result" in r.json() and not r.json()["result"].get("isError") for r in replies) and peak == 2
+
+
+def test_the_api_docs_work_offline_from_this_server(fake_container: Container) -> None:
+    """FastAPI's /docs loaded Swagger UI from a CDN: a blank page without internet (walk-through, round 31)."""
+    client = client_for(fake_container)
+    page = client.get("/docs")
+    assert page.status_code == 200 and "cdn." not in page.text and "https://" not in page.text
+    assert "/openapi.json" in page.text
+    for name, kind in (("swagger-ui-bundle.js", "javascript"), ("swagger-ui.css", "css")):
+        asset = client.get(f"/docs/assets/{name}")
+        assert asset.status_code == 200 and kind in asset.headers["content-type"] and len(asset.content) > 100_000
+        assert f"/docs/assets/{name}" in page.text
+    assert client.get("/docs/assets/swagger-editor-bundle.js").status_code == 404  # only what the page needs
+    assert client.get("/docs/assets/..%2F__init__.py").status_code == 404
+    moved = client.get("/redoc", follow_redirects=False)
+    assert moved.status_code == 308 and moved.headers["location"] == "/docs"
+    assert "/docs" not in client.get("/openapi.json").json()["paths"]

@@ -19,7 +19,7 @@ from mcp.server.transport_security import TransportSecuritySettings
 from scp_assistant.container import Container
 from scp_assistant.errors import ConfigError, ScpError
 from scp_assistant.mcp_server import build_mcp
-from scp_assistant.server import errors, openai_compat
+from scp_assistant.server import api_docs, errors, openai_compat
 from scp_assistant.server.admin_routes import admin
 from scp_assistant.server.limits import BodySizeLimit, RateLimit
 from scp_assistant.server.routes import api
@@ -100,10 +100,13 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
         version="0.1.0",
         description="Fragen zum Startchancen-Programm, beantwortet aus den Programmunterlagen mit Quellen.",
         lifespan=lifespan,
+        docs_url=None,  # served offline by api_docs (FastAPI's own loads Swagger UI from a CDN)
+        redoc_url=None,
     )
     app.state.container = container
     app.state.answer_limiter = limiter
     errors.install(app)
+    api_docs.install(app)
 
     app.add_middleware(RateLimit, per_minute=settings.server.rate_limit_per_minute)
     app.add_middleware(
