@@ -58,6 +58,10 @@ def test_pdf_pages_keep_their_numbers_and_empty_pages_are_reported(tmp_path: Pat
     assert "Schulträger" in doc.sections[1].text
     assert any("Seiten ohne Text" in w and "2" in w for w in doc.warnings)
     assert [c.page for c in chunk_document(doc)] == [1, 3]
+    # the PDF is the original (served, cited page by page): no web address is missing; a Markdown summary lacks one
+    assert not any("source_url" in w for w in doc.warnings)
+    summary = load_document(write_markdown(tmp_path, "s", "Zusammenfassung", {"A": "Text eins."}, source_url=""))
+    assert any("source_url" in w for w in summary.warnings)
 
 
 def test_corrupt_pdf_is_a_document_error(tmp_path: Path) -> None:
