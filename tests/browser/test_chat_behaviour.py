@@ -182,6 +182,11 @@ def test_feedback_says_what_happened_and_keeps_the_keyboard_focus(browser: Any, 
     assert down.get_attribute("aria-expanded") == "true" and answer.locator("select").is_visible()
     down.click()
     assert down.get_attribute("aria-expanded") == "false" and not answer.locator("select").is_visible()
+    down.click()  # Escape closes it too, and the focus goes back to the button
+    answer.locator("select").press("Escape")
+    assert down.get_attribute("aria-expanded") == "false" and not answer.locator("select").is_visible()
+    focused = page.evaluate("() => document.querySelector('#scp-assistant').shadowRoot.activeElement?.textContent")
+    assert focused == "– Nicht hilfreich"
     page.route("**/api/v1/feedback", lambda route: route.abort("internetdisconnected"))
     answer.get_by_role("button", name="+ Hilfreich").click()
     answer.get_by_text("konnte nicht gesendet werden").wait_for(timeout=10_000)
@@ -190,6 +195,25 @@ def test_feedback_says_what_happened_and_keeps_the_keyboard_focus(browser: Any, 
     answer.get_by_text("Danke für Ihre Rückmeldung.").wait_for(timeout=10_000)
     focused = page.evaluate("() => document.querySelector('#scp-assistant').shadowRoot.activeElement?.textContent")
     assert focused == "Danke für Ihre Rückmeldung."
+    # announced through the chat's one status region, not a second one
+    assert host.locator("[aria-live], [role=log], [role=status], [role=alert]").count() == 1
+    assert host.locator("[role=status]").inner_text() == "Danke für Ihre Rückmeldung."
+    # Enter in the comment sends the form
+    other = ask(host, "Was ist das Trägerbudget?")
+    other.get_by_role("button", name="– Nicht hilfreich").click()
+    other.get_by_label("Kommentar (optional, ohne personenbezogene Daten)").fill("Zu lang.")
+    other.get_by_label("Kommentar (optional, ohne personenbezogene Daten)").press("Enter")
+    other.get_by_text("Danke für Ihre Rückmeldung.").wait_for(timeout=10_000)
+    page.close()
+
+
+def test_the_skip_link_lands_in_the_question_field(browser: Any, server: str) -> None:
+    page, _host = chat(browser, server)
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.textContent") == "Zum Chat springen"
+    page.keyboard.press("Enter")
+    focused = page.evaluate("() => document.querySelector('#scp-assistant').shadowRoot.activeElement?.tagName")
+    assert focused == "TEXTAREA"
     page.close()
 
 

@@ -515,9 +515,10 @@
       function done() {
         // the thanks takes the place of the buttons, and the keyboard focus with it (not back to the page top)
         bar.textContent = "";
-        var thanks = el("span", { role: "status", tabindex: "-1" }, T.thanks);
+        var thanks = el("span", { tabindex: "-1", "class": "fb-thanks" }, T.thanks);
         bar.appendChild(thanks);
         thanks.focus({ preventScroll: true });
+        live.textContent = T.thanks;  // through the chat's one status region, as every announcement
       }
       function failed(button) { problem.textContent = T.feedbackFailed; live.textContent = T.feedbackFailed; button.focus(); }
       up.addEventListener("click", function () {
@@ -535,6 +536,16 @@
           // the whole form in view, its send button above the input that sticks to the bottom of the page
           extra.scrollIntoView({ block: "nearest", behavior: REDUCED ? "auto" : "smooth" });
         }
+      });
+      // Escape closes the form and gives the focus back to its button; Enter in the comment sends it
+      extra.addEventListener("keydown", function (e) {
+        if (e.key !== "Escape") { return; }
+        e.stopPropagation();
+        extra.hidden = true; down.setAttribute("aria-expanded", "false");
+        down.focus();
+      });
+      comment.addEventListener("keydown", function (e) {
+        if (e.key === "Enter" && !e.isComposing) { e.preventDefault(); submit.click(); }
       });
       submit.addEventListener("click", function () {
         problem.textContent = "";
@@ -602,6 +613,15 @@
       document.body.appendChild(host);
     }
     build(host);
+    if (MODE === "inline") {
+      // the page's skip link ("Zum Chat springen") lands in the question field, not on the page body
+      Array.prototype.forEach.call(document.querySelectorAll('a[href="#' + host.id + '"]'), function (link) {
+        link.addEventListener("click", function (ev) {
+          ev.preventDefault();
+          host.shadowRoot.querySelector("textarea").focus();
+        });
+      });
+    }
   }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", mount); } else { mount(); }
 })();
