@@ -129,19 +129,20 @@ _COUNT_WORDS = ("Eine", "Zwei", "Drei", "Vier", "Fünf", "Sechs", "Sieben", "Ach
 
 
 def other_land_notice(chunks: Sequence[Chunk]) -> str:
-    """ "Eine Quelle beschreibt die Regelung in Berlin (anderes Land)", "Zwei Quellen beschreiben die Regelungen in
-    Berlin und Nordrhein-Westfalen (andere Länder)": counted by document, named by Land ("einem anderen Land" for a
-    source without one)."""
+    """ "Eine Quelle stammt aus Berlin (anderes Land)", "Zwei Quellen stammen aus Berlin und Nordrhein-Westfalen
+    (andere Länder)": counted by document, named by Land ("einem anderen Land" for a source without one). It says
+    where a source comes from, not that what it says holds there only: "Nach Angaben des NRW-Schulministeriums ist
+    das Investitionsbudget in Säule I bundesweit an einen Eigenanteil von 30 % gebunden" speaks of every Land (the
+    notice said "beschreibt die Regelung in Nordrhein-Westfalen, nicht in Rheinland-Pfalz"; walk-through, round 31)."""
     sources = len({c.doc_id for c in chunks}) or 1
     named = sorted({c.region for c in chunks if c.region})
     unnamed = any(not c.region for c in chunks)
     lands = [*named, "einem weiteren Land" if named else "einem anderen Land"] if unnamed else named
     count = _COUNT_WORDS[sources - 1] if sources <= len(_COUNT_WORDS) else str(sources)
-    subject = f"{count} Quelle beschreibt" if sources == 1 else f"{count} Quellen beschreiben"
+    subject = f"{count} Quelle stammt" if sources == 1 else f"{count} Quellen stammen"
     listed = lands[0] if len(lands) == 1 else ", ".join(lands[:-1]) + " und " + lands[-1]
-    rule = "die Regelung" if len(lands) == 1 else "die Regelungen"
     other = "" if not named else " (anderes Land)" if len(lands) == 1 else " (andere Länder)"
-    return f"Hinweis: {subject} {rule} in {listed}{other}, nicht in Rheinland-Pfalz."
+    return f"Hinweis: {subject} aus {listed}{other}; in Rheinland-Pfalz kann es anders geregelt sein."
 
 
 def local_example_notice(places: Sequence[str]) -> str:

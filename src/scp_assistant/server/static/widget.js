@@ -402,7 +402,7 @@
             var li = el("li"); appendMarked(li, line.slice(2), msg, state); ul.appendChild(li);
           } else {
             ul = null;
-            // the answer's own notice ("Hinweis: Eine Quelle beschreibt die Regelung in NRW …") looks like the others
+            // the answer's own notice ("Hinweis: Eine Quelle stammt aus Nordrhein-Westfalen …") looks like the others
             para = el("p", /^(Hinweis|Note): /.test(line) ? { "class": "notice-line" } : null);
             appendMarked(para, line, msg, state); body.appendChild(para);
           }
