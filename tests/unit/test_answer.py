@@ -185,7 +185,7 @@ def test_figures_from_one_schultraeger_s_own_page_are_marked_as_that_example() -
 def test_a_notice_the_answer_text_already_ends_with_is_not_repeated() -> None:
     from scp_assistant.answer import messages
 
-    land = "Hinweis: Eine Quelle stammt aus Berlin (anderes Land); in Rheinland-Pfalz kann es anders geregelt sein."
+    land = "Hinweis: Eine Quelle stammt aus Berlin (anderes Land), nicht aus Rheinland-Pfalz."
     example = messages.local_example_notice(["Mainz"])
     text = f"Die Stadt trägt 30 %. [2]\n\n{land}"
     assert messages.unsaid_notices(f"{land} {example}", text) == [example]
@@ -247,20 +247,19 @@ def test_the_other_land_notice_counts_its_sources_and_names_their_lands() -> Non
 
     berlin, nrw = chunk("berlin-faq", "Berlin"), chunk("nrw-pm", "Nordrhein-Westfalen")
     assert messages.other_land_notice([berlin, chunk("berlin-faq", "Berlin")]) == (
-        "Hinweis: Eine Quelle stammt aus Berlin (anderes Land); in Rheinland-Pfalz kann es anders geregelt sein."
+        "Hinweis: Eine Quelle stammt aus Berlin (anderes Land), nicht aus Rheinland-Pfalz."
     )
     assert messages.other_land_notice([berlin, nrw]) == (
-        "Hinweis: Zwei Quellen stammen aus Berlin und Nordrhein-Westfalen (andere Länder); in Rheinland-Pfalz kann "
-        "es anders geregelt sein."
+        "Hinweis: Zwei Quellen stammen aus Berlin und Nordrhein-Westfalen (andere Länder), nicht aus Rheinland-Pfalz."
     )
     assert messages.other_land_notice([berlin, chunk("berlin-pm", "Berlin")]).startswith(
         "Hinweis: Zwei Quellen stammen aus Berlin (anderes Land)"
     )
     assert messages.other_land_notice([chunk("x", "")]) == (
-        "Hinweis: Eine Quelle stammt aus einem anderen Land; in Rheinland-Pfalz kann es anders geregelt sein."
+        "Hinweis: Eine Quelle stammt aus einem anderen Land, nicht aus Rheinland-Pfalz."
     )
     three = [berlin, nrw, chunk("nds", "Niedersachsen"), chunk("x", "")]
     assert messages.other_land_notice(three) == (
         "Hinweis: Vier Quellen stammen aus Berlin, Niedersachsen, Nordrhein-Westfalen und einem weiteren Land "
-        "(andere Länder); in Rheinland-Pfalz kann es anders geregelt sein."
+        "(andere Länder), nicht aus Rheinland-Pfalz."
     )

@@ -142,7 +142,7 @@ def other_land_notice(chunks: Sequence[Chunk]) -> str:
     subject = f"{count} Quelle stammt" if sources == 1 else f"{count} Quellen stammen"
     listed = lands[0] if len(lands) == 1 else ", ".join(lands[:-1]) + " und " + lands[-1]
     other = "" if not named else " (anderes Land)" if len(lands) == 1 else " (andere Länder)"
-    return f"Hinweis: {subject} aus {listed}{other}; in Rheinland-Pfalz kann es anders geregelt sein."
+    return f"Hinweis: {subject} aus {listed}{other}, nicht aus Rheinland-Pfalz."
 
 
 def local_example_notice(places: Sequence[str]) -> str:
