@@ -193,6 +193,8 @@ class Declining:
     "Und wer genehmigt das?" alone, or a question whose wording passes the guard but not its search ("Was kostet ein
     Bahnticket nach Mainz?"). The chat answers such turns whole; it never streams them."""
 
+    backend = "extractive"
+
     def __init__(self, real: Any, word: str = "") -> None:
         self._real, self._word = real, word
 

@@ -248,3 +248,14 @@ def test_a_question_about_two_places_is_answered_for_each_place_only_from_its_ow
     # a rule holds for every place: who approves is answered for both towns
     approval = service.ask("Wer genehmigt in Worms und in Trier die Anträge aus dem Chancenbudget?")
     assert "Genehmigt Anträge aus Chancenbudget" in approval.answer and "Zu Trier" not in approval.answer
+
+
+def test_a_first_turn_is_asked_for_its_topic_only_when_it_names_none(real_container: Container) -> None:
+    """On the real corpus: "das" with nothing of its own to point at is asked for its topic; a whole question that
+    opens with "Und" or is typed in lower case is answered (review of round 31)."""
+    chat = real_container.chat_service
+    for question in ("Und wer finanziert das?", "Gilt das auch für BBS?", "Und bis wann?"):
+        assert chat.ask(question).answer.refusal_reason == "needs_context", question
+    for question in ("Und wer genehmigt das Chancenbudget?", "wer genehmigt das chancenbudget?"):
+        answer = chat.ask(question).answer
+        assert not answer.refused and "ADD" in answer.answer, question

@@ -96,6 +96,10 @@ def test_an_earlier_message_declined_as_off_topic_lends_no_topic(client: Any) ->
     ]
     extra = client.chat.completions.create(model="scp-assistant", messages=history).choices[0].message.model_extra
     assert extra["searched"] == "Und wer finanziert das?"
+    # and it is asked for its topic, as in the chat: it names nothing of its own ("das" points at nothing)
+    assert extra["refused"] is True and extra["refusal_reason"] == "needs_context" and extra["citations"] == []
+    alone = client.chat.completions.create(model="scp-assistant", messages=history[-1:]).choices[0].message
+    assert alone.model_extra["refusal_reason"] == "needs_context" and "mit ihrem Thema" in alone.content
 
 
 def test_a_refusal_is_a_normal_message(client: Any) -> None:

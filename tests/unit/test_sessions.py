@@ -12,10 +12,12 @@ from fastapi.testclient import TestClient
 from helpers import Declining
 from scp_assistant.answer import messages
 from scp_assistant.container import Container
-from scp_assistant.conversation.chat import ChatService
+from scp_assistant.conversation.chat import Answerer, ChatService
 from scp_assistant.conversation.sessions import MemorySessionStore, SessionStore, SQLSessionStore, Turn
 from scp_assistant.database import SQLiteDatabase
 from scp_assistant.index.embedders import FakeEmbedder
+from scp_assistant.models import Answer
+from scp_assistant.retrieve.hybrid import Filters
 from scp_assistant.server.app import create_app
 from scp_assistant.settings import Settings
 
@@ -172,38 +174,50 @@ def test_a_first_turn_that_points_back_asks_for_its_topic_instead_of_calling_it_
 
 
 class _Saying:
-    """The answer stage with a fixed verdict: an answer (a guess at what "das" is) or a refusal for ``reason``."""
+    """The answer stage with a fixed verdict: an answer, or a refusal for ``reason``; it notes what it was asked."""
 
-    def __init__(self, real: Any, reason: str = "") -> None:
+    backend = "extractive"
+
+    def __init__(self, real: Answerer, reason: str = "") -> None:
         self._real, self._reason = real, reason
+        self.asked: list[str] = []
 
-    def ask(self, question: str, filters: Any = None) -> Any:
+    def ask(self, question: str, filters: Filters | None = None) -> Answer:
+        self.asked.append(question)
         answer = self._real.ask("Wer genehmigt Anträge aus dem Chancenbudget?", filters)
-        answer.refused, answer.refusal_reason = bool(self._reason), self._reason or None
-        answer.answer = (
-            "Dazu kann ich nicht helfen." if self._reason else "Säule I wird aus dem Bundeshaushalt finanziert."
-        )
+        answer.refused = bool(self._reason)
+        answer.refusal_reason = "not_covered" if self._reason else None
         return answer
 
-    def stream(self, question: str, filters: Any = None) -> Iterator[tuple[str, Any]]:
-        raise AssertionError("a turn that points back is answered whole, then replayed")
+    def stream(self, question: str, filters: Filters | None = None) -> Iterator[tuple[str, Any]]:
+        raise AssertionError("a turn that may point back is answered whole, then replayed")
 
 
 def test_a_turn_that_points_at_nothing_is_asked_for_its_topic_even_when_the_answer_stage_would_answer_it(
     fake_container: Container,
 ) -> None:
     """ "Und wer finanziert das?" as a first turn got "Säule I wird aus dem Bundeshaushalt finanziert …": a guess at
-    what "das" is (browser walk-through, round 31). A refusal as manipulation stays what it is."""
+    what "das" is (browser walk-through, round 31). It is not even searched. A turn that names something of its own
+    ("Und wer genehmigt das Chancenbudget?", typed small or not) keeps the answer the stage gives it, and is asked
+    for its topic only when the stage declines it (as before)."""
     resolver = fake_container.resolver_with(None)
-    for reason, expected in (("", "needs_context"), ("not_covered", "needs_context"), ("adversarial", "adversarial")):
-        chat = ChatService(_Saying(fake_container.answer_service, reason), MemorySessionStore(),
-                           fake_container.feedback_store, 2000, resolver)  # fmt: skip
-        answer = chat.ask("Und wer finanziert das?").answer
-        assert answer.refused and answer.refusal_reason == expected, reason
-        assert (answer.answer == messages.NEEDS_CONTEXT) == (expected == "needs_context")
-        # a turn with its own subject is answered as the stage says
-        own = chat.ask("Wer finanziert Säule I des Startchancen-Programms?").answer
-        assert own.refused == bool(reason) and own.refusal_reason == (reason or None)
+    for declines in (False, True):
+        stage = _Saying(fake_container.answer_service, "not_covered" if declines else "")
+        chat = ChatService(stage, MemorySessionStore(), fake_container.feedback_store, 2000, resolver)
+        for question in ("Und wer finanziert das?", "Und bis wann?"):
+            reply = chat.ask(question)
+            assert reply.answer.refusal_reason == "needs_context", question
+            assert reply.answer.citations == [] and reply.answer.retrieved == [] and reply.answer.notice is None
+        events = list(chat.stream("Und wer finanziert das?"))
+        assert events[0][1]["refusal_reason"] == "needs_context" and events[0][1]["retrieved"] == []
+        assert stage.asked == []  # no search for a guess
+        for question in ("Und wer genehmigt das Chancenbudget?", "wer genehmigt das chancenbudget?"):
+            answer = chat.ask(question).answer
+            assert answer.refused == declines and answer.refusal_reason == ("not_covered" if declines else None)
+        # "Und das Personal?" names something, but only makes sense after another turn: asked for its topic when
+        # the stage declines it, answered when it answers
+        answer = chat.ask("Und das Personal?").answer
+        assert answer.refusal_reason == ("needs_context" if declines else None)
 
 
 def test_an_off_topic_turn_lends_no_topic_to_the_next(fake_container: Container) -> None:

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 from scp_assistant.answer import messages
 from scp_assistant.answer.guard import clean_question
 from scp_assistant.answer.prepared import split_for_stream
-from scp_assistant.conversation.followup import QueryRewriter
+from scp_assistant.conversation.followup import QueryRewriter, Resolution
 from scp_assistant.conversation.sessions import Session, SessionStore
 from scp_assistant.errors import NotFoundError
 from scp_assistant.feedback.store import AnswerRecord, FeedbackRecord, FeedbackStore, Rating
@@ -27,6 +27,9 @@ log = logging.getLogger(__name__)
 
 class Answerer(Protocol):
     """The answer stage as the chat sees it: the extractive service or a generative one."""
+
+    @property
+    def backend(self) -> str: ...  # "extractive", "openai", …: named in every answer
 
     def ask(self, question: str, filters: Filters | None = None) -> Answer: ...
 
@@ -64,28 +67,19 @@ class ChatService:
         self._max = max_question_chars
         self._resolver = resolver
 
-    def _begin(self, question: str, session_id: str | None) -> tuple[str, Session, str, bool]:
-        """The cleaned turn, its session, what to search, and whether it points back to a turn that is not there."""
+    def _begin(self, question: str, session_id: str | None) -> tuple[str, Session, Resolution]:
+        """The cleaned turn, its session, and how it is resolved (what to search, whether it points back to a turn
+        that is not there)."""
         text = clean_question(question, self._max)
         session = self._sessions.get_or_create(session_id)
         previous = session.turns[-1] if session.turns else None
-        resolution = self._resolver.resolve(text, previous)
-        return text, session, resolution.standalone, resolution.orphan
+        return text, session, self._resolver.resolve(text, previous)
 
-    @staticmethod
-    def _asked_for_context(answer: Answer, orphan: bool, session: Session) -> Answer:
-        """A turn that only makes sense after another ("Und wer finanziert das?"), asked first or after a turn
-        declined as off-topic, points at nothing: the user is asked for its topic, whether the answer stage found
-        something to say (a guess at what "das" is: Säule I's federal budget, the goals of the measures) or declined
-        it as not covered or out of scope. A refusal as manipulation stays what it is."""
-        if not orphan or (answer.refused and answer.refusal_reason not in ("not_covered", "out_of_scope")):
-            return answer
+    def _answer(self, text: str, session: Session, resolution: Resolution, filters: Filters | None) -> Answer:
         after_off_topic = bool(session.turns) and session.turns[-1].off_topic
-        text = messages.NEEDS_CONTEXT_AFTER_OFF_TOPIC if after_off_topic else messages.NEEDS_CONTEXT
-        if not answer.refused:
-            answer.notice = None  # it spoke of the guessed answer's sources
-        answer.answer, answer.refused, answer.refusal_reason, answer.citations = text, True, "needs_context", []
-        return answer
+        if resolution.points_at_nothing:  # no answer stage: whatever it said would be a guess
+            return needs_context(text, resolution.standalone, after_off_topic, self._answers.backend)
+        return asked_for_context(self._answers.ask(resolution.standalone, filters), resolution, after_off_topic)
 
     def _end(
         self, text: str, session: Session, standalone: str, answer: Answer, answer_id: str | None = None
@@ -103,19 +97,20 @@ class ChatService:
         return ChatReply(answer, answer_id, session.id, standalone)
 
     def ask(self, question: str, session_id: str | None = None, filters: Filters | None = None) -> ChatReply:
-        text, session, standalone, orphan = self._begin(question, session_id)
-        answer = self._asked_for_context(self._answers.ask(standalone, filters), orphan, session)
-        return self._end(text, session, standalone, answer)
+        text, session, resolution = self._begin(question, session_id)
+        answer = self._answer(text, session, resolution, filters)
+        return self._end(text, session, resolution.standalone, answer)
 
     def stream(
         self, question: str, session_id: str | None = None, filters: Filters | None = None
     ) -> Iterator[tuple[str, dict[str, Any]]]:
         """Events for Server-Sent Events: meta, delta (one or more), citations, done."""
-        text, session, standalone, orphan = self._begin(question, session_id)
+        text, session, resolution = self._begin(question, session_id)
+        standalone = resolution.standalone
         answer_id = uuid.uuid4().hex
         answer: Answer | None = None
-        if orphan:  # whether to ask for the topic is known only at the end: run the answer stage, then replay it
-            events = _replayed(self._asked_for_context(self._answers.ask(standalone, filters), orphan, session))
+        if resolution.orphan:  # whether to ask for the topic may be known only at the end: answer whole, replay
+            events = _replayed(self._answer(text, session, resolution, filters))
         else:
             events = self._answers.stream(standalone, filters)
         for kind, value in events:
@@ -156,6 +151,24 @@ class ChatService:
                 answer_id=answer_id,
             )
         )
+
+
+def asked_for_context(answer: Answer, resolution: Resolution, after_off_topic: bool) -> Answer:
+    """A turn that only makes sense after another ("Und wer genehmigt das?"), asked first or after a turn declined
+    as off-topic, and declined by the answer stage as not covered or out of scope: the user is asked for its topic
+    instead. One that names something of its own ("Und wer genehmigt das Chancenbudget?") keeps its answer; one
+    that names nothing never gets here (``needs_context``)."""
+    if resolution.points_at_nothing or (
+        resolution.orphan and answer.refused and answer.refusal_reason in ("not_covered", "out_of_scope")
+    ):
+        return needs_context(answer.question, answer.searched, after_off_topic, answer.backend)
+    return answer
+
+
+def needs_context(question: str, searched: str, after_off_topic: bool, backend: str) -> Answer:
+    """The request for a turn's topic: nothing retrieved, nothing cited."""
+    text = messages.NEEDS_CONTEXT_AFTER_OFF_TOPIC if after_off_topic else messages.NEEDS_CONTEXT
+    return Answer(question, text, True, "needs_context", None, backend, [], [], searched=searched)
 
 
 @dataclass(frozen=True)

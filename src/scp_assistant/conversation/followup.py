@@ -54,6 +54,9 @@ class Resolution:
     dependent: bool
     p_dependent: float = 0.0
     orphan: bool = False  # a first turn that only makes sense after another one ("Und wer genehmigt das?")
+    # ... and names nothing of its own, or no programme noun beside a pronoun: "Und wer finanziert das?", "Gilt das
+    # auch für BBS?" are asked for their topic whatever the answer stage would make of them (a guess at "das")
+    points_at_nothing: bool = False
 
 
 class QueryRewriter(Protocol):
@@ -142,7 +145,13 @@ class FollowupResolver:
             previous = None
         if previous is None:
             # asked first, such a turn is not declined as out of scope: the user is asked for its topic
-            return Resolution(question, False, orphan=self.in_scope(question) and self.points_back(question))
+            orphan = self.in_scope(question) and self.points_back(question)
+            # it names nothing at all ("Und bis wann?"), or points back by a pronoun with no programme noun of its
+            # own ("Gilt das auch für BBS?": BBS is what it asks about, "das" what it is about)
+            phrases = self._topics.phrases(question)
+            pronoun = bool(POINTS_BACK.search(question)) and not any(p.slot == "topic" for p in phrases)
+            nothing = orphan and (not phrases or pronoun)
+            return Resolution(question, False, orphan=orphan, points_at_nothing=nothing)
         if not self.in_scope(question):
             return Resolution(question, False)
         p = self.p_dependent(question, previous)
