@@ -131,6 +131,9 @@ def test_pdf_upload_with_metadata_cites_its_page(console: tuple[TestClient, Cont
     answer = client.post("/api/v1/ask", json={"question": "Wer richtet eine Koordinierungsstelle für Säule II ein?"})
     citation = answer.json()["citations"][0]
     assert citation["doc_id"] == "protokoll-kreistag" and citation["page"] == 2
+    # the PDF is its own source: the console lists it without a missing web address (a Markdown summary lacks one)
+    listed = {d["doc_id"]: d for d in client.get("/api/v1/admin/documents", headers=AUTH).json()}
+    assert listed["protokoll-kreistag"]["warnings"] == []
 
 
 @pytest.mark.parametrize(

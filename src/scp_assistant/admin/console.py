@@ -63,7 +63,10 @@ class Console:
         out = []
         for doc in self._catalog().documents():
             meta = doc.meta
-            warnings = [f"Metadatum „{k}“ fehlt" for k in ("publisher", "source_url", "date") if not getattr(meta, k)]
+            # a PDF is its own source (served, cited page by page): no web address is missing (as in ingest)
+            pdf = str(meta.path).lower().endswith(".pdf")
+            keys = ("publisher", "date") if pdf else ("publisher", "source_url", "date")
+            warnings = [f"Metadatum „{k}“ fehlt" for k in keys if not getattr(meta, k)]
             out.append(
                 {
                     "doc_id": meta.doc_id, "title": meta.title, "publisher": meta.publisher, "date": meta.date,

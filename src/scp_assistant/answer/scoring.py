@@ -47,8 +47,8 @@ class Featurized:
     # per candidate: the words a list item's coordination stands for ("Ergo-, Spiel- und Lerntherapeut/in" ->
     # ergotherapeut, spieltherapeut; stems), empty for other units
     item_words: tuple[frozenset[str], ...] = ()
-    # per candidate: the places its own words or its heading name (folded), for telling "In Trier nehmen 9 Schulen
-    # teil" from "Im Landkreis Bernkastel-Wittlich nehmen 9 Schulen teil"
+    # per candidate: the places the text it shows names (folded; not a slide heading above it), for telling "In Trier
+    # nehmen 9 Schulen teil" from "Im Landkreis Bernkastel-Wittlich nehmen 9 Schulen teil"
     named_places: tuple[frozenset[str], ...] = ()
 
 
@@ -119,7 +119,7 @@ class UnitScorer:
         view = evidence_view(evidence)
         unit_places = tuple(self.features.places_of_unit(c) for c in candidates) if any(part_places) else ()
         item_words = tuple(self.features.coordinated(c.text) if c.kind == "item" else frozenset() for c in candidates)
-        named = tuple(self.features.places_named(f"{c.display} {c.context}") for c in candidates)
+        named = tuple(self.features.places_named(c.display) for c in candidates)
         return Featurized(
             prof, candidates, rows, part_rows, view, whole, unknown, asked, excluded, carried,
             part_places=tuple(part_places), unit_places=unit_places, item_words=item_words,

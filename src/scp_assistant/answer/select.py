@@ -39,12 +39,15 @@ class Selection:
     uncovered_parts: list[str]
 
 
-def _overlaps(a: UnitCandidate, b: UnitCandidate) -> bool:
+def _overlaps(a: UnitCandidate, b: UnitCandidate, other_places: bool = False) -> bool:
     """The same thing twice: one unit contains the other (an FAQ answer and its sentence, a list and its
     item), or both say nearly the same in other words or another source ("Teilnehmen soll in der Regel die
-    Schulleitung" / "In der Regel nimmt die Schulleitung teil")."""
+    Schulleitung" / "In der Regel nimmt die Schulleitung teil") and not of ``other_places`` ("In Trier nehmen 9
+    Schulen teil" and "Im Landkreis Bernkastel-Wittlich nehmen 9 Schulen teil" are two answers)."""
     if a.chunk.chunk_id == b.chunk.chunk_id and (a.text in b.text or b.text in a.text):
         return True
+    if other_places:
+        return False
     na, nb = _figures(a.text), _figures(b.text)
     if na and nb and not na & nb:  # the same sentence with other figures: another place or year ("für Mainz
         return False  # rund 253.215 €" / "(Worms) rund 114.000 €")
@@ -109,11 +112,8 @@ def select(scored: Scored, params: SelectionParams) -> Selection:
         return k not in chosen and k not in elsewhere and not any(_same(k, j) for j in chosen)
 
     def _same(a: int, b: int) -> bool:
-        """Two units say the same thing, unless they name different places: "In Trier nehmen 9 Schulen teil"
-        and "Im Landkreis Bernkastel-Wittlich nehmen 9 Schulen teil" are two answers."""
-        if named_places and named_places[a] and named_places[b] and not named_places[a] & named_places[b]:
-            return False
-        return _overlaps(cands[a], cands[b])
+        places = named_places and named_places[a] and named_places[b] and not named_places[a] & named_places[b]
+        return _overlaps(cands[a], cands[b], other_places=bool(places))
 
     def _lead(order: list[int]) -> int | None:
         """The first of ``order`` that is no editor's note (a note comments on what its source says), else the

@@ -29,7 +29,7 @@ def file_hash(*parts: bytes) -> str:
     return h.hexdigest()[:16]
 
 
-def parse_meta(raw: Any, path: Path, warnings: list[str], file_is_source: bool = False) -> DocumentMeta:
+def parse_meta(raw: Any, path: Path, warnings: list[str], *, file_is_source: bool = False) -> DocumentMeta:
     """Validate the metadata keys shared by all formats; missing optional keys become warnings. ``file_is_source``:
     the file is the original (a PDF, which the API serves and citations link to page by page), so a document
     without a web address lacks nothing (the ism's slides warned on every start)."""
