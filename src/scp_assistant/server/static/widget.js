@@ -517,8 +517,7 @@
         bar.textContent = "";
         var thanks = el("span", { tabindex: "-1", "class": "fb-thanks" }, T.thanks);
         bar.appendChild(thanks);
-        thanks.focus({ preventScroll: true });
-        live.textContent = T.thanks;  // through the chat's one status region, as every announcement
+        thanks.focus({ preventScroll: true });  // read out once, as the focus lands on it (no live region)
       }
       function failed(button) { problem.textContent = T.feedbackFailed; live.textContent = T.feedbackFailed; button.focus(); }
       up.addEventListener("click", function () {
@@ -545,12 +544,14 @@
         down.focus();
       });
       comment.addEventListener("keydown", function (e) {
-        if (e.key === "Enter" && !e.isComposing) { e.preventDefault(); submit.click(); }
+        if (e.key === "Enter" && !e.isComposing && !e.repeat) { e.preventDefault(); submit.click(); }
       });
       submit.addEventListener("click", function () {
+        if (submit.disabled) { return; }  // one record per form: held Enter or a second click send nothing more
         problem.textContent = "";
+        submit.disabled = true;
         postFeedback(answerId, "down", select.value || null, comment.value.trim() || null).then(done, function () {
-          submit.textContent = T.retry; failed(submit);
+          submit.disabled = false; submit.textContent = T.retry; failed(submit);
         });
       });
       return bar;
@@ -615,11 +616,11 @@
     build(host);
     if (MODE === "inline") {
       // the page's skip link ("Zum Chat springen") lands in the question field, not on the page body
-      Array.prototype.forEach.call(document.querySelectorAll('a[href="#' + host.id + '"]'), function (link) {
-        link.addEventListener("click", function (ev) {
-          ev.preventDefault();
-          host.shadowRoot.querySelector("textarea").focus();
-        });
+      document.addEventListener("click", function (ev) {
+        var link = ev.target && ev.target.closest ? ev.target.closest("a[href]") : null;
+        if (!link || link.hash !== "#" + host.id || link.pathname !== location.pathname) { return; }
+        ev.preventDefault();
+        host.shadowRoot.querySelector("textarea").focus();
       });
     }
   }
