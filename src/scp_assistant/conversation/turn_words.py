@@ -23,21 +23,21 @@ PRONOUN = re.compile(  # "Bleibt dass jetzt so?": a verb, then "dass" is the pro
     r"ebenfalls|die|der|den|dem|sie|ihn|ihm|that|this|it|there|them|those|these)\b",
     re.IGNORECASE,
 )
-POINTING = re.compile(  # what points back without an article's ambiguity ("der Schulträger" points nowhere)
+POINTING = re.compile(  # pointing words, not counted among a turn's own words ("der Schulträger" points nowhere)
     r"\b(das|dies\w*|dafür|dazu|davon|dabei|darauf|daran|darüber|damit|es|dort|that|this|it|there|those|these)\b",
     re.IGNORECASE,
 )
-# the same in a turn that may stand first: "das"/"es" before a noun are an article ("Wer evaluiert das Startchancen-
-# Programm eigentlich?" names what it asks about), "gibt es" a phrase
+# "das"/"es" as a pointer: not before a noun (an article: "Wer evaluiert das Startchancen-Programm eigentlich?" names
+# what it asks about), not in "gibt es" (a phrase)
+_DAS_ES = r"\b(?:das|es)\b(?!\s+(?-i:[A-ZÄÖÜ]))(?<!\bgibt es)"
+# what points back in a turn that may stand first ("Und wer finanziert das?", "Gilt das auch für BBS?")
 POINTS_BACK = re.compile(
-    r"\b(?:das|es)\b(?!\s+(?-i:[A-ZÄÖÜ]))(?<!\bgibt es)|\b(dies\w*|dafür|dazu|davon|dabei|darauf|daran|darüber|damit|"
-    r"dort|that|this|it|there|those|these)\b",
+    _DAS_ES + r"|\b(dies\w*|dafür|dazu|davon|dabei|darauf|daran|darüber|damit|dort|that|this|it|there|those|these)\b",
     re.IGNORECASE,
 )
-# what points back to something, someone or somewhere of the previous turn ("Gilt das …", "hat er da …", "so jemand");
-# "das"/"es" before a noun or in "gibt es" are an article and a phrase, not a pointer
+# what points back to something, someone or somewhere of the previous turn ("Gilt das …", "hat er da …", "so jemand")
 POINTS_AT = re.compile(
-    r"\b(?:das|es)\b(?!\s+(?-i:[A-ZÄÖÜ]))(?<!\bgibt es)|\b(dies\w*|dafür|dazu|davon|dabei|darauf|daran|darüber|damit|"
+    _DAS_ES + r"|\b(dies\w*|dafür|dazu|davon|dabei|darauf|daran|darüber|damit|"
     r"dort|da|er|sie|ihm|ihn|ihr|jemand|solche[mnrs]?|that|this|it|there|those|these|he|she|they)\b",
     re.IGNORECASE,
 )
