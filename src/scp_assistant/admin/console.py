@@ -23,6 +23,7 @@ from scp_assistant.errors import InputError, NotFoundError, ScpError
 from scp_assistant.eval.dataset import validate
 from scp_assistant.eval.metrics import fact_covered
 from scp_assistant.index.catalog import Catalog
+from scp_assistant.ingest.loaders import is_own_source
 from scp_assistant.ingest.pipeline import IngestPipeline
 from scp_assistant.ingest.report import IngestReport
 from scp_assistant.settings import Settings
@@ -63,9 +64,7 @@ class Console:
         out = []
         for doc in self._catalog().documents():
             meta = doc.meta
-            # a PDF is its own source (served, cited page by page): no web address is missing (as in ingest)
-            pdf = str(meta.path).lower().endswith(".pdf")
-            keys = ("publisher", "date") if pdf else ("publisher", "source_url", "date")
+            keys = ("publisher", "date") if is_own_source(meta.path) else ("publisher", "source_url", "date")
             warnings = [f"Metadatum „{k}“ fehlt" for k in keys if not getattr(meta, k)]
             out.append(
                 {

@@ -77,9 +77,7 @@ class ChatService:
 
     def _answer(self, text: str, session: Session, resolution: Resolution, filters: Filters | None) -> Answer:
         after_off_topic = bool(session.turns) and session.turns[-1].off_topic
-        if resolution.points_at_nothing:  # no answer stage: whatever it said would be a guess
-            return needs_context(text, resolution.standalone, after_off_topic, self._answers.backend)
-        return asked_for_context(self._answers.ask(resolution.standalone, filters), resolution, after_off_topic)
+        return answer_turn(self._answers, text, resolution, after_off_topic, filters)
 
     def _end(
         self, text: str, session: Session, standalone: str, answer: Answer, answer_id: str | None = None
@@ -153,14 +151,18 @@ class ChatService:
         )
 
 
-def asked_for_context(answer: Answer, resolution: Resolution, after_off_topic: bool) -> Answer:
-    """A turn that only makes sense after another ("Und wer genehmigt das?"), asked first or after a turn declined
-    as off-topic, and declined by the answer stage as not covered or out of scope: the user is asked for its topic
-    instead. One that names something of its own ("Und wer genehmigt das Chancenbudget?") keeps its answer; one
-    that names nothing never gets here (``needs_context``)."""
-    if resolution.points_at_nothing or (
-        resolution.orphan and answer.refused and answer.refusal_reason in ("not_covered", "out_of_scope")
-    ):
+def answer_turn(
+    answers: Answerer, question: str, resolution: Resolution, after_off_topic: bool, filters: Filters | None = None
+) -> Answer:
+    """The answer to a resolved turn. One that points at nothing ("Und wer finanziert das?" asked first or after a
+    turn declined as off-topic) is asked for its topic without a search: whatever the answer stage said would be a
+    guess. One that only makes sense after another but names something of its own ("Und wer genehmigt das
+    Chancenbudget?") keeps its answer, and is asked for its topic only when the answer stage declines it as not
+    covered or out of scope."""
+    if resolution.points_at_nothing:
+        return needs_context(question, resolution.standalone, after_off_topic, answers.backend)
+    answer = answers.ask(resolution.standalone, filters)
+    if resolution.orphan and answer.refused and answer.refusal_reason in ("not_covered", "out_of_scope"):
         return needs_context(answer.question, answer.searched, after_off_topic, answer.backend)
     return answer
 

@@ -29,10 +29,14 @@ def file_hash(*parts: bytes) -> str:
     return h.hexdigest()[:16]
 
 
-def parse_meta(raw: Any, path: Path, warnings: list[str], *, file_is_source: bool = False) -> DocumentMeta:
-    """Validate the metadata keys shared by all formats; missing optional keys become warnings. ``file_is_source``:
-    the file is the original (a PDF, which the API serves and citations link to page by page), so a document
+def is_own_source(path: Path | str) -> bool:
+    """Is the file the original (a PDF, which the API serves and citations link to page by page)? Then a document
     without a web address lacks nothing (the ism's slides warned on every start)."""
+    return Path(path).suffix.lower() == ".pdf"
+
+
+def parse_meta(raw: Any, path: Path, warnings: list[str]) -> DocumentMeta:
+    """Validate the metadata keys shared by all formats; missing optional keys become warnings."""
     if not isinstance(raw, dict):
         raise DocumentError(str(path), "Metadaten fehlen oder sind kein YAML-Objekt")
     doc_id = str(raw.get("id") or "").strip()
@@ -44,7 +48,7 @@ def parse_meta(raw: Any, path: Path, warnings: list[str], *, file_is_source: boo
     if not title:
         raise DocumentError(str(path), "Metadaten ohne 'title'")
     for key in ("publisher", "source_url", "doc_type", "region"):
-        if key == "source_url" and file_is_source:
+        if key == "source_url" and is_own_source(path):
             continue
         if not str(raw.get(key) or "").strip():
             warnings.append(f"Metadatum '{key}' fehlt oder ist leer")
@@ -149,7 +153,7 @@ def load_pdf(path: Path, max_pages: int = 2000) -> Document:
     else:
         warnings.append(f"keine Metadaten-Datei {side.name}; Titel aus dem Dateinamen")
         raw = {"id": path.stem, "title": path.stem.replace("-", " ").replace("_", " ")}
-    meta = parse_meta(raw, path, warnings, file_is_source=True)
+    meta = parse_meta(raw, path, warnings)
     data = path.read_bytes()
     try:
         reader = PdfReader(path)

@@ -28,7 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from scp_assistant.answer import messages
 from scp_assistant.container import Container
-from scp_assistant.conversation.chat import asked_for_context, needs_context
+from scp_assistant.conversation.chat import answer_turn
 from scp_assistant.conversation.sessions import Turn
 from scp_assistant.models import Answer, Citation
 
@@ -160,15 +160,10 @@ def _answer(container: Container, asked: list[str]) -> tuple[Answer, str]:
         previous = Turn(text, standalone, off_topic=not container.answer_service.in_scope(standalone))
     question = clean_question(asked[-1], limit)
     resolution = container.query_rewriter.resolve(question, previous)
-    standalone = resolution.standalone
-    after_off_topic = previous is not None and previous.off_topic
     # the chat's rule for a turn that points back at nothing ("Und wer finanziert das?" first): asked for its topic
-    if resolution.points_at_nothing:
-        answer = needs_context(question, standalone, after_off_topic, container.answerer.backend)
-    else:
-        answer = asked_for_context(container.answerer.ask(standalone), resolution, after_off_topic)
+    answer = answer_turn(container.answerer, question, resolution, previous is not None and previous.off_topic)
     answer.question = question
-    return answer, standalone
+    return answer, resolution.standalone
 
 
 def _extras(answer: Answer, searched: str) -> dict[str, Any]:
