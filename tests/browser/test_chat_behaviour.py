@@ -532,3 +532,49 @@ def test_on_a_phone_the_input_stays_on_screen_below_a_long_answer(browser: Any, 
     assert in_view(page, host.locator(".msg.user").last)  # the question is still scrolled into view
     page.screenshot(path=str(artifacts / "phone-input-pinned.png"))
     page.close()
+
+
+# a stream whose connection stays open after its last event, as behind a slow proxy or on a loaded server
+_LINGERING_STREAM = """
+(() => {
+  const real = window.fetch;
+  window.fetch = (url, init) => {
+    if (!String(url).includes("/api/v1/ask/stream")) { return real(url, init); }
+    const events = [
+      ["meta", {session_id: "s-linger", answer_id: "a-linger", refused: false, rewritten_question: JSON.parse(init.body).question}],
+      ["delta", {text: "Die Schulaufsicht (ADD) genehmigt die Anträge. [1]"}],
+      ["citations", {citations: [], notice: null}],
+      ["done", {}],
+    ];
+    const body = new ReadableStream({
+      start(controller) {
+        const enc = new TextEncoder();
+        for (const [event, data] of events) {
+          controller.enqueue(enc.encode("event: " + event + "\\ndata: " + JSON.stringify(data) + "\\n\\n"));
+        }
+        setTimeout(() => controller.close(), 20000);
+      },
+    });
+    return Promise.resolve(new Response(body, {status: 200, headers: {"Content-Type": "text/event-stream"}}));
+  };
+})();
+"""
+
+
+def test_the_next_question_can_be_sent_as_soon_as_the_answer_is_complete(browser: Any, server: str) -> None:
+    """The answer's last event makes the chat ready for the next question, even when the connection lingers after
+    it: a question sent right away is asked, not held back with "Bitte warten Sie …"."""
+    page = browser.new_page()
+    page.add_init_script(_LINGERING_STREAM)
+    page.goto(server + "/")
+    host = page.locator("#scp-assistant")
+    host.locator("textarea").fill(FIRST)
+    host.locator("textarea").press("Enter")
+    host.locator(".msg.bot .feedback").first.wait_for(timeout=10_000)
+    host.locator("textarea").fill(SECOND)
+    host.locator("textarea").press("Enter")
+    host.locator(".msg.user").nth(1).wait_for(timeout=3_000)
+    assert host.locator(".msg.user").nth(1).inner_text() == SECOND
+    assert "Bitte warten" not in host.inner_text()
+    host.locator(".msg.bot[aria-busy=false]").nth(1).wait_for(timeout=3_000)
+    page.close()

@@ -596,6 +596,9 @@
             if (event === "done" || event === "error") { ended = true; }
             try { onEvent(event, JSON.parse(data)); } catch (e) { /* ignore a malformed event */ }
           }
+          // the last event completes the answer: the chat takes the next question at once, even when the
+          // connection lingers after it (a proxy, a loaded server)
+          if (ended) { reader.cancel().catch(function () {}); return; }
           return pump();
         });
       }
