@@ -166,8 +166,7 @@ def _ask(settings: Settings, args: argparse.Namespace) -> int:
     if args.question is not None:
         if not args.question.strip():
             raise InputError("Die Frage ist leer. Bitte geben Sie eine Frage zum Startchancen-Programm ein.")
-        answer = _container(settings).answerer.ask(args.question, _filters(args))
-        _show(answer, args.json, sys.stdout)
+        _show(_ask_once(_container(settings), args.question, _filters(args)), args.json, sys.stdout)
         return 0
     # a session, as in the web chat: "Und in Säule III?" is asked about the previous question's topic
     chat = _container(settings).chat_service
@@ -204,6 +203,17 @@ def _ask(settings: Settings, args: argparse.Namespace) -> int:
         if reply.rewritten_question != reply.answer.question:  # as typed, cleaned
             sys.stdout.write(f"(Gesucht wurde: {reply.rewritten_question})\n")
         _show(reply.answer, False, sys.stdout)
+
+
+def _ask_once(container: Container, question: str, filters: Filters) -> Answer:
+    """One question without a conversation, resolved as the first message of a chat: "Und wer finanziert das?"
+    alone is asked for its topic, not answered with a guess."""
+    from scp_assistant.answer.guard import clean_question
+    from scp_assistant.conversation.chat import answer_turn
+
+    text = clean_question(question, container.settings.answer.max_question_chars)
+    resolution = container.query_rewriter.resolve(text, None)
+    return answer_turn(container.answerer, text, resolution, after_off_topic=False, filters=filters)
 
 
 def _show(answer: Answer, as_json: bool, out: TextIO) -> None:

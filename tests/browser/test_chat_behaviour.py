@@ -541,7 +541,8 @@ _LINGERING_STREAM = """
   window.fetch = (url, init) => {
     if (!String(url).includes("/api/v1/ask/stream")) { return real(url, init); }
     const events = [
-      ["meta", {session_id: "s-linger", answer_id: "a-linger", refused: false, rewritten_question: JSON.parse(init.body).question}],
+      ["meta", {session_id: "s-linger", answer_id: "a-linger", refused: false,
+                rewritten_question: JSON.parse(init.body).question}],
       ["delta", {text: "Die Schulaufsicht (ADD) genehmigt die Anträge. [1]"}],
       ["citations", {citations: [], notice: null}],
       ["done", {}],

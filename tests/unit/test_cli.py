@@ -59,6 +59,21 @@ def test_refusal_is_exit_zero_and_marked(cli_env: Path, capsys: pytest.CaptureFi
     assert "Keine Antwort aus den Programmunterlagen" in capsys.readouterr().out
 
 
+def test_a_question_that_points_at_nothing_asks_for_its_topic(
+    cli_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Asked on its own, "Und wer finanziert das?" has nothing to refer to: the command asks for the topic, as the
+    web chat does for a first message, instead of answering a guess."""
+    main(["ingest"])
+    capsys.readouterr()
+    assert main(["ask", "Und wer finanziert das?", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["refused"] is True and out["refusal_reason"] == "needs_context"
+    assert out["citations"] == []
+    assert main(["ask", "Darf aus dem Chancenbudget Mobiliar angeschafft werden?", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["refused"] is False
+
+
 def test_eval_run_writes_results_and_applies_gates(
     cli_env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
