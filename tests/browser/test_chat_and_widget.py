@@ -41,7 +41,7 @@ def _ask_and_check(root: Any, page: Any, real_container: Container, artifacts: P
     assert answer.get_attribute("aria-live") is None  # only the message being written is live
     page.screenshot(path=str(artifacts / f"{name}-answer.png"), full_page=True)
     before = len(real_container.feedback_store.list())
-    answer.get_by_role("button", name="– Nicht hilfreich").click()
+    answer.get_by_role("button", name="Nicht hilfreich", exact=True).click()
     answer.locator("select").select_option("unvollständig")
     comment = answer.get_by_label("Kommentar (optional, ohne personenbezogene Daten)")
     # the comment field has a row of its own: as wide as the feedback form, not a short box beside the reason

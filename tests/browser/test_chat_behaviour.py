@@ -107,7 +107,7 @@ def test_an_answer_is_announced_once(browser: Any, server: str) -> None:
 def test_tap_targets_are_at_least_24_by_24(browser: Any, server: str, artifacts: Path) -> None:
     page, host = chat(browser, server, width=375, height=740)
     answer = ask(host, FIRST)
-    answer.get_by_role("button", name="– Nicht hilfreich").click()
+    answer.get_by_role("button", name="Nicht hilfreich", exact=True).click()
     answer.locator("button.cite").first.click()  # the source box with its links
     answer.locator(".source a").first.wait_for()
     page.screenshot(path=str(artifacts / "chat-phone-feedback.png"), full_page=True)
@@ -130,7 +130,7 @@ def test_the_opened_feedback_form_is_scrolled_above_the_input_that_sticks_to_the
     page.emulate_media(reduced_motion="reduce")
     ask(host, FIRST)
     answer = ask(host, SECOND)
-    answer.get_by_role("button", name="– Nicht hilfreich").click()
+    answer.get_by_role("button", name="Nicht hilfreich", exact=True).click()
     page.wait_for_timeout(200)
     send = answer.get_by_role("button", name="Rückmeldung senden").bounding_box()
     form = host.locator("form").bounding_box()
@@ -156,7 +156,7 @@ def test_a_notice_in_the_answer_text_looks_like_the_notices_below_it_and_is_show
 def test_feedback_form_has_no_preselected_or_repeated_reason_and_placeholders_fit(browser: Any, server: str) -> None:
     page, host = chat(browser, server)
     answer = ask(host, FIRST)
-    answer.get_by_role("button", name="– Nicht hilfreich").click()
+    answer.get_by_role("button", name="Nicht hilfreich", exact=True).click()
     select = answer.locator("select")
     assert select.input_value() == ""
     options = [o.strip() for o in select.locator("option").all_inner_texts()]
@@ -177,7 +177,7 @@ def test_feedback_says_what_happened_and_keeps_the_keyboard_focus(browser: Any, 
     says so; after the thanks the focus stays in the answer, not at the top of the page."""
     page, host = chat(browser, server)
     answer = ask(host, FIRST)
-    down = answer.get_by_role("button", name="– Nicht hilfreich")
+    down = answer.get_by_role("button", name="Nicht hilfreich", exact=True)
     down.click()
     assert down.get_attribute("aria-expanded") == "true" and answer.locator("select").is_visible()
     down.click()
@@ -188,10 +188,10 @@ def test_feedback_says_what_happened_and_keeps_the_keyboard_focus(browser: Any, 
     focused = page.evaluate("() => document.querySelector('#scp-assistant').shadowRoot.activeElement?.textContent")
     assert focused == "– Nicht hilfreich"
     page.route("**/api/v1/feedback", lambda route: route.abort("internetdisconnected"))
-    answer.get_by_role("button", name="+ Hilfreich").click()
+    answer.get_by_role("button", name="Hilfreich", exact=True).click()
     answer.get_by_text("konnte nicht gesendet werden").wait_for(timeout=10_000)
     page.unroute("**/api/v1/feedback")
-    answer.get_by_role("button", name="+ Hilfreich").press("Enter")
+    answer.get_by_role("button", name="Hilfreich", exact=True).press("Enter")
     answer.get_by_text("Danke für Ihre Rückmeldung.").wait_for(timeout=10_000)
     focused = page.evaluate("() => document.querySelector('#scp-assistant').shadowRoot.activeElement?.textContent")
     assert focused == "Danke für Ihre Rückmeldung."
@@ -199,7 +199,7 @@ def test_feedback_says_what_happened_and_keeps_the_keyboard_focus(browser: Any, 
     assert host.locator("[aria-live], [role=log], [role=status], [role=alert]").count() == 1
     # Enter in the comment sends the form
     other = ask(host, "Was ist das Trägerbudget?")
-    other.get_by_role("button", name="– Nicht hilfreich").click()
+    other.get_by_role("button", name="Nicht hilfreich", exact=True).click()
     other.get_by_label("Kommentar (optional, ohne personenbezogene Daten)").fill("Zu lang.")
     other.get_by_label("Kommentar (optional, ohne personenbezogene Daten)").press("Enter")
     other.get_by_text("Danke für Ihre Rückmeldung.").wait_for(timeout=10_000)
@@ -256,6 +256,8 @@ def test_an_answer_still_arriving_after_starting_over_does_not_bring_its_session
     orphan = ask(host, FOLLOW)
     assert host.locator(".searched").count() == 0  # not searched with the Säule III topic of the old session
     assert orphan.locator(".tag").text_content() == "Worauf bezieht sich die Frage?"
+    announced = host.locator("[role=status]").text_content() or ""
+    assert announced.startswith("Antwort: Worauf bezieht sich die Frage? ") and "?." not in announced
     page.close()
 
 
@@ -310,7 +312,7 @@ def test_network_errors_are_explained_in_german_with_a_retry(browser: Any, serve
     retry = host.get_by_role("button", name="Erneut versuchen")
     retry.wait_for(timeout=10_000)
     message = host.locator(".msg.bot").last.inner_text()
-    assert "Keine Verbindung" in message and "Failed to fetch" not in message
+    assert "nicht erreichbar" in message and "Failed to fetch" not in message
     page.screenshot(path=str(artifacts / "chat-network-error.png"))
     _retry_brings_the_answer(page, host, retry)
 
@@ -332,7 +334,7 @@ def test_on_an_allowed_portal_a_failed_request_is_no_connection_not_a_portal_tha
         widget.locator("textarea").press("Enter")
         widget.get_by_role("button", name="Erneut versuchen").wait_for(timeout=10_000)
         message = widget.locator(".msg.bot").last.inner_text()
-        assert "Keine Verbindung" in message and "nicht freigeschaltet" not in message
+        assert "nicht erreichbar" in message and "nicht freigeschaltet" not in message
         page.close()
     finally:
         portal.close()

@@ -92,7 +92,7 @@ def test_the_console_end_to_end(
     answer.locator("button.cite").first.click()
     source = answer.locator(".source").first.inner_text()
     assert "Protokoll Kreistag Mai 2025" in source and "Folie/Seite 2" in source and "20.05.2025" in source
-    answer.get_by_role("button", name="– Nicht hilfreich").click()
+    answer.get_by_role("button", name="Nicht hilfreich", exact=True).click()
     answer.locator("select").select_option("unvollständig")
     answer.get_by_role("button", name="Rückmeldung senden").click()
     answer.get_by_text("Danke für Ihre Rückmeldung.").wait_for()

@@ -12,8 +12,10 @@
   var API = (cfg.api || new URL(script.src, document.baseURI).origin).replace(/\/$/, "");
   var MODE = cfg.mode === "inline" ? "inline" : "widget";
   var LANG = cfg.lang === "en" ? "en" : "de";
-  var ACCENT = /^#[0-9a-fA-F]{3,8}$/.test(cfg.accent || "") ? cfg.accent : "#005a9c";
+  var ACCENT = /^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/.test(cfg.accent || "") ? cfg.accent : "#005a9c";  // as documented
   var MAX_CHARS = Number(cfg.maxChars) > 0 ? Number(cfg.maxChars) : 2000;  // the server's default limit
+  // how long an answer may go without a sign of life (seconds) before the chat says so and offers a retry
+  var STALL_MS = (Number(cfg.timeout) > 0 ? Number(cfg.timeout) : 60) * 1000;
   var REDUCED = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
 
   var T = {
@@ -25,7 +27,8 @@
         "keine verbindlichen Förderentscheidungen. Bitte keine personenbezogenen Daten eingeben.",
       newChat: "Neue Unterhaltung", answerReady: "Antwort: ", retry: "Erneut versuchen",
       interrupted: "Die Antwort wurde unterbrochen und ist unvollständig. Bitte versuchen Sie es erneut.",
-      offline: "Keine Verbindung zum Assistenten. Bitte prüfen Sie Ihre Internetverbindung und versuchen Sie es erneut.",
+      offline: "Der Assistent ist gerade nicht erreichbar. Bitte versuchen Sie es in einem Moment erneut.",
+      stalled: "Der Assistent antwortet gerade nicht. Bitte versuchen Sie es in einem Moment erneut.",
       blocked: "Der Assistent ist für diese Seite nicht freigeschaltet. " +
         "Bitte wenden Sie sich an die Betreiber dieser Seite.",
       empty: "Bitte geben Sie zuerst eine Frage ein.",
@@ -59,7 +62,8 @@
         "not binding funding decisions. Please do not enter personal data.",
       newChat: "New conversation", answerReady: "Answer: ", retry: "Try again",
       interrupted: "The answer was cut off and is incomplete. Please try again.",
-      offline: "No connection to the assistant. Please check your connection and try again.",
+      offline: "The assistant cannot be reached right now. Please try again in a moment.",
+      stalled: "The assistant is not responding right now. Please try again in a moment.",
       blocked: "The assistant is not enabled for this site. Please contact the site's operators.",
       empty: "Please enter a question first.",
       tooLong: function (n) { return "The question is too long (" + n + " characters, at most " + MAX_CHARS + "). Please shorten it."; },
@@ -254,6 +258,9 @@
     log.appendChild(examples);
 
     fresh.addEventListener("click", function () {
+      // an answer still on its way belongs to the conversation left behind: stop it, and take questions at once
+      if (pending) { pending.abort(); pending = null; }
+      busy = false; send.disabled = false;
       conversation += 1; sessionId = null; log.textContent = ""; live.textContent = ""; setHint("");
       log.appendChild(examples); input.value = ""; fresh.hidden = true; input.focus();
     });
@@ -287,6 +294,7 @@
     });
 
     var busy = false;
+    var pending = null;  // the request of the answer on its way: { abort }
     function ask(text, retryOf) {
       var question = (text || "").trim();
       if (busy) { setHint(T.busy); return; }  // the text stays in the box; it can be sent when the answer is there
@@ -312,9 +320,19 @@
       function say(text, retry) {  // a message instead of an answer, announced; a retry where one may help
         body.textContent = text; live.textContent = text;
         if (retry) { offerRetry(); }
+        reveal(asked);
       }
       var mine = conversation;
-      stream(question, sessionId, function (event, data) {
+      // a server or proxy that hangs: no sign of life for STALL_MS ends the request with a message and a retry
+      var stop = window.AbortController ? new AbortController() : null, stalled = false, watchdog = null;
+      function alive() {
+        clearTimeout(watchdog);
+        if (stop) { watchdog = setTimeout(function () { stalled = true; stop.abort(); }, STALL_MS); }
+      }
+      var request = { abort: function () { if (stop) { stop.abort(); } } };
+      pending = request;
+      alive();
+      stream(question, sessionId, stop && stop.signal, alive, function (event, data) {
         if (event === "meta") {
           state.meta = data;
           if (mine === conversation) { sessionId = data.session_id || sessionId; }
@@ -334,12 +352,14 @@
           renderAnswer(msg, body, state);
           reveal(asked);  // now that the answer is there, the log can scroll the question to the top
           var tag = msg.querySelector(".tag");
-          live.textContent = T.answerReady + (tag ? tag.textContent + ". " : "") +
+          live.textContent = T.answerReady + (tag ? tag.textContent.replace(/[.?!]?$/, function (p) { return (p || ".") + " "; }) : "") +
             state.text.replace(/\s*\[\d+\]/g, "").replace(/\n+/g, " ");
         } else if (event === "error") {
           say(data.message || T.error, data.retry);  // busy or failed: the same question may work again
         }
       }).catch(function (err) {
+        if (mine !== conversation) { return; }  // left with "Neue Unterhaltung": nothing to say any more
+        if (stalled) { say(T.stalled, true); return; }
         if (err && err.message === INTERRUPTED) {
           say(T.interrupted, true);  // the stream ended before its last event: a partial answer must not look complete
           return;
@@ -365,7 +385,10 @@
           if (timer) { clearTimeout(timer); }
         });
       }).then(function () {
+        clearTimeout(watchdog);
         msg.setAttribute("aria-busy", "false");
+        if (pending !== request) { return; }  // a newer conversation owns the input now
+        pending = null;
         busy = false; send.disabled = false; input.focus({ preventScroll: true });
         if (hint.textContent === T.busy) { setHint(""); }
       });
@@ -490,10 +513,12 @@
 
     function feedbackBar(answerId) {
       var bar = el("div", { "class": "feedback" });
-      var up = el("button", { type: "button", "aria-pressed": "false" }, "+ " + T.helpful);
+      var up = el("button", { type: "button", "aria-pressed": "false" });
+      up.appendChild(el("span", { "aria-hidden": "true" }, "+ ")); up.appendChild(document.createTextNode(T.helpful));
       // "Nicht hilfreich" opens the form (and closes it again); only "Rückmeldung senden" sends: it must not look
       // like a vote that was already counted
-      var down = el("button", { type: "button", "aria-expanded": "false" }, "– " + T.notHelpful);
+      var down = el("button", { type: "button", "aria-expanded": "false" });
+      down.appendChild(el("span", { "aria-hidden": "true" }, "– ")); down.appendChild(document.createTextNode(T.notHelpful));
       bar.appendChild(up); bar.appendChild(down);
       var extra = el("div", { "class": "feedback-details", hidden: "hidden" });
       var reasonId = "r-" + Math.random().toString(36).slice(2);
@@ -556,6 +581,11 @@
       });
       return bar;
     }
+
+    // what a skip link on the page does: the question field, with the floating window opened first
+    return function focusQuestion() {
+      if (launcher && panel.hidden) { setOpen(true); } else { input.focus(); }
+    };
   }
 
   function postFeedback(answerId, rating, reason, comment) {
@@ -566,11 +596,12 @@
   }
 
   var INTERRUPTED = "scp-stream-interrupted";
-  function stream(question, sessionId, onEvent) {
+  function stream(question, sessionId, signal, alive, onEvent) {
     return fetch(API + "/api/v1/ask/stream", {
       method: "POST", headers: { "Content-Type": "application/json", "Accept": "text/event-stream" },
-      body: JSON.stringify({ question: question, session_id: sessionId })
+      body: JSON.stringify({ question: question, session_id: sessionId }), signal: signal || undefined
     }).then(function (res) {
+      alive();
       if (!res.ok) {
         var retry = res.status >= 500 || res.status === 429;  // busy or failed, not a question to change
         return res.json().then(function (j) {
@@ -584,6 +615,7 @@
             if (!ended) { throw new Error(INTERRUPTED); }
             return;
           }
+          alive();
           buffer += decoder.decode(chunk.value, { stream: true });
           var idx;
           while ((idx = buffer.indexOf("\n\n")) >= 0) {
@@ -616,16 +648,18 @@
       host = el("div", { id: "scp-assistant-widget" });
       document.body.appendChild(host);
     }
-    build(host);
-    if (MODE === "inline") {
-      // the page's skip link ("Zum Chat springen") lands in the question field, not on the page body
-      document.addEventListener("click", function (ev) {
-        var link = ev.target && ev.target.closest ? ev.target.closest("a[href]") : null;
-        if (!link || link.hash !== "#" + host.id || link.pathname !== location.pathname) { return; }
-        ev.preventDefault();
-        host.shadowRoot.querySelector("textarea").focus();
-      });
-    }
+    var focusQuestion = build(host);
+    // the page's skip link ("Zum Chat springen", href="#scp-assistant") lands in the question field, not on the page
+    // body; the floating widget opens for it (its own element is #scp-assistant-widget; "#scp-assistant" is the
+    // documented name, unless the page uses that id for something else)
+    var targets = ["#" + host.id];
+    if (!document.getElementById("scp-assistant")) { targets.push("#scp-assistant"); }
+    document.addEventListener("click", function (ev) {
+      var link = ev.target && ev.target.closest ? ev.target.closest("a[href]") : null;
+      if (!link || targets.indexOf(link.hash) < 0 || link.pathname !== location.pathname) { return; }
+      ev.preventDefault();
+      focusQuestion();
+    });
   }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", mount); } else { mount(); }
 })();

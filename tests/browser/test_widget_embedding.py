@@ -1,0 +1,136 @@
+"""The widget as a portal operator embeds it, in Debian's Chromium: the documented snippet copied as it stands,
+its options, the page's skip link, and a server that stops answering."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from helpers import Portal
+
+pytestmark = [pytest.mark.browser, pytest.mark.integration]
+REPO = Path(__file__).resolve().parents[2]
+QUESTION = "Wer genehmigt Anträge aus dem Chancenbudget?"
+
+
+def _page(tags: str) -> str:
+    return (
+        '<!doctype html><html lang="de"><head><meta charset="utf-8"><title>Portal</title>'
+        f'<link rel="icon" href="data:,"></head><body><h1>Portal eines Schulträgers</h1>{tags}</body></html>'
+    )
+
+
+def _documented_snippet() -> str:
+    """The script tag of api/README.md's "Widget einbinden", as an operator copies it."""
+    text = (REPO / "api" / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Widget einbinden", 1)[1]
+    return re.search(r"```html\n(.*?)```", section, re.S).group(1)  # type: ignore[union-attr]
+
+
+def _background(locator: Any) -> str:
+    return str(locator.evaluate("e => getComputedStyle(e).backgroundColor"))
+
+
+def test_the_documented_snippet_works_when_copied_with_other_values(
+    browser: Any, server: str, portal_ports: tuple[int, int, int], tmp_path: Path
+) -> None:
+    """Comments inside the documented tag ended it early: colour, language and open state were lost unseen."""
+    snippet = (
+        _documented_snippet()
+        .replace("https://ASSISTENT.example.de", server)
+        .replace('data-position="right"', 'data-position="left"')
+        .replace('data-open="false"', 'data-open="true"')
+        .replace('data-lang="de"', 'data-lang="en"')
+        .replace('data-accent="#005a9c"', 'data-accent="#8a1c23"')
+    )
+    assert snippet.count('data-open="true"') == 1 and "<!--" not in snippet
+    portal = Portal(server, tmp_path / "portal", portal_ports[0], html=_page(snippet))
+    try:
+        page = browser.new_page(viewport={"width": 1200, "height": 800})
+        page.goto(portal.origin + "/index.html")
+        widget = page.locator("#scp-assistant-widget")
+        send = widget.get_by_role("button", name="Ask", exact=True)
+        send.wait_for(timeout=10_000)  # open on load, in English
+        assert _background(widget.locator("header")) == "rgb(138, 28, 35)"
+        box = widget.locator(".panel").bounding_box()
+        assert box is not None and box["x"] < 600  # bottom left
+        page.close()
+    finally:
+        portal.close()
+
+
+def test_an_invalid_accent_colour_keeps_the_default(
+    browser: Any, server: str, portal_ports: tuple[int, int, int], tmp_path: Path
+) -> None:
+    """ "#12345" is no colour: the launcher kept no background, its white text vanished on a white page."""
+    tag = f'<script src="{server}/widget.js" data-accent="#12345" defer></script>'
+    portal = Portal(server, tmp_path / "portal", portal_ports[0], html=_page(tag))
+    try:
+        page = browser.new_page()
+        page.goto(portal.origin + "/index.html")
+        launcher = page.locator("#scp-assistant-widget button.launcher")
+        launcher.wait_for(timeout=10_000)
+        assert _background(launcher) == "rgb(0, 90, 156)"
+        page.close()
+    finally:
+        portal.close()
+
+
+def test_the_skip_link_opens_the_floating_widget_at_its_question_field(
+    browser: Any, server: str, portal_ports: tuple[int, int, int], tmp_path: Path
+) -> None:
+    tags = f'<a href="#scp-assistant">Zum Chat springen</a><script src="{server}/widget.js" defer></script>'
+    portal = Portal(server, tmp_path / "portal", portal_ports[0], html=_page(tags))
+    try:
+        page = browser.new_page()
+        page.goto(portal.origin + "/index.html")
+        page.locator("#scp-assistant-widget button.launcher").wait_for(timeout=10_000)
+        page.keyboard.press("Tab")
+        assert page.evaluate("() => document.activeElement.textContent") == "Zum Chat springen"
+        page.keyboard.press("Enter")
+        page.locator("#scp-assistant-widget textarea").wait_for(state="visible", timeout=5_000)
+        script = "() => document.querySelector('#scp-assistant-widget').shadowRoot.activeElement?.tagName"
+        focused = page.evaluate(script)
+        assert focused == "TEXTAREA"
+        page.close()
+    finally:
+        portal.close()
+
+
+def test_a_server_that_stops_answering_is_said_with_a_retry_and_starting_over_frees_the_chat(
+    browser: Any, server: str, portal_ports: tuple[int, int, int], tmp_path: Path, artifacts: Path
+) -> None:
+    """A hanging server or proxy left "Suche in den Unterlagen …" for ever, and "Neue Unterhaltung" answered the
+    next question with "Bitte warten Sie …" in an empty chat."""
+    tag = f'<script src="{server}/widget.js" data-open="true" data-timeout="2" defer></script>'
+    portal = Portal(server, tmp_path / "portal", portal_ports[0], html=_page(tag))
+    try:
+        page = browser.new_page()
+        held: list[Any] = []
+        page.route("**/api/v1/ask/stream", lambda route: held.append(route))  # never answered
+        page.goto(portal.origin + "/index.html")
+        widget = page.locator("#scp-assistant-widget")
+        box = widget.locator("textarea")
+        box.fill(QUESTION)
+        box.press("Enter")
+        widget.locator(".msg.bot .body", has_text="Der Assistent antwortet gerade nicht.").wait_for(timeout=10_000)
+        retry = widget.get_by_role("button", name="Erneut versuchen")
+        assert retry.is_visible()
+        page.screenshot(path=str(artifacts / "widget-server-stalled.png"))
+        # a second hanging question, left with "Neue Unterhaltung": the chat takes the next question at once
+        box.fill(QUESTION)
+        box.press("Enter")
+        widget.locator(".msg.bot[aria-busy=true]").wait_for(timeout=5_000)
+        widget.get_by_role("button", name="Neue Unterhaltung").click()
+        page.unroute("**/api/v1/ask/stream")
+        box.fill(QUESTION)
+        box.press("Enter")
+        widget.locator(".msg.bot[aria-busy=false] .feedback").wait_for(timeout=30_000)
+        assert "Bitte warten" not in widget.inner_text()
+        assert widget.locator(".msg.user").count() == 1 and "ADD" in widget.locator(".msg.bot").last.inner_text()
+        page.close()
+    finally:
+        portal.close()
