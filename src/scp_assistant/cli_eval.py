@@ -33,10 +33,11 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     val.add_argument("--strict", action="store_true", help="unbekannte Quellen sind Fehler statt Warnungen")
 
     def gates(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--min-accuracy", type=float)
-        p.add_argument("--min-citation-hit", type=float)
-        p.add_argument("--min-refusal-accuracy", type=float)
-        p.add_argument("--max-false-refusal", type=float)
+        share = "Anteil zwischen 0 und 1 (0.9 = 90 %%)"
+        p.add_argument("--min-accuracy", type=_share, help=f"kleinste Antwortgenauigkeit, {share}")
+        p.add_argument("--min-citation-hit", type=_share, help=f"kleinster Anteil mit richtiger Quelle, {share}")
+        p.add_argument("--min-refusal-accuracy", type=_share, help=f"kleinster Anteil korrekter Ablehnungen, {share}")
+        p.add_argument("--max-false-refusal", type=_share, help=f"größter Anteil falscher Ablehnungen, {share}")
         p.add_argument("--no-regressions", action="store_true", help="Fehler, wenn Fragen neu falsch werden")
 
     run_p = ev_sub.add_parser("run", help="einen Fragensatz durchlaufen; schreibt einen Lauf-Ordner")
@@ -101,6 +102,18 @@ def run_command(settings: Settings, args: argparse.Namespace) -> int:
         "cv": _cv,
     }
     return handlers[args.eval_command](settings, args)
+
+
+def _share(text: str) -> float:
+    """A gate's limit: a share from 0 to 1, as the metrics are ("90" would be a gate no run can pass)."""
+    try:
+        value = float(text.replace(",", "."))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} ist keine Zahl") from None
+    if not 0.0 <= value <= 1.0:
+        hint = f" (für {value:g} % also {value / 100:g})" if 2.0 <= value <= 100.0 else ""
+        raise argparse.ArgumentTypeError(f"{text} ist kein Anteil zwischen 0 und 1{hint}")
+    return value
 
 
 def _gates(args: argparse.Namespace) -> Gates:

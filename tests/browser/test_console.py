@@ -78,6 +78,10 @@ def test_the_console_end_to_end(
     from playwright.sync_api import expect
 
     expect(row.locator("text=hochgeladen")).to_have_count(1, timeout=30_000)
+    assert "Kommune" in row.inner_text() and "protokoll-kreistag-mai-2025" in row.inner_text()
+    wrap = "document.querySelector('#doc-table').parentElement"
+    wide = f"(() => {{ const w = {wrap}; return w.scrollWidth - w.clientWidth; }})()"
+    assert page.evaluate(wide) <= 1  # every column, "Löschen" included, without scrolling sideways
     page.screenshot(path=str(artifacts / "console-uploaded.png"), full_page=True)
 
     # the chat answers from it, citing its page
@@ -110,8 +114,27 @@ def test_the_console_end_to_end(
     page.get_by_label("Kernfakten (einer je Zeile)").fill("Koordinierungsstelle für das Trägerbudget")
     page.get_by_role("button", name="Testfall speichern").click()
     page.get_by_text("Gespeichert als Testfall").wait_for()
+    assert page.get_by_role("button", name="Testfall speichern").is_disabled()  # saved once, not twice
+    cases = page.locator("#case-table tbody tr")
+    expect(cases.filter(has_text="Koordinierungsstelle für das Trägerbudget")).to_have_count(1)
+    # "eine Ablehnung", chosen for one case, does not carry over to the next (walk-through, round 32)
+    page.get_by_role("button", name="Als Testfall übernehmen").first.click()
+    page.get_by_label("eine Ablehnung").check()
+    assert page.get_by_label("Kernfakten (einer je Zeile)").is_hidden()
+    page.get_by_role("button", name="Abbrechen").click()
+    page.get_by_role("button", name="Als Testfall übernehmen").first.click()
+    assert page.get_by_label("eine Antwort").is_checked()
+    assert page.get_by_label("Kernfakten (einer je Zeile)").is_visible()
+    # a case made by mistake is deleted from the list
+    page.get_by_label("eine Ablehnung").check()
+    page.get_by_role("button", name="Testfall speichern").click()
+    expect(cases).to_have_count(2)
     assert serious(page) == []
     page.screenshot(path=str(artifacts / "console-eval-case.png"), full_page=True)
+    page.once("dialog", lambda dialog: dialog.accept())
+    cases.filter(has_text="Ablehnung").get_by_role("button", name="löschen").click()
+    expect(cases).to_have_count(1)
+    expect(cases.filter(has_text="Ablehnung")).to_have_count(0)
 
     # run the collected cases and read the result
     page.get_by_role("button", name="Qualität (Eval)").click()

@@ -217,6 +217,28 @@ def test_feedback_becomes_an_eval_case_checked_against_its_sources(console: tupl
     assert client.post("/api/v1/admin/eval-runs", headers=AUTH, json={"set": "geheim"}).status_code == 422
 
 
+def test_a_test_case_is_stored_once_and_can_be_deleted(console: tuple[TestClient, Container]) -> None:
+    """A second click on "Testfall speichern" stored the same case twice, and a wrong case could not be removed
+    (walk-through, round 32)."""
+    client, _ = console
+    case = {"question": "Welche Entgeltgruppe gilt?", "expect": "refuse"}
+    first = client.post("/api/v1/admin/eval-cases", headers=AUTH, json=case)
+    assert first.status_code == 201
+    again = client.post("/api/v1/admin/eval-cases", headers=AUTH, json=case)
+    assert again.status_code == 422 and f"gibt es schon ({first.json()['id']})" in again.json()["error"]["message"]
+    other = {"question": "Darf aus dem Chancenbudget Mobiliar angeschafft werden?", "expect": "answer",
+             "key_facts": ["Schulträger muss zustimmen"], "sources": ["faq1"]}  # fmt: skip
+    second = client.post("/api/v1/admin/eval-cases", headers=AUTH, json=other).json()["id"]
+    assert client.delete(f"/api/v1/admin/eval-cases/{first.json()['id']}").status_code == 401
+    assert client.delete(f"/api/v1/admin/eval-cases/{first.json()['id']}", headers=AUTH).status_code == 204
+    assert [c["id"] for c in client.get("/api/v1/admin/eval-cases", headers=AUTH).json()] == [second]
+    missing = client.delete(f"/api/v1/admin/eval-cases/{first.json()['id']}", headers=AUTH)
+    assert missing.status_code == 404
+    assert client.post("/api/v1/admin/eval-cases", headers=AUTH, json=case).status_code == 201  # may be made anew
+    actions = [a["action"] for a in client.get("/api/v1/admin/audit", headers=AUTH).json()]
+    assert "Testfall gelöscht" in actions
+
+
 def test_two_workers_see_an_upload_within_seconds(tmp_path: Path) -> None:
     """Two app instances on one data dir (embedded Chroma, SQLite): what one indexes, the other answers from."""
     corpus = small_corpus(tmp_path / "corpus")

@@ -102,11 +102,25 @@ def test_eval_run_writes_results_and_applies_gates(
                 "--max-false-refusal",
                 "0.0",
                 "--min-accuracy",
-                "1.01",
+                "0.9",
             ]
         )
-        == 6
+        == 0
     )
+    failing = tmp_path / "failing.yaml"
+    failing.write_text(
+        "- id: q3\n  question: Darf aus dem Chancenbudget Mobiliar angeschafft werden?\n  expect: answer\n"
+        "  key_facts: [Mondlandung 1969]\n  sources: [faq1]\n",
+        encoding="utf-8",
+    )
+    capsys.readouterr()
+    assert main(["eval", "run", "--questions", str(failing), "--output", str(out), "--min-accuracy", "0.9"]) == 6
+    assert "Antwortgenauigkeit (answer_accuracy) = 0,0 %, verlangt mindestens 90,0 %" in capsys.readouterr().err
+    # a limit is a share: "90" would be a gate no run can pass
+    with pytest.raises(SystemExit) as stop:
+        main(["eval", "run", "--questions", str(questions), "--output", str(out), "--min-accuracy", "90"])
+    assert stop.value.code == 2
+    assert "90 ist kein Anteil zwischen 0 und 1 (für 90 % also 0.9)" in capsys.readouterr().err
 
 
 def test_workers_share_the_cores_for_the_encoder_unless_the_operator_chose() -> None:

@@ -115,7 +115,11 @@ def test_run_writes_a_run_folder_and_gates_fail_after_writing(env: None, questio
     config = metrics["config"]
     assert config["embedder"] == "fake:64" and len(config["corpus_fingerprint"]) == 16 and config["name"] == "probe"
     gated = tmp_path / "run2"
-    assert main(["eval", "run", "--questions", str(questions), "--output", str(gated), "--min-accuracy", "1.01"]) == 6
+    failing = tmp_path / "failing.yaml"  # one answer that cannot be right: accuracy below 1
+    impossible = {"id": "q9", "question": "Darf aus dem Chancenbudget Mobiliar angeschafft werden?", "expect": "answer"}
+    impossible |= {"key_facts": ["Mondlandung 1969"], "sources": ["faq1"]}
+    failing.write_text(yaml.safe_dump([*GOOD, impossible], allow_unicode=True), encoding="utf-8")
+    assert main(["eval", "run", "--questions", str(failing), "--output", str(gated), "--min-accuracy", "1"]) == 6
     assert (gated / "report.html").exists()
     verdict = json.loads((gated / "metrics.json").read_text(encoding="utf-8"))["gates"]
     assert verdict["passed"] is False and "answer_accuracy" in verdict["failed"][0]
@@ -205,9 +209,33 @@ def test_comparison_logic_and_gates() -> None:
     c = compare(a, b)
     assert (c.newly_failing, c.newly_passing, c.only_in_b) == (["1"], ["2"], ["3"])
     assert c.deltas["answer_accuracy"]["delta"] == 0.167
-    assert Gates(max_false_refusal=0.1).check(b["metrics"]) == ["false_refusal = 0.2 (verlangt <= 0.1)"]
+    assert Gates(max_false_refusal=0.1).check(b["metrics"]) == [
+        "Falsche Ablehnungen (false_refusal) = 20,0 %, verlangt höchstens 10,0 %"
+    ]
     assert Gates(no_regressions=True).check(b["metrics"], c) == ["neu fehlerhafte Fragen: 1"]
     assert Gates(min_accuracy=0.6).check(b["metrics"], c) == []
+
+
+def test_a_run_of_the_search_alone_compares_only_the_search() -> None:
+    """A --retrieval-only run judges no answers: compared with a full run, every question looked newly failing and
+    the regression gate failed (walk-through, round 32)."""
+    full = {
+        "results": [{"id": "1", "verdict": {"correct": True}}, {"id": "2", "verdict": {"correct": True}}],
+        "metrics": {"answer_accuracy": 1.0, "retrieval_hit1": 0.5, "mrr": 0.6},
+    }
+    search = {
+        "results": [{"id": "1"}, {"id": "2"}],
+        "metrics": {"retrieval_hit1": 1.0, "mrr": 0.8},
+        "retrieval_only": True,
+    }
+    c = compare(full, search)
+    assert (c.newly_failing, c.newly_passing, c.search_only) == ([], [], "B")
+    assert set(c.deltas) == {"retrieval_hit1", "mrr"} and c.deltas["retrieval_hit1"]["delta"] == 0.5
+    assert Gates(no_regressions=True).check(search["metrics"], c) == []
+    assert "Nur die Suche verglichen: Lauf B" in c.render() and "Neu fehlerhaft" not in c.render()
+    assert Gates(min_accuracy=0.5).check(search["metrics"], c) == [
+        "Antwortgenauigkeit (answer_accuracy) fehlt im Lauf (ein Lauf nur der Suche prüft keine Antworten)"
+    ]
 
 
 def test_report_has_rows_charts_and_escapes_html() -> None:

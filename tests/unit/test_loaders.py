@@ -61,7 +61,7 @@ def test_pdf_pages_keep_their_numbers_and_empty_pages_are_reported(tmp_path: Pat
     # the PDF is the original (served, cited page by page): no web address is missing; a Markdown summary lacks one
     assert not any("source_url" in w for w in doc.warnings)
     summary = load_document(write_markdown(tmp_path, "s", "Zusammenfassung", {"A": "Text eins."}, source_url=""))
-    assert any("source_url" in w for w in summary.warnings)
+    assert "Quelle (Link) (source_url) fehlt" in summary.warnings
 
 
 def test_corrupt_pdf_is_a_document_error(tmp_path: Path) -> None:

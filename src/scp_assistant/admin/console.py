@@ -23,7 +23,7 @@ from scp_assistant.errors import InputError, NotFoundError, ScpError
 from scp_assistant.eval.dataset import validate
 from scp_assistant.eval.metrics import fact_covered
 from scp_assistant.index.catalog import Catalog
-from scp_assistant.ingest.loaders import is_own_source
+from scp_assistant.ingest.loaders import is_own_source, missing_field
 from scp_assistant.ingest.pipeline import IngestPipeline
 from scp_assistant.ingest.report import IngestReport
 from scp_assistant.settings import Settings
@@ -65,7 +65,7 @@ class Console:
         for doc in self._catalog().documents():
             meta = doc.meta
             keys = ("publisher", "date") if is_own_source(meta.path) else ("publisher", "source_url", "date")
-            warnings = [f"Metadatum „{k}“ fehlt" for k in keys if not getattr(meta, k)]
+            warnings = [missing_field(k) for k in keys if not getattr(meta, k)]
             out.append(
                 {
                     "doc_id": meta.doc_id, "title": meta.title, "publisher": meta.publisher, "date": meta.date,
@@ -164,11 +164,19 @@ class Console:
         problems = self.check_case(entry)
         if problems:
             raise InputError("Der Testfall ist nicht gültig: " + " ".join(problems))
+        same = next((c["id"] for c in self.records.cases() if _same_case(c, entry)), None)
+        if same:  # a second click on "speichern", or the same feedback taken over twice
+            raise InputError(f"Diesen Testfall gibt es schon ({same}).")
         if case.get("answer_id"):
             entry["answer_id"] = str(case["answer_id"])
         self.records.add_case(entry)
         self.records.audit(actor, "Testfall angelegt", None, case=entry["id"], question=entry["question"][:200])
         return entry
+
+    def delete_case(self, case_id: str, actor: str) -> None:
+        if not self.records.delete_case(case_id):
+            raise NotFoundError(f"Keinen Testfall mit der id {case_id!r} gefunden.")
+        self.records.audit(actor, "Testfall gelöscht", None, case=case_id)
 
     def check_case(self, entry: dict[str, Any]) -> list[str]:
         """What is wrong with an eval case, in plain German (the eval suite's own rules)."""
@@ -248,3 +256,11 @@ def _ingest_summary(report: IngestReport, doc_id: str) -> dict[str, Any]:
         "errors": [f"{f['path']}: {f['message']}" for f in data["failures"]],
         "duration_s": round(report.duration_s, 1),
     }
+
+
+def _same_case(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """The same question with the same expectation (facts and sources in any order)."""
+    keys = ("question", "expect", "expected_answer")
+    return all(a.get(k) == b.get(k) for k in keys) and all(
+        sorted(a.get(k) or []) == sorted(b.get(k) or []) for k in ("key_facts", "sources")
+    )

@@ -127,6 +127,12 @@ class AdminRecords:
             )
         return str(case["id"])
 
+    def delete_case(self, case_id: str) -> bool:
+        """Remove one eval case; False when there is none with that id."""
+        with self._db.transaction() as db:
+            cursor = db.execute(self._db.sql("DELETE FROM eval_cases WHERE id = {p}"), (case_id,))
+            return bool(cursor.rowcount)
+
     def cases(self) -> list[dict[str, Any]]:
         with self._db.transaction() as db:
             rows = db.execute("SELECT data FROM eval_cases ORDER BY created_at, id").fetchall()

@@ -30,6 +30,7 @@ class Comparison:
     only_in_a: list[str] = field(default_factory=list)
     only_in_b: list[str] = field(default_factory=list)
     deltas: dict[str, dict[str, float | None]] = field(default_factory=dict)
+    search_only: str = ""  # which run judged no answers (--retrieval-only): then only the search is compared
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -38,6 +39,7 @@ class Comparison:
             "only_in_a": self.only_in_a,
             "only_in_b": self.only_in_b,
             "deltas": self.deltas,
+            "search_only": self.search_only,
         }
 
     def render(self) -> str:
@@ -47,6 +49,12 @@ class Comparison:
             sign = "" if delta is None else (f"{delta:+.3f}" if abs(delta) < 100 else f"{delta:+.1f}")
             lines.append(f"| {key} | {d['a']} | {d['b']} | {sign} |")
         lines.append("")
+        if self.search_only:
+            lines.append(
+                f"Nur die Suche verglichen: Lauf {self.search_only} prüft keine Antworten (--retrieval-only), "
+                "also gibt es keine neu fehlerhaften oder neu richtigen Fragen."
+            )
+            return "\n".join(lines)
         lines.append(f"Neu fehlerhaft ({len(self.newly_failing)}): {', '.join(self.newly_failing) or '–'}")
         lines.append(f"Neu richtig ({len(self.newly_passing)}): {', '.join(self.newly_passing) or '–'}")
         if self.only_in_a or self.only_in_b:
@@ -59,21 +67,38 @@ def _correct(results: list[dict[str, Any]]) -> dict[str, bool]:
 
 
 def compare(a: dict[str, Any], b: dict[str, Any]) -> Comparison:
-    """What changed from run A (baseline) to run B."""
-    ca, cb = _correct(a["results"]), _correct(b["results"])
+    """What changed from run A (baseline) to run B. A run of the search alone (``--retrieval-only``) judged no
+    answers: against it only the search figures compare, and no question counts as newly failing."""
+    search_only = " und ".join(name for name, run in (("A", a), ("B", b)) if run.get("retrieval_only"))
+    ca, cb = ({}, {}) if search_only else (_correct(a["results"]), _correct(b["results"]))
     out = Comparison(
+        search_only=search_only,
         newly_failing=sorted(q for q in ca.keys() & cb.keys() if ca[q] and not cb[q]),
         newly_passing=sorted(q for q in ca.keys() & cb.keys() if not ca[q] and cb[q]),
         only_in_a=sorted(ca.keys() - cb.keys()),
         only_in_b=sorted(cb.keys() - ca.keys()),
     )
     for key in HEADLINE:
+        if search_only and not (key in a["metrics"] and key in b["metrics"]):
+            continue  # an answer figure of the full run has nothing to compare with
         va, vb = a["metrics"].get(key), b["metrics"].get(key)
         if va is None and vb is None:
             continue
         delta = round(vb - va, 3) if isinstance(va, int | float) and isinstance(vb, int | float) else None
         out.deltas[key] = {"a": va, "b": vb, "delta": delta}
     return out
+
+
+GATE_NAMES = {
+    "answer_accuracy": "Antwortgenauigkeit",
+    "citation_hit": "Richtige Quelle zitiert",
+    "refusal_accuracy": "Korrekte Ablehnungen",
+    "false_refusal": "Falsche Ablehnungen",
+}
+
+
+def _pct(share: float) -> str:
+    return f"{share * 100:.1f} %".replace(".", ",")
 
 
 @dataclass(frozen=True)
@@ -105,9 +130,14 @@ class Gates:
         for key, limit, op in checks:
             if limit is None:
                 continue
-            value = float(metrics.get(key) or 0.0)
+            name = f"{GATE_NAMES[key]} ({key})"
+            if metrics.get(key) is None:
+                failed.append(f"{name} fehlt im Lauf (ein Lauf nur der Suche prüft keine Antworten)")
+                continue
+            value = float(metrics[key])
             if (op == ">=" and value < limit) or (op == "<=" and value > limit):
-                failed.append(f"{key} = {value} (verlangt {op} {limit})")
+                wanted = "mindestens" if op == ">=" else "höchstens"
+                failed.append(f"{name} = {_pct(value)}, verlangt {wanted} {_pct(limit)}")
         if self.no_regressions and comparison is not None and comparison.newly_failing:
             failed.append(f"neu fehlerhafte Fragen: {', '.join(comparison.newly_failing)}")
         return failed

@@ -22,6 +22,16 @@ _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*\r?\n?", re.DOTA
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
+# the front matter's fields as the console's upload form names them
+FIELD_NAMES = {"publisher": "Herausgeber", "source_url": "Quelle (Link)", "date": "Stand", "doc_type": "Art",
+               "region": "Region"}  # fmt: skip
+
+
+def missing_field(key: str) -> str:
+    """The warning for an empty front-matter field, in the words of the console ("Stand (date) fehlt")."""
+    return f"{FIELD_NAMES.get(key, key)} ({key}) fehlt"
+
+
 def file_hash(*parts: bytes) -> str:
     h = hashlib.sha256()
     for part in parts:
@@ -51,7 +61,7 @@ def parse_meta(raw: Any, path: Path, warnings: list[str]) -> DocumentMeta:
         if key == "source_url" and is_own_source(path):
             continue
         if not str(raw.get(key) or "").strip():
-            warnings.append(f"Metadatum '{key}' fehlt oder ist leer")
+            warnings.append(missing_field(key))
     date = str(raw.get("date") or "").strip()
     if date and not _DATE.match(date):
         warnings.append(f"Datum {date!r} ist nicht ISO (JJJJ, JJJJ-MM oder JJJJ-MM-TT); ignoriert")

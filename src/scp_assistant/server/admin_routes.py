@@ -8,7 +8,7 @@ import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Header, Query, Request, UploadFile
-from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse
+from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 
 from scp_assistant.admin.console import Console
 from scp_assistant.admin.records import Job, actor_of, job_dict
@@ -124,6 +124,12 @@ def cases(actor: Actor, desk: Desk, format: Annotated[str, Query(pattern="^(json
     if format == "yaml":
         return PlainTextResponse(desk.cases_yaml(), media_type="text/yaml; charset=utf-8")
     return desk.records.cases()
+
+
+@admin.delete("/eval-cases/{case_id}", status_code=204, summary="Testfall löschen")
+def delete_case(case_id: str, actor: Actor, desk: Desk) -> Response:
+    desk.delete_case(case_id, actor)
+    return Response(status_code=204)
 
 
 @admin.post("/eval-runs", status_code=202, summary="Einen Fragensatz durchlaufen lassen")

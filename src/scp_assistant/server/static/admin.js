@@ -87,7 +87,8 @@
   }
 
   // ---- navigation ---------------------------------------------------------------------------------
-  var loaders = { documents: loadDocuments, feedback: loadFeedback, eval: loadRuns, audit: loadAudit };
+  var loaders = { documents: loadDocuments, feedback: function () { loadFeedback(); loadCases(); }, eval: loadRuns,
+    audit: loadAudit };
   document.querySelectorAll("nav button[data-view]").forEach(function (b) {
     b.addEventListener("click", function () { show(b.dataset.view); });
   });
@@ -113,13 +114,15 @@
       return !q || (d.title + " " + d.publisher + " " + d.doc_id).toLowerCase().indexOf(q) >= 0;
     }).forEach(function (d) {
       var row = el("tr");
-      row.appendChild(el("td", null, d.title));
+      var name = el("td", null, d.title);
+      // the id (what search results and test cases name), its sections and where it comes from, under the title
+      name.appendChild(el("span", { "class": "id" }, d.doc_id + " · " + d.chunks + (d.chunks === 1 ? " Abschnitt" : " Abschnitte") +
+        " · " + d.origin));
+      row.appendChild(name);
       row.appendChild(el("td", null, d.publisher || "–"));
       row.appendChild(el("td", null, d.date ? germanDate(d.date) : "undatiert"));
-      row.appendChild(el("td", null, d.doc_type || "–"));
+      row.appendChild(el("td", null, typeName(d.doc_type)));
       row.appendChild(el("td", null, d.region || "–"));
-      row.appendChild(el("td", { "class": "num" }, d.chunks));
-      row.appendChild(el("td", null, d.origin));
       var notes = el("td");
       d.warnings.forEach(function (w) { notes.appendChild(el("span", { "class": "tag warn" }, w)); notes.appendChild(document.createTextNode(" ")); });
       row.appendChild(notes);
@@ -137,6 +140,10 @@
       body.appendChild(row);
     });
   }
+  function typeName(value) {  // the label the upload form shows for a document type
+    var option = value ? $("m-type").querySelector("option[value='" + value + "']") : null;
+    return option ? option.textContent : (value || "–");
+  }
   $("doc-search").addEventListener("input", renderDocuments);
   $("file").addEventListener("change", function () {
     var name = ($("file").files[0] || {}).name || "";
@@ -153,6 +160,7 @@
     form.append("file", file);
     if (/\.pdf$/i.test(file.name)) {
       if (!$("m-title").value.trim()) { setStatus($("upload-status"), "Bitte einen Titel für die PDF angeben.", true); $("m-title").focus(); return; }
+      if (!$("m-type").value) { setStatus($("upload-status"), "Bitte die Art des Dokuments wählen.", true); $("m-type").focus(); return; }
       form.append("meta", JSON.stringify({
         id: $("m-id").value.trim() || undefined, title: $("m-title").value.trim(), publisher: $("m-publisher").value.trim(),
         date: $("m-date").value, doc_type: $("m-type").value, region: $("m-region").value.trim(),
@@ -160,10 +168,12 @@
       }));
     }
     setStatus($("upload-status"), "Lade „" + file.name + "“ hoch und prüfe die Datei …");
+    $("upload-button").disabled = true;  // one upload at a time: a second click would queue the same file again
     api("/api/v1/admin/documents", { method: "POST", body: form })
       .then(function (r) { return follow(r.job_id, $("upload-status")); })
       .then(function () { $("upload-form").reset(); $("pdf-meta").hidden = true; return loadDocuments(); },
-        function (err) { setStatus($("upload-status"), err.message, true); });
+        function (err) { setStatus($("upload-status"), err.message, true); })
+      .then(function () { $("upload-button").disabled = false; });
   });
 
   function follow(jobId, status) {
@@ -175,7 +185,8 @@
           if (job.status === "done") { setStatus(status, describe(job.report)); resolve(job); return; }
           if (job.status === "failed") { reject(new Error((job.report && job.report.error) || "Der Auftrag ist fehlgeschlagen.")); return; }
           var seconds = Math.round((Date.now() - started) / 1000);
-          setStatus(status, (job.status === "queued" ? "Wartet auf den Start …" : "Wird eingelesen …") + " (" + seconds + " s)");
+          var doing = job.kind === "eval" ? "Der Lauf läuft …" : "Wird eingelesen …";
+          setStatus(status, (job.status === "queued" ? "Wartet auf den Start …" : doing) + " (" + seconds + " s)");
           setTimeout(poll, 700);
         }, reject);
       }
@@ -187,7 +198,7 @@
     if (report.metrics) { return "Lauf abgeschlossen."; }
     var parts = [];
     if (report.status === "gelöscht") { parts.push("„" + report.doc_id + "“ wurde gelöscht und der Index neu aufgebaut."); }
-    else { parts.push("Fertig: „" + report.doc_id + "“ ist eingelesen (" + report.chunks + " Abschnitte)."); }
+    else { parts.push("Fertig: „" + report.doc_id + "“ ist eingelesen (" + report.chunks + (report.chunks === 1 ? " Abschnitt)." : " Abschnitte).")); }
     if (report.warnings && report.warnings.length) { parts.push("Hinweise: " + report.warnings.join("; ") + "."); }
     if (report.errors && report.errors.length) { parts.push("Andere Dateien mit Fehlern: " + report.errors.join("; ") + "."); }
     return parts.join(" ");
@@ -230,6 +241,10 @@
     caseFor = f;
     $("case-form").hidden = false;
     $("c-question").value = f.question; $("c-facts").value = ""; $("c-expected").value = "";
+    // each case starts from "eine Antwort": the choice made for the previous feedback must not carry over
+    document.querySelector("input[name=expect][value=answer]").checked = true;
+    $("c-answer-fields").hidden = false;
+    $("case-save").disabled = false;
     setStatus($("case-status"), "");
     var box = $("c-sources");
     box.querySelectorAll("label").forEach(function (l) { l.remove(); });
@@ -261,9 +276,48 @@
       body.sources = Array.prototype.map.call($("c-sources").querySelectorAll("input:checked"), function (i) { return i.value; });
       body.expected_answer = $("c-expected").value.trim() || null;
     }
+    $("case-save").disabled = true;  // saved once: a second click would store the same case again
     api("/api/v1/admin/eval-cases", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) })
-      .then(function (c) { setStatus($("case-status"), "Gespeichert als Testfall " + c.id + "."); },
-        function (err) { setStatus($("case-status"), err.message, true); });
+      .then(function (c) { setStatus($("case-status"), "Gespeichert als Testfall " + c.id + "."); return loadCases(); },
+        function (err) { $("case-save").disabled = false; setStatus($("case-status"), err.message, true); });
+  });
+  $("case-form").addEventListener("input", function () { $("case-save").disabled = false; });  // changed: save anew
+
+  function loadCases() {
+    return api("/api/v1/admin/eval-cases").then(function (cases) {
+      var body = $("case-table").querySelector("tbody");
+      body.textContent = "";
+      if (!cases.length) {
+        var none = el("tr"); none.appendChild(el("td", { colspan: "5" }, "Noch keine Testfälle.")); body.appendChild(none);
+      }
+      cases.forEach(function (c) {
+        var row = el("tr");
+        row.appendChild(el("td", null, c.id));
+        row.appendChild(el("td", null, c.question));
+        row.appendChild(el("td", null, c.expect === "refuse" ? "Ablehnung" : "Antwort"));
+        row.appendChild(el("td", null, c.expect === "refuse" ? "–" :
+          (c.key_facts || []).join("; ") + " · Quellen: " + ((c.sources || []).join(", ") || "–")));
+        var cell = el("td");
+        var del = el("button", { type: "button", "class": "danger", "aria-label": "Testfall " + c.id + " löschen" }, "Löschen");
+        del.addEventListener("click", function () {
+          if (!window.confirm("Testfall " + c.id + " („" + c.question + "“) wirklich löschen?")) { return; }
+          api("/api/v1/admin/eval-cases/" + encodeURIComponent(c.id), { method: "DELETE" })
+            .then(function () { setStatus($("cases-status"), "Testfall " + c.id + " gelöscht."); return loadCases(); },
+              function (err) { setStatus($("cases-status"), err.message, true); });
+        });
+        cell.appendChild(del);
+        row.appendChild(cell);
+        body.appendChild(row);
+      });
+    }, function (err) { setStatus($("cases-status"), err.message, true); });
+  }
+  $("cases-download").addEventListener("click", function () {
+    fetch("/api/v1/admin/eval-cases?format=yaml", { headers: { Authorization: "Bearer " + token() } })
+      .then(function (r) { if (!r.ok) { throw new Error("Die Testfälle sind nicht verfügbar."); } return r.blob(); })
+      .then(function (blob) {
+        var a = el("a", { href: URL.createObjectURL(blob), download: "testfaelle-" + new Date().toISOString().slice(0, 10) + ".yaml" });
+        document.body.appendChild(a); a.click(); a.remove();
+      }, function (err) { setStatus($("cases-status"), err.message, true); });
   });
 
   // ---- eval runs -----------------------------------------------------------------------------------
