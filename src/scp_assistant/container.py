@@ -192,7 +192,7 @@ class Container:
             lambda: self.catalog,
             self.ingest_pipeline,
             index_changed,
-            lambda entries, folder, previous: console_run(self, entries, folder, previous),
+            lambda entries, folder, previous, title: console_run(self, entries, folder, previous, title),
         )
 
     @cached_property

@@ -212,6 +212,7 @@ def test_feedback_becomes_an_eval_case_checked_against_its_sources(console: tupl
     assert job["status"] == "done" and job["report"]["metrics"]["questions"] == 2
     report = client.get(f"/api/v1/admin/eval-runs/{job['id']}/report", headers=AUTH)
     assert report.status_code == 200 and "<html" in report.text
+    assert "Auswertung „Testfälle aus Rückmeldungen vom " in report.text  # not the job's id
     assert client.get(f"/api/v1/admin/eval-runs/{job['id']}/report").status_code == 401
     assert client.get("/api/v1/admin/eval-runs", headers=AUTH).json()[0]["id"] == job["id"]
     assert client.post("/api/v1/admin/eval-runs", headers=AUTH, json={"set": "geheim"}).status_code == 422

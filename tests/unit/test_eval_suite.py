@@ -267,6 +267,9 @@ def test_report_has_rows_charts_and_escapes_html() -> None:
             "retrieval_hit3": 1.0,
             "retrieval_hit5": 1.0,
             "per_category": {"factual": {"questions": 1, "accuracy": 0.0}},
+            "mrr": 0.8921,
+            "citations_per_answer": 2.2413,
+            "latency_p95_ms": 62.46,
         },
     }
     html = render_report(
@@ -279,6 +282,10 @@ def test_report_has_rows_charts_and_escapes_html() -> None:
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
     assert "NICHT erfüllt" in html and 'lang="de"' in html
     assert "http" not in html.replace("https://example.org", "")  # nothing loaded from elsewhere
+    # figures with a decimal comma: "2.241 Quellen je Antwort" read as two thousand (walk-through, round 32)
+    for shown in ('class="num">0,892<', 'class="num">2,24<', 'class="num">62<'):
+        assert shown in html
+    assert "2.24" not in html and "0.892" not in html
 
 
 def test_llm_judge_is_optional_and_separate() -> None:

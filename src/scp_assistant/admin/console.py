@@ -12,6 +12,7 @@ import logging
 import threading
 import uuid
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,13 @@ EVAL_SETS = {
     "tune": "eval/tune.yaml",
     "conversations": "eval/conversations.yaml",
 }
+# the names the console's drop-down gives the sets, for the report's title
+SET_TITLES = {
+    "dev": "Entwicklungsfragen",
+    "tune": "Abstimmungsfragen",
+    "conversations": "Gespräche",
+    "cases": "Testfälle aus Rückmeldungen",
+}
 
 
 class Console:
@@ -44,7 +52,7 @@ class Console:
         catalog: Callable[[], Catalog],
         pipeline: Callable[[], IngestPipeline],
         index_changed: Callable[[], None],
-        run_eval: Callable[[list[dict[str, Any]], Path, str], dict[str, Any]],
+        run_eval: Callable[[list[dict[str, Any]], Path, str, str], dict[str, Any]],
     ) -> None:
         self._settings = settings
         self.records = records
@@ -225,7 +233,8 @@ class Console:
         previous = done[0] if done else None
 
         def work() -> dict[str, Any]:
-            metrics = self._run_eval(entries, folder, previous.report.get("folder", "") if previous else "")
+            title = f"{SET_TITLES.get(name, name)} vom {datetime.now():%d.%m.%Y, %H:%M} Uhr"
+            metrics = self._run_eval(entries, folder, previous.report.get("folder", "") if previous else "", title)
             self.records.audit(actor, "Eval-Lauf", None, set=name, questions=len(entries))
             earlier = previous.id if previous else None
             return {"set": name, "folder": str(folder), "metrics": metrics, "previous": earlier}

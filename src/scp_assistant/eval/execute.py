@@ -62,11 +62,13 @@ def answer_all(container: Container, questions: list[dict[str, Any]]) -> dict[st
     return run_with(questions, answer_of, turns_of=played.get)
 
 
-def console_run(container: Container, questions: list[dict[str, Any]], folder: Path, previous: str) -> dict[str, Any]:
+def console_run(
+    container: Container, questions: list[dict[str, Any]], folder: Path, previous: str, title: str
+) -> dict[str, Any]:
     """An eval run started in the console: the run folder (with a comparison to the previous run of the same set)
-    and its headline figures."""
+    and its headline figures; ``title`` names the run in its report ("Entwicklungsfragen vom 06.12.2026, …")."""
     payload = answer_all(container, questions)
-    config = run_config(container, [Path("console")], folder.name, False)
+    config = run_config(container, [Path("console")], title, False)
     write_run(folder, payload, config)
     if previous and (Path(previous) / "results.json").exists():
         comparison = compare(read_run(Path(previous)), payload)

@@ -57,9 +57,13 @@ CATEGORIES = {
 
 
 def _shown(key: str, value: Any) -> str:
-    """Rates as percentages (0.767 -> 76,7 %), everything else as before."""
+    """Rates as percentages (0.767 -> 76,7 %), other figures with a decimal comma (MRR 0,892; 2,24 sources per
+    answer; milliseconds and characters whole): "2.241 Quellen" reads as two thousand in German."""
     if key in RATES and isinstance(value, int | float):
         return f"{value * 100:.1f} %".replace(".", ",")
+    if isinstance(value, float):
+        whole = key.endswith("_ms") or key.endswith("_chars_median")
+        return f"{value:.{0 if whole else (3 if key == 'mrr' else 2)}f}".replace(".", ",")
     return _fmt(value)
 
 
@@ -224,9 +228,10 @@ h1{{font-size:1.4rem}} .cards{{display:flex;flex-wrap:wrap;gap:.6rem}}
 figure{{display:inline-block;margin:.5rem 1rem .5rem 0}} .bar{{fill:#2f6f9f}} .lbl,.val,.ttl{{font-size:12px}}
 .ttl{{font-weight:600}} table{{border-collapse:collapse;width:100%;font-size:.9rem}}
 th,td{{border:1px solid #ddd;padding:.3rem;vertical-align:top;text-align:left;
-overflow-wrap:anywhere}} th{{background:#f3f3f3;cursor:pointer}}
+overflow-wrap:break-word}} th{{background:#f3f3f3;cursor:pointer}}
+#results{{table-layout:fixed;min-width:60rem}} .wide{{overflow-x:auto}}
 td.ok{{color:#1d6b1d;font-weight:600}} td.fail{{color:#a11;font-weight:600}}
-.ans{{white-space:pre-wrap;max-width:38rem}}
+.ans{{white-space:pre-wrap}}
 .filters{{margin:.5rem 0}} code{{font-size:.8rem}}
 </style></head><body>
 <h1>SCP Assistant – Auswertung „{title}“</h1>
@@ -235,8 +240,11 @@ td.ok{{color:#1d6b1d;font-weight:600}} td.fail{{color:#a11;font-weight:600}}
 <h2>Fragen</h2>
 <div class="filters"><label>Filter: <input id="q" type="search" placeholder="Text, id oder Kategorie"></label>
 <label><input id="onlyfail" type="checkbox"> nur falsche</label></div>
-<table id="results"><thead><tr><th>ID</th><th>Kategorie</th><th>Frage</th><th>Urteil</th><th>Art</th><th>Antwort</th>
-<th>Quellen</th><th>Fehlende Fakten / Gründe</th><th>ms</th></tr></thead><tbody>{rows}</tbody></table>
+<div class="wide"><table id="results"><colgroup><col style="width:7%"><col style="width:8%"><col style="width:15%">
+<col style="width:6%"><col style="width:6%"><col style="width:30%"><col style="width:16%"><col style="width:9%">
+<col style="width:3.5rem"></colgroup>
+<thead><tr><th>ID</th><th>Kategorie</th><th>Frage</th><th>Urteil</th><th>Art</th><th>Antwort</th>
+<th>Quellen</th><th>Fehlende Fakten / Gründe</th><th>ms</th></tr></thead><tbody>{rows}</tbody></table></div>
 <h2>Konfiguration des Laufs</h2><table>{config_rows}</table>
 <details><summary>Einstellungen</summary><pre>{settings}</pre></details>
 <script>

@@ -389,7 +389,8 @@
       fetch("/api/v1/admin/eval-runs/" + encodeURIComponent(job.id) + "/report", { headers: { Authorization: "Bearer " + token() } })
         .then(function (r) { if (!r.ok) { throw new Error("Bericht nicht verfügbar."); } return r.blob(); })
         .then(function (blob) {
-          var a = el("a", { href: URL.createObjectURL(blob), download: "eval-" + report.set + ".html" });
+          var stamp = (job.created_at || "").slice(0, 16).replace(/[:T]/g, "-");  // which run, in the file's name
+          var a = el("a", { href: URL.createObjectURL(blob), download: "eval-" + report.set + (stamp ? "-" + stamp : "") + ".html" });
           document.body.appendChild(a); a.click(); a.remove();
         }, function (err) { setStatus($("eval-status"), err.message, true); });
     });
