@@ -5,7 +5,8 @@
   var KEY = "scp-admin-token";
   var $ = function (id) { return document.getElementById(id); };
   var METRICS = [
-    ["answer_accuracy", "Richtige Antworten", "Anteil der beantwortbaren Fragen mit richtiger, belegter Antwort."],
+    // the names of the HTML report (eval/report.py), so that both say the same
+    ["answer_accuracy", "Antwortgenauigkeit", "Anteil der beantwortbaren Fragen mit richtiger, belegter Antwort."],
     ["refusal_accuracy", "Korrekte Ablehnungen", "Anteil der nicht beantwortbaren Fragen, die abgelehnt wurden."],
     ["false_refusal", "Falsche Ablehnungen", "Anteil der beantwortbaren Fragen, die abgelehnt wurden (niedriger ist besser)."],
     ["citation_hit", "Richtige Quelle zitiert", "Anteil der Antworten, die eine erwartete Quelle nennen."],
@@ -23,7 +24,9 @@
   }
   function token() { try { return sessionStorage.getItem(KEY) || ""; } catch (e) { return ""; } }
   function setStatus(node, text, error) { node.textContent = text || ""; node.classList.toggle("error", !!error); }
-  function pct(x) { return x === null || x === undefined ? "–" : Math.round(x * 1000) / 10 + " %"; }
+  function pct(x) {  // 0.033 -> "3,3 %", as the report writes it
+    return x === null || x === undefined ? "–" : String(Math.round(x * 1000) / 10).replace(".", ",") + " %";
+  }
   function germanDate(value) {
     var m = /^(\d{4})-(\d{2})(?:-(\d{2}))?/.exec(value || "");
     if (!m) { return value || "undatiert"; }
