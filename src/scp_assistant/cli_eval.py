@@ -265,8 +265,12 @@ def _print_metrics(metrics: dict[str, Any]) -> None:
     rows = metrics.get("per_category", {})
     if rows:
         print("| Kategorie | Fragen | richtig |\n|---|---|---|")
+        from scp_assistant.eval.report import CATEGORIES  # the report's German names, with the set's key
+
         for name, row in rows.items():
-            print(f"| {name} | {row['questions']} | {row['accuracy']:.2f} |")
+            shown = f"{CATEGORIES[name]} ({name})" if name in CATEGORIES else name
+            share = f"{row['accuracy']:.2f}".replace(".", ",")
+            print(f"| {shown} | {row['questions']} | {share} |")
 
 
 def _compare(settings: Settings, args: argparse.Namespace) -> int:

@@ -82,11 +82,13 @@ def test_eval_run_writes_results_and_applies_gates(
     questions.write_text(
         "- id: q1\n  question: Darf aus dem Chancenbudget Mobiliar angeschafft werden?\n  expect: answer\n"
         "  key_facts: [Mobiliar nicht grundsätzlich ausgeschlossen]\n  sources: [faq1]\n"
-        "- id: q2\n  question: Wer hat die Fußball-WM 2014 gewonnen?\n  expect: refuse\n",
+        "- id: q2\n  question: Wer hat die Fußball-WM 2014 gewonnen?\n  expect: refuse\n  category: out_of_scope\n",
         encoding="utf-8",
     )
     out = tmp_path / "run"
+    capsys.readouterr()
     assert main(["eval", "run", "--questions", str(questions), "--output", str(out)]) == 0
+    assert "| Außerhalb des Themas (out_of_scope) | 1 | 1,00 |" in capsys.readouterr().out  # the report's names
     results = json.loads((out / "results.json").read_text(encoding="utf-8"))
     assert [r["id"] for r in results["results"]] == ["q1", "q2"]
     assert results["metrics"]["answer_accuracy"] == 1.0 and results["metrics"]["refusal_accuracy"] == 1.0
