@@ -213,7 +213,9 @@ def _ask_once(container: Container, question: str, filters: Filters) -> Answer:
 
     text = clean_question(question, container.settings.answer.max_question_chars)
     resolution = container.query_rewriter.resolve(text, None)
-    return answer_turn(container.answerer, text, resolution, after_off_topic=False, filters=filters)
+    answer = answer_turn(container.answerer, text, resolution, after_off_topic=False, filters=filters)
+    answer.question = text  # as asked (cleaned), not as searched: "searched" says that
+    return answer
 
 
 def _show(answer: Answer, as_json: bool, out: TextIO) -> None:

@@ -150,6 +150,13 @@ class ServerSettings(BaseModel):
         description="Questions one worker answers at the same time (/api/v1/ask, its stream, /v1/chat/completions, "
         "the MCP tools); more wait their turn. Under load fewer at once get more done (bench/load.py).",
     )
+    stream_keep_alive_s: float = Field(
+        15.0,
+        gt=0,
+        le=300,
+        description="While an answer waits for its turn or is being prepared, the stream sends a comment line this "
+        "often: proxies keep the connection, and the widget sees that the server is alive (its data-timeout).",
+    )
     session_ttl_s: int = Field(1800, ge=60, description="Seconds after which an idle chat session is forgotten.")
     session_turns: int = Field(6, ge=1, le=50, description="Recent turns a session keeps for follow-up questions.")
     max_sessions: int = Field(100_000, ge=10, description="Sessions kept at most (least recently used dropped).")

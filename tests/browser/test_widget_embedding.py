@@ -8,12 +8,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from helpers import Portal
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 REPO = Path(__file__).resolve().parents[2]
 QUESTION = "Wer genehmigt Anträge aus dem Chancenbudget?"
+SECOND = "Welche Berufsgruppen können über Säule III finanziert werden?"
 
 
 def _page(tags: str) -> str:
@@ -114,17 +116,33 @@ def test_a_server_that_stops_answering_is_said_with_a_retry_and_starting_over_fr
         page.goto(portal.origin + "/index.html")
         widget = page.locator("#scp-assistant-widget")
         box = widget.locator("textarea")
+        stalled = widget.locator(".msg.bot .body", has_text="Der Assistent antwortet gerade nicht.")
         box.fill(QUESTION)
         box.press("Enter")
-        widget.locator(".msg.bot .body", has_text="Der Assistent antwortet gerade nicht.").wait_for(timeout=10_000)
-        retry = widget.get_by_role("button", name="Erneut versuchen")
-        assert retry.is_visible()
+        stalled.wait_for(timeout=10_000)
         page.screenshot(path=str(artifacts / "widget-server-stalled.png"))
-        # a second hanging question, left with "Neue Unterhaltung": the chat takes the next question at once
-        box.fill(QUESTION)
+        # another question on its way: the first one's retry keeps its message and says why it waits (review)
+        box.fill(SECOND)
+        box.press("Enter")
+        widget.locator(".msg.bot[aria-busy=true]").wait_for(timeout=5_000)
+        widget.get_by_role("button", name="Erneut versuchen").first.click()
+        assert "Bitte warten Sie, bis die laufende Antwort da ist" in widget.locator(".hint").inner_text()
+        assert stalled.count() == 1
+        expect(stalled).to_have_count(2, timeout=10_000)  # the second one stalls too
+        # with the server back, the retry answers the same question, which is not shown twice
+        page.unroute("**/api/v1/ask/stream")
+        widget.get_by_role("button", name="Erneut versuchen").first.click()
+        widget.locator(".msg.bot[aria-busy=false] .feedback").first.wait_for(timeout=30_000)
+        assert widget.locator(".msg.user").count() == 2 and "ADD" in widget.locator(".msg.bot").first.inner_text()
+        # a question left hanging with "Neue Unterhaltung": the chat takes the next one at once, and nothing of the
+        # old request is announced in the new conversation
+        page.route("**/api/v1/ask/stream", lambda route: held.append(route))
+        box.fill(SECOND)
         box.press("Enter")
         widget.locator(".msg.bot[aria-busy=true]").wait_for(timeout=5_000)
         widget.get_by_role("button", name="Neue Unterhaltung").click()
+        page.wait_for_timeout(2_500)  # longer than data-timeout
+        assert "antwortet gerade nicht" not in (widget.locator("[role=status]").text_content() or "")
         page.unroute("**/api/v1/ask/stream")
         box.fill(QUESTION)
         box.press("Enter")

@@ -236,8 +236,8 @@ def test_a_test_case_is_stored_once_and_can_be_deleted(console: tuple[TestClient
     missing = client.delete(f"/api/v1/admin/eval-cases/{first.json()['id']}", headers=AUTH)
     assert missing.status_code == 404
     assert client.post("/api/v1/admin/eval-cases", headers=AUTH, json=case).status_code == 201  # may be made anew
-    actions = [a["action"] for a in client.get("/api/v1/admin/audit", headers=AUTH).json()]
-    assert "Testfall gelöscht" in actions
+    deleted = [a for a in client.get("/api/v1/admin/audit", headers=AUTH).json() if a["action"] == "Testfall gelöscht"]
+    assert deleted[0]["detail"]["question"] == "Welche Entgeltgruppe gilt?"  # what was deleted stays readable
 
 
 def test_two_workers_see_an_upload_within_seconds(tmp_path: Path) -> None:

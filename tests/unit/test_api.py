@@ -354,3 +354,23 @@ def test_the_api_docs_work_offline_from_this_server(fake_container: Container) -
     moved = client.get("/redoc", follow_redirects=False)
     assert moved.status_code == 308 and moved.headers["location"] == "/docs"
     assert "/docs" not in client.get("/openapi.json").json()["paths"]
+
+
+def test_a_slow_answer_stream_says_it_is_alive(fake_container: Container) -> None:
+    """While an answer waits for its turn or is being prepared, the stream sends comment lines: a proxy keeps the
+    connection, and the widget's stall watch (data-timeout) sees a server that works, not one that hangs."""
+    from scp_assistant.server.routes import _chat
+
+    class SlowChat:
+        def stream(self, question: str, session_id: object, filters: object) -> Iterator[tuple[str, Any]]:
+            time.sleep(0.5)  # preparing the answer
+            yield "meta", {"answer_id": "a1", "session_id": "s1", "refused": False}
+            yield "delta", {"text": "Antwort."}
+            yield "done", {"answer_id": "a1"}
+
+    client = client_for(fake_container, stream_keep_alive_s=0.1)
+    client.app.dependency_overrides[_chat] = lambda: SlowChat()  # type: ignore[attr-defined]
+    body = client.post("/api/v1/ask/stream", json={"question": "Wer genehmigt Anträge?"}).text
+    before, _, after = body.partition("event: meta")
+    assert before.count(": noch in Arbeit\n\n") >= 2 and after  # alive while preparing, then the answer
+    assert [e for e, _ in sse("event: meta" + after)] == ["meta", "delta", "done"]

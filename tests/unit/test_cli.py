@@ -70,8 +70,10 @@ def test_a_question_that_points_at_nothing_asks_for_its_topic(
     out = json.loads(capsys.readouterr().out)
     assert out["refused"] is True and out["refusal_reason"] == "needs_context"
     assert out["citations"] == []
-    assert main(["ask", "Darf aus dem Chancenbudget Mobiliar angeschafft werden?", "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)["refused"] is False
+    assert main(["ask", "Darf aus dem Chancenbudget der dritten Säule Mobiliar angeschafft werden?", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["refused"] is False  # and it says the question as asked ("searched" says how it was read)
+    assert out["question"] == "Darf aus dem Chancenbudget der dritten Säule Mobiliar angeschafft werden?"
 
 
 def test_eval_run_writes_results_and_applies_gates(

@@ -125,6 +125,21 @@ def test_run_writes_a_run_folder_and_gates_fail_after_writing(env: None, questio
     assert verdict["passed"] is False and "answer_accuracy" in verdict["failed"][0]
 
 
+def test_eval_compare_of_a_full_run_and_a_search_only_run(
+    env: None, questions: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Run folders as `eval run` writes them: against a --retrieval-only run every question counted as newly
+    failing, and --no-regressions failed (walk-through and review, round 32)."""
+    full, search = tmp_path / "full", tmp_path / "search"
+    assert main(["eval", "run", "--questions", str(questions), "--output", str(full)]) == 0
+    assert main(["eval", "run", "--questions", str(questions), "--output", str(search), "--retrieval-only"]) == 0
+    capsys.readouterr()
+    assert main(["eval", "compare", str(full), str(search), "--no-regressions"]) == 0
+    out = capsys.readouterr().out
+    assert "Nur die Suche verglichen: Lauf B prüft keine Antworten" in out and "Neu fehlerhaft" not in out
+    assert "| mrr |" in out and "| answer_accuracy |" not in out
+
+
 def test_set_override_and_retrieval_only(env: None, questions: Path, tmp_path: Path) -> None:
     out = tmp_path / "ret"
     assert (

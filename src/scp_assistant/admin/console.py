@@ -15,6 +15,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
@@ -182,9 +183,13 @@ class Console:
         return entry
 
     def delete_case(self, case_id: str, actor: str) -> None:
-        if not self.records.delete_case(case_id):
+        case = next((c for c in self.records.cases() if c["id"] == case_id), None)
+        if case is None or not self.records.delete_case(case_id):
             raise NotFoundError(f"Keinen Testfall mit der id {case_id!r} gefunden.")
-        self.records.audit(actor, "Testfall gelöscht", None, case=case_id)
+        # what was deleted stays readable in the audit trail
+        self.records.audit(
+            actor, "Testfall gelöscht", None, case=case_id, question=str(case["question"])[:200], expect=case["expect"]
+        )
 
     def check_case(self, entry: dict[str, Any]) -> list[str]:
         """What is wrong with an eval case, in plain German (the eval suite's own rules)."""
@@ -233,7 +238,7 @@ class Console:
         previous = done[0] if done else None
 
         def work() -> dict[str, Any]:
-            title = f"{SET_TITLES.get(name, name)} vom {datetime.now():%d.%m.%Y, %H:%M} Uhr"
+            title = f"{SET_TITLES.get(name, name)} vom {_german_time(job.created_at)}"
             metrics = self._run_eval(entries, folder, previous.report.get("folder", "") if previous else "", title)
             self.records.audit(actor, "Eval-Lauf", None, set=name, questions=len(entries))
             earlier = previous.id if previous else None
@@ -265,6 +270,15 @@ def _ingest_summary(report: IngestReport, doc_id: str) -> dict[str, Any]:
         "errors": [f"{f['path']}: {f['message']}" for f in data["failures"]],
         "duration_s": round(report.duration_s, 1),
     }
+
+
+def _german_time(iso: str) -> str:
+    """When a run was started, as German readers of its report read the time ("06.12.2026, 14:05 Uhr"); UTC where
+    the system knows no time zones."""
+    try:
+        return f"{datetime.fromisoformat(iso).astimezone(ZoneInfo('Europe/Berlin')):%d.%m.%Y, %H:%M} Uhr"
+    except ZoneInfoNotFoundError:
+        return f"{datetime.fromisoformat(iso):%d.%m.%Y, %H:%M} Uhr (UTC)"
 
 
 def _same_case(a: dict[str, Any], b: dict[str, Any]) -> bool:

@@ -50,13 +50,14 @@ class Comparison:
             lines.append(f"| {key} | {d['a']} | {d['b']} | {sign} |")
         lines.append("")
         if self.search_only:
+            runs = "Die Läufe A und B prüfen" if " und " in self.search_only else f"Lauf {self.search_only} prüft"
             lines.append(
-                f"Nur die Suche verglichen: Lauf {self.search_only} prüft keine Antworten (--retrieval-only), "
-                "also gibt es keine neu fehlerhaften oder neu richtigen Fragen."
+                f"Nur die Suche verglichen: {runs} keine Antworten (--retrieval-only), also gibt es keine neu "
+                "fehlerhaften oder neu richtigen Fragen."
             )
-            return "\n".join(lines)
-        lines.append(f"Neu fehlerhaft ({len(self.newly_failing)}): {', '.join(self.newly_failing) or '–'}")
-        lines.append(f"Neu richtig ({len(self.newly_passing)}): {', '.join(self.newly_passing) or '–'}")
+        else:
+            lines.append(f"Neu fehlerhaft ({len(self.newly_failing)}): {', '.join(self.newly_failing) or '–'}")
+            lines.append(f"Neu richtig ({len(self.newly_passing)}): {', '.join(self.newly_passing) or '–'}")
         if self.only_in_a or self.only_in_b:
             lines.append(f"Nur in A: {', '.join(self.only_in_a) or '–'}; nur in B: {', '.join(self.only_in_b) or '–'}")
         return "\n".join(lines)
@@ -70,11 +71,12 @@ def compare(a: dict[str, Any], b: dict[str, Any]) -> Comparison:
     """What changed from run A (baseline) to run B. A run of the search alone (``--retrieval-only``) judged no
     answers: against it only the search figures compare, and no question counts as newly failing."""
     search_only = " und ".join(name for name, run in (("A", a), ("B", b)) if run.get("retrieval_only"))
-    ca, cb = ({}, {}) if search_only else (_correct(a["results"]), _correct(b["results"]))
+    ca, cb = _correct(a["results"]), _correct(b["results"])
+    both = set() if search_only else ca.keys() & cb.keys()  # without verdicts in a run, nothing newly fails or passes
     out = Comparison(
         search_only=search_only,
-        newly_failing=sorted(q for q in ca.keys() & cb.keys() if ca[q] and not cb[q]),
-        newly_passing=sorted(q for q in ca.keys() & cb.keys() if not ca[q] and cb[q]),
+        newly_failing=sorted(q for q in both if ca[q] and not cb[q]),
+        newly_passing=sorted(q for q in both if not ca[q] and cb[q]),
         only_in_a=sorted(ca.keys() - cb.keys()),
         only_in_b=sorted(cb.keys() - ca.keys()),
     )

@@ -78,7 +78,7 @@ def _bar_chart(title: str, items: list[tuple[str, float]], maximum: float = 1.0,
     for i, (label, value) in enumerate(items):
         y = 24 + i * row
         w = 0 if maximum <= 0 else max(0.0, min(1.0, value / maximum)) * 300
-        shown = f"{value:.0%}" if not unit else f"{value:g}{unit}"
+        shown = f"{value * 100:.0f} %" if not unit else f"{value:g}{unit}"
         bars.append(
             f'<text x="0" y="{y + 14}" class="lbl">{escape(label[:28])}</text>'
             f'<rect x="190" y="{y + 2}" width="{w:.1f}" height="16" class="bar"/>'
@@ -101,7 +101,7 @@ def _latency_histogram(latencies: list[float]) -> str:
     for value in latencies:
         counts[min(buckets - 1, int(value / top * buckets))] += 1
     digits = 0 if top >= 100 else 1
-    items = [(f"≤ {top * (i + 1) / buckets:.{digits}f} ms", float(c)) for i, c in enumerate(counts)]
+    items = [(f"≤ {top * (i + 1) / buckets:.{digits}f} ms".replace(".", ","), float(c)) for i, c in enumerate(counts)]
     return _bar_chart("Verteilung der Antwortzeiten", items, maximum=float(max(counts)), unit=" Fragen")
 
 
@@ -185,10 +185,10 @@ def render_report(payload: dict[str, Any], config: dict[str, Any], gates: dict[s
             f'<tr data-status="{status}" data-category="{escape(str(r.get("category") or ""))}">'
             f"<td>{escape(str(r['id']))}</td><td>{escape(_category(str(r.get('category') or '')))}</td>"
             f"<td>{_question_cell(r)}</td>"
-            f'<td class="{status_class}">{status}</td><td>{kind}</td>'
+            f'<td class="{status_class} short">{status}</td><td class="short">{kind}</td>'
             f'<td><div class="ans">{escape(str(r.get("answer") or ""))}</div></td>'
             f"<td>{_citations(r)}</td><td>{escape(reasons)}</td>"
-            f"<td>{float(r.get('latency_ms') or 0):.0f}</td></tr>"
+            f'<td class="short">{float(r.get("latency_ms") or 0):.0f}</td></tr>'
         )
     config_rows = "".join(
         f"<tr><th>{escape(k)}</th><td><code>{escape(_fmt(v))}</code></td></tr>"
@@ -229,7 +229,7 @@ figure{{display:inline-block;margin:.5rem 1rem .5rem 0}} .bar{{fill:#2f6f9f}} .l
 .ttl{{font-weight:600}} table{{border-collapse:collapse;width:100%;font-size:.9rem}}
 th,td{{border:1px solid #ddd;padding:.3rem;vertical-align:top;text-align:left;
 overflow-wrap:break-word}} th{{background:#f3f3f3;cursor:pointer}}
-#results{{table-layout:fixed;min-width:60rem}} .wide{{overflow-x:auto}}
+#results{{table-layout:fixed;min-width:60rem}} .wide{{overflow-x:auto}} td.short{{white-space:nowrap}}
 td.ok{{color:#1d6b1d;font-weight:600}} td.fail{{color:#a11;font-weight:600}}
 .ans{{white-space:pre-wrap}}
 .filters{{margin:.5rem 0}} code{{font-size:.8rem}}
@@ -241,8 +241,8 @@ td.ok{{color:#1d6b1d;font-weight:600}} td.fail{{color:#a11;font-weight:600}}
 <div class="filters"><label>Filter: <input id="q" type="search" placeholder="Text, id oder Kategorie"></label>
 <label><input id="onlyfail" type="checkbox"> nur falsche</label></div>
 <div class="wide"><table id="results"><colgroup><col style="width:7%"><col style="width:8%"><col style="width:15%">
-<col style="width:6%"><col style="width:6%"><col style="width:30%"><col style="width:16%"><col style="width:9%">
-<col style="width:3.5rem"></colgroup>
+<col style="width:6.5rem"><col style="width:7rem"><col style="width:28%"><col style="width:16%"><col style="width:9%">
+<col style="width:4.5rem"></colgroup>
 <thead><tr><th>ID</th><th>Kategorie</th><th>Frage</th><th>Urteil</th><th>Art</th><th>Antwort</th>
 <th>Quellen</th><th>Fehlende Fakten / Gründe</th><th>ms</th></tr></thead><tbody>{rows}</tbody></table></div>
 <h2>Konfiguration des Laufs</h2><table>{config_rows}</table>

@@ -166,7 +166,8 @@ def write_run(
     from scp_assistant.eval.report import render_report
 
     output.mkdir(parents=True, exist_ok=True)
-    _dump(output / "results.json", {"results": payload["results"], "metrics": payload["metrics"]})
+    searched_only = {"retrieval_only": True} if payload.get("retrieval_only") else {}
+    _dump(output / "results.json", {"results": payload["results"], "metrics": payload["metrics"], **searched_only})
     _dump(output / "metrics.json", {"metrics": payload["metrics"], "gates": gates or {}, "config": config})
     _dump(output / "config.json", config)
     html = render_report(payload, config, gates or {})
@@ -183,4 +184,6 @@ def read_run(folder: Path) -> dict[str, Any]:
         from scp_assistant.errors import InputError
 
         raise InputError(f"Kein Eval-Lauf unter {folder} (results.json fehlt)") from exc
+    if "answer_accuracy" not in data.get("metrics", {}):  # a run of the search alone (also from before the flag)
+        data["retrieval_only"] = True
     return data

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -90,13 +91,21 @@ def ask_stream(body: AskRequest, request: Request, chat: Chat) -> StreamingRespo
     clean_question(body.question, _container(request).settings.answer.max_question_chars)  # 422 before streaming
 
     limiter = _answer_limiter(request)
+    keep_alive = _container(request).settings.server.stream_keep_alive_s
 
     async def events() -> AsyncIterator[str]:
         # each step of the answer runs in a worker thread, as many at once as the limiter allows (the first step
-        # does the work, the rest hand out pieces of the text)
+        # does the work, the rest hand out pieces of the text); while a step takes long (waiting for its turn under
+        # load, preparing the answer), a comment line says the connection is alive (SSE clients ignore it)
         steps = iter(chat.stream(body.question, body.session_id, Filters(body.doc_type, body.region)))
         try:
-            while (step := await anyio.to_thread.run_sync(next, steps, None, limiter=limiter)) is not None:
+            while True:
+                task = asyncio.ensure_future(anyio.to_thread.run_sync(next, steps, None, limiter=limiter))
+                task.add_done_callback(_retrieved)
+                while not (await asyncio.wait({task}, timeout=keep_alive))[0]:
+                    yield ": noch in Arbeit\n\n"
+                if (step := task.result()) is None:
+                    break
                 yield _sse(*step)
         except ScpError as exc:
             yield _sse("error", {"code": type(exc).__name__, "message": str(exc)})
@@ -107,6 +116,12 @@ def ask_stream(body: AskRequest, request: Request, chat: Chat) -> StreamingRespo
     return StreamingResponse(
         events(), media_type="text/event-stream", headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
     )
+
+
+def _retrieved(task: asyncio.Future[Any]) -> None:
+    """A step whose client left meanwhile: its outcome is read here, so that no error goes unreported."""
+    if not task.cancelled() and task.exception() is not None and not isinstance(task.exception(), ScpError):
+        log.debug("stream step ended after its client left", exc_info=task.exception())
 
 
 def _sse(event: str, data: dict[str, Any]) -> str:

@@ -143,8 +143,8 @@
       body.appendChild(row);
     });
   }
-  function typeName(value) {  // the label the upload form shows for a document type
-    var option = value ? $("m-type").querySelector("option[value='" + value + "']") : null;
+  function typeName(value) {  // the label the upload form shows for a document type (any other value as it is)
+    var option = Array.prototype.filter.call($("m-type").options, function (o) { return value && o.value === value; })[0];
     return option ? option.textContent : (value || "–");
   }
   $("doc-search").addEventListener("input", renderDocuments);
@@ -176,7 +176,8 @@
       .then(function (r) { return follow(r.job_id, $("upload-status")); })
       .then(function () { $("upload-form").reset(); $("pdf-meta").hidden = true; return loadDocuments(); },
         function (err) { setStatus($("upload-status"), err.message, true); })
-      .then(function () { $("upload-button").disabled = false; });
+      .then(enable, enable);
+    function enable() { $("upload-button").disabled = false; }
   });
 
   function follow(jobId, status) {
@@ -188,7 +189,7 @@
           if (job.status === "done") { setStatus(status, describe(job.report)); resolve(job); return; }
           if (job.status === "failed") { reject(new Error((job.report && job.report.error) || "Der Auftrag ist fehlgeschlagen.")); return; }
           var seconds = Math.round((Date.now() - started) / 1000);
-          var doing = job.kind === "eval" ? "Der Lauf läuft …" : "Wird eingelesen …";
+          var doing = job.kind === "eval" ? "Die Fragen werden durchlaufen …" : "Wird eingelesen …";
           setStatus(status, (job.status === "queued" ? "Wartet auf den Start …" : doing) + " (" + seconds + " s)");
           setTimeout(poll, 700);
         }, reject);
@@ -392,7 +393,9 @@
       fetch("/api/v1/admin/eval-runs/" + encodeURIComponent(job.id) + "/report", { headers: { Authorization: "Bearer " + token() } })
         .then(function (r) { if (!r.ok) { throw new Error("Bericht nicht verfügbar."); } return r.blob(); })
         .then(function (blob) {
-          var stamp = (job.created_at || "").slice(0, 16).replace(/[:T]/g, "-");  // which run, in the file's name
+          var made = new Date(job.created_at), two = function (n) { return (n < 10 ? "0" : "") + n; };
+          var stamp = isNaN(made) ? "" : made.getFullYear() + "-" + two(made.getMonth() + 1) + "-" + two(made.getDate()) +
+            "-" + two(made.getHours()) + two(made.getMinutes());  // which run, in local time as the run list shows it
           var a = el("a", { href: URL.createObjectURL(blob), download: "eval-" + report.set + (stamp ? "-" + stamp : "") + ".html" });
           document.body.appendChild(a); a.click(); a.remove();
         }, function (err) { setStatus($("eval-status"), err.message, true); });

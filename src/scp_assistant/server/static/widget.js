@@ -15,7 +15,8 @@
   var ACCENT = /^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/.test(cfg.accent || "") ? cfg.accent : "#005a9c";  // as documented
   var MAX_CHARS = Number(cfg.maxChars) > 0 ? Number(cfg.maxChars) : 2000;  // the server's default limit
   // how long an answer may go without a sign of life (seconds) before the chat says so and offers a retry
-  var STALL_MS = (Number(cfg.timeout) > 0 ? Number(cfg.timeout) : 60) * 1000;
+  // (at most what a browser timer can hold, about 24 days: a larger delay would fire at once)
+  var STALL_MS = Math.min((Number(cfg.timeout) > 0 ? Number(cfg.timeout) : 60) * 1000, 2147483647);
   var REDUCED = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
 
   var T = {
@@ -45,6 +46,7 @@
       sendFeedback: "Rückmeldung senden", thanks: "Danke für Ihre Rückmeldung.",
       feedbackFailed: "Die Rückmeldung konnte nicht gesendet werden. Bitte versuchen Sie es erneut.",
       busy: "Bitte warten Sie, bis die Antwort da ist; Ihre Frage bleibt im Eingabefeld.", thinking: "Suche in den Unterlagen …",
+      busyRetry: "Bitte warten Sie, bis die laufende Antwort da ist, und versuchen Sie es dann erneut.",
       refusal: { not_covered: "Nicht in den Programmunterlagen", out_of_scope: "Außerhalb des Themas",
         adversarial: "Nicht möglich", needs_context: "Worauf bezieht sich die Frage?" },
       error: "Es ist ein Fehler aufgetreten. Bitte versuchen Sie es erneut.",
@@ -79,6 +81,7 @@
       thanks: "Thank you for your feedback.",
       feedbackFailed: "The feedback could not be sent. Please try again.",
       busy: "Please wait for the answer; your question stays in the box.", thinking: "Searching the documents …",
+      busyRetry: "Please wait for the answer on its way, then try again.",
       refusal: { not_covered: "Not in the programme documents", out_of_scope: "Out of scope",
         adversarial: "Not possible", needs_context: "What does the question refer to?" },
       error: "Something went wrong. Please try again.",
@@ -309,15 +312,19 @@
       var msg = el("div", { "class": "msg bot", "aria-busy": "true" });
       var body = el("div", { "class": "body" }, T.thinking);
       msg.appendChild(body);
-      log.appendChild(msg);
+      log.insertBefore(msg, asked.nextSibling);  // under its question, also when a retry comes after other questions
       reveal(asked);
       var state = { text: "", meta: null, citations: [], notice: null, first: true };
       function offerRetry() {
         var again = el("button", { type: "button", "class": "retry" }, T.retry);
-        again.addEventListener("click", function () { msg.remove(); ask(question, asked); });
+        again.addEventListener("click", function () {
+          if (busy) { setHint(T.busyRetry); return; }  // another answer is on its way: keep this one's message and retry
+          msg.remove(); ask(question, asked);
+        });
         msg.appendChild(again);
       }
       function say(text, retry) {  // a message instead of an answer, announced; a retry where one may help
+        if (mine !== conversation) { return; }  // left with "Neue Unterhaltung": not to be announced in the new one
         body.textContent = text; live.textContent = text;
         if (retry) { offerRetry(); }
         reveal(asked);
@@ -329,13 +336,15 @@
         clearTimeout(watchdog);
         if (stop) { watchdog = setTimeout(function () { stalled = true; stop.abort(); }, STALL_MS); }
       }
-      var request = { abort: function () { if (stop) { stop.abort(); } } };
+      var probe = null;  // the look at /healthz after a failed request (another origin only)
+      var request = { abort: function () { if (stop) { stop.abort(); } if (probe) { probe.abort(); } } };
       pending = request;
       alive();
       stream(question, sessionId, stop && stop.signal, alive, function (event, data) {
+        if (mine !== conversation) { return; }  // an event already on its way when the conversation was left
         if (event === "meta") {
           state.meta = data;
-          if (mine === conversation) { sessionId = data.session_id || sessionId; }
+          sessionId = data.session_id || sessionId;
           if (data.refused) {
             msg.classList.add("refusal");
             msg.insertBefore(el("div", { "class": "tag" }, T.refusal[data.refusal_reason] || T.refusal.not_covered), body);
@@ -376,9 +385,9 @@
         if (new URL(API, location.href).origin === location.origin) {
           warn("keine Antwort"); say(T.offline, true); return null;
         }
-        var stop = window.AbortController ? new AbortController() : null;
-        var timer = stop ? setTimeout(function () { stop.abort(); }, 5000) : null;  // a hanging probe is offline
-        return fetch(API + "/healthz", { cache: "no-store", signal: stop ? stop.signal : undefined }).then(function (r) {
+        probe = window.AbortController ? new AbortController() : null;
+        var timer = probe ? setTimeout(function () { probe.abort(); }, 5000) : null;  // a hanging probe is offline
+        return fetch(API + "/healthz", { cache: "no-store", signal: probe ? probe.signal : undefined }).then(function (r) {
           if (r.status === 403) { warn(API + " lehnt diese Seite ab"); say(T.blocked, false); }
           else { warn("keine Antwort auf die Frage"); say(T.offline, true); }
         }, function () { warn("keine Antwort von " + API); say(T.offline, true); }).then(function () {
@@ -643,7 +652,10 @@
     var host;
     if (MODE === "inline") {
       host = document.getElementById(cfg.target || "scp-assistant");
-      if (!host) { return; }
+      if (!host) {
+        if (window.console) { console.warn("SCP Assistant: kein Element mit der id \"" + (cfg.target || "scp-assistant") + "\" für data-mode=\"inline\"."); }
+        return;
+      }
     } else {
       host = el("div", { id: "scp-assistant-widget" });
       document.body.appendChild(host);
