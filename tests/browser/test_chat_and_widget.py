@@ -86,6 +86,13 @@ def test_follow_up_shows_the_searched_question(browser: Any, server: str) -> Non
     searched = host.locator(".searched").last.inner_text()
     assert searched.startswith("Bezogen auf die vorige Frage: ") and "Chancenbudget" in searched
     assert "(" not in searched and "genehmigt" not in searched
+    # a screen reader hears how the question was read, and who says what in the conversation (walk-through, round 32)
+    announced = host.locator("[role=status]").text_content() or ""
+    assert announced.startswith(f"Antwort: {searched}. ")
+    assert host.locator(".msg.user .sr").first.text_content() == "Ihre Frage: "
+    assert host.locator(".msg.bot .sr").last.text_content() == "Antwort des Assistenten: "
+    marker = "el => getComputedStyle(el, '::before').content"
+    assert host.locator(".notice summary").evaluate(marker) == '"▸"'  # the notice line shows that it opens
     # with a typing error corrected, the corrected question comes first, then the topic
     host.locator("textarea").fill("Und wer genemigt das?")
     host.locator("textarea").press("Enter")

@@ -137,6 +137,17 @@ def test_a_not_covered_refusal_without_a_nearby_unit_names_sections_not_the_scop
     assert messages.SCOPE in messages.refusal("out_of_scope", "", "a@b.de", related)
 
 
+def test_what_a_refusal_says_nearby_keeps_a_list_a_list() -> None:
+    """ "Belegt ist: - Viele kleinere Gebietskörperschaften …" put the first point on the label's line, as text with a
+    dash, while the rest showed as a list (walk-through, round 32)."""
+    from scp_assistant.answer import messages
+
+    listed = messages.refusal("not_covered", "", "a@b.de", [], nearby="- Viele stellen Anträge\n- Andere planen [1]")
+    assert "Belegt ist:\n- Viele stellen Anträge\n- Andere planen [1]\n\n" in listed
+    said = messages.refusal("not_covered", "", "a@b.de", [], nearby="Das Budget beträgt rund 20.000 €. [1]")
+    assert "Belegt ist: Das Budget beträgt rund 20.000 €. [1]\n\n" in said
+
+
 def test_not_covered_refusal_says_what_is_missing_and_what_the_documents_say(fake_container: Container) -> None:
     answer = fake_container.answer_service.ask("Welche Entgeltgruppe nach TVöD gilt für Sozialarbeiter in Säule III?")
     assert answer.refused and answer.refusal_reason == "not_covered"

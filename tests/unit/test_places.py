@@ -70,6 +70,13 @@ def test_follow_up_naming_another_place_asks_the_previous_question_for_it(fake_c
         # a pillar written in words
         ("Wie hoch ist das Trägerbudget in Säule II?", None, "Und in der dritten Säule?",
          "Wie hoch ist das Trägerbudget in Säule III?"),
+        # a question that names nothing but the pillar (walk-through, round 32: it was searched as "Und für Säule
+        # III?" alone)
+        ("Was kann man aus Säule II alles finanzieren?", None, "Und für Säule III?",
+         "Was kann man aus Säule III alles finanzieren?"),
+        # the budget of another pillar gives way to the pillar the turn names, with its article
+        ("Was darf aus dem Trägerbudget finanziert werden?", None, "Und in Säule III?",
+         "Was darf aus Säule III finanziert werden?"),
     ],
 )  # fmt: skip
 def test_follow_up_naming_another_slot_swaps_it(
@@ -202,3 +209,20 @@ def test_a_place_carried_by_an_earlier_follow_up_is_a_place_too(fake_container: 
 def test_a_place_named_only_in_full_is_known_by_its_short_name_too() -> None:
     names = PlaceNames(["In Nordrhein-Westfalen tragen die Kommunen 30 %."])
     assert names.unknown("Wie hoch ist der Eigenanteil in NRW?") == []
+
+
+def test_a_pillar_takes_the_place_of_another_pillar_s_thing_only_where_it_stands_alone() -> None:
+    """ "Teams" in "bei den multiprofessionellen Teams" is the noun of a longer name: "bei den multiprofessionellen
+    Säule I" would be no question; with an article or after a preposition the thing gives way to the pillar."""
+    from scp_assistant.conversation.followup import FollowupResolver
+    from scp_assistant.conversation.turn_words import Phrase
+
+    swap = FollowupResolver._pillar_for_topic
+    pillar = [Phrase("Säule I", "pillar")]
+    teams = [Phrase("Teams", "topic")]
+    assert swap("Was steht zum Stand bei den multiprofessionellen Teams?", teams, pillar) == ""
+    assert swap("Was zahlt der Bund für die Teams?", teams, pillar) == "Was zahlt der Bund für Säule I?"
+    assert swap("Was zahlt der Bund für Teams?", teams, pillar) == "Was zahlt der Bund für Säule I?"
+    # only a turn that names the pillar alone, and a question with one such thing
+    assert swap("Was zahlt der Bund für die Teams?", teams, [*pillar, Phrase("Worms", "place")]) == ""
+    assert swap("Was zahlt der Bund für die Teams?", [*teams, Phrase("Trägerbudget", "topic")], pillar) == ""

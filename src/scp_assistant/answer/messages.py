@@ -63,7 +63,9 @@ def refusal(
     else:
         first = "Dazu finde ich in den Programmunterlagen keine belastbare Angabe, und ich möchte nichts raten."
     if nearby:
-        return f"{first}\n\nBelegt ist: {nearby}\n\n{contacts(email)}"
+        # a list stays a list: "Belegt ist:" on its own line above it, not "Belegt ist: - Viele …" as one line
+        shown = f"\n{nearby.lstrip()}" if nearby.lstrip().startswith("- ") else f" {nearby}"
+        return f"{first}\n\nBelegt ist:{shown}\n\n{contacts(email)}"
     # a programme question the documents do not answer is not out of scope: no "I only answer programme questions"
     text = f"{first} {contacts(email)}"
     if related:

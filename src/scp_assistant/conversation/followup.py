@@ -65,6 +65,8 @@ class QueryRewriter(Protocol):
 
 # a question whether something may be paid or done ("Dürfen wir Lehrkräfte … bezahlen?", "Können wir …")
 _MAY_WE = re.compile(r"(?:und |aber |also )?(?:darf|dürfen|kann|können|könnten)\b", re.IGNORECASE)
+# the word before a phrase is a preposition ("aus Trägerbudget", "für Teams"), not an adjective of it
+_PREPOSITION_BEFORE = re.compile(r"\b(?:aus|für|in|im|bei|beim|von|vom|über|zum|zur|mit)\s+$", re.IGNORECASE)
 # a turn that names one thing, an article before it at most ("Und eine Motopädin?", "Schulsozialarbeiter?")
 _ONE_THING = re.compile(r"(?:(?:ein|eine|einen|der|die|das|den)\s+)?([A-ZÄÖÜ][\wÄÖÜäöüß-]*)\s*[?!.]*", re.IGNORECASE)
 
@@ -200,8 +202,13 @@ class FollowupResolver:
         previous_phrases = self._topics.phrases(before) + self._carried_phrases(carried_before)
         own_text = fold(question)
         carried = [p for p in previous_phrases if p.slot not in filled and fold(p.text) not in own_text]
+        swaps = not QUESTION_WORD.search(question) and len(question.split()) <= 5  # "Und in Säule III?"
         if not carried:
-            return question
+            # all the previous question named is what the turn replaces: "Und für Säule III?" after "Was kann man aus
+            # Säule II alles finanzieren?" asks that question about Säule III
+            new = {p.slot: p.text for p in reversed(own)}
+            swapped = self._swap(before, new, filled) if swaps and filled else before
+            return swapped if swapped != before else question
         # a topic that stands for another pillar stays behind: "Und bei den Chancenbudgets?" after a question on
         # the multiprofessionelle Teams (a pillar the new turn names itself is swapped below, not dropped)
         asked = set().union(*(pillars_of(p) for p in own))
@@ -209,7 +216,7 @@ class FollowupResolver:
         kept = list(dict.fromkeys(p.text for p in carried if p not in other_pillar))[:6]
         if wide and wide.group(1) and "rheinland-pfalz" not in own_text:
             kept.append("Rheinland-Pfalz")  # "landesweit" is a word no passage on the Land's figures needs
-        if not QUESTION_WORD.search(question) and len(question.split()) <= 5:
+        if swaps:
             # "Und in Säule III?" / "Und für Worms?": the previous question with the new phrases in place; the
             # phrase to swap may stand in the topic an earlier follow-up carried ("Bis wann? (Säule I RLP)")
             new = {p.slot: p.text for p in reversed(own)}
@@ -219,11 +226,33 @@ class FollowupResolver:
             swapped = self._swap_topic(question, before, carried_before, own)
             if swapped:
                 return swapped
+            in_pillar = self._pillar_for_topic(before, other_pillar, own)
+            if in_pillar:
+                return f"{in_pillar.rstrip()} ({carried_before})" if carried_before else in_pillar
             if other_pillar:  # "Und bei den Teams?" after a Chancenbudget question: its topic, not its question
                 return f"{question.rstrip()} ({' '.join(kept)})" if kept else question
             # nothing to swap ("Wer genehmigt die Anträge?" -> "Und in Säule III?"): the previous question, narrowed
             return f"{before.rstrip().rstrip('?')} – {CONNECTOR.sub('', question.strip()).strip()}"
         return f"{question.rstrip()} ({' '.join(kept)})" if kept else question
+
+    @staticmethod
+    def _pillar_for_topic(before: str, other_pillar: list[Phrase], own: list[Phrase]) -> str:
+        """The previous question about the pillar the turn names instead of the thing of another pillar it asked
+        about: "Und in Säule III?" after "Was darf aus dem Trägerbudget finanziert werden?" (the Trägerbudget is a
+        budget of Säule II) asks "Was darf aus Säule III finanziert werden?". Only for a turn that names just that
+        pillar and a question with one such thing; empty otherwise."""
+        pillar = [p for p in own if p.slot == "pillar"]
+        if len(own) != 1 or len(pillar) != 1 or len(other_pillar) != 1:
+            return ""
+        thing = re.compile(
+            rf"(\b(?:dem|den|der|des|die|das)\s+)?(?<![\wÄÖÜäöüß-]){re.escape(other_pillar[0].text)}(?![\wÄÖÜäöüß-])"
+        )
+        found = thing.search(before)
+        # the thing itself, with its article or right after a preposition: not the noun of a longer name ("bei den
+        # multiprofessionellen Teams" would become "bei den multiprofessionellen Säule I")
+        if found is None or not (found.group(1) or _PREPOSITION_BEFORE.search(before[: found.start()])):
+            return ""
+        return before[: found.start()] + pillar[0].text + before[found.end() :]
 
     def _swap_topic(self, question: str, before: str, carried: str, own: list[Phrase]) -> str:
         """The previous eligibility question about the one thing the turn names instead of the one thing it asked

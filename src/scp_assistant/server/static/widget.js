@@ -27,6 +27,7 @@
       notice: "KI-Assistent: Antworten werden automatisch aus den Programmunterlagen zusammengestellt. Sie sind " +
         "keine verbindlichen Förderentscheidungen. Bitte keine personenbezogenen Daten eingeben.",
       newChat: "Neue Unterhaltung", answerReady: "Antwort: ", retry: "Erneut versuchen",
+      yourQuestion: "Ihre Frage: ", theAnswer: "Antwort des Assistenten: ",
       interrupted: "Die Antwort wurde unterbrochen und ist unvollständig. Bitte versuchen Sie es erneut.",
       offline: "Der Assistent ist gerade nicht erreichbar. Bitte versuchen Sie es in einem Moment erneut.",
       stalled: "Der Assistent antwortet gerade nicht. Bitte versuchen Sie es in einem Moment erneut.",
@@ -63,6 +64,7 @@
       notice: "AI assistant: answers are compiled automatically from the programme documents (in German). They are " +
         "not binding funding decisions. Please do not enter personal data.",
       newChat: "New conversation", answerReady: "Answer: ", retry: "Try again",
+      yourQuestion: "Your question: ", theAnswer: "The assistant's answer: ",
       interrupted: "The answer was cut off and is incomplete. Please try again.",
       offline: "The assistant cannot be reached right now. Please try again in a moment.",
       stalled: "The assistant is not responding right now. Please try again in a moment.",
@@ -103,7 +105,7 @@
     // ("clip", not "hidden": a hidden overflow would make the panel the scroller and the input would not stick)
     ".inline form{position:sticky;bottom:0;z-index:1}",
     // what is scrolled into view stops above that input (about 90 px high with its hint line)
-    ".inline .feedback-details{scroll-margin-bottom:120px}",
+    ".inline .feedback-details,.inline .source{scroll-margin-bottom:120px}",
     ".float{position:fixed;bottom:16px;z-index:2147483000}",
     ".float.right{right:16px}.float.left{left:16px}",
     ".float .panel{width:min(420px,calc(100vw - 32px));height:min(640px,calc(100vh - 96px));margin-bottom:8px;",
@@ -119,7 +121,9 @@
     "font-size:.85rem;padding:2px 8px;cursor:pointer;white-space:nowrap}",
     "button{min-height:24px;min-width:24px}",
     ".notice{background:#fff8e1;border-bottom:1px solid #d9c27a;padding:4px 14px;font-size:.8rem;margin:0}",
-    ".notice summary{cursor:pointer;min-height:24px;display:flex;align-items:center}",
+    ".notice summary{cursor:pointer;min-height:24px;display:flex;align-items:center;gap:6px}",
+    // display:flex drops the browser's disclosure triangle: one of our own says that the line opens
+    ".notice summary::before{content:'\\25B8';font-size:.9rem}.notice[open] summary::before{content:'\\25BE'}",
     ".notice p{margin:4px 0}",
     ".sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}",
     ".log{flex:1;overflow-y:auto;padding:12px 14px;display:flex;flex-direction:column;gap:12px;scroll-padding-top:8px}",
@@ -136,7 +140,7 @@
     ".retry{font:inherit;margin-top:8px;background:#fff;border:1px solid var(--accent);color:#00427a;border-radius:6px;",
     "padding:4px 10px;cursor:pointer}",
     ".source{border-left:4px solid var(--accent);background:#fff;padding:8px 10px;margin-top:8px;font-size:.9rem}",
-    ".source blockquote{margin:6px 0;padding:0 0 0 8px;border-left:2px solid #999;color:#333}",
+    ".source blockquote{margin:6px 0;padding:0 0 0 8px;border-left:2px solid #999;color:#333;white-space:pre-line}",
     ".source a{color:#00427a;display:inline-block;min-height:24px;line-height:24px}",
     ".notice-line{font-size:.85rem;color:#5a4a00;margin-top:6px}",
     ".srcs{margin:8px 0 0;padding:6px 0 0 2.2em;border-top:1px solid #d0d0d0;font-size:.8rem;color:#4a4a4a}",
@@ -307,9 +311,15 @@
       busy = true; send.disabled = true; input.value = ""; live.textContent = "";
       if (examples.parentNode) { examples.remove(); }
       fresh.hidden = false;
-      var asked = retryOf || el("div", { "class": "msg user" }, question);
+      var asked = retryOf;
+      if (!asked) {  // who says what, for a screen reader going through the conversation (the look tells it)
+        asked = el("div", { "class": "msg user" });
+        asked.appendChild(el("span", { "class": "sr" }, T.yourQuestion));
+        asked.appendChild(document.createTextNode(question));
+      }
       if (!retryOf) { log.appendChild(asked); }
       var msg = el("div", { "class": "msg bot", "aria-busy": "true" });
+      msg.appendChild(el("span", { "class": "sr" }, T.theAnswer));
       var body = el("div", { "class": "body" }, T.thinking);
       msg.appendChild(body);
       log.insertBefore(msg, asked.nextSibling);  // under its question, also when a retry comes after other questions
@@ -360,8 +370,11 @@
         } else if (event === "done") {
           renderAnswer(msg, body, state);
           reveal(asked);  // now that the answer is there, the log can scroll the question to the top
-          var tag = msg.querySelector(".tag");
-          live.textContent = T.answerReady + (tag ? tag.textContent.replace(/[.?!]?$/, function (p) { return (p || ".") + " "; }) : "") +
+          // one announcement: how the question was read (when it was read otherwise), a refusal's label, the text
+          var sentence = function (node) {
+            return node ? node.textContent.replace(/[.?!:]?$/, function (p) { return (p === ":" || !p ? "." : p) + " "; }) : "";
+          };
+          live.textContent = T.answerReady + sentence(msg.querySelector(".searched")) + sentence(msg.querySelector(".tag")) +
             state.text.replace(/\s*\[\d+\]/g, "").replace(/\n+/g, " ");
         } else if (event === "error") {
           say(data.message || T.error, data.retry);  // busy or failed: the same question may work again
@@ -516,7 +529,8 @@
         button.removeAttribute("aria-controls");
         button.focus();
       });
-      box.focus();
+      box.focus({ preventScroll: true });
+      box.scrollIntoView({ block: "nearest", behavior: REDUCED ? "auto" : "smooth" });  // clear of the sticky input
     }
     var state_counter = 0;
 
