@@ -15,7 +15,7 @@ from typing import Any
 from scp_assistant.answer.service import AnswerService
 from scp_assistant.container import Container
 from scp_assistant.errors import InputError, ScpError
-from scp_assistant.eval.compare import Gates, compare
+from scp_assistant.eval.compare import Gates, compare, gate_limit
 from scp_assistant.eval.dataset import DEFAULT_SETS, load_questions, read, reviewed_feedback, validate
 from scp_assistant.eval.execute import answer_all, run_config
 from scp_assistant.eval.runner import read_run, run_retrieval, run_with, write_run
@@ -34,10 +34,12 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
 
     def gates(p: argparse.ArgumentParser) -> None:
         share = "Anteil zwischen 0 und 1 (0.9 = 90 %%)"
-        p.add_argument("--min-accuracy", type=_share, help=f"kleinste Antwortgenauigkeit, {share}")
-        p.add_argument("--min-citation-hit", type=_share, help=f"kleinster Anteil mit richtiger Quelle, {share}")
-        p.add_argument("--min-refusal-accuracy", type=_share, help=f"kleinster Anteil korrekter Ablehnungen, {share}")
-        p.add_argument("--max-false-refusal", type=_share, help=f"größter Anteil falscher Ablehnungen, {share}")
+        p.add_argument("--min-accuracy", type=gate_limit, help=f"kleinste Antwortgenauigkeit, {share}")
+        p.add_argument("--min-citation-hit", type=gate_limit, help=f"kleinster Anteil mit richtiger Quelle, {share}")
+        p.add_argument(
+            "--min-refusal-accuracy", type=gate_limit, help=f"kleinster Anteil korrekter Ablehnungen, {share}"
+        )
+        p.add_argument("--max-false-refusal", type=gate_limit, help=f"größter Anteil falscher Ablehnungen, {share}")
         p.add_argument("--no-regressions", action="store_true", help="Fehler, wenn Fragen neu falsch werden")
 
     run_p = ev_sub.add_parser("run", help="einen Fragensatz durchlaufen; schreibt einen Lauf-Ordner")
@@ -102,18 +104,6 @@ def run_command(settings: Settings, args: argparse.Namespace) -> int:
         "cv": _cv,
     }
     return handlers[args.eval_command](settings, args)
-
-
-def _share(text: str) -> float:
-    """A gate's limit: a share from 0 to 1, as the metrics are ("90" would be a gate no run can pass)."""
-    try:
-        value = float(text.replace(",", "."))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} ist keine Zahl") from None
-    if not 0.0 <= value <= 1.0:
-        hint = f" (für {value:g} % also {value / 100:g})" if 2.0 <= value <= 100.0 else ""
-        raise argparse.ArgumentTypeError(f"{text} ist kein Anteil zwischen 0 und 1{hint}")
-    return value
 
 
 def _gates(args: argparse.Namespace) -> Gates:

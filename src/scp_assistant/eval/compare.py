@@ -103,6 +103,21 @@ def _pct(share: float) -> str:
     return f"{share * 100:.1f} %".replace(".", ",")
 
 
+def gate_limit(text: str) -> float:
+    """A gate's limit from the command line: a share from 0 to 1, as the metrics are ("90" would be a gate no run
+    can pass); anything else is rejected with a German reason (argparse shows it)."""
+    import argparse
+
+    try:
+        value = float(text.replace(",", "."))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} ist keine Zahl") from None
+    if not 0.0 <= value <= 1.0:
+        hint = f" (für {value:g} % also {value / 100:g})" if 2.0 <= value <= 100.0 else ""
+        raise argparse.ArgumentTypeError(f"{text} ist kein Anteil zwischen 0 und 1{hint}")
+    return value
+
+
 @dataclass(frozen=True)
 class Gates:
     min_accuracy: float | None = None
