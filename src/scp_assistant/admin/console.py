@@ -183,8 +183,8 @@ class Console:
         return entry
 
     def delete_case(self, case_id: str, actor: str) -> None:
-        case = next((c for c in self.records.cases() if c["id"] == case_id), None)
-        if case is None or not self.records.delete_case(case_id):
+        case = self.records.delete_case(case_id)
+        if case is None:
             raise NotFoundError(f"Keinen Testfall mit der id {case_id!r} gefunden.")
         # what was deleted stays readable in the audit trail
         self.records.audit(

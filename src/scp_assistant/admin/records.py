@@ -127,11 +127,15 @@ class AdminRecords:
             )
         return str(case["id"])
 
-    def delete_case(self, case_id: str) -> bool:
-        """Remove one eval case; False when there is none with that id."""
+    def delete_case(self, case_id: str) -> dict[str, Any] | None:
+        """Remove one eval case and return it; None when there is none with that id."""
         with self._db.transaction() as db:
-            cursor = db.execute(self._db.sql("DELETE FROM eval_cases WHERE id = {p}"), (case_id,))
-            return bool(cursor.rowcount)
+            row = db.execute(self._db.sql("SELECT data FROM eval_cases WHERE id = {p}"), (case_id,)).fetchone()
+            if row is None:
+                return None
+            db.execute(self._db.sql("DELETE FROM eval_cases WHERE id = {p}"), (case_id,))
+        case: dict[str, Any] = json.loads(row[0])
+        return case
 
     def cases(self) -> list[dict[str, Any]]:
         with self._db.transaction() as db:

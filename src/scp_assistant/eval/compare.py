@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from scp_assistant.eval.report import german_percent
+
 HEADLINE = (
     "answer_accuracy",
     "fact_recall",
@@ -99,10 +101,6 @@ GATE_NAMES = {
 }
 
 
-def _pct(share: float) -> str:
-    return f"{share * 100:.1f} %".replace(".", ",")
-
-
 def gate_limit(text: str) -> float:
     """A gate's limit from the command line: a share from 0 to 1, as the metrics are ("90" would be a gate no run
     can pass); anything else is rejected with a German reason (argparse shows it)."""
@@ -154,7 +152,7 @@ class Gates:
             value = float(metrics[key])
             if (op == ">=" and value < limit) or (op == "<=" and value > limit):
                 wanted = "mindestens" if op == ">=" else "höchstens"
-                failed.append(f"{name} = {_pct(value)}, verlangt {wanted} {_pct(limit)}")
+                failed.append(f"{name} = {german_percent(value)}, verlangt {wanted} {german_percent(limit)}")
         if self.no_regressions and comparison is not None and comparison.newly_failing:
             failed.append(f"neu fehlerhafte Fragen: {', '.join(comparison.newly_failing)}")
         return failed

@@ -56,11 +56,16 @@ CATEGORIES = {
 }  # fmt: skip
 
 
+def german_percent(share: float) -> str:
+    """0.767 -> "76,7 %"."""
+    return f"{share * 100:.1f} %".replace(".", ",")
+
+
 def _shown(key: str, value: Any) -> str:
     """Rates as percentages (0.767 -> 76,7 %), other figures with a decimal comma (MRR 0,892; 2,24 sources per
     answer; milliseconds and characters whole): "2.241 Quellen" reads as two thousand in German."""
     if key in RATES and isinstance(value, int | float):
-        return f"{value * 100:.1f} %".replace(".", ",")
+        return german_percent(value)
     if isinstance(value, float):
         whole = key.endswith("_ms") or key.endswith("_chars_median")
         return f"{value:.{0 if whole else (3 if key == 'mrr' else 2)}f}".replace(".", ",")

@@ -166,8 +166,7 @@ def write_run(
     from scp_assistant.eval.report import render_report
 
     output.mkdir(parents=True, exist_ok=True)
-    searched_only = {"retrieval_only": True} if payload.get("retrieval_only") else {}
-    _dump(output / "results.json", {"results": payload["results"], "metrics": payload["metrics"], **searched_only})
+    _dump(output / "results.json", {"results": payload["results"], "metrics": payload["metrics"]})
     _dump(output / "metrics.json", {"metrics": payload["metrics"], "gates": gates or {}, "config": config})
     _dump(output / "config.json", config)
     html = render_report(payload, config, gates or {})
@@ -184,6 +183,6 @@ def read_run(folder: Path) -> dict[str, Any]:
         from scp_assistant.errors import InputError
 
         raise InputError(f"Kein Eval-Lauf unter {folder} (results.json fehlt)") from exc
-    if "answer_accuracy" not in data.get("metrics", {}):  # a run of the search alone (also from before the flag)
+    if "answer_accuracy" not in data.get("metrics", {}):  # a run of the search alone judged no answers
         data["retrieval_only"] = True
     return data

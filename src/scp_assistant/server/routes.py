@@ -119,7 +119,8 @@ def ask_stream(body: AskRequest, request: Request, chat: Chat) -> StreamingRespo
 
 
 def _retrieved(task: asyncio.Future[Any]) -> None:
-    """A step whose client left meanwhile: its outcome is read here, so that no error goes unreported."""
+    """Read every step's outcome: a step whose client left meanwhile is never awaited, and its error would
+    otherwise be reported as never retrieved."""
     if not task.cancelled() and task.exception() is not None and not isinstance(task.exception(), ScpError):
         log.debug("stream step ended after its client left", exc_info=task.exception())
 
