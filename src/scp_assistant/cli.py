@@ -260,10 +260,12 @@ def share_cores(workers: int, env: MutableMapping[str, str], cores: int | None =
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
+    from scp_assistant.server.announce import announcing_server
     from scp_assistant.server.app import create_app
 
-    print(f"SCP Assistant läuft: http://{args.host}:{args.port}/  (API-Doku: /docs)", file=sys.stderr)
+    address = f"http://{args.host}:{args.port}/  (API-Doku: /docs)"
     if args.workers > 1:  # each worker builds its own app from the environment
+        print(f"SCP Assistant startet {args.workers} Worker: {address}", file=sys.stderr)
         share_cores(args.workers, os.environ)
         uvicorn.run(
             "scp_assistant.server.app:app_from_env",
@@ -275,7 +277,12 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
             proxy_headers=True,
         )
         return 0
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning", proxy_headers=True)
+    app = create_app(settings)
+
+    def announce() -> None:  # once the port takes connections: a page opened on this line loads
+        print(f"SCP Assistant läuft: {address}", file=sys.stderr, flush=True)
+
+    announcing_server(app, args.host, args.port, announce, log_level="warning", proxy_headers=True).run()
     return 0
 
 
