@@ -3,6 +3,8 @@ jobs, eval cases, eval runs, the audit trail, and two workers that see an upload
 
 from __future__ import annotations
 
+import json
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,7 +15,9 @@ import yaml
 from fastapi.testclient import TestClient
 
 from helpers import hand_models, make_pdf, small_corpus
+from scp_assistant.admin.records import AdminRecords
 from scp_assistant.container import Container
+from scp_assistant.database import SQLiteDatabase
 from scp_assistant.index.embedders import FakeEmbedder
 from scp_assistant.server import admin_routes
 from scp_assistant.server.app import create_app
@@ -283,3 +287,34 @@ def test_an_upload_with_the_same_id_replaces_the_document(console: tuple[TestCli
     assert "Donnerstag" in answer["answer"] and "Dienstag" not in answer["answer"]
     actions = [a["action"] for a in client.get("/api/v1/admin/audit", headers=AUTH).json()]
     assert "Dokument ersetzt" in actions
+
+
+def test_the_same_test_case_sent_at_once_by_several_workers_is_stored_once(tmp_path: Path) -> None:
+    """The duplicate check read every case and inserted afterwards: two clicks arriving together on two workers
+    both passed it. Workers share the database, not memory: each thread here has its own records and connection."""
+    database = SQLiteDatabase(tmp_path / "shared.sqlite3")
+    case = {"question": "Welche Entgeltgruppe gilt?", "expect": "refuse", "category": "feedback"}
+    start = threading.Barrier(8)
+    outcomes: list[str | None] = []
+
+    def click(n: int) -> None:
+        records = AdminRecords(database)
+        start.wait()
+        outcomes.append(records.add_case({**case, "id": f"fb-{n}"}))
+
+    threads = [threading.Thread(target=click, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    stored = AdminRecords(database).cases()
+    assert len(stored) == 1 and outcomes.count(None) == 1
+    assert {o for o in outcomes if o} == {stored[0]["id"]}  # the others name the stored case
+    # facts and sources in another order are the same case; a case stored before the keys existed is known too
+    fact_case = {"question": "Wer genehmigt?", "expect": "answer", "key_facts": ["ADD", "Schulaufsicht"], "id": "a"}
+    with database.transaction() as db:
+        db.execute(
+            "INSERT INTO eval_cases VALUES (?, ?, ?)", ("old", "2025-01-01", json.dumps({**fact_case, "id": "old"}))
+        )
+    reordered = {**fact_case, "key_facts": ["Schulaufsicht", "ADD"], "id": "new"}
+    assert AdminRecords(database).add_case(reordered) == "old"

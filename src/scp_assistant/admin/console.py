@@ -173,12 +173,11 @@ class Console:
         problems = self.check_case(entry)
         if problems:
             raise InputError("Der Testfall ist nicht gültig: " + " ".join(problems))
-        same = next((c["id"] for c in self.records.cases() if _same_case(c, entry)), None)
-        if same:  # a second click on "speichern", or the same feedback taken over twice
-            raise InputError(f"Diesen Testfall gibt es schon ({same}).")
         if case.get("answer_id"):
             entry["answer_id"] = str(case["answer_id"])
-        self.records.add_case(entry)
+        same = self.records.add_case(entry)
+        if same:  # a second click on "speichern", or the same feedback taken over twice
+            raise InputError(f"Diesen Testfall gibt es schon ({same}).")
         self.records.audit(actor, "Testfall angelegt", None, case=entry["id"], question=entry["question"][:200])
         return entry
 
@@ -279,11 +278,3 @@ def _german_time(iso: str) -> str:
         return f"{datetime.fromisoformat(iso).astimezone(ZoneInfo('Europe/Berlin')):%d.%m.%Y, %H:%M} Uhr"
     except ZoneInfoNotFoundError:
         return f"{datetime.fromisoformat(iso):%d.%m.%Y, %H:%M} Uhr (UTC)"
-
-
-def _same_case(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    """The same question with the same expectation (facts and sources in any order)."""
-    keys = ("question", "expect", "expected_answer")
-    return all(a.get(k) == b.get(k) for k in keys) and all(
-        sorted(a.get(k) or []) == sorted(b.get(k) or []) for k in ("key_facts", "sources")
-    )

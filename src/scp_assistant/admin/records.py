@@ -23,7 +23,20 @@ _DDL = (
     "created_at TEXT NOT NULL, updated_at TEXT NOT NULL, report TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS eval_cases (id TEXT PRIMARY KEY, created_at TEXT NOT NULL, data TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS uploads (doc_id TEXT PRIMARY KEY, path TEXT NOT NULL, uploaded_at TEXT NOT NULL)",
+    # what makes two eval cases the same (case_key); the primary key keeps a second one out, whichever worker
+    # or thread stores it
+    "CREATE TABLE IF NOT EXISTS eval_case_keys (key TEXT PRIMARY KEY, case_id TEXT NOT NULL)",
 )
+
+
+def case_key(case: dict[str, Any]) -> str:
+    """The same question with the same expectation (facts and sources in any order) gives the same key."""
+    content = [case.get(k) for k in ("question", "expect", "expected_answer")]
+    content += [sorted(case.get(k) or []) for k in ("key_facts", "sources")]
+    return hashlib.sha256(json.dumps(content, ensure_ascii=False).encode()).hexdigest()
+
+
+_ADD_KEY = "INSERT INTO eval_case_keys VALUES ({p}, {p}) ON CONFLICT (key) DO NOTHING"
 
 
 def now() -> str:
@@ -61,6 +74,9 @@ class AdminRecords:
         with database.transaction() as db:
             for statement in _DDL:
                 db.execute(statement)
+            # cases stored before the keys existed get theirs
+            for case_id, data in db.execute("SELECT id, data FROM eval_cases").fetchall():
+                db.execute(self._db.sql(_ADD_KEY), (case_key(json.loads(data)), case_id))
 
     # ---- audit ----------------------------------------------------------------------------------
     def audit(self, actor: str, action: str, doc_id: str | None = None, **detail: Any) -> None:
@@ -119,13 +135,19 @@ class AdminRecords:
         return [Job(r[0], r[1], r[2], r[3], r[4], json.loads(r[5])) for r in rows]
 
     # ---- eval cases -----------------------------------------------------------------------------
-    def add_case(self, case: dict[str, Any]) -> str:
+    def add_case(self, case: dict[str, Any]) -> str | None:
+        """Store an eval case, unless the same one is stored: then nothing is added and its id is returned. One
+        transaction, so two clicks on two workers at once store it once."""
+        key = case_key(case)
         with self._db.transaction() as db:
+            if db.execute(self._db.sql(_ADD_KEY), (key, case["id"])).rowcount == 0:
+                row = db.execute(self._db.sql("SELECT case_id FROM eval_case_keys WHERE key = {p}"), (key,)).fetchone()
+                return str(row[0])
             db.execute(
                 self._db.sql("INSERT INTO eval_cases VALUES ({p}, {p}, {p})"),
                 (case["id"], now(), json.dumps(case, ensure_ascii=False)),
             )
-        return str(case["id"])
+        return None
 
     def delete_case(self, case_id: str) -> dict[str, Any] | None:
         """Remove one eval case and return it; None when there is none with that id."""
@@ -134,6 +156,7 @@ class AdminRecords:
             if row is None:
                 return None
             db.execute(self._db.sql("DELETE FROM eval_cases WHERE id = {p}"), (case_id,))
+            db.execute(self._db.sql("DELETE FROM eval_case_keys WHERE case_id = {p}"), (case_id,))
         case: dict[str, Any] = json.loads(row[0])
         return case
 
