@@ -102,6 +102,29 @@ def test_the_skip_link_opens_the_floating_widget_at_its_question_field(
         portal.close()
 
 
+def test_a_page_opened_at_the_chat_address_starts_in_the_question_field(
+    browser: Any, server: str, portal_ports: tuple[int, int, int], tmp_path: Path
+) -> None:
+    """A link from another page or a bookmark to "…#scp-assistant" opened the portal with the widget closed."""
+    portal = Portal(
+        server, tmp_path / "portal", portal_ports[0], html=_page(f'<script src="{server}/widget.js" defer></script>')
+    )
+    script = "() => document.querySelector('#scp-assistant-widget').shadowRoot.activeElement?.tagName"
+    try:
+        page = browser.new_page()
+        page.goto(portal.origin + "/index.html#scp-assistant")
+        page.locator("#scp-assistant-widget textarea").wait_for(state="visible", timeout=10_000)
+        assert page.evaluate(script) == "TEXTAREA"
+        page.goto(portal.origin + "/index.html")  # without the address: closed, as before
+        page.locator("#scp-assistant-widget button.launcher").wait_for(timeout=10_000)
+        assert not page.locator("#scp-assistant-widget textarea").is_visible()
+        page.evaluate("() => { location.hash = 'scp-assistant'; }")  # sent there later on the same page
+        page.locator("#scp-assistant-widget textarea").wait_for(state="visible", timeout=5_000)
+        page.close()
+    finally:
+        portal.close()
+
+
 def test_a_server_that_stops_answering_is_said_with_a_retry_and_starting_over_frees_the_chat(
     browser: Any, server: str, portal_ports: tuple[int, int, int], tmp_path: Path, artifacts: Path
 ) -> None:

@@ -17,6 +17,7 @@
   // how long an answer may go without a sign of life (seconds) before the chat says so and offers a retry
   // (at most what a browser timer can hold, about 24 days: a larger delay would fire at once)
   var STALL_MS = Math.min((Number(cfg.timeout) > 0 ? Number(cfg.timeout) : 60) * 1000, 2147483647);
+  var EMAIL = /([A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})/;  // split keeps the address
   var REDUCED = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
 
   var T = {
@@ -489,8 +490,16 @@
           b.addEventListener("click", function () { toggleSource(msg, b, c); });
           node.appendChild(b);
         } else if (part) {
-          node.appendChild(document.createTextNode(part));
+          appendLinked(node, part);
         }
+      });
+    }
+
+    function appendLinked(node, text) {
+      // an e-mail address in an answer (the contact line of a refusal) opens the mail program
+      text.split(EMAIL).forEach(function (piece, i) {
+        if (i % 2) { node.appendChild(el("a", { href: "mailto:" + piece }, piece)); }
+        else if (piece) { node.appendChild(document.createTextNode(piece)); }
       });
     }
 
@@ -686,6 +695,10 @@
       ev.preventDefault();
       focusQuestion();
     });
+    // a page opened at "…#scp-assistant" (a link from elsewhere, a bookmark) or sent there later starts in the chat
+    function fromAddress() { if (targets.indexOf(location.hash) >= 0) { focusQuestion(); } }
+    window.addEventListener("hashchange", fromAddress);
+    fromAddress();
   }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", mount); } else { mount(); }
 })();
