@@ -211,6 +211,15 @@ def test_a_question_with_typing_errors_gets_the_answer_of_the_question_spelled_r
     assert "zehn Jahre" in typed.answer and "2024" in typed.answer
 
 
+def test_who_decides_on_applications_gets_who_approves_them(real_container: Container) -> None:
+    """ "Wer entscheidet über die Anträge aus dem Chancenbudget?" was answered with what the budgets are for."""
+    service = real_container.answer_service
+    decides = service.ask("Wer entscheidet über die Anträge aus dem Chancenbudget?")
+    approves = service.ask("Wer genehmigt die Anträge aus dem Chancenbudget?")
+    assert not decides.refused and "Genehmigt Anträge aus Chancenbudget" in decides.answer[:200]
+    assert decides.citations[0].doc_id == approves.citations[0].doc_id
+
+
 def test_a_pillar_written_as_a_digit_gets_the_answer_of_the_pillar_written_as_a_numeral(
     real_container: Container,
 ) -> None:

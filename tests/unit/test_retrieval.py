@@ -198,3 +198,27 @@ def test_a_question_for_how_long_something_runs_searches_its_duration_not_the_ve
         "Bis wann muss der Antrag gestellt sein, und wie läuft das ab?",
     ):
         assert "laufzeit" not in bm25.expanded_terms(question)
+
+
+def test_who_decides_on_applications_searches_who_approves_them() -> None:
+    """The documents say the school supervision "genehmigt Anträge"; "Wer entscheidet über die Anträge?" searched
+    "verfügt", "vereinbaren", "zuständig" and found the budgets' general pages instead."""
+    from scp_assistant.models import Chunk
+    from scp_assistant.retrieve.bm25 import BM25Index
+
+    texts = [
+        "Die Schule verfügt über ihr Chancenbudget und ist für die Planung zuständig.",
+        "ADD/Schulaufsicht: Genehmigt Anträge aus dem Chancenbudget.",
+        *(f"Weitere Meldung {i} zum Chancenbudget." for i in range(6)),
+    ]
+    chunks = [Chunk(f"d{i}", f"d{i}::000", "T", "P", "", "", "faq", "RLP", "", None, t) for i, t in enumerate(texts)]
+    bm25 = BM25Index(chunks)
+    for question in (
+        "Wer entscheidet über die Anträge aus dem Chancenbudget?",
+        "Wer entscheidet eigentlich über die Chancenbudget-Anträge unserer Schulen?",
+        "Über unseren Antrag: wer entschied da?",
+    ):
+        assert bm25.search(question, 1)[0][0] == 1, question
+    # deciding something else is not approving
+    for question in ("Wer entscheidet, ob eine Kommune mitmacht?", "Wir stellen einen Antrag. Wer entscheidet dann?"):
+        assert "genehmigt" not in " ".join(bm25.expanded_terms(question)), question

@@ -192,8 +192,8 @@ class BM25Index:
         for term in self.query_terms(expansion(folded)):
             add(term, 0.5)
         said, verbs = phrase_expansion(question)
-        for verb in verbs:
-            for term in self.query_terms(verb):
+        for verb in verbs:  # the phrase says what the verb means here, in place of the verb and its glossary words
+            for term in self.query_terms(f"{verb} {expansion(words(verb))}"):
                 out.pop(term, None)
         for term in self.query_terms(said):
             add(term, 1.0)

@@ -124,6 +124,16 @@ PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
         ),
         "Laufzeit",
     ),
+    # deciding on applications is approving them: "Wer entscheidet über die Anträge?" asks who "genehmigt" or
+    # "bewilligt" them (the verb alone asks who "verfügt" or is "zuständig", see SYNONYMS)
+    (
+        re.compile(
+            r"\b(entscheid\w*|entschied\w*)[^?.!;]{0,40}?\bantr(?:ag|äg)\w*"
+            r"|\bantr(?:ag|äg)\w*[^?.!;]{0,40}?\b(entscheid\w*|entschied\w*)",
+            re.I,
+        ),
+        "genehmigt Genehmigung bewilligt",
+    ),
 )
 
 
@@ -135,7 +145,7 @@ def phrase_expansion(text: str) -> tuple[str, list[str]]:
         match = pattern.search(text)
         if match:
             extra.append(words)
-            replaced.append(match.group(1))
+            replaced.append(next(g for g in match.groups() if g))
     return " ".join(extra), replaced
 
 
