@@ -125,6 +125,48 @@ def test_a_page_opened_at_the_chat_address_starts_in_the_question_field(
         portal.close()
 
 
+def test_a_portal_with_a_strict_content_security_policy_and_its_own_styles_shows_the_widget_as_designed(
+    browser: Any, server: str, portal_ports: tuple[int, int, int], tmp_path: Path
+) -> None:
+    """A policy that allows the script but no inline styles left the widget unstyled (hidden screen-reader texts on
+    the page); a portal's root font size shrank the widget's text to 8 px, its "* { font-family … !important }"
+    made it serif (walk-through, round 33)."""
+    policy = f"default-src 'self'; script-src 'self' {server}; connect-src {server}"
+    html = (
+        f'<!doctype html><html lang="de"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" '
+        f'content="{policy}"><title>Portal</title><link rel="stylesheet" href="portal.css"></head><body><h1>Portal</h1>'
+        f'<script src="{server}/widget.js" data-accent="#8a1c23" defer></script></body></html>'
+    )
+    portal = Portal(server, tmp_path / "portal", portal_ports[0], html=html)
+    (tmp_path / "portal" / "portal.css").write_text(
+        "html { font-size: 62.5%; } * { font-family: Georgia, serif !important; }", encoding="utf-8"
+    )
+    try:
+        page = browser.new_page()
+        blocked: list[str] = []
+        page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
+        page.on("console", lambda m: blocked.append(m.text) if "Content-Security-Policy" in m.text else None)
+        page.goto(portal.origin + "/index.html")
+        assert page.evaluate("() => getComputedStyle(document.body).fontFamily").startswith("Georgia")  # the portal's
+        widget = page.locator("#scp-assistant-widget")
+        launcher = widget.locator("button.launcher")
+        launcher.wait_for(timeout=10_000)
+        assert _background(launcher) == "rgb(138, 28, 35)"  # styled
+        launcher.click()
+        widget.locator("textarea").fill(QUESTION)
+        widget.locator("textarea").press("Enter")
+        widget.locator(".msg.bot[aria-busy=false]").first.wait_for(timeout=30_000)
+        cite = widget.locator(".msg.bot .cite").first
+        assert cite.evaluate("e => getComputedStyle(e).fontSize") == "12.8px"  # not 8 px of the portal's rem
+        assert "Georgia" not in cite.evaluate("e => getComputedStyle(e).fontFamily")
+        label = widget.locator(".msg.user .sr").first  # "Ihre Frage: " stays for screen readers only
+        assert label.evaluate("e => getComputedStyle(e).width") == "1px"
+        assert blocked == []
+        page.close()
+    finally:
+        portal.close()
+
+
 def test_a_server_that_stops_answering_is_said_with_a_retry_and_starting_over_frees_the_chat(
     browser: Any, server: str, portal_ports: tuple[int, int, int], tmp_path: Path, artifacts: Path
 ) -> None:
