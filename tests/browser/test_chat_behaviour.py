@@ -594,3 +594,26 @@ def test_the_contact_address_in_a_refusal_opens_the_mail_program(browser: Any, s
     assert link.get_attribute("href") == "mailto:" + address
     assert f"Postfach: {address})" in (answer.locator(".body").text_content() or "")  # inside its sentence
     page.close()
+
+
+def test_an_answer_is_copied_with_its_numbered_sources_and_their_links(browser: Any, server: str) -> None:
+    """For a council paper: copied by hand, the source list lost its numbers and links, and "[2]" could not be
+    matched to a source (walk-through, round 33)."""
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    page.goto(server + "/")
+    host = page.locator("#scp-assistant")
+    answer = ask(host, FIRST)
+    titles = [t.strip() for t in answer.locator(".srcs li a, .srcs li > span").all_text_contents()]
+    answer.get_by_role("button", name="Antwort mit Quellen kopieren").click()
+    page.wait_for_function("() => navigator.clipboard.readText().then(t => t.length > 0)", timeout=5_000)
+    copied = page.evaluate("() => navigator.clipboard.readText()")
+    text, _, sources = copied.partition("\n\nQuellen:\n")
+    assert "Genehmigt Anträge aus Chancenbudget" in text and "[1]" in text
+    entries = re.findall(r"^\[(\d+)\] (.+)$", sources, re.M)
+    assert [n for n, _ in entries] == [str(i) for i in range(1, len(titles) + 1)]
+    assert all(entry.startswith(title) for (_, entry), title in zip(entries, titles, strict=True))
+    assert re.search(r"^    https?://\S+$", sources, re.M)  # each source with its link
+    assert "Stand" in sources
+    assert page.locator("#scp-assistant .sr[role=status]").text_content() == "Antwort mit Quellen kopiert."
+    context.close()

@@ -44,6 +44,8 @@
       sources: "Quellen", source: "Quelle",
       stand: "Stand", undated: "undatiert", page: "Folie/Seite", openOriginal: "Original öffnen",
       openPage: "PDF an dieser Seite öffnen", helpful: "Hilfreich", notHelpful: "Nicht hilfreich",
+      copy: "Antwort mit Quellen kopieren", copied: "Antwort mit Quellen kopiert.",
+      copyFailed: "Kopieren ging nicht. Bitte markieren Sie die Antwort und kopieren Sie sie selbst.",
       reason: "Was war nicht gut?", comment: "Kommentar (optional, ohne personenbezogene Daten)",
       sendFeedback: "Rückmeldung senden", thanks: "Danke für Ihre Rückmeldung.",
       feedbackFailed: "Die Rückmeldung konnte nicht gesendet werden. Bitte versuchen Sie es erneut.",
@@ -80,6 +82,8 @@
       sources: "Sources", source: "Source",
       stand: "As of", undated: "undated", page: "Slide/page", openOriginal: "Open original",
       openPage: "Open PDF at this page", helpful: "Helpful", notHelpful: "Not helpful",
+      copy: "Copy answer with sources", copied: "Answer and sources copied.",
+      copyFailed: "Copying did not work. Please select the answer and copy it yourself.",
       reason: "What was wrong?", comment: "Comment (optional, no personal data)", sendFeedback: "Send feedback",
       thanks: "Thank you for your feedback.",
       feedbackFailed: "The feedback could not be sent. Please try again.",
@@ -153,9 +157,9 @@
     // read "1. 1."; a link that wraps stays beside its number (top-aligned, not on its last line)
     ".srcs li{margin:2px 0}.srcs li::marker{content:'[' counter(list-item) '] '}",
     ".srcs a{color:#00427a;display:inline-block;min-height:24px;line-height:24px;vertical-align:top}",
-    ".feedback,.feedback-details{display:flex;flex-wrap:wrap;gap:6px;margin-top:8px;align-items:center;font-size:13.6px}",
+    ".feedback,.feedback-details,.actions{display:flex;flex-wrap:wrap;gap:6px;margin-top:8px;align-items:center;font-size:13.6px}",
     ".feedback-details[hidden]{display:none}",
-    ".feedback button{font:inherit;border:1px solid #767676;background:#fff;border-radius:6px;padding:2px 10px;cursor:pointer;",
+    ".feedback button,.actions button{font:inherit;border:1px solid #767676;background:#fff;border-radius:6px;padding:2px 10px;cursor:pointer;",
     "min-height:28px}",
     ".feedback button[aria-pressed=true]{background:var(--accent);color:#fff;border-color:var(--accent)}",
     ".feedback select,.feedback input{font:inherit;font-size:13.6px;max-width:100%;min-height:28px}",
@@ -475,7 +479,53 @@
         if (part && state.text.indexOf(part) < 0) { msg.appendChild(el("div", { "class": "notice-line" }, part)); }
       });
       if (state.citations.length) { msg.appendChild(sourceList(state.citations)); }
+      msg.appendChild(copyBar(state));
       if (state.meta && state.meta.answer_id) { msg.appendChild(feedbackBar(state.meta.answer_id)); }
+    }
+
+    function copyBar(state) {
+      // for a council paper or an e-mail: the answer as plain text with its numbered sources and their links, so
+      // "[2]" can be matched to its source outside the chat
+      var bar = el("div", { "class": "actions" });
+      var button = el("button", { type: "button" }, T.copy);
+      button.addEventListener("click", function () {
+        copyText(plainAnswer(state)).then(function () {
+          setHint(""); live.textContent = T.copied;
+        }, function () { setHint(T.copyFailed); });
+      });
+      bar.appendChild(button);
+      return bar;
+    }
+
+    function plainAnswer(state) {
+      var lines = [state.text.trim()];
+      if (state.notice && state.text.indexOf(state.notice) < 0) { lines.push("", state.notice); }
+      if (state.citations.length) {
+        lines.push("", T.sources + ":");
+        state.citations.forEach(function (c) {
+          var where = c.page ? T.page + " " + c.page : c.section;
+          lines.push("[" + c.n + "] " + c.title + (where ? " – " + where : "") + " (" + c.publisher + ", " + T.stand +
+            " " + (c.date ? germanDate(c.date) : T.undated) + ")");
+          var url = c.source_url ? safeUrl(c.source_url) : (c.page ? pdfPage(c) : null);
+          if (url) { lines.push("    " + url); }
+        });
+      }
+      return lines.join("\n") + "\n";
+    }
+
+    function copyText(text) {
+      if (navigator.clipboard && window.isSecureContext) { return navigator.clipboard.writeText(text); }
+      // a portal served over plain http has no clipboard API: the older way through a selected text field
+      return new Promise(function (resolve, reject) {
+        var area = el("textarea", { "class": "sr", "aria-hidden": "true", tabindex: "-1" });
+        area.value = text;
+        root.appendChild(area);
+        area.select();
+        var ok = false;
+        try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+        area.remove();
+        if (ok) { resolve(); } else { reject(new Error("copy")); }
+      });
     }
 
     function sourceList(citations) {
