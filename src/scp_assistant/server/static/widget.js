@@ -175,6 +175,7 @@
     "textarea{flex:1;font:inherit;border:1px solid #767676;border-radius:6px;padding:8px;resize:vertical;min-height:44px}",
     "form button{background:var(--accent);color:#fff;border:0;border-radius:6px;padding:0 16px;font:inherit;font-weight:600}",
     "button:focus-visible,textarea:focus-visible,a:focus-visible,select:focus-visible,input:focus-visible,",
+    "summary:focus-visible,",
     "[tabindex]:focus-visible{outline:3px solid #ffbf47;outline-offset:2px}",
     // on a phone the open panel takes the screen: its launcher (closed by the panel's own "×") would stand below it,
     // and the title fits two lines beside "Neue Unterhaltung" and "×"
@@ -194,6 +195,10 @@
     }
     if (text !== undefined && text !== null) { node.textContent = String(text); }
     return node;
+  }
+
+  function asOf(c) {  // "Stand 04.06.2025"; without a date "Stand undatiert", in English just "undated"
+    return c.date ? T.stand + " " + germanDate(c.date) : (LANG === "de" ? T.stand + " " : "") + T.undated;
   }
 
   function pdfPage(c) {  // the PDF we hold of a cited document, opened at the cited page
@@ -504,8 +509,7 @@
         lines.push("", T.sources + ":");
         state.citations.forEach(function (c) {
           var where = c.page ? T.page + " " + c.page : c.section;
-          lines.push("[" + c.n + "] " + c.title + (where ? " – " + where : "") + " (" + c.publisher + ", " + T.stand +
-            " " + (c.date ? germanDate(c.date) : T.undated) + ")");
+          lines.push("[" + c.n + "] " + c.title + (where ? " – " + where : "") + " (" + c.publisher + ", " + asOf(c) + ")");
           var url = c.source_url ? safeUrl(c.source_url) : (c.page ? pdfPage(c) : null);
           if (url) { lines.push("    " + url); }
         });
@@ -538,8 +542,7 @@
           url = pdfPage(c);
         }
         li.appendChild(url ? el("a", { href: url, target: "_blank", rel: "noopener" }, c.title) : el("span", null, c.title));
-        li.appendChild(document.createTextNode(" – " + c.publisher + ", " + T.stand + " " +
-          (c.date ? germanDate(c.date) : T.undated)));
+        li.appendChild(document.createTextNode(" – " + c.publisher + ", " + asOf(c)));
         list.appendChild(li);
       });
       return list;
@@ -575,9 +578,10 @@
       if (open) { open.remove(); button.setAttribute("aria-expanded", "false"); return; }
       var box = el("div", { "class": "source", "data-n": String(c.n), id: id, tabindex: "-1" });
       box.appendChild(el("strong", null, "[" + c.n + "] " + c.title));
-      box.appendChild(el("div", null, c.publisher + " · " + T.stand + ": " + (c.date ? germanDate(c.date) : T.undated)));
+      box.appendChild(el("div", null, c.publisher + " · " + asOf(c)));
       box.appendChild(el("div", null, c.page ? T.page + " " + c.page : c.section));
-      if (c.quote) { box.appendChild(el("blockquote", null, c.quote)); }
+      // a quote from a list shows its points as points, not as the "- " of the text they were taken from
+      if (c.quote) { box.appendChild(el("blockquote", null, c.quote.replace(/^- /gm, "• "))); }
       var links = el("div");
       if (c.page) {
         var pdf = pdfPage(c);
