@@ -163,3 +163,37 @@ def test_lost_database_connection_is_a_503_and_recovers(postgres_url: str, tmp_p
     with pytest.raises(BackendUnavailableError, match="PostgreSQL ist nicht erreichbar"):
         store.get_or_create(session.id)
     assert store.get_or_create(session.id).turns[0].question == "Frage"  # a new connection next time
+
+
+def test_eval_cases_saved_at_once_by_workers_starting_together_are_stored_once(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    """Workers that start together race to create the key table (a unique violation on PostgreSQL), and two clicks
+    on two workers must store a test case once."""
+    import threading
+
+    from scp_assistant.admin.records import AdminRecords
+
+    start = threading.Barrier(6)
+    outcomes: list[str | None] = []
+    errors: list[BaseException] = []
+    case = {"id": "", "question": "Welche Entgeltgruppe gilt?", "expect": "refuse", "category": "feedback"}
+
+    def worker(n: int) -> None:
+        try:
+            start.wait()
+            records = AdminRecords(open_database(postgres_url, tmp_path))
+            outcomes.append(records.add_case({**case, "id": f"pg-{n}"}))
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    stored = [
+        c for c in AdminRecords(open_database(postgres_url, tmp_path)).cases() if c["question"] == case["question"]
+    ]
+    assert len(stored) == 1 and outcomes.count(None) == 1 and {o for o in outcomes if o} == {stored[0]["id"]}

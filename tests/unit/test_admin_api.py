@@ -297,10 +297,15 @@ def test_the_same_test_case_sent_at_once_by_several_workers_is_stored_once(tmp_p
     start = threading.Barrier(8)
     outcomes: list[str | None] = []
 
+    errors: list[BaseException] = []
+
     def click(n: int) -> None:
-        records = AdminRecords(database)
-        start.wait()
-        outcomes.append(records.add_case({**case, "id": f"fb-{n}"}))
+        try:
+            records = AdminRecords(database)
+            start.wait()
+            outcomes.append(records.add_case({**case, "id": f"fb-{n}"}))
+        except BaseException as exc:  # a thread's failure must fail the test, not vanish
+            errors.append(exc)
 
     threads = [threading.Thread(target=click, args=(n,)) for n in range(8)]
     for thread in threads:
@@ -308,13 +313,17 @@ def test_the_same_test_case_sent_at_once_by_several_workers_is_stored_once(tmp_p
     for thread in threads:
         thread.join(30)
     stored = AdminRecords(database).cases()
-    assert len(stored) == 1 and outcomes.count(None) == 1
+    assert errors == [] and len(stored) == 1 and outcomes.count(None) == 1
     assert {o for o in outcomes if o} == {stored[0]["id"]}  # the others name the stored case
     # facts and sources in another order are the same case; a case stored before the keys existed is known too
     fact_case = {"question": "Wer genehmigt?", "expect": "answer", "key_facts": ["ADD", "Schulaufsicht"], "id": "a"}
-    with database.transaction() as db:
-        db.execute(
-            "INSERT INTO eval_cases VALUES (?, ?, ?)", ("old", "2025-01-01", json.dumps({**fact_case, "id": "old"}))
-        )
+    with database.transaction() as db:  # saved twice before, when the check was not atomic
+        for n, case_id in enumerate(("old", "old-twin")):
+            row = (case_id, f"2025-01-0{n + 1}", json.dumps({**fact_case, "id": case_id}))
+            db.execute("INSERT INTO eval_cases VALUES (?, ?, ?)", row)
+    records = AdminRecords(database)
     reordered = {**fact_case, "key_facts": ["Schulaufsicht", "ADD"], "id": "new"}
-    assert AdminRecords(database).add_case(reordered) == "old"
+    assert records.add_case(reordered) == "old"
+    # deleting one of the twins hands the key to the other: the case still cannot be saved a third time
+    assert records.delete_case("old") is not None
+    assert records.add_case(reordered) == "old-twin"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 import uuid
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -71,12 +72,17 @@ class Job:
 class AdminRecords:
     def __init__(self, database: Database) -> None:
         self._db = database
-        with database.transaction() as db:
-            for statement in _DDL:
-                db.execute(statement)
-            # cases stored before the keys existed get theirs
-            for case_id, data in db.execute("SELECT id, data FROM eval_cases").fetchall():
-                db.execute(self._db.sql(_ADD_KEY), (case_key(json.loads(data)), case_id))
+        for attempt in range(3):  # workers starting together race to create a new table (PostgreSQL: a unique
+            try:  # violation on its type); whoever loses finds it made on the next try
+                with database.transaction() as db:
+                    for statement in _DDL:
+                        db.execute(statement)
+                    self._key_unkeyed(db)
+                break
+            except Exception:
+                if attempt == 2:
+                    raise
+                time.sleep(0.2 * (attempt + 1))
 
     # ---- audit ----------------------------------------------------------------------------------
     def audit(self, actor: str, action: str, doc_id: str | None = None, **detail: Any) -> None:
@@ -149,6 +155,16 @@ class AdminRecords:
             )
         return None
 
+    def _key_unkeyed(self, db: Any) -> None:
+        """Keys for cases without one: those stored before the keys existed, and a copy whose twin (saved twice
+        before) was deleted with the key, so that the same case cannot be saved a third time."""
+        rows = db.execute(
+            "SELECT id, data FROM eval_cases WHERE id NOT IN (SELECT case_id FROM eval_case_keys) "
+            "ORDER BY created_at, id"
+        ).fetchall()
+        for case_id, data in rows:
+            db.execute(self._db.sql(_ADD_KEY), (case_key(json.loads(data)), case_id))
+
     def delete_case(self, case_id: str) -> dict[str, Any] | None:
         """Remove one eval case and return it; None when there is none with that id."""
         with self._db.transaction() as db:
@@ -157,6 +173,7 @@ class AdminRecords:
                 return None
             db.execute(self._db.sql("DELETE FROM eval_cases WHERE id = {p}"), (case_id,))
             db.execute(self._db.sql("DELETE FROM eval_case_keys WHERE case_id = {p}"), (case_id,))
+            self._key_unkeyed(db)
         case: dict[str, Any] = json.loads(row[0])
         return case
 
