@@ -282,8 +282,12 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     def announce() -> None:  # once the port takes connections: a page opened on this line loads
         print(f"SCP Assistant läuft: {address}", file=sys.stderr, flush=True)
 
-    announcing_server(app, args.host, args.port, announce, log_level="warning", proxy_headers=True).run()
-    return 0
+    server = announcing_server(app, args.host, args.port, announce, log_level="warning", proxy_headers=True)
+    try:
+        server.run()
+    except KeyboardInterrupt:  # Strg+C: uvicorn has shut down cleanly and passes the signal on, as uvicorn.run ends
+        pass
+    return 0 if server.started else 3  # the port taken or the app's start-up failed (uvicorn said why)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -220,5 +220,11 @@ def test_who_decides_on_applications_searches_who_approves_them() -> None:
     ):
         assert bm25.search(question, 1)[0][0] == 1, question
     # deciding something else is not approving
-    for question in ("Wer entscheidet, ob eine Kommune mitmacht?", "Wir stellen einen Antrag. Wer entscheidet dann?"):
+    for question in (
+        "Wer entscheidet, ob eine Kommune mitmacht?",
+        "Wir stellen einen Antrag. Wer entscheidet dann?",  # another sentence
+        "Ist für den Antragsteller die Frist entscheidend?",  # neither the verb nor the noun
+    ):
         assert "genehmigt" not in " ".join(bm25.expanded_terms(question)), question
+    # a word the user wrote stays, even when the verb's glossary has it too
+    assert "zustand" in bm25.expanded_terms("Wer ist zuständig und entscheidet über die Anträge?")

@@ -192,8 +192,10 @@ class BM25Index:
         for term in self.query_terms(expansion(folded)):
             add(term, 0.5)
         said, verbs = phrase_expansion(question)
+        typed = set(self.query_terms(question))
         for verb in verbs:  # the phrase says what the verb means here, in place of the verb and its glossary words
-            for term in self.query_terms(f"{verb} {expansion(words(verb))}"):
+            glossary = set(self.query_terms(expansion(words(verb)))) - typed  # not a word the user wrote himself
+            for term in {*self.query_terms(verb), *glossary}:
                 out.pop(term, None)
         for term in self.query_terms(said):
             add(term, 1.0)

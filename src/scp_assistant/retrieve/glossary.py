@@ -128,8 +128,8 @@ PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
     # "bewilligt" them (the verb alone asks who "verfügt" or is "zuständig", see SYNONYMS)
     (
         re.compile(
-            r"\b(entscheid\w*|entschied\w*)[^?.!;]{0,40}?\bantr(?:ag|äg)\w*"
-            r"|\bantr(?:ag|äg)\w*[^?.!;]{0,40}?\b(entscheid\w*|entschied\w*)",
+            r"\b(entscheid(?:e|en|et|est)?|entschied(?:en)?)\b[^?.!;]{0,40}?\bantr(?:ag|ags|äge|ägen)\b"
+            r"|\bantr(?:ag|ags|äge|ägen)\b[^?.!;]{0,40}?\b(entscheid(?:e|en|et|est)?|entschied(?:en)?)\b",
             re.I,
         ),
         "genehmigt Genehmigung bewilligt",
