@@ -605,8 +605,9 @@ def test_an_answer_is_copied_with_its_numbered_sources_and_their_links(browser: 
     host = page.locator("#scp-assistant")
     answer = ask(host, FIRST)
     titles = [t.strip() for t in answer.locator(".srcs li a, .srcs li > span").all_text_contents()]
+    page.evaluate("() => navigator.clipboard.writeText('vorher')")
     answer.get_by_role("button", name="Antwort mit Quellen kopieren").click()
-    page.wait_for_function("() => navigator.clipboard.readText().then(t => t.length > 0)", timeout=5_000)
+    page.wait_for_function("() => navigator.clipboard.readText().then(t => t !== 'vorher')", timeout=5_000)
     copied = page.evaluate("() => navigator.clipboard.readText()")
     text, _, sources = copied.partition("\n\nQuellen:\n")
     assert "Genehmigt Anträge aus Chancenbudget" in text and "[1]" in text
@@ -615,5 +616,29 @@ def test_an_answer_is_copied_with_its_numbered_sources_and_their_links(browser: 
     assert all(entry.startswith(title) for (_, entry), title in zip(entries, titles, strict=True))
     assert re.search(r"^    https?://\S+$", sources, re.M)  # each source with its link
     assert "Stand" in sources
-    assert page.locator("#scp-assistant .sr[role=status]").text_content() == "Antwort mit Quellen kopiert."
+    assert answer.locator(".copy-status").text_content() == "Antwort mit Quellen kopiert."
+    status = page.locator("#scp-assistant .sr[role=status]")
+    expect_text = "() => document.querySelector('#scp-assistant').shadowRoot.querySelector('[role=status]').textContent"
+    page.wait_for_function(f"() => ({expect_text})() === 'Antwort mit Quellen kopiert.'", timeout=5_000)
+    assert status.text_content() == "Antwort mit Quellen kopiert."
     context.close()
+
+
+def test_copying_without_the_clipboard_api_keeps_the_keyboard_on_the_button(browser: Any, server: str) -> None:
+    """A portal on plain http has no navigator.clipboard: the fallback selected a hidden field and removed it, and
+    the keyboard focus fell to the page (review, round 33)."""
+    page = browser.new_page()
+    page.add_init_script("Object.defineProperty(navigator, 'clipboard', { value: undefined })")
+    page.goto(server + "/")
+    host = page.locator("#scp-assistant")
+    answer = ask(host, FIRST)
+    button = answer.get_by_role("button", name="Antwort mit Quellen kopieren")
+    button.focus()
+    page.keyboard.press("Enter")
+    answer.locator(".copy-status:not(:empty)").wait_for(timeout=5_000)
+    focused = page.evaluate("() => document.querySelector('#scp-assistant').shadowRoot.activeElement?.textContent")
+    assert focused == "Antwort mit Quellen kopieren"
+    said = answer.locator(".copy-status").text_content() or ""
+    assert said == "Antwort mit Quellen kopiert." or said.startswith("Kopieren ging nicht.")
+    assert host.locator("textarea.sr").count() == 0  # the helper field is gone
+    page.close()

@@ -101,10 +101,11 @@
 
   var CSS = [
     ":host{all:initial;--accent:" + ACCENT + ";font-family:system-ui,-apple-system,'Segoe UI',sans-serif;",
-    "font-size:16px;color:#1a1a1a;line-height:1.45}",
+    "font-size:1rem;color:#1a1a1a;line-height:1.45}",
     // the portal's rules reach the host element ("* { font-family: … !important }"), not the shadow tree: the
-    // widget's own element sets the font again, and every size is in px, not in the portal's rem
-    ".inline,.float{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;font-size:16px;color:#1a1a1a;",
+    // widget's own element sets the font again. Sizes are written in rem here but mean the reader's default size
+    // (styled() turns them into px of it), never the portal's root size ("html { font-size: 62.5% }")
+    ".inline,.float{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;font-size:1rem;color:#1a1a1a;",
     "line-height:1.45}",
     "*{box-sizing:border-box}",
     ".panel{background:#fff;display:flex;flex-direction:column;border:1px solid #767676;border-radius:10px;overflow:hidden}",
@@ -122,17 +123,17 @@
     ".launcher{background:var(--accent);color:#fff;border:0;border-radius:24px;padding:12px 18px;font:inherit;",
     "font-weight:600;cursor:pointer;box-shadow:0 2px 8px rgba(0,0,0,.3)}",
     "header{background:var(--accent);color:#fff;padding:10px 14px;display:flex;align-items:center;gap:8px}",
-    "header h2{font-size:16.8px;margin:0;flex:1;line-height:1.25}",
+    "header h2{font-size:1.05rem;margin:0;flex:1;line-height:1.25}",
     // beside "Neue Unterhaltung" and × the floating panel's title keeps to two lines ("Fragen zum / Startchancen-Programm")
-    ".float header h2{font-size:14.4px}.float header{gap:6px}",
-    ".float header button{font-size:12.8px;padding:2px 6px}",
+    ".float header h2{font-size:.9rem}.float header{gap:6px}",
+    ".float header button{font-size:.8rem;padding:2px 6px}",
     "header button{background:transparent;color:#fff;border:1px solid #fff;border-radius:6px;font:inherit;",
-    "font-size:13.6px;padding:2px 8px;cursor:pointer;white-space:nowrap}",
+    "font-size:.85rem;padding:2px 8px;cursor:pointer;white-space:nowrap}",
     "button{min-height:24px;min-width:24px}",
-    ".notice{background:#fff8e1;border-bottom:1px solid #d9c27a;padding:4px 14px;font-size:12.8px;margin:0}",
+    ".notice{background:#fff8e1;border-bottom:1px solid #d9c27a;padding:4px 14px;font-size:.8rem;margin:0}",
     ".notice summary{cursor:pointer;min-height:24px;display:flex;align-items:center;gap:6px}",
     // display:flex drops the browser's disclosure triangle: one of our own says that the line opens
-    ".notice summary::before{content:'\\25B8';font-size:14.4px}.notice[open] summary::before{content:'\\25BE'}",
+    ".notice summary::before{content:'\\25B8';font-size:.9rem}.notice[open] summary::before{content:'\\25BE'}",
     ".notice p{margin:4px 0}",
     ".sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}",
     ".log{flex:1;overflow-y:auto;padding:12px 14px;display:flex;flex-direction:column;gap:12px;scroll-padding-top:8px}",
@@ -140,37 +141,38 @@
     ".user{align-self:flex-end;background:#e8f0fe;max-width:85%}",
     ".bot{background:#f4f4f4;border:1px solid #d0d0d0}",
     ".bot.refusal{background:#fdf2f2;border:1px solid #b4232c}",
-    ".tag{display:inline-block;font-size:12px;font-weight:700;text-transform:uppercase;letter-spacing:.03em;",
+    ".tag{display:inline-block;font-size:.75rem;font-weight:700;text-transform:uppercase;letter-spacing:.03em;",
     "color:#8a1c23;margin-bottom:4px}",
-    ".searched{font-size:12.8px;color:#4a4a4a;margin-bottom:4px}",
+    ".searched{font-size:.8rem;color:#4a4a4a;margin-bottom:4px}",
     ".bot p{margin:0 0 8px}.bot ul{margin:0 0 8px 1.1em;padding:0}",
-    ".cite{font:inherit;font-size:12.8px;font-weight:700;color:var(--accent);background:#fff;border:1px solid var(--accent);",
+    ".cite{font:inherit;font-size:.8rem;font-weight:700;color:var(--accent);background:#fff;border:1px solid var(--accent);",
     "border-radius:4px;padding:0 4px;margin:0 2px;cursor:pointer;min-width:24px;min-height:24px;vertical-align:middle}",
     ".retry{font:inherit;margin-top:8px;background:#fff;border:1px solid var(--accent);color:#00427a;border-radius:6px;",
     "padding:4px 10px;cursor:pointer}",
-    ".source{border-left:4px solid var(--accent);background:#fff;padding:8px 10px;margin-top:8px;font-size:14.4px}",
+    ".source{border-left:4px solid var(--accent);background:#fff;padding:8px 10px;margin-top:8px;font-size:.9rem}",
     ".source blockquote{margin:6px 0;padding:0 0 0 8px;border-left:2px solid #999;color:#333;white-space:pre-line}",
     ".source a{color:#00427a;display:inline-block;min-height:24px;line-height:24px}",
-    ".notice-line{font-size:13.6px;color:#5a4a00;margin-top:6px}",
-    ".srcs{margin:8px 0 0;padding:6px 0 0 2.2em;border-top:1px solid #d0d0d0;font-size:12.8px;color:#4a4a4a}",
+    ".notice-line{font-size:.85rem;color:#5a4a00;margin-top:6px}",
+    ".srcs{margin:8px 0 0;padding:6px 0 0 2.2em;border-top:1px solid #d0d0d0;font-size:.8rem;color:#4a4a4a}",
     // numbered as in the text ("[1]"), so a title that starts with a number ("1. Schulträgeraustausch") does not
     // read "1. 1."; a link that wraps stays beside its number (top-aligned, not on its last line)
     ".srcs li{margin:2px 0}.srcs li::marker{content:'[' counter(list-item) '] '}",
     ".srcs a{color:#00427a;display:inline-block;min-height:24px;line-height:24px;vertical-align:top}",
-    ".feedback,.feedback-details,.actions{display:flex;flex-wrap:wrap;gap:6px;margin-top:8px;align-items:center;font-size:13.6px}",
+    ".feedback,.feedback-details,.actions{display:flex;flex-wrap:wrap;gap:6px;margin-top:8px;align-items:center;font-size:.85rem}",
     ".feedback-details[hidden]{display:none}",
+    ".copy-status{font-size:.85rem;color:#4a4a4a}",
     ".feedback button,.actions button{font:inherit;border:1px solid #767676;background:#fff;border-radius:6px;padding:2px 10px;cursor:pointer;",
     "min-height:28px}",
     ".feedback button[aria-pressed=true]{background:var(--accent);color:#fff;border-color:var(--accent)}",
-    ".feedback select,.feedback input{font:inherit;font-size:13.6px;max-width:100%;min-height:28px}",
+    ".feedback select,.feedback input{font:inherit;font-size:.85rem;max-width:100%;min-height:28px}",
     ".feedback-details{flex:1 1 100%}",
     ".feedback .fb-comment-label{flex:1 1 100%}",
     ".feedback input.fb-comment{flex:1 1 100%;min-height:32px}",
     ".examples{display:flex;flex-wrap:wrap;gap:6px}",
-    ".examples button{font:inherit;font-size:13.6px;background:#fff;border:1px solid var(--accent);color:#00427a;",
+    ".examples button{font:inherit;font-size:.85rem;background:#fff;border:1px solid var(--accent);color:#00427a;",
     "border-radius:16px;padding:4px 10px;cursor:pointer}",
     "form{display:flex;flex-wrap:wrap;gap:8px;padding:10px 14px;border-top:1px solid #ccc;background:#fafafa}",
-    ".hint,.fb-problem{flex-basis:100%;font-size:13.6px;color:#8a1c23}.hint:empty,.fb-problem:empty{display:none}",
+    ".hint,.fb-problem{flex-basis:100%;font-size:.85rem;color:#8a1c23}.hint:empty,.fb-problem:empty{display:none}",
     "form label{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}",
     "textarea{flex:1;font:inherit;border:1px solid #767676;border-radius:6px;padding:8px;resize:vertical;min-height:44px}",
     "form button{background:var(--accent);color:#fff;border:0;border-radius:6px;padding:0 16px;font:inherit;font-weight:600}",
@@ -181,8 +183,8 @@
     // and the title fits two lines beside "Neue Unterhaltung" and "×"
     "@media (max-width:480px){.float{bottom:8px}.float .panel{width:calc(100vw - 16px);height:calc(100vh - 16px);",
     "height:calc(100dvh - 16px);margin-bottom:0}.float .panel:not([hidden])+.launcher{display:none}",
-    ".float.right{right:8px}.float.left{left:8px}header{padding:6px 10px}header h2{font-size:15.2px}",
-    ".float header h2{font-size:12.8px;line-height:1.2}.float header{gap:4px}.float header button{font-size:12px;",
+    ".float.right{right:8px}.float.left{left:8px}header{padding:6px 10px}header h2{font-size:.95rem}",
+    ".float header h2{font-size:.8rem;line-height:1.2}.float header{gap:4px}.float header button{font-size:.75rem;",
     "padding:2px 5px}}"
   ].join("");
 
@@ -221,12 +223,18 @@
   function styled(root) {
     // a stylesheet built by this script, not an inline <style>: a portal whose Content-Security-Policy allows this
     // script but no inline styles (style-src without 'unsafe-inline') shows the widget styled all the same
+    var probe = el("span");
+    probe.style.fontSize = "medium";  // the reader's default size, whatever the portal sets for its own root
+    root.appendChild(probe);
+    var base = parseFloat(getComputedStyle(probe).fontSize) || 16;
+    root.removeChild(probe);
+    var css = CSS.replace(/(\d*\.?\d+)rem\b/g, function (m, n) { return (Number(n) * base).toFixed(2) + "px"; });
     try {
       var sheet = new CSSStyleSheet();
-      sheet.replaceSync(CSS);
+      sheet.replaceSync(css);
       root.adoptedStyleSheets = [sheet];
     } catch (e) {  // a browser without constructable stylesheets
-      root.appendChild(el("style", null, CSS));
+      root.appendChild(el("style", null, css));
     }
   }
 
@@ -493,12 +501,17 @@
       // "[2]" can be matched to its source outside the chat
       var bar = el("div", { "class": "actions" });
       var button = el("button", { type: "button" }, T.copy);
+      var status = el("span", { "class": "copy-status" });  // said here, beside the button, not at the question field
       button.addEventListener("click", function () {
-        copyText(plainAnswer(state)).then(function () {
-          setHint(""); live.textContent = T.copied;
-        }, function () { setHint(T.copyFailed); });
+        copyText(plainAnswer(state), button).then(function () { say(T.copied); }, function () { say(T.copyFailed); });
       });
+      function say(text) {
+        status.textContent = text;
+        live.textContent = "";  // the same words again are announced again (a second copy)
+        setTimeout(function () { live.textContent = text; }, 50);
+      }
       bar.appendChild(button);
+      bar.appendChild(status);
       return bar;
     }
 
@@ -517,17 +530,20 @@
       return lines.join("\n") + "\n";
     }
 
-    function copyText(text) {
+    function copyText(text, button) {
       if (navigator.clipboard && window.isSecureContext) { return navigator.clipboard.writeText(text); }
-      // a portal served over plain http has no clipboard API: the older way through a selected text field
+      // a portal served over plain http has no clipboard API: the older way through a selected text field, which
+      // takes the focus for a moment; it goes back to the button (Escape and Tab go on from there)
       return new Promise(function (resolve, reject) {
-        var area = el("textarea", { "class": "sr", "aria-hidden": "true", tabindex: "-1" });
+        var area = el("textarea", { "class": "sr", "aria-hidden": "true", tabindex: "-1", readonly: "readonly" });
         area.value = text;
         root.appendChild(area);
+        area.focus({ preventScroll: true });
         area.select();
         var ok = false;
         try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
         area.remove();
+        button.focus({ preventScroll: true });
         if (ok) { resolve(); } else { reject(new Error("copy")); }
       });
     }
