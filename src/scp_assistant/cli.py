@@ -8,6 +8,7 @@ Exit codes: 0 answer/refusal/success, 1 failure, 2 input error, 3 corpus or docu
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
@@ -283,10 +284,8 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         print(f"SCP Assistant läuft: {address}", file=sys.stderr, flush=True)
 
     server = announcing_server(app, args.host, args.port, announce, log_level="warning", proxy_headers=True)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):  # Strg+C: uvicorn has shut down and passes the signal on
         server.run()
-    except KeyboardInterrupt:  # Strg+C: uvicorn has shut down cleanly and passes the signal on, as uvicorn.run ends
-        pass
     return 0 if server.started else 3  # the port taken or the app's start-up failed (uvicorn said why)
 
 
