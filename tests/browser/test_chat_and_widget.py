@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,7 @@ def _ask_and_check(root: Any, page: Any, real_container: Container, artifacts: P
     source = answer.locator(".source").first
     source.wait_for()
     text = source.inner_text()
-    assert "Stand:" in text and "FAQ" in text
+    assert re.search(r"· Stand (\d\d\.\d\d\.\d{4}|undatiert)", text) and "FAQ" in text
     assert source.locator("a").first.get_attribute("href").startswith("https://")
     # the box opens right under the answer text, above the source list and the feedback buttons
     assert source.bounding_box()["y"] < answer.locator(".feedback").bounding_box()["y"]
