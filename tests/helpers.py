@@ -6,7 +6,7 @@ import http.server
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,28 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def at_once(work: Callable[[int], Any], threads: int, timeout: float = 60) -> tuple[list[Any], list[BaseException]]:
+    """``work(0)`` … ``work(threads - 1)``, each in its own thread and let go together; their results and errors
+    (a thread's failure must fail the test, not vanish)."""
+    start = threading.Barrier(threads)
+    results: list[Any] = []
+    errors: list[BaseException] = []
+
+    def run(n: int) -> None:
+        try:
+            start.wait()
+            results.append(work(n))
+        except BaseException as exc:
+            errors.append(exc)
+
+    started = [threading.Thread(target=run, args=(n,)) for n in range(threads)]
+    for thread in started:
+        thread.start()
+    for thread in started:
+        thread.join(timeout)
+    return results, errors
 
 
 def make_pdf(pages: list[str]) -> bytes:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from helpers import free_port
+from helpers import at_once, free_port
 from scp_assistant.container import Container
 from scp_assistant.conversation.sessions import SQLSessionStore
 from scp_assistant.database import open_database
@@ -170,28 +170,14 @@ def test_eval_cases_saved_at_once_by_workers_starting_together_are_stored_once(
 ) -> None:
     """Workers that start together race to create the key table (a unique violation on PostgreSQL), and two clicks
     on two workers must store a test case once."""
-    import threading
-
     from scp_assistant.admin.records import AdminRecords
 
-    start = threading.Barrier(6)
-    outcomes: list[str | None] = []
-    errors: list[BaseException] = []
     case = {"id": "", "question": "Welche Entgeltgruppe gilt?", "expect": "refuse", "category": "feedback"}
 
-    def worker(n: int) -> None:
-        try:
-            start.wait()
-            records = AdminRecords(open_database(postgres_url, tmp_path))
-            outcomes.append(records.add_case({**case, "id": f"pg-{n}"}))
-        except BaseException as exc:
-            errors.append(exc)
+    def worker(n: int) -> str | None:  # a worker starts (creating the tables) and saves the case
+        return AdminRecords(open_database(postgres_url, tmp_path)).add_case({**case, "id": f"pg-{n}"})
 
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    outcomes, errors = at_once(worker, 6)
     assert errors == []
     stored = [
         c for c in AdminRecords(open_database(postgres_url, tmp_path)).cases() if c["question"] == case["question"]

@@ -4,7 +4,6 @@ jobs, eval cases, eval runs, the audit trail, and two workers that see an upload
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,7 +13,7 @@ import pytest
 import yaml
 from fastapi.testclient import TestClient
 
-from helpers import hand_models, make_pdf, small_corpus
+from helpers import at_once, hand_models, make_pdf, small_corpus
 from scp_assistant.admin.records import AdminRecords
 from scp_assistant.container import Container
 from scp_assistant.database import SQLiteDatabase
@@ -294,24 +293,9 @@ def test_the_same_test_case_sent_at_once_by_several_workers_is_stored_once(tmp_p
     both passed it. Workers share the database, not memory: each thread here has its own records and connection."""
     database = SQLiteDatabase(tmp_path / "shared.sqlite3")
     case = {"question": "Welche Entgeltgruppe gilt?", "expect": "refuse", "category": "feedback"}
-    start = threading.Barrier(8)
-    outcomes: list[str | None] = []
-
-    errors: list[BaseException] = []
-
-    def click(n: int) -> None:
-        try:
-            records = AdminRecords(database)
-            start.wait()
-            outcomes.append(records.add_case({**case, "id": f"fb-{n}"}))
-        except BaseException as exc:  # a thread's failure must fail the test, not vanish
-            errors.append(exc)
-
-    threads = [threading.Thread(target=click, args=(n,)) for n in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
+    # each thread with its own records and connection, the records made before the clicks arrive together
+    workers = [AdminRecords(database) for _ in range(8)]
+    outcomes, errors = at_once(lambda n: workers[n].add_case({**case, "id": f"fb-{n}"}), 8)
     stored = AdminRecords(database).cases()
     assert errors == [] and len(stored) == 1 and outcomes.count(None) == 1
     assert {o for o in outcomes if o} == {stored[0]["id"]}  # the others name the stored case

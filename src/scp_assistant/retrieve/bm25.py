@@ -192,7 +192,7 @@ class BM25Index:
         for term in self.query_terms(expansion(folded)):
             add(term, 0.5)
         said, verbs = phrase_expansion(question)
-        typed = set(self.query_terms(question))
+        typed = set(self.query_terms(question)) if verbs else set()
         for verb in verbs:  # the phrase says what the verb means here, in place of the verb and its glossary words
             glossary = set(self.query_terms(expansion(words(verb)))) - typed  # not a word the user wrote himself
             for term in {*self.query_terms(verb), *glossary}:

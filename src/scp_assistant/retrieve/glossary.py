@@ -114,6 +114,10 @@ ABBREVIATIONS: dict[str, tuple[str, str]] = {
 _EXPANSIONS = {**SYNONYMS, **ENGLISH, **{short: spelled for short, (spelled, _) in ABBREVIATIONS.items()}}
 
 
+_DECIDE = r"entscheid(?:e|en|et|est)?|entschied(?:en)?"  # the verb, not "entscheidend" or "Entscheidung"
+_APPLICATION = r"antr(?:ag|ags|äge|ägen)"  # the noun, not "Antragsteller"
+_NEAR = r"[^?.!;]{0,40}?"  # within a few words, in the same sentence
+
 # phrases whose sense no single word carries: "Wie lange läuft das?" and "Bis wann läuft das?" ask for a duration,
 # which the documents call "Laufzeit"; "Wie läuft das ab?" and "Wie lange dauert die Bearbeitung?" do not (the verb
 # within a few words of "bis wann"/"wie lange", in the same clause, not followed by "ab")
@@ -127,11 +131,7 @@ PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
     # deciding on applications is approving them: "Wer entscheidet über die Anträge?" asks who "genehmigt" or
     # "bewilligt" them (the verb alone asks who "verfügt" or is "zuständig", see SYNONYMS)
     (
-        re.compile(
-            r"\b(entscheid(?:e|en|et|est)?|entschied(?:en)?)\b[^?.!;]{0,40}?\bantr(?:ag|ags|äge|ägen)\b"
-            r"|\bantr(?:ag|ags|äge|ägen)\b[^?.!;]{0,40}?\b(entscheid(?:e|en|et|est)?|entschied(?:en)?)\b",
-            re.I,
-        ),
+        re.compile(rf"\b({_DECIDE})\b{_NEAR}\b{_APPLICATION}\b|\b{_APPLICATION}\b{_NEAR}\b({_DECIDE})\b", re.I),
         "genehmigt Genehmigung bewilligt",
     ),
 )

@@ -99,14 +99,13 @@
   }[LANG];
   var title = cfg.title || T.title;
 
+  var FONT = "font-family:system-ui,-apple-system,'Segoe UI',sans-serif;font-size:1rem;color:#1a1a1a;line-height:1.45";
   var CSS = [
-    ":host{all:initial;--accent:" + ACCENT + ";font-family:system-ui,-apple-system,'Segoe UI',sans-serif;",
-    "font-size:1rem;color:#1a1a1a;line-height:1.45}",
+    ":host{all:initial;--accent:" + ACCENT + ";" + FONT + "}",
     // the portal's rules reach the host element ("* { font-family: … !important }"), not the shadow tree: the
     // widget's own element sets the font again. Sizes are written in rem here but mean the reader's default size
     // (styled() turns them into px of it), never the portal's root size ("html { font-size: 62.5% }")
-    ".inline,.float{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;font-size:1rem;color:#1a1a1a;",
-    "line-height:1.45}",
+    ".inline,.float{" + FONT + "}",
     "*{box-sizing:border-box}",
     ".panel{background:#fff;display:flex;flex-direction:column;border:1px solid #767676;border-radius:10px;overflow:hidden}",
     ".panel[hidden]{display:none}",  // the display rule above would otherwise keep a closed panel on screen
@@ -201,6 +200,15 @@
 
   function asOf(c) {  // "Stand 04.06.2025"; without a date "Stand undatiert", in English just "undated"
     return c.date ? T.stand + " " + germanDate(c.date) : (LANG === "de" ? T.stand + " " : "") + T.undated;
+  }
+
+  function sourceLink(c) {  // the original; for a document we hold only as PDF (the ism slides), the cited page
+    var url = c.source_url ? safeUrl(c.source_url) : null;
+    return url || (c.page ? pdfPage(c) : null);
+  }
+
+  function citedPart(c) {  // "Folie/Seite 4" or the section
+    return c.page ? T.page + " " + c.page : c.section;
   }
 
   function pdfPage(c) {  // the PDF we hold of a cited document, opened at the cited page
@@ -521,9 +529,9 @@
       if (state.citations.length) {
         lines.push("", T.sources + ":");
         state.citations.forEach(function (c) {
-          var where = c.page ? T.page + " " + c.page : c.section;
+          var where = citedPart(c);
           lines.push("[" + c.n + "] " + c.title + (where ? " – " + where : "") + " (" + c.publisher + ", " + asOf(c) + ")");
-          var url = c.source_url ? safeUrl(c.source_url) : (c.page ? pdfPage(c) : null);
+          var url = sourceLink(c);
           if (url) { lines.push("    " + url); }
         });
       }
@@ -553,10 +561,7 @@
       var list = el("ol", { "class": "srcs", "aria-label": T.sources });
       citations.forEach(function (c) {
         var li = el("li", { value: String(c.n) });
-        var url = c.source_url ? safeUrl(c.source_url) : null;
-        if (!url && c.page) {  // a document we hold only as PDF (the ism slides): the PDF at the cited page
-          url = pdfPage(c);
-        }
+        var url = sourceLink(c);
         li.appendChild(url ? el("a", { href: url, target: "_blank", rel: "noopener" }, c.title) : el("span", null, c.title));
         li.appendChild(document.createTextNode(" – " + c.publisher + ", " + asOf(c)));
         list.appendChild(li);
@@ -595,7 +600,7 @@
       var box = el("div", { "class": "source", "data-n": String(c.n), id: id, tabindex: "-1" });
       box.appendChild(el("strong", null, "[" + c.n + "] " + c.title));
       box.appendChild(el("div", null, c.publisher + " · " + asOf(c)));
-      box.appendChild(el("div", null, c.page ? T.page + " " + c.page : c.section));
+      box.appendChild(el("div", null, citedPart(c)));
       // a quote from a list shows its points as points, not as the "- " of the text they were taken from
       if (c.quote) { box.appendChild(el("blockquote", null, c.quote.replace(/^- /gm, "• "))); }
       var links = el("div");
