@@ -268,3 +268,6 @@ def test_a_first_turn_is_asked_for_its_topic_only_when_it_names_none(real_contai
     for question in ("Und wer genehmigt das Chancenbudget?", "wer genehmigt das chancenbudget?"):
         answer = chat.ask(question).answer
         assert not answer.refused and "ADD" in answer.answer, question
+    # typed in lower case, the programme's name run together: "das" is its article (walk-through of round 34)
+    answer = chat.ask("was ist das startchancenprogramm").answer
+    assert not answer.refused and "Bund und Ländern" in answer.answer

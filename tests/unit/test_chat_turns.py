@@ -42,3 +42,23 @@ def test_a_first_turn_points_back_by_a_pronoun_not_by_an_article() -> None:
         assert POINTS_BACK.search(question), question
     for question in ("Wer evaluiert das Startchancen-Programm eigentlich?", "Gibt es Mittel für Schulen?"):
         assert not POINTS_BACK.search(question), question
+
+
+def test_a_question_typed_in_lower_case_reads_its_nouns_as_nouns(fake_container: Container) -> None:
+    """ "was ist das chancenbudget": "das" is an article there, as in the same question with a capital, not a
+    pronoun pointing back (walk-through of round 34: "was ist das startchancenprogramm" asked first was answered
+    with a request for its topic)."""
+    from scp_assistant.conversation.topic_phrases import TopicPhrases
+    from scp_assistant.conversation.turn_words import POINTS_BACK
+
+    topics = TopicPhrases(fake_container.retriever.bm25)
+    assert topics.truecased("was ist das chancenbudget?") == "was ist das Chancenbudget?"
+    assert not POINTS_BACK.search(topics.truecased("was ist das chancenbudget?"))
+    assert POINTS_BACK.search(topics.truecased("und bis wann gilt das?"))  # nothing after "das" to be its noun
+    assert topics.truecased("Was ist das chancenbudget?") == "Was ist das chancenbudget?"  # typed with capitals
+    # a noun of the documents run together ("Bund-Länder-Vereinbarung"), or a compound ending in one
+    assert topics.is_noun("bundlaendervereinbarung") and topics.is_noun("kitaschule")
+    assert not topics.is_noun("gilt") and not topics.is_noun("das")
+    resolver = fake_container.resolver_with(None)
+    assert not resolver.points_back("was ist das chancenbudget?")
+    assert resolver.points_back("und was ist das?")

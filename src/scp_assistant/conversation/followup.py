@@ -129,7 +129,7 @@ class FollowupResolver:
         words = content_words(question)
         own = [w for w in words if not QUESTION_WORD.fullmatch(w) and not POINTING.fullmatch(w)]
         opens = bool(CONNECTOR.search(question.strip()))
-        points = bool(POINTS_BACK.search(question)) and len(question.split()) <= 5
+        points = bool(POINTS_BACK.search(self._topics.truecased(question))) and len(question.split()) <= 5
         return (opens or points) and len(own) <= 2 and all(self._topics.indexed(w) for w in own)
 
     def resolve(self, question: str, previous: Turn | None) -> Resolution:
@@ -151,7 +151,9 @@ class FollowupResolver:
             # it names nothing at all ("Und bis wann?"), or points back by a pronoun with no programme noun of its
             # own ("Gilt das auch für BBS?": BBS is what it asks about, "das" what it is about)
             phrases = self._topics.phrases(question)
-            pronoun = bool(POINTS_BACK.search(question)) and not any(p.slot == "topic" for p in phrases)
+            pronoun = bool(POINTS_BACK.search(self._topics.truecased(question))) and not any(
+                p.slot == "topic" for p in phrases
+            )
             nothing = orphan and (not phrases or pronoun)
             return Resolution(question, False, orphan=orphan, points_at_nothing=nothing)
         if not self.in_scope(question):
