@@ -374,3 +374,20 @@ def test_a_slow_answer_stream_says_it_is_alive(fake_container: Container) -> Non
     before, _, after = body.partition("event: meta")
     assert before.count(": noch in Arbeit\n\n") >= 2 and after  # alive while preparing, then the answer
     assert [e for e, _ in sse("event: meta" + after)] == ["meta", "delta", "done"]
+
+
+def test_a_pasted_signature_is_stored_without_its_contact_details(fake_container: Container) -> None:
+    question = "Welche Berufsgruppen sind in Säule III förderfähig? Gruß, Tel. 06131 906180, a.b@vg.example"
+    with client_for(fake_container) as client:
+        asked = client.post("/api/v1/ask", json={"question": question}).json()
+        client.post(
+            "/api/v1/feedback",
+            json={"answer_id": asked["answer_id"], "rating": "down", "comment": "Rückruf bitte: 0151-1234567"},
+        )
+    record = fake_container.feedback_store.get_answer(asked["answer_id"])
+    assert record is not None and "906180" not in record.question and "a.b@vg" not in record.question
+    assert record.question.startswith("Welche Berufsgruppen sind in Säule III förderfähig?")
+    stored = fake_container.feedback_store.list()[0]
+    assert "906180" not in stored.question and stored.comment == "Rückruf bitte: [Telefonnummer entfernt]"
+    turns = fake_container.sessions.get_or_create(asked["session_id"]).turns
+    assert turns and "a.b@vg" not in turns[-1].question + turns[-1].standalone

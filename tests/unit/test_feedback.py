@@ -79,3 +79,14 @@ def test_feedback_cli(
     assert (
         main(["feedback", "add", "--rating", "down", "--reason", "quatsch", "--question", "F?", "--answer", "A"]) == 2
     )
+
+
+def test_contact_details_are_made_unrecognisable_and_figures_are_not() -> None:
+    from scp_assistant.feedback.redact import EMAIL_MARK, PHONE_MARK, redact_contacts
+
+    signed = "Gruß, C. Hoffmann, Tel. 06131 / 906180, c.hoffmann@schule.example"
+    assert redact_contacts(signed) == f"Gruß, C. Hoffmann, Tel. {PHONE_MARK}, {EMAIL_MARK}"
+    for number in ("+49 6131 906180", "0151-1234567", "(06131) 90 61 80", "06131/906180."):
+        assert PHONE_MARK in redact_contacts(f"Rückruf unter {number}"), number
+    figures = "Am 15.05.2024 gab es 2.644.688 € für 2024/25, 0,5 Stellen, PLZ 55116, Az. 0123, 2024–2034."
+    assert redact_contacts(figures) == figures

@@ -1,14 +1,16 @@
 """Feedback on answers: the FeedbackStore seam and its SQL implementation (see :mod:`scp_assistant.database`).
 
-A record holds no personal data: rating, reason code, free comment, the question, the answer, its
-citations and a timestamp. Negative feedback can be exported as candidate entries for a question set.
+A record holds rating, reason code, free comment, the question, the answer, its citations and a timestamp; no
+user, address or cookie. E-mail addresses and telephone numbers in the question and the comment are replaced by
+markers before they are stored (``redact.py``). Negative feedback can be exported as candidate entries for a
+question set.
 """
 
 from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Literal, Protocol, cast
 
@@ -16,6 +18,7 @@ import yaml
 
 from scp_assistant.database import Database
 from scp_assistant.errors import InputError
+from scp_assistant.feedback.redact import redact_contacts
 
 Rating = Literal["up", "down"]
 REASONS = ("falsch", "unvollständig", "quelle-falsch", "nicht-hilfreich", "veraltet", "sonstiges")
@@ -40,7 +43,8 @@ class FeedbackRecord:
             raise InputError(f"Grund {self.reason!r} ist ungültig (erlaubt: {', '.join(REASONS)})")
         if self.comment is not None and len(self.comment) > 2000:
             raise InputError("Kommentar ist zu lang (höchstens 2000 Zeichen)")
-        return self
+        comment = redact_contacts(self.comment) if self.comment is not None else None
+        return replace(self, question=redact_contacts(self.question), comment=comment)
 
 
 @dataclass(frozen=True)
@@ -135,6 +139,7 @@ class SQLFeedbackStore:
         ]
 
     def record_answer(self, record: AnswerRecord) -> None:
+        record = replace(record, question=redact_contacts(record.question))
         with self._db.transaction() as db:
             db.execute(
                 self._db.sql(_UPSERT_ANSWER),
