@@ -35,7 +35,7 @@
       blocked: "Der Assistent ist für diese Seite nicht freigeschaltet. " +
         "Bitte wenden Sie sich an die Betreiber dieser Seite.",
       empty: "Bitte geben Sie zuerst eine Frage ein.",
-      tooLong: function (n) { return "Die Frage ist zu lang (" + n + " Zeichen, höchstens " + MAX_CHARS + "). Bitte kürzen Sie sie."; },
+      tooLong: function (n) { return "Die Frage ist zu lang (" + n + " Zeichen, höchstens " + MAX_CHARS + "). Bitte kürzen Sie sie auf die eigentliche Frage: Anrede, Vorgeschichte und Signatur braucht der Assistent nicht."; },
       choose: "Bitte wählen (optional)",
       months: ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
         "November", "Dezember"],
@@ -73,7 +73,7 @@
       stalled: "The assistant is not responding right now. Please try again in a moment.",
       blocked: "The assistant is not enabled for this site. Please contact the site's operators.",
       empty: "Please enter a question first.",
-      tooLong: function (n) { return "The question is too long (" + n + " characters, at most " + MAX_CHARS + "). Please shorten it."; },
+      tooLong: function (n) { return "The question is too long (" + n + " characters, at most " + MAX_CHARS + "). Please shorten it to the question itself: greeting, background and signature are not needed."; },
       choose: "Please choose (optional)",
       months: ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
         "November", "December"],
@@ -137,7 +137,8 @@
     ".sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}",
     ".log{flex:1;overflow-y:auto;padding:12px 14px;display:flex;flex-direction:column;gap:12px;scroll-padding-top:8px}",
     ".msg{max-width:100%;padding:10px 12px;border-radius:8px}",
-    ".user{align-self:flex-end;background:#e8f0fe;max-width:85%}",
+    // a question pasted from an e-mail keeps its paragraphs; a long address breaks instead of widening the bubble
+    ".user{align-self:flex-end;background:#e8f0fe;max-width:85%;white-space:pre-wrap;overflow-wrap:anywhere}",
     ".bot{background:#f4f4f4;border:1px solid #d0d0d0}",
     ".bot.refusal{background:#fdf2f2;border:1px solid #b4232c}",
     ".tag{display:inline-block;font-size:.75rem;font-weight:700;text-transform:uppercase;letter-spacing:.03em;",
@@ -178,13 +179,20 @@
     "button:focus-visible,textarea:focus-visible,a:focus-visible,select:focus-visible,input:focus-visible,",
     "summary:focus-visible,",
     "[tabindex]:focus-visible{outline:3px solid #ffbf47;outline-offset:2px}",
-    // on a phone the open panel takes the screen: its launcher (closed by the panel's own "×") would stand below it,
-    // and the title fits two lines beside "Neue Unterhaltung" and "×"
-    "@media (max-width:480px){.float{bottom:8px}.float .panel{width:calc(100vw - 16px);height:calc(100vh - 16px);",
+    // on a phone, or a screen few lines high (a phone held sideways, a desktop browser zoomed to 200 %), the open
+    // panel takes the screen: its launcher (closed by the panel's own "×") would stand below it and leave the
+    // answers a strip; the title fits two lines beside "Neue Unterhaltung" and "×"
+    "@media (max-width:480px),(max-height:520px){.float{bottom:8px}.float .panel{width:calc(100vw - 16px);height:calc(100vh - 16px);",
     "height:calc(100dvh - 16px);margin-bottom:0}.float .panel:not([hidden])+.launcher{display:none}",
     ".float.right{right:8px}.float.left{left:8px}header{padding:6px 10px}header h2{font-size:.95rem}",
     ".float header h2{font-size:.8rem;line-height:1.2}.float header{gap:4px}.float header button{font-size:.75rem;",
-    "padding:2px 5px}}"
+    "padding:2px 5px}}",
+    // printed, a chat page is its questions, answers and sources with their addresses; no buttons, no input. The
+    // floating widget is left out of a portal page's printout ("Antwort mit Quellen kopieren" forwards an answer)
+    "@media print{.float{display:none}.inline .panel{border:0;min-height:0;overflow:visible}.log{overflow:visible}",
+    "header button,form,.feedback,.feedback-details,.actions,.retry,.examples,.copy-status{display:none!important}",
+    ".msg{break-inside:avoid-page}.srcs a::after{content:' <' attr(href) '>';word-break:break-all}",
+    ".cite{border:0;padding:0;margin:0;min-width:0;min-height:0;color:#000}}"
   ].join("");
 
   function el(tag, attrs, text) {
@@ -473,8 +481,12 @@
     }
 
     function reveal(node) {
-      // the question and the start of its answer in view, whatever scrolls: the chat log or the page
-      node.scrollIntoView({ block: "start", behavior: REDUCED ? "auto" : "smooth" });
+      // the question and the start of its answer in view, whatever scrolls: the chat log or the page. A question
+      // taller than a third of that view (pasted from an e-mail) would push its answer out of it: then the answer
+      // comes to the top
+      var view = log.scrollHeight > log.clientHeight + 1 ? log.clientHeight : window.innerHeight;
+      var target = node.offsetHeight > view / 3 && node.nextElementSibling ? node.nextElementSibling : node;
+      target.scrollIntoView({ block: "start", behavior: REDUCED ? "auto" : "smooth" });
     }
 
     function renderAnswer(msg, body, state) {
