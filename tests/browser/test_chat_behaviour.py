@@ -615,3 +615,24 @@ def test_copying_without_the_clipboard_api_keeps_the_keyboard_on_the_button(brow
     assert said == "Antwort mit Quellen kopiert." or said.startswith("Kopieren ging nicht.")
     assert host.locator("textarea.sr").count() == 0  # the helper field is gone
     page.close()
+
+
+def test_on_the_chat_page_starting_over_stays_at_hand_above_the_latest_question(
+    browser: Any, server: str, artifacts: Path
+) -> None:
+    """After six questions "Neue Unterhaltung" was some 4,800 px above the reader (walk-through of round 34): the
+    panel's header stays at the top of the screen, and a question scrolled to the top is not hidden under it."""
+    page, host = chat(browser, server, width=390, height=700)
+    page.emulate_media(reduced_motion="reduce")
+    for question in (FIRST, SECOND, "Was wird aus Säule I gefördert?"):
+        ask(host, question)
+    page.wait_for_timeout(200)
+    header = host.locator("header").bounding_box()
+    asked = host.locator(".msg.user").last.bounding_box()
+    assert header and asked and page.evaluate("window.scrollY") > 700  # the page has scrolled far
+    assert -1 <= header["y"] <= 1 and host.get_by_role("button", name="Neue Unterhaltung").is_visible()
+    assert asked["y"] >= header["y"] + header["height"] - 1  # below the header, not under it
+    page.screenshot(path=str(artifacts / "chat-header-stays.png"))
+    host.get_by_role("button", name="Neue Unterhaltung").click()
+    assert host.locator(".msg.user").count() == 0
+    page.close()

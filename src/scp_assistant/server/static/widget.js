@@ -113,6 +113,9 @@
     // on the page the input stays at the bottom of the screen, however long the answers above it grow
     // ("clip", not "hidden": a hidden overflow would make the panel the scroller and the input would not stick)
     ".inline form{position:sticky;bottom:0;z-index:1}",
+    // ... and its header with "Neue Unterhaltung" at the top, however many questions above; what is scrolled to the
+    // top stops below that header
+    ".inline header{position:sticky;top:0;z-index:1}.inline .msg{scroll-margin-top:64px}",
     // what is scrolled into view stops above that input (about 90 px high with its hint line)
     ".inline .feedback-details,.inline .source{scroll-margin-bottom:120px}",
     ".float{position:fixed;bottom:16px;z-index:2147483000}",
@@ -189,7 +192,7 @@
     "padding:2px 5px}}",
     // printed, a chat page is its questions, answers and sources with their addresses; no buttons, no input. The
     // floating widget is left out of a portal page's printout ("Antwort mit Quellen kopieren" forwards an answer)
-    "@media print{.float{display:none}.inline .panel{border:0;min-height:0;overflow:visible}.log{overflow:visible}",
+    "@media print{.float{display:none}.inline header{position:static}.inline .panel{border:0;min-height:0;overflow:visible}.log{overflow:visible}",
     "header button,form,.feedback,.feedback-details,.actions,.retry,.examples,.copy-status{display:none!important}",
     ".msg{break-inside:avoid-page}.srcs a::after{content:' <' attr(href) '>';word-break:break-all}",
     ".cite{border:0;padding:0;margin:0;min-width:0;min-height:0;color:#000}}"
