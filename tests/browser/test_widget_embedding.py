@@ -1,5 +1,5 @@
 """The widget as a portal operator embeds it, in Debian's Chromium: the documented snippet copied as it stands,
-its options, the page's skip link, and a server that stops answering."""
+its options, the page's skip link, and a server that stops answering or answers slowly."""
 
 from __future__ import annotations
 
@@ -214,6 +214,32 @@ def test_a_server_that_stops_answering_is_said_with_a_retry_and_starting_over_fr
         widget.locator(".msg.bot[aria-busy=false] .feedback").wait_for(timeout=30_000)
         assert "Bitte warten" not in widget.inner_text()
         assert widget.locator(".msg.user").count() == 1 and "ADD" in widget.locator(".msg.bot").last.inner_text()
+        page.close()
+    finally:
+        portal.close()
+
+
+def test_a_slow_answer_says_it_is_on_its_way_and_the_send_button_looks_unavailable(
+    browser: Any, server: str, portal_ports: tuple[int, int, int], tmp_path: Path
+) -> None:
+    """On a flaky mobile connection "Suche in den Unterlagen …" stood unchanged for up to a minute beside a send
+    button that looked ready (walk-through of round 34)."""
+    tag = f'<script src="{server}/widget.js" data-open="true" data-timeout="9" defer></script>'
+    portal = Portal(server, tmp_path / "portal-slow", portal_ports[0], html=_page(tag))
+    try:
+        page = browser.new_page()
+        held: list[Any] = []
+        page.route("**/api/v1/ask/stream", lambda route: held.append(route))  # the answer is on its way, slowly
+        page.goto(portal.origin + "/index.html")
+        widget = page.locator("#scp-assistant-widget")
+        widget.locator("textarea").fill(QUESTION)
+        widget.locator("textarea").press("Enter")
+        send = widget.locator("form button")
+        expect(send).to_be_disabled()
+        assert send.evaluate("b => getComputedStyle(b).opacity") == "0.6"
+        body = widget.locator(".msg.bot .body")
+        assert body.inner_text() == "Suche in den Unterlagen …"
+        expect(body).to_contain_text("Das dauert länger als sonst", timeout=6_000)  # a third of data-timeout
         page.close()
     finally:
         portal.close()

@@ -17,6 +17,7 @@
   // how long an answer may go without a sign of life (seconds) before the chat says so and offers a retry
   // (at most what a browser timer can hold, about 24 days: a larger delay would fire at once)
   var STALL_MS = Math.min((Number(cfg.timeout) > 0 ? Number(cfg.timeout) : 60) * 1000, 2147483647);
+  var SLOW_MS = Math.min(8000, STALL_MS / 3);  // no sign of an answer yet: say that it is on its way
   var EMAIL = /([A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})/;  // split keeps the address
   var REDUCED = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
 
@@ -50,6 +51,8 @@
       sendFeedback: "Rückmeldung senden", thanks: "Danke für Ihre Rückmeldung.",
       feedbackFailed: "Die Rückmeldung konnte nicht gesendet werden. Bitte versuchen Sie es erneut.",
       busy: "Bitte warten Sie, bis die Antwort da ist; Ihre Frage bleibt im Eingabefeld.", thinking: "Suche in den Unterlagen …",
+      slow: "Suche in den Unterlagen … Das dauert länger als sonst, vermutlich ist die Verbindung langsam. Die Antwort " +
+        "erscheint hier, sobald sie da ist.",
       busyRetry: "Bitte warten Sie, bis die laufende Antwort da ist, und versuchen Sie es dann erneut.",
       refusal: { not_covered: "Nicht in den Programmunterlagen", out_of_scope: "Außerhalb des Themas",
         adversarial: "Nicht möglich", needs_context: "Worauf bezieht sich die Frage?" },
@@ -88,6 +91,8 @@
       thanks: "Thank you for your feedback.",
       feedbackFailed: "The feedback could not be sent. Please try again.",
       busy: "Please wait for the answer; your question stays in the box.", thinking: "Searching the documents …",
+      slow: "Searching the documents … This takes longer than usual, probably a slow connection. The answer appears " +
+        "here as soon as it arrives.",
       busyRetry: "Please wait for the answer on its way, then try again.",
       refusal: { not_covered: "Not in the programme documents", out_of_scope: "Out of scope",
         adversarial: "Not possible", needs_context: "What does the question refer to?" },
@@ -179,6 +184,7 @@
     "form label{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}",
     "textarea{flex:1;font:inherit;border:1px solid #767676;border-radius:6px;padding:8px;resize:vertical;min-height:44px}",
     "form button{background:var(--accent);color:#fff;border:0;border-radius:6px;padding:0 16px;font:inherit;font-weight:600}",
+    "form button:disabled{opacity:.6;cursor:progress}",  // while an answer is on its way
     "button:focus-visible,textarea:focus-visible,a:focus-visible,select:focus-visible,input:focus-visible,",
     "summary:focus-visible,",
     "[tabindex]:focus-visible{outline:3px solid #ffbf47;outline-offset:2px}",
@@ -378,6 +384,9 @@
       log.insertBefore(msg, asked.nextSibling);  // under its question, also when a retry comes after other questions
       reveal(asked);
       var state = { text: "", meta: null, citations: [], notice: null, first: true };
+      var slow = setTimeout(function () {  // a slow connection: the waiting line says so, the answer still comes
+        if (state.first && mine === conversation && body.textContent === T.thinking) { body.textContent = T.slow; }
+      }, SLOW_MS);
       function offerRetry() {
         var again = el("button", { type: "button", "class": "retry" }, T.retry);
         again.addEventListener("click", function () {
@@ -460,7 +469,7 @@
           if (timer) { clearTimeout(timer); }
         });
       }).then(function () {
-        clearTimeout(watchdog);
+        clearTimeout(watchdog); clearTimeout(slow);
         msg.setAttribute("aria-busy", "false");
         if (pending !== request) { return; }  // a newer conversation owns the input now
         pending = null;
