@@ -632,6 +632,18 @@ def test_on_the_chat_page_starting_over_stays_at_hand_above_the_latest_question(
     assert header and asked and page.evaluate("window.scrollY") > 700  # the page has scrolled far
     assert -1 <= header["y"] <= 1 and host.get_by_role("button", name="Neue Unterhaltung").is_visible()
     assert asked["y"] >= header["y"] + header["height"] - 1  # below the header, not under it
+    # going back with the keyboard, nothing focused is hidden under the header either (review): every control of
+    # the earlier answers scrolls into view below it
+    host.locator("textarea").focus()
+    top = "() => { const a = document.querySelector('#scp-assistant').shadowRoot.activeElement;"
+    top += " return a && a.closest('.log') ? a.getBoundingClientRect().top : null; }"
+    reached = []
+    for _ in range(40):
+        page.keyboard.press("Shift+Tab")
+        y = page.evaluate(top)
+        if y is not None:
+            reached.append(y)
+    assert len(reached) > 10 and min(reached) >= header["height"] - 1, reached
     page.screenshot(path=str(artifacts / "chat-header-stays.png"))
     host.get_by_role("button", name="Neue Unterhaltung").click()
     assert host.locator(".msg.user").count() == 0

@@ -18,7 +18,7 @@ from scp_assistant.answer.prepared import split_for_stream
 from scp_assistant.conversation.followup import QueryRewriter, Resolution
 from scp_assistant.conversation.sessions import Session, SessionStore
 from scp_assistant.errors import NotFoundError
-from scp_assistant.feedback.redact import redact_contacts
+from scp_assistant.feedback.redact import without_contacts
 from scp_assistant.feedback.store import AnswerRecord, FeedbackRecord, FeedbackStore, Rating
 from scp_assistant.models import Answer
 from scp_assistant.retrieve.hybrid import Filters
@@ -88,8 +88,9 @@ class ChatService:
         # a turn declined as off-topic ("Was kostet ein Bahnticket nach Mainz?") lends the next turn no topic, also
         # when only the answer stage's search, not the guard's wording check, found it off-topic
         off_topic = answer.refused and answer.refusal_reason in ("out_of_scope", "adversarial")
-        # a session is kept in the database for its idle time: no contact details of a pasted e-mail in it either
-        self._sessions.record(session, redact_contacts(text), redact_contacts(standalone), off_topic)
+        # a session is kept in the database for its idle time: no contact details of a pasted e-mail in it either,
+        # nor a marker in their place that the next question would take for its topic
+        self._sessions.record(session, without_contacts(text), without_contacts(standalone), off_topic)
         answer_id = answer_id or uuid.uuid4().hex
         self._feedback.record_answer(
             AnswerRecord(answer_id, text, answer.answer, answer.to_dict()["citations"], answer.refused)

@@ -32,8 +32,10 @@ class TopicPhrases:
         # places the documents never name count too: "Und Pirmasens?" asks the previous question for Pirmasens
         self._places = (frozenset(fold(w) for w in regions) | place_words()) - generic
         self._rare = max(3, len(bm25.chunks) // 20)
-        self._nouns = nouns(c.text for c in bm25.chunks)
-        self._joined = frozenset(n.replace("-", "") for n in self._nouns if "-" in n)
+        self._nouns, only_nouns = nouns(c.text for c in bm25.chunks)
+        # what a lower-case typist's word is capitalised as: a word the documents only write as a noun, also run
+        # together ("startchancenprogramm" for their "Startchancen-Programm")
+        self._capitalised = only_nouns | frozenset(n.replace("-", "") for n in only_nouns if "-" in n)
 
     def phrases(self, text: str) -> list[Phrase]:
         """The topic of a question as whole phrases, in order: pillars, places, school types, programme nouns."""
@@ -75,28 +77,21 @@ class TopicPhrases:
         if not token[0].isupper():
             # an acronym written small ("ism", "bbs"), or a noun of someone who types everything small
             # ("chancenbudget"): programme words are topics all the same; a verb ("finanziert") is not
-            noun = len(token) <= 4 or (lowercase_typist and self.is_noun(folded))
+            noun = len(token) <= 4 or (lowercase_typist and folded in self._nouns)
             return noun and EvidenceJudge.is_programme_text(token) and self.indexed(token)
         return not first and self.indexed(token)
 
-    def is_noun(self, folded: str) -> bool:
-        """A word the documents write as a noun, also run together ("startchancenprogramm" for their
-        "Startchancen-Programm") or as a compound whose last part is one ("startchancenbudget")."""
-        if folded in STOPWORDS:
-            return False
-        if folded in self._nouns or folded in self._joined:
-            return True
-        parts = self._bm25.decompounder.split(folded)
-        return len(parts) > 1 and parts[-1] in self._nouns
-
     def truecased(self, text: str) -> str:
-        """A question typed all in lower case with its nouns capitalised, as the patterns that tell an article
-        from a pronoun read it: in "was ist das startchancenprogramm" the "das" is an article, in "bis wann läuft
-        das?" it points back. A question with capitals of its own stays as typed."""
+        """A question typed in lower case (its first word aside, which a phone capitalises) with the words the
+        documents only write as nouns capitalised, as the patterns that tell an article from a pronoun read it: in
+        "was ist das startchancenprogramm" the "das" is an article, in "bis wann läuft das?" it points back. A
+        question with capitals of its own stays as typed."""
         tokens = WORD.findall(text)
-        if any(t[0].isupper() and not t.isupper() for t in tokens):
+        if any(t[0].isupper() and not t.isupper() for t in tokens[1:]):
             return text
-        return WORD.sub(lambda m: m.group(0).capitalize() if self.is_noun(fold(m.group(0))) else m.group(0), text)
+        return WORD.sub(
+            lambda m: m.group(0).capitalize() if fold(m.group(0)) in self._capitalised else m.group(0), text
+        )
 
     def indexed(self, token: str) -> bool:
         """Do the documents use the word (in any form)?"""

@@ -88,15 +88,18 @@ class Phrase:
 PLACE_NAME_WORDS = frozenset(fold(w) for place in PLACES if " " in place for w in place.split()) | {"rhein"}
 
 
-def nouns(texts: Iterable[str]) -> frozenset[str]:
-    """Words the documents write capitalised more often than not (inside a sentence): nouns and names."""
+def nouns(texts: Iterable[str]) -> tuple[frozenset[str], frozenset[str]]:
+    """Words the documents write capitalised more often than not (inside a sentence): nouns and names; and of
+    those, the ones they never write in lower case ("Stellen" is a noun and "stellen" a verb, "Aktuell" heads a
+    section and "aktuell" is an adverb: neither is among them)."""
     upper: Counter[str] = Counter()
     lower: Counter[str] = Counter()
     for text in texts:
         for sentence in re.split(r"(?<=[.!?:])\s+|\n+", text):
             for token in WORD.findall(sentence)[1:]:
                 (upper if token[0].isupper() else lower)[fold(token)] += 1
-    return frozenset(w for w, n in upper.items() if n > lower[w])
+    likely = frozenset(w for w, n in upper.items() if n > lower[w])
+    return likely, frozenset(w for w in likely if not lower[w])
 
 
 def pillar_phrase(match: re.Match[str]) -> Phrase:

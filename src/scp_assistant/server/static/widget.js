@@ -51,8 +51,7 @@
       sendFeedback: "Rückmeldung senden", thanks: "Danke für Ihre Rückmeldung.",
       feedbackFailed: "Die Rückmeldung konnte nicht gesendet werden. Bitte versuchen Sie es erneut.",
       busy: "Bitte warten Sie, bis die Antwort da ist; Ihre Frage bleibt im Eingabefeld.", thinking: "Suche in den Unterlagen …",
-      slow: "Suche in den Unterlagen … Das dauert länger als sonst, vermutlich ist die Verbindung langsam. Die Antwort " +
-        "erscheint hier, sobald sie da ist.",
+      slow: "Suche in den Unterlagen … Das dauert länger als sonst. Die Antwort erscheint hier, sobald sie da ist.",
       busyRetry: "Bitte warten Sie, bis die laufende Antwort da ist, und versuchen Sie es dann erneut.",
       refusal: { not_covered: "Nicht in den Programmunterlagen", out_of_scope: "Außerhalb des Themas",
         adversarial: "Nicht möglich", needs_context: "Worauf bezieht sich die Frage?" },
@@ -91,8 +90,7 @@
       thanks: "Thank you for your feedback.",
       feedbackFailed: "The feedback could not be sent. Please try again.",
       busy: "Please wait for the answer; your question stays in the box.", thinking: "Searching the documents …",
-      slow: "Searching the documents … This takes longer than usual, probably a slow connection. The answer appears " +
-        "here as soon as it arrives.",
+      slow: "Searching the documents … This takes longer than usual. The answer appears here as soon as it arrives.",
       busyRetry: "Please wait for the answer on its way, then try again.",
       refusal: { not_covered: "Not in the programme documents", out_of_scope: "Out of scope",
         adversarial: "Not possible", needs_context: "What does the question refer to?" },
@@ -118,9 +116,9 @@
     // on the page the input stays at the bottom of the screen, however long the answers above it grow
     // ("clip", not "hidden": a hidden overflow would make the panel the scroller and the input would not stick)
     ".inline form{position:sticky;bottom:0;z-index:1}",
-    // ... and its header with "Neue Unterhaltung" at the top, however many questions above; what is scrolled to the
-    // top stops below that header
-    ".inline header{position:sticky;top:0;z-index:1}.inline .msg{scroll-margin-top:64px}",
+    // ... and its header with "Neue Unterhaltung" at the top, however many questions above; what is scrolled or
+    // tabbed to (a message, a citation marker) stops below that header, two lines of title high
+    ".inline header{position:sticky;top:0;z-index:1}.inline .log *{scroll-margin-top:6rem}",
     // what is scrolled into view stops above that input (about 90 px high with its hint line)
     ".inline .feedback-details,.inline .source{scroll-margin-bottom:120px}",
     ".float{position:fixed;bottom:16px;z-index:2147483000}",
@@ -191,7 +189,7 @@
     // on a phone, or a screen few lines high (a phone held sideways, a desktop browser zoomed to 200 %), the open
     // panel takes the screen: its launcher (closed by the panel's own "×") would stand below it and leave the
     // answers a strip; the title fits two lines beside "Neue Unterhaltung" and "×"
-    "@media (max-width:480px),(max-height:520px){.float{bottom:8px}.float .panel{width:calc(100vw - 16px);height:calc(100vh - 16px);",
+    "@media (max-width:480px),(max-height:520px){.float{bottom:8px}.float .panel{width:min(420px,calc(100vw - 16px));height:calc(100vh - 16px);",
     "height:calc(100dvh - 16px);margin-bottom:0}.float .panel:not([hidden])+.launcher{display:none}",
     ".float.right{right:8px}.float.left{left:8px}header{padding:6px 10px}header h2{font-size:.95rem}",
     ".float header h2{font-size:.8rem;line-height:1.2}.float header{gap:4px}.float header button{font-size:.75rem;",
@@ -385,7 +383,9 @@
       reveal(asked);
       var state = { text: "", meta: null, citations: [], notice: null, first: true };
       var slow = setTimeout(function () {  // a slow connection: the waiting line says so, the answer still comes
-        if (state.first && mine === conversation && body.textContent === T.thinking) { body.textContent = T.slow; }
+        if (state.first && mine === conversation && body.textContent === T.thinking) {
+          body.textContent = T.slow; live.textContent = T.slow;  // said once; the answer's announcement replaces it
+        }
       }, SLOW_MS);
       function offerRetry() {
         var again = el("button", { type: "button", "class": "retry" }, T.retry);
