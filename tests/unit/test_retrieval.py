@@ -228,3 +228,24 @@ def test_who_decides_on_applications_searches_who_approves_them() -> None:
         assert "genehmigt" not in " ".join(bm25.expanded_terms(question)), question
     # a word the user wrote stays, even when the verb's glossary has it too
     assert "zustand" in bm25.expanded_terms("Wer ist zuständig und entscheidet über die Anträge?")
+
+
+def test_taking_part_as_said_in_speech_searches_who_takes_part() -> None:
+    """ "Wie viele Schulen in RLP machen mit?" found the school types and S4, not "In Rheinland-Pfalz sind 200 Schulen
+    am Startchancen-Programm beteiligt" (walk-through of round 34); "mitmachen" is "teilnehmen" in the documents."""
+    from scp_assistant.models import Chunk
+    from scp_assistant.retrieve.bm25 import BM25Index
+
+    texts = [
+        "Was die Schulen mit ihrem Budget machen, entscheiden sie selbst.",
+        "In Rheinland-Pfalz sind 200 Schulen am Startchancen-Programm beteiligt.",
+        *(f"Weitere Meldung {i} zu den Schulen." for i in range(6)),
+    ]
+    chunks = [Chunk(f"d{i}", f"d{i}::000", "T", "P", "", "", "faq", "RLP", "", None, t) for i, t in enumerate(texts)]
+    bm25 = BM25Index(chunks)
+    for question in ("Wie viele Schulen machen mit?", "Welche Schulen machen beim SCP mit", "Sind auch BBS dabei?"):
+        assert bm25.search(question, 1)[0][0] == 1, question
+    assert "beteiligt" in " ".join(bm25.expanded_terms("Wollen wir da mitmachen?"))
+    # "mit" or "dabei" inside the clause is no taking part
+    for question in ("Was machen wir mit dem Geld?", "Was ist dabei zu beachten?", "Kann man mit dem Geld was machen?"):
+        assert "beteiligt" not in " ".join(bm25.expanded_terms(question)), question

@@ -61,6 +61,8 @@ SYNONYMS: dict[str, str] = {
     "bewerben": "Auswahl",
     "ausgewaehlt": "Auswahl",
     "teilnehmen": "Teilnahme",
+    "mitmachen": "teilnehmen Teilnahme beteiligt",
+    "mitgemacht": "teilgenommen Teilnahme beteiligt",
     "pflicht": "verpflichtend",
     "eigenanteil": "Eigenanteil Kofinanzierung",
     # paying a share of one's own: what the documents call the Eigenanteil
@@ -133,6 +135,16 @@ PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
     (
         re.compile(rf"\b({_DECIDE})\b{_NEAR}\b{_APPLICATION}\b|\b{_APPLICATION}\b{_NEAR}\b({_DECIDE})\b", re.I),
         "genehmigt Genehmigung bewilligt",
+    ),
+    # taking part, as said in speech: "Wie viele Schulen machen mit?", "Sind auch BBS dabei?" ask who "teilnimmt" or
+    # is "beteiligt" (the verb and "mit"/"dabei" closing the clause; not "Was ist dabei zu beachten?")
+    (
+        re.compile(r"\b(mach(?:e|en|st|t|te|ten))\b[^?.!,;]{0,40}?\bmit\s*(?=[?.!]|$)", re.I),
+        "teilnehmen Teilnahme beteiligt",
+    ),
+    (
+        re.compile(r"\b(sind|ist|war|waren|sein)\b[^?.!,;]{0,40}?\bdabei\s*(?=[?.!]|$)", re.I),
+        "teilnehmen Teilnahme beteiligt",
     ),
 )
 
