@@ -311,3 +311,39 @@ def test_the_same_test_case_sent_at_once_by_several_workers_is_stored_once(tmp_p
     # deleting one of the twins hands the key to the other: the case still cannot be saved a third time
     assert records.delete_case("old") is not None
     assert records.add_case(reordered) == "old-twin"
+
+
+def test_a_job_whose_server_was_restarted_is_reported_as_interrupted_not_running_for_ever(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A quality run stopped by a restart stayed "läuft" for good (walk-through of round 34)."""
+    import subprocess
+    import sys
+    from datetime import UTC, datetime, timedelta
+
+    from scp_assistant.admin import records as records_module
+
+    records = AdminRecords(SQLiteDatabase(tmp_path / "admin.sqlite3"))
+    ours = records.new_job("eval")
+    records.update_job(ours.id, "running", {"worker": records_module.WORKER})
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead = {**records_module.WORKER, "pid": int(gone.stdout), "started": 0.0}  # a process that has ended
+    left = records.new_job("eval")
+    records.update_job(left.id, "running", {"worker": dead})
+    far = records.new_job("ingest")
+    records.update_job(far.id, "running", {"worker": {"host": "another-host", "pid": 1, "started": 0.0}})
+
+    assert records.job(ours.id).status == "running"  # this process runs it
+    interrupted = records.job(left.id)
+    assert interrupted.status == "failed" and "neu gestartet" in interrupted.report["error"]
+    assert records.jobs("eval")[0].status == "failed"  # the list says so too, and it is stored
+    assert records.job(far.id).status == "running"  # another host: not known to be gone ...
+    later = datetime.now(UTC) + records_module.STALE + timedelta(minutes=1)
+
+    class Later(datetime):
+        @classmethod
+        def now(cls, tz: Any = None) -> datetime:
+            return later
+
+    monkeypatch.setattr(records_module, "datetime", Later)
+    assert records.job(far.id).status == "failed"  # ... until it has been quiet for too long

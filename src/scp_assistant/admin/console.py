@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-from scp_assistant.admin.records import AdminRecords, Job
+from scp_assistant.admin.records import WORKER, AdminRecords, Job
 from scp_assistant.admin.uploads import backup, files_of, install, report_dict, restore, stage
 from scp_assistant.errors import InputError, NotFoundError, ScpError
 from scp_assistant.eval.dataset import validate
@@ -146,7 +146,7 @@ class Console:
     def _start(self, job: Job, work: Callable[[], dict[str, Any]]) -> None:
         def run() -> None:
             with self._corpus_lock:
-                self.records.update_job(job.id, "running")
+                self.records.update_job(job.id, "running", {"worker": WORKER})
                 try:
                     self.records.update_job(job.id, "done", work())
                 except ScpError as exc:

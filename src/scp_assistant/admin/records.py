@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import socket
 import time
 import uuid
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from scp_assistant.database import Database
@@ -38,6 +40,16 @@ def case_key(case: dict[str, Any]) -> str:
 
 
 _ADD_KEY = "INSERT INTO eval_case_keys VALUES ({p}, {p}) ON CONFLICT (key) DO NOTHING"
+
+
+# who runs a job: this process on this host. A job whose process is gone (the server was restarted or a worker died)
+# never finishes; it is marked as interrupted when read, at once on the same host, after STALE on another one
+WORKER = {"host": socket.gethostname(), "pid": os.getpid(), "started": time.time()}
+STALE = timedelta(minutes=30)
+INTERRUPTED = (
+    "Abgebrochen: der Server wurde neu gestartet (oder sein Prozess beendet), bevor der Auftrag fertig war. "
+    "Bitte erneut starten."
+)
 
 
 def now() -> str:
@@ -104,11 +116,11 @@ class AdminRecords:
     # ---- jobs -----------------------------------------------------------------------------------
     def new_job(self, kind: str) -> Job:
         stamp = now()
-        job = Job(uuid.uuid4().hex, kind, "queued", stamp, stamp, {})
+        job = Job(uuid.uuid4().hex, kind, "queued", stamp, stamp, {"worker": WORKER})
         with self._db.transaction() as db:
             db.execute(
                 self._db.sql("INSERT INTO jobs VALUES ({p}, {p}, {p}, {p}, {p}, {p})"),
-                (job.id, job.kind, job.status, job.created_at, job.updated_at, "{}"),
+                (job.id, job.kind, job.status, job.created_at, job.updated_at, json.dumps(job.report)),
             )
         return job
 
@@ -127,7 +139,7 @@ class AdminRecords:
             ).fetchone()
         if row is None:
             raise NotFoundError(f"Keinen Auftrag mit der id {job_id!r} gefunden.")
-        return Job(row[0], row[1], row[2], row[3], row[4], json.loads(row[5]))
+        return self._settled(Job(row[0], row[1], row[2], row[3], row[4], json.loads(row[5])))
 
     def jobs(self, kind: str, limit: int = 20) -> list[Job]:
         with self._db.transaction() as db:
@@ -138,7 +150,14 @@ class AdminRecords:
                 ),
                 (kind, limit),
             ).fetchall()
-        return [Job(r[0], r[1], r[2], r[3], r[4], json.loads(r[5])) for r in rows]
+        return [self._settled(Job(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]))) for r in rows]
+
+    def _settled(self, job: Job) -> Job:
+        """The job, marked as interrupted if it is queued or running in a process that is gone."""
+        if job.status not in ("queued", "running") or not _orphaned(job):
+            return job
+        self.update_job(job.id, "failed", {"error": INTERRUPTED})
+        return Job(job.id, job.kind, "failed", job.created_at, now(), {"error": INTERRUPTED})
 
     # ---- eval cases -----------------------------------------------------------------------------
     def add_case(self, case: dict[str, Any]) -> str | None:
@@ -199,6 +218,25 @@ class AdminRecords:
     def forget_upload(self, doc_id: str) -> None:
         with self._db.transaction() as db:
             db.execute(self._db.sql("DELETE FROM uploads WHERE doc_id = {p}"), (doc_id,))
+
+
+def _orphaned(job: Job) -> bool:
+    """Is the process that runs the job gone? Known on the same host; elsewhere, after STALE without a change."""
+    worker = job.report.get("worker") or {}
+    if worker.get("host") == WORKER["host"]:
+        if worker.get("pid") == WORKER["pid"]:
+            return worker.get("started") != WORKER["started"]  # a pid of an earlier run
+        pid = int(worker.get("pid") or 0)
+        if pid <= 0:
+            return True
+        try:
+            os.kill(pid, 0)  # signal 0: is there such a process?
+        except ProcessLookupError:
+            return True
+        except PermissionError:  # a process of another user: alive
+            return False
+        return False
+    return datetime.fromisoformat(job.updated_at) < datetime.now(UTC) - STALE
 
 
 def job_dict(job: Job) -> dict[str, Any]:
