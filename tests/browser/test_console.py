@@ -112,9 +112,21 @@ def test_the_console_end_to_end(
     page.get_by_label("Kernfakten (einer je Zeile)").fill("Zustimmung der ADD erforderlich")
     page.get_by_role("button", name="Testfall speichern").click()
     page.get_by_text("steht in keiner der gewählten Quellen").wait_for()
-    page.get_by_label("Kernfakten (einer je Zeile)").fill("Koordinierungsstelle für das Trägerbudget")
+    # the document that should have answered, neither cited nor found, is added by its id (walk-through, round 34)
+    facts = "Koordinierungsstelle für das Trägerbudget\n14 Berufsgruppen förderfähig"
+    page.get_by_label("Kernfakten (einer je Zeile)").fill(facts)
+    page.get_by_role("button", name="Testfall speichern").click()
+    page.get_by_text("„14 Berufsgruppen förderfähig“ steht in keiner").wait_for()
+    assert not page.locator("#c-sources input[value=s3]").is_checked()
+    page.get_by_label("Weitere Quelle").fill("Kein solches Dokument")
+    page.get_by_role("button", name="Quelle hinzufügen").click()
+    page.get_by_text("Kein Dokument „Kein solches Dokument“ im Index.").wait_for()
+    page.get_by_label("Weitere Quelle").fill("Multiprofessionelle Teams (Säule III)")  # its title, as listed
+    page.get_by_label("Weitere Quelle").press("Enter")
+    assert page.locator("#c-sources input[value=s3]").is_checked()
     page.get_by_role("button", name="Testfall speichern").click()
     page.get_by_text("Gespeichert als Testfall").wait_for()
+    expect(page.locator("#case-table tbody tr").filter(has_text="s3")).to_have_count(1)
     assert page.get_by_role("button", name="Testfall speichern").is_disabled()  # saved once, not twice
     cases = page.locator("#case-table tbody tr")
     expect(cases.filter(has_text="Koordinierungsstelle für das Trägerbudget")).to_have_count(1)

@@ -252,18 +252,44 @@
     setStatus($("case-status"), "");
     var box = $("c-sources");
     box.querySelectorAll("label").forEach(function (l) { l.remove(); });
+    $("c-more").value = "";
     api("/api/v1/admin/feedback/" + encodeURIComponent(f.id) + "/sources").then(function (data) {
-      data.documents.forEach(function (d) {
-        var label = el("label");
-        var input = el("input", { type: "checkbox", value: d.doc_id });
-        if (d.cited) { input.checked = true; }
-        label.appendChild(input);
-        label.appendChild(document.createTextNode(d.title + " (" + d.doc_id + ")" + (d.cited ? " – zitiert" : "")));
-        box.appendChild(label);
-      });
+      data.documents.forEach(function (d) { addSource(d, d.cited, d.cited ? " – zitiert" : ""); });
+    });
+    // the document that should have answered may be neither cited nor found: any document of the index can be added
+    api("/api/v1/admin/documents").then(function (docs) {
+      documents = docs;
+      var list = $("c-doc-list");
+      list.textContent = "";
+      docs.forEach(function (d) { list.appendChild(el("option", { value: d.doc_id, label: d.title })); });
     });
     $("c-question").focus();
   }
+  function addSource(d, checked, note) {
+    var label = el("label");
+    var input = el("input", { type: "checkbox", value: d.doc_id });
+    if (checked) { input.checked = true; }
+    label.appendChild(input);
+    label.appendChild(document.createTextNode(d.title + " (" + d.doc_id + ")" + (note || "")));
+    $("c-sources").appendChild(label);
+  }
+  function addMoreSource() {
+    var wanted = $("c-more").value.trim();
+    if (!wanted) { return; }
+    var low = wanted.toLowerCase();
+    var doc = documents.filter(function (d) { return d.doc_id === wanted; })[0] ||
+      documents.filter(function (d) { return (d.title || "").toLowerCase() === low; })[0];
+    if (!doc) { setStatus($("case-status"), "Kein Dokument „" + wanted + "“ im Index.", true); return; }
+    var have = $("c-sources").querySelector("input[value='" + CSS.escape(doc.doc_id) + "']");
+    if (have) { have.checked = true; } else { addSource(doc, true, " – hinzugefügt"); }
+    $("c-more").value = "";
+    setStatus($("case-status"), "Quelle hinzugefügt: " + doc.title + ".");
+    $("case-save").disabled = false;
+  }
+  $("c-more-add").addEventListener("click", addMoreSource);
+  $("c-more").addEventListener("keydown", function (e) {
+    if (e.key === "Enter") { e.preventDefault(); addMoreSource(); }  // not the form's submit
+  });
   document.querySelectorAll("input[name=expect]").forEach(function (r) {
     r.addEventListener("change", function () {
       $("c-answer-fields").hidden = document.querySelector("input[name=expect]:checked").value !== "answer";
