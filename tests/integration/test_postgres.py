@@ -109,6 +109,22 @@ def test_feedback_and_answers_in_postgres(postgres_url: str, tmp_path: Path) -> 
     assert first.list("up") == [] and second.get_answer("b" * 32) is None
 
 
+def test_answer_records_of_an_earlier_version_get_the_searched_column_from_workers_starting_together(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    SQLFeedbackStore(open_database(postgres_url, tmp_path))
+    database = open_database(postgres_url, tmp_path)
+    with database.transaction() as db:  # the table as earlier versions made it, with a record of theirs
+        db.execute("ALTER TABLE answers DROP COLUMN searched")
+        db.execute("INSERT INTO answers VALUES ('old1', '2026-01-01', 'Frage?', 'Antwort.', '[]', 0)")
+    stores, errors = at_once(lambda _: SQLFeedbackStore(open_database(postgres_url, tmp_path)), 4)
+    assert errors == [] and len(stores) == 4
+    old = stores[0].get_answer("old1")
+    assert old is not None and old.question == "Frage?" and old.searched == ""
+    stores[1].record_answer(AnswerRecord("new1", "Und dort?", "Antwort.", [], searched="Und dort? (Worms)"))
+    assert stores[2].get_answer("new1").searched == "Und dort? (Worms)"  # type: ignore[union-attr]
+
+
 def test_unreachable_database_is_a_clear_error(tmp_path: Path) -> None:
     pytest.importorskip("psycopg")
     from scp_assistant.errors import BackendUnavailableError

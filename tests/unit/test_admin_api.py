@@ -347,3 +347,42 @@ def test_a_job_whose_server_was_restarted_is_reported_as_interrupted_not_running
 
     monkeypatch.setattr(records_module, "datetime", Later)
     assert records.job(far.id).status == "failed"  # ... until it has been quiet for too long
+
+
+def test_feedback_on_a_follow_up_shows_what_was_searched(
+    console: tuple[TestClient, Container],
+) -> None:
+    """ "Und bis wann?" rated down showed as "Frage: Und bis wann?" alone in the console (walk-through, round 34)."""
+    client, _ = console
+    first = client.post("/api/v1/ask", json={"question": "Welche Berufsgruppen sind in Säule III förderfähig?"})
+    session = first.json()["session_id"]
+    follow = client.post("/api/v1/ask", json={"question": "Und bis wann?", "session_id": session}).json()
+    searched = follow["rewritten_question"]
+    assert searched != "Und bis wann?" and "Säule III" in searched
+    client.post("/api/v1/feedback", json={"answer_id": follow["answer_id"], "rating": "down"})
+    client.post("/api/v1/feedback", json={"answer_id": first.json()["answer_id"], "rating": "up"})
+    entries = client.get("/api/v1/admin/feedback/entries", headers=AUTH).json()
+    by_question = {e["question"]: e for e in entries}
+    assert by_question["Und bis wann?"]["searched"] == searched
+    assert by_question["Welche Berufsgruppen sind in Säule III förderfähig?"]["searched"] == ""  # asked as typed
+
+
+def test_answer_records_written_before_the_searched_query_was_kept_still_read(tmp_path: Path) -> None:
+    import sqlite3
+
+    from scp_assistant.feedback.store import AnswerRecord, SQLFeedbackStore
+
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as old:  # the table as earlier versions made it
+        old.execute(
+            "CREATE TABLE answers (answer_id TEXT PRIMARY KEY, created_at TEXT NOT NULL, question TEXT NOT NULL, "
+            "answer TEXT NOT NULL, citations TEXT NOT NULL, refused INTEGER NOT NULL)"
+        )
+        old.execute("INSERT INTO answers VALUES ('a1', '2026-01-01', 'Frage?', 'Antwort.', '[]', 0)")
+    store = SQLFeedbackStore(SQLiteDatabase(path))
+    again = SQLFeedbackStore(SQLiteDatabase(path))  # a second worker finds the column there
+    kept = store.get_answer("a1")
+    assert kept is not None and kept.question == "Frage?" and kept.searched == ""
+    again.record_answer(AnswerRecord("a2", "Und dort?", "Antwort.", [], searched="Und dort? (Worms)"))
+    assert store.get_answer("a2") == again.get_answer("a2")
+    assert store.get_answer("a2").searched == "Und dort? (Worms)"  # type: ignore[union-attr]

@@ -92,8 +92,11 @@ class ChatService:
         # nor a marker in their place that the next question would take for its topic
         self._sessions.record(session, without_contacts(text), without_contacts(standalone), off_topic)
         answer_id = answer_id or uuid.uuid4().hex
+        searched = standalone if " ".join(standalone.split()) != " ".join(text.split()) else ""
         self._feedback.record_answer(
-            AnswerRecord(answer_id, text, answer.answer, answer.to_dict()["citations"], answer.refused)
+            AnswerRecord(
+                answer_id, text, answer.answer, answer.to_dict()["citations"], answer.refused, searched=searched
+            )
         )
         return ChatReply(answer, answer_id, session.id, standalone)
 

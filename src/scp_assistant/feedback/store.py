@@ -9,6 +9,7 @@ question set.
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
@@ -57,6 +58,9 @@ class AnswerRecord:
     citations: list[dict[str, Any]]
     refused: bool = False
     created_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+    # what was searched, when it was not the question as typed: a follow-up with the previous turn's topic ("Und bis
+    # wann? (Anträge Chancenbudget)"), a question with its typing errors corrected
+    searched: str = ""
 
 
 class FeedbackStore(Protocol):
@@ -76,7 +80,7 @@ _FEEDBACK_DDL = (
 )
 _ANSWERS_DDL = (
     "CREATE TABLE IF NOT EXISTS answers (answer_id TEXT PRIMARY KEY, created_at TEXT NOT NULL, "
-    "question TEXT NOT NULL, answer TEXT NOT NULL, citations TEXT NOT NULL, refused INTEGER NOT NULL)"
+    "question TEXT NOT NULL, answer TEXT NOT NULL, citations TEXT NOT NULL, refused INTEGER NOT NULL, searched TEXT)"
 )
 _SELECT_FEEDBACK = (
     "SELECT id, created_at, rating, reason, comment, question, answer, citations, answer_id FROM feedback"
@@ -84,8 +88,9 @@ _SELECT_FEEDBACK = (
 
 
 _UPSERT_ANSWER = (
-    "INSERT INTO answers VALUES ({p}, {p}, {p}, {p}, {p}, {p}) ON CONFLICT (answer_id) DO UPDATE SET "
-    "answer = excluded.answer, citations = excluded.citations, refused = excluded.refused"
+    "INSERT INTO answers (answer_id, created_at, question, answer, citations, refused, searched) "
+    "VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p}) ON CONFLICT (answer_id) DO UPDATE SET "
+    "answer = excluded.answer, citations = excluded.citations, refused = excluded.refused, searched = excluded.searched"
 )
 
 
@@ -97,6 +102,22 @@ class SQLFeedbackStore:
         with database.transaction() as db:
             db.execute(_FEEDBACK_DDL)
             db.execute(_ANSWERS_DDL)
+        self._add_searched()
+
+    def _add_searched(self) -> None:
+        """Answer records written before the searched query was kept get its column (empty for them). Workers
+        starting together may both add it: whoever comes second finds it there."""
+        for _ in range(3):
+            try:
+                with self._db.transaction() as db:
+                    db.execute("SELECT searched FROM answers WHERE 1 = 0")
+                return
+            except Exception:
+                try:
+                    with self._db.transaction() as db:
+                        db.execute("ALTER TABLE answers ADD COLUMN searched TEXT")
+                except Exception:
+                    time.sleep(0.2)
 
     def add(self, record: FeedbackRecord) -> str:
         r = record.validated()
@@ -139,7 +160,7 @@ class SQLFeedbackStore:
         ]
 
     def record_answer(self, record: AnswerRecord) -> None:
-        record = replace(record, question=redact_contacts(record.question))
+        record = replace(record, question=redact_contacts(record.question), searched=redact_contacts(record.searched))
         with self._db.transaction() as db:
             db.execute(
                 self._db.sql(_UPSERT_ANSWER),
@@ -150,6 +171,7 @@ class SQLFeedbackStore:
                     record.answer,
                     json.dumps(record.citations, ensure_ascii=False),
                     int(record.refused),
+                    record.searched,
                 ),
             )
 
@@ -157,7 +179,7 @@ class SQLFeedbackStore:
         with self._db.transaction() as db:
             row = db.execute(
                 self._db.sql(
-                    "SELECT answer_id, created_at, question, answer, citations, refused FROM answers "
+                    "SELECT answer_id, created_at, question, answer, citations, refused, searched FROM answers "
                     "WHERE answer_id = {p}"
                 ),
                 (answer_id,),
@@ -171,6 +193,7 @@ class SQLFeedbackStore:
             answer=row[3],
             citations=json.loads(row[4]),
             refused=bool(row[5]),
+            searched=row[6] or "",
         )
 
 

@@ -94,8 +94,11 @@ def feedback_entries(
     rating: Annotated[str | None, Query(pattern="^(up|down)$")] = None,
     reason: Annotated[str | None, Query(max_length=40)] = None,
 ) -> list[dict[str, Any]]:
-    records = _container(request).feedback_store.list(rating)  # type: ignore[arg-type]
-    rows = [r.__dict__ for r in reversed(records) if reason is None or r.reason == reason]
+    store = _container(request).feedback_store
+    rows = [r.__dict__ for r in reversed(store.list(rating)) if reason is None or r.reason == reason]  # type: ignore[arg-type]
+    for row in rows:  # what was searched for the answer (a follow-up with its topic), from the answer record
+        answer = store.get_answer(row["answer_id"]) if row["answer_id"] else None
+        row["searched"] = answer.searched if answer else ""
     return rows
 
 
@@ -108,7 +111,9 @@ def feedback_sources(feedback_id: str, request: Request, actor: Actor) -> dict[s
 
         raise NotFoundError(f"Keine Rückmeldung mit der id {feedback_id!r}")
     cited = list(dict.fromkeys(str(c.get("doc_id")) for c in record.citations if c.get("doc_id")))
-    found = list(dict.fromkeys(s.chunk.doc_id for s in container.retriever.retrieve(record.question)[:10]))
+    answered = container.feedback_store.get_answer(record.answer_id) if record.answer_id else None
+    searched = (answered.searched if answered else "") or record.question  # what the answer was searched with
+    found = list(dict.fromkeys(s.chunk.doc_id for s in container.retriever.retrieve(searched)[:10]))
     titles = {d.meta.doc_id: d.meta.title for d in container.catalog.documents()}
     docs = [{"doc_id": d, "title": titles.get(d, d), "cited": d in cited} for d in dict.fromkeys(cited + found)]
     return {"question": record.question, "documents": docs}

@@ -228,6 +228,8 @@
       box.appendChild(el("p", null, when(f.created_at) + " · " + (f.rating === "up" ? "hilfreich" : "nicht hilfreich") +
         (f.reason ? " · Grund: " + (REASONS[f.reason] || f.reason) : "")));
       box.appendChild(el("p", null, "Frage: " + f.question));
+      // a follow-up ("Und bis wann?") only makes sense with the topic it was searched with
+      if (f.searched) { box.appendChild(el("p", null, "Gesucht wurde: " + f.searched)); }
       if (f.comment) { box.appendChild(el("p", null, "Kommentar: " + f.comment)); }
       var details = el("details");
       details.appendChild(el("summary", null, "Antwort und Quellen"));
@@ -244,7 +246,8 @@
   function openCase(f) {
     caseFor = f;
     $("case-form").hidden = false;
-    $("c-question").value = f.question; $("c-facts").value = ""; $("c-expected").value = "";
+    // a follow-up becomes a case as it was searched, with its topic: "Und bis wann? (Anträge Chancenbudget)"
+    $("c-question").value = f.searched || f.question; $("c-facts").value = ""; $("c-expected").value = "";
     // each case starts from "eine Antwort": the choice made for the previous feedback must not carry over
     document.querySelector("input[name=expect][value=answer]").checked = true;
     $("c-answer-fields").hidden = false;
