@@ -386,3 +386,33 @@ def test_answer_records_written_before_the_searched_query_was_kept_still_read(tm
     again.record_answer(AnswerRecord("a2", "Und dort?", "Antwort.", [], searched="Und dort? (Worms)"))
     assert store.get_answer("a2") == again.get_answer("a2")
     assert store.get_answer("a2").searched == "Und dort? (Worms)"  # type: ignore[union-attr]
+
+
+def test_a_run_names_the_questions_that_turned_right_or_wrong_since_the_previous_run(
+    console: tuple[TestClient, Container],
+) -> None:
+    """The console showed six figures and a "Vorher" column, not which questions changed (walk-through, round 34)."""
+    client, container = console
+    cases = [
+        {"question": "Welche Entgeltgruppe gilt für Schulsozialarbeit?", "expect": "refuse"},
+        {"question": "Wer zahlt die Kantine der Schule?", "expect": "refuse"},
+    ]
+    for case in cases:
+        assert client.post("/api/v1/admin/eval-cases", headers=AUTH, json=case).status_code == 201
+
+    def run() -> dict[str, Any]:
+        job = wait(client, client.post("/api/v1/admin/eval-runs", headers=AUTH, json={"set": "cases"}).json()["job_id"])
+        assert job["status"] == "done"
+        return dict(job["report"])
+
+    first = run()
+    assert "changes" not in first  # nothing to compare with
+    container.answer_service.models = hand_models(refuse_above=2.0)  # a build that never declines on its own
+    stored = client.get("/api/v1/admin/eval-cases", headers=AUTH).json()
+    client.delete(f"/api/v1/admin/eval-cases/{stored[-1]['id']}", headers=AUTH)
+    client.post("/api/v1/admin/eval-cases", headers=AUTH, json={"question": "Wie heißt der Hund?", "expect": "refuse"})
+    second = run()
+    changes = second["changes"]
+    assert changes["added"] == 1 and changes["dropped"] == 1  # one case deleted, one added: compared in part
+    assert [q["question"] for q in changes["newly_failing"]] == [cases[0]["question"]]  # now answered
+    assert changes["newly_passing"] == []

@@ -8,6 +8,7 @@ re-index fails is undone in the corpus.
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import uuid
@@ -22,6 +23,7 @@ import yaml
 from scp_assistant.admin.records import WORKER, AdminRecords, Job
 from scp_assistant.admin.uploads import backup, files_of, install, report_dict, restore, stage
 from scp_assistant.errors import InputError, NotFoundError, ScpError
+from scp_assistant.eval.compare import question_changes
 from scp_assistant.eval.dataset import validate
 from scp_assistant.eval.metrics import fact_covered
 from scp_assistant.index.catalog import Catalog
@@ -241,7 +243,11 @@ class Console:
             metrics = self._run_eval(entries, folder, previous.report.get("folder", "") if previous else "", title)
             self.records.audit(actor, "Eval-Lauf", None, set=name, questions=len(entries))
             earlier = previous.id if previous else None
-            return {"set": name, "folder": str(folder), "metrics": metrics, "previous": earlier}
+            report = {"set": name, "folder": str(folder), "metrics": metrics, "previous": earlier}
+            compared = folder / "comparison.json"
+            if not compared.is_file():
+                return report
+            return {**report, "changes": question_changes(json.loads(compared.read_text(encoding="utf-8")), entries)}
 
         self._start(job, work)
         return job

@@ -93,6 +93,22 @@ def compare(a: dict[str, Any], b: dict[str, Any]) -> Comparison:
     return out
 
 
+def question_changes(comparison: dict[str, Any], entries: list[dict[str, Any]]) -> dict[str, Any]:
+    """A comparison's newly failing and newly passing questions with their text, and how many questions came or
+    went (a changed set of test cases compares only in part): what the console shows under a run."""
+    asked = {str(e["id"]): str(e.get("question") or (e.get("turns") or [{}])[-1].get("question", "")) for e in entries}
+
+    def listed(ids: list[str]) -> list[dict[str, str]]:
+        return [{"id": i, "question": asked.get(i, "")} for i in ids]
+
+    return {
+        "newly_failing": listed(comparison["newly_failing"]),
+        "newly_passing": listed(comparison["newly_passing"]),
+        "added": len(comparison["only_in_b"]),
+        "dropped": len(comparison["only_in_a"]),
+    }
+
+
 GATE_NAMES = {
     "answer_accuracy": "Antwortgenauigkeit",
     "citation_hit": "Richtige Quelle zitiert",

@@ -417,6 +417,7 @@
     });
     table.appendChild(tbody);
     var wrap = el("div", { "class": "table-wrap" }); wrap.appendChild(table); box.appendChild(wrap);
+    showChanges(box, report.changes);
     var save = el("button", { type: "button" }, "Vollständigen Bericht speichern (HTML)");
     save.addEventListener("click", function () {
       fetch("/api/v1/admin/eval-runs/" + encodeURIComponent(job.id) + "/report", { headers: { Authorization: "Bearer " + token() } })
@@ -430,6 +431,27 @@
         }, function (err) { setStatus($("eval-status"), err.message, true); });
     });
     box.appendChild(el("p")).appendChild(save);
+  }
+
+  function showChanges(box, changes) {
+    // which questions this run gets right or wrong that the previous run of the set did not
+    if (!changes) { return; }
+    if (changes.added || changes.dropped) {
+      box.appendChild(el("p", null, "Seit dem vorigen Lauf sind " + changes.added + " Fragen hinzugekommen und " +
+        changes.dropped + " entfallen; die Kennzahlen sind deshalb nur bedingt vergleichbar."));
+    }
+    var lists = [["Neu falsch", changes.newly_failing || []], ["Neu richtig", changes.newly_passing || []]];
+    if (!lists[0][1].length && !lists[1][1].length) {
+      box.appendChild(el("p", null, "Keine Frage wird anders beurteilt als im vorigen Lauf."));
+      return;
+    }
+    lists.forEach(function (pair) {
+      if (!pair[1].length) { return; }
+      box.appendChild(el("h3", null, pair[0] + " gegenüber dem vorigen Lauf (" + pair[1].length + ")"));
+      var ul = el("ul", { "class": "changes" });
+      pair[1].forEach(function (q) { ul.appendChild(el("li", null, q.id + ": " + q.question)); });
+      box.appendChild(ul);
+    });
   }
 
   // ---- audit ---------------------------------------------------------------------------------------
