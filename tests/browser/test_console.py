@@ -55,9 +55,12 @@ def test_the_console_end_to_end(
     page.get_by_label("Admin-Token").fill("falsches-token")
     page.get_by_role("button", name="Anmelden").click()
     page.get_by_text("Das Token stimmt nicht").wait_for()
+    # the keyboard stays where the work goes on, never back at the page's start (walk-through, round 34)
+    assert page.evaluate("document.activeElement && document.activeElement.id") == "token"
     page.get_by_label("Admin-Token").fill(TOKEN)
     page.get_by_role("button", name="Anmelden").click()
     page.locator("#doc-table tbody tr").first.wait_for()
+    assert page.evaluate("document.activeElement && document.activeElement.id") == "docs-h"
     assert page.evaluate("sessionStorage.getItem('scp-admin-token')") == TOKEN
     assert page.evaluate("document.cookie") == "" and TOKEN not in page.url
     assert page.locator("#doc-table tbody tr").count() == 5
@@ -128,6 +131,7 @@ def test_the_console_end_to_end(
     page.get_by_text("Gespeichert als Testfall").wait_for()
     expect(page.locator("#case-table tbody tr").filter(has_text="s3")).to_have_count(1)
     assert page.get_by_role("button", name="Testfall speichern").is_disabled()  # saved once, not twice
+    assert page.evaluate("document.activeElement && document.activeElement.id") == "case-status"
     cases = page.locator("#case-table tbody tr")
     expect(cases.filter(has_text="Koordinierungsstelle für das Trägerbudget")).to_have_count(1)
     # "eine Ablehnung", chosen for one case, does not carry over to the next (walk-through, round 32)
@@ -148,6 +152,7 @@ def test_the_console_end_to_end(
     cases.filter(has_text="Ablehnung").get_by_role("button", name="löschen").click()
     expect(cases).to_have_count(1)
     expect(cases.filter(has_text="Ablehnung")).to_have_count(0)
+    expect(page.locator("#cases-h")).to_be_focused()
 
     # run the collected cases and read the result
     page.get_by_role("button", name="Qualität (Eval)").click()

@@ -24,6 +24,8 @@
   }
   function token() { try { return sessionStorage.getItem(KEY) || ""; } catch (e) { return ""; } }
   function setStatus(node, text, error) { node.textContent = text || ""; node.classList.toggle("error", !!error); }
+  // where the keyboard goes when the control it was on disappears or is disabled (not back to the page's start)
+  function focusOn(node) { if (!node.hasAttribute("tabindex")) { node.setAttribute("tabindex", "-1"); } node.focus(); }
   function pct(x) {  // 0.033 -> "3,3 %", as the report writes it
     return x === null || x === undefined ? "–" : String(Math.round(x * 1000) / 10).replace(".", ",") + " %";
   }
@@ -74,6 +76,7 @@
         setStatus($("signin-status"), res.status === 403
           ? "Der Admin-Zugang ist auf dem Server nicht eingerichtet (SCP_SERVER__ADMIN_TOKEN)."
           : "Das Token stimmt nicht. Bitte prüfen und erneut versuchen.", true);
+        $("token").focus(); $("token").select();
         return;
       }
       try { sessionStorage.setItem(KEY, value); } catch (err) { /* storage blocked: this page only */ }
@@ -87,6 +90,7 @@
     $("signin").hidden = true; $("app").hidden = false; $("signout").hidden = false;
     setStatus($("signin-status"), "");
     show("documents");
+    focusOn($("docs-h"));  // the sign-in form it was on is gone
   }
 
   // ---- navigation ---------------------------------------------------------------------------------
@@ -311,7 +315,11 @@
     }
     $("case-save").disabled = true;  // saved once: a second click would store the same case again
     api("/api/v1/admin/eval-cases", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) })
-      .then(function (c) { setStatus($("case-status"), "Gespeichert als Testfall " + c.id + "."); return loadCases(); },
+      .then(function (c) {
+        setStatus($("case-status"), "Gespeichert als Testfall " + c.id + ".");
+        focusOn($("case-status"));  // the save button it was on is disabled now
+        return loadCases();
+      },
         function (err) { $("case-save").disabled = false; setStatus($("case-status"), err.message, true); });
   });
   $("case-form").addEventListener("input", function () { $("case-save").disabled = false; });  // changed: save anew
@@ -335,7 +343,10 @@
         del.addEventListener("click", function () {
           if (!window.confirm("Testfall " + c.id + " („" + c.question + "“) wirklich löschen?")) { return; }
           api("/api/v1/admin/eval-cases/" + encodeURIComponent(c.id), { method: "DELETE" })
-            .then(function () { setStatus($("cases-status"), "Testfall " + c.id + " gelöscht."); return loadCases(); },
+            .then(function () {
+              setStatus($("cases-status"), "Testfall " + c.id + " gelöscht.");
+              return loadCases().then(function () { focusOn($("cases-h")); });  // its row and button are gone
+            },
               function (err) { setStatus($("cases-status"), err.message, true); });
         });
         cell.appendChild(del);
