@@ -167,6 +167,9 @@ def test_the_console_end_to_end(
     # run again: the result says which questions turned right or wrong since the previous run (walk-through, round 34)
     page.get_by_role("button", name="Lauf starten").click()
     page.get_by_text("Keine Frage wird anders beurteilt als im vorigen Lauf.").wait_for(timeout=120_000)
+    runs = page.locator("#run-table tbody tr")
+    expect(runs.first).to_contain_text("Testfälle aus Rückmeldungen")  # the set's name, not "cases"
+    assert "cases" not in runs.first.inner_text()
     run_id = container.admin_records.jobs("eval")[0].id
     auth = {"Authorization": f"Bearer {TOKEN}"}
     report = page.request.get(f"{base}/api/v1/admin/eval-runs/{run_id}/report", headers=auth)

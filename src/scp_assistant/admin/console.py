@@ -148,7 +148,7 @@ class Console:
     def _start(self, job: Job, work: Callable[[], dict[str, Any]]) -> None:
         def run() -> None:
             with self._corpus_lock:
-                self.records.update_job(job.id, "running", {"worker": WORKER})
+                self.records.update_job(job.id, "running", {**job.report, "worker": WORKER})
                 try:
                     self.records.update_job(job.id, "done", work())
                 except ScpError as exc:
@@ -233,7 +233,7 @@ class Console:
             entries = load_questions(Path(EVAL_SETS[name]))
         else:
             raise InputError(f"Unbekannter Fragensatz {name!r} (erlaubt: {', '.join(self.eval_sets())}).")
-        job = self.records.new_job("eval")
+        job = self.records.new_job("eval", set=name)
         folder = self._settings.data_dir / "eval-runs" / job.id
         done = [j for j in self.records.jobs("eval") if j.status == "done" and j.report.get("set") == name]
         previous = done[0] if done else None

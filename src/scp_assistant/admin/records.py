@@ -114,9 +114,10 @@ class AdminRecords:
         return [AuditEntry(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5]) for r in rows]
 
     # ---- jobs -----------------------------------------------------------------------------------
-    def new_job(self, kind: str) -> Job:
+    def new_job(self, kind: str, **about: Any) -> Job:
+        """A queued job; ``about`` says what it works on ("set": "tune"), shown while it waits and runs."""
         stamp = now()
-        job = Job(uuid.uuid4().hex, kind, "queued", stamp, stamp, {"worker": WORKER})
+        job = Job(uuid.uuid4().hex, kind, "queued", stamp, stamp, {**about, "worker": WORKER})
         with self._db.transaction() as db:
             db.execute(
                 self._db.sql("INSERT INTO jobs VALUES ({p}, {p}, {p}, {p}, {p}, {p})"),

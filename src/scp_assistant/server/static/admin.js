@@ -375,6 +375,10 @@
         function (err) { setStatus($("eval-status"), err.message, true); });
   });
   var runs = [];
+  function setTitle(name) {  // "cases" -> "Testfälle aus Rückmeldungen", as the choice of sets names it
+    var option = $("ev-set").querySelector("option[value='" + CSS.escape(name || "") + "']");
+    return option ? option.textContent : name || "–";
+  }
   function loadRuns() {
     return api("/api/v1/admin/eval-runs").then(function (items) {
       runs = items;
@@ -384,7 +388,7 @@
         var m = (job.report && job.report.metrics) || {};
         var row = el("tr");
         row.appendChild(el("td", null, when(job.created_at)));
-        row.appendChild(el("td", null, (job.report && job.report.set) || "–"));
+        row.appendChild(el("td", null, setTitle(job.report && job.report.set)));
         row.appendChild(el("td", null, { queued: "wartet", running: "läuft", done: "fertig", failed: "fehlgeschlagen" }[job.status]));
         row.appendChild(el("td", { "class": "num" }, pct(m.answer_accuracy)));
         row.appendChild(el("td", { "class": "num" }, pct(m.refusal_accuracy)));
@@ -406,7 +410,7 @@
     var earlier = runs.filter(function (r) { return r.id === report.previous; })[0];
     var before = earlier && earlier.report ? earlier.report.metrics || {} : null;
     var table = el("table", { "class": "metrics" });
-    table.appendChild(el("caption", null, "Ergebnis für „" + report.set + "“ (" + m.questions + " Fragen)" +
+    table.appendChild(el("caption", null, "Ergebnis für „" + setTitle(report.set) + "“ (" + m.questions + " Fragen)" +
       (before ? " im Vergleich zum vorigen Lauf" : "")));
     var head = el("tr");
     ["Kennzahl", "Wert", before ? "Vorher" : null, "Bedeutung"].filter(Boolean).forEach(function (h) { head.appendChild(el("th", { scope: "col" }, h)); });
