@@ -90,8 +90,9 @@ PLACE_NAME_WORDS = frozenset(fold(w) for place in PLACES if " " in place for w i
 
 def nouns(texts: Iterable[str]) -> tuple[frozenset[str], frozenset[str]]:
     """Words the documents write capitalised more often than not (inside a sentence): nouns and names; and of
-    those, the ones they never write in lower case ("Stellen" is a noun and "stellen" a verb, "Aktuell" heads a
-    section and "aktuell" is an adverb: neither is among them)."""
+    those, the ones they write capitalised three times or more and at least three times as often as in lower case
+    (a web address may write "startchancen-programm" once): surely nouns. "Stellen" (a verb as often) and a word
+    seen capitalised once or twice ("Aktuell" heading a list) are not among them."""
     upper: Counter[str] = Counter()
     lower: Counter[str] = Counter()
     for text in texts:
@@ -99,7 +100,7 @@ def nouns(texts: Iterable[str]) -> tuple[frozenset[str], frozenset[str]]:
             for token in WORD.findall(sentence)[1:]:
                 (upper if token[0].isupper() else lower)[fold(token)] += 1
     likely = frozenset(w for w, n in upper.items() if n > lower[w])
-    return likely, frozenset(w for w in likely if not lower[w])
+    return likely, frozenset(w for w in likely if upper[w] >= 3 and upper[w] >= 3 * lower[w])
 
 
 def pillar_phrase(match: re.Match[str]) -> Phrase:
