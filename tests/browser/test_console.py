@@ -64,6 +64,9 @@ def test_the_console_end_to_end(
     assert page.evaluate("sessionStorage.getItem('scp-admin-token')") == TOKEN
     assert page.evaluate("document.cookie") == "" and TOKEN not in page.url
     assert page.locator("#doc-table tbody tr").count() == 5
+    # each document links its original (walk-through, round 34: where a document comes from was not to be seen)
+    original = page.locator("#doc-table tbody tr").filter(has_text="(Säule III)").get_by_role("link")
+    assert original.get_attribute("href") == "https://example.org/s3"
     assert serious(page) == []
     page.screenshot(path=str(artifacts / "console-documents.png"), full_page=True)
 

@@ -125,6 +125,9 @@
       // the id (what search results and test cases name), its sections and where it comes from, under the title
       name.appendChild(el("span", { "class": "id" }, d.doc_id + " · " + d.chunks + (d.chunks === 1 ? " Abschnitt" : " Abschnitte") +
         " · " + d.origin));
+      if (/^https?:\/\//i.test(d.source_url || "")) {  // where it comes from, to check it against the original
+        name.appendChild(el("a", { href: d.source_url, target: "_blank", rel: "noopener", "class": "id" }, d.source_url));
+      }
       row.appendChild(name);
       row.appendChild(el("td", null, d.publisher || "–"));
       row.appendChild(el("td", null, d.date ? germanDate(d.date) : "undatiert"));
