@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from scp_assistant.eval.dataset import is_conversation, last_turn
 from scp_assistant.eval.report import german_percent
 
 HEADLINE = (
@@ -96,7 +97,7 @@ def compare(a: dict[str, Any], b: dict[str, Any]) -> Comparison:
 def question_changes(comparison: dict[str, Any], entries: list[dict[str, Any]]) -> dict[str, Any]:
     """A comparison's newly failing and newly passing questions with their text, and how many questions came or
     went (a changed set of test cases compares only in part): what the console shows under a run."""
-    asked = {str(e["id"]): str(e.get("question") or (e.get("turns") or [{}])[-1].get("question", "")) for e in entries}
+    asked = {str(e["id"]): str((last_turn(e) if is_conversation(e) else e).get("question", "")) for e in entries}
 
     def listed(ids: list[str]) -> list[dict[str, str]]:
         return [{"id": i, "question": asked.get(i, "")} for i in ids]

@@ -61,7 +61,7 @@ SYNONYMS: dict[str, str] = {
     "bewerben": "Auswahl",
     "ausgewaehlt": "Auswahl",
     "teilnehmen": "Teilnahme",
-    "mitmachen": "teilnehmen Teilnahme beteiligt",
+    "mitmachen": "teilnehmen Teilnahme beteiligt",  # also as said apart: PHRASES
     "mitgemacht": "teilgenommen Teilnahme beteiligt",
     "pflicht": "verpflichtend",
     "eigenanteil": "Eigenanteil Kofinanzierung",
@@ -119,6 +119,9 @@ _EXPANSIONS = {**SYNONYMS, **ENGLISH, **{short: spelled for short, (spelled, _) 
 _DECIDE = r"entscheid(?:e|en|et|est)?|entschied(?:en)?"  # the verb, not "entscheidend" or "Entscheidung"
 _APPLICATION = r"antr(?:ag|ags|äge|ägen)"  # the noun, not "Antragsteller"
 _NEAR = r"[^?.!;]{0,40}?"  # within a few words, in the same sentence
+_CLAUSE = r"[^?.!,;]{0,40}?"  # within a few words, in the same clause
+_CLOSES = r"\s*(?=[?.!]|$)"  # ... the last word of it
+_TAKING_PART = "teilnehmen Teilnahme beteiligt"
 
 # phrases whose sense no single word carries: "Wie lange läuft das?" and "Bis wann läuft das?" ask for a duration,
 # which the documents call "Laufzeit"; "Wie läuft das ab?" and "Wie lange dauert die Bearbeitung?" do not (the verb
@@ -138,14 +141,8 @@ PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     # taking part, as said in speech: "Wie viele Schulen machen mit?", "Sind auch BBS dabei?" ask who "teilnimmt" or
     # is "beteiligt" (the verb and "mit"/"dabei" closing the clause; not "Was ist dabei zu beachten?")
-    (
-        re.compile(r"\b(mach(?:e|en|st|t|te|ten))\b[^?.!,;]{0,40}?\bmit\s*(?=[?.!]|$)", re.I),
-        "teilnehmen Teilnahme beteiligt",
-    ),
-    (
-        re.compile(r"\b(sind|ist|war|waren|sein)\b[^?.!,;]{0,40}?\bdabei\s*(?=[?.!]|$)", re.I),
-        "teilnehmen Teilnahme beteiligt",
-    ),
+    (re.compile(rf"\b(mach(?:e|en|st|t|te|ten))\b{_CLAUSE}\bmit{_CLOSES}", re.I), _TAKING_PART),
+    (re.compile(rf"\b(sind|ist|war|waren|sein)\b{_CLAUSE}\bdabei{_CLOSES}", re.I), _TAKING_PART),
 )
 
 

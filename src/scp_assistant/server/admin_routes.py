@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Header, Query, Request, UploadFile
@@ -14,6 +15,7 @@ from scp_assistant.admin.console import Console
 from scp_assistant.admin.records import Job, actor_of, job_dict
 from scp_assistant.container import Container
 from scp_assistant.errors import AuthError, ForbiddenError
+from scp_assistant.feedback.store import FeedbackRecord, FeedbackStore
 from scp_assistant.server.schemas import ADMIN_ERRORS, ERRORS, EvalCaseIn, EvalRunIn
 
 FAILED_SIGN_IN_DELAY_S = 1.0  # a wrong token waits a moment: guessing stays slow
@@ -95,11 +97,15 @@ def feedback_entries(
     reason: Annotated[str | None, Query(max_length=40)] = None,
 ) -> list[dict[str, Any]]:
     store = _container(request).feedback_store
-    rows = [r.__dict__ for r in reversed(store.list(rating)) if reason is None or r.reason == reason]  # type: ignore[arg-type]
-    for row in rows:  # what was searched for the answer (a follow-up with its topic), from the answer record
-        answer = store.get_answer(row["answer_id"]) if row["answer_id"] else None
-        row["searched"] = answer.searched if answer else ""
-    return rows
+    records = [r for r in reversed(store.list(rating)) if reason is None or r.reason == reason]  # type: ignore[arg-type]
+    return [{**asdict(r), "searched": _searched(store, r)} for r in records]
+
+
+def _searched(store: FeedbackStore, record: FeedbackRecord) -> str:
+    """What the answer a feedback rates was searched with, where that was not the question as typed (a follow-up
+    with its topic), from the answer record; empty otherwise."""
+    answer = store.get_answer(record.answer_id) if record.answer_id else None
+    return answer.searched if answer else ""
 
 
 @admin.get("/feedback/{feedback_id}/sources", summary="Zitierte und gefundene Dokumente zu einer Rückmeldung")
@@ -111,8 +117,7 @@ def feedback_sources(feedback_id: str, request: Request, actor: Actor) -> dict[s
 
         raise NotFoundError(f"Keine Rückmeldung mit der id {feedback_id!r}")
     cited = list(dict.fromkeys(str(c.get("doc_id")) for c in record.citations if c.get("doc_id")))
-    answered = container.feedback_store.get_answer(record.answer_id) if record.answer_id else None
-    searched = (answered.searched if answered else "") or record.question  # what the answer was searched with
+    searched = _searched(container.feedback_store, record) or record.question
     found = list(dict.fromkeys(s.chunk.doc_id for s in container.retriever.retrieve(searched)[:10]))
     titles = {d.meta.doc_id: d.meta.title for d in container.catalog.documents()}
     docs = [{"doc_id": d, "title": titles.get(d, d), "cited": d in cited} for d in dict.fromkeys(cited + found)]

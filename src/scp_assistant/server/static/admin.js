@@ -466,7 +466,7 @@
     lists.forEach(function (pair) {
       if (!pair[1].length) { return; }
       box.appendChild(el("h3", null, pair[0] + " gegenüber dem vorigen Lauf (" + pair[1].length + ")"));
-      var ul = el("ul", { "class": "changes" });
+      var ul = el("ul");
       pair[1].forEach(function (q) { ul.appendChild(el("li", null, q.id + ": " + q.question)); });
       box.appendChild(ul);
     });

@@ -382,7 +382,7 @@
       log.insertBefore(msg, asked.nextSibling);  // under its question, also when a retry comes after other questions
       reveal(asked);
       var state = { text: "", meta: null, citations: [], notice: null, first: true };
-      var slow = setTimeout(function () {  // a slow connection: the waiting line says so, the answer still comes
+      var slow = setTimeout(function () {  // a slow answer: the waiting line says so, the answer still comes
         if (state.first && mine === conversation && body.textContent === T.thinking) {
           body.textContent = T.slow; live.textContent = T.slow;  // said once; the answer's announcement replaces it
         }
