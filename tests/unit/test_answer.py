@@ -112,6 +112,36 @@ def test_no_programme_word_and_an_unknown_thing_is_off_topic_whatever_the_refusa
     assert school.refusal_reason != "out_of_scope"
 
 
+def test_an_off_topic_refusal_after_the_search_names_what_the_documents_lack(fake_container: Container) -> None:
+    # declined because no passage uses "Hebesatz" or "Gewerbesteuer": the user learns which words found nothing,
+    # not only that the assistant answers programme questions
+    answer = fake_container.answer_service.ask("Wie hoch ist der Hebesatz der Gewerbesteuer?")
+    assert answer.refusal_reason == "out_of_scope"
+    assert answer.answer.startswith("Zu „Hebesatz“ und „Gewerbesteuer“ finde ich in den Programmunterlagen nichts.")
+    assert messages.SCOPE in answer.answer
+    # declined before any search (small talk): no words to name
+    chat = fake_container.answer_service.ask("Wer hat die Fußball-WM 2014 gewonnen?")
+    assert chat.answer.startswith("Dazu kann ich leider nicht helfen.")
+
+
+@pytest.mark.parametrize(
+    "question,words,named",
+    [
+        ("Schreib mir ein Excel-Makro für die Maßnahmenliste.", ["Schreib", "Excel-Makro", "Maßnahmenliste"],
+         ["Excel-Makro", "Maßnahmenliste"]),
+        ("An welchem Tag? Brauch das fürs Protokoll.", ["Brauch", "Protokoll"], ["Protokoll"]),
+        ("Apropos Kosten: welche Hebesätze, sagen Sie, Leute?", ["Apropos", "Hebesätze", "Leute"], ["Hebesätze"]),
+        ("Wo war die Tagung im Oktober?", ["Tagung", "Oktober"], ["Tagung"]),
+        ("Was ist mit Elterngeld, Elterngeld und Mutterschutz und Hebesatz?",
+         ["Elterngeld", "Elterngeld", "Mutterschutz", "Hebesatz"], ["Elterngeld", "Mutterschutz"]),
+    ],
+)  # fmt: skip
+def test_a_refusal_names_only_weighty_nouns_not_a_sentence_opener(
+    question: str, words: list[str], named: list[str]
+) -> None:
+    assert messages.nameable(question, words) == named
+
+
 def test_a_question_past_the_scope_check_is_declined_as_not_covered_even_without_programme_words(
     fake_container: Container,
 ) -> None:

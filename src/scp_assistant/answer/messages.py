@@ -50,12 +50,20 @@ def refusal(
             )
         return f"{first} {SCOPE} Gern beantworte ich Ihre Fragen zum Programm. {contacts(email)}"
     if reason == "out_of_scope":
+        # declined after the search for words no passage found uses: say which, rather than only that the question is
+        # not about the programme ("Welchen Stundensatz dürfen wir Honorarkräften zahlen?" asks a Schulträger's
+        # question; the documents know Honorarverträge, not Honorarkräfte or a Stundensatz)
+        first = (
+            f"Zu {_named(missing)} finde ich in den Programmunterlagen nichts."
+            if missing
+            else "Dazu kann ich leider nicht helfen."
+        )
         return (
-            f"Dazu kann ich leider nicht helfen. {SCOPE} Fragen Sie mich zum Beispiel, was aus Säule I, II "
+            f"{first} {SCOPE} Fragen Sie mich zum Beispiel, was aus Säule I, II "
             f"oder III gefördert werden kann, wer was beantragt und genehmigt oder wie hoch der Eigenanteil ist."
         )
     if missing:
-        named = " und ".join(f"„{m}“" for m in missing)
+        named = _named(missing)
         # the word may well stand in the documents ("Laufzeit"), just not as the answer to what was asked
         first = (
             f"Auf Ihre Frage zu {named} finde ich in den Programmunterlagen keine Antwort, und ich möchte nichts raten."
@@ -72,6 +80,22 @@ def refusal(
         names = "; ".join(_label(c) for c in related)
         text += f" Am nächsten kommen diese Abschnitte: {names}."
     return text
+
+
+_MONTHS = frozenset("januar februar märz april mai juni juli august september oktober november dezember".split())
+
+
+def nameable(question: str, words: Sequence[str], limit: int = 2) -> list[str]:
+    """Of the words a question uses and the documents do not, those a refusal can name as what is missing: nouns
+    of some weight, not the first word of a sentence ("Schreib mir …", "Apropos …", "Brauch das fürs Protokoll"),
+    not a short everyday noun ("Leute", "Namen") or a month."""
+    starts = {m.group(1) for m in re.finditer(r"(?:^|[.!?:;]\s+)[\"„“'(]?([\wÄÖÜäöüß-]+)", question)}
+    out = [w for w in words if w not in starts and len(w) >= 6 and w.lower() not in _MONTHS]
+    return list(dict.fromkeys(out))[:limit]
+
+
+def _named(words: Sequence[str]) -> str:
+    return " und ".join(f"„{w}“" for w in words)
 
 
 NEEDS_CONTEXT = (

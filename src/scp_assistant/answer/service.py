@@ -105,7 +105,8 @@ class AnswerService:
             # ("Wie rechne ich eine Dienstreise nach dem Landesreisekostengesetz ab?"; coverage counts only
             # words the index knows, so it alone looks complete there): not a question for us. On the bundled
             # sets, 18 questions of this kind, all to decline. Nothing to learn from there
-            prep.refusal = self._refusal(text, "out_of_scope", "", prep)
+            named = messages.nameable(text, evidence.unresolved)
+            prep.refusal = self._refusal(text, "out_of_scope", "", prep, unknown=named)
             return prep, None
         return prep, evidence
 
@@ -190,12 +191,14 @@ class AnswerService:
         category: str,
         prep: Prepared,
         models: Models | None = None,
+        unknown: Sequence[str] = (),
     ) -> Answer:
-        """A refusal; for a question the documents do not answer, it says what they do say nearby (cited)."""
+        """A refusal; for a question the documents do not answer, it says what they do say nearby (cited). ``unknown``:
+        words of an off-topic question that no passage found uses."""
         citations: list[Citation] = []
         nearby = ""
         related: list[Chunk] = []
-        missing: list[str] = []
+        missing: list[str] = list(unknown)
         if reason == "not_covered":
             best = self._nearby(prep, models or self.models, local_only=bool(prep.foreign_places))
             if best is not None:
