@@ -81,10 +81,11 @@ def _parser() -> argparse.ArgumentParser:
     oa = sub.add_parser("openapi", help="den OpenAPI-Vertrag der HTTP-API ausgeben")
     oa.add_argument("--output", type=Path, help="Datei (Standard: stdout), z. B. api/openapi.json")
 
-    from scp_assistant import cli_eval, cli_feedback
+    from scp_assistant import cli_eval, cli_explain, cli_feedback
 
     cli_eval.add_parsers(sub)
     cli_feedback.add_parsers(sub)
+    cli_explain.add_parsers(sub)
     return p
 
 
@@ -113,10 +114,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _openapi(settings, args)
         if args.command == "mcp":
             return _mcp(settings)
-        from scp_assistant import cli_eval, cli_feedback
+        from scp_assistant import cli_eval, cli_explain, cli_feedback
 
         if args.command == "feedback":
             return cli_feedback.run_command(settings, args)
+        if args.command == "explain":
+            return cli_explain.run_command(settings, args)
         return cli_eval.run_command(settings, args)
     except ScpError as exc:
         print(f"Fehler: {exc}", file=sys.stderr)

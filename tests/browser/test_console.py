@@ -202,3 +202,46 @@ def test_the_console_end_to_end(
     assert serious(page) == []
     page.screenshot(path=str(artifacts / "console-audit.png"), full_page=True)
     page.close()
+
+
+def test_a_bad_answer_is_explained_from_its_feedback(
+    browser: Any, console_server: tuple[str, Container], artifacts: Path
+) -> None:
+    """From a thumbs-down to why: what was searched and found, each text passage's probability, which ones the answer
+    took, and the refusal model's strongest signals."""
+    from playwright.sync_api import expect
+
+    base, _ = console_server
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    question = "Darf aus dem Chancenbudget Mobiliar angeschafft werden?"
+    asked = page.request.post(f"{base}/api/v1/ask", data={"question": question}).json()
+    sent = page.request.post(
+        f"{base}/api/v1/feedback", data={"answer_id": asked["answer_id"], "rating": "down", "reason": "falsch"}
+    )
+    assert sent.ok
+    page.goto(base + "/admin")
+    page.get_by_label("Admin-Token").fill(TOKEN)
+    page.get_by_role("button", name="Anmelden").click()
+    page.locator("#doc-table tbody tr").first.wait_for()
+    page.get_by_role("button", name="Rückmeldungen").click()
+    entry = page.locator(".feedback-item").filter(has_text=question).first
+    entry.get_by_role("button", name="Antwort prüfen").click()
+    result = page.locator("#ex-result")
+    expect(page.locator("#ex-status")).to_have_text("Geprüft: beantwortet.", timeout=30_000)
+    assert page.get_by_role("button", name="Antwort prüfen", exact=True).first.get_attribute("aria-current") == "page"
+    assert page.get_by_label("Zu prüfende Frage").input_value() == question
+    assert result.get_by_role("heading", name="Entscheidung: beantwortet").is_visible()
+    assert asked["answer"].split("\n")[0] in result.locator(".answer-text").inner_text()
+    units = result.locator("table").filter(has_text="Wahrscheinlichkeit, dass sie die Frage beantworten")
+    assert units.locator("tbody tr").count() >= 1 and units.locator("tbody tr", has_text="ja").count() >= 1
+    signals = result.locator("table").filter(has_text="Signale des Ablehnungsmodells")
+    assert re.search(r"[+−]\d,\d\d eher (ablehnen|antworten)", signals.inner_text())
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert serious(page) == []
+    page.screenshot(path=str(artifacts / "console-explain.png"), full_page=True)
+    # a question typed in directly: an empty one is refused in German, an off-topic one shows the scope check
+    page.get_by_label("Zu prüfende Frage").fill("Wer hat die Fußball-WM 2014 gewonnen?")
+    page.get_by_role("button", name="Prüfen", exact=True).click()
+    expect(page.locator("#ex-status")).to_have_text("Geprüft: abgelehnt.", timeout=30_000)
+    assert "Themenprüfung" in result.inner_text() and "nicht zum Programm" in result.inner_text()
+    page.close()

@@ -8,6 +8,7 @@ import time
 from dataclasses import asdict
 from typing import Annotated, Any
 
+import anyio
 from fastapi import APIRouter, Depends, File, Form, Header, Query, Request, UploadFile
 from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 
@@ -16,7 +17,7 @@ from scp_assistant.admin.records import Job, actor_of, job_dict
 from scp_assistant.container import Container
 from scp_assistant.errors import AuthError, ForbiddenError
 from scp_assistant.feedback.store import FeedbackRecord, FeedbackStore
-from scp_assistant.server.schemas import ADMIN_ERRORS, ERRORS, EvalCaseIn, EvalRunIn
+from scp_assistant.server.schemas import ADMIN_ERRORS, ERRORS, EvalCaseIn, EvalRunIn, ExplainIn
 
 FAILED_SIGN_IN_DELAY_S = 1.0  # a wrong token waits a moment: guessing stays slow
 
@@ -155,6 +156,17 @@ def eval_runs(actor: Actor, desk: Desk) -> list[dict[str, Any]]:
 @admin.get("/eval-runs/{job_id}/report", response_class=FileResponse, summary="Bericht eines Eval-Laufs (HTML)")
 def eval_report(job_id: str, actor: Actor, desk: Desk) -> FileResponse:
     return FileResponse(desk.report_path(job_id), media_type="text/html; charset=utf-8")
+
+
+@admin.post("/explain", summary="Warum eine Frage ihre Antwort bekommt: Suche, Einheiten, Ablehnung")
+async def explain_answer(body: ExplainIn, request: Request, actor: Actor) -> dict[str, Any]:
+    from scp_assistant.eval.explain import explain
+
+    container = _container(request)
+    container.refresh_if_stale()
+    limiter = request.app.state.answer_limiter  # shares the answering threads with the chat
+    found = await anyio.to_thread.run_sync(explain, container.answer_service, body.question, limiter=limiter)
+    return found.to_dict()
 
 
 @admin.get("/audit", summary="Protokoll aller Admin-Aktionen")

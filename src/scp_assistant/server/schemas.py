@@ -140,6 +140,12 @@ class EvalRunIn(BaseModel):
     )
 
 
+class ExplainIn(BaseModel):
+    question: str = Field(
+        description="die Frage, wie sie gestellt wurde (bei einer Folgefrage: wie gesucht wurde, mit Thema in Klammern)"
+    )
+
+
 ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorOut, "description": "Nicht gefunden"},
     413: {"model": ErrorOut, "description": "Anfrage zu groß"},

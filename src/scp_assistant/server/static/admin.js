@@ -95,7 +95,7 @@
 
   // ---- navigation ---------------------------------------------------------------------------------
   var loaders = { documents: loadDocuments, feedback: function () { loadFeedback(); loadCases(); }, eval: loadRuns,
-    audit: loadAudit };
+    audit: loadAudit, explain: function () { /* nothing to load: the form asks */ } };
   document.querySelectorAll("nav button[data-view]").forEach(function (b) {
     b.addEventListener("click", function () { show(b.dataset.view); });
   });
@@ -215,6 +215,81 @@
     return parts.join(" ");
   }
 
+  // ---- why a question gets its answer --------------------------------------------------------------
+  function decimal(x, digits) { return x === null || x === undefined ? "–" : x.toFixed(digits).replace(".", ","); }
+  function table(caption, heads, rows) {
+    var wrap = el("div", { "class": "table-wrap" });
+    var t = el("table");
+    t.appendChild(el("caption", null, caption));
+    var head = el("tr");
+    heads.forEach(function (h) { head.appendChild(el("th", { scope: "col" }, h)); });
+    t.appendChild(el("thead")).appendChild(head);
+    var body = t.appendChild(el("tbody"));
+    rows.forEach(function (cells) {
+      var tr = el("tr");
+      cells.forEach(function (c) { tr.appendChild(el("td", c.cls ? { "class": c.cls } : null, c.text)); });
+      body.appendChild(tr);
+    });
+    wrap.appendChild(t);
+    return wrap;
+  }
+  function explainQuestion(question) {
+    show("explain");
+    $("ex-question").value = question;
+    runExplain();
+  }
+  function runExplain() {
+    var question = $("ex-question").value.trim();
+    if (!question) { setStatus($("ex-status"), "Bitte eine Frage eingeben.", true); $("ex-question").focus(); return; }
+    $("ex-button").disabled = true;
+    $("ex-result").textContent = "";
+    setStatus($("ex-status"), "Prüfe …");
+    api("/api/v1/admin/explain", { method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ question: question }) })
+      .then(function (r) {
+        renderExplanation(r);
+        setStatus($("ex-status"), "Geprüft: " + r.decision + ".");
+      }, function (err) { setStatus($("ex-status"), err.message, true); })
+      .then(enable, enable);
+    function enable() { $("ex-button").disabled = false; }
+  }
+  $("explain-form").addEventListener("submit", function (e) { e.preventDefault(); runExplain(); });
+  var REFUSALS = { not_covered: "steht nicht in den Unterlagen", out_of_scope: "nicht zum Programm",
+    adversarial: "Manipulationsversuch" };
+  function renderExplanation(r) {
+    var out = $("ex-result");
+    out.appendChild(el("h3", null, "Entscheidung: " + r.decision +
+      (r.refusal_reason ? " (" + (REFUSALS[r.refusal_reason] || r.refusal_reason) + ")" : "")));
+    if (r.searched !== r.question) { out.appendChild(el("p", null, "Gesucht wurde: " + r.searched)); }
+    var reasons = el("ul");
+    r.reasons.forEach(function (x) { reasons.appendChild(el("li", null, x)); });
+    out.appendChild(reasons);
+    out.appendChild(el("h3", null, "Antwort"));
+    out.appendChild(el("p", { "class": "answer-text" }, r.answer));
+    if (r.signals.length) {
+      out.appendChild(table("Stärkste Signale des Ablehnungsmodells", ["Signal", "Bedeutung", "Wert", "Wirkung"],
+        r.signals.map(function (s) {
+          return [{ text: s.name }, { text: s.meaning }, { text: decimal(s.value, 2), cls: "num" },
+            { text: (s.push >= 0 ? "+" : "−") + decimal(Math.abs(s.push), 2) + (s.push >= 0 ? " eher ablehnen" : " eher antworten") }];
+        })));
+    }
+    out.appendChild(table("Gefundene Abschnitte (Rang der Suche)", ["Rang", "Dokument", "Abschnitt oder Seite", "Gelesen"],
+      r.passages.map(function (p) {
+        return [{ text: p.rank, cls: "num" }, { text: p.title + " (" + p.doc_id + ")" }, { text: p.where || "–" },
+          { text: p.read ? "ja" : "nein" }];
+      })));
+    if (r.units.length) {
+      out.appendChild(table("Textstellen nach Wahrscheinlichkeit, dass sie die Frage beantworten",
+        ["Wahrscheinlichkeit", "In der Antwort", "Dokument", "Text"],
+        r.units.map(function (u) {
+          var used = u.chosen ? "ja" : u.inside ? "ja, als Teil einer gewählten Stelle" :
+            (u.excluded ? "nein (anderer Ort, anderes Jahr oder andere Säule)" : "nein");
+          return [{ text: decimal(u.p, 2), cls: "num" }, { text: used }, { text: u.doc_id + (u.where ? " – " + u.where : "") },
+            { text: u.text, cls: "text" }];
+        })));
+    }
+  }
+
   // ---- feedback → eval case -----------------------------------------------------------------------
   var REASONS = { "falsch": "falsch", "unvollständig": "unvollständig", "quelle-falsch": "Quelle passt nicht",
     "veraltet": "veraltet", "nicht-hilfreich": "nicht hilfreich", "sonstiges": "etwas anderes" };
@@ -246,6 +321,11 @@
       var make = el("button", { type: "button" }, "Als Testfall übernehmen");
       make.addEventListener("click", function () { openCase(f); });
       box.appendChild(make);
+      box.appendChild(document.createTextNode(" "));
+      // why it got this answer: searched as it was (a follow-up with its topic)
+      var check = el("button", { type: "button" }, "Antwort prüfen");
+      check.addEventListener("click", function () { explainQuestion(f.searched || f.question); });
+      box.appendChild(check);
       list.appendChild(box);
     });
   }
