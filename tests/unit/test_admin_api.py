@@ -416,3 +416,48 @@ def test_a_run_names_the_questions_that_turned_right_or_wrong_since_the_previous
     assert changes["added"] == 1 and changes["dropped"] == 1  # one case deleted, one added: compared in part
     assert [q["question"] for q in changes["newly_failing"]] == [cases[0]["question"]]  # now answered
     assert changes["newly_passing"] == []
+
+
+def test_reading_the_corpus_folder_again_picks_up_and_drops_files_put_there_by_hand(
+    console: tuple[TestClient, Container],
+) -> None:
+    """A file laid into the corpus folder by hand (or left there by an upload a restart interrupted) answers after
+    "Ordner neu einlesen"; a removed one stops answering; a broken one is reported and changes nothing else."""
+    client, container = console
+    by_hand = container.settings.corpus_dir / "docs" / "handreichung-test.md"
+    by_hand.write_text(MARKDOWN, encoding="utf-8")
+    before = client.post("/api/v1/ask", json={"question": "Wann bietet das Land eine digitale Sprechstunde an?"}).json()
+    assert "Dienstag" not in before["answer"]  # not in the index yet
+    assert client.post("/api/v1/admin/reindex-jobs").status_code == 401
+    res = client.post("/api/v1/admin/reindex-jobs", headers=AUTH)
+    assert res.status_code == 202
+    job = wait(client, res.json()["job_id"])
+    assert job["status"] == "done" and job["report"]["status"] == "neu eingelesen"
+    assert job["report"]["added"] == ["handreichung-test"] and job["report"]["removed"] == []
+    answer = client.post("/api/v1/ask", json={"question": "Wann bietet das Land eine digitale Sprechstunde an?"}).json()
+    assert "Dienstag" in answer["answer"]
+    docs = {d["doc_id"]: d for d in client.get("/api/v1/admin/documents", headers=AUTH).json()}
+    assert docs["handreichung-test"]["origin"] == "mitgeliefert" and docs["handreichung-test"]["uploaded_at"] is None
+
+    by_hand.unlink()
+    broken = container.settings.corpus_dir / "pdf" / "kaputt.pdf"
+    broken.parent.mkdir(exist_ok=True)
+    broken.write_bytes(b"%PDF-1.4 nothing more")
+    job = wait(client, client.post("/api/v1/admin/reindex-jobs", headers=AUTH).json()["job_id"])
+    assert job["status"] == "done" and job["report"]["removed"] == ["handreichung-test"]
+    assert any("kaputt.pdf" in e for e in job["report"]["errors"])
+    docs = {d["doc_id"] for d in client.get("/api/v1/admin/documents", headers=AUTH).json()}
+    assert "handreichung-test" not in docs and "cb1" in docs
+    actions = [a["action"] for a in client.get("/api/v1/admin/audit", headers=AUTH).json()]
+    assert actions.count("Korpus neu eingelesen") == 2
+
+
+def test_an_uploaded_document_shows_when_it_was_uploaded(console: tuple[TestClient, Container]) -> None:
+    client, _ = console
+    res = client.post(
+        "/api/v1/admin/documents", headers=AUTH, files={"file": ("h.md", MARKDOWN.encode(), "text/markdown")}
+    )
+    assert wait(client, res.json()["job_id"])["status"] == "done"
+    docs = {d["doc_id"]: d for d in client.get("/api/v1/admin/documents", headers=AUTH).json()}
+    assert docs["handreichung-test"]["uploaded_at"].startswith(time.strftime("%Y-"))
+    assert docs["cb1"]["uploaded_at"] is None

@@ -21,7 +21,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from scp_assistant.admin.records import WORKER, AdminRecords, Job
-from scp_assistant.admin.uploads import backup, files_of, install, report_dict, restore, stage
+from scp_assistant.admin.uploads import (
+    backup,
+    files_of,
+    ingest_summary,
+    install,
+    reindex_summary,
+    restore,
+    stage,
+)
 from scp_assistant.errors import InputError, NotFoundError, ScpError
 from scp_assistant.eval.compare import question_changes
 from scp_assistant.eval.dataset import validate
@@ -82,7 +90,7 @@ class Console:
                     "doc_id": meta.doc_id, "title": meta.title, "publisher": meta.publisher, "date": meta.date,
                     "doc_type": meta.doc_type, "region": meta.region, "source_url": meta.source_url,
                     "chunks": doc.chunks, "origin": "hochgeladen" if meta.doc_id in uploaded else "mitgeliefert",
-                    "path": meta.path, "warnings": warnings,
+                    "uploaded_at": uploaded.get(meta.doc_id), "path": meta.path, "warnings": warnings,
                 }
             )  # fmt: skip
         return out
@@ -107,7 +115,7 @@ class Console:
                 raise InputError(f"Das Dokument konnte nicht eingelesen werden: {reason}")
             self.records.mark_uploaded(staged.doc_id, next(iter(staged.files)))
             self.records.audit(actor, f"Dokument {action}", staged.doc_id, file=filename, chunks=staged.chunks)
-            return {"doc_id": staged.doc_id, "chunks": staged.chunks, **_ingest_summary(report, staged.doc_id)}
+            return {"doc_id": staged.doc_id, "chunks": staged.chunks, **ingest_summary(report, staged.doc_id)}
 
         self._start(job, work)
         return job
@@ -129,7 +137,20 @@ class Console:
                 raise InputError("Das letzte Dokument kann nicht gelöscht werden.")
             self.records.forget_upload(doc_id)
             self.records.audit(actor, "Dokument gelöscht", doc_id)
-            return {"doc_id": doc_id, "status": "gelöscht", **_ingest_summary(report, doc_id)}
+            return {"doc_id": doc_id, "status": "gelöscht", **ingest_summary(report, doc_id)}
+
+        self._start(job, work)
+        return job
+
+    def reindex(self, actor: str) -> Job:
+        """Read the corpus folder again (incremental): picks up files put there by hand or left by an upload that a
+        restart interrupted, and drops what was removed; the serving index answers until the new one is complete."""
+        job = self.records.new_job("document")
+
+        def work() -> dict[str, Any]:
+            report = self._reindex()
+            self.records.audit(actor, "Korpus neu eingelesen", None, added=report.added, removed=report.removed)
+            return reindex_summary(report)
 
         self._start(job, work)
         return job
@@ -265,16 +286,6 @@ class Console:
 def _covered(fact: str, text: str) -> bool:
     """The eval suite's fact rule over a whole document: in windows of 1000 characters."""
     return any(fact_covered(fact, text[i : i + 1000]) for i in range(0, max(1, len(text)), 400))
-
-
-def _ingest_summary(report: IngestReport, doc_id: str) -> dict[str, Any]:
-    data = report_dict(report)
-    return {
-        "documents": data["documents"],
-        "warnings": [w["message"] for w in data["warnings"] if doc_id in w["path"]],
-        "errors": [f"{f['path']}: {f['message']}" for f in data["failures"]],
-        "duration_s": round(report.duration_s, 1),
-    }
 
 
 def _german_time(iso: str) -> str:

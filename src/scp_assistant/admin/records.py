@@ -204,8 +204,9 @@ class AdminRecords:
 
     # ---- uploaded documents ---------------------------------------------------------------------
     def uploaded(self) -> dict[str, str]:
+        """Documents uploaded in the console, with when (ISO time of the last upload)."""
         with self._db.transaction() as db:
-            rows = db.execute("SELECT doc_id, path FROM uploads").fetchall()
+            rows = db.execute("SELECT doc_id, uploaded_at FROM uploads").fetchall()
         return {r[0]: r[1] for r in rows}
 
     def mark_uploaded(self, doc_id: str, path: str) -> None:

@@ -21,6 +21,7 @@ from scp_assistant.errors import DocumentError, InputError
 from scp_assistant.ingest.chunking import chunk_document
 from scp_assistant.ingest.isolated import load_isolated
 from scp_assistant.ingest.loaders import load_faq, load_markdown
+from scp_assistant.ingest.report import IngestReport
 from scp_assistant.models import Document
 from scp_assistant.settings import IngestSettings
 
@@ -153,3 +154,28 @@ def restore(saved: dict[Path, bytes], written: list[Path]) -> None:
 def report_dict(report: Any) -> dict[str, Any]:
     data: dict[str, Any] = json.loads(json.dumps(report.to_dict(), default=str))
     return data
+
+
+def ingest_summary(report: IngestReport, doc_id: str) -> dict[str, Any]:
+    """What a job that changed one document reports: the index's size, the document's warnings, other files' errors."""
+    data = report_dict(report)
+    return {
+        "documents": data["documents"],
+        "warnings": [w["message"] for w in data["warnings"] if doc_id in w["path"]],
+        "errors": [f"{f['path']}: {f['message']}" for f in data["failures"]],
+        "duration_s": round(report.duration_s, 1),
+    }
+
+
+def reindex_summary(report: IngestReport) -> dict[str, Any]:
+    """What a job that read the whole corpus folder again reports: what came, changed and went, what failed, and the
+    warnings of what came or changed (not those every re-read repeats for the rest)."""
+    data = report_dict(report)
+    changed = [*report.added, *report.updated]
+    return {
+        "status": "neu eingelesen", "documents": report.documents, "chunks": report.chunks,
+        "added": report.added, "updated": report.updated, "removed": report.removed,
+        "errors": [f"{f['path']}: {f['message']}" for f in data["failures"]],
+        "warnings": [f"{w['path']}: {w['message']}" for w in data["warnings"] if any(d in w["path"] for d in changed)],
+        "duration_s": round(report.duration_s, 1),
+    }  # fmt: skip

@@ -85,6 +85,11 @@ def delete(doc_id: str, actor: Actor, desk: Desk) -> JSONResponse:
     return _accepted(desk.delete(doc_id, actor))
 
 
+@admin.post("/reindex-jobs", status_code=202, summary="Korpus neu einlesen (im Hintergrund, als Auftrag)")
+def reindex_job(actor: Actor, desk: Desk) -> JSONResponse:
+    return _accepted(desk.reindex(actor))
+
+
 @admin.get("/jobs/{job_id}", summary="Stand eines Auftrags: queued, running, done oder failed, mit Bericht")
 def job(job_id: str, actor: Actor, desk: Desk) -> dict[str, Any]:
     return job_dict(desk.records.job(job_id))

@@ -124,7 +124,7 @@
       var name = el("td", null, d.title);
       // the id (what search results and test cases name), its sections and where it comes from, under the title
       name.appendChild(el("span", { "class": "id" }, d.doc_id + " · " + d.chunks + (d.chunks === 1 ? " Abschnitt" : " Abschnitte") +
-        " · " + d.origin));
+        " · " + d.origin + (d.uploaded_at ? " am " + when(d.uploaded_at) : "")));
       if (/^https?:\/\//i.test(d.source_url || "")) {  // where it comes from, to check it against the original
         name.appendChild(el("a", { href: d.source_url, target: "_blank", rel: "noopener", "class": "id" }, d.source_url));
       }
@@ -155,6 +155,16 @@
     return option ? option.textContent : (value || "–");
   }
   $("doc-search").addEventListener("input", renderDocuments);
+  $("reindex-button").addEventListener("click", function () {
+    var button = $("reindex-button");
+    button.disabled = true;  // one run at a time
+    setStatus($("reindex-status"), "Lese den Korpus-Ordner neu ein …");
+    api("/api/v1/admin/reindex-jobs", { method: "POST" })
+      .then(function (r) { return follow(r.job_id, $("reindex-status")); })
+      .then(loadDocuments, function (err) { setStatus($("reindex-status"), err.message, true); })
+      .then(enable, enable);
+    function enable() { button.disabled = false; }
+  });
   $("file").addEventListener("change", function () {
     var name = ($("file").files[0] || {}).name || "";
     $("pdf-meta").hidden = !/\.pdf$/i.test(name);
@@ -208,10 +218,22 @@
     if (!report) { return "Fertig."; }
     if (report.metrics) { return "Lauf abgeschlossen."; }
     var parts = [];
+    if (report.status === "neu eingelesen") { return reindexed(report); }
     if (report.status === "gelöscht") { parts.push("„" + report.doc_id + "“ wurde gelöscht und der Index neu aufgebaut."); }
     else { parts.push("Fertig: „" + report.doc_id + "“ ist eingelesen (" + report.chunks + (report.chunks === 1 ? " Abschnitt)." : " Abschnitte).")); }
     if (report.warnings && report.warnings.length) { parts.push("Hinweise: " + report.warnings.join("; ") + "."); }
     if (report.errors && report.errors.length) { parts.push("Andere Dateien mit Fehlern: " + report.errors.join("; ") + "."); }
+    return parts.join(" ");
+  }
+
+  function reindexed(report) {
+    var parts = ["Neu eingelesen: " + report.documents + " Dokumente, " + report.chunks + " Abschnitte."];
+    var changes = [["neu", report.added], ["geändert", report.updated], ["entfernt", report.removed]]
+      .filter(function (c) { return c[1].length; })
+      .map(function (c) { return c[0] + ": " + c[1].join(", "); });
+    parts.push(changes.length ? "Änderungen – " + changes.join("; ") + "." : "Keine Änderungen gegenüber dem Index.");
+    if (report.errors.length) { parts.push("Dateien mit Fehlern (nicht im Index): " + report.errors.join("; ") + "."); }
+    if (report.warnings.length) { parts.push("Hinweise: " + report.warnings.join("; ") + "."); }
     return parts.join(" ");
   }
 
