@@ -184,9 +184,11 @@ def test_feedback_becomes_an_eval_case_checked_against_its_sources(console: tupl
     answer = client.post("/api/v1/ask", json={"question": "Darf aus dem Chancenbudget Mobiliar angeschafft werden?"})
     answer_id = answer.json()["answer_id"]
     client.post("/api/v1/feedback", json={"answer_id": answer_id, "rating": "down", "reason": "unvollständig"})
-    entries = client.get("/api/v1/admin/feedback/entries?rating=down", headers=AUTH).json()
+    entries = client.get("/api/v1/admin/feedback/entries?rating=down", headers=AUTH).json()["entries"]
     assert entries[0]["answer_id"] == answer_id and entries[0]["reason"] == "unvollständig"
-    assert client.get("/api/v1/admin/feedback/entries?reason=falsch", headers=AUTH).json() == []
+    assert entries[0]["case_id"] is None
+    none = client.get("/api/v1/admin/feedback/entries?reason=falsch", headers=AUTH).json()
+    assert none == {"total": 0, "entries": []}
     sources = client.get(f"/api/v1/admin/feedback/{entries[0]['id']}/sources", headers=AUTH).json()
     assert any(d["doc_id"] == "faq1" and d["cited"] for d in sources["documents"])
 
@@ -361,7 +363,7 @@ def test_feedback_on_a_follow_up_shows_what_was_searched(
     assert searched != "Und bis wann?" and "Säule III" in searched
     client.post("/api/v1/feedback", json={"answer_id": follow["answer_id"], "rating": "down"})
     client.post("/api/v1/feedback", json={"answer_id": first.json()["answer_id"], "rating": "up"})
-    entries = client.get("/api/v1/admin/feedback/entries", headers=AUTH).json()
+    entries = client.get("/api/v1/admin/feedback/entries", headers=AUTH).json()["entries"]
     by_question = {e["question"]: e for e in entries}
     assert by_question["Und bis wann?"]["searched"] == searched
     assert by_question["Welche Berufsgruppen sind in Säule III förderfähig?"]["searched"] == ""  # asked as typed
@@ -461,3 +463,33 @@ def test_an_uploaded_document_shows_when_it_was_uploaded(console: tuple[TestClie
     docs = {d["doc_id"]: d for d in client.get("/api/v1/admin/documents", headers=AUTH).json()}
     assert docs["handreichung-test"]["uploaded_at"].startswith(time.strftime("%Y-"))
     assert docs["cb1"]["uploaded_at"] is None
+
+
+def test_feedback_comes_a_page_at_a_time_filtered_by_day_and_words_with_its_test_case(
+    console: tuple[TestClient, Container],
+) -> None:
+    from scp_assistant.feedback.store import FeedbackRecord
+
+    client, container = console
+    store = container.feedback_store
+    for i in range(7):
+        day = f"2026-11-{10 + i:02d}T09:00:00+00:00"
+        store.add(FeedbackRecord("down", f"Frage {i} zum Trägerbudget" if i % 2 else f"Frage {i} zu Säule III",
+                                 "Antwort", comment="Kita fehlt" if i == 3 else None, answer_id=f"answer-{i}",
+                                 created_at=day))  # fmt: skip
+    url = "/api/v1/admin/feedback/entries"
+    first = client.get(f"{url}?limit=3", headers=AUTH).json()
+    assert first["total"] == 7 and [e["question"][:7] for e in first["entries"]] == ["Frage 6", "Frage 5", "Frage 4"]
+    rest = client.get(f"{url}?limit=3&offset=6", headers=AUTH).json()
+    assert [e["question"][:7] for e in rest["entries"]] == ["Frage 0"]
+    since = client.get(f"{url}?since=2026-11-15", headers=AUTH).json()
+    assert since["total"] == 2  # the 15th and the 16th
+    words = client.get(f"{url}?q=traegerbudget", headers=AUTH).json()  # as typed without umlauts
+    assert words["total"] == 3 and all("Trägerbudget" in e["question"] for e in words["entries"])
+    assert client.get(f"{url}?q=kita", headers=AUTH).json()["entries"][0]["question"].startswith("Frage 3")
+    assert client.get(f"{url}?since=11.11.2026", headers=AUTH).status_code == 422
+    # the test case made from a feedback shows with it
+    case = {"question": "Frage 3 zum Trägerbudget", "expect": "refuse", "answer_id": "answer-3"}
+    made = client.post("/api/v1/admin/eval-cases", headers=AUTH, json=case).json()
+    entries = {e["answer_id"]: e for e in client.get(url, headers=AUTH).json()["entries"]}
+    assert entries["answer-3"]["case_id"] == made["id"] and entries["answer-4"]["case_id"] is None

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import secrets
 import time
-from dataclasses import asdict
 from typing import Annotated, Any
 
 import anyio
@@ -13,10 +12,11 @@ from fastapi import APIRouter, Depends, File, Form, Header, Query, Request, Uplo
 from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 
 from scp_assistant.admin.console import Console
+from scp_assistant.admin.feedback_view import PAGE, FeedbackFilter, feedback_page, searched_with
 from scp_assistant.admin.records import Job, actor_of, job_dict
 from scp_assistant.container import Container
 from scp_assistant.errors import AuthError, ForbiddenError
-from scp_assistant.feedback.store import FeedbackRecord, FeedbackStore
+from scp_assistant.feedback.store import Rating
 from scp_assistant.server.schemas import ADMIN_ERRORS, ERRORS, EvalCaseIn, EvalRunIn, ExplainIn
 
 FAILED_SIGN_IN_DELAY_S = 1.0  # a wrong token waits a moment: guessing stays slow
@@ -95,23 +95,20 @@ def job(job_id: str, actor: Actor, desk: Desk) -> dict[str, Any]:
     return job_dict(desk.records.job(job_id))
 
 
-@admin.get("/feedback/entries", summary="Rückmeldungen, neueste zuerst, filterbar")
+@admin.get("/feedback/entries", summary="Rückmeldungen, neueste zuerst, filterbar, seitenweise: {total, entries}")
 def feedback_entries(
     request: Request,
     actor: Actor,
-    rating: Annotated[str | None, Query(pattern="^(up|down)$")] = None,
+    desk: Desk,
+    rating: Annotated[Rating | None, Query()] = None,
     reason: Annotated[str | None, Query(max_length=40)] = None,
-) -> list[dict[str, Any]]:
-    store = _container(request).feedback_store
-    records = [r for r in reversed(store.list(rating)) if reason is None or r.reason == reason]  # type: ignore[arg-type]
-    return [{**asdict(r), "searched": _searched(store, r)} for r in records]
-
-
-def _searched(store: FeedbackStore, record: FeedbackRecord) -> str:
-    """What the answer a feedback rates was searched with, where that was not the question as typed (a follow-up
-    with its topic), from the answer record; empty otherwise."""
-    answer = store.get_answer(record.answer_id) if record.answer_id else None
-    return answer.searched if answer else ""
+    since: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$", description="ab diesem Tag")] = None,
+    q: Annotated[str | None, Query(max_length=200, description="Wörter in Frage oder Kommentar")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = PAGE,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    wanted = FeedbackFilter(rating, reason, since, q, limit, offset)
+    return feedback_page(_container(request).feedback_store, desk.records.cases(), wanted)
 
 
 @admin.get("/feedback/{feedback_id}/sources", summary="Zitierte und gefundene Dokumente zu einer Rückmeldung")
@@ -123,7 +120,7 @@ def feedback_sources(feedback_id: str, request: Request, actor: Actor) -> dict[s
 
         raise NotFoundError(f"Keine Rückmeldung mit der id {feedback_id!r}")
     cited = list(dict.fromkeys(str(c.get("doc_id")) for c in record.citations if c.get("doc_id")))
-    searched = _searched(container.feedback_store, record) or record.question
+    searched = searched_with(container.feedback_store, record) or record.question
     found = list(dict.fromkeys(s.chunk.doc_id for s in container.retriever.retrieve(searched)[:10]))
     titles = {d.meta.doc_id: d.meta.title for d in container.catalog.documents()}
     docs = [{"doc_id": d, "title": titles.get(d, d), "cited": d in cited} for d in dict.fromkeys(cited + found)]

@@ -315,18 +315,30 @@
   // ---- feedback → eval case -----------------------------------------------------------------------
   var REASONS = { "falsch": "falsch", "unvollständig": "unvollständig", "quelle-falsch": "Quelle passt nicht",
     "veraltet": "veraltet", "nicht-hilfreich": "nicht hilfreich", "sonstiges": "etwas anderes" };
-  function loadFeedback() {
+  var shownFeedback = 0;
+  function loadFeedback(more) {
     var params = new URLSearchParams();
     if ($("fb-rating").value) { params.set("rating", $("fb-rating").value); }
     if ($("fb-reason").value) { params.set("reason", $("fb-reason").value); }
-    return api("/api/v1/admin/feedback/entries?" + params.toString()).then(renderFeedback);
+    if ($("fb-since").value) { params.set("since", $("fb-since").value); }
+    if ($("fb-text").value.trim()) { params.set("q", $("fb-text").value.trim()); }
+    params.set("offset", more === true ? String(shownFeedback) : "0");
+    return api("/api/v1/admin/feedback/entries?" + params.toString()).then(function (page) {
+      renderFeedback(page, more === true);
+    }, function (err) { setStatus($("fb-status"), err.message, true); });
   }
-  $("fb-rating").addEventListener("change", loadFeedback);
-  $("fb-reason").addEventListener("change", loadFeedback);
-  function renderFeedback(items) {
+  ["fb-rating", "fb-reason", "fb-since"].forEach(function (id) { $(id).addEventListener("change", loadFeedback); });
+  var typing = null;
+  $("fb-text").addEventListener("input", function () { clearTimeout(typing); typing = setTimeout(loadFeedback, 300); });
+  $("fb-more").addEventListener("click", function () { loadFeedback(true); });
+  function renderFeedback(page, more) {
     var list = $("fb-list");
-    list.textContent = "";
-    if (!items.length) { list.appendChild(el("p", null, "Keine Rückmeldungen für diese Auswahl.")); return; }
+    var items = page.entries;
+    if (!more) { list.textContent = ""; shownFeedback = 0; }
+    shownFeedback += items.length;
+    $("fb-more").hidden = shownFeedback >= page.total;
+    setStatus($("fb-status"), page.total ? shownFeedback + " von " + page.total + " Rückmeldungen" : "");
+    if (!page.total) { list.appendChild(el("p", null, "Keine Rückmeldungen für diese Auswahl.")); return; }
     items.forEach(function (f) {
       var box = el("article", { "class": "feedback-item", "aria-label": "Rückmeldung vom " + when(f.created_at) });
       box.appendChild(el("p", null, when(f.created_at) + " · " + (f.rating === "up" ? "hilfreich" : "nicht hilfreich") +
@@ -335,6 +347,8 @@
       // a follow-up ("Und bis wann?") only makes sense with the topic it was searched with
       if (f.searched) { box.appendChild(el("p", null, "Gesucht wurde: " + f.searched)); }
       if (f.comment) { box.appendChild(el("p", null, "Kommentar: " + f.comment)); }
+      // handled already: a test case was made from it
+      if (f.case_id) { box.appendChild(el("p", null)).appendChild(el("span", { "class": "tag" }, "Testfall angelegt: " + f.case_id)); }
       var details = el("details");
       details.appendChild(el("summary", null, "Antwort und Quellen"));
       details.appendChild(el("p", null, f.answer));
