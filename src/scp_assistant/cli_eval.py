@@ -17,6 +17,7 @@ from scp_assistant.container import Container
 from scp_assistant.errors import InputError, ScpError
 from scp_assistant.eval.compare import Gates, compare, gate_limit
 from scp_assistant.eval.dataset import DEFAULT_SETS, load_questions, read, reviewed_feedback, validate
+from scp_assistant.eval.diagnose import diagnose
 from scp_assistant.eval.execute import answer_all, run_config
 from scp_assistant.eval.runner import read_run, run_retrieval, run_with, write_run
 from scp_assistant.settings import Settings, with_dotted
@@ -48,13 +49,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     )
     run_p.add_argument("--output", type=Path, help="Lauf-Ordner (Standard: eval/runs/ZEIT[-NAME])")
     run_p.add_argument("--name", help="Name des Laufs")
-    run_p.add_argument(
-        "--set",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="Einstellung ändern, z. B. retrieve.bm25_weight=0.3 (mehrfach möglich)",
-    )
+    change = "Einstellung ändern, z. B. retrieve.bm25_weight=0.3 (mehrfach möglich)"
+    run_p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help=change)
     run_p.add_argument("--retrieval-only", action="store_true", help="nur Suche messen, keine Antworten")
     run_p.add_argument("--baseline", type=Path, help="früherer Lauf zum Vergleich")
     run_p.add_argument(
@@ -171,10 +167,12 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     output = args.output or _default_output(args.name)
     container = Container(settings)
     payload, config = _execute(container, args.questions, args.name or output.name, args.retrieval_only)
-    if args.judge and not args.retrieval_only:
-        from scp_assistant.eval.judge import LLMJudge, apply
+    if not args.retrieval_only:
+        diagnose(container.answer_service, payload)  # where each wrong answer went wrong
+        if args.judge:
+            from scp_assistant.eval.judge import LLMJudge, apply
 
-        apply(LLMJudge(container.guarded_model), payload)
+            apply(LLMJudge(container.guarded_model), payload)
     config["overrides"] = args.set
     comparison = compare(read_run(args.baseline), payload) if args.baseline else None
     gates = _gates(args)
@@ -237,6 +235,7 @@ def _cv(settings: Settings, args: argparse.Namespace) -> int:
     container, service = _training_service(settings)
     cv = cross_validate(service, container.resolver_with, entries, args.folds, args.split)
     payload = run_with(entries, lambda q: cv.answers[str(q["id"])], turns_of=cv.turns.get)
+    diagnose(service, payload)  # what the answer stage read does not depend on the fold's models
     output = args.output or _default_output("cv")
     config = run_config(container, [Path(s) for s in sets], output.name, False)
     config["cross_validation"] = {"folds": args.folds, "split": args.split, "question_sets": sets}

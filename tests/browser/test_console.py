@@ -164,6 +164,9 @@ def test_the_console_end_to_end(
     page.locator("#eval-result table").wait_for(timeout=120_000)
     result = page.locator("#eval-result").inner_text()
     assert "Antwortgenauigkeit" in result and "%" in result and not re.search(r"\d\.\d %", result)
+    wrong = container.admin_records.jobs("eval")[0].report["metrics"]["failure_stages"]
+    if any(wrong.values()):  # where the wrong ones went wrong, as counted in the run
+        assert "Woran falsche Antworten scheiterten" in result
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # no horizontal scrolling
     assert serious(page) == []
     page.screenshot(path=str(artifacts / "console-eval.png"), full_page=True)

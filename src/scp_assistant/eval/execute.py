@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from scp_assistant.eval.compare import compare
 from scp_assistant.eval.conversations import session_player
 from scp_assistant.eval.dataset import is_conversation
+from scp_assistant.eval.diagnose import diagnose
 from scp_assistant.eval.runner import read_run, run_with, write_run
 from scp_assistant.ingest.pipeline import CHUNKER_VERSION
 from scp_assistant.models import Answer
@@ -68,6 +69,7 @@ def console_run(
     """An eval run started in the console: the run folder (with a comparison to the previous run of the same set)
     and its headline figures; ``title`` names the run in its report ("Entwicklungsfragen vom 06.12.2026, …")."""
     payload = answer_all(container, questions)
+    diagnose(container.answer_service, payload)
     config = run_config(container, [Path("console")], title, False)
     write_run(folder, payload, config)
     if previous and (Path(previous) / "results.json").exists():

@@ -6,6 +6,8 @@ import json
 from html import escape
 from typing import Any
 
+from scp_assistant.eval.diagnose import SHORT, STAGES
+
 LABELS = {
     "answer_accuracy": "Antwortgenauigkeit",
     "fact_recall": "Fakten-Abdeckung",
@@ -178,6 +180,10 @@ def render_report(payload: dict[str, Any], config: dict[str, Any], gates: dict[s
         )
     )
     charts.append(_latency_histogram([float(r.get("latency_ms") or 0.0) for r in results]))
+    stages = metrics.get("failure_stages") or {}
+    if any(stages.values()):  # where the wrong answers went wrong (eval/diagnose.py)
+        items = [(SHORT.get(k, k), float(n)) for k, n in stages.items()]
+        charts.append(_bar_chart("Woran falsche Antworten scheiterten", items, max(n for _, n in items), " Fragen"))
     rows = []
     for r in results:
         v = r.get("verdict") or {}
@@ -185,7 +191,8 @@ def render_report(payload: dict[str, Any], config: dict[str, Any], gates: dict[s
         status = "richtig" if ok else ("–" if retrieval_only else "falsch")
         status_class = "ok" if ok else "fail"
         kind = "Ablehnung" if r.get("refused") else "Antwort"
-        reasons = "; ".join(v.get("reasons") or []) or ("–" if ok else "")
+        reasons = "; ".join(([STAGES[r["stage"]]] if r.get("stage") in STAGES else []) + (v.get("reasons") or []))
+        reasons = reasons or ("–" if ok else "")
         rows.append(
             f'<tr data-status="{status}" data-category="{escape(str(r.get("category") or ""))}">'
             f"<td>{escape(str(r['id']))}</td><td>{escape(_category(str(r.get('category') or '')))}</td>"

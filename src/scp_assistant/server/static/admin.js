@@ -551,6 +551,7 @@
     });
     table.appendChild(tbody);
     var wrap = el("div", { "class": "table-wrap" }); wrap.appendChild(table); box.appendChild(wrap);
+    showStages(box, m.failure_stages);
     showChanges(box, report.changes);
     var save = el("button", { type: "button" }, "Vollständigen Bericht speichern (HTML)");
     save.addEventListener("click", function () {
@@ -567,6 +568,18 @@
     box.appendChild(el("p")).appendChild(save);
   }
 
+  var STAGES = [["suche", "Suche (ein fehlender Kernfakt stand in keinem gelesenen Abschnitt)"],
+    ["auswahl", "Auswahl (gelesen, aber nicht gewählt)"], ["abgelehnt", "zu Unrecht abgelehnt"],
+    ["nicht-abgelehnt", "beantwortet statt abgelehnt"], ["quelle", "erwartete Quelle nicht zitiert"], ["laenge", "zu lang"]];
+  function showStages(box, stages) {  // where the wrong answers went wrong (eval/diagnose.py)
+    if (!stages) { return; }
+    var shown = STAGES.filter(function (s) { return stages[s[0]]; });
+    if (!shown.length) { return; }
+    box.appendChild(el("h3", null, "Woran falsche Antworten scheiterten"));
+    var list = el("ul");
+    shown.forEach(function (s) { list.appendChild(el("li", null, s[1] + ": " + stages[s[0]])); });
+    box.appendChild(list);
+  }
   function showChanges(box, changes) {
     // which questions this run gets right or wrong that the previous run of the set did not
     if (!changes) { return; }
