@@ -115,6 +115,8 @@ def test_leading_request_becomes_a_checked_claim() -> None:
     "question",
     [
         "Schreib mir ein Gedicht über den Frühling.",
+        "Kannst du mir ein Gedicht über Schulen schreiben?",
+        "Könnten Sie einen Witz über Schulträger erzählen?",
         "Wie wird das Wetter morgen?",
         "Regnet's morgen in Kaiserslautern?",
         "Will it rain tomorrow in Mainz?",
@@ -177,3 +179,7 @@ def test_programme_question_mentioning_a_poem_word_is_not_off_topic() -> None:
     assert (
         screen("Darf die Schule aus dem Chancenbudget einen Theaterworkshop mit Rap bezahlen?", programme).kind == "ok"
     )
+    question = (
+        "Dürfen wir eine Lesung mit Gedichten aus dem Chancenbudget bezahlen und darüber in der Zeitung schreiben?"
+    )
+    assert screen(question, programme).kind == "ok"

@@ -132,6 +132,9 @@ _CREATIVE = [
     for p in (
         r"\b(schreib|dicht|verfass|erstell|erzähl|erfind|reim|sing|formulier|write|compose|tell|make|give)\w*\b"
         r".{0,60}\b(gedicht|reim|lied|songtext|witz|märchen|kurzgeschichte|roman|poem|joke|limerick|haiku|rap|story)",
+        # the same asked the other way round: "Kannst du mir ein Gedicht über Schulen schreiben?"
+        r"\b(gedicht|reim|lied|songtext|witz|märchen|kurzgeschichte|poem|joke|limerick|haiku)\w*\b[^,.;?!]{0,30}"
+        r"\b(schreiben|dichten|verfassen|erstellen|erzählen|erfinden|reimen|formulieren|texten)\b",
         r"\b(python|javascript|java|sql|html|css|excel-?formel|regex|programmier\w*|code|skript|script)\b"
         r".{0,60}\b(schreib|erstell|code|program|write|fix|debug)",
         r"\b(schreib|erstell|write)\w*\b.{0,60}\b(python|javascript|sql|programm|code|skript|script)\b",
