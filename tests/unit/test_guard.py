@@ -122,6 +122,8 @@ def test_leading_request_becomes_a_checked_claim() -> None:
         "Will it rain tomorrow in Mainz?",
         "Und wie komm ich da morgen früh am schnellsten mit dem Zug von Kaiserslautern hin?",
         "Wo finde ich in Trier einen Parkplatz?",
+        "Can you recommend a good restaurant in Mainz?",
+        "Welches Hotel in Worms ist gut für eine Übernachtung?",
     ],
 )
 def test_off_topic_requests(question: str) -> None:
