@@ -160,6 +160,11 @@ def test_a_school_word_in_the_same_sentence_does_not_make_the_weather_a_programm
         assert screen(question, programme).kind == "ok", question
 
 
+def test_a_staff_question_with_a_holiday_word_is_not_a_holiday_question() -> None:
+    assert screen("Wer übernimmt die Urlaubsvertretung der Schulsozialarbeiterin?", programme).kind == "ok"
+    assert screen("Wo kann man in Mainz gut Urlaub machen?", programme).kind == "out_of_scope"
+
+
 def test_an_unrelated_word_in_a_programme_sentence_is_fine() -> None:
     question = "Dürfen wir aus dem Chancenbudget einen Fußball-Workshop bezahlen, auch wenn es regnet?"
     assert screen(question, programme) == Screening("ok", question)

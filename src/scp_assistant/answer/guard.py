@@ -158,7 +158,8 @@ _UNRELATED = [
         # the weather in its verbs: "Regnet's morgen?", "Schneit es am Wochenende?", "Will it rain?"
         r"\b(regnet|regnets|regnen|schneit|schneits|gewitter|wettervorhersage|forecast|rain|raining|snow)\b",
         # going out and travelling: "Can you recommend a good restaurant in Mainz?"
-        r"\b(restaurants?|kneipen?|biergarten|hotels?|sehenswürdigkeit(en)?|sightseeing|urlaubs?\w*|tourist\w*)\b",
+        r"\b(restaurants?|kneipen?|biergarten|hotels?|sehenswürdigkeit(en)?|sightseeing|"
+        r"urlaub(e|s|sziel\w*|sort\w*|sreise\w*)?|touristen|tourismus)\b",
         # the time of day: "Wie spät ist es in Mainz?"
         r"\bwie spät ist('?s| es)\b|\buhrzeit\b|\bwhat time is it\b",
         # getting somewhere: "Wie komm ich da morgen mit dem Zug von Kaiserslautern hin?"
