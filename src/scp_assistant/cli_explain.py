@@ -23,7 +23,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
 def run_command(settings: Settings, args: argparse.Namespace) -> int:
     from scp_assistant.eval.explain import as_text, explain
 
-    found = explain(Container(settings).answer_service, args.question, units=max(1, args.units))
+    service = Container(settings).answer_service
+    found = explain(service, args.question, units=max(1, args.units), backend=settings.llm.backend)
     if args.json:
         sys.stdout.write(json.dumps(found.to_dict(), ensure_ascii=False, indent=2) + "\n")
     else:

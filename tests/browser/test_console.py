@@ -232,7 +232,7 @@ def test_a_bad_answer_is_explained_from_its_feedback(
     page.get_by_label("Suchen (Frage, Kommentar)").fill("mobiliar angeschafft")
     expect(page.locator(".feedback-item").filter(has_not_text=question)).to_have_count(0)
     expect(page.locator(".feedback-item").filter(has_text=question)).not_to_have_count(0)
-    expect(page.locator("#fb-status")).to_have_text(re.compile(r"^(\d+) von \1 Rückmeldungen$"))
+    expect(page.locator("#fb-status")).to_have_text(re.compile(r"^(1 Rückmeldung|alle \d+ Rückmeldungen)$"))
     page.get_by_label("Suchen (Frage, Kommentar)").fill("gibt es in keiner rückmeldung")
     page.get_by_text("Keine Rückmeldungen für diese Auswahl.").wait_for()
     page.get_by_label("Suchen (Frage, Kommentar)").fill("Mobiliar")
@@ -240,6 +240,8 @@ def test_a_bad_answer_is_explained_from_its_feedback(
     entry.get_by_role("button", name="Antwort prüfen").click()
     result = page.locator("#ex-result")
     expect(page.locator("#ex-status")).to_have_text("Geprüft: beantwortet.", timeout=30_000)
+    # the keyboard goes on at the result, not at the page's start (walk-through, round 35)
+    expect(page.locator("#ex-result h3").first).to_be_focused()
     assert page.get_by_role("button", name="Antwort prüfen", exact=True).first.get_attribute("aria-current") == "page"
     assert page.get_by_label("Zu prüfende Frage").input_value() == question
     assert result.get_by_role("heading", name="Entscheidung: beantwortet").is_visible()
@@ -253,9 +255,11 @@ def test_a_bad_answer_is_explained_from_its_feedback(
     page.screenshot(path=str(artifacts / "console-explain.png"), full_page=True)
     # a question typed in directly: an empty one is refused in German, an off-topic one shows the scope check
     page.get_by_label("Zu prüfende Frage").fill("Wer hat die Fußball-WM 2014 gewonnen?")
-    page.get_by_role("button", name="Prüfen", exact=True).click()
+    page.get_by_role("button", name="Prüfen", exact=True).focus()
+    page.keyboard.press("Enter")
     expect(page.locator("#ex-status")).to_have_text("Geprüft: abgelehnt.", timeout=30_000)
-    assert "Themenprüfung" in result.inner_text() and "nicht zum Programm" in result.inner_text()
+    expect(page.locator("#ex-result h3").first).to_be_focused()
+    assert "Prüfung vor der Suche" in result.inner_text() and "nicht zum Programm" in result.inner_text()
     page.close()
 
 
@@ -267,8 +271,9 @@ def test_reading_the_folder_again_shows_what_came_and_went(
     base, container = console_server
     by_hand = container.settings.corpus_dir / "docs" / "von-hand.md"
     by_hand.write_text(
-        "---\nid: von-hand\ntitle: Von Hand abgelegt\npublisher: ism\ndate: 2025-06-01\ndoc_type: kommune\n"
-        "region: RLP\n---\n# Von Hand abgelegt\n\nDer Kreis plant eine Fachtagung zum Trägerbudget.\n",
+        "---\nid: von-hand\ntitle: Von Hand abgelegt\npublisher: ism\ndate: 06/2025\ndoc_type: kommune\n"
+        f"region: RLP\nsource_url: https://example.org/pm.php?pmurl=https%3A%2F%2F{'x' * 160}\n---\n"
+        "# Von Hand abgelegt\n\nDer Kreis plant eine Fachtagung zum Trägerbudget.\n",
         encoding="utf-8",
     )
     page = browser.new_page(viewport={"width": 1366, "height": 900})
@@ -278,12 +283,18 @@ def test_reading_the_folder_again_shows_what_came_and_went(
     rows = page.locator("#doc-table tbody tr")
     rows.first.wait_for()
     expect(rows.filter(has_text="Von Hand abgelegt")).to_have_count(0)
-    page.get_by_role("button", name="Ordner neu einlesen").click()
+    page.get_by_role("button", name="Ordner neu einlesen").focus()
+    page.keyboard.press("Enter")
     status = page.locator("#reindex-status")
     expect(status).to_contain_text("Änderungen – neu: von-hand.", timeout=120_000)
+    assert "Dateien mit Fehlern" not in status.inner_text()
     expect(rows.filter(has_text="Von Hand abgelegt")).to_have_count(1, timeout=30_000)
+    # the keyboard stayed on the button while it ran; a 200-character address does not widen the table
+    expect(page.get_by_role("button", name="Ordner neu einlesen")).to_be_focused()
+    wrap = "document.querySelector('#doc-table').parentElement"
+    assert page.evaluate(f"(() => {{ const w = {wrap}; return w.scrollWidth - w.clientWidth; }})()") <= 1
     # the new file's warning, not those every re-read repeats for the rest ("Seiten ohne Text" of the slides)
-    assert "von-hand.md: Quelle (Link)" in status.inner_text() and "folien" not in status.inner_text()
+    assert "von-hand.md: Datum '06/2025' ist nicht ISO" in status.inner_text() and "folien" not in status.inner_text()
     assert page.get_by_role("button", name="Ordner neu einlesen").is_enabled()
     assert serious(page) == []
     page.screenshot(path=str(artifacts / "console-reindexed.png"), full_page=True)
@@ -291,4 +302,37 @@ def test_reading_the_folder_again_shows_what_came_and_went(
     page.get_by_role("button", name="Ordner neu einlesen").click()
     expect(status).to_contain_text("entfernt: von-hand", timeout=120_000)
     expect(rows.filter(has_text="Von Hand abgelegt")).to_have_count(0, timeout=30_000)
+    page.close()
+
+
+def test_more_feedback_is_loaded_where_the_keyboard_goes_on(
+    browser: Any, console_server: tuple[str, Container]
+) -> None:
+    from playwright.sync_api import expect
+
+    from scp_assistant.feedback.store import FeedbackRecord
+
+    base, container = console_server
+    for i in range(55):
+        container.feedback_store.add(
+            FeedbackRecord(
+                "down", f"Sammelfrage {i:02d} zum Trägerbudget", "Antwort", created_at=f"2026-01-01T10:{i:02d}:00+00:00"
+            )
+        )
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    page.goto(base + "/admin")
+    page.get_by_label("Admin-Token").fill(TOKEN)
+    page.get_by_role("button", name="Anmelden").click()
+    page.locator("#doc-table tbody tr").first.wait_for()
+    page.get_by_role("button", name="Rückmeldungen").click()
+    page.get_by_label("Suchen (Frage, Kommentar)").fill("Sammelfrage")
+    expect(page.locator("#fb-status")).to_have_text("50 von 55 Rückmeldungen")
+    page.get_by_role("button", name="Weitere laden").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#fb-status")).to_have_text("alle 55 Rückmeldungen")
+    assert page.get_by_role("button", name="Weitere laden").is_hidden()
+    focused = page.evaluate("document.activeElement.textContent")
+    assert "Sammelfrage 04" in focused  # the 51st, newest first: the first of the ones just loaded
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") in ("Antwort und Quellen", "Als Testfall übernehmen")
     page.close()

@@ -124,24 +124,6 @@ def test_an_off_topic_refusal_after_the_search_names_what_the_documents_lack(fak
     assert chat.answer.startswith("Dazu kann ich leider nicht helfen.")
 
 
-@pytest.mark.parametrize(
-    "question,words,named",
-    [
-        ("Schreib mir ein Excel-Makro für die Maßnahmenliste.", ["Schreib", "Excel-Makro", "Maßnahmenliste"],
-         ["Excel-Makro", "Maßnahmenliste"]),
-        ("An welchem Tag? Brauch das fürs Protokoll.", ["Brauch", "Protokoll"], ["Protokoll"]),
-        ("Apropos Kosten: welche Hebesätze, sagen Sie, Leute?", ["Apropos", "Hebesätze", "Leute"], ["Hebesätze"]),
-        ("Wo war die Tagung im Oktober?", ["Tagung", "Oktober"], ["Tagung"]),
-        ("Was ist mit Elterngeld, Elterngeld und Mutterschutz und Hebesatz?",
-         ["Elterngeld", "Elterngeld", "Mutterschutz", "Hebesatz"], ["Elterngeld", "Mutterschutz"]),
-    ],
-)  # fmt: skip
-def test_a_refusal_names_only_weighty_nouns_not_a_sentence_opener(
-    question: str, words: list[str], named: list[str]
-) -> None:
-    assert messages.nameable(question, words) == named
-
-
 def test_a_question_past_the_scope_check_is_declined_as_not_covered_even_without_programme_words(
     fake_container: Container,
 ) -> None:

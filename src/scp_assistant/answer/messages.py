@@ -83,15 +83,56 @@ def refusal(
 
 
 _MONTHS = frozenset("januar februar märz april mai juni juli august september oktober november dezember".split())
+# words of a message's frame, not of its topic: greetings, politeness, "Frage", "dringend"
+_FRAME = frozenset(
+    "herren damen grüße grüßen hallo danke bitte frage fragen antwort antworten anfrage dringend ungefähr "
+    "schnell kollegen kolleginnen".split()
+)
+_OPENER = re.compile(r"(?:^|[.!?:;,–(\n\"„“]\s*)([\wÄÖÜäöüß-]+)")
+_BEFORE_PRONOUN = re.compile(r"\b([\wÄÖÜäöüß-]+)\s+(?:du|sie|ich|wir|ihr|man|es|er)\b", re.IGNORECASE)
+# an adjective or adverb written with a capital letter ("Ehrlich", "Schnellstmöglich", "Dringend"), never a noun
+_NOT_A_NOUN = re.compile(r"(lich|ig|isch|bar|weise|los|sam|[^aeiouäöü]end)$", re.IGNORECASE)
 
 
 def nameable(question: str, words: Sequence[str], limit: int = 2) -> list[str]:
     """Of the words a question uses and the documents do not, those a refusal can name as what is missing: nouns
-    of some weight, not the first word of a sentence ("Schreib mir …", "Apropos …", "Brauch das fürs Protokoll"),
-    not a short everyday noun ("Leute", "Namen") or a month."""
-    starts = {m.group(1) for m in re.finditer(r"(?:^|[.!?:;]\s+)[\"„“'(]?([\wÄÖÜäöüß-]+)", question)}
-    out = [w for w in words if w not in starts and len(w) >= 6 and w.lower() not in _MONTHS]
+    of some weight. When a word may not be one, it is not named: the first word of a sentence or clause
+    ("Schreib mir …", "Apropos …", "Hallo, Brauche dringend …"), a verb before its pronoun ("Kannst du"), an
+    adjective or adverb ("Ehrlich", "Dringend"), the frame of a message ("Herren", "Frage"), a short everyday noun
+    ("Leute", "Namen") or a month."""
+    openers = {m.group(1) for m in _OPENER.finditer(question)}
+    verbs = {m.group(1) for m in _BEFORE_PRONOUN.finditer(question)}
+    out = []
+    for word in words:
+        low = word.lower()
+        if word in openers or word in verbs or len(word) < 6 or low in _MONTHS or low in _FRAME:
+            continue
+        if _NOT_A_NOUN.search(word) and len(word) >= 7:
+            continue
+        out.append(word[0] + word[1:].lower() if word.isupper() else word)  # "HUNDESTEUER" -> "Hundesteuer"
     return list(dict.fromkeys(out))[:limit]
+
+
+_SCREENS = {
+    "injection": "die Nachricht versucht, die Regeln des Assistenten zu ändern",
+    "personal": "die Nachricht fragt nach personenbezogenen Daten",
+    "approval": "die Nachricht verlangt eine Förderentscheidung oder ein amtliches Schreiben",
+    "off_topic": "ein Thema außerhalb des Programms (etwa Wetter, Verkehr, Gedichte oder Programmcode)",
+}
+
+
+def screened_note(category: str) -> str:
+    """Why the screen before the search declined a message (for the console's explanation)."""
+    return f"Prüfung vor der Suche: {_SCREENS.get(category, 'keine Frage zum Programm')}."
+
+
+def off_topic_note(coverage: float, unresolved: Sequence[str], floor: float) -> str:
+    """Why a question without programme words was declined after the search."""
+    if unresolved:
+        missing = f"diese Wörter stehen in keinem gefundenen Abschnitt: {', '.join(unresolved)}"
+    else:
+        missing = f"nur {coverage:.0%} ihrer Wörter stehen in den gefundenen Abschnitten (nötig: {floor:.0%})"
+    return f"Themenprüfung nach der Suche: keine Programmwörter in der Frage, und {missing}.".replace("%", " %")
 
 
 def _named(words: Sequence[str]) -> str:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from scp_assistant.answer import messages
 from scp_assistant.answer.scoring import Featurized, Scored
+from scp_assistant.learn.candidates import UnitCandidate
 from scp_assistant.models import Answer, Chunk, Citation, RetrievedRef, ScoredChunk
 
 log = logging.getLogger(__name__)
@@ -28,6 +29,8 @@ class Prepared:
     featurized: Featurized | None = None  # None when the guard declined before scoring
     scored: Scored | None = None
     foreign_places: tuple[str, ...] = ()  # places asked about that the documents never name
+    scope_note: str = ""  # why the scope check declined it, in German (for ``scp-assistant explain``)
+    shown: list[UnitCandidate] | None = None  # the units the extractive answer shows, once composed
 
 
 def finish(prep: Prepared, answer: Answer) -> Answer:

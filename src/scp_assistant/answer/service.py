@@ -95,6 +95,7 @@ class AnswerService:
         if screening.kind in ("adversarial", "out_of_scope"):
             reason: RefusalReason = "adversarial" if screening.kind == "adversarial" else "out_of_scope"
             prep.refusal = self._refusal(text, reason, screening.category, prep)
+            prep.scope_note = messages.screened_note(screening.category)
             return prep, None
         evidence = self.judge.judge(query, ranked)
         log.debug("evidence %s", evidence)
@@ -105,8 +106,9 @@ class AnswerService:
             # ("Wie rechne ich eine Dienstreise nach dem Landesreisekostengesetz ab?"; coverage counts only
             # words the index knows, so it alone looks complete there): not a question for us. On the bundled
             # sets, 18 questions of this kind, all to decline. Nothing to learn from there
-            named = messages.nameable(text, evidence.unresolved)
+            named = messages.nameable(query, evidence.unresolved)
             prep.refusal = self._refusal(text, "out_of_scope", "", prep, unknown=named)
+            prep.scope_note = messages.off_topic_note(evidence.coverage, evidence.unresolved, OFF_TOPIC_COVERAGE)
             return prep, None
         return prep, evidence
 
@@ -163,6 +165,7 @@ class AnswerService:
         while len(body) > self._settings.max_answer_chars and len(units) > 1:  # never pad past what a reader takes
             units.pop()
             body, citations = render(units, closing)
+        prep.shown = units
         conflict = conflicting_figures(units, citations)
         extra = [messages.conflict_notice(conflict)] if conflict else []
         return answered(prep, body, citations, _cited_chunks(units), self.backend, extra)

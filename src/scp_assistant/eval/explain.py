@@ -14,7 +14,6 @@ from typing import Any
 import numpy as np
 
 from scp_assistant.answer.prepared import finish
-from scp_assistant.answer.select import select
 from scp_assistant.answer.service import AnswerService
 from scp_assistant.learn.candidates import UnitCandidate
 from scp_assistant.learn.question_features import QUESTION_FEATURES
@@ -100,22 +99,26 @@ class Explanation:
         return asdict(self)
 
 
-def explain(service: AnswerService, question: str, units: int = 12, passages: int = 8) -> Explanation:
-    """Answer ``question`` as the chat would (extractive stage) and say why. Raises InputError like an answer."""
+def explain(
+    service: AnswerService, question: str, units: int = 12, passages: int = 8, backend: str = "extractive"
+) -> Explanation:
+    """Answer ``question`` as the chat would (extractive stage) and say why. Raises InputError like an answer.
+    ``backend``: the configured answering backend; with a language model, the explanation says that the model words
+    the answer from the same passages after the same decision."""
     prep = service.prepare(question)
     answer = finish(prep, prep.refusal or service.compose(prep))
     params = service.models.params
     scored = prep.scored
     reasons: list[str] = []
+    if backend != "extractive":
+        reasons.append(
+            f"Gezeigt ist die extraktive Antwort. Im Chat formuliert das Sprachmodell ({backend}) sie aus denselben "
+            "Abschnitten; die Entscheidung zwischen Antworten und Ablehnen ist dieselbe."
+        )
     if prep.stripped:
         reasons.append("Anweisungen in der Nachricht wurden entfernt; gesucht wurde nur die eigentliche Frage.")
-    if answer.refusal_reason == "adversarial":
-        reasons.append("Die Nachricht versucht, die Regeln des Assistenten zu ändern.")
-    elif answer.refusal_reason == "out_of_scope":
-        reasons.append(
-            "Themenprüfung vor den gelernten Modellen: keine Frage zum Programm (keine Programmwörter und Wörter, "
-            "die keiner der gefundenen Abschnitte enthält)."
-        )
+    if prep.scope_note:  # declined before the learned models: which check, and why
+        reasons.append(prep.scope_note)
     if prep.foreign_places:
         reasons.append(f"Orte, die die Unterlagen nicht nennen: {', '.join(prep.foreign_places)}.")
     if prep.featurized is not None and prep.featurized.unknown_words:
@@ -132,7 +135,7 @@ def explain(service: AnswerService, question: str, units: int = 12, passages: in
         )
         signals = _signals(service, scored.question_row)
         if not answer.refused:
-            chosen = select(scored, params).units
+            chosen = prep.shown or []  # what the answer shows, after it was cut to its length
         read = {c.chunk.chunk_id for c in scored.candidates}
         order = sorted(range(len(scored.p)), key=lambda i: (-round(float(scored.p[i]), 9), i))[:units]
         unit_views = [_unit_view(scored.candidates[i], float(scored.p[i]), chosen, i in scored.featurized.excluded)
@@ -148,7 +151,11 @@ def explain(service: AnswerService, question: str, units: int = 12, passages: in
         kind=scored.featurized.profile.kind if scored is not None else "",
         parts=list(scored.featurized.profile.parts) if scored is not None else [],
         signals=signals,
-        passages=[_passage_view(rank, s, read) for rank, s in enumerate(prep.ranked[:passages], start=1)],
+        passages=[  # the first ones found, and every further one whose units were read
+            _passage_view(rank, s, read)
+            for rank, s in enumerate(prep.ranked, start=1)
+            if rank <= passages or s.chunk.chunk_id in read
+        ],
         units=unit_views,
         answer=answer.answer,
         citations=[c.__dict__ for c in answer.citations],

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from functools import partial
 from typing import Annotated, Any
 
 import anyio
@@ -167,7 +168,8 @@ async def explain_answer(body: ExplainIn, request: Request, actor: Actor) -> dic
     container = _container(request)
     container.refresh_if_stale()
     limiter = request.app.state.answer_limiter  # shares the answering threads with the chat
-    found = await anyio.to_thread.run_sync(explain, container.answer_service, body.question, limiter=limiter)
+    work = partial(explain, container.answer_service, body.question, backend=container.settings.llm.backend)
+    found = await anyio.to_thread.run_sync(work, limiter=limiter)
     return found.to_dict()
 
 

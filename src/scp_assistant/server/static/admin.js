@@ -157,13 +157,19 @@
   $("doc-search").addEventListener("input", renderDocuments);
   $("reindex-button").addEventListener("click", function () {
     var button = $("reindex-button");
-    button.disabled = true;  // one run at a time
+    // one run at a time; the button stays focusable (a disabled one would drop the keyboard to the page's start)
+    if (button.getAttribute("aria-disabled") === "true") { return; }
+    button.setAttribute("aria-disabled", "true");
     setStatus($("reindex-status"), "Lese den Korpus-Ordner neu ein …");
     api("/api/v1/admin/reindex-jobs", { method: "POST" })
       .then(function (r) { return follow(r.job_id, $("reindex-status")); })
-      .then(loadDocuments, function (err) { setStatus($("reindex-status"), err.message, true); })
+      .then(function (job) {
+        var report = job.report || {};
+        if (report.errors && report.errors.length) { setStatus($("reindex-status"), reindexed(report), true); }
+        return loadDocuments();
+      }, function (err) { setStatus($("reindex-status"), err.message, true); })
       .then(enable, enable);
-    function enable() { button.disabled = false; }
+    function enable() { button.removeAttribute("aria-disabled"); }
   });
   $("file").addEventListener("change", function () {
     var name = ($("file").files[0] || {}).name || "";
@@ -258,12 +264,16 @@
   function explainQuestion(question) {
     show("explain");
     $("ex-question").value = question;
+    focusOn($("ex-h"));  // the feedback entry it came from is hidden now
     runExplain();
   }
+  var explaining = false;
   function runExplain() {
     var question = $("ex-question").value.trim();
     if (!question) { setStatus($("ex-status"), "Bitte eine Frage eingeben.", true); $("ex-question").focus(); return; }
-    $("ex-button").disabled = true;
+    if (explaining) { return; }  // one at a time; the button stays focusable
+    explaining = true;
+    $("ex-button").setAttribute("aria-disabled", "true");
     $("ex-result").textContent = "";
     setStatus($("ex-status"), "Prüfe …");
     api("/api/v1/admin/explain", { method: "POST", headers: { "Content-Type": "application/json" },
@@ -271,9 +281,10 @@
       .then(function (r) {
         renderExplanation(r);
         setStatus($("ex-status"), "Geprüft: " + r.decision + ".");
+        focusOn($("ex-result").querySelector("h3"));
       }, function (err) { setStatus($("ex-status"), err.message, true); })
       .then(enable, enable);
-    function enable() { $("ex-button").disabled = false; }
+    function enable() { explaining = false; $("ex-button").removeAttribute("aria-disabled"); }
   }
   $("explain-form").addEventListener("submit", function (e) { e.preventDefault(); runExplain(); });
   var REFUSALS = { not_covered: "steht nicht in den Unterlagen", out_of_scope: "nicht zum Programm",
@@ -289,13 +300,17 @@
     out.appendChild(el("h3", null, "Antwort"));
     out.appendChild(el("p", { "class": "answer-text" }, r.answer));
     if (r.signals.length) {
+      out.appendChild(el("p", { "class": "hint" }, "Die Wirkung ist gelernt: wie stark das Modell diesen Wert dieser " +
+        "Frage zum Ablehnen (+) oder zum Antworten (−) gewichtet, verglichen mit einer durchschnittlichen Frage. " +
+        "Abgelehnt wird ab der Schwelle oben."));
       out.appendChild(table("Stärkste Signale des Ablehnungsmodells", ["Signal", "Bedeutung", "Wert", "Wirkung"],
         r.signals.map(function (s) {
           return [{ text: s.name }, { text: s.meaning }, { text: decimal(s.value, 2), cls: "num" },
             { text: (s.push >= 0 ? "+" : "−") + decimal(Math.abs(s.push), 2) + (s.push >= 0 ? " eher ablehnen" : " eher antworten") }];
         })));
     }
-    out.appendChild(table("Gefundene Abschnitte (Rang der Suche)", ["Rang", "Dokument", "Abschnitt oder Seite", "Gelesen"],
+    out.appendChild(table("Gefundene Abschnitte (Rang der Suche; gelesen: ihre Textstellen kamen für die Antwort in Frage)",
+      ["Rang", "Dokument", "Abschnitt oder Seite", "Gelesen"],
       r.passages.map(function (p) {
         return [{ text: p.rank, cls: "num" }, { text: p.title + " (" + p.doc_id + ")" }, { text: p.where || "–" },
           { text: p.read ? "ja" : "nein" }];
@@ -335,9 +350,12 @@
     var list = $("fb-list");
     var items = page.entries;
     if (!more) { list.textContent = ""; shownFeedback = 0; }
+    var before = shownFeedback;
     shownFeedback += items.length;
+    var moreWasFocused = document.activeElement === $("fb-more");
     $("fb-more").hidden = shownFeedback >= page.total;
-    setStatus($("fb-status"), page.total ? shownFeedback + " von " + page.total + " Rückmeldungen" : "");
+    setStatus($("fb-status"), page.total === 1 ? "1 Rückmeldung" : page.total === shownFeedback ?
+      "alle " + page.total + " Rückmeldungen" : shownFeedback + " von " + page.total + " Rückmeldungen");
     if (!page.total) { list.appendChild(el("p", null, "Keine Rückmeldungen für diese Auswahl.")); return; }
     items.forEach(function (f) {
       var box = el("article", { "class": "feedback-item", "aria-label": "Rückmeldung vom " + when(f.created_at) });
@@ -364,6 +382,7 @@
       box.appendChild(check);
       list.appendChild(box);
     });
+    if (more && moreWasFocused && items.length) { focusOn(list.children[before]); }  // go on where the new ones start
   }
   var caseFor = null;
   function openCase(f) {
@@ -602,6 +621,8 @@
   }
 
   // ---- audit ---------------------------------------------------------------------------------------
+  var DETAILS = { added: "neu", updated: "geändert", removed: "entfernt", file: "Datei", chunks: "Abschnitte",
+    "case": "Testfall", question: "Frage", expect: "erwartet", set: "Fragensatz", questions: "Fragen" };
   function loadAudit() {
     return api("/api/v1/admin/audit").then(function (entries) {
       var body = $("audit-table").querySelector("tbody");
@@ -612,7 +633,10 @@
         row.appendChild(el("td", null, a.actor));
         row.appendChild(el("td", null, a.action));
         row.appendChild(el("td", null, a.doc_id || "–"));
-        row.appendChild(el("td", null, Object.keys(a.detail || {}).map(function (k) { return k + ": " + a.detail[k]; }).join("; ")));
+        row.appendChild(el("td", null, Object.keys(a.detail || {}).map(function (k) {
+          var value = a.detail[k];
+          return (DETAILS[k] || k) + ": " + (Array.isArray(value) ? (value.join(", ") || "–") : value);
+        }).join("; ")));
         body.appendChild(row);
       });
     });
