@@ -123,6 +123,8 @@ def test_answer_records_of_an_earlier_version_get_the_searched_column_from_worke
     assert old is not None and old.question == "Frage?" and old.searched == ""
     stores[1].record_answer(AnswerRecord("new1", "Und dort?", "Antwort.", [], searched="Und dort? (Worms)"))
     assert stores[2].get_answer("new1").searched == "Und dort? (Worms)"  # type: ignore[union-attr]
+    # all at once, as the console's feedback list reads them
+    assert stores[0].searched_for(["new1", "old1", "gibt-es-nicht"]) == {"new1": "Und dort? (Worms)", "old1": ""}
 
 
 def test_unreachable_database_is_a_clear_error(tmp_path: Path) -> None:

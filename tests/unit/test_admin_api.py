@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -461,7 +462,8 @@ def test_an_uploaded_document_shows_when_it_was_uploaded(console: tuple[TestClie
     )
     assert wait(client, res.json()["job_id"])["status"] == "done"
     docs = {d["doc_id"]: d for d in client.get("/api/v1/admin/documents", headers=AUTH).json()}
-    assert docs["handreichung-test"]["uploaded_at"].startswith(time.strftime("%Y-"))
+    uploaded = datetime.fromisoformat(docs["handreichung-test"]["uploaded_at"])
+    assert abs((datetime.now(UTC) - uploaded).total_seconds()) < 120
     assert docs["cb1"]["uploaded_at"] is None
 
 
@@ -493,3 +495,24 @@ def test_feedback_comes_a_page_at_a_time_filtered_by_day_and_words_with_its_test
     made = client.post("/api/v1/admin/eval-cases", headers=AUTH, json=case).json()
     entries = {e["answer_id"]: e for e in client.get(url, headers=AUTH).json()["entries"]}
     assert entries["answer-3"]["case_id"] == made["id"] and entries["answer-4"]["case_id"] is None
+
+
+def test_feedback_from_a_day_means_that_day_in_germany_and_short_words_match_whole_words(
+    console: tuple[TestClient, Container], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review, round 35: "Ab Datum" compared the UTC date; "Säule I" matched every word with an i."""
+    from scp_assistant.feedback.store import FeedbackRecord
+
+    client, container = console
+    store = container.feedback_store
+    store.add(FeedbackRecord("down", "Was gilt in Säule III?", "A", created_at="2026-12-02T23:30:00+00:00"))  # 00:30
+    store.add(FeedbackRecord("down", "Was gilt in Säule I?", "A", created_at="2026-12-02T22:30:00+00:00"))  # 23:30
+    url = "/api/v1/admin/feedback/entries"
+    third = client.get(f"{url}?since=2026-12-03", headers=AUTH).json()
+    assert [e["question"] for e in third["entries"]] == ["Was gilt in Säule III?"]
+    assert client.get(f"{url}?since=2026-12-02", headers=AUTH).json()["total"] == 2
+    pillar = client.get(f"{url}?q=Säule I", headers=AUTH).json()
+    assert [e["question"] for e in pillar["entries"]] == ["Was gilt in Säule I?"]
+    # what each answer was searched with comes in one query, not one per entry
+    monkeypatch.setattr(type(store), "get_answer", lambda *_: pytest.fail("one query per entry"))
+    assert client.get(f"{url}?q=gilt", headers=AUTH).json()["total"] == 2

@@ -3,8 +3,11 @@ comment), one page at a time, each entry with what its answer was searched with 
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from scp_assistant.feedback.store import FeedbackRecord, FeedbackStore, Rating
 from scp_assistant.text import fold
@@ -23,22 +26,24 @@ class FeedbackFilter:
 
 
 def feedback_page(store: FeedbackStore, cases: list[dict[str, Any]], wanted: FeedbackFilter) -> dict[str, Any]:
-    """``{"total": n, "entries": [...]}``: how many entries match, and the page of them asked for."""
+    """``{"total": n, "entries": [...]}``: how many entries match, and the page of them asked for. What each answer
+    was searched with comes in one query for all of them, not one per entry."""
     case_of = {str(c["answer_id"]): str(c["id"]) for c in cases if c.get("answer_id")}
+    start = _day_start(wanted.since) if wanted.since else None
+    records = [
+        r for r in reversed(store.list(wanted.rating))
+        if (wanted.reason is None or r.reason == wanted.reason)
+        and (start is None or _moment(r.created_at) >= start)
+    ]  # fmt: skip
     words = fold(wanted.text or "").split()
-    matching: list[tuple[FeedbackRecord, str]] = []
-    for record in reversed(store.list(wanted.rating)):
-        if wanted.reason is not None and record.reason != wanted.reason:
-            continue
-        if wanted.since and record.created_at[:10] < wanted.since:
-            continue
-        searched = searched_with(store, record) if words or len(matching) < wanted.offset + wanted.limit else ""
-        if words and not all(w in fold(f"{record.question} {record.comment or ''} {searched}") for w in words):
-            continue
-        matching.append((record, searched))
-    page = matching[wanted.offset : wanted.offset + wanted.limit]
-    entries = [{**asdict(r), "searched": searched, "case_id": case_of.get(r.answer_id or "")} for r, searched in page]
-    return {"total": len(matching), "entries": entries}
+    searched = store.searched_for([r.answer_id for r in records if r.answer_id]) if records else {}
+    if words:
+        records = [r for r in records if _mentions(f"{r.question} {r.comment or ''} {_searched(searched, r)}", words)]
+    page = records[wanted.offset : wanted.offset + wanted.limit]
+    entries = [
+        {**asdict(r), "searched": _searched(searched, r), "case_id": case_of.get(r.answer_id or "")} for r in page
+    ]
+    return {"total": len(records), "entries": entries}
 
 
 def searched_with(store: FeedbackStore, record: FeedbackRecord) -> str:
@@ -46,3 +51,28 @@ def searched_with(store: FeedbackStore, record: FeedbackRecord) -> str:
     with its topic), from the answer record; empty otherwise."""
     answer = store.get_answer(record.answer_id) if record.answer_id else None
     return answer.searched if answer else ""
+
+
+def _searched(searched: dict[str, str], record: FeedbackRecord) -> str:
+    return searched.get(record.answer_id or "", "")
+
+
+def _mentions(text: str, words: list[str]) -> bool:
+    """Every word occurs in a word of the text ("budget" in "Trägerbudget"); one or two letters ("Säule I") only as a
+    word of their own."""
+    tokens = re.findall(r"[\w-]+", fold(text))
+    return all(any(t == w if len(w) <= 2 else w in t for t in tokens) for w in words)
+
+
+def _day_start(day: str) -> datetime:
+    """Midnight of ``day`` where the console's users are (Germany), so that "Ab Datum" means the day they see."""
+    try:
+        zone: tzinfo = ZoneInfo("Europe/Berlin")
+    except ZoneInfoNotFoundError:  # a system without time zone data: UTC
+        zone = UTC
+    return datetime.fromisoformat(day).replace(tzinfo=zone)
+
+
+def _moment(iso: str) -> datetime:
+    moment = datetime.fromisoformat(iso)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -92,6 +92,9 @@ class _NoRecords:
     def get_answer(self, answer_id: str) -> AnswerRecord | None:
         return None
 
+    def searched_for(self, answer_ids: Sequence[str]) -> dict[str, str]:
+        return {}
+
 
 def session_player(
     answers: Answerer, resolver: QueryRewriter, max_question_chars: int

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Literal, Protocol, cast
@@ -71,6 +72,10 @@ class FeedbackStore(Protocol):
     def record_answer(self, record: AnswerRecord) -> None: ...
 
     def get_answer(self, answer_id: str) -> AnswerRecord | None: ...
+
+    def searched_for(self, answer_ids: Sequence[str]) -> dict[str, str]:
+        """What each of these answers was searched with, where that is known (one query, not one per answer)."""
+        ...
 
 
 _FEEDBACK_DDL = (
@@ -174,6 +179,17 @@ class SQLFeedbackStore:
                     record.searched,
                 ),
             )
+
+    def searched_for(self, answer_ids: Sequence[str]) -> dict[str, str]:
+        wanted = list(dict.fromkeys(a for a in answer_ids if a))
+        out: dict[str, str] = {}
+        with self._db.transaction() as db:
+            for start in range(0, len(wanted), 500):
+                batch = wanted[start : start + 500]
+                marks = ", ".join(["{p}"] * len(batch))
+                query = self._db.sql(f"SELECT answer_id, searched FROM answers WHERE answer_id IN ({marks})")
+                out.update({row[0]: row[1] or "" for row in db.execute(query, tuple(batch)).fetchall()})
+        return out
 
     def get_answer(self, answer_id: str) -> AnswerRecord | None:
         with self._db.transaction() as db:
