@@ -18,7 +18,7 @@ from scp_assistant.errors import InputError, ScpError
 from scp_assistant.eval.compare import Gates, compare, gate_limit
 from scp_assistant.eval.dataset import DEFAULT_SETS, load_questions, read, reviewed_feedback, validate
 from scp_assistant.eval.diagnose import diagnose
-from scp_assistant.eval.execute import answer_all, run_config
+from scp_assistant.eval.execute import answer_all, index_texts, run_config
 from scp_assistant.eval.runner import read_run, run_retrieval, run_with, write_run
 from scp_assistant.settings import Settings, with_dotted
 
@@ -168,7 +168,7 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     container = Container(settings)
     payload, config = _execute(container, args.questions, args.name or output.name, args.retrieval_only)
     if not args.retrieval_only:
-        diagnose(container.answer_service, payload)  # where each wrong answer went wrong
+        diagnose(container.answer_service, payload, index_texts(container))  # where each wrong answer went wrong
         if args.judge:
             from scp_assistant.eval.judge import LLMJudge, apply
 
@@ -235,7 +235,7 @@ def _cv(settings: Settings, args: argparse.Namespace) -> int:
     container, service = _training_service(settings)
     cv = cross_validate(service, container.resolver_with, entries, args.folds, args.split)
     payload = run_with(entries, lambda q: cv.answers[str(q["id"])], turns_of=cv.turns.get)
-    diagnose(service, payload)  # what the answer stage read does not depend on the fold's models
+    diagnose(service, payload, index_texts(container))  # what the answer stage read does not depend on the models
     output = args.output or _default_output("cv")
     config = run_config(container, [Path(s) for s in sets], output.name, False)
     config["cross_validation"] = {"folds": args.folds, "split": args.split, "question_sets": sets}

@@ -40,6 +40,16 @@ def test_each_wrong_result_gets_the_stage_that_lost_it(
     assert stage_of(fake_container.answer_service, entry) == stage
 
 
+def test_a_fact_no_passage_of_the_index_holds_is_the_fact_to_check_not_the_search(fake_container: Container) -> None:
+    service = fake_container.answer_service
+    index = [stored.chunk.text for stored in fake_container.store.all_chunks()]
+    nowhere = result(verdict={"missing_facts": ["Zustimmung des Kreistags bis 31.03.2027"]})
+    assert stage_of(service, nowhere, index) == "fakt"
+    assert stage_of(service, nowhere) == "suche"  # without the index to look in
+    read = result(verdict={"missing_facts": ["Schulträger muss vorher zustimmen"]})
+    assert stage_of(service, read, index) == "auswahl"
+
+
 def test_a_conversation_is_judged_by_what_its_last_turn_searched(fake_container: Container) -> None:
     service = fake_container.answer_service
     fact = {"missing_facts": ["Schulträger muss vorher zustimmen"]}
@@ -57,7 +67,15 @@ def test_the_stages_are_counted_and_shown_in_the_report(fake_container: Containe
         "metrics": {"questions": 4},
     }
     counts = diagnose(fake_container.answer_service, payload)
-    assert counts == {"suche": 0, "auswahl": 0, "abgelehnt": 2, "nicht-abgelehnt": 1, "quelle": 0, "laenge": 0}
+    assert counts == {
+        "suche": 0,
+        "auswahl": 0,
+        "abgelehnt": 2,
+        "nicht-abgelehnt": 1,
+        "quelle": 0,
+        "laenge": 0,
+        "fakt": 0,
+    }
     assert payload["metrics"]["failure_stages"] == counts
     assert "stage" not in payload["results"][0]  # a right answer has none
     html = render_report(payload, {"name": "Test"}, {})

@@ -1,7 +1,8 @@
 """Where a wrong answer went wrong, for each wrong result of an eval run: the search (a missing key fact stands in
 no passage the answer stage read), the selection (the missing facts stood in passages it read, in units it did not
 take), the refusal (declined although the documents answer, or answered although they do not), the citation (facts
-complete, expected source not cited) or the length.
+complete, expected source not cited), the length, or the key fact itself (no passage of the index holds it in a
+form the fact rule finds).
 
 Measured with the extractive stage's own view of the question (what it searched and read), so that the ism team
 knows which stage to work on; the counts go into ``metrics["failure_stages"]``, the stage of each wrong result
@@ -11,10 +12,11 @@ into its ``stage`` field and the report.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from scp_assistant.errors import ScpError
-from scp_assistant.eval.metrics import fact_covered
+from scp_assistant.eval.metrics import FACTS_NEEDED, MAX_CHARS, fact_covered
 
 if TYPE_CHECKING:  # the report reads the stage names without loading the answer stage
     from scp_assistant.answer.service import AnswerService
@@ -26,23 +28,25 @@ STAGES = {
     "nicht-abgelehnt": "Ablehnung: beantwortet, obwohl die Unterlagen nicht antworten",
     "quelle": "Quelle: die Fakten sind da, die erwartete Quelle ist nicht zitiert",
     "laenge": "Länge: die Antwort ist länger als 1200 Zeichen",
+    # the rule that finds a fact in a text finds this one in no passage of the index: its wording (or the index)
+    # is to be checked, not the search ("kein Übertrag ins Folgejahr" for "nicht in das folgende Schuljahr übertragen")
+    "fakt": "Kernfakt prüfen: ein fehlender Kernfakt ist so in keinem Abschnitt des Index zu finden",
 }
 SHORT = {
     "suche": "Suche", "auswahl": "Auswahl", "abgelehnt": "zu Unrecht abgelehnt", "nicht-abgelehnt": "nicht abgelehnt",
-    "quelle": "Quelle", "laenge": "Länge",
+    "quelle": "Quelle", "laenge": "Länge", "fakt": "Kernfakt prüfen",
 }  # fmt: skip
-MAX_CHARS = 1200  # the eval suite's limits for a right answer: its length and the share of key facts it holds
-FACTS_NEEDED = 0.75
 
 
-def diagnose(service: AnswerService, payload: dict[str, Any]) -> dict[str, int]:
-    """Adds ``stage`` to every wrong result and ``metrics["failure_stages"]`` (stage -> count, all stages)."""
+def diagnose(service: AnswerService, payload: dict[str, Any], index_texts: Sequence[str] = ()) -> dict[str, int]:
+    """Adds ``stage`` to every wrong result and ``metrics["failure_stages"]`` (stage -> count, all stages).
+    ``index_texts``: every passage of the index, to tell a fact the search missed from one no passage holds."""
     counts: Counter[str] = Counter()
     for result in payload["results"]:
         verdict = result.get("verdict") or {}
         if verdict.get("correct") or result.get("backend") == "error":
             continue
-        stage = stage_of(service, result)
+        stage = stage_of(service, result, index_texts)
         result["stage"] = stage
         counts[stage] += 1
     summary = {stage: counts[stage] for stage in STAGES}
@@ -50,7 +54,7 @@ def diagnose(service: AnswerService, payload: dict[str, Any]) -> dict[str, int]:
     return summary
 
 
-def stage_of(service: AnswerService, result: dict[str, Any]) -> str:
+def stage_of(service: AnswerService, result: dict[str, Any], index_texts: Sequence[str] = ()) -> str:
     verdict = result.get("verdict") or {}
     if result.get("expect") == "refuse":
         return "nicht-abgelehnt"
@@ -62,9 +66,10 @@ def stage_of(service: AnswerService, result: dict[str, Any]) -> str:
     if float(verdict.get("fact_recall") or 0.0) >= FACTS_NEEDED or not missing:
         return "quelle"
     read = _read_texts(service, _searched(result))
-    if any(not any(fact_covered(fact, text) for text in read) for fact in missing):
-        return "suche"
-    return "auswahl"
+    unread = [fact for fact in missing if not any(fact_covered(fact, text) for text in read)]
+    if index_texts and any(not any(fact_covered(fact, text) for text in index_texts) for fact in unread):
+        return "fakt"
+    return "suche" if unread else "auswahl"
 
 
 def _searched(result: dict[str, Any]) -> str:

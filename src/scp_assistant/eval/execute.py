@@ -40,6 +40,11 @@ def run_config(container: Container, questions: Sequence[Path], name: str, retri
     }
 
 
+def index_texts(container: Container) -> list[str]:
+    """Every passage of the index (for telling a key fact the search missed from one no passage holds)."""
+    return [stored.chunk.text for stored in container.store.all_chunks()]
+
+
 def git_commit() -> str:
     try:
         out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=5)
@@ -69,7 +74,7 @@ def console_run(
     """An eval run started in the console: the run folder (with a comparison to the previous run of the same set)
     and its headline figures; ``title`` names the run in its report ("Entwicklungsfragen vom 06.12.2026, …")."""
     payload = answer_all(container, questions)
-    diagnose(container.answer_service, payload)
+    diagnose(container.answer_service, payload, index_texts(container))
     config = run_config(container, [Path("console")], title, False)
     write_run(folder, payload, config)
     if previous and (Path(previous) / "results.json").exists():

@@ -116,6 +116,7 @@ ABBREV = {
     r"%": " Prozent ",
 }
 MAX_CHARS = 1200
+FACTS_NEEDED = 0.75  # share of its key facts a right answer holds
 FACT_WINDOW = 1000
 LEAD_WINDOW = 300
 _MONTH_NAMES = "januar februar märz april mai juni juli august september oktober november dezember"
@@ -240,7 +241,8 @@ def judge(question: dict[str, Any], result: dict[str, Any]) -> Verdict:
             v.citation_precision = sum(1 for d in cited_docs if d & expected) / len(cited_docs)
         if not refused:
             v.lead_fact = any(fact_covered(f, answer[:LEAD_WINDOW]) for f in facts) if facts else True
-        v.correct = not refused and v.chars <= MAX_CHARS and v.fact_recall >= 0.75 and v.citation_hit and not forbidden
+        complete = v.fact_recall >= FACTS_NEEDED
+        v.correct = not refused and v.chars <= MAX_CHARS and complete and v.citation_hit and not forbidden
         if refused:
             v.reasons.append("unerwartet abgelehnt")
         if v.missing_facts and not refused:

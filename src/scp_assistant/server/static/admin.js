@@ -589,7 +589,8 @@
 
   var STAGES = [["suche", "Suche (ein fehlender Kernfakt stand in keinem gelesenen Abschnitt)"],
     ["auswahl", "Auswahl (gelesen, aber nicht gewählt)"], ["abgelehnt", "zu Unrecht abgelehnt"],
-    ["nicht-abgelehnt", "beantwortet statt abgelehnt"], ["quelle", "erwartete Quelle nicht zitiert"], ["laenge", "zu lang"]];
+    ["nicht-abgelehnt", "beantwortet statt abgelehnt"], ["quelle", "erwartete Quelle nicht zitiert"], ["laenge", "zu lang"],
+    ["fakt", "Kernfakt prüfen (so in keinem Abschnitt des Index zu finden)"]];
   function showStages(box, stages) {  // where the wrong answers went wrong (eval/diagnose.py)
     if (!stages) { return; }
     var shown = STAGES.filter(function (s) { return stages[s[0]]; });
