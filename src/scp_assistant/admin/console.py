@@ -149,8 +149,11 @@ class Console:
 
         def work() -> dict[str, Any]:
             report = self._reindex()
-            self.records.audit(actor, "Korpus neu eingelesen", None, added=report.added, removed=report.removed)
-            return reindex_summary(report)
+            changed = {*report.added, *report.updated}
+            paths = {d.meta.path for d in self._catalog().documents() if d.meta.doc_id in changed}
+            details = {"added": report.added, "updated": report.updated, "removed": report.removed}
+            self.records.audit(actor, "Korpus neu eingelesen", None, **details)
+            return reindex_summary(report, paths)
 
         self._start(job, work)
         return job

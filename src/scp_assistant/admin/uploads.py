@@ -167,15 +167,14 @@ def ingest_summary(report: IngestReport, doc_id: str) -> dict[str, Any]:
     }
 
 
-def reindex_summary(report: IngestReport) -> dict[str, Any]:
+def reindex_summary(report: IngestReport, changed: set[str]) -> dict[str, Any]:
     """What a job that read the whole corpus folder again reports: what came, changed and went, what failed, and the
-    warnings of what came or changed (not those every re-read repeats for the rest)."""
+    warnings of the files that came or changed (``changed``: their paths; not those every re-read repeats)."""
     data = report_dict(report)
-    changed = [*report.added, *report.updated]
     return {
         "status": "neu eingelesen", "documents": report.documents, "chunks": report.chunks,
         "added": report.added, "updated": report.updated, "removed": report.removed,
         "errors": [f"{f['path']}: {f['message']}" for f in data["failures"]],
-        "warnings": [f"{w['path']}: {w['message']}" for w in data["warnings"] if any(d in w["path"] for d in changed)],
+        "warnings": [f"{w['path']}: {w['message']}" for w in data["warnings"] if w["path"] in changed],
         "duration_s": round(report.duration_s, 1),
     }  # fmt: skip
