@@ -518,3 +518,27 @@ def test_feedback_from_a_day_means_that_day_in_germany_and_short_words_match_who
     # what each answer was searched with comes in one query, not one per entry
     monkeypatch.setattr(type(store), "get_answer", lambda *_: pytest.fail("one query per entry"))
     assert client.get(f"{url}?q=gilt", headers=AUTH).json()["total"] == 2
+
+
+def test_two_workers_change_the_corpus_one_after_the_other(tmp_path: Path) -> None:
+    """Review, round 35: each worker's console had a lock of its own, so a re-read in one could race an upload that
+    failed and put the corpus back in another."""
+    import threading
+
+    from scp_assistant.admin.corpus_lock import CorpusLock
+
+    first, second = CorpusLock(tmp_path / "corpus.lock"), CorpusLock(tmp_path / "corpus.lock")  # two workers
+    entered = threading.Event()
+
+    def other_worker() -> None:
+        with second:
+            entered.set()
+
+    with first:
+        thread = threading.Thread(target=other_worker)
+        thread.start()
+        assert not entered.wait(0.3)  # waits while the first one changes the corpus
+    assert entered.wait(5)
+    thread.join(5)
+    with first:  # and can be taken again
+        pass

@@ -1,10 +1,9 @@
-"""The ism console's work: documents (upload, replace, delete through the versioned re-index), eval cases from
-feedback, eval runs, and the audit trail. The HTTP routes (server/admin_routes.py) only convert.
+"""The ism console's work: documents (upload, replace, delete, re-read through the versioned re-index), eval cases
+from feedback, eval runs, and the audit trail. The HTTP routes (server/admin_routes.py) only convert.
 
-Changes to the corpus run one at a time in a background thread and are followed as jobs in the shared database;
-the old index version keeps serving until the new one is complete (ingest/pipeline.py), and a change whose
-re-index fails is undone in the corpus.
-"""
+Changes to the corpus run one at a time in all workers (admin/corpus_lock.py) in a background thread, followed as
+jobs in the shared database; the old index version serves until the new one is complete (ingest/pipeline.py), and a
+change whose re-index fails is undone in the corpus."""
 
 from __future__ import annotations
 
@@ -20,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from scp_assistant.admin.corpus_lock import CorpusLock
 from scp_assistant.admin.records import WORKER, AdminRecords, Job
 from scp_assistant.admin.uploads import (
     backup,
@@ -71,7 +71,7 @@ class Console:
         self._pipeline = pipeline
         self._index_changed = index_changed
         self._run_eval = run_eval
-        self._corpus_lock = threading.Lock()  # one change of the corpus at a time in this process
+        self.corpus_lock = CorpusLock(settings.data_dir / "corpus.lock")  # one change at a time, in all workers
 
     @property
     def corpus(self) -> Path:
@@ -171,7 +171,7 @@ class Console:
 
     def _start(self, job: Job, work: Callable[[], dict[str, Any]]) -> None:
         def run() -> None:
-            with self._corpus_lock:
+            with self.corpus_lock:
                 self.records.update_job(job.id, "running", {**job.report, "worker": WORKER})
                 try:
                     self.records.update_job(job.id, "done", work())

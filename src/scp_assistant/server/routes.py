@@ -181,7 +181,8 @@ def feedback(body: FeedbackIn, chat: Chat) -> dict[str, str]:
 )
 def reindex(request: Request) -> dict[str, Any]:
     container = _container(request)
-    report = container.ingest_pipeline().run(container.settings.corpus_dir)
+    with container.console.corpus_lock:  # not while a console job changes the corpus, in this worker or another
+        report = container.ingest_pipeline().run(container.settings.corpus_dir)
     container.reset_retrieval()
     container.refresh_if_stale(every_s=0)  # remember the new version
     return {
