@@ -133,6 +133,8 @@ def test_the_console_end_to_end(
     page.get_by_role("button", name="Testfall speichern").click()
     page.get_by_text("Gespeichert als Testfall").wait_for()
     expect(page.locator("#case-table tbody tr").filter(has_text="s3")).to_have_count(1)
+    # the feedback it came from says so at once (review, round 35)
+    expect(page.locator(".feedback-item .case-tag").first).to_contain_text("Testfall angelegt: fb-")
     assert page.get_by_role("button", name="Testfall speichern").is_disabled()  # saved once, not twice
     assert page.evaluate("document.activeElement && document.activeElement.id") == "case-status"
     cases = page.locator("#case-table tbody tr")

@@ -198,6 +198,8 @@ def test_feedback_becomes_an_eval_case_checked_against_its_sources(console: tupl
     wrong_fact = {**case, "key_facts": ["Zustimmung der ADD nötig"]}
     bad = client.post("/api/v1/admin/eval-cases", headers=AUTH, json=wrong_fact)
     assert bad.status_code == 422 and "steht in keiner der gewählten Quellen" in bad.json()["error"]["message"]
+    sourceless = client.post("/api/v1/admin/eval-cases", headers=AUTH, json={**case, "sources": []})
+    assert sourceless.status_code == 422 and "Quellen: fehlt" in sourceless.json()["error"]["message"]
     unknown = client.post("/api/v1/admin/eval-cases", headers=AUTH, json={**case, "sources": ["gibt-es-nicht"]})
     assert unknown.status_code == 422 and "nicht im Index" in unknown.json()["error"]["message"]
     invalid = client.post("/api/v1/admin/eval-cases", headers=AUTH, json={**case, "expect": "vielleicht"})

@@ -32,7 +32,7 @@ from scp_assistant.admin.uploads import (
 )
 from scp_assistant.errors import InputError, NotFoundError, ScpError
 from scp_assistant.eval.compare import question_changes
-from scp_assistant.eval.dataset import validate
+from scp_assistant.eval.dataset import FIELD_NAMES, validate
 from scp_assistant.eval.metrics import fact_covered
 from scp_assistant.index.catalog import Catalog
 from scp_assistant.ingest.loaders import is_own_source, missing_field
@@ -41,11 +41,7 @@ from scp_assistant.ingest.report import IngestReport
 from scp_assistant.settings import Settings
 
 log = logging.getLogger(__name__)
-EVAL_SETS = {
-    "dev": "eval/dev.yaml",
-    "tune": "eval/tune.yaml",
-    "conversations": "eval/conversations.yaml",
-}
+EVAL_SETS = {"dev": "eval/dev.yaml", "tune": "eval/tune.yaml", "conversations": "eval/conversations.yaml"}
 # the names the console's drop-down gives the sets, for the report's title
 SET_TITLES = {
     "dev": "Entwicklungsfragen",
@@ -218,7 +214,8 @@ class Console:
 
     def check_case(self, entry: dict[str, Any]) -> list[str]:
         """What is wrong with an eval case, in plain German (the eval suite's own rules)."""
-        problems = [f"{i.field}: {i.message}." for i in validate([entry]) if i.level == "error"]
+        errors = [i for i in validate([entry]) if i.level == "error"]
+        problems = [f"{FIELD_NAMES.get(i.field, i.field)}: {i.message}." for i in errors]
         if entry.get("expect") != "answer" or problems:
             return problems
         if not entry.get("key_facts"):

@@ -77,6 +77,9 @@ def read(path: Path) -> Any:
         raise InputError(f"Fragendatei {path} ist kein gültiges YAML: {exc}") from exc
 
 
+FIELD_NAMES = {"sources": "Quellen", "key_facts": "Kernfakten", "question": "Frage", "expect": "Erwartet"}  # German
+
+
 def validate(data: Any, known_sources: Iterable[str] | None = None, strict: bool = False) -> list[Issue]:
     """All problems of a question set. Unknown source ids are warnings (errors with ``strict``);
     with ``known_sources`` None they are not checked."""
@@ -123,7 +126,7 @@ def validate(data: Any, known_sources: Iterable[str] | None = None, strict: bool
             if not entry.get("key_facts"):
                 issues.append(Issue("warning", label, "key_facts", "fehlt: ohne Fakten zählt nur die Quelle"))
             if not entry.get("sources"):
-                issues.append(Issue("error", label, "sources", "fehlt: erwartete Quellen (doc ids) angeben"))
+                issues.append(Issue("error", label, "sources", "fehlt: eine erwartete Quelle (doc id) angeben"))
         if known is not None:
             for source in entry.get("sources") or []:
                 if isinstance(source, str) and source not in known:

@@ -86,6 +86,7 @@ def _bar_chart(title: str, items: list[tuple[str, float]], maximum: float = 1.0,
         y = 24 + i * row
         w = 0 if maximum <= 0 else max(0.0, min(1.0, value / maximum)) * 300
         shown = f"{value * 100:.0f} %" if not unit else f"{value:g}{unit}"
+        shown = "1 Frage" if shown == "1 Fragen" else shown
         bars.append(
             f'<text x="0" y="{y + 14}" class="lbl">{escape(label[:28])}</text>'
             f'<rect x="190" y="{y + 2}" width="{w:.1f}" height="16" class="bar"/>'

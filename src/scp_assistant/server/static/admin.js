@@ -330,7 +330,7 @@
   // ---- feedback → eval case -----------------------------------------------------------------------
   var REASONS = { "falsch": "falsch", "unvollständig": "unvollständig", "quelle-falsch": "Quelle passt nicht",
     "veraltet": "veraltet", "nicht-hilfreich": "nicht hilfreich", "sonstiges": "etwas anderes" };
-  var shownFeedback = 0;
+  var shownFeedback = 0, feedbackAsked = 0;
   function loadFeedback(more) {
     var params = new URLSearchParams();
     if ($("fb-rating").value) { params.set("rating", $("fb-rating").value); }
@@ -338,7 +338,9 @@
     if ($("fb-since").value) { params.set("since", $("fb-since").value); }
     if ($("fb-text").value.trim()) { params.set("q", $("fb-text").value.trim()); }
     params.set("offset", more === true ? String(shownFeedback) : "0");
+    var asked = ++feedbackAsked;  // a slower earlier reply must not overwrite a newer one
     return api("/api/v1/admin/feedback/entries?" + params.toString()).then(function (page) {
+      if (asked !== feedbackAsked) { return; }
       renderFeedback(page, more === true);
     }, function (err) { setStatus($("fb-status"), err.message, true); });
   }
@@ -359,6 +361,7 @@
     if (!page.total) { list.appendChild(el("p", null, "Keine Rückmeldungen für diese Auswahl.")); return; }
     items.forEach(function (f) {
       var box = el("article", { "class": "feedback-item", "aria-label": "Rückmeldung vom " + when(f.created_at) });
+      box.dataset.answerId = f.answer_id || "";
       box.appendChild(el("p", null, when(f.created_at) + " · " + (f.rating === "up" ? "hilfreich" : "nicht hilfreich") +
         (f.reason ? " · Grund: " + (REASONS[f.reason] || f.reason) : "")));
       box.appendChild(el("p", null, "Frage: " + f.question));
@@ -366,10 +369,10 @@
       if (f.searched) { box.appendChild(el("p", null, "Gesucht wurde: " + f.searched)); }
       if (f.comment) { box.appendChild(el("p", null, "Kommentar: " + f.comment)); }
       // handled already: a test case was made from it
-      if (f.case_id) { box.appendChild(el("p", null)).appendChild(el("span", { "class": "tag" }, "Testfall angelegt: " + f.case_id)); }
+      if (f.case_id) { box.appendChild(el("p", null)).appendChild(el("span", { "class": "tag case-tag" }, "Testfall angelegt: " + f.case_id)); }
       var details = el("details");
       details.appendChild(el("summary", null, "Antwort und Quellen"));
-      details.appendChild(el("p", null, f.answer));
+      details.appendChild(el("p", { "class": "answer-text" }, f.answer));
       (f.citations || []).forEach(function (c) { details.appendChild(el("p", null, "[" + c.n + "] " + c.title + " (" + c.doc_id + ")")); });
       box.appendChild(details);
       var make = el("button", { type: "button" }, "Als Testfall übernehmen");
@@ -455,6 +458,7 @@
     api("/api/v1/admin/eval-cases", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) })
       .then(function (c) {
         setStatus($("case-status"), "Gespeichert als Testfall " + c.id + ".");
+        markCase(c);
         focusOn($("case-status"));  // the save button it was on is disabled now
         return loadCases();
       },
@@ -462,6 +466,15 @@
   });
   $("case-form").addEventListener("input", function () { $("case-save").disabled = false; });  // changed: save anew
 
+  function markCase(c) {  // the feedback it came from shows it at once
+    if (!c.answer_id) { return; }
+    document.querySelectorAll("#fb-list .feedback-item").forEach(function (box) {
+      if (box.dataset.answerId === c.answer_id && !box.querySelector(".case-tag")) {
+        box.insertBefore(el("p", null), box.querySelector("details"))
+          .appendChild(el("span", { "class": "tag case-tag" }, "Testfall angelegt: " + c.id));
+      }
+    });
+  }
   function loadCases() {
     return api("/api/v1/admin/eval-cases").then(function (cases) {
       var body = $("case-table").querySelector("tbody");
