@@ -18,6 +18,7 @@ from scp_assistant.admin.records import Job, actor_of, job_dict
 from scp_assistant.container import Container
 from scp_assistant.errors import AuthError, ForbiddenError
 from scp_assistant.feedback.store import Rating
+from scp_assistant.server.admin_schemas import ExplainOut, FeedbackPageOut
 from scp_assistant.server.schemas import ADMIN_ERRORS, ERRORS, EvalCaseIn, EvalRunIn, ExplainIn
 
 FAILED_SIGN_IN_DELAY_S = 1.0  # a wrong token waits a moment: guessing stays slow
@@ -96,7 +97,11 @@ def job(job_id: str, actor: Actor, desk: Desk) -> dict[str, Any]:
     return job_dict(desk.records.job(job_id))
 
 
-@admin.get("/feedback/entries", summary="Rückmeldungen, neueste zuerst, filterbar, seitenweise: {total, entries}")
+@admin.get(
+    "/feedback/entries",
+    response_model=FeedbackPageOut,
+    summary="Rückmeldungen, neueste zuerst, filterbar, seitenweise: {total, entries}",
+)
 def feedback_entries(
     request: Request,
     actor: Actor,
@@ -161,7 +166,9 @@ def eval_report(job_id: str, actor: Actor, desk: Desk) -> FileResponse:
     return FileResponse(desk.report_path(job_id), media_type="text/html; charset=utf-8")
 
 
-@admin.post("/explain", summary="Warum eine Frage ihre Antwort bekommt: Suche, Einheiten, Ablehnung")
+@admin.post(
+    "/explain", response_model=ExplainOut, summary="Warum eine Frage ihre Antwort bekommt: Suche, Einheiten, Ablehnung"
+)
 async def explain_answer(body: ExplainIn, request: Request, actor: Actor) -> dict[str, Any]:
     from scp_assistant.eval.explain import explain
 
