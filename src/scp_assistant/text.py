@@ -217,3 +217,22 @@ def words(text: str) -> list[str]:
 def analyze(text: str) -> list[str]:
     """Stems of content words (stop words and 1-letter tokens dropped), for BM25 and overlap scoring."""
     return [stem(w) for w in words(text) if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
+
+
+# the closing of a letter, from which on a pasted e-mail is its signature ("Mit freundlichen Grüßen / Petra Schmitt /
+# Kämmerin, Kreisverwaltung …"): after a line break or a sentence, never at the start of the message
+_CLOSING = re.compile(
+    r"(?:\n|(?<=[.!?])[ ]+)[ ]*(?:mit[ ]+(?:freundlichen|besten|herzlichen|vielen|kollegialen)[ ]+grü(?:ß|ss)en"
+    r"|mit[ ]+freundlichem[ ]+gru(?:ß|ss)|(?:freundliche|viele|beste|liebe|herzliche|schöne|kollegiale)[ ]+grü(?:ß|ss)e"
+    r"|gru(?:ß|ss)|grü(?:ß|ss)e|mfg|lg|vg|(?:best|kind|warm)[ ]+regards|regards)\b[^?]*$",
+    re.IGNORECASE,
+)
+
+
+def without_signature(text: str) -> str:
+    """``text`` without the signature of a pasted e-mail: from its closing formula to the end, where no question
+    follows it ("Viele Grüße aus Worms! Wie hoch …?" keeps its question) and something is left before it."""
+    match = _CLOSING.search(text)
+    if match is None or not re.search(r"\w", text[: match.start()]):
+        return text
+    return text[: match.start()].rstrip()

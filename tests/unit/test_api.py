@@ -393,3 +393,26 @@ def test_a_pasted_signature_is_stored_without_its_contact_details(fake_container
     turns = fake_container.sessions.get_or_create(asked["session_id"]).turns
     kept = turns[-1].question + turns[-1].standalone
     assert "a.b@vg" not in kept and "906180" not in kept and "entfernt" not in kept and "Tel" not in kept
+
+
+def test_a_pasted_signature_is_neither_searched_nor_stored_nor_carried_to_the_next_question(
+    fake_container: Container,
+) -> None:
+    """Walk-through, round 35: "Mit freundlichen Grüßen / Petra Schmitt / Kämmerin, Kreisverwaltung Musterkreis" was
+    searched, stored, and searched again with "Und für Säule III?"."""
+    signed = (
+        "Welche Berufsgruppen sind in Säule III förderfähig?\nMit freundlichen Grüßen\nPetra Schmitt\n"
+        "Kämmerin, Kreisverwaltung Musterkreis"
+    )
+    with client_for(fake_container) as client:
+        asked = client.post("/api/v1/ask", json={"question": signed}).json()
+        alone = client.post("/api/v1/ask", json={"question": "Welche Berufsgruppen sind in Säule III förderfähig?"})
+        assert asked["answer"] == alone.json()["answer"] and asked["refused"] is False
+        client.post("/api/v1/feedback", json={"answer_id": asked["answer_id"], "rating": "up"})
+        follow = client.post("/api/v1/ask", json={"question": "Und in Säule II?", "session_id": asked["session_id"]})
+    assert "Schmitt" not in (follow.json().get("rewritten_question") or "")
+    record = fake_container.feedback_store.get_answer(asked["answer_id"])
+    assert record is not None and "Schmitt" not in record.question and "Musterkreis" not in record.question
+    assert all("Schmitt" not in f.question for f in fake_container.feedback_store.list())
+    turns = fake_container.sessions.get_or_create(asked["session_id"]).turns
+    assert all("Schmitt" not in t.question + t.standalone for t in turns)

@@ -1,8 +1,10 @@
+import pytest
+
 from scp_assistant.learn.unit_text import dangling
 from scp_assistant.models import Chunk
 from scp_assistant.retrieve.bm25 import BM25Index
 from scp_assistant.retrieve.compounds import Decompounder
-from scp_assistant.text import analyze, fold, split_sentences
+from scp_assistant.text import analyze, fold, split_sentences, without_signature
 from scp_assistant.text_units import split_units
 
 
@@ -316,3 +318,23 @@ def test_pillars_named_together_stay_together_and_odd_letters_change_nothing() -
     assert as_documents_write("ein 1. Jahr") == "ein erstes Jahr"
     for kept in ("die erſte Säule", "Säule zweİ", "die zweıte Säule", "Ende des 1. Jahres", ""):
         assert as_documents_write(kept) == kept  # never an error: the server answered 500 for "erſte"
+
+
+@pytest.mark.parametrize(
+    "text,kept",
+    [
+        ("Gibt es eine Frist für Säule I?\nMit freundlichen Grüßen\nPetra Schmitt\nKämmerin, Tel. 06131 123456",
+         "Gibt es eine Frist für Säule I?"),
+        ("Wie hoch ist das Budget? LG Petra", "Wie hoch ist das Budget?"),
+        ("Wie hoch ist das Budget?\nGruß P. Schmitt", "Wie hoch ist das Budget?"),
+        ("Wie hoch ist das Budget?\nBest regards, Anna", "Wie hoch ist das Budget?"),
+        # no signature: a greeting before the question, a word with "Gruß" in it, a question after the greeting
+        ("Viele Grüße aus Worms! Wie hoch ist das Trägerbudget?", None),
+        ("Hallo. Viele Grüße aus Worms! Wie hoch ist das Trägerbudget?", None),
+        ("Dürfen wir Grußkarten aus dem Budget kaufen?", None),
+        ("Wie hoch ist das Budget? Grüße an das Team, wie geht es euch?", None),
+        ("Mit freundlichen Grüßen", None),
+    ],
+)  # fmt: skip
+def test_a_pasted_signature_is_cut_from_its_closing_formula(text: str, kept: str | None) -> None:
+    assert without_signature(text) == (text if kept is None else kept)

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import re
 
+from scp_assistant.text import without_signature
+
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}")
 _SPACE = "[ \u00a0]"
 _DIGITS = "\\d[\\d \u00a0()/–-]{4,}\\d"  # digits with the separators numbers are written with
@@ -31,15 +33,16 @@ PHONE_MARK = "[Telefonnummer entfernt]"
 
 
 def redact_contacts(text: str) -> str:
-    """``text`` with its e-mail addresses and telephone numbers replaced by markers."""
-    text = _EMAIL.sub(EMAIL_MARK, text)
+    """``text`` with its e-mail addresses and telephone numbers replaced by markers, and without the signature of a
+    pasted e-mail (name, office, authority after "Mit freundlichen Grüßen")."""
+    text = _EMAIL.sub(EMAIL_MARK, without_signature(text))
     return _PHONE.sub(lambda m: _replaced(m, PHONE_MARK), f" {text}")[1:]
 
 
 def without_contacts(text: str) -> str:
-    """``text`` with its e-mail addresses and telephone numbers (and a word such as "Tel." before one) left out:
-    no marker or "Tel." to be read as a topic of the next question."""
-    text = _PHONE.sub(lambda m: _replaced(m, None), f" {_EMAIL.sub('', text)}")
+    """``text`` with its e-mail addresses and telephone numbers (and a word such as "Tel." before one) and an
+    e-mail's signature left out: no marker, "Tel." or name to be read as a topic of the next question."""
+    text = _PHONE.sub(lambda m: _replaced(m, None), f" {_EMAIL.sub('', without_signature(text))}")
     return re.sub(r"[ \t]{2,}", " ", text).strip()
 
 
