@@ -584,6 +584,12 @@ def test_an_answer_is_copied_with_its_numbered_sources_and_their_links(browser: 
     copied = page.evaluate("() => navigator.clipboard.readText()")
     text, _, sources = copied.partition("\n\nQuellen:\n")
     assert "Genehmigt Anträge aus Chancenbudget" in text and "[1]" in text
+    # what was asked, and when it was looked up (walk-through, round 35: most pages of the Land carry no date)
+    assert text.startswith(f"Frage: {FIRST}\n\n")
+    today = page.evaluate(
+        "() => new Date().toLocaleDateString('de-DE', {day: '2-digit', month: '2-digit', year: 'numeric'})"
+    )
+    assert copied.rstrip().splitlines()[-1].startswith(f"Abgerufen am {today} beim SCP Assistant")
     entries = re.findall(r"^\[(\d+)\] (.+)$", sources, re.M)
     assert [n for n, _ in entries] == [str(i) for i in range(1, len(titles) + 1)]
     assert all(entry.startswith(title) for (_, entry), title in zip(entries, titles, strict=True))

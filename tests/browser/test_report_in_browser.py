@@ -62,7 +62,10 @@ def test_report_renders_without_errors(
     page.goto((run / "report.html").as_uri())
     assert page.locator("h1").inner_text().startswith("SCP Assistant – Auswertung")
     assert page.locator("#results tbody tr").count() == 3
-    assert page.locator("svg").count() == 3
+    # categories, hits@k, answer times, and where the wrong answer went wrong: "Hausmeister" stands in no passage
+    assert page.locator("svg").count() == 4
+    assert page.locator("svg[aria-label='Woran falsche Antworten scheiterten']").count() == 1
+    assert "Kernfakt prüfen: ein fehlender Kernfakt ist so in keinem Abschnitt" in page.locator("#results").inner_text()
     page.fill("#q", "Fußball")
     assert page.locator("#results tbody tr:not([hidden])").count() == 1
     page.fill("#q", "")

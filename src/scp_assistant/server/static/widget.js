@@ -45,7 +45,9 @@
       sources: "Quellen", source: "Quelle",
       stand: "Stand", undated: "undatiert", page: "Folie/Seite", openOriginal: "Original öffnen",
       openPage: "PDF an dieser Seite öffnen", helpful: "Hilfreich", notHelpful: "Nicht hilfreich",
-      copy: "Antwort mit Quellen kopieren", copied: "Antwort mit Quellen kopiert.",
+      copy: "Antwort mit Quellen kopieren", copied: "Antwort mit Quellen kopiert.", asked: "Frage: ",
+      retrieved: function (d) { return "Abgerufen am " + d.toLocaleDateString("de-DE", { day: "2-digit", month: "2-digit",
+        year: "numeric" }) + " beim SCP Assistant (Antwort aus den Programmunterlagen; verbindlich sind die Quellen)."; },
       copyFailed: "Kopieren ging nicht. Bitte markieren Sie die Antwort und kopieren Sie sie selbst.",
       reason: "Was war nicht gut?", comment: "Kommentar (optional, ohne personenbezogene Daten)",
       sendFeedback: "Rückmeldung senden", thanks: "Danke für Ihre Rückmeldung.",
@@ -84,7 +86,9 @@
       sources: "Sources", source: "Source",
       stand: "As of", undated: "undated", page: "Slide/page", openOriginal: "Open original",
       openPage: "Open PDF at this page", helpful: "Helpful", notHelpful: "Not helpful",
-      copy: "Copy answer with sources", copied: "Answer and sources copied.",
+      copy: "Copy answer with sources", copied: "Answer and sources copied.", asked: "Question: ",
+      retrieved: function (d) { return "Retrieved on " + d.toLocaleDateString("en-GB", { day: "numeric", month: "long",
+        year: "numeric" }) + " from the SCP Assistant (answer from the programme documents; the sources are binding)."; },
       copyFailed: "Copying did not work. Please select the answer and copy it yourself.",
       reason: "What was wrong?", comment: "Comment (optional, no personal data)", sendFeedback: "Send feedback",
       thanks: "Thank you for your feedback.",
@@ -198,7 +202,7 @@
     // floating widget is left out of a portal page's printout ("Antwort mit Quellen kopieren" forwards an answer)
     "@media print{.float{display:none}.inline header{position:static}.inline .panel{border:0;min-height:0;overflow:visible}.log{overflow:visible}",
     "header button,form,.feedback,.feedback-details,.actions,.retry,.examples,.copy-status{display:none!important}",
-    ".msg{break-inside:avoid-page}.srcs a::after{content:' <' attr(href) '>';word-break:break-all}",
+    ".msg{break-inside:avoid-page}.msg.user{break-after:avoid-page}.srcs a::after{content:' <' attr(href) '>';word-break:break-all}",
     ".cite{border:0;padding:0;margin:0;min-width:0;min-height:0;color:#000}}"
   ].join("");
 
@@ -381,7 +385,7 @@
       msg.appendChild(body);
       log.insertBefore(msg, asked.nextSibling);  // under its question, also when a retry comes after other questions
       reveal(asked);
-      var state = { text: "", meta: null, citations: [], notice: null, first: true };
+      var state = { text: "", meta: null, citations: [], notice: null, first: true, question: question };
       var slow = setTimeout(function () {  // a slow answer: the waiting line says so, the answer still comes
         if (state.first && mine === conversation && body.textContent === T.thinking) {
           body.textContent = T.slow; live.textContent = T.slow;  // said once; the answer's announcement replaces it
@@ -482,14 +486,25 @@
       // nothing when the question was searched as written; a follow-up searched with the previous topic in
       // brackets ("Und wer genehmigt das? (Schule Chancenbudget)") names that topic instead of showing the brackets
       var norm = function (t) { return t.replace(/\s+/g, " ").trim(); };
-      if (!searched || norm(searched) === norm(question)) { return ""; }
+      if (!searched || same(searched, question)) { return ""; }
       var m = /^([\s\S]*?)\s*\(([^()]+)\)$/.exec(searched);
       if (m && !/\)\s*$/.test(question)) {
         // the question (with typing errors corrected, if any) plus the previous question's topic in brackets
-        if (norm(m[1]) === norm(question)) { return T.withTopic + norm(m[2]); }
+        if (same(m[1], question)) { return T.withTopic + norm(m[2]); }
         return T.searched + norm(m[1]) + T.andTopic + norm(m[2]);
       }
       return T.searched + searched;
+    }
+
+    function same(a, b) {
+      // the same question but for its case, punctuation or how a pillar is numbered ("säule 1" searched as "Säule I"):
+      // not worth a line of its own
+      var canon = function (t) {
+        return t.toLowerCase().replace(/\b(s(?:ä|ae)ulen?)[\s-]*(iii|ii|i|1|2|3)\b/g, function (_, w, n) {
+          return "säule" + ({ i: "1", ii: "2", iii: "3" }[n] || n);
+        }).replace(/[^0-9a-zäöüß]+/g, "");
+      };
+      return canon(a) === canon(b);
     }
 
     function reveal(node) {
@@ -548,7 +563,9 @@
     }
 
     function plainAnswer(state) {
-      var lines = [state.text.trim()];
+      // for a council paper: what was asked, the answer, its sources, and when it was looked up (most pages of the
+      // Land carry no date of their own)
+      var lines = [T.asked + state.question, "", state.text.trim()];
       if (state.notice && state.text.indexOf(state.notice) < 0) { lines.push("", state.notice); }
       if (state.citations.length) {
         lines.push("", T.sources + ":");
@@ -559,6 +576,7 @@
           if (url) { lines.push("    " + url); }
         });
       }
+      lines.push("", T.retrieved(new Date()));
       return lines.join("\n") + "\n";
     }
 
