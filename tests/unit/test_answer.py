@@ -286,3 +286,15 @@ def test_the_other_land_notice_counts_its_sources_and_names_their_lands() -> Non
         "Hinweis: Vier Quellen stammen aus Berlin, Niedersachsen, Nordrhein-Westfalen und einem weiteren Land "
         "(andere Länder), nicht aus Rheinland-Pfalz."
     )
+
+
+def test_a_deadline_question_answered_without_a_date_says_that_the_passages_name_none(
+    fake_container: Container,
+) -> None:
+    """Walk-through, round 35: "Bis wann müssen die gestellt sein?" got administrative posts and downloads, and never
+    that the documents name no deadline."""
+    answer = fake_container.answer_service.ask("Bis wann lassen sich Mittel aus dem Trägerbudget übertragen?")
+    assert not answer.refused and "Schuljahr" in answer.answer
+    assert answer.answer.rstrip().endswith("Einen Termin oder eine Frist nennen die gefundenen Stellen dazu nicht.")
+    amount = fake_container.answer_service.ask("Wie hoch ist das schuleigene Chancenbudget?")
+    assert "20.000 €" in amount.answer and "nennen die gefundenen Stellen" not in amount.answer

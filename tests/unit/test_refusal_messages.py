@@ -40,3 +40,24 @@ def test_the_scope_notes_say_which_check_declined() -> None:
     assert "nur 20 % ihrer Wörter" in messages.off_topic_note(0.2, [], 0.3) and "(nötig: 30 %)" in (
         messages.off_topic_note(0.2, [], 0.3)
     )
+
+
+@pytest.mark.parametrize(
+    "kind,texts,says",
+    [
+        ("when", ["Mittel lassen sich nicht in das folgende Schuljahr übertragen."], "Einen Termin oder eine Frist"),
+        ("when", ["Das Programm startete zum Schuljahr 2024/25."], None),
+        ("when", ["Die Eröffnung war am 29.08."], None),
+        ("when", ["Der Antrag ist bis Ende Juni zu stellen."], None),
+        ("amount", ["Die Mittel fließen an die Schulträger."], "Einen Betrag"),
+        ("amount", ["Im Durchschnitt rund 20.000 € pro Schuljahr."], None),
+        ("count", ["Es gibt mehrere Schulen."], "Eine Anzahl"),
+        ("count", ["In Rheinland-Pfalz nehmen 200 Schulen teil."], None),
+        ("who", ["Die Mittel fließen an die Schulträger."], None),  # a body answers "wer"; not checked here
+    ],
+)
+def test_an_answer_without_the_date_amount_or_count_asked_for_says_so(
+    kind: str, texts: list[str], says: str | None
+) -> None:
+    said = messages.slot_not_given(kind, texts)
+    assert (said is None) if says is None else (said is not None and said.startswith(says))

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
+from scp_assistant.learn.unit_text import AMOUNT, has_count
 from scp_assistant.models import Chunk, RefusalReason
-from scp_assistant.text import fold
+from scp_assistant.text import MONTHS, fold
 
 SCOPE = (
     "Ich beantworte ausschließlich Fragen zum Startchancen-Programm, und zwar nur auf Grundlage der "
@@ -160,6 +161,25 @@ def part_not_covered(part: str, parts: Sequence[str] = (), is_place: Callable[[s
         return f"Zu {place} finde ich dazu in den Programmunterlagen keine Angabe."
     asked = part.strip().rstrip("?!. ")
     return f"Zu „{asked}?“ finde ich in den Programmunterlagen keine Angabe."
+
+
+# a year, a day or a month: what a "wann" needs ("jährlich", "Schuljahr" or "drei Jahre" do not say when)
+_DATED = re.compile(rf"\b(?:19|20)\d\d\b|\b\d{{1,2}}\.\s?\d{{1,2}}\.|\b(?:{MONTHS})\b", re.IGNORECASE)
+_SLOTS: dict[str, tuple[Callable[[str], object], str]] = {
+    "when": (_DATED.search, "Einen Termin oder eine Frist nennen die gefundenen Stellen dazu nicht."),
+    "amount": (AMOUNT.search, "Einen Betrag nennen die gefundenen Stellen dazu nicht."),
+    "count": (has_count, "Eine Anzahl nennen die gefundenen Stellen dazu nicht."),
+}
+
+
+def slot_not_given(kind: str, texts: Sequence[str]) -> str | None:
+    """One sentence for a question after a date, an amount or a count whose answer holds none: what the answer
+    shows is what the documents say nearby, and the reader is told that the thing asked for is not among it ("Bis
+    wann müssen die Anträge gestellt sein?" – the documents name no deadline)."""
+    slot = _SLOTS.get(kind)
+    if slot is None or any(slot[0](text) for text in texts):
+        return None
+    return slot[1]
 
 
 # what may stand before the place in a part: "bekommt der Landkreis …", "in Trier", "für Worms"

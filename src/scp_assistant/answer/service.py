@@ -161,6 +161,9 @@ class AnswerService:
         parts = prep.scored.featurized.profile.parts
         is_place = self.scorer.features.names_place
         closing = [messages.part_not_covered(part, parts, is_place) for part in selection.uncovered_parts]
+        profile = prep.scored.featurized.profile
+        lacking = None if profile.multi_part else messages.slot_not_given(profile.kind, [u.display for u in units])
+        closing += [lacking] if lacking else []  # "Bis wann …?" answered without any date says so, not only nearby
         body, citations = render(units, closing)
         while len(body) > self._settings.max_answer_chars and len(units) > 1:  # never pad past what a reader takes
             units.pop()
