@@ -36,10 +36,13 @@ def feedback_page(store: FeedbackStore, cases: list[dict[str, Any]], wanted: Fee
         and (start is None or _moment(r.created_at) >= start)
     ]  # fmt: skip
     words = fold(wanted.text or "").split()
-    searched = store.searched_for([r.answer_id for r in records if r.answer_id]) if records else {}
-    if words:
+    searched: dict[str, str] = {}
+    if words:  # the searched query counts as text of the entry
+        searched = store.searched_for([r.answer_id for r in records if r.answer_id])
         records = [r for r in records if _mentions(f"{r.question} {r.comment or ''} {_searched(searched, r)}", words)]
     page = records[wanted.offset : wanted.offset + wanted.limit]
+    if not words:
+        searched = store.searched_for([r.answer_id for r in page if r.answer_id])
     entries = [
         {**asdict(r), "searched": _searched(searched, r), "case_id": case_of.get(r.answer_id or "")} for r in page
     ]
