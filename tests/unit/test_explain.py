@@ -78,7 +78,7 @@ def test_the_cli_prints_the_explanation_or_json(cli_env: Path, capsys: pytest.Ca
     capsys.readouterr()
     assert main(["explain", MOBILIAR, "--units", "3"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith(f"Frage: {MOBILIAR}") and "Gefundene Abschnitte:" in out
+    assert out.startswith(f"Frage: {MOBILIAR}") and "Gefundene Abschnitte (" in out
     assert main(["explain", MOBILIAR, "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["decision"] == "beantwortet" and len(data["units"]) <= 12 and data["passages"]

@@ -218,7 +218,7 @@ def as_text(found: Explanation) -> str:
     if found.signals:
         lines.append("Stärkste Signale des Ablehnungsmodells (+ spricht fürs Ablehnen, − fürs Antworten):")
         lines += [f"  {_signed(s.push)}  {s.name} = {_de(s.value)}  {s.meaning}" for s in found.signals]
-    lines.append("Gefundene Abschnitte:")
+    lines.append("Gefundene Abschnitte (nicht gelesen: keine Textstelle daraus kam für die Antwort in Frage):")
     for p in found.passages:
         read = "gelesen" if p.read else "nicht gelesen"
         lines.append(f"  {p.rank:>2}. {p.doc_id} – {p.where or p.title} ({read})")

@@ -309,7 +309,8 @@
             { text: (s.push >= 0 ? "+" : "−") + decimal(Math.abs(s.push), 2) + (s.push >= 0 ? " eher ablehnen" : " eher antworten") }];
         })));
     }
-    out.appendChild(table("Gefundene Abschnitte (Rang der Suche; gelesen: ihre Textstellen kamen für die Antwort in Frage)",
+    out.appendChild(table("Gefundene Abschnitte (Rang der Suche; gelesen: ihre Textstellen kamen für die Antwort in Frage; " +
+      "nicht gelesen: keine Textstelle daraus, etwa bei der Beschreibung eines Dokuments oder nach den gelesenen Abschnitten)",
       ["Rang", "Dokument", "Abschnitt oder Seite", "Gelesen"],
       r.passages.map(function (p) {
         return [{ text: p.rank, cls: "num" }, { text: p.title + " (" + p.doc_id + ")" }, { text: p.where || "–" },
