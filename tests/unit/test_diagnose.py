@@ -80,3 +80,18 @@ def test_the_stages_are_counted_and_shown_in_the_report(fake_container: Containe
     assert "stage" not in payload["results"][0]  # a right answer has none
     html = render_report(payload, {"name": "Test"}, {})
     assert "Woran falsche Antworten scheiterten" in html and STAGES["abgelehnt"] in html
+
+
+def test_the_console_lists_each_wrong_question_with_its_stage_and_what_it_searched() -> None:
+    from scp_assistant.eval.diagnose import failed_questions
+
+    turns = [{"question": "Was gilt?", "searched": "Was gilt?"}, {"question": "Und das?", "searched": MOBILIAR}]
+    results = [
+        {"id": "a", "question": "Richtig?", "verdict": {"correct": True}},
+        {"id": "b", "question": "Falsch?", "stage": "suche"},
+        {"id": "c", "question": "Und das?", "stage": "auswahl", "turns": turns},
+    ]
+    assert failed_questions(results) == [
+        {"id": "b", "question": "Falsch?", "searched": "Falsch?", "stage": "suche"},
+        {"id": "c", "question": "Und das?", "searched": MOBILIAR, "stage": "auswahl"},
+    ]

@@ -33,7 +33,9 @@ from scp_assistant.admin.uploads import (
 from scp_assistant.errors import InputError, NotFoundError, ScpError
 from scp_assistant.eval.compare import question_changes
 from scp_assistant.eval.dataset import FIELD_NAMES, validate
+from scp_assistant.eval.diagnose import failed_questions
 from scp_assistant.eval.metrics import fact_covered
+from scp_assistant.eval.runner import read_run
 from scp_assistant.index.catalog import Catalog
 from scp_assistant.ingest.loaders import is_own_source, missing_field
 from scp_assistant.ingest.pipeline import IngestPipeline
@@ -264,7 +266,8 @@ class Console:
             metrics = self._run_eval(entries, folder, previous.report.get("folder", "") if previous else "", title)
             self.records.audit(actor, "Eval-Lauf", None, set=name, questions=len(entries))
             earlier = previous.id if previous else None
-            report = {"set": name, "folder": str(folder), "metrics": metrics, "previous": earlier}
+            report = {"set": name, "folder": str(folder), "metrics": metrics, "previous": earlier,
+                      "failures": failed_questions(read_run(folder)["results"])}  # fmt: skip
             compared = folder / "comparison.json"
             if not compared.is_file():
                 return report

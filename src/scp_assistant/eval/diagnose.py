@@ -90,3 +90,13 @@ def _read_texts(service: AnswerService, question: str) -> list[str]:
     for unit in prep.featurized.candidates:
         seen.setdefault(unit.chunk.chunk_id, unit.chunk.text)
     return list(seen.values())
+
+
+def failed_questions(results: Sequence[dict[str, Any]]) -> list[dict[str, str]]:
+    """The wrong results of a run with their stage, as the console lists them: id, question, what it was searched
+    with (a conversation's last turn with its topic) and stage."""
+    return [
+        {"id": str(r["id"]), "question": str(r.get("question") or ""), "searched": _searched(r), "stage": r["stage"]}
+        for r in results
+        if r.get("stage")
+    ]

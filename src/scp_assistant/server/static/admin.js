@@ -584,7 +584,7 @@
     });
     table.appendChild(tbody);
     var wrap = el("div", { "class": "table-wrap" }); wrap.appendChild(table); box.appendChild(wrap);
-    showStages(box, m.failure_stages);
+    showStages(box, m.failure_stages, report.failures || []);
     showChanges(box, report.changes);
     var save = el("button", { type: "button" }, "Vollständigen Bericht speichern (HTML)");
     save.addEventListener("click", function () {
@@ -605,14 +605,26 @@
     ["auswahl", "Auswahl (gelesen, aber nicht gewählt)"], ["abgelehnt", "zu Unrecht abgelehnt"],
     ["nicht-abgelehnt", "beantwortet statt abgelehnt"], ["quelle", "erwartete Quelle nicht zitiert"], ["laenge", "zu lang"],
     ["fakt", "Kernfakt prüfen (so in keinem Abschnitt des Index zu finden)"]];
-  function showStages(box, stages) {  // where the wrong answers went wrong (eval/diagnose.py)
+  function showStages(box, stages, failures) {  // where the wrong answers went wrong (eval/diagnose.py)
     if (!stages) { return; }
     var shown = STAGES.filter(function (s) { return stages[s[0]]; });
     if (!shown.length) { return; }
     box.appendChild(el("h3", null, "Woran falsche Antworten scheiterten"));
-    var list = el("ul");
-    shown.forEach(function (s) { list.appendChild(el("li", null, s[1] + ": " + stages[s[0]])); });
-    box.appendChild(list);
+    shown.forEach(function (s) {
+      // each stage opens to its questions, and each question to why it got its answer
+      var details = el("details", { "class": "stage" });
+      details.appendChild(el("summary", null, s[1] + ": " + stages[s[0]]));
+      var list = el("ul");
+      failures.filter(function (f) { return f.stage === s[0]; }).forEach(function (f) {
+        var item = el("li", null, f.id + " – " + f.question + " ");
+        var check = el("button", { type: "button", "aria-label": "Antwort prüfen: " + f.id }, "Antwort prüfen");
+        check.addEventListener("click", function () { explainQuestion(f.searched || f.question); });
+        item.appendChild(check);
+        list.appendChild(item);
+      });
+      details.appendChild(list);
+      box.appendChild(details);
+    });
   }
   function showChanges(box, changes) {
     // which questions this run gets right or wrong that the previous run of the set did not
