@@ -166,6 +166,7 @@ def test_the_console_end_to_end(
     page.locator("#eval-result table").wait_for(timeout=120_000)
     result = page.locator("#eval-result").inner_text()
     assert "Antwortgenauigkeit" in result and "%" in result and not re.search(r"\d\.\d %", result)
+    assert "(1 Frage)" in result  # one case so far, said in the singular
     report = container.admin_records.jobs("eval")[0].report
     assert sum(report["metrics"]["failure_stages"].values()) == len(report["failures"]) >= 1
     # the case asks for a fact of s3 the answer from the Kreistag's protocol lacks: where it went wrong, each stage

@@ -562,7 +562,7 @@
     var earlier = runs.filter(function (r) { return r.id === report.previous; })[0];
     var before = earlier && earlier.report ? earlier.report.metrics || {} : null;
     var table = el("table", { "class": "metrics" });
-    table.appendChild(el("caption", null, "Ergebnis für „" + setTitle(report.set) + "“ (" + m.questions + " Fragen)" +
+    table.appendChild(el("caption", null, "Ergebnis für „" + setTitle(report.set) + "“ (" + (m.questions === 1 ? "1 Frage" : m.questions + " Fragen") + ")" +
       (before ? " im Vergleich zum vorigen Lauf" : "")));
     var head = el("tr");
     ["Kennzahl", "Wert", before ? "Vorher" : null, "Bedeutung"].filter(Boolean).forEach(function (h) { head.appendChild(el("th", { scope: "col" }, h)); });
