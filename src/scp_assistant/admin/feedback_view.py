@@ -52,8 +52,7 @@ def feedback_page(store: FeedbackStore, cases: list[dict[str, Any]], wanted: Fee
 def searched_with(store: FeedbackStore, record: FeedbackRecord) -> str:
     """What the answer a feedback rates was searched with, where that was not the question as typed (a follow-up
     with its topic), from the answer record; empty otherwise."""
-    answer = store.get_answer(record.answer_id) if record.answer_id else None
-    return answer.searched if answer else ""
+    return store.searched_for([record.answer_id]).get(record.answer_id, "") if record.answer_id else ""
 
 
 def _searched(searched: dict[str, str], record: FeedbackRecord) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from scp_assistant.learn.unit_text import AMOUNT, has_count
+from scp_assistant.learn.unit_text import AMOUNT, DATED, has_count
 from scp_assistant.models import Chunk, RefusalReason
 from scp_assistant.text import MONTHS, fold
 
@@ -83,7 +83,7 @@ def refusal(
     return text
 
 
-_MONTHS = frozenset("januar februar märz april mai juni juli august september oktober november dezember".split())
+_MONTHS = frozenset(MONTHS.lower().split("|"))
 # words of a message's frame, not of its topic: greetings, politeness, "Frage", "dringend"
 _FRAME = frozenset(
     "herren damen grüße grüßen hallo danke bitte frage fragen antwort antworten anfrage dringend ungefähr "
@@ -163,10 +163,8 @@ def part_not_covered(part: str, parts: Sequence[str] = (), is_place: Callable[[s
     return f"Zu „{asked}?“ finde ich in den Programmunterlagen keine Angabe."
 
 
-# a year, a day or a month: what a "wann" needs ("jährlich", "Schuljahr" or "drei Jahre" do not say when)
-_DATED = re.compile(rf"\b(?:19|20)\d\d\b|\b\d{{1,2}}\.\s?\d{{1,2}}\.|\b(?:{MONTHS})\b", re.IGNORECASE)
 _SLOTS: dict[str, tuple[Callable[[str], object], str]] = {
-    "when": (_DATED.search, "Einen Termin oder eine Frist nennen die gefundenen Stellen dazu nicht."),
+    "when": (DATED.search, "Einen Termin oder eine Frist nennen die gefundenen Stellen dazu nicht."),
     "amount": (AMOUNT.search, "Einen Betrag nennen die gefundenen Stellen dazu nicht."),
     "count": (has_count, "Eine Anzahl nennen die gefundenen Stellen dazu nicht."),
 }

@@ -158,10 +158,9 @@ class AnswerService:
             return self._refusal(prep.question, "not_covered", "", prep, models)
         units = notes_last(units)
         units = with_source_line(units, self._sources, prep.question, [s.chunk.doc_id for s in prep.ranked[:8]])
-        parts = prep.scored.featurized.profile.parts
-        is_place = self.scorer.features.names_place
-        closing = [messages.part_not_covered(part, parts, is_place) for part in selection.uncovered_parts]
         profile = prep.scored.featurized.profile
+        is_place = self.scorer.features.names_place
+        closing = [messages.part_not_covered(part, profile.parts, is_place) for part in selection.uncovered_parts]
         lacking = None if profile.multi_part else messages.slot_not_given(profile.kind, [u.display for u in units])
         closing += [lacking] if lacking else []  # "Bis wann …?" answered without any date says so, not only nearby
         body, citations = render(units, closing)

@@ -12,6 +12,8 @@ AMOUNT = re.compile(r"\d[\d.,]*\s*(?:€|euro|eur\b|mio|mrd|millionen|milliarden
 DATE = re.compile(
     rf"\b(19|20)\d\d\b|\b\d{{1,2}}\.\s?\d{{1,2}}\.|\b({MONTHS}|schuljahr|halbjahr|jährlich|jahre?n?)\b", re.I
 )
+# a year, a day or a month: what a "wann" needs ("jährlich", "Schuljahr" or "drei Jahre" do not say when)
+DATED = re.compile(rf"\b(?:19|20)\d\d\b|\b\d{{1,2}}\.\s?\d{{1,2}}\.|\b(?:{MONTHS})\b", re.IGNORECASE)
 DAY = re.compile(rf"\b\d{{1,2}}\.\s?(?:\d{{1,2}}\.|(?:{MONTHS})\b)", re.I)  # "18.06.", "4. Juni 2024"
 # a question for the day, not the month or year: "An welchem Tag …?", "Bis zu welchem Datum …?", "Wann genau …?"
 ASKS_DAY = re.compile(r"\b(?:welche[mnrs]? (?:datum|tag)|datum|wann genau|genaue[mnrs]? (?:datum|tag|termin))\b", re.I)
