@@ -68,8 +68,30 @@ def test_corrupt_pdf_is_a_document_error(tmp_path: Path) -> None:
     path = tmp_path / "pdf" / "kaputt.pdf"
     path.parent.mkdir(parents=True)
     path.write_bytes(b"%PDF-1.4\n this is not a pdf at all \x00\x01")
-    with pytest.raises(DocumentError, match=r"beschädigt|unlesbar"):
+    with pytest.raises(DocumentError, match=r"nicht lesbar"):
         load_document(path)
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"", "die Datei ist leer"),
+        (b"PK\x03\x04" + b"x" * 300, "keine PDF-Datei, sondern eine ZIP- oder Office-Datei"),
+        (b"<!DOCTYPE html><html><body>Fehlerseite</body></html>", "keine PDF-Datei, sondern eine Webseite (HTML)"),
+        (b"\0" * 4000, "keine PDF-Datei (der PDF-Dateikopf fehlt)"),
+        ("cut", "die Datei ist unvollständig (das PDF-Dateiende fehlt"),
+    ],
+)
+def test_a_broken_pdf_says_in_german_what_is_wrong(tmp_path: Path, data: bytes | str, reason: str) -> None:
+    """pypdf says "Stream has ended unexpectedly" for all of these; the user reads what happened to the file."""
+    whole = make_pdf(["Text auf der ersten Seite.", "Text auf der zweiten Seite."])
+    path = tmp_path / "pdf" / "kaputt.pdf"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(whole[: len(whole) // 2] if data == "cut" else data)
+    with pytest.raises(DocumentError) as caught:
+        load_document(path)
+    assert reason in caught.value.reason
+    assert "Stream" not in str(caught.value) and "pypdf" not in str(caught.value)
 
 
 def test_encrypted_pdf_is_a_document_error(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 
 from scp_assistant.errors import DocumentError
 from scp_assistant.ingest.loaders import load_pdf
+from scp_assistant.ingest.pdf_check import unreadable_reason
 from scp_assistant.models import Document
 
 
@@ -17,8 +18,8 @@ def _work(path: str, max_pages: int, out: Any) -> None:
         out.put(("ok", load_pdf(Path(path), max_pages=max_pages)))
     except DocumentError as exc:
         out.put(("error", exc.reason))
-    except Exception as exc:  # anything else a broken file can raise
-        out.put(("error", f"PDF-Datei ist beschädigt oder unlesbar ({type(exc).__name__})"))
+    except Exception:  # anything else a broken file can raise
+        out.put(("error", unreadable_reason(Path(path).read_bytes())))
 
 
 def load_isolated(path: Path, max_pages: int, seconds: float) -> Document:

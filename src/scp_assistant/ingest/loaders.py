@@ -7,6 +7,8 @@ Each loader turns one file into a :class:`Document` (metadata + natural sections
 from __future__ import annotations
 
 import hashlib
+import io
+import logging
 import re
 from pathlib import Path
 from typing import Any
@@ -14,8 +16,11 @@ from typing import Any
 import yaml
 
 from scp_assistant.errors import DocumentError
+from scp_assistant.ingest.pdf_check import unreadable_reason
 from scp_assistant.ingest.pdf_text import page_text
 from scp_assistant.models import DOC_TYPES, Document, DocumentMeta, Section
+
+logger = logging.getLogger(__name__)
 
 META_KEYS = ("id", "title", "publisher", "source_url", "date", "doc_type", "region")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*\r?\n?", re.DOTALL | re.MULTILINE)
@@ -149,7 +154,6 @@ def sidecar_path(pdf: Path) -> Path:
 
 def load_pdf(path: Path, max_pages: int = 2000) -> Document:
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
 
     side = sidecar_path(path)
     warnings: list[str] = []
@@ -166,7 +170,7 @@ def load_pdf(path: Path, max_pages: int = 2000) -> Document:
     meta = parse_meta(raw, path, warnings)
     data = path.read_bytes()
     try:
-        reader = PdfReader(path)
+        reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
             try:
                 ok = reader.decrypt("")
@@ -193,10 +197,9 @@ def load_pdf(path: Path, max_pages: int = 2000) -> Document:
             )
     except DocumentError:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
-        raise DocumentError(str(path), f"PDF-Datei ist beschädigt oder unlesbar ({exc})") from exc
     except Exception as exc:  # pypdf can fail in many ways on broken files
-        raise DocumentError(str(path), f"PDF-Datei ist beschädigt oder unlesbar ({type(exc).__name__})") from exc
+        logger.info("pypdf could not read %s: %s: %s", path, type(exc).__name__, exc)
+        raise DocumentError(str(path), unreadable_reason(data)) from exc
     if empty:
         warnings.append(f"Seiten ohne Text (Scan?): {', '.join(map(str, empty))} – nicht durchsuchbar, ggf. OCR nötig")
     return Document(meta=meta, sections=sections, content_hash=file_hash(data, side_bytes), warnings=warnings)
