@@ -107,7 +107,7 @@ def test_upload_markdown_then_answer_from_it_then_delete(console: tuple[TestClie
     stored = container.settings.corpus_dir / "docs" / "handreichung-test.md"
     assert stored.exists() and not (container.settings.corpus_dir.parent / "etc").exists()  # never the file name
     docs = {d["doc_id"]: d for d in client.get("/api/v1/admin/documents", headers=AUTH).json()}
-    assert docs["handreichung-test"]["origin"] == "hochgeladen" and docs["cb1"]["origin"] == "mitgeliefert"
+    assert docs["handreichung-test"]["origin"] == "hochgeladen" and docs["cb1"]["origin"] == "im Korpusordner"
     answer = client.post("/api/v1/ask", json={"question": "Wann bietet das Land eine digitale Sprechstunde an?"}).json()
     assert "Dienstag" in answer["answer"] and answer["citations"][0]["doc_id"] == "handreichung-test"
 
@@ -442,7 +442,7 @@ def test_reading_the_corpus_folder_again_picks_up_and_drops_files_put_there_by_h
     answer = client.post("/api/v1/ask", json={"question": "Wann bietet das Land eine digitale Sprechstunde an?"}).json()
     assert "Dienstag" in answer["answer"]
     docs = {d["doc_id"]: d for d in client.get("/api/v1/admin/documents", headers=AUTH).json()}
-    assert docs["handreichung-test"]["origin"] == "mitgeliefert" and docs["handreichung-test"]["uploaded_at"] is None
+    assert docs["handreichung-test"]["origin"] == "im Korpusordner" and docs["handreichung-test"]["uploaded_at"] is None
 
     by_hand.unlink()
     broken = container.settings.corpus_dir / "pdf" / "kaputt.pdf"
@@ -457,6 +457,25 @@ def test_reading_the_corpus_folder_again_picks_up_and_drops_files_put_there_by_h
         a for a in client.get("/api/v1/admin/audit", headers=AUTH).json() if a["action"] == "Korpus neu eingelesen"
     ]
     assert len(audit) == 2 and {"added", "updated", "removed"} <= set(audit[0]["detail"])
+
+
+def test_an_upload_reports_its_own_warnings_not_those_of_a_file_whose_name_holds_its_id(
+    console: tuple[TestClient, Container],
+) -> None:
+    client, container = console
+    other = MARKDOWN.replace("id: handreichung-test", "id: handreichung-test-alt").replace("source_url:", "x_url:")
+    (container.settings.corpus_dir / "docs" / "handreichung-test-alt.md").write_text(other, encoding="utf-8")
+    assert wait(client, client.post("/api/v1/admin/reindex-jobs", headers=AUTH).json()["job_id"])["status"] == "done"
+    res = client.post(
+        "/api/v1/admin/documents", headers=AUTH, files={"file": ("h.md", MARKDOWN.encode(), "text/markdown")}
+    )
+    job = wait(client, res.json()["job_id"])
+    assert job["status"] == "done" and job["report"]["doc_id"] == "handreichung-test"
+    assert job["report"]["warnings"] == []  # the other file lacks its web address, this one does not
+    lacking = MARKDOWN.replace("source_url:", "x_url:").encode()
+    res = client.post("/api/v1/admin/documents", headers=AUTH, files={"file": ("h.md", lacking, "text/markdown")})
+    job = wait(client, res.json()["job_id"])
+    assert job["status"] == "done" and any("source_url" in w for w in job["report"]["warnings"])
 
 
 def test_an_uploaded_document_shows_when_it_was_uploaded(console: tuple[TestClient, Container]) -> None:

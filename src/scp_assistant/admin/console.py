@@ -87,7 +87,7 @@ class Console:
                 {
                     "doc_id": meta.doc_id, "title": meta.title, "publisher": meta.publisher, "date": meta.date,
                     "doc_type": meta.doc_type, "region": meta.region, "source_url": meta.source_url,
-                    "chunks": doc.chunks, "origin": "hochgeladen" if meta.doc_id in uploaded else "mitgeliefert",
+                    "chunks": doc.chunks, "origin": "hochgeladen" if meta.doc_id in uploaded else "im Korpusordner",
                     "uploaded_at": uploaded.get(meta.doc_id), "path": meta.path, "warnings": warnings,
                 }
             )  # fmt: skip
@@ -113,7 +113,7 @@ class Console:
                 raise InputError(f"Das Dokument konnte nicht eingelesen werden: {reason}")
             self.records.mark_uploaded(staged.doc_id, next(iter(staged.files)))
             self.records.audit(actor, f"Dokument {action}", staged.doc_id, file=filename, chunks=staged.chunks)
-            return {"doc_id": staged.doc_id, "chunks": staged.chunks, **ingest_summary(report, staged.doc_id)}
+            return {"doc_id": staged.doc_id, "chunks": staged.chunks, **ingest_summary(report, staged.files)}
 
         self._start(job, work)
         return job
@@ -135,7 +135,7 @@ class Console:
                 raise InputError("Das letzte Dokument kann nicht gelöscht werden.")
             self.records.forget_upload(doc_id)
             self.records.audit(actor, "Dokument gelöscht", doc_id)
-            return {"doc_id": doc_id, "status": "gelöscht", **ingest_summary(report, doc_id)}
+            return {"doc_id": doc_id, "status": "gelöscht", **ingest_summary(report)}
 
         self._start(job, work)
         return job

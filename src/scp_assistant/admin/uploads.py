@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import tempfile
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -156,12 +157,13 @@ def report_dict(report: Any) -> dict[str, Any]:
     return data
 
 
-def ingest_summary(report: IngestReport, doc_id: str) -> dict[str, Any]:
-    """What a job that changed one document reports: the index's size, the document's warnings, other files' errors."""
+def ingest_summary(report: IngestReport, files: Collection[str] = ()) -> dict[str, Any]:
+    """What a job that changed one document reports: the index's size, the warnings of its ``files`` (paths relative
+    to the corpus folder; another document whose name merely contains its id is not meant), other files' errors."""
     data = report_dict(report)
     return {
         "documents": data["documents"],
-        "warnings": [w["message"] for w in data["warnings"] if doc_id in w["path"]],
+        "warnings": [w["message"] for w in data["warnings"] if w["path"] in files],
         "errors": [f"{f['path']}: {f['message']}" for f in data["failures"]],
         "duration_s": round(report.duration_s, 1),
     }
