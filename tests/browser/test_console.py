@@ -338,10 +338,15 @@ def test_more_feedback_is_loaded_where_the_keyboard_goes_on(
     page.get_by_role("button", name="Rückmeldungen").click()
     page.get_by_label("Suchen (Frage, Kommentar)").fill("Sammelfrage")
     expect(page.locator("#fb-status")).to_have_text("50 von 55 Rückmeldungen")
+    # a feedback given meanwhile (newest, so first) must not push one seen already onto the next page
+    container.feedback_store.add(
+        FeedbackRecord("down", "Sammelfrage neu zum Trägerbudget", "Antwort", created_at="2026-01-02T10:00:00+00:00")
+    )
     page.get_by_role("button", name="Weitere laden").focus()
     page.keyboard.press("Enter")
-    expect(page.locator("#fb-status")).to_have_text("alle 55 Rückmeldungen")
-    assert page.get_by_role("button", name="Weitere laden").is_hidden()
+    expect(page.locator("#fb-status")).to_have_text("55 von 56 Rückmeldungen (1 neue seit dem Laden)")
+    assert page.get_by_role("button", name="Weitere laden").is_hidden()  # the new one is above, not below
+    assert page.locator(".feedback-item", has_text="Sammelfrage 05 ").count() == 1
     focused = page.evaluate("document.activeElement.textContent")
     assert "Sammelfrage 04" in focused  # the 51st, newest first: the first of the ones just loaded
     page.keyboard.press("Tab")

@@ -189,7 +189,7 @@ def test_feedback_becomes_an_eval_case_checked_against_its_sources(console: tupl
     assert entries[0]["answer_id"] == answer_id and entries[0]["reason"] == "unvollständig"
     assert entries[0]["case_id"] is None
     none = client.get("/api/v1/admin/feedback/entries?reason=falsch", headers=AUTH).json()
-    assert none == {"total": 0, "entries": []}
+    assert none == {"total": 0, "remaining": 0, "entries": []}
     sources = client.get(f"/api/v1/admin/feedback/{entries[0]['id']}/sources", headers=AUTH).json()
     assert any(d["doc_id"] == "faq1" and d["cited"] for d in sources["documents"])
 
@@ -505,10 +505,16 @@ def test_feedback_comes_a_page_at_a_time_filtered_by_day_and_words_with_its_test
     url = "/api/v1/admin/feedback/entries"
     first = client.get(f"{url}?limit=3", headers=AUTH).json()
     assert first["total"] == 7 and [e["question"][:7] for e in first["entries"]] == ["Frage 6", "Frage 5", "Frage 4"]
+    assert first["remaining"] == 4
     rest = client.get(f"{url}?limit=3&offset=6", headers=AUTH).json()
-    assert [e["question"][:7] for e in rest["entries"]] == ["Frage 0"]
+    assert [e["question"][:7] for e in rest["entries"]] == ["Frage 0"] and rest["remaining"] == 0
+    # feedback given meanwhile does not push an entry seen already onto the next page ("Weitere laden")
+    store.add(FeedbackRecord("up", "Frage 7 kam dazu", "Antwort", created_at="2026-11-20T09:00:00+00:00"))
+    more = client.get(f"{url}?limit=3&after={first['entries'][-1]['id']}", headers=AUTH).json()
+    assert [e["question"][:7] for e in more["entries"]] == ["Frage 3", "Frage 2", "Frage 1"]
+    assert more["total"] == 8 and more["remaining"] == 1
     since = client.get(f"{url}?since=2026-11-15", headers=AUTH).json()
-    assert since["total"] == 2  # the 15th and the 16th
+    assert since["total"] == 3  # the 15th, the 16th and the one added on the 20th
     words = client.get(f"{url}?q=traegerbudget", headers=AUTH).json()  # as typed without umlauts
     assert words["total"] == 3 and all("Trägerbudget" in e["question"] for e in words["entries"])
     assert client.get(f"{url}?q=kita", headers=AUTH).json()["entries"][0]["question"].startswith("Frage 3")

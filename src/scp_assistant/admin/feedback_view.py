@@ -23,11 +23,14 @@ class FeedbackFilter:
     text: str | None = None  # words that must all occur in the question, the comment or the searched query
     limit: int = PAGE
     offset: int = 0
+    after: str | None = None  # the id of the last entry shown: the page goes on after it, however many came since
 
 
 def feedback_page(store: FeedbackStore, cases: list[dict[str, Any]], wanted: FeedbackFilter) -> dict[str, Any]:
-    """``{"total": n, "entries": [...]}``: how many entries match, and the page of them asked for. What each answer
-    was searched with comes in one query for all of them, not one per entry."""
+    """``{"total": n, "remaining": m, "entries": [...]}``: how many entries match, how many come after this page, and
+    the page asked for. "Weitere laden" goes on after the last entry shown (``after``), so that feedback given in
+    the meantime does not push an entry seen already onto the next page. What each answer was searched with comes in
+    one query for all of them, not one per entry."""
     case_of = {str(c["answer_id"]): str(c["id"]) for c in cases if c.get("answer_id")}
     start = _day_start(wanted.since) if wanted.since else None
     records = [
@@ -40,13 +43,19 @@ def feedback_page(store: FeedbackStore, cases: list[dict[str, Any]], wanted: Fee
     if words:  # the searched query counts as text of the entry
         searched = store.searched_for([r.answer_id for r in records if r.answer_id])
         records = [r for r in records if _mentions(f"{r.question} {r.comment or ''} {_searched(searched, r)}", words)]
-    page = records[wanted.offset : wanted.offset + wanted.limit]
+    first = _after(records, wanted.after) if wanted.after else wanted.offset
+    page = records[first : first + wanted.limit]
     if not words:
         searched = store.searched_for([r.answer_id for r in page if r.answer_id])
     entries = [
         {**asdict(r), "searched": _searched(searched, r), "case_id": case_of.get(r.answer_id or "")} for r in page
     ]
-    return {"total": len(records), "entries": entries}
+    return {"total": len(records), "remaining": max(0, len(records) - first - len(page)), "entries": entries}
+
+
+def _after(records: list[FeedbackRecord], entry_id: str) -> int:
+    """Where the list goes on after the entry with this id; from its start if that entry is gone (deleted)."""
+    return next((i + 1 for i, r in enumerate(records) if r.id == entry_id), 0)
 
 
 def searched_with(store: FeedbackStore, record: FeedbackRecord) -> str:

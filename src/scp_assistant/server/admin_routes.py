@@ -112,8 +112,9 @@ def feedback_entries(
     q: Annotated[str | None, Query(max_length=200, description="Wörter in Frage oder Kommentar")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = PAGE,
     offset: Annotated[int, Query(ge=0)] = 0,
+    after: Annotated[str | None, Query(max_length=64, description="weiter nach dieser Rückmeldung (id)")] = None,
 ) -> dict[str, Any]:
-    wanted = FeedbackFilter(rating, reason, since, q, limit, offset)
+    wanted = FeedbackFilter(rating, reason, since, q, limit, offset, after)
     return feedback_page(_container(request).feedback_store, desk.records.cases(), wanted)
 
 

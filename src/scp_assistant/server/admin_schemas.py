@@ -23,6 +23,7 @@ class FeedbackEntryOut(BaseModel):
 
 class FeedbackPageOut(BaseModel):
     total: int = Field(description="so viele Rückmeldungen passen zur Auswahl")
+    remaining: int = Field(description="so viele passende folgen nach dieser Seite")
     entries: list[FeedbackEntryOut] = Field(description="die angefragte Seite davon, neueste zuerst")
 
 

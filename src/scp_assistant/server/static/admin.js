@@ -331,14 +331,15 @@
   // ---- feedback → eval case -----------------------------------------------------------------------
   var REASONS = { "falsch": "falsch", "unvollständig": "unvollständig", "quelle-falsch": "Quelle passt nicht",
     "veraltet": "veraltet", "nicht-hilfreich": "nicht hilfreich", "sonstiges": "etwas anderes" };
-  var shownFeedback = 0, feedbackAsked = 0;
+  var shownFeedback = 0, feedbackAsked = 0, lastFeedback = "";
   function loadFeedback(more) {
     var params = new URLSearchParams();
     if ($("fb-rating").value) { params.set("rating", $("fb-rating").value); }
     if ($("fb-reason").value) { params.set("reason", $("fb-reason").value); }
     if ($("fb-since").value) { params.set("since", $("fb-since").value); }
     if ($("fb-text").value.trim()) { params.set("q", $("fb-text").value.trim()); }
-    params.set("offset", more === true ? String(shownFeedback) : "0");
+    // on after the last entry shown: feedback given meanwhile must not push one seen already onto the next page
+    if (more === true && lastFeedback) { params.set("after", lastFeedback); }
     var asked = ++feedbackAsked;  // a slower earlier reply must not overwrite a newer one
     return api("/api/v1/admin/feedback/entries?" + params.toString()).then(function (page) {
       if (asked !== feedbackAsked) { return; }
@@ -355,10 +356,13 @@
     if (!more) { list.textContent = ""; shownFeedback = 0; }
     var before = shownFeedback;
     shownFeedback += items.length;
+    if (items.length) { lastFeedback = items[items.length - 1].id; }
     var moreWasFocused = document.activeElement === $("fb-more");
-    $("fb-more").hidden = shownFeedback >= page.total;
+    $("fb-more").hidden = !page.remaining;
+    var newer = page.remaining ? 0 : page.total - shownFeedback;  // given since the list was loaded: above it
     setStatus($("fb-status"), page.total === 1 ? "1 Rückmeldung" : page.total === shownFeedback ?
-      "alle " + page.total + " Rückmeldungen" : shownFeedback + " von " + page.total + " Rückmeldungen");
+      "alle " + page.total + " Rückmeldungen" : shownFeedback + " von " + page.total + " Rückmeldungen" +
+      (newer > 0 ? " (" + newer + " neue" + " seit dem Laden)" : ""));
     if (!page.total) { list.appendChild(el("p", null, "Keine Rückmeldungen für diese Auswahl.")); return; }
     items.forEach(function (f) {
       var box = el("article", { "class": "feedback-item", "aria-label": "Rückmeldung vom " + when(f.created_at) });
