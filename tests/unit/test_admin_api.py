@@ -569,3 +569,16 @@ def test_two_workers_change_the_corpus_one_after_the_other(tmp_path: Path) -> No
     thread.join(5)
     with first:  # and can be taken again
         pass
+
+
+def test_the_console_scripts_are_served_as_one_file_helpers_first_sign_in_last(
+    console: tuple[TestClient, Container],
+) -> None:
+    client, _ = console
+    res = client.get("/admin.js")
+    assert res.status_code == 200 and res.headers["content-type"].startswith("application/javascript")
+    script = res.text
+    parts = ["window.SCPConsole = (function", "C.loadDocuments =", "C.explainQuestion =", "C.loadFeedback =",
+             "C.loadRuns =", "C.show = show;"]  # fmt: skip
+    at = [script.index(p) for p in parts]
+    assert at == sorted(at)  # each part after the helpers it uses; navigation, which uses them all, last

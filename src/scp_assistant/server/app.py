@@ -33,6 +33,13 @@ CSP = (
 )
 
 
+# the console's scripts, served together as /admin.js in this order: shared helpers first (window.SCPConsole), each
+# view's part, and sign-in and navigation last, which use them all
+ADMIN_SCRIPTS = (
+    "admin-core.js", "admin-documents.js", "admin-explain.js", "admin-feedback.js", "admin-eval.js", "admin.js",
+)  # fmt: skip
+
+
 def _static(name: str) -> bytes:
     return resources.files("scp_assistant.server").joinpath("static", name).read_bytes()
 
@@ -187,7 +194,7 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
         return Response(widget, media_type="application/javascript; charset=utf-8", headers=headers)
 
     admin_html = _static("admin.html")
-    admin_js = _static("admin.js")
+    admin_js = b"\n".join(_static(name) for name in ADMIN_SCRIPTS)
 
     @app.get("/admin", include_in_schema=False)
     def admin_page() -> HTMLResponse:
