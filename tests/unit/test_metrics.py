@@ -1,6 +1,7 @@
 import pytest
 
-from scp_assistant.eval.metrics import aggregate, fact_covered, judge, numbers
+from scp_assistant.eval.metrics import aggregate, judge
+from scp_assistant.fact_rule import fact_covered, numbers
 
 
 @pytest.mark.parametrize(
@@ -75,7 +76,7 @@ def test_forbidden_strings_fail_a_question() -> None:
 
 
 def test_written_out_dates_count_like_numeric_ones() -> None:
-    from scp_assistant.eval.metrics import fact_covered
+    from scp_assistant.fact_rule import fact_covered
 
     assert fact_covered("Bekanntmachung 12.09.2024", "Die Bekanntmachung erfolgte am 12. September 2024.")
     assert fact_covered("12. September 2024", "Bekanntgemacht am 12.09.2024.")

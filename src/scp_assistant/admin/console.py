@@ -34,8 +34,8 @@ from scp_assistant.errors import InputError, NotFoundError, ScpError
 from scp_assistant.eval.compare import question_changes
 from scp_assistant.eval.dataset import FIELD_NAMES, validate
 from scp_assistant.eval.diagnose import failed_questions
-from scp_assistant.eval.metrics import fact_covered
 from scp_assistant.eval.runner import read_run
+from scp_assistant.fact_rule import fact_covered
 from scp_assistant.index.catalog import Catalog
 from scp_assistant.ingest.loaders import is_own_source, missing_field
 from scp_assistant.ingest.pipeline import IngestPipeline

@@ -16,7 +16,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from scp_assistant.errors import ScpError
-from scp_assistant.eval.metrics import FACTS_NEEDED, MAX_CHARS, fact_covered
+from scp_assistant.eval.metrics import FACTS_NEEDED, MAX_CHARS
+from scp_assistant.fact_rule import fact_covered
 
 if TYPE_CHECKING:  # the report reads the stage names without loading the answer stage
     from scp_assistant.answer.service import AnswerService

@@ -27,7 +27,8 @@ from scp_assistant.conversation.followup import FollowupResolver, Resolution
 from scp_assistant.conversation.sessions import Turn
 from scp_assistant.eval.conversations import fit_followup, followup_examples, play
 from scp_assistant.eval.dataset import is_conversation, last_turn
-from scp_assistant.eval.metrics import LEAD_WINDOW, fact_covered, judge
+from scp_assistant.eval.metrics import LEAD_WINDOW, judge
+from scp_assistant.fact_rule import fact_covered
 from scp_assistant.learn.fit import choose_params, fit_linear, stratified_folds
 from scp_assistant.learn.model import LinearModel, Models, SelectionParams
 from scp_assistant.learn.question_features import QUESTION_FEATURES
