@@ -13,9 +13,9 @@ from typing import Any
 
 import yaml
 
+from scp_assistant.answer.scoring import UNIT_MODEL_FEATURES
 from scp_assistant.learn.model import LinearModel, Models, SelectionParams
 from scp_assistant.learn.question_features import QUESTION_FEATURES
-from scp_assistant.learn.unit_facts import UNIT_FEATURES
 
 
 def free_port() -> int:
@@ -204,7 +204,7 @@ def hand_models(**params: float) -> Models:
     defaults = {"refuse_above": 0.5, "add_above": 0.6, "part_above": 0.3, "budget": 600, "related_above": 0.2}
     chosen = {**defaults, **params}
     return Models(
-        model(UNIT_FEATURES, unit, -2.5),
+        model(UNIT_MODEL_FEATURES, unit, -2.5),
         model(QUESTION_FEATURES, refusal, 3.5),
         SelectionParams(**chosen),  # type: ignore[arg-type]
     )

@@ -229,7 +229,7 @@ def _split(text: str) -> int:
 
 
 def _cv(settings: Settings, args: argparse.Namespace) -> int:
-    from scp_assistant.eval.training import cross_validate
+    from scp_assistant.eval.cross_validation import cross_validate
 
     entries, sets = _training_questions(args)
     container, service = _training_service(settings)

@@ -13,10 +13,11 @@ from scp_assistant.answer.citations import check
 from scp_assistant.container import Container
 from scp_assistant.conversation.topic_phrases import TopicPhrases
 from scp_assistant.errors import IndexMismatchError
+from scp_assistant.eval.cross_validation import cross_validate
 from scp_assistant.eval.dataset import DEFAULT_SETS
 from scp_assistant.eval.execute import answer_all
 from scp_assistant.eval.runner import load_questions, run, run_with
-from scp_assistant.eval.training import blank_models, cross_validate
+from scp_assistant.eval.training import blank_models
 from scp_assistant.settings import Settings
 
 pytestmark = pytest.mark.integration

@@ -7,7 +7,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from scp_assistant.answer.scoring import Featurized
+from scp_assistant.answer.scoring import UNIT_MODEL_FEATURES, Featurized
 from scp_assistant.answer.select import select
 from scp_assistant.learn.candidates import QueryTerms
 from scp_assistant.learn.model import LinearModel, SelectionParams
@@ -217,8 +217,9 @@ def test_the_refusal_features_see_only_units_an_answer_may_use() -> None:
     rows[:, UNIT_FEATURES.index("cov_unit")] = [1.0, 0.0]  # the unit model likes the 2024/25 sentence only
     prof = profile("Was hat die Gemeinde 2025/26 bekommen?")
     query = QueryTerms({}, frozenset(), (), (), prof.kind)
-    weights = tuple(4.0 if f == "cov_unit" else 0.0 for f in UNIT_FEATURES)
-    model = LinearModel(UNIT_FEATURES, (0.0,) * len(UNIT_FEATURES), (1.0,) * len(UNIT_FEATURES), weights, -2.0)
+    reads = UNIT_MODEL_FEATURES
+    weights = tuple(4.0 if f == "cov_unit" else 0.0 for f in reads)
+    model = LinearModel(reads, (0.0,) * len(reads), (1.0,) * len(reads), weights, -2.0)
     p_best = QUESTION_FEATURES.index("p_best")
     for excluded, expected in ((frozenset(), 0.88), (frozenset({0}), 0.12)):
         featurized = Featurized(prof, units, rows, [], EVIDENCE, query, (), frozenset(), excluded)

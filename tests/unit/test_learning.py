@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from scp_assistant.answer.scoring import UNIT_MODEL_FEATURES
 from scp_assistant.cli import main
 from scp_assistant.errors import ConfigError
 from scp_assistant.learn.model import LinearModel, Models, SelectionParams, load_models
-from scp_assistant.learn.unit_facts import UNIT_FEATURES
 
 QUESTIONS = [
     ("t1", "Was passiert mit nicht ausgegebenen Mitteln aus dem Trägerbudget?",
@@ -55,8 +55,12 @@ def test_train_saves_a_model_that_is_loaded_and_answers(
     assert main(["eval", "train", "--questions", str(questions), "--output", str(model_file)]) == 0
     assert "Stärkste Merkmale" in capsys.readouterr().out
     models = load_models(model_file)
-    assert models.unit.features == UNIT_FEATURES and any(models.unit.coef)
+    assert models.unit.features == UNIT_MODEL_FEATURES and any(models.unit.coef)
     assert models.info["questions"] == len(QUESTIONS) + len(REFUSE)
+    # the question memory: every training question, with its key facts or as one to decline
+    assert models.memory is not None and len(models.memory) == len(QUESTIONS) + len(REFUSE)
+    assert sum(e.refuse for e in models.memory.entries) == len(REFUSE)
+    assert all(e.facts for e in models.memory.entries if not e.refuse)
     assert model_file.stat().st_size < 100_000  # small enough to commit
 
     monkeypatch.setenv("SCP_ANSWER__MODEL_PATH", str(model_file))
@@ -103,12 +107,12 @@ def test_a_model_file_for_other_features_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "stale.json"
     Models(stale, stale).save(path)
     with pytest.raises(ConfigError, match="neu trainieren"):
-        load_models(path).unit.check(UNIT_FEATURES, "unit")
+        load_models(path).unit.check(UNIT_MODEL_FEATURES, "unit")
 
 
 def test_the_shipped_model_matches_the_code() -> None:
     models = load_models()
-    models.unit.check(UNIT_FEATURES, "unit")
+    models.unit.check(UNIT_MODEL_FEATURES, "unit")
     assert models.info.get("question_sets"), "the shipped model says what it was trained on"
 
 

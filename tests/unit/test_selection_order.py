@@ -10,7 +10,7 @@ import pytest
 from helpers import hand_models
 from scp_assistant.answer.citations import render
 from scp_assistant.answer.exclusions import excluded_units
-from scp_assistant.answer.scoring import Featurized
+from scp_assistant.answer.scoring import UNIT_MODEL_FEATURES, Featurized
 from scp_assistant.answer.select import select
 from scp_assistant.container import Container
 from scp_assistant.learn.candidates import QueryTerms, UnitCandidate
@@ -147,8 +147,8 @@ def test_the_wording_prior_speaks_for_a_german_question_not_for_a_bracketed_foll
 
     units = [unit("Die Mittel fließen jährlich.", "a")]
     rows = np.zeros((1, len(UNIT_FEATURES)))
-    zero = LinearModel(UNIT_FEATURES, (0.0,) * len(UNIT_FEATURES), (1.0,) * len(UNIT_FEATURES),
-                       (0.0,) * len(UNIT_FEATURES), 0.0)  # fmt: skip
+    reads = UNIT_MODEL_FEATURES
+    zero = LinearModel(reads, (0.0,) * len(reads), (1.0,) * len(reads), (0.0,) * len(reads), 0.0)
     wording = WordingModel({"bis": 0.5, "wann": 1.0, "was": -0.5}, -0.25)
     at = QUESTION_FEATURES.index("wording")
 

@@ -20,6 +20,7 @@ from scp_assistant.answer.units import UnitReader
 from scp_assistant.errors import ConfigError
 from scp_assistant.learn.candidates import QueryTerms, UnitCandidate
 from scp_assistant.learn.features import FeatureExtractor
+from scp_assistant.learn.memory import MEMORY_UNIT_FEATURES, QuestionMemory, Recall, nothing_recalled
 from scp_assistant.learn.model import LinearModel, Models
 from scp_assistant.learn.question import QuestionProfile, profile, question_kind, split_carried
 from scp_assistant.learn.question_features import QUESTION_FEATURES, EvidenceView, question_features
@@ -28,6 +29,9 @@ from scp_assistant.learn.wording import WordingModel
 from scp_assistant.models import Chunk, ScoredChunk
 from scp_assistant.retrieve.bm25 import BM25Index
 from scp_assistant.text import fold
+
+# what the unit model reads: a unit's own features, and what the question memory says of it
+UNIT_MODEL_FEATURES = UNIT_FEATURES + MEMORY_UNIT_FEATURES
 
 
 @dataclass(frozen=True)
@@ -171,7 +175,31 @@ def missing_words(
 
 def score(featurized: Featurized, models: Models) -> Scored:
     """The models' view of a featurized question."""
-    return score_with(featurized, models.unit, models.refusal, models.wording)
+    recall = recall_for(featurized, models.memory)
+    return score_with(featurized, models.unit, models.refusal, models.wording, recall)
+
+
+def recall_for(featurized: Featurized, memory: QuestionMemory | None, exclude: str | None = None) -> Recall:
+    """What the question memory says of a question (a follow-up with the topic it carries) and its units;
+    ``exclude``: the id of a training question, read as if it were new."""
+    if memory is None:
+        return nothing_recalled(len(featurized.candidates))
+    candidates = featurized.candidates
+    texts, docs = [c.display for c in candidates], [c.chunk.doc_id for c in candidates]
+    return memory.recall(memory_text(featurized), texts, docs, exclude)
+
+
+def memory_text(featurized: Featurized) -> str:
+    """What the memory compares: the question's own words and the topic a follow-up carries."""
+    return f"{featurized.profile.text} {featurized.carried}".strip()
+
+
+def with_memory(rows: np.ndarray, recall: Recall | None) -> np.ndarray:
+    """Unit rows with the memory's column: what the unit model reads (``UNIT_MODEL_FEATURES``)."""
+    if recall is None or len(recall.unit) != len(rows):
+        return np.hstack([rows, np.zeros((len(rows), len(MEMORY_UNIT_FEATURES)))])
+    source = recall.source if recall.source is not None else np.zeros(len(rows))
+    return np.hstack([rows, recall.unit[:, None], source[:, None]])
 
 
 def score_with(
@@ -179,6 +207,7 @@ def score_with(
     unit: LinearModel,
     refusal: LinearModel | None = None,
     wording: WordingModel | None = None,
+    recall: Recall | None = None,
 ) -> Scored:
     """Unit scores, and the refusal model's view of them (0 without a refusal model). The refusal features see
     only the units an answer may use: a page on Worms is no evidence that the documents answer for Koblenz.
@@ -186,14 +215,16 @@ def score_with(
     or for a follow-up searched as its own words plus the previous turn's topic ("Bis wann? (Trägerbudget Worms)"):
     what it asks is completed by the turn before. A follow-up the resolver rewrote into a whole question ("Wie hoch
     ist das Trägerbudget in Worms 2025/26?") is read like any question."""
-    p = unit.predict(featurized.rows)
-    part_p = [unit.predict(rows) for rows in featurized.part_rows]
+    recall = recall or nothing_recalled(len(featurized.candidates))
+    p = unit.predict(with_memory(featurized.rows, recall))
+    part_p = [unit.predict(with_memory(rows, recall)) for rows in featurized.part_rows]
     keep = np.array([i for i in range(len(p)) if i not in featurized.excluded], dtype=int)
     part_best = [float(x[keep].max()) if len(keep) else 0.0 for x in part_p]
     ranks = [featurized.candidates[i].passage_rank for i in keep]
     prior = wording.log_odds(featurized.profile.text) if wording is not None and reads_wording(featurized) else 0.0
     rows = featurized.rows[keep]
-    row = question_features(featurized.profile, featurized.evidence, rows, p[keep], ranks, part_best, prior)
+    memory = recall.question_values(keep)
+    row = question_features(featurized.profile, featurized.evidence, rows, p[keep], ranks, part_best, prior, memory)
     p_refuse = float(refusal.predict(row[None, :])[0]) if refusal is not None else 0.0
     return Scored(featurized, p, part_p, row, p_refuse)
 
@@ -204,7 +235,7 @@ def reads_wording(featurized: Featurized) -> bool:
 
 
 def check_models(models: Models) -> None:
-    models.unit.check(UNIT_FEATURES, "unit")
+    models.unit.check(UNIT_MODEL_FEATURES, "unit")
     models.refusal.check(QUESTION_FEATURES, "refusal")
     reads = dict(zip(models.refusal.features, models.refusal.coef, strict=True)).get("wording", 0.0) != 0.0
     if reads and models.wording is None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import logging
 import statistics
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,7 +20,15 @@ from typing import Any
 import numpy as np
 
 from scp_assistant.answer.prepared import Prepared
-from scp_assistant.answer.scoring import Featurized, Scored, reads_wording, score_with
+from scp_assistant.answer.scoring import (
+    UNIT_MODEL_FEATURES,
+    Featurized,
+    Scored,
+    reads_wording,
+    recall_for,
+    score_with,
+    with_memory,
+)
 from scp_assistant.answer.service import AnswerService
 from scp_assistant.conversation.followup import FollowupResolver, Resolution
 from scp_assistant.conversation.sessions import Turn
@@ -30,9 +37,9 @@ from scp_assistant.eval.dataset import is_conversation, last_turn
 from scp_assistant.eval.metrics import LEAD_WINDOW, judge
 from scp_assistant.fact_rule import fact_covered
 from scp_assistant.learn.fit import choose_params, fit_linear, stratified_folds
+from scp_assistant.learn.memory import QuestionMemory, Recall, Remembered
 from scp_assistant.learn.model import LinearModel, Models, SelectionParams
 from scp_assistant.learn.question_features import QUESTION_FEATURES
-from scp_assistant.learn.unit_facts import UNIT_FEATURES
 from scp_assistant.learn.wording import WordingModel, fit_wording
 from scp_assistant.models import Answer
 
@@ -48,6 +55,7 @@ class Example:
     prep: Prepared
     labels: np.ndarray  # per candidate: 1 answers, 0 does not, -1 left out
     turns: list[tuple[str, str]] | None = None  # a conversation's (question, searched query) per turn
+    recall: Recall | None = None  # what the memory of the other training questions says of it (set by ``fit``)
 
     @property
     def featurized(self) -> Featurized | None:
@@ -105,11 +113,28 @@ def _unit_data(examples: Sequence[Example]) -> tuple[np.ndarray, np.ndarray]:
         if ex.featurized is None or not len(ex.labels):
             continue
         keep = ex.labels >= 0
-        rows.append(ex.featurized.rows[keep])
+        rows.append(with_memory(ex.featurized.rows, ex.recall)[keep])
         labels.append(ex.labels[keep])
     if not rows:
-        return np.zeros((0, len(UNIT_FEATURES))), np.zeros(0)
+        return np.zeros((0, len(UNIT_MODEL_FEATURES))), np.zeros(0)
     return np.concatenate(rows), np.concatenate(labels)
+
+
+def remember(examples: Sequence[Example]) -> QuestionMemory:
+    """The memory of the training questions: each as it was searched (a follow-up with its topic), its key facts,
+    the documents that answer it, and whether to decline it."""
+    return QuestionMemory(
+        [
+            Remembered(
+                str(ex.entry["id"]),
+                ex.turns[-1][1] if ex.turns else str(ex.entry["question"]),
+                () if ex.refuse else tuple(str(f) for f in ex.entry.get("key_facts") or []),
+                ex.refuse,
+                tuple(str(s) for s in ex.entry.get("sources") or []),
+            )
+            for ex in examples
+        ]
+    )
 
 
 def _folds(examples: Sequence[Example], folds: int, salt: str) -> list[int]:  # inner folds of a training run
@@ -131,11 +156,11 @@ def _out_of_fold(examples: Sequence[Example]) -> list[Scored | None]:
     scored: list[Scored | None] = [None] * len(examples)
     for k in range(INNER_FOLDS):
         seen = [e for e, f in zip(examples, fold, strict=True) if f != k]
-        unit = fit_linear(*_unit_data(seen), UNIT_FEATURES)
+        unit = fit_linear(*_unit_data(seen), UNIT_MODEL_FEATURES)
         wording = _wording(seen)
         for i, ex in enumerate(examples):
             if fold[i] == k and ex.featurized is not None:
-                scored[i] = score_with(ex.featurized, unit, wording=wording)
+                scored[i] = score_with(ex.featurized, unit, wording=wording, recall=ex.recall)
     rows = np.array([s.question_row for s in scored if s is not None])
     targets = np.array([ex.refuse for ex, s in zip(examples, scored, strict=True) if s is not None], dtype=float)
     owners = [i for i, s in enumerate(scored) if s is not None]
@@ -159,7 +184,11 @@ def conclude(service: AnswerService, prep: Prepared, scored: Scored, models: Mod
 def fit(service: AnswerService, examples: Sequence[Example], sets: Sequence[str] = ()) -> Models:
     """Unit model, refusal model and selection parameters from the training questions."""
     usable = [ex for ex in examples if ex.featurized is not None]
-    unit = fit_linear(*_unit_data(usable), UNIT_FEATURES)
+    memory = remember(examples)
+    for ex in usable:  # each read as new: by a memory of the other questions
+        assert ex.featurized is not None
+        ex.recall = recall_for(ex.featurized, memory, exclude=str(ex.entry["id"]))
+    unit = fit_linear(*_unit_data(usable), UNIT_MODEL_FEATURES)
     oof = _out_of_fold(usable)
     rows = np.array([s.question_row for s in oof if s is not None])
     targets = np.array([ex.refuse for ex, s in zip(usable, oof, strict=True) if s is not None], dtype=float)
@@ -204,7 +233,7 @@ def fit(service: AnswerService, examples: Sequence[Example], sets: Sequence[str]
         "strongest_refusal_features": refusal.strongest(),
         "strongest_wording": wording.strongest(),
     }
-    return Models(unit, refusal, params, info=info, wording=wording)
+    return Models(unit, refusal, params, info=info, wording=wording, memory=memory)
 
 
 def train(
@@ -221,42 +250,6 @@ def train(
     return dataclasses.replace(models, followup=followup), examples
 
 
-@dataclass(frozen=True)
-class CrossValidated:
-    answers: dict[str, Answer]  # id -> the answer from models that never saw the question
-    turns: dict[str, list[tuple[str, str]]]  # conversation id -> (question, searched query) per turn
-
-
-def cross_validate(
-    service: AnswerService,
-    resolver: Callable[[LinearModel | None], FollowupResolver],
-    entries: Sequence[dict[str, Any]],
-    folds: int = 5,
-    split: int = 0,
-) -> CrossValidated:
-    """Every question (and conversation) answered by models fitted on the other folds, the follow-up model
-    included. ``split`` picks another (equally stratified) assignment of questions to folds: a change judged on
-    several splits is judged less by which questions happened to train together."""
-    keys = [str(e["id"]) for e in entries]
-    salt = "outer" if split == 0 else f"outer-{split}"
-    fold = stratified_folds(keys, [str(e.get("category") or e.get("expect")) for e in entries], folds, salt)
-    cache: dict[str, Prepared] = {}
-    answers: dict[str, Answer] = {}
-    turns: dict[str, list[tuple[str, str]]] = {}
-    for k in range(folds):
-        models, _ = train(service, resolver, [e for e, f in zip(entries, fold, strict=True) if f != k], (), cache)
-        held = [e for e, f in zip(entries, fold, strict=True) if f == k]
-        for ex in featurize(service, held, resolver(models.followup).resolve, cache):
-            fresh = dataclasses.replace(ex.prep, scored=None, started=time.perf_counter())
-            if ex.featurized is not None:
-                fresh.refusal = None
-            answers[str(ex.entry["id"])] = service.answer(fresh, models)
-            if ex.turns is not None:
-                turns[str(ex.entry["id"])] = ex.turns
-        log.info("fold %d/%d done", k + 1, folds)
-    return CrossValidated(answers, turns)
-
-
 def blank_models() -> Models:
     """Models that know nothing (all weights zero): to featurize question sets before anything is trained."""
 
@@ -264,7 +257,7 @@ def blank_models() -> Models:
         n = len(features)
         return LinearModel(tuple(features), (0.0,) * n, (1.0,) * n, (0.0,) * n, 0.0)
 
-    return Models(zero(UNIT_FEATURES), zero(QUESTION_FEATURES))
+    return Models(zero(UNIT_MODEL_FEATURES), zero(QUESTION_FEATURES))
 
 
 def describe(models: Models) -> str:

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from scp_assistant.errors import ConfigError
+from scp_assistant.learn.memory import QuestionMemory
 from scp_assistant.learn.wording import WordingModel
 
 FORMAT = 1
@@ -93,6 +94,7 @@ class Models:
     followup: LinearModel | None = None
     info: dict[str, Any] = field(default_factory=dict)  # what it was trained on, when, and how it did
     wording: WordingModel | None = None  # the refusal model's prior from how a question is worded
+    memory: QuestionMemory | None = None  # the training questions with their key facts (``learn/memory.py``)
 
     def to_json(self) -> str:
         data = {
@@ -103,6 +105,7 @@ class Models:
             "wording": self.wording.to_dict() if self.wording else None,
             "params": asdict(self.params),
             "info": self.info,
+            "memory": self.memory.to_dict() if self.memory else None,
         }
         return json.dumps(data, ensure_ascii=False, indent=1)
 
@@ -124,6 +127,7 @@ class Models:
             followup=LinearModel.from_dict(data["followup"]) if data.get("followup") else None,
             info=dict(data.get("info") or {}),
             wording=WordingModel.from_dict(data["wording"]) if data.get("wording") else None,
+            memory=QuestionMemory.from_dict(data["memory"]) if data.get("memory") else None,
         )
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from scp_assistant.learn.memory import MEMORY_QUESTION_FEATURES
 from scp_assistant.learn.question import QuestionProfile
 from scp_assistant.learn.unit_facts import UNIT_FEATURES
 
@@ -21,7 +22,7 @@ QUESTION_FEATURES = (
     "p_best", "p_second", "p_top3", "p_best_top3_passages", "coverage", "unknown", "unresolved",
     "foreign", "missing_numbers", "programme", "eligibility", "names_missing_best", "names_missing_passages",
     "typed_best", "focus_best", "names_typed", "p_weakest_part", "cov_best", "names_missing_top3", "typed_top3",
-    "numbers_best", "place_slot_missing", "wording",
+    "numbers_best", "place_slot_missing", "wording", *MEMORY_QUESTION_FEATURES,
 )  # fmt: skip
 
 
@@ -47,6 +48,7 @@ def question_features(
     passage_ranks: Sequence[int],
     part_best: Sequence[float],
     wording: float = 0.0,
+    memory: Mapping[str, float] | None = None,
 ) -> np.ndarray:
     """Refusal-model features from the scored units of a question (rows as in UNIT_FEATURES); ``wording``: the
     log-odds of declining that the question's wording alone gives (``learn/wording.py``)."""
@@ -94,6 +96,8 @@ def question_features(
         # place's documents holds one: "Wie viel Geld bekommt die VG Obere Kyll?" next to its school count
         "place_slot_missing": float(asks_typed and _place_slot_missing(unit_rows, typed_any, col)),
         "wording": wording,
+        **{name: 0.0 for name in MEMORY_QUESTION_FEATURES},
+        **(memory or {}),  # what the similar training questions say (``learn/memory.py``)
     }
     return np.fromiter((values[n] for n in QUESTION_FEATURES), dtype=np.float64, count=len(QUESTION_FEATURES))
 
