@@ -51,6 +51,23 @@ def test_a_declined_question_says_which_threshold_decided(fake_container: Contai
     assert found.units and not any(u.chosen for u in found.units)  # still shown: what would have answered
 
 
+def test_the_explanation_names_the_training_questions_most_like_it(fake_container: Container) -> None:
+    import dataclasses
+
+    from scp_assistant.learn.memory import QuestionMemory, Remembered
+
+    service = fake_container.answer_service
+    remembered = [
+        Remembered("m1", "Darf man Mobiliar aus dem Chancenbudget kaufen?", ("Mobiliar",), False),
+        Remembered("m2", "Wie hoch ist der Sockelbetrag des Chancenbudgets?", (), True),
+    ]
+    service.models = dataclasses.replace(hand_models(), memory=QuestionMemory(remembered))
+    found = explain(service, MOBILIAR)
+    assert found.similar[0].question == remembered[0].question and found.similar[0].facts == ["Mobiliar"]
+    assert all(a.similarity >= b.similarity for a, b in zip(found.similar, found.similar[1:], strict=False))
+    assert "Ähnliche Trainingsfragen" in as_text(found)
+
+
 @pytest.mark.parametrize(
     "question,reason,says",
     [

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from scp_assistant.answer.prepared import finish
+from scp_assistant.answer.scoring import memory_text
 from scp_assistant.answer.service import AnswerService
 from scp_assistant.learn.candidates import UnitCandidate
 from scp_assistant.learn.question_features import QUESTION_FEATURES
@@ -44,6 +45,9 @@ SIGNALS = {
     "numbers_best": "Zahlen der Frage in der besten Einheit",
     "place_slot_missing": "für den Ort fehlt das Gefragte",
     "wording": "Formulierung der Frage (gelernt aus beantworteten und abgelehnten Fragen)",
+    "memory_nearest": "Ähnlichkeit der ähnlichsten Trainingsfrage",
+    "memory_refuse": "Anteil abzulehnender Fragen unter den ähnlichen Trainingsfragen",
+    "memory_fact_best": "eine Textstelle nennt einen Kernfakt einer ähnlichen Trainingsfrage",
 }
 
 
@@ -71,6 +75,14 @@ class UnitView:
 
 
 @dataclass(frozen=True)
+class SimilarView:
+    question: str  # a training question (a follow-up as it was searched)
+    similarity: float  # 0..1, by rarity-weighted content words
+    declined: bool  # a question the documents do not answer
+    facts: list[str]  # its key facts (what the units were checked against)
+
+
+@dataclass(frozen=True)
 class Signal:
     name: str
     meaning: str
@@ -92,6 +104,7 @@ class Explanation:
     signals: list[Signal]  # strongest first
     passages: list[PassageView]
     units: list[UnitView]
+    similar: list[SimilarView]  # the training questions most like it (``learn/memory.py``)
     answer: str
     citations: list[dict[str, Any]]
 
@@ -124,6 +137,7 @@ def explain(
     if prep.featurized is not None and prep.featurized.unknown_words:
         reasons.append(f"Wörter, die in den gefundenen Abschnitten fehlen: {', '.join(prep.featurized.unknown_words)}.")
     signals: list[Signal] = []
+    similar: list[SimilarView] = []
     chosen: list[UnitCandidate] = []
     unit_views: list[UnitView] = []
     read: set[str] = set()
@@ -140,6 +154,7 @@ def explain(
         order = sorted(range(len(scored.p)), key=lambda i: (-round(float(scored.p[i]), 9), i))[:units]
         unit_views = [_unit_view(scored.candidates[i], float(scored.p[i]), chosen, i in scored.featurized.excluded)
                       for i in order]  # fmt: skip
+        similar = _similar(service, memory_text(scored.featurized))
     return Explanation(
         question=prep.question,
         searched=prep.query,
@@ -157,9 +172,18 @@ def explain(
             if rank <= passages or s.chunk.chunk_id in read
         ],
         units=unit_views,
+        similar=similar,
         answer=answer.answer,
         citations=[c.__dict__ for c in answer.citations],
     )
+
+
+def _similar(service: AnswerService, text: str) -> list[SimilarView]:
+    memory = service.models.memory
+    if memory is None:
+        return []
+    found = [(memory.entries[i], s) for i, s in memory.neighbours(text)]
+    return [SimilarView(e.question, round(s, 3), e.refuse, list(e.facts)) for e, s in found]
 
 
 def _signals(service: AnswerService, row: np.ndarray, n: int = 6) -> list[Signal]:
@@ -230,6 +254,11 @@ def as_text(found: Explanation) -> str:
         for u in found.units:
             mark = "✓" if u.chosen else ("(✓)" if u.inside else ("×" if u.excluded else " "))
             lines.append(f"  {_de(u.p)} {mark} {u.doc_id} {u.where}: {' '.join(u.text.split())[:110]}")
+    if found.similar:
+        lines.append("Ähnliche Trainingsfragen (Ähnlichkeit; abgelehnt oder Kernfakten):")
+        for s in found.similar:
+            said = "abzulehnen" if s.declined else "; ".join(s.facts)
+            lines.append(f"  {_de(s.similarity)} {s.question[:100]} → {said[:80]}")
     lines += ["Antwort:", found.answer]
     return "\n".join(lines)
 

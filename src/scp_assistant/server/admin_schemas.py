@@ -55,6 +55,13 @@ class UnitOut(BaseModel):
     excluded: bool = Field(description="handelt von einem anderen Ort, Schuljahr oder einer anderen Säule")
 
 
+class SimilarOut(BaseModel):
+    question: str = Field(description="eine Trainingsfrage (eine Folgefrage so, wie sie gesucht wurde)")
+    similarity: float = Field(description="0 bis 1, nach seltenen gemeinsamen Inhaltswörtern")
+    declined: bool = Field(description="eine Frage, die die Unterlagen nicht beantworten")
+    facts: list[str] = Field(description="ihre Kernfakten, gegen die die Textstellen geprüft wurden")
+
+
 class ExplainOut(BaseModel):
     question: str
     searched: str
@@ -68,5 +75,6 @@ class ExplainOut(BaseModel):
     signals: list[SignalOut]
     passages: list[PassageOut]
     units: list[UnitOut]
+    similar: list[SimilarOut] = Field(description="die ähnlichsten Trainingsfragen (Fragengedächtnis)")
     answer: str
     citations: list[dict[str, Any]]

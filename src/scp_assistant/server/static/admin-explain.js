@@ -42,6 +42,15 @@
     out.appendChild(reasons);
     out.appendChild(el("h3", null, "Antwort"));
     out.appendChild(el("p", { "class": "answer-text" }, r.answer));
+    if (r.similar && r.similar.length) {  // what the question memory compared it with
+      out.appendChild(table("Ähnliche Fragen aus dem Training (das Fragengedächtnis: Textstellen, die ihre Kernfakten " +
+        "nennen, und Ablehnungen ähnlicher Fragen fließen in die Entscheidung ein)",
+        ["Ähnlichkeit", "Trainingsfrage", "Erwartet"],
+        r.similar.map(function (q) {
+          return [{ text: decimal(q.similarity, 2), cls: "num" }, { text: q.question, cls: "text" },
+            { text: q.declined ? "Ablehnung" : "Kernfakten: " + q.facts.join("; ") }];
+        })));
+    }
     if (r.signals.length) {
       out.appendChild(el("p", { "class": "hint" }, "Die Wirkung ist gelernt: wie stark das Modell diesen Wert dieser " +
         "Frage zum Ablehnen (+) oder zum Antworten (−) gewichtet, verglichen mit einer durchschnittlichen Frage. " +
