@@ -149,6 +149,7 @@ class Container:
             model,
             lambda text: screen(text, service.judge.is_programme_text).kind == "ok",
             on_topic=service.in_scope,
+            correct=service.corrected,
         )
 
     @cached_property

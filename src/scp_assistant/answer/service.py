@@ -67,6 +67,10 @@ class AnswerService:
             prep.featurized = self.scorer.featurize(prep.query, prep.ranked, evidence)
         return prep
 
+    def corrected(self, text: str) -> str:
+        """The text with its typing errors corrected as the search corrects them ("Chancenbuget" -> "Chancenbudget")."""
+        return self._speller.correct(text) if self._speller else text
+
     def in_scope(self, question: str) -> bool:
         """Whether a message is a question for us by itself: neither manipulation nor off-topic, by the same checks
         as an answer ("Und wie hoch ist die Umsatzsteuer aktuell, 19 oder 7 Prozent?" names no programme word and

@@ -75,24 +75,25 @@ class FollowupResolver:
     """Decides per turn with the learned model (rules of thumb when no model is trained) and builds the query."""
 
     def __init__(
-        self,
-        bm25: BM25Index,
-        model: LinearModel | None,
-        in_scope: Callable[[str], bool],
-        threshold: float = 0.5,
-        on_topic: Callable[[str], bool] | None = None,
-    ) -> None:
+        self, bm25: BM25Index, model: LinearModel | None, in_scope: Callable[[str], bool], threshold: float = 0.5,
+        on_topic: Callable[[str], bool] | None = None, correct: Callable[[str], str] | None = None,
+    ) -> None:  # fmt: skip
         """``in_scope``: neither manipulation nor plainly off-topic by its wording (the guard); ``on_topic``: the
         answer stage's whole scope check, which also searches (a turn with words of its own that the programme's
-        passages do not speak of, "Und wie hoch ist die Umsatzsteuer aktuell?", borrows no topic)."""
+        passages do not speak of, "Und wie hoch ist die Umsatzsteuer aktuell?", borrows no topic); ``correct``: the
+        search's correction of typing errors, so that a turn is judged by the words it means ("wer genehmigt das
+        Chancenbuget der Schule?" names the Chancenbudget and is a question of its own)."""
         self._model = model
         self.in_scope = in_scope
         self._on_topic = on_topic
         self._threshold = threshold
         self._topics = TopicPhrases(bm25)
+        self._correct = correct or (lambda text: text)
 
     # ---- decision -------------------------------------------------------------------------------
     def features(self, question: str, previous: Turn) -> np.ndarray:
+        question = self._correct(question)
+        previous = replace(previous, standalone=self._correct(previous.standalone))
         own = self._topics.phrases(question)
         before = self._topics.phrases(previous.standalone)
         words = content_words(question)
@@ -134,9 +135,9 @@ class FollowupResolver:
 
     def resolve(self, question: str, previous: Turn | None) -> Resolution:
         # "Und in der dritten Säule?", "Und im 2. Jahr?" swap like "Und in Säule III?", "Und im zweiten Jahr?"
-        question = as_documents_write(question)
+        question = as_documents_write(self._correct(question))
         if previous is not None:
-            previous = replace(previous, standalone=as_documents_write(previous.standalone))
+            previous = replace(previous, standalone=as_documents_write(self._correct(previous.standalone)))
         if previous is not None and (previous.off_topic or not self.in_scope(previous.standalone)):
             # an off-topic turn ("Was ist das Wetter morgen in Mainz?") has no programme topic to carry: the next
             # turn is read as if it came first, not searched as "… (Mainz)"; one that only swaps its place or year
