@@ -272,3 +272,13 @@ def test_a_first_turn_is_asked_for_its_topic_only_when_it_names_none(real_contai
     # typed in lower case, the programme's name run together: "das" is its article (walk-through of round 34)
     answer = chat.ask("was ist das startchancenprogramm").answer
     assert not answer.refused and "Bund und Ländern" in answer.answer
+
+
+def test_a_new_question_with_a_typing_error_is_not_read_as_a_follow_up(real_container: Container) -> None:
+    """Walk-through, round 36: "Chancenbuget" named no known topic, so the whole question was taken for a follow-up
+    and searched with the previous question's topic."""
+    chat = real_container.chat_service
+    first = chat.ask("Darf eine Schulsozialarbeiterin aus dem Chancenbudget bezahlt werden?")
+    second = chat.ask("wer genehmigt eigentlich das Chancenbuget der Schule?", first.session_id).answer
+    assert second.searched == "wer genehmigt eigentlich das Chancenbudget der Schule?"
+    assert not second.refused and "ADD" in second.answer
