@@ -196,8 +196,9 @@ def memory_text(featurized: Featurized) -> str:
 
 def with_memory(rows: np.ndarray, recall: Recall | None) -> np.ndarray:
     """Unit rows with the memory's column: what the unit model reads (``UNIT_MODEL_FEATURES``)."""
-    if recall is None or len(recall.unit) != len(rows):
+    if recall is None:
         return np.hstack([rows, np.zeros((len(rows), len(MEMORY_UNIT_FEATURES)))])
+    assert len(recall.unit) == len(rows), "a recall of other candidates"
     source = recall.source if recall.source is not None else np.zeros(len(rows))
     return np.hstack([rows, recall.unit[:, None], source[:, None]])
 
@@ -242,4 +243,10 @@ def check_models(models: Models) -> None:
         raise ConfigError(
             "Das Ablehnungsmodell liest die Formulierung der Frage, die Modelldatei enthält dafür aber kein Modell "
             "('wording'). Bitte neu trainieren: scp-assistant eval train"
+        )
+    weights = dict(zip(models.unit.features, models.unit.coef, strict=True))
+    if models.memory is None and any(weights.get(name, 0.0) for name in MEMORY_UNIT_FEATURES):
+        raise ConfigError(
+            "Das Einheiten-Modell liest das Fragengedächtnis, die Modelldatei enthält aber keins ('memory'). "
+            "Bitte neu trainieren: scp-assistant eval train"
         )

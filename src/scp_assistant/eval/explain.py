@@ -257,7 +257,7 @@ def as_text(found: Explanation) -> str:
     if found.similar:
         lines.append("Ähnliche Trainingsfragen (Ähnlichkeit; abgelehnt oder Kernfakten):")
         for s in found.similar:
-            said = "abzulehnen" if s.declined else "; ".join(s.facts)
+            said = "Ablehnung" if s.declined else "Kernfakten: " + "; ".join(s.facts)
             lines.append(f"  {_de(s.similarity)} {s.question[:100]} → {said[:80]}")
     lines += ["Antwort:", found.answer]
     return "\n".join(lines)

@@ -1,10 +1,12 @@
-"""Training and cross-validating the learned decisions on question sets (``eval train``, ``eval cv``).
+"""Training the learned decisions on question sets (``eval train``; ``eval cv`` in ``cross_validation.py``).
 
 Labels come from the sets themselves: a unit that covers a key fact of its question (the eval suite's fact
 rule) and stands in an expected source answers it; every unit of a question to decline does not. Units that
 cover a fact in a source the set does not expect are left out of training (neither right nor wrong).
 The refusal model learns from the questions' ``expect`` on out-of-fold unit scores (stacking), and the
-selection parameters are chosen on out-of-fold answers of the training questions.
+selection parameters are chosen on out-of-fold answers of the training questions. The question memory is built the
+same way: a question scored out of fold is read with the memory of the questions its models were fitted on, and a
+question a model is fitted on with that memory without itself.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from scp_assistant.answer.scoring import (
     UNIT_MODEL_FEATURES,
     Featurized,
     Scored,
+    memory_text,
     reads_wording,
     recall_for,
     score_with,
@@ -55,7 +58,6 @@ class Example:
     prep: Prepared
     labels: np.ndarray  # per candidate: 1 answers, 0 does not, -1 left out
     turns: list[tuple[str, str]] | None = None  # a conversation's (question, searched query) per turn
-    recall: Recall | None = None  # what the memory of the other training questions says of it (set by ``fit``)
 
     @property
     def featurized(self) -> Featurized | None:
@@ -107,13 +109,13 @@ def featurize(
     return examples
 
 
-def _unit_data(examples: Sequence[Example]) -> tuple[np.ndarray, np.ndarray]:
+def _unit_data(examples: Sequence[Example], recalls: Sequence[Recall | None]) -> tuple[np.ndarray, np.ndarray]:
     rows, labels = [], []
-    for ex in examples:
+    for ex, recall in zip(examples, recalls, strict=True):
         if ex.featurized is None or not len(ex.labels):
             continue
         keep = ex.labels >= 0
-        rows.append(with_memory(ex.featurized.rows, ex.recall)[keep])
+        rows.append(with_memory(ex.featurized.rows, recall)[keep])
         labels.append(ex.labels[keep])
     if not rows:
         return np.zeros((0, len(UNIT_MODEL_FEATURES))), np.zeros(0)
@@ -121,20 +123,27 @@ def _unit_data(examples: Sequence[Example]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def remember(examples: Sequence[Example]) -> QuestionMemory:
-    """The memory of the training questions: each as it was searched (a follow-up with its topic), its key facts,
-    the documents that answer it, and whether to decline it."""
+    """The memory of the training questions that reach the models (not those the screening declines): each as it
+    is compared (``memory_text``: corrected, a follow-up with its topic), its key facts, the documents that answer
+    it, and whether to decline it."""
     return QuestionMemory(
         [
             Remembered(
                 str(ex.entry["id"]),
-                ex.turns[-1][1] if ex.turns else str(ex.entry["question"]),
+                memory_text(ex.featurized),
                 () if ex.refuse else tuple(str(f) for f in ex.entry.get("key_facts") or []),
                 ex.refuse,
                 tuple(str(s) for s in ex.entry.get("sources") or []),
             )
             for ex in examples
+            if ex.featurized is not None
         ]
     )
+
+
+def _recalls(examples: Sequence[Example], memory: QuestionMemory) -> list[Recall | None]:
+    """What the memory says of each question it holds, read as a new one (without itself)."""
+    return [recall_for(ex.featurized, memory, str(ex.entry["id"])) if ex.featurized else None for ex in examples]
 
 
 def _folds(examples: Sequence[Example], folds: int, salt: str) -> list[int]:  # inner folds of a training run
@@ -156,11 +165,13 @@ def _out_of_fold(examples: Sequence[Example]) -> list[Scored | None]:
     scored: list[Scored | None] = [None] * len(examples)
     for k in range(INNER_FOLDS):
         seen = [e for e, f in zip(examples, fold, strict=True) if f != k]
-        unit = fit_linear(*_unit_data(seen), UNIT_MODEL_FEATURES)
+        memory = remember(seen)
+        unit = fit_linear(*_unit_data(seen, _recalls(seen, memory)), UNIT_MODEL_FEATURES)
         wording = _wording(seen)
         for i, ex in enumerate(examples):
             if fold[i] == k and ex.featurized is not None:
-                scored[i] = score_with(ex.featurized, unit, wording=wording, recall=ex.recall)
+                recall = recall_for(ex.featurized, memory)
+                scored[i] = score_with(ex.featurized, unit, wording=wording, recall=recall)
     rows = np.array([s.question_row for s in scored if s is not None])
     targets = np.array([ex.refuse for ex, s in zip(examples, scored, strict=True) if s is not None], dtype=float)
     owners = [i for i, s in enumerate(scored) if s is not None]
@@ -184,11 +195,9 @@ def conclude(service: AnswerService, prep: Prepared, scored: Scored, models: Mod
 def fit(service: AnswerService, examples: Sequence[Example], sets: Sequence[str] = ()) -> Models:
     """Unit model, refusal model and selection parameters from the training questions."""
     usable = [ex for ex in examples if ex.featurized is not None]
-    memory = remember(examples)
-    for ex in usable:  # each read as new: by a memory of the other questions
-        assert ex.featurized is not None
-        ex.recall = recall_for(ex.featurized, memory, exclude=str(ex.entry["id"]))
-    unit = fit_linear(*_unit_data(usable), UNIT_MODEL_FEATURES)
+    memory = remember(usable)
+    unit_rows, unit_targets = _unit_data(usable, _recalls(usable, memory))
+    unit = fit_linear(unit_rows, unit_targets, UNIT_MODEL_FEATURES)
     oof = _out_of_fold(usable)
     rows = np.array([s.question_row for s in oof if s is not None])
     targets = np.array([ex.refuse for ex, s in zip(usable, oof, strict=True) if s is not None], dtype=float)
@@ -227,7 +236,7 @@ def fit(service: AnswerService, examples: Sequence[Example], sets: Sequence[str]
         "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "question_sets": list(sets),
         "questions": len(examples),
-        "unit_rows": len(_unit_data(usable)[1]),
+        "unit_rows": len(unit_targets),
         "objective_out_of_fold": round(objective, 4),
         "strongest_unit_features": unit.strongest(),
         "strongest_refusal_features": refusal.strongest(),
