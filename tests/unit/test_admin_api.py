@@ -513,6 +513,9 @@ def test_feedback_comes_a_page_at_a_time_filtered_by_day_and_words_with_its_test
     more = client.get(f"{url}?limit=3&after={first['entries'][-1]['id']}", headers=AUTH).json()
     assert [e["question"][:7] for e in more["entries"]] == ["Frage 3", "Frage 2", "Frage 1"]
     assert more["total"] == 8 and more["remaining"] == 1
+    # the cursor's entry is not in the list for other words: nothing more, never the first page again
+    other = client.get(f"{url}?limit=3&q=kita&after={first['entries'][0]['id']}", headers=AUTH).json()
+    assert other["entries"] == [] and other["remaining"] == 0
     since = client.get(f"{url}?since=2026-11-15", headers=AUTH).json()
     assert since["total"] == 3  # the 15th, the 16th and the one added on the 20th
     words = client.get(f"{url}?q=traegerbudget", headers=AUTH).json()  # as typed without umlauts

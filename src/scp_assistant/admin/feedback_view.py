@@ -54,8 +54,9 @@ def feedback_page(store: FeedbackStore, cases: list[dict[str, Any]], wanted: Fee
 
 
 def _after(records: list[FeedbackRecord], entry_id: str) -> int:
-    """Where the list goes on after the entry with this id; from its start if that entry is gone (deleted)."""
-    return next((i + 1 for i, r in enumerate(records) if r.id == entry_id), 0)
+    """Where the list goes on after the entry with this id; nothing more if it is not in the list (the filter
+    changed meanwhile, or it was deleted): never the first page again below what is shown."""
+    return next((i + 1 for i, r in enumerate(records) if r.id == entry_id), len(records))
 
 
 def searched_with(store: FeedbackStore, record: FeedbackRecord) -> str:

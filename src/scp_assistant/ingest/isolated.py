@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import queue
 from pathlib import Path
@@ -12,14 +13,21 @@ from scp_assistant.ingest.loaders import load_pdf
 from scp_assistant.ingest.pdf_check import unreadable_reason
 from scp_assistant.models import Document
 
+logger = logging.getLogger(__name__)
+
 
 def _work(path: str, max_pages: int, out: Any) -> None:
     try:
         out.put(("ok", load_pdf(Path(path), max_pages=max_pages)))
     except DocumentError as exc:
         out.put(("error", exc.reason))
-    except Exception:  # anything else a broken file can raise
-        out.put(("error", unreadable_reason(Path(path).read_bytes())))
+    except Exception as exc:  # anything else a broken file can raise
+        logger.info("reading %s failed: %s: %s", path, type(exc).__name__, exc)
+        try:
+            reason = unreadable_reason(Path(path).read_bytes())
+        except OSError as err:
+            reason = f"Datei nicht lesbar ({err.strerror})"
+        out.put(("error", reason))
 
 
 def load_isolated(path: Path, max_pages: int, seconds: float) -> Document:

@@ -23,8 +23,15 @@
   }
   ["fb-rating", "fb-reason", "fb-since"].forEach(function (id) { $(id).addEventListener("change", loadFeedback); });
   var typing = null;
-  $("fb-text").addEventListener("input", function () { clearTimeout(typing); typing = setTimeout(loadFeedback, 300); });
-  $("fb-more").addEventListener("click", function () { loadFeedback(true); });
+  $("fb-text").addEventListener("input", function () {
+    clearTimeout(typing);
+    typing = setTimeout(function () { typing = null; loadFeedback(); }, 300);
+  });
+  $("fb-more").addEventListener("click", function () {
+    // words typed a moment ago: the list for them first, not more of the old one
+    if (typing) { clearTimeout(typing); typing = null; loadFeedback(); return; }
+    loadFeedback(true);
+  });
   function renderFeedback(page, more) {
     var list = $("fb-list");
     var items = page.entries;
