@@ -199,8 +199,7 @@ def with_memory(rows: np.ndarray, recall: Recall | None) -> np.ndarray:
     if recall is None:
         return np.hstack([rows, np.zeros((len(rows), len(MEMORY_UNIT_FEATURES)))])
     assert len(recall.unit) == len(rows), "a recall of other candidates"
-    source = recall.source if recall.source is not None else np.zeros(len(rows))
-    return np.hstack([rows, recall.unit[:, None], source[:, None]])
+    return np.hstack([rows, recall.unit[:, None], recall.source[:, None]])
 
 
 def score_with(

@@ -34,8 +34,8 @@ MIN_SIMILARITY = 0.15  # below this a remembered question is not like the new on
 
 @dataclass(frozen=True)
 class Remembered:
-    """A training question: its text (a follow-up as it was searched), its key facts and the documents that answer
-    it, and whether to decline it."""
+    """A training question: its text as it is compared (corrected; a follow-up with the topic it carries), its key
+    facts and the documents that answer it, and whether to decline it."""
 
     id: str
     question: str
@@ -60,7 +60,7 @@ class Recall:
     """What the memory says about one question and its candidate units."""
 
     unit: np.ndarray  # per candidate: similarity of the nearest remembered question whose key fact the unit states
-    source: np.ndarray | None = None  # per candidate: similarity of the nearest one its document answered
+    source: np.ndarray  # per candidate: similarity of the nearest one its document answered
     nearest: float = 0.0  # similarity of the most similar remembered question
     refuse: float = 0.0  # share of questions to decline among the similar ones (weighted by similarity)
 
@@ -71,7 +71,7 @@ class Recall:
 
 
 def nothing_recalled(candidates: int) -> Recall:
-    return Recall(np.zeros(candidates))
+    return Recall(np.zeros(candidates), np.zeros(candidates))
 
 
 def question_terms(text: str) -> frozenset[str]:
