@@ -190,3 +190,17 @@ def test_programme_question_mentioning_a_poem_word_is_not_off_topic() -> None:
         "Dürfen wir eine Lesung mit Gedichten aus dem Chancenbudget bezahlen und darüber in der Zeitung schreiben?"
     )
     assert screen(question, programme).kind == "ok"
+
+
+@pytest.mark.parametrize(
+    ("raw", "cleaned"),
+    [
+        ("Welche Berufsgruppen sind in Säule III förderfähig? **FETT** [Link](javascript:alert(1))",
+         "Welche Berufsgruppen sind in Säule III förderfähig? FETT Link"),
+        ("Siehe [FAQ](https://example.org/faq) (Stand 2024): gilt das für __Säule I__?",
+         "Siehe FAQ (Stand 2024): gilt das für Säule I?"),
+        ("Gilt 2*3 oder a__b?", "Gilt 2*3 oder a__b?"),  # no formatting: left as typed
+    ],
+)  # fmt: skip
+def test_pasted_formatting_is_removed_and_a_link_keeps_only_its_text(raw: str, cleaned: str) -> None:
+    assert clean_question(raw, 2000) == cleaned

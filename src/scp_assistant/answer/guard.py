@@ -27,6 +27,7 @@ def clean_question(raw: str, max_chars: int) -> str:
     text = _CONTROL.sub(" ", text.replace("\t", " "))
     text = re.sub(r"[ \u00a0]+", " ", text)
     text = without_signature(re.sub(r"\s*\n\s*", "\n", text).strip())  # a pasted e-mail's signature is no question
+    text = without_markup(text)
     if not text or not re.search(r"\w", text):
         raise InputError("Die Frage ist leer. Bitte geben Sie eine Frage zum Startchancen-Programm ein.")
     if len(text) > max_chars:
@@ -35,6 +36,16 @@ def clean_question(raw: str, max_chars: int) -> str:
             "Bitte stellen Sie eine kürzere, konkrete Frage."
         )
     return text
+
+
+# formatting pasted with a question: a link's text stays, its address (never content, maybe "javascript:") goes
+_LINK = re.compile(r"\[([^\]\n]{0,200})\]\((?:[^()\n]|\([^()\n]{0,100}\)){0,500}\)")
+_STRONG = re.compile(r"(\*\*|__)(?=\S)([^\n]{1,200}?)(?<=\S)\1")
+
+
+def without_markup(text: str) -> str:
+    """Markdown formatting removed: "**FETT** [Link](javascript:alert(1))" -> "FETT Link"."""
+    return _STRONG.sub(r"\2", _LINK.sub(r"\1", text)).strip()
 
 
 _P = re.IGNORECASE

@@ -123,9 +123,10 @@ def _unit_data(examples: Sequence[Example], recalls: Sequence[Recall | None]) ->
 
 
 def remember(examples: Sequence[Example]) -> QuestionMemory:
-    """The memory of the training questions that reach the models (not those the screening declines): each as it
-    is compared (``memory_text``: corrected, a follow-up with its topic), its key facts, the documents that answer
-    it, and whether to decline it."""
+    """The memory of the training questions that reach the models (not those the screening declines, and no turn of
+    a conversation: its own words with a topic carried from elsewhere, "Und wie sieht das Wirkmodell aus? (Martina
+    Diedrich)", resemble any question on that topic): each as it is compared (``memory_text``: corrected), its key
+    facts, the documents that answer it, and whether to decline it."""
     return QuestionMemory(
         [
             Remembered(
@@ -136,7 +137,7 @@ def remember(examples: Sequence[Example]) -> QuestionMemory:
                 tuple(str(s) for s in ex.entry.get("sources") or []),
             )
             for ex in examples
-            if ex.featurized is not None
+            if ex.featurized is not None and ex.turns is None
         ]
     )
 
