@@ -194,10 +194,8 @@ def memory_text(featurized: Featurized) -> str:
     return f"{featurized.profile.text} {featurized.carried}".strip()
 
 
-def with_memory(rows: np.ndarray, recall: Recall | None) -> np.ndarray:
+def with_memory(rows: np.ndarray, recall: Recall) -> np.ndarray:
     """Unit rows with the memory's column: what the unit model reads (``UNIT_MODEL_FEATURES``)."""
-    if recall is None:
-        return np.hstack([rows, np.zeros((len(rows), len(MEMORY_UNIT_FEATURES)))])
     assert len(recall.unit) == len(rows), "a recall of other candidates"
     return np.hstack([rows, recall.unit[:, None], recall.source[:, None]])
 

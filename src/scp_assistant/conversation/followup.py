@@ -81,8 +81,7 @@ class FollowupResolver:
         """``in_scope``: neither manipulation nor plainly off-topic by its wording (the guard); ``on_topic``: the
         answer stage's whole scope check, which also searches (a turn with words of its own that the programme's
         passages do not speak of, "Und wie hoch ist die Umsatzsteuer aktuell?", borrows no topic); ``correct``: the
-        search's correction of typing errors, so that a turn is judged by the words it means ("wer genehmigt das
-        Chancenbuget der Schule?" names the Chancenbudget and is a question of its own)."""
+        search's correction of typing errors ("wer genehmigt das Chancenbuget?" is a question of its own)."""
         self._model = model
         self.in_scope = in_scope
         self._on_topic = on_topic
@@ -92,8 +91,9 @@ class FollowupResolver:
 
     # ---- decision -------------------------------------------------------------------------------
     def features(self, question: str, previous: Turn) -> np.ndarray:
-        question = self._correct(question)
-        previous = replace(previous, standalone=self._correct(previous.standalone))
+        return self._row(self._correct(question), replace(previous, standalone=self._correct(previous.standalone)))
+
+    def _row(self, question: str, previous: Turn) -> np.ndarray:
         own = self._topics.phrases(question)
         before = self._topics.phrases(previous.standalone)
         words = content_words(question)
@@ -115,8 +115,8 @@ class FollowupResolver:
         }
         return np.fromiter((values[n] for n in FOLLOWUP_FEATURES), dtype=np.float64, count=len(FOLLOWUP_FEATURES))
 
-    def p_dependent(self, question: str, previous: Turn) -> float:
-        row = self.features(question, previous)
+    def p_dependent(self, question: str, previous: Turn) -> float:  # both as ``resolve`` reads them (corrected)
+        row = self._row(question, previous)
         if self._model is not None:
             return float(self._model.predict(row[None, :])[0])
         f = dict(zip(FOLLOWUP_FEATURES, row, strict=True))  # rules of thumb until a model is trained

@@ -40,7 +40,7 @@ from scp_assistant.eval.dataset import is_conversation, last_turn
 from scp_assistant.eval.metrics import LEAD_WINDOW, judge
 from scp_assistant.fact_rule import fact_covered
 from scp_assistant.learn.fit import choose_params, fit_linear, stratified_folds
-from scp_assistant.learn.memory import QuestionMemory, Recall, Remembered
+from scp_assistant.learn.memory import QuestionMemory, Recall, Remembered, nothing_recalled
 from scp_assistant.learn.model import LinearModel, Models, SelectionParams
 from scp_assistant.learn.question_features import QUESTION_FEATURES
 from scp_assistant.learn.wording import WordingModel, fit_wording
@@ -109,7 +109,7 @@ def featurize(
     return examples
 
 
-def _unit_data(examples: Sequence[Example], recalls: Sequence[Recall | None]) -> tuple[np.ndarray, np.ndarray]:
+def _unit_data(examples: Sequence[Example], recalls: Sequence[Recall]) -> tuple[np.ndarray, np.ndarray]:
     rows, labels = [], []
     for ex, recall in zip(examples, recalls, strict=True):
         if ex.featurized is None or not len(ex.labels):
@@ -142,9 +142,12 @@ def remember(examples: Sequence[Example]) -> QuestionMemory:
     )
 
 
-def _recalls(examples: Sequence[Example], memory: QuestionMemory) -> list[Recall | None]:
+def _recalls(examples: Sequence[Example], memory: QuestionMemory) -> list[Recall]:
     """What the memory says of each question it holds, read as a new one (without itself)."""
-    return [recall_for(ex.featurized, memory, str(ex.entry["id"])) if ex.featurized else None for ex in examples]
+    return [
+        recall_for(ex.featurized, memory, str(ex.entry["id"])) if ex.featurized else nothing_recalled(0)
+        for ex in examples
+    ]
 
 
 def _folds(examples: Sequence[Example], folds: int, salt: str) -> list[int]:  # inner folds of a training run
