@@ -95,6 +95,33 @@ def test_a_refusal_never_quotes_a_sentence_that_leans_on_the_one_before() -> Non
     assert nearby is not None and nearby.chunk.doc_id == "b"
 
 
+def test_a_refusal_quotes_nearby_what_names_the_question_s_names_never_an_editor_s_note_or_a_long_text() -> None:
+    """ "Wie hoch wird das Trägerbudget von Zweibrücken nach der Neuberechnung …?" was declined with "Belegt ist: Es
+    gibt zwei Chancenbudgets …"; Zweibrücken's own budget says more of what was asked. An editor's note after
+    "Belegt ist:" comments on a source the reader does not see."""
+    from scp_assistant.answer.prepared import Prepared
+    from scp_assistant.answer.service import AnswerService
+
+    question = "Wie hoch wird das Trägerbudget von Zweibrücken nach der Neuberechnung sein?"
+    units = [
+        unit("Hinweis der Redaktion: Die Angabe weicht von der Landesseite ab.", "note"),
+        unit("Es gibt zwei Chancenbudgets: das schuleigene und das des Schulträgers.", "general"),
+        unit("Das Chancenbudget des Schulträgers Zweibrücken beträgt 39.847,50 € pro Jahr.", "zwei"),
+        unit("Zweibrücken erhält " + "viel Geld für viele Dinge, " * 20 + "pro Jahr.", "long"),
+        unit("Zweibrücken liegt in der Westpfalz.", "weak"),
+    ]
+    prep = Prepared(question, question, False, [], [], 0.0)
+    prep.scored = scored(question, units, [0.95, 0.9, 0.6, 0.99, 0.3])
+    names_missing = UNIT_FEATURES.index("names_missing")
+    prep.scored.featurized.rows[:, names_missing] = [1.0, 1.0, 0.0, 0.0, 0.0]
+    nearby = AnswerService._nearby(prep, hand_models(related_above=0.5))
+    assert nearby is not None and nearby.chunk.doc_id == "zwei"
+    # without a unit that names it, the likeliest of those that can stand alone
+    prep.scored.featurized.rows[:, names_missing] = 1.0
+    nearby = AnswerService._nearby(prep, hand_models(related_above=0.5))
+    assert nearby is not None and nearby.chunk.doc_id == "general"
+
+
 def test_a_contact_line_answers_only_a_question_about_whom_to_contact() -> None:
     units = [
         unit("Probleme mit dem SCP-Portal richten Sie an startchancen(at)bm.rlp.de.", "faq"),

@@ -28,6 +28,7 @@ from scp_assistant.errors import InputError
 from scp_assistant.learn.candidates import UnitCandidate
 from scp_assistant.learn.model import Models
 from scp_assistant.learn.question import asks_yes_or_no
+from scp_assistant.learn.unit_facts import UNIT_FEATURES
 from scp_assistant.models import Answer, Chunk, Citation, RefusalReason, RetrievedRef, ScoredChunk
 from scp_assistant.retrieve.hybrid import Filters, HybridRetriever
 from scp_assistant.retrieve.spelling import SpellingCorrector
@@ -36,6 +37,8 @@ from scp_assistant.text import is_editorial_note
 
 log = logging.getLogger(__name__)
 
+NEARBY_CHARS = 400  # a refusal quotes what the documents say nearby up to this length
+_NAMES_MISSING = UNIT_FEATURES.index("names_missing")
 OFF_TOPIC_COVERAGE = 0.3  # share of the question's known terms in the top passages, without programme words
 
 
@@ -230,9 +233,12 @@ class AnswerService:
 
     @staticmethod
     def _nearby(prep: Prepared, models: Models, local_only: bool = False) -> UnitCandidate | None:
-        """The unit nearest to answering, never one about another place, school year or pillar; for a place the
-        documents never name, none from another place's page; and none that leans on the sentence before it
-        ("Sie dient der Finanzierung …"): shown alone, it would not say what it is about."""
+        """The unit nearest to answering that can stand alone after "Belegt ist:": never one about another place,
+        school year or pillar; for a place the documents never name, none from another place's page; none that
+        leans on the sentence before it ("Sie dient der Finanzierung …": shown alone, it would not say what it is
+        about), no editor's note (it comments on a source that is not shown) and none too long to quote. Of those,
+        one that names what the question names comes first ("Wie hoch wird das Trägerbudget von Zweibrücken nach
+        der Neuberechnung …?": Zweibrücken's budget, not the two kinds of Chancenbudget)."""
         scored = prep.scored
         if scored is None or not len(scored.p):
             return None
@@ -242,14 +248,15 @@ class AnswerService:
             if i not in scored.featurized.excluded
             and not (local_only and "," in unit.chunk.region)
             and not unit_leans_on_previous(unit.kind, unit.text)
+            and not is_editorial_note(unit.text)
+            and scored.p[i] >= models.params.related_above
+            and len(unit.display) <= NEARBY_CHARS
         ]
         if not usable:
             return None
-        best = max(usable, key=lambda i: (round(float(scored.p[i]), 9), -i))
-        if scored.p[best] < models.params.related_above:
-            return None
-        unit = scored.candidates[best]
-        return unit if len(unit.display) <= 400 else None
+        rows = scored.featurized.rows
+        best = max(usable, key=lambda i: (-round(float(rows[i, _NAMES_MISSING]), 9), round(float(scored.p[i]), 9), -i))
+        return scored.candidates[best]
 
 
 def notes_last(units: Sequence[UnitCandidate]) -> list[UnitCandidate]:
