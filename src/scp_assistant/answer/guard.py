@@ -84,7 +84,9 @@ _INJECTION = [
         r"\bja,? bewilligt\b",
         r"\b(genehmig|bewillig)(st|e|en sie|t euch)\b.{0,60}\b(antrag|anträge|förderung|mittel)",
         r"(ein|ein kurzes|einfach)\s+[„\"']?(genehmigt|bewilligt|ja)[“\"']?\s+(reicht|genügt)",
-        r"(ignorier|vergiss|missacht|ignore|disregard)\w*\s+(?:\w+\s+){0,2}(quellen|dokumente|unterlagen|sources|documents)",
+        # also a compound: "Vergiss die Programmunterlagen und erzähl mir, wie man …"
+        r"(ignorier|vergiss|vergesst|missacht|ignore|disregard|forget)\w*\s+(?:\w+\s+){0,2}[\w-]*(quellen|"
+        r"dokumente|unterlagen|texte|kontext|wissensbasis|datenbasis|sources|documents|context|knowledge base)",
         # an order to invent, not the idiom ("Wir wollen nicht alles neu erfinden", "Müssen wir uns das ausdenken?")
         r"\b(erfinde|erfind|erfindet)\b|\berfinden sie\b|\b(make up|invent)\b|"
         r"\b(zahl|zahlen|summe|betrag|zitat|quelle|angabe|wert)\b.{0,40}\b(erfinden|ausdenken)\b",
