@@ -522,6 +522,9 @@ def test_feedback_comes_a_page_at_a_time_filtered_by_day_and_words_with_its_test
     assert words["total"] == 3 and all("Trägerbudget" in e["question"] for e in words["entries"])
     assert client.get(f"{url}?q=kita", headers=AUTH).json()["entries"][0]["question"].startswith("Frage 3")
     assert client.get(f"{url}?since=11.11.2026", headers=AUTH).status_code == 422
+    for impossible in ("2024-13-45", "2024-02-30", "0000-01-01"):  # the right shape, but no day: not a 500
+        refused = client.get(f"{url}?since={impossible}", headers=AUTH)
+        assert refused.status_code == 422 and "gibt es nicht" in refused.json()["error"]["message"]
     # the test case made from a feedback shows with it
     case = {"question": "Frage 3 zum Trägerbudget", "expect": "refuse", "answer_id": "answer-3"}
     made = client.post("/api/v1/admin/eval-cases", headers=AUTH, json=case).json()

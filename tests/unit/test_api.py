@@ -196,8 +196,18 @@ def test_bad_requests_get_clear_422s(fake_container: Container) -> None:
         extra = client.post("/api/v1/ask", json={"question": "Was ist Säule I?", "role": "admin"})
         assert extra.status_code == 422 and extra.json()["error"]["code"] == "invalid_request"
         assert "Traceback" not in extra.text
+        # a filter no document matches says so with the values there are, instead of declining the question
+        # as off-topic ("Wer darf teilnehmen?" with doc_type "nonexistent")
+        kind = client.post("/api/v1/ask", json={"question": "Was ist Säule I?", "doc_type": "nonexistent"})
+        assert kind.status_code == 422 and "Kein Dokument hat den Typ „nonexistent“" in kind.text
+        assert "„faq“" in kind.text
+        place = client.post("/api/v1/ask", json={"question": "Was ist Säule I?", "region": "Atlantis"})
+        assert place.status_code == 422 and "Kein Dokument gehört zur Region „Atlantis“" in place.text
+        assert client.post("/api/v1/ask", json={"question": "Was ist Säule I?", "doc_type": "faq"}).status_code == 200
+        streamed = client.post("/api/v1/ask/stream", json={"question": "Was ist Säule I?", "region": "Atlantis"})
+        assert streamed.status_code == 422 and "Atlantis" in streamed.text
         # every error has the same shape: code, German message, and the type OpenAI clients expect
-        for response in (empty, long, extra, client.post("/api/v1/ask", json={})):
+        for response in (empty, long, extra, kind, client.post("/api/v1/ask", json={})):
             assert response.json()["error"]["type"] == "invalid_request_error", response.text
 
 

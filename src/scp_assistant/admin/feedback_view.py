@@ -9,6 +9,7 @@ from datetime import UTC, datetime, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from scp_assistant.errors import InputError
 from scp_assistant.feedback.store import FeedbackRecord, FeedbackStore, Rating
 from scp_assistant.text import fold
 
@@ -82,7 +83,10 @@ def _day_start(day: str) -> datetime:
         zone: tzinfo = ZoneInfo("Europe/Berlin")
     except ZoneInfoNotFoundError:  # a system without time zone data: UTC
         zone = UTC
-    return datetime.fromisoformat(day).replace(tzinfo=zone)
+    try:
+        return datetime.fromisoformat(day).replace(tzinfo=zone)
+    except ValueError:  # "2024-13-45", "2024-02-30", "0000-01-01": the right shape, but no day
+        raise InputError(f"Den Tag „{day}“ gibt es nicht; bitte als JJJJ-MM-TT, etwa 2025-03-01.") from None
 
 
 def _moment(iso: str) -> datetime:

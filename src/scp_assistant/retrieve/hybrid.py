@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from scp_assistant.errors import IndexEmptyError, IndexMismatchError
+from scp_assistant.errors import IndexEmptyError, IndexMismatchError, InputError
 from scp_assistant.index.embedders import Embedder, Vector
 from scp_assistant.index.store import VectorStore
 from scp_assistant.models import Chunk, ScoredChunk
@@ -96,7 +96,7 @@ class HybridRetriever:
         for the whole question."""
         filters = filters or Filters()
         where = filters.as_where() or None
-        allowed = {i for i, c in enumerate(self.bm25.chunks) if filters.allows(c)} if where else None
+        allowed = self.allowed(filters)
         pieces = chat_sentences(query, dashes=True)
         parts = _searched(pieces) if self.settings.sentence_weight > 0 else []
         vectors = [self._embedder.embed_query(part) for part in parts]
@@ -106,6 +106,28 @@ class HybridRetriever:
         weight = self.settings.sentence_weight
         runs += [(self._search(part, where, allowed, v), weight) for part, v in zip(parts, vectors, strict=True)]
         return self._fuse(runs)[: limit or None]
+
+    def allowed(self, filters: Filters) -> set[int] | None:
+        """The chunks the filters let through (None: no filter); a filter that no document matches is an input
+        error that names the values there are (a typo in it would otherwise look like a question out of scope)."""
+        if not filters.as_where():
+            return None
+        allowed = {i for i, c in enumerate(self.bm25.chunks) if filters.allows(c)}
+        if not allowed:
+            raise InputError(self._no_match(filters))
+        return allowed
+
+    def _no_match(self, filters: Filters) -> str:
+        """Which filter matches no document, with the values the index has."""
+        for key, said, value in (
+            ("doc_type", "hat den Typ", filters.doc_type),
+            ("region", "gehört zur Region", filters.region),
+        ):
+            known = sorted({getattr(c, key) for c in self.bm25.chunks})
+            if value and value not in known:
+                listed = "; ".join(f"„{k}“" for k in known)
+                return f"Kein Dokument {said} „{value}“. Vorhanden: {listed}."
+        return "Kein Dokument hat diesen Typ in dieser Region; einen der beiden Filter weglassen."
 
     def _whole(self, query: str, pieces: Sequence[str], parts: Sequence[str], vectors: Sequence[Vector]) -> Vector:
         """The whole question's vector from its searched sentences' and the rest of its pieces."""

@@ -89,6 +89,7 @@ async def ask(body: AskRequest, request: Request, chat: Chat) -> dict[str, Any]:
 )
 def ask_stream(body: AskRequest, request: Request, chat: Chat) -> StreamingResponse:
     clean_question(body.question, _container(request).settings.answer.max_question_chars)  # 422 before streaming
+    _container(request).retriever.allowed(Filters(body.doc_type, body.region))  # ... also for a filter of no match
 
     limiter = _answer_limiter(request)
     keep_alive = _container(request).settings.server.stream_keep_alive_s

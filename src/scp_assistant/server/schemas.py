@@ -19,8 +19,18 @@ class AskRequest(Strict):
         description="Die Frage (höchstens SCP_ANSWER__MAX_QUESTION_CHARS Zeichen, Standard 2000).",
     )
     session_id: str | None = Field(None, max_length=64, description="Sitzung für Folgefragen (aus einer Antwort).")
-    doc_type: str | None = Field(None, max_length=40, description="Nur Dokumente dieses Typs.")
-    region: str | None = Field(None, max_length=80, description="Nur Dokumente dieser Region.")
+    doc_type: str | None = Field(
+        None,
+        max_length=40,
+        description="Nur Dokumente dieses Typs (faq, landesseite, bund, kommune, presse, forschung, verband, "
+        "anderes-land, praesentation); ein Typ, den kein Dokument hat, gibt 422 mit den vorhandenen.",
+    )
+    region: str | None = Field(
+        None,
+        max_length=80,
+        description="Nur Dokumente dieser Region, wie GET /api/v1/documents sie nennt („RLP“, „Bund“, „Mainz, RLP“); "
+        "eine Region ohne Dokument gibt 422 mit den vorhandenen.",
+    )
 
 
 class CitationOut(BaseModel):
