@@ -215,6 +215,26 @@ def test_an_faq_verdict_is_shown_only_for_a_yes_or_no_question(
     assert answer.citations[0].quote in units[0].text  # still a quote of the source
 
 
+def test_only_the_lead_keeps_its_verdict_a_further_faq_answer_s_verdict_answers_its_own_question(
+    fake_container: Container,
+) -> None:
+    """ "Dürfen wir aus dem Chancenbudget Mobiliar kaufen?" read "Mobiliar ist nicht grundsätzlich ausgeschlossen
+    … Nein. Das schuleigene Chancenbudget gilt jeweils für ein Schuljahr …": the "Nein." was about carrying funds
+    over (walk-through, round 37)."""
+    from scp_assistant.answer.prepared import Prepared
+
+    question = "Dürfen wir aus dem Chancenbudget Mobiliar kaufen?"
+    units = [
+        unit("Ja. Mobiliar ist nicht grundsätzlich ausgeschlossen.", "faq", kind="faq"),
+        unit("Nein. Das schuleigene Chancenbudget gilt jeweils für ein Schuljahr.", "faq", n=1, kind="faq"),
+    ]
+    prep = Prepared(question, question, False, [], [], 0.0)
+    prep.scored = scored(question, units, [0.9, 0.8])
+    answer = fake_container.answer_service.compose(prep, hand_models(add_above=0.5, budget=600))
+    assert answer.answer.startswith("Ja. Mobiliar")
+    assert "Nein." not in answer.answer and "Das schuleigene Chancenbudget gilt" in answer.answer
+
+
 def test_units_of_the_source_the_answer_leads_with_join_it_before_others_of_like_probability() -> None:
     units = _two_sources()
     p = [0.9, 0.62, 0.58]

@@ -159,8 +159,12 @@ class AnswerService:
             return prep.refusal or self._refusal(prep.question, "not_covered", "", prep, models)
         selection = select(prep.scored, models.params)
         units = list(selection.units)
-        if not asks_yes_or_no(prep.scored.featurized.profile.text):  # "Ja." / "Nein." answer a yes-or-no question
-            units = [_without_verdict(u) for u in units]
+        # "Ja." / "Nein." answer a yes-or-no question, and only in the unit the answer leads with: a further FAQ
+        # answer's verdict answers its own FAQ question ("Darf aus dem Chancenbudget Mobiliar angeschafft werden?" -
+        # "Mobiliar ist nicht grundsätzlich ausgeschlossen … Nein. Das schuleigene Chancenbudget gilt jeweils für
+        # ein Schuljahr …", where the "Nein." was about carrying funds over)
+        keep = 1 if asks_yes_or_no(prep.scored.featurized.profile.text) else 0
+        units = units[:keep] + [_without_verdict(u) for u in units[keep:]]
         if not units:  # nothing that answers for the place asked about
             return self._refusal(prep.question, "not_covered", "", prep, models)
         units = notes_last(units)
