@@ -29,6 +29,16 @@ def test_a_turn_the_answer_stage_declines_as_off_topic_lends_no_topic_either(fak
     off = declining.ask(ticket)
     follow = declining.ask("Und wer finanziert das?", off.session_id).answer
     assert follow.refusal_reason == "needs_context" and follow.answer == messages.NEEDS_CONTEXT_AFTER_OFF_TOPIC
+    # nor does a turn that was asked for its topic ("Und wie hoch ist der Betrag?" first, then "Was ist das
+    # Startchancen-Programm?" was searched as "… (Betrag)", walk-through of round 37)
+    sessions = MemorySessionStore()
+    asking = ChatService(fake_container.answer_service, sessions, fake_container.feedback_store, 2000, resolver)
+    orphan = asking.ask("Und wer finanziert das?")
+    assert orphan.answer.refusal_reason == "needs_context"
+    assert sessions.get_or_create(orphan.session_id).turns[-1].off_topic
+    again = asking.ask("Und bis wann?", orphan.session_id).answer
+    assert again.refusal_reason == "needs_context" and again.answer == messages.NEEDS_CONTEXT_AFTER_OFF_TOPIC
+    assert "gehörte" not in again.answer and "kein Thema" in again.answer
     # an on-topic turn before the declined one does not come back either: the declined turn is the previous one
     budget = chat.ask("Wie hoch ist das Trägerbudget in Mainz?")
     chat.ask(ticket, budget.session_id)

@@ -100,6 +100,14 @@ def test_an_earlier_message_declined_as_off_topic_lends_no_topic(client: Any) ->
     assert extra["refused"] is True and extra["refusal_reason"] == "needs_context" and extra["citations"] == []
     alone = client.chat.completions.create(model="scp-assistant", messages=history[-1:]).choices[0].message
     assert alone.model_extra["refusal_reason"] == "needs_context" and "mit ihrem Thema" in alone.content
+    # a message that was itself asked for its topic lends none either: the next one is told so, not searched with it
+    orphaned = [
+        {"role": "user", "content": "Und wer finanziert das?"},
+        {"role": "assistant", "content": alone.content},
+        {"role": "user", "content": "Und bis wann?"},
+    ]
+    after = client.chat.completions.create(model="scp-assistant", messages=orphaned).choices[0].message
+    assert after.model_extra["refusal_reason"] == "needs_context" and "kein Thema" in after.content
 
 
 def test_a_refusal_is_a_normal_message(client: Any) -> None:

@@ -145,9 +145,11 @@ NEEDS_CONTEXT = (
     "keine vorige Frage. Bitte stellen Sie sie mit ihrem Thema, zum Beispiel: „Wer genehmigt Anträge aus dem "
     "Chancenbudget?“ oder „Wie hoch ist der Eigenanteil in Säule I?“"
 )
-# ... after a turn declined as off-topic: that turn gives no topic, and the conversation does have turns
+# ... after a turn declined as off-topic or asked for its own topic: that turn gives no topic, and the conversation
+# does have turns
 NEEDS_CONTEXT_AFTER_OFF_TOPIC = (
-    "Ihre Frage bezieht sich offenbar auf die vorige Nachricht; die lag aber außerhalb der Programmunterlagen. "
+    "Ihre Frage bezieht sich offenbar auf die vorige Nachricht; die nannte aber kein Thema aus den "
+    "Programmunterlagen. "
     "Bitte stellen Sie sie mit ihrem Thema, zum Beispiel: „Wer genehmigt Anträge aus dem Chancenbudget?“ oder „Wie "
     "hoch ist der Eigenanteil in Säule I?“"
 )

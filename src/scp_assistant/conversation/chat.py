@@ -86,8 +86,10 @@ class ChatService:
         answer.question = text
         standalone = answer.searched or standalone  # with typing errors corrected
         # a turn declined as off-topic ("Was kostet ein Bahnticket nach Mainz?") lends the next turn no topic, also
-        # when only the answer stage's search, not the guard's wording check, found it off-topic
-        off_topic = answer.refused and answer.refusal_reason in ("out_of_scope", "adversarial")
+        # when only the answer stage's search, not the guard's wording check, found it off-topic; nor does one that
+        # was asked for its topic ("Und wie hoch ist der Betrag?" first: "Was ist das Startchancen-Programm?" after
+        # it was searched as "… (Betrag)", walk-through of round 37)
+        off_topic = answer.refused and answer.refusal_reason in ("out_of_scope", "adversarial", "needs_context")
         # a session is kept in the database for its idle time: no contact details of a pasted e-mail in it either,
         # nor a marker in their place that the next question would take for its topic
         self._sessions.record(session, without_contacts(text), without_contacts(standalone), off_topic)

@@ -155,9 +155,11 @@ def _answer(container: Container, asked: list[str]) -> tuple[Answer, str]:
 
     for earlier in asked[:-1][-container.settings.server.session_turns :]:
         text = clean_question(earlier[:limit], limit)
-        standalone = container.query_rewriter.resolve(text, previous).standalone
-        # as the chat marks a turn it declined as off-topic: it lends the next turn no topic
-        previous = Turn(text, standalone, off_topic=not container.answer_service.in_scope(standalone))
+        earlier_resolution = container.query_rewriter.resolve(text, previous)
+        standalone = earlier_resolution.standalone
+        # as the chat marks a turn it declined as off-topic or asked for its topic: it lends the next turn no topic
+        lends_none = earlier_resolution.points_at_nothing or not container.answer_service.in_scope(standalone)
+        previous = Turn(text, standalone, off_topic=lends_none)
     question = clean_question(asked[-1], limit)
     resolution = container.query_rewriter.resolve(question, previous)
     # the chat's rule for a turn that points back at nothing ("Und wer finanziert das?" first): asked for its topic
