@@ -566,6 +566,10 @@ def test_the_contact_address_in_a_refusal_opens_the_mail_program(browser: Any, s
     assert address and re.fullmatch(r"[\w.+-]+@[\w-]+(\.[\w-]+)+", address)
     assert link.get_attribute("href") == "mailto:" + address
     assert f"Postfach: {address})" in (answer.locator(".body").text_content() or "")  # inside its sentence
+    # it has no sources, and its copy button promises none (walk-through, round 37)
+    assert answer.locator(".srcs").count() == 0
+    assert answer.get_by_role("button", name="Antwort kopieren", exact=True).count() == 1
+    assert answer.get_by_role("button", name="Antwort mit Quellen kopieren").count() == 0
     page.close()
 
 
@@ -600,6 +604,25 @@ def test_an_answer_is_copied_with_its_numbered_sources_and_their_links(browser: 
     expect_text = "() => document.querySelector('#scp-assistant').shadowRoot.querySelector('[role=status]').textContent"
     page.wait_for_function(f"() => ({expect_text})() === 'Antwort mit Quellen kopiert.'", timeout=5_000)
     assert status.text_content() == "Antwort mit Quellen kopiert."
+    context.close()
+
+
+def test_a_copied_answer_carries_each_notice_once(browser: Any, server: str) -> None:
+    """ "Hinweis: Eine Quelle stammt aus Nordrhein-Westfalen …" ends the answer text and was pasted a second time
+    with the notice about Mainz below it (walk-through, round 37)."""
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    page.goto(server + "/")
+    answer = ask(page.locator("#scp-assistant"), "Wie hoch ist unser Eigenanteil bei Säule I?")
+    shown = answer.inner_text()
+    page.evaluate("() => navigator.clipboard.writeText('vorher')")
+    answer.get_by_role("button", name="Antwort mit Quellen kopieren").click()
+    page.wait_for_function("() => navigator.clipboard.readText().then(t => t !== 'vorher')", timeout=5_000)
+    copied = page.evaluate("() => navigator.clipboard.readText()")
+    notices = re.findall(r"Hinweis: [^\n]*?(?=\s*Hinweis: |\n|$)", copied)
+    assert len(notices) >= 2, copied  # the other Land and the example of one Schulträger, as shown
+    assert len(notices) == len(set(notices)), copied
+    assert all(n in shown for n in notices)
     context.close()
 
 

@@ -46,6 +46,7 @@
       stand: "Stand", undated: "undatiert", page: "Folie/Seite", openOriginal: "Original öffnen",
       openPage: "PDF an dieser Seite öffnen", helpful: "Hilfreich", notHelpful: "Nicht hilfreich",
       copy: "Antwort mit Quellen kopieren", copied: "Antwort mit Quellen kopiert.", asked: "Frage: ",
+      copyPlain: "Antwort kopieren", copiedPlain: "Antwort kopiert.",
       retrieved: function (d) { return "Abgerufen am " + d.toLocaleDateString("de-DE", { day: "2-digit", month: "2-digit",
         year: "numeric" }) + " beim SCP Assistant (Antwort aus den Programmunterlagen; verbindlich sind die Quellen)."; },
       copyFailed: "Kopieren ging nicht. Bitte markieren Sie die Antwort und kopieren Sie sie selbst.",
@@ -87,6 +88,7 @@
       stand: "As of", undated: "undated", page: "Slide/page", openOriginal: "Open original",
       openPage: "Open PDF at this page", helpful: "Helpful", notHelpful: "Not helpful",
       copy: "Copy answer with sources", copied: "Answer and sources copied.", asked: "Question: ",
+      copyPlain: "Copy answer", copiedPlain: "Answer copied.",
       retrieved: function (d) { return "Retrieved on " + d.toLocaleDateString("en-GB", { day: "numeric", month: "long",
         year: "numeric" }) + " from the SCP Assistant (answer from the programme documents; the sources are binding)."; },
       copyFailed: "Copying did not work. Please select the answer and copy it yourself.",
@@ -535,22 +537,29 @@
         });
       });
       // each notice once: one the answer text already ends with (another Land) is not repeated below it
-      (state.notice || "").split(/\s+(?=Hinweis: |Note: |Ihre Nachricht enthielt )/).forEach(function (part) {
-        if (part && state.text.indexOf(part) < 0) { msg.appendChild(el("div", { "class": "notice-line" }, part)); }
-      });
+      newNotices(state).forEach(function (part) { msg.appendChild(el("div", { "class": "notice-line" }, part)); });
       if (state.citations.length) { msg.appendChild(sourceList(state.citations)); }
       msg.appendChild(copyBar(state));
       if (state.meta && state.meta.answer_id) { msg.appendChild(feedbackBar(state.meta.answer_id)); }
+    }
+
+    function newNotices(state) {
+      // the parts of the answer's notice its text does not already say (one about another Land may end the text)
+      return (state.notice || "").split(/\s+(?=Hinweis: |Note: |Ihre Nachricht enthielt )/).filter(function (part) {
+        return part && state.text.indexOf(part) < 0;
+      });
     }
 
     function copyBar(state) {
       // for a council paper or an e-mail: the answer as plain text with its numbered sources and their links, so
       // "[2]" can be matched to its source outside the chat
       var bar = el("div", { "class": "actions" });
-      var button = el("button", { type: "button" }, T.copy);
+      var sourced = state.citations.length > 0;  // a refusal without sources promises none
+      var button = el("button", { type: "button" }, sourced ? T.copy : T.copyPlain);
       var status = el("span", { "class": "copy-status" });  // said here, beside the button, not at the question field
       button.addEventListener("click", function () {
-        copyText(plainAnswer(state), button).then(function () { say(T.copied); }, function () { say(T.copyFailed); });
+        copyText(plainAnswer(state), button).then(function () { say(sourced ? T.copied : T.copiedPlain); },
+          function () { say(T.copyFailed); });
       });
       function say(text) {
         status.textContent = text;
@@ -566,7 +575,8 @@
       // for a council paper: what was asked, the answer, its sources, and when it was looked up (most pages of the
       // Land carry no date of their own)
       var lines = [T.asked + state.question, "", state.text.trim()];
-      if (state.notice && state.text.indexOf(state.notice) < 0) { lines.push("", state.notice); }
+      var notices = newNotices(state);  // each once, as shown (the text may already end with one of them)
+      if (notices.length) { lines.push("", notices.join("\n")); }
       if (state.citations.length) {
         lines.push("", T.sources + ":");
         state.citations.forEach(function (c) {
