@@ -646,6 +646,37 @@ def test_copying_without_the_clipboard_api_keeps_the_keyboard_on_the_button(brow
     page.close()
 
 
+def test_one_shift_tab_from_the_input_leads_the_keyboard_to_starting_over(
+    browser: Any, server: str, artifacts: Path
+) -> None:
+    """After five answers "Neue Unterhaltung" was 44 Shift+Tab presses above the input, behind every source and
+    feedback button; with 14 answers 80 were not enough (walk-through, round 37). A skip link in front of the input
+    leads there, seen only while it has the focus."""
+    page, host = chat(browser, server)
+    active = "() => document.querySelector('#scp-assistant').shadowRoot.activeElement?.textContent"
+    host.locator("textarea").focus()
+    page.keyboard.press("Shift+Tab")
+    assert page.evaluate(active) != "Zum Anfang des Chats"  # nothing to start over yet
+    for question in (FIRST, SECOND):
+        ask(host, question)
+    skip = host.get_by_role("button", name="Zum Anfang des Chats")
+    assert not skip.is_visible() or (skip.bounding_box() or {"width": 0})["width"] <= 1  # unseen until focused
+    host.locator("textarea").focus()
+    page.keyboard.press("Shift+Tab")
+    assert page.evaluate(active) == "Zum Anfang des Chats"
+    box = skip.bounding_box()
+    assert box and box["width"] > 100 and box["height"] >= 24  # seen, and a target of its own while focused
+    page.screenshot(path=str(artifacts / "chat-skip-to-start-over.png"))
+    page.keyboard.press("Enter")
+    assert page.evaluate(active) == "Neue Unterhaltung"
+    page.keyboard.press("Enter")
+    assert host.locator(".msg.user").count() == 0
+    assert page.evaluate("() => document.querySelector('#scp-assistant').shadowRoot.activeElement?.tagName") == (
+        "TEXTAREA"
+    )
+    page.close()
+
+
 def test_on_the_chat_page_starting_over_stays_at_hand_above_the_latest_question(
     browser: Any, server: str, artifacts: Path
 ) -> None:

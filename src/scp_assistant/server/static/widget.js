@@ -29,6 +29,7 @@
       notice: "KI-Assistent: Antworten werden automatisch aus den Programmunterlagen zusammengestellt. Sie sind " +
         "keine verbindlichen Förderentscheidungen. Bitte keine personenbezogenen Daten eingeben.",
       newChat: "Neue Unterhaltung", answerReady: "Antwort: ", retry: "Erneut versuchen",
+      toTop: "Zum Anfang des Chats",
       yourQuestion: "Ihre Frage: ", theAnswer: "Antwort des Assistenten: ",
       interrupted: "Die Antwort wurde unterbrochen und ist unvollständig. Bitte versuchen Sie es erneut.",
       offline: "Der Assistent ist gerade nicht erreichbar. Bitte versuchen Sie es in einem Moment erneut.",
@@ -72,6 +73,7 @@
       notice: "AI assistant: answers are compiled automatically from the programme documents (in German). They are " +
         "not binding funding decisions. Please do not enter personal data.",
       newChat: "New conversation", answerReady: "Answer: ", retry: "Try again",
+      toTop: "To the top of the chat",
       yourQuestion: "Your question: ", theAnswer: "The assistant's answer: ",
       interrupted: "The answer was cut off and is incomplete. Please try again.",
       offline: "The assistant cannot be reached right now. Please try again in a moment.",
@@ -147,6 +149,10 @@
     ".notice summary::before{content:'\\25B8';font-size:.9rem}.notice[open] summary::before{content:'\\25BE'}",
     ".notice p{margin:4px 0}",
     ".sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}",
+    // a skip link in front of the input: shown only while it has the keyboard focus
+    "form .to-top:not(:focus){position:absolute;width:1px;height:1px;min-width:0;min-height:0;overflow:hidden;" +
+    "clip:rect(0 0 0 0);padding:0;border:0}",
+    "form .to-top:focus{flex-basis:100%;min-height:32px;background:#fff;color:var(--accent);border:2px solid var(--accent)}",
     ".log{flex:1;overflow-y:auto;padding:12px 14px;display:flex;flex-direction:column;gap:12px;scroll-padding-top:8px}",
     ".msg{max-width:100%;padding:10px 12px;border-radius:8px}",
     // a question pasted from an e-mail keeps its paragraphs; a long address breaks instead of widening the bubble
@@ -297,6 +303,12 @@
     var hintId = inputId + "-hint";
     var input = el("textarea", { id: inputId, rows: "2", placeholder: T.placeholder, "aria-label": T.label,
       "aria-describedby": hintId });
+    // after a few answers "Neue Unterhaltung" lay some 40 Shift+Tab presses above the input, behind every source
+    // and feedback button (walk-through, round 37): one Shift+Tab from the input reaches this skip link to it
+    var toTop = el("button", { type: "button", "class": "to-top" }, T.toTop);
+    toTop.hidden = true;
+    toTop.addEventListener("click", function () { fresh.focus(); });
+    form.appendChild(toTop);
     form.appendChild(input);
     var send = el("button", { type: "submit" }, T.send);
     form.appendChild(send);
@@ -332,7 +344,7 @@
       if (pending) { pending.abort(); pending = null; }
       busy = false; send.disabled = false;
       conversation += 1; sessionId = null; log.textContent = ""; live.textContent = ""; setHint("");
-      log.appendChild(examples); input.value = ""; fresh.hidden = true; input.focus();
+      log.appendChild(examples); input.value = ""; fresh.hidden = true; toTop.hidden = true; input.focus();
     });
 
     var launcher = null;
@@ -373,7 +385,7 @@
       setHint("");
       busy = true; send.disabled = true; input.value = ""; live.textContent = "";
       if (examples.parentNode) { examples.remove(); }
-      fresh.hidden = false;
+      fresh.hidden = false; toTop.hidden = false;
       var asked = retryOf;
       if (!asked) {  // who says what, for a screen reader going through the conversation (the look tells it)
         asked = el("div", { "class": "msg user" });
