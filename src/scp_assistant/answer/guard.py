@@ -107,7 +107,10 @@ _PERSONAL = [
     for p in (
         r"(privat\w*|persönlich\w*|home|private)\s*(adresse|anschrift|telefon|handy|nummer|e-?mail|address|phone)",
         r"(telefonnummer|handynummer|wohnadresse|geburtsdatum|gehalt|krankheit|personalakte|social security)"
-        r"\s+(von|des|der|of)\b",
+        r"\s+(von|des|der|of)\b"
+        # an office's number is no personal data: "die Telefonnummer der ADD", "… des Bildungsministeriums"
+        r"(?!\s+(?:\w+\s+)?(add|\w*aufsicht|\w*ministeri\w*|\w*institut\w*|ism|\w*behörde|\w*stelle\w*|\w*amt\w*|"
+        r"\w*verwaltung|stadt|\w*kreis\w*|\w*gemeinde|schulträger\w*|pl|bm|startchancen\w*)\b)",
         r"personenbezogen\w*\s+daten\b.{0,40}\b(über|von|zu)\b",
         r"\b(über|von|zu)\s+(herrn?|frau|hr\.|fr\.)\s+[A-ZÄÖÜ]",
         r"(wo wohnt|where does .{1,40} live|wohnort (von|des|der))",
