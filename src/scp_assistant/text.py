@@ -229,6 +229,26 @@ _CLOSING = re.compile(
 )
 
 
+# the greeting a pasted e-mail opens with ("Hallo Frau Yilmaz,", "Sehr geehrte Damen und Herren,", "Moin!"): up to
+# its comma, exclamation mark or line break, a few words at most
+_SALUTATION = re.compile(
+    r"^\s*(?:hallo|hi|hey|moin|servus|grüß gott|grüezi|guten (?:tag|morgen|abend)|dear|hello|"
+    r"good (?:morning|afternoon)|(?:sehr geehrte[rs]?|liebe[rs]?)\s+(?:frau|herr\w*|damen|kolleg\w*|team|alle|ism))\b"
+    r"[^,!?.\n]{0,60}?[ ]*(?:[,!]|\n)\s*",
+    re.IGNORECASE,
+)
+
+
+def without_salutation(text: str) -> str:
+    """``text`` without the greeting it opens with, when something is left after it ("Hallo Frau Yilmaz, können
+    Sie mir sagen, wer …?" is searched from "Können Sie …")."""
+    match = _SALUTATION.match(text)
+    if match is None or not re.search(r"\w", text[match.end() :]):
+        return text
+    rest = text[match.end() :]
+    return rest[:1].upper() + rest[1:]
+
+
 def without_signature(text: str) -> str:
     """``text`` without the signature of a pasted e-mail: from its closing formula to the end, where no question
     follows it ("Viele Grüße aus Worms! Wie hoch …?" keeps its question) and something is left before it."""

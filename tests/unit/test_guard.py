@@ -215,3 +215,26 @@ def test_programme_question_mentioning_a_poem_word_is_not_off_topic() -> None:
 )  # fmt: skip
 def test_pasted_formatting_is_removed_and_a_link_keeps_only_its_text(raw: str, cleaned: str) -> None:
     assert clean_question(raw, 2000) == cleaned
+
+
+@pytest.mark.parametrize(
+    ("raw", "cleaned"),
+    [
+        (
+            "Hallo Frau Yilmaz, können Sie mir sagen, wer die Anträge aus dem Chancenbudget genehmigt? "
+            "Viele Grüße, Meier",
+            "Können Sie mir sagen, wer die Anträge aus dem Chancenbudget genehmigt?",
+        ),
+        (
+            "Sehr geehrte Damen und Herren,\nwie hoch ist der Eigenanteil in Säule I?",
+            "Wie hoch ist der Eigenanteil in Säule I?",
+        ),
+        ("Moin! Wer genehmigt das Trägerbudget?", "Wer genehmigt das Trägerbudget?"),
+        ("Liebe Kolleginnen und Kollegen, gilt das für BBS?", "Gilt das für BBS?"),
+        ("Hallo", "Hallo"),  # nothing after it: the greeting stays the message
+        ("Liebe Grüße gibt es im Programm nicht, oder?", "Liebe Grüße gibt es im Programm nicht, oder?"),
+    ],
+)
+def test_a_pasted_e_mail_s_greeting_is_no_part_of_the_question(raw: str, cleaned: str) -> None:
+    """ "Gesucht wurde: Hallo Frau Yilmaz, können Sie …" (walk-through, round 37); the signature went already."""
+    assert clean_question(raw, 2000) == cleaned

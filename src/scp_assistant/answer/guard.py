@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from scp_assistant.errors import InputError
-from scp_assistant.text import chat_sentences, split_sentences, without_signature
+from scp_assistant.text import chat_sentences, split_sentences, without_salutation, without_signature
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 
@@ -26,7 +26,8 @@ def clean_question(raw: str, max_chars: int) -> str:
     text = unicodedata.normalize("NFC", raw)
     text = _CONTROL.sub(" ", text.replace("\t", " "))
     text = re.sub(r"[ \u00a0]+", " ", text)
-    text = without_signature(re.sub(r"\s*\n\s*", "\n", text).strip())  # a pasted e-mail's signature is no question
+    # a pasted e-mail's greeting and signature are no question
+    text = without_salutation(without_signature(re.sub(r"\s*\n\s*", "\n", text).strip()))
     text = without_markup(text)
     if not text or not re.search(r"\w", text):
         raise InputError("Die Frage ist leer. Bitte geben Sie eine Frage zum Startchancen-Programm ein.")
