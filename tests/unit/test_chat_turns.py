@@ -54,6 +54,21 @@ def test_a_first_turn_points_back_by_a_pronoun_not_by_an_article() -> None:
         assert not POINTS_BACK.search(question), question
 
 
+def test_an_article_before_a_noun_is_no_pronoun_of_a_follow_up() -> None:
+    """ "Dürfen wir aus dem Chancenbudget Mobiliar kaufen?" counted "dem" as a pronoun pointing back and was searched
+    with the previous turn's topic, "… (Säule II Geld Eigenanteil)" (walk-through, round 37)."""
+    from scp_assistant.conversation.turn_words import PRONOUN
+
+    for question in ("Wer genehmigt die?", "Und wer bezahlt die dann?", "Zahlt die Stadt das?", "und was kostet der?"):
+        assert PRONOUN.search(question), question
+    for question in (
+        "Dürfen wir aus dem Chancenbudget Mobiliar kaufen?",
+        "Wer genehmigt die neuen Anträge?",
+        "Kann man mit dem Geld aus Säule I eine Mensa bauen?",
+    ):
+        assert not PRONOUN.search(question), question
+
+
 def test_a_question_typed_in_lower_case_reads_its_nouns_as_nouns() -> None:
     """ "was ist das chancenbudget": "das" is an article there, as in the same question with a capital, not a
     pronoun pointing back (walk-through of round 34: "was ist das startchancenprogramm" asked first was answered

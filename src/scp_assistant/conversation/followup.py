@@ -103,7 +103,7 @@ class FollowupResolver:
             "content_words": min(len(words), 12) / 12,
             "short": float(len(question.split()) <= 5),
             "connector": float(bool(CONNECTOR.search(question.strip()))),
-            "pronoun": float(bool(PRONOUN.search(question))),
+            "pronoun": float(bool(PRONOUN.search(self._topics.truecased(question)))),
             "question_word": float(bool(QUESTION_WORD.search(question))),
             "own_topics": min(len(topics), 4) / 4,
             "own_specific": min(sum(self._topics.specific(p) for p in own), 3) / 3,

@@ -19,8 +19,11 @@ CONNECTOR = re.compile(
     re.IGNORECASE,
 )
 PRONOUN = re.compile(  # "Bleibt dass jetzt so?": a verb, then "dass" is the pronoun mistyped
-    r"^\w+\s+dass\b|\b(das|dies|diese[mnrs]?|dafür|dazu|davon|dabei|darauf|daran|darüber|damit|es|dort|da|dieselbe[n]?|"
-    r"ebenfalls|die|der|den|dem|sie|ihn|ihm|that|this|it|there|them|those|these)\b",
+    r"^\w+\s+dass\b|\b(dies|diese[mnrs]?|dafür|dazu|davon|dabei|darauf|daran|darüber|damit|es|dort|da|dieselbe[n]?|"
+    r"ebenfalls|sie|ihn|ihm|that|this|it|there|them|those|these)\b"
+    # "der", "die", "das", "den", "dem" as pronouns ("Wer genehmigt die?", "Gilt das auch für BBS?"), not as
+    # articles before a noun, an adjective between them or not ("aus dem Chancenbudget", "die neuen Anträge")
+    r"|\b(das|die|der|den|dem)\b(?!\s+(?:[a-zäöüß]+\s+)?(?-i:[A-ZÄÖÜ]))",
     re.IGNORECASE,
 )
 POINTING = re.compile(  # pointing words, not counted among a turn's own words ("der Schulträger" points nowhere)
