@@ -110,6 +110,17 @@ def test_an_unknown_address_and_a_wrong_method_answer_in_the_documented_error_sh
         wrong = client.get("/api/v1/ask")
         assert wrong.status_code == 405 and wrong.json()["error"]["code"] == "method_not_allowed"
         assert "POST" in wrong.headers["allow"]
+        # stateless MCP offers no stream to GET: 405 at once, not a request that waits for ever (API probe)
+        stream = client.get("/mcp")
+        assert stream.status_code == 405 and stream.headers["allow"] == "POST"
+        assert stream.json()["error"]["code"] == "method_not_allowed"
+        assert client.head("/mcp").status_code == 405
+        # a monitor's HEAD gets the GET's status and headers, and no body
+        for path in ("/healthz", "/api/v1/documents"):
+            head, get = client.head(path), client.get(path)
+            assert head.status_code == get.status_code == 200 and head.content == b""
+            assert head.headers["content-type"] == get.headers["content-type"]
+        assert client.head("/api/v1/gibt-es-nicht").status_code == 404
 
 
 def test_feedback_refers_to_a_recorded_answer(fake_container: Container) -> None:

@@ -152,7 +152,28 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
                 {"error": {"code": "invalid_api_key", "message": "Ungültiger oder fehlender API-Schlüssel."}},
                 status_code=401,
             )
-        response = await call_next(request)
+        if request.url.path == "/mcp" and request.method in ("GET", "HEAD"):
+            # stateless: no stream of server messages to offer, and an open GET would wait for ever (API probe)
+            return JSONResponse(
+                {"error": {"code": "method_not_allowed", "message": "/mcp nimmt nur POST an (JSON-RPC).",
+                           "type": "invalid_request_error"}},
+                status_code=405,
+                headers={"Allow": "POST"},
+            )  # fmt: skip
+        if request.method == "HEAD":
+            # a monitor's or link checker's HEAD: the GET's status and headers, without its body
+            request.scope["method"] = "GET"  # the routes see a GET (call_next passes this very scope on)
+            try:
+                got = await call_next(request)
+                body = getattr(got, "body_iterator", None)
+                if body is not None:  # read and dropped, so the GET's work ends as it would for the GET itself
+                    async for _ in body:
+                        pass
+            finally:
+                request.scope["method"] = "HEAD"  # the server sends no body for it
+            response = Response(status_code=got.status_code, headers=dict(got.headers))
+        else:
+            response = await call_next(request)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         return response
