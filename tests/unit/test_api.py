@@ -167,6 +167,7 @@ def test_cors_only_for_allowed_origins(fake_container: Container) -> None:
         assert ok.status_code == 200 and ok.headers["access-control-allow-origin"] == "https://portal.example"
         evil = client.post("/api/v1/ask", json=q, headers={"Origin": "https://evil.example"})
         assert evil.status_code == 403 and evil.json()["error"]["code"] == "origin_not_allowed"
+        assert evil.json()["error"]["type"] == "invalid_request_error"
         assert "answer" not in evil.text
         # the refusal itself is readable by that page (the widget says "nicht freigeschaltet"), its preflight not:
         # the browser never sends the page's question
@@ -247,6 +248,7 @@ def test_oversized_requests_get_413(fake_container: Container) -> None:
             headers={"Content-Type": "application/json"},
         )
         assert big.status_code == 413 and big.json()["error"]["code"] == "request_too_large"
+        assert big.json()["error"]["type"] == "invalid_request_error"  # the shape of every error (API probe)
 
         def chunks():  # type: ignore[no-untyped-def]
             yield b'{"question": "'
@@ -264,6 +266,7 @@ def test_rate_limit_answers_429_with_retry_after(fake_container: Container) -> N
         assert [client.post("/api/v1/ask", json=q).status_code for _ in range(3)] == [200, 200, 200]
         limited = client.post("/api/v1/ask", json=q)
         assert limited.status_code == 429 and int(limited.headers["retry-after"]) >= 1
+        assert limited.json()["error"]["type"] == "invalid_request_error"
         assert client.get("/api/v1/documents").status_code == 200  # reading is not limited
     with client_for(fake_container, rate_limit_per_minute=0) as client:
         assert all(client.post("/api/v1/ask", json=q).status_code == 200 for _ in range(8))

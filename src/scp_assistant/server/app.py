@@ -143,13 +143,25 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
             # browser never sends that page's question
             readable = {"Access-Control-Allow-Origin": origin, "Vary": "Origin"} if request.method != "OPTIONS" else {}
             return JSONResponse(
-                {"error": {"code": "origin_not_allowed", "message": "Diese Seite darf die API nicht nutzen."}},
+                {
+                    "error": {
+                        "code": "origin_not_allowed",
+                        "message": "Diese Seite darf die API nicht nutzen.",
+                        "type": "invalid_request_error",
+                    }
+                },
                 status_code=403,
                 headers=readable,
             )
         if keys and request.url.path.startswith("/mcp") and not _has_key(request, keys):
             return JSONResponse(
-                {"error": {"code": "invalid_api_key", "message": "Ungültiger oder fehlender API-Schlüssel."}},
+                {
+                    "error": {
+                        "code": "invalid_api_key",
+                        "message": "Ungültiger oder fehlender API-Schlüssel.",
+                        "type": "invalid_request_error",
+                    }
+                },
                 status_code=401,
             )
         if request.url.path == "/mcp" and request.method in ("GET", "HEAD"):

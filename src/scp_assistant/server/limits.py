@@ -22,7 +22,9 @@ LIMITED_PATHS = ("/api/v1/ask", "/api/v1/feedback", "/v1/chat/completions", "/mc
 def _json(
     status: int, code: str, message: str, headers: list[tuple[bytes, bytes]] | None = None
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    body = json.dumps({"error": {"code": code, "message": message}}, ensure_ascii=False).encode()
+    # the shape of every other error: code, German message, and the type OpenAI clients expect
+    error = {"code": code, "message": message, "type": "invalid_request_error"}
+    body = json.dumps({"error": error}, ensure_ascii=False, separators=(",", ":")).encode()
     start = {
         "type": "http.response.start",
         "status": status,
