@@ -120,6 +120,15 @@ def test_a_refusal_quotes_nearby_what_names_the_question_s_names_never_an_editor
     prep.scored.featurized.rows[:, names_missing] = 1.0
     nearby = AnswerService._nearby(prep, hand_models(related_above=0.5))
     assert nearby is not None and nearby.chunk.doc_id == "general"
+    # a question that names no place is not told what one Schulträger got ("… pro Schüler?" quoted Worms' budget)
+    asked = "Wie viel Geld bekommen wir aus dem Chancenbudget pro Schüler?"
+    worms = unit("Mittel für Worms: Das Trägerbudget beträgt rund 114.000 € pro Jahr.", "worms")
+    worms = dataclasses.replace(worms, chunk=dataclasses.replace(worms.chunk, region="Worms, RLP"))
+    budgets = [worms, unit("Das Budget hängt von der Schülerzahl ab.", "faq")]
+    prep = Prepared(asked, asked, False, [], [], 0.0)
+    prep.scored = scored(asked, budgets, [0.8, 0.6])
+    nearby = AnswerService._nearby(prep, hand_models(related_above=0.5))
+    assert nearby is not None and nearby.chunk.doc_id == "faq"
 
 
 def test_a_contact_line_answers_only_a_question_about_whom_to_contact() -> None:

@@ -242,7 +242,8 @@ class AnswerService:
         leans on the sentence before it ("Sie dient der Finanzierung …": shown alone, it would not say what it is
         about), no editor's note (it comments on a source that is not shown) and none too long to quote. Of those,
         one that names what the question names comes first ("Wie hoch wird das Trägerbudget von Zweibrücken nach
-        der Neuberechnung …?": Zweibrücken's budget, not the two kinds of Chancenbudget)."""
+        der Neuberechnung …?": Zweibrücken's budget, not the two kinds of Chancenbudget), and for a question that
+        names no place, one that is not about a single Schulträger."""
         scored = prep.scored
         if scored is None or not len(scored.p):
             return None
@@ -259,8 +260,14 @@ class AnswerService:
         if not usable:
             return None
         rows = scored.featurized.rows
-        best = max(usable, key=lambda i: (-round(float(rows[i, _NAMES_MISSING]), 9), round(float(scored.p[i]), 9), -i))
-        return scored.candidates[best]
+        # a question that names no place is not told what one Schulträger got ("pro Schüler?" quoted Worms' budget)
+        anywhere = not scored.featurized.query.places
+
+        def nearest(i: int) -> tuple[float, bool, float, int]:
+            local = anywhere and "," in scored.candidates[i].chunk.region
+            return -round(float(rows[i, _NAMES_MISSING]), 9), not local, round(float(scored.p[i]), 9), -i
+
+        return scored.candidates[max(usable, key=nearest)]
 
 
 def notes_last(units: Sequence[UnitCandidate]) -> list[UnitCandidate]:
