@@ -10,6 +10,7 @@ DOCUMENTS = [
     "Das Chancenbudget der Schule: Anträge genehmigt die Schulaufsicht.",
     "Aus dem Chancenbudget werden Maßnahmen bezahlt. Im Auszug des Berichts steht die Dienstbesprechung.",
     "Der Schulträger in Ludwigshafen plant die Eröffnung.",
+    "Das steht fest, es steht im Bericht, er steht dazu. Wer stellt ein?",
 ]
 EVERYDAY = {"aufzug", "wetter", "schulamt"}  # words of everyday language the documents happen not to use
 
@@ -26,6 +27,7 @@ def corrector(keep: tuple[str, ...] = ()) -> SpellingCorrector:
         ("die eröfnung in ludwigshaven", "die eröffnung in ludwigshafen"),  # written small, stays small
         ("Wer ist Schultäger?", "Wer ist Schulträger?"),
         ("Chancenbugdet", "Chancenbudget"),  # two letters swapped
+        ("Wer stelt die Kräfte ein?", "Wer stellt die Kräfte ein?"),  # a doubled letter once, not "steht"
     ],
 )
 def test_a_word_neither_the_documents_nor_everyday_language_know_becomes_the_document_word(
@@ -50,6 +52,19 @@ def test_a_short_name_one_letter_from_a_place_of_the_documents_is_that_place() -
     assert fix.correct("Wie viel bekommt Meinz?") == "Wie viel bekommt Mainz?"  # not "Meine"
     assert fix.correct("Trägerbudget von Wroms") == "Trägerbudget von Worms"  # two letters swapped
     assert fix.correct("wie viel kriegt meinz?") == "wie viel kriegt mainz?"  # written small, stays small
+
+
+def test_a_word_typed_without_its_umlauts_is_written_as_the_documents_write_it() -> None:
+    """ "wer is zustandig fur die schulsozialarbeit in saule 3" lost the pillar and its answer: "saule" is no
+    pillar, and the dense model reads it as another word (walk-through, round 37)."""
+    documents = [*DOCUMENTS, "Für Säule III ist der Schulträger zuständig. Schon jetzt wurde viel gefordert."]
+    fix = SpellingCorrector(documents, {*EVERYDAY, "musste"}, lambda term: True, keep=("ludwigshafen",))
+    typed = "wer is zustandig fur die saule 3 und die Schultraeger?"
+    assert fix.correct(typed) == "wer is zuständig für die säule 3 und die Schulträger?"
+    assert fix.correct("Saeule III, Eroeffnung") == "Säule III, Eröffnung"  # "ae" for "ä" too
+    # words of their own stay as typed: the documents write "schon" and "wurde"; "musste" is everyday German
+    assert fix.correct("schon wurde musste gefordert") == "schon wurde musste gefordert"
+    assert fix.correct("Ludwigshafen") == "Ludwigshafen"  # a place is never changed
 
 
 def test_one_edit() -> None:

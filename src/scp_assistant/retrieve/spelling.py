@@ -72,6 +72,7 @@ class SpellingCorrector:
                 forms[fold(word)][word] += 1
         self._frequency = {f: sum(c.values()) for f, c in forms.items()}
         self._surface = {f: c.most_common(1)[0][0] for f, c in forms.items()}
+        self._spellings = {f: frozenset(w.lower() for w in c) for f, c in forms.items()}
         self._by_initial: defaultdict[str, list[str]] = defaultdict(list)
         for folded in sorted(self._frequency):
             if len(folded) >= MIN_LENGTH - 1:
@@ -85,6 +86,9 @@ class SpellingCorrector:
 
     def _word(self, token: str) -> str:
         folded = fold(token)
+        spelled = self._umlauts(token, folded)
+        if spelled is not None:
+            return spelled
         if (
             len(folded) < MIN_LENGTH
             or folded in self._frequency
@@ -102,11 +106,56 @@ class SpellingCorrector:
             near = places or [c for c in near if c[:2] == folded[:2]]
         if not near:
             return token
-        best = max(near, key=lambda c: (self._frequency[c], c))
+        # a doubled letter typed once is the commonest slip ("stelt" is "stellt", not "steht"): it comes first
+        best = max(near, key=lambda c: (_undoubled(c, folded), self._frequency[c], c))
         surface = self._surface[best]
         if token.islower():
             return surface.lower()
         return surface[0].upper() + surface[1:] if token[0].isupper() else surface
+
+    def _umlauts(self, token: str, folded: str) -> str | None:
+        """A word typed without its umlauts or ß, as the documents never write it ("saule", "zustandig", "fur",
+        "Saeule", "Strasse"), in their spelling ("Säule", "zuständig", "für", "Straße"): the pillar, the search and
+        the dense model read it as the word it is. Not a word of its own ("musste" is no "müsste", "schon" no
+        "schön": both are words, and the documents write "schon")."""
+        if len(folded) < 3 or folded in self._keep or len(folded) > 40:
+            return None
+        lower = token.lower()
+        if folded in self._frequency:
+            return None if lower in self._spellings[folded] else _cased(self._surface[folded], token)
+        if lower in self._lexicon or not re.fullmatch(r"[a-z]+", lower):
+            return None
+        variants = [v for v in _with_umlauts(folded) if v in self._frequency]
+        if not variants:
+            return None
+        return _cased(self._surface[max(variants, key=lambda v: (self._frequency[v], v))], token)
+
+
+def _with_umlauts(folded: str, most: int = 2) -> set[str]:
+    """``folded`` with up to ``most`` of its a, o, u written as the umlauts they may stand for (folded: ae, oe, ue)."""
+    out = {folded}
+    for _ in range(most):
+        out |= {
+            w[:i] + w[i] + "e" + w[i + 1 :]
+            for w in out
+            for i, ch in enumerate(w)
+            if ch in "aou" and w[i + 1 : i + 2] != "e"
+        }
+    return out - {folded}
+
+
+def _undoubled(word: str, typed: str) -> bool:
+    """Is ``typed`` ``word`` with one of its doubled letters typed once ("stelt" for "stellt")?"""
+    return len(word) == len(typed) + 1 and any(
+        word[i] == word[i + 1] and word[:i] + word[i + 1 :] == typed for i in range(len(word) - 1)
+    )
+
+
+def _cased(surface: str, token: str) -> str:
+    """The documents' word with the case the user typed: all lower case, or the first letter as typed."""
+    if token.islower():
+        return surface.lower()
+    return surface[0].upper() + surface[1:] if token[0].isupper() else surface
 
 
 def one_edit(a: str, b: str) -> bool:
