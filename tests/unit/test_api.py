@@ -207,6 +207,10 @@ def test_bad_requests_get_clear_422s(fake_container: Container) -> None:
         assert huge.status_code == 413
         extra = client.post("/api/v1/ask", json={"question": "Was ist Säule I?", "role": "admin"})
         assert extra.status_code == 422 and extra.json()["error"]["code"] == "invalid_request"
+        # each field's error in German too (API probe, round 37: "Extra inputs are not permitted")
+        assert extra.json()["error"]["details"] == [{"field": "role", "message": "Unbekanntes Feld."}]
+        broken = client.post("/api/v1/ask", content=b'{"question": ', headers={"Content-Type": "application/json"})
+        assert broken.json()["error"]["details"] == [{"field": "body", "message": "Kein gültiges JSON."}]
         assert "Traceback" not in extra.text
         # a filter no document matches says so with the values there are, instead of declining the question
         # as off-topic ("Wer darf teilnehmen?" with doc_type "nonexistent")

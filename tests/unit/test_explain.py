@@ -123,6 +123,8 @@ def test_the_console_route_needs_the_token_and_reports_the_same(tmp_path: Path, 
         assert {"p", "chosen", "doc_id", "text"} <= set(body["units"][0])
         empty = client.post("/api/v1/admin/explain", json={"question": ""}, headers=auth)
         assert empty.status_code == 422 and "Frage" in empty.json()["error"]["message"]
+        extra = client.post("/api/v1/admin/explain", json={"question": MOBILIAR, "x": 1}, headers=auth)
+        assert extra.status_code == 422  # unknown fields, as everywhere in the API (API probe, round 37)
 
 
 def test_the_units_shown_are_those_left_after_the_answer_was_cut_to_its_length(

@@ -131,8 +131,12 @@ def test_bad_requests_get_openai_error_objects(client: Any) -> None:
             tools=[{"type": "function", "function": {"name": "x", "parameters": {"type": "object"}}}],
         )  # fmt: skip
     assert tools.value.body["param"] == "tools"
-    with pytest.raises(openai.BadRequestError):
+    with pytest.raises(openai.BadRequestError) as system_only:
         client.chat.completions.create(model="scp-assistant", messages=[{"role": "system", "content": "Nur System."}])
+    assert "Keine Nachricht mit role 'user'" in system_only.value.body["message"]
+    with pytest.raises(openai.BadRequestError) as empty:  # a user message without text is not a missing one
+        client.chat.completions.create(model="scp-assistant", messages=[{"role": "user", "content": "  "}])
+    assert "enthält keinen Text" in empty.value.body["message"]
 
 
 def test_api_keys_guard_v1_and_mcp(settings: Settings, fake_container: Container) -> None:

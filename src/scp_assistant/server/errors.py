@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -43,6 +44,44 @@ _FRAMEWORK = {
 }
 
 
+# what pydantic says of a field, in German (the rest of the API speaks German; its English stays the fallback)
+_FIELD_ERRORS = {
+    "missing": "Pflichtfeld fehlt.",
+    "extra_forbidden": "Unbekanntes Feld.",
+    "string_too_short": "Zu kurz.",
+    "string_too_long": "Zu lang.",
+    "string_type": "Text erwartet.",
+    "string_pattern_mismatch": "Ungültiger Inhalt.",
+    "json_invalid": "Kein gültiges JSON.",
+    "int_type": "Ganze Zahl erwartet.",
+    "int_parsing": "Ganze Zahl erwartet.",
+    "float_type": "Zahl erwartet.",
+    "float_parsing": "Zahl erwartet.",
+    "bool_type": "true oder false erwartet.",
+    "bool_parsing": "true oder false erwartet.",
+    "list_type": "Liste erwartet.",
+    "dict_type": "Objekt erwartet.",
+    "model_attributes_type": "Objekt erwartet.",
+    "model_type": "Objekt erwartet.",
+    "too_long": "Zu viele Einträge.",
+    "too_short": "Zu wenige Einträge.",
+    "greater_than_equal": "Zu klein.",
+    "less_than_equal": "Zu groß.",
+    "greater_than": "Zu klein.",
+    "less_than": "Zu groß.",
+}
+
+
+def _detail(error: Any) -> dict[str, str]:
+    """One field's error: where (a JSON error's place is a character offset, no field) and what, in German."""
+    kind = str(error.get("type", ""))
+    field = "body" if kind == "json_invalid" else ".".join(str(p) for p in error.get("loc", ())[1:])
+    message = _FIELD_ERRORS.get(kind, str(error.get("msg", "")))
+    if kind == "literal_error":
+        message = f"Erlaubt: {error.get('ctx', {}).get('expected', '')}."
+    return {"field": field, "message": message}
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(ScpError)
     async def _scp(_: Request, exc: ScpError) -> JSONResponse:
@@ -56,9 +95,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
-        details = [
-            {"field": ".".join(str(p) for p in e.get("loc", ())[1:]), "message": e.get("msg", "")} for e in exc.errors()
-        ]
+        details = [_detail(e) for e in exc.errors()]
         message = "Ungültige Anfrage."
         if any(d["field"] == "question" for d in details):
             message = "Die Frage ist leer oder ungültig. Bitte geben Sie eine Frage zum Startchancen-Programm ein."

@@ -128,7 +128,9 @@ async def chat_completions(
         raise OpenAIError(400, "Nur eine Antwort je Anfrage (n = 1).", "n", "unsupported_parameter")
     asked = [m.text().strip() for m in body.messages if m.role == "user" and m.text().strip()]
     if not asked:
-        raise OpenAIError(400, "Die Anfrage enthält keine Frage (keine Nachricht mit role 'user').", "messages")
+        said = any(m.role == "user" for m in body.messages)  # there, but empty or only an image
+        what = "Die Nachricht enthält keinen Text." if said else "Keine Nachricht mit role 'user'."
+        raise OpenAIError(400, f"Die Anfrage enthält keine Frage ({what})", "messages")
     # as many at once as /api/v1/ask allows (``server.answer_threads``, the limiter made by ``create_app``)
     limiter = request.app.state.answer_limiter
     answer, searched = await anyio.to_thread.run_sync(_answer, container, asked, limiter=limiter)

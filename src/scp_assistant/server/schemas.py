@@ -133,7 +133,7 @@ class ErrorOut(BaseModel):
     error: ErrorBody
 
 
-class EvalCaseIn(BaseModel):
+class EvalCaseIn(Strict):
     """A test case for the eval suite, e.g. from a thumbs-down in the chat."""
 
     question: str = Field(min_length=1, max_length=2000)
@@ -144,13 +144,13 @@ class EvalCaseIn(BaseModel):
     answer_id: str | None = Field(None, max_length=64)
 
 
-class EvalRunIn(BaseModel):
+class EvalRunIn(Strict):
     set: Literal["dev", "tune", "conversations", "cases"] = Field(
         description="dev, tune, conversations (die Fragensätze des ism) oder cases (die hier gesammelten Testfälle)"
     )
 
 
-class ExplainIn(BaseModel):
+class ExplainIn(Strict):
     question: str = Field(
         description="die Frage, wie sie gestellt wurde (bei einer Folgefrage: wie gesucht wurde, mit Thema in Klammern)"
     )
