@@ -98,6 +98,12 @@ def test_a_refusal_names_what_is_missing_in_the_question_s_specific_words_not_in
         ("Was hat das Land beschlossen?", "what"),
         ("Was haben Schulträger zu tun, um die Mittel zu erhalten?", "what"),
         ("Was hat eine Schule zu beachten, wenn sie Geld bekommen hat?", "what"),
+        # English "when" asks where a clause starts, and is a conjunction elsewhere: "… minimum criteria when the
+        # Länder select …" got "Einen Termin oder eine Frist nennen die gefundenen Stellen dazu nicht."
+        ("What does the federal level require as minimum criteria when the Länder select schools?", "what"),
+        ("When does the programme end?", "when"),
+        ("Who issued it, when, and how many schools does the district have?", "when"),
+        ("By when should the schools be selected?", "when"),
     ],
 )
 def test_the_kind_of_a_question_is_told_from_its_wording(question: str, kind: str) -> None:

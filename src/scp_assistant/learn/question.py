@@ -21,7 +21,10 @@ _KIND_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             r"\b(wann|bis wann|seit wann|ab wann|bis zu(m)? welche[mn]|"
             r"welche[mnrs]? (datum|tag|frist|zeitpunkt|jahr|termin|"
-            r"schuljahr)|wie lange|zeitraum|laufzeit|frist|deadline|when|until when|how long)\b",
+            r"schuljahr)|wie lange|zeitraum|laufzeit|frist|deadline|until when|by when|since when|how long)\b"
+            # English "when" asks only where a clause starts ("When …?", "Who issued it, when, and …?"), not as a
+            # conjunction ("What does the federal level require … when the Länder select …?")
+            r"|(?:^|[:–?,;]\s*|\b(?:and|or|but)\s+)when\b",
             re.I,
         ),
     ),
