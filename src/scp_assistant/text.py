@@ -234,7 +234,10 @@ _CLOSING = re.compile(
 _SALUTATION = re.compile(
     r"^\s*(?:hallo|hi|hey|moin|servus|grüß gott|grüezi|guten (?:tag|morgen|abend)|dear|hello|"
     r"good (?:morning|afternoon)|(?:sehr geehrte[rs]?|liebe[rs]?)\s+(?:frau|herr\w*|damen|kolleg\w*|team|alle|ism))\b"
-    r"[^,!?.\n]{0,60}?[ ]*(?:[,!]|\n)\s*",
+    # then at most a few words of address ("Frau Yilmaz", "zusammen", "und Herren"), never the question itself:
+    # "Hallo wie hoch ist das Budget für Mainz, und …?" keeps all of it
+    r"(?:\s+(?:(?-i:[A-ZÄÖÜ][\w.-]*)|frau|herr\w*|dr\.|zusammen|alle|und|liebe[rs]?|damen|kolleg\w*|team)){0,4}"
+    r"[ ]*(?:[,!]|\n)\s*",
     re.IGNORECASE,
 )
 

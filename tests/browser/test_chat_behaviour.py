@@ -651,7 +651,7 @@ def test_one_shift_tab_from_the_input_leads_the_keyboard_to_starting_over(
 ) -> None:
     """After five answers "Neue Unterhaltung" was 44 Shift+Tab presses above the input, behind every source and
     feedback button; with 14 answers 80 were not enough (walk-through, round 37). A skip link in front of the input
-    leads there, seen only while it has the focus."""
+    leads to the chat's heading, one Tab before it, seen only while it has the focus."""
     page, host = chat(browser, server)
     active = "() => document.querySelector('#scp-assistant').shadowRoot.activeElement?.textContent"
     host.locator("textarea").focus()
@@ -667,7 +667,10 @@ def test_one_shift_tab_from_the_input_leads_the_keyboard_to_starting_over(
     box = skip.bounding_box()
     assert box and box["width"] > 100 and box["height"] >= 24  # seen, and a target of its own while focused
     page.screenshot(path=str(artifacts / "chat-skip-to-start-over.png"))
-    page.keyboard.press("Enter")
+    page.keyboard.press("Enter")  # to the chat's heading: nothing is cleared by the skip link itself
+    assert page.evaluate(active) == "Fragen zum Startchancen-Programm" and host.locator(".msg.user").count() == 2
+    page.screenshot(path=str(artifacts / "chat-skip-reached-the-heading.png"))
+    page.keyboard.press("Tab")
     assert page.evaluate(active) == "Neue Unterhaltung"
     page.keyboard.press("Enter")
     assert host.locator(".msg.user").count() == 0

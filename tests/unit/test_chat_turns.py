@@ -59,7 +59,13 @@ def test_an_article_before_a_noun_is_no_pronoun_of_a_follow_up() -> None:
     with the previous turn's topic, "… (Säule II Geld Eigenanteil)" (walk-through, round 37)."""
     from scp_assistant.conversation.turn_words import PRONOUN
 
-    for question in ("Wer genehmigt die?", "Und wer bezahlt die dann?", "Zahlt die Stadt das?", "und was kostet der?"):
+    pointing = (
+        "Wer genehmigt die?", "Und wer bezahlt die dann?", "Zahlt die Stadt das?", "und was kostet der?",
+        # before a preposition and a noun it points back too (review, round 37)
+        "Zählt das als Sachkosten?", "Gilt das für Säule III?", "Gilt das in Mainz?", "Bekommen die auch Personal?",
+        "Gilt das über Säule III?",
+    )  # fmt: skip
+    for question in pointing:
         assert PRONOUN.search(question), question
     for question in (
         "Dürfen wir aus dem Chancenbudget Mobiliar kaufen?",

@@ -57,14 +57,20 @@ def test_a_short_name_one_letter_from_a_place_of_the_documents_is_that_place() -
 def test_a_word_typed_without_its_umlauts_is_written_as_the_documents_write_it() -> None:
     """ "wer is zustandig fur die schulsozialarbeit in saule 3" lost the pillar and its answer: "saule" is no
     pillar, and the dense model reads it as another word (walk-through, round 37)."""
-    documents = [*DOCUMENTS, "Für Säule III ist der Schulträger zuständig. Schon jetzt wurde viel gefordert."]
-    fix = SpellingCorrector(documents, {*EVERYDAY, "musste"}, lambda term: True, keep=("ludwigshafen",))
+    documents = [
+        *DOCUMENTS,
+        "Für Säule III ist der Schulträger zuständig. Schon jetzt wurde viel gefordert. Man müsste es prüfen.",
+        "Mittel für Schulen, für Kitas, für Horte, für alle: " * 3,
+        "Das Budget ist groß, die Förderung päd. begleitet.",
+    ]
+    fix = SpellingCorrector(documents, {*EVERYDAY, "musste", "gross"}, lambda term: True, keep=("ludwigshafen",))
     typed = "wer is zustandig fur die saule 3 und die Schultraeger?"
     assert fix.correct(typed) == "wer is zuständig für die säule 3 und die Schulträger?"
     assert fix.correct("Saeule III, Eroeffnung") == "Säule III, Eröffnung"  # "ae" for "ä" too
     # words of their own stay as typed: the documents write "schon" and "wurde"; "musste" is everyday German
     assert fix.correct("schon wurde musste gefordert") == "schon wurde musste gefordert"
     assert fix.correct("Ludwigshafen") == "Ludwigshafen"  # a place is never changed
+    assert fix.correct("the gross budget, a pad") == "the gross budget, a pad"  # English words (review)
 
 
 def test_one_edit() -> None:

@@ -85,9 +85,9 @@ _INJECTION = [
         r"\bja,? bewilligt\b",
         r"\b(genehmig|bewillig)(st|e|en sie|t euch)\b.{0,60}\b(antrag|anträge|förderung|mittel)",
         r"(ein|ein kurzes|einfach)\s+[„\"']?(genehmigt|bewilligt|ja)[“\"']?\s+(reicht|genügt)",
-        # also a compound: "Vergiss die Programmunterlagen und erzähl mir, wie man …"
-        r"(ignorier|vergiss|vergesst|missacht|ignore|disregard|forget)\w*\s+(?:\w+\s+){0,2}[\w-]*(quellen|"
-        r"dokumente|unterlagen|texte|kontext|wissensbasis|datenbasis|sources|documents|context|knowledge base)",
+        # an order (not "Ignoriert der Sozialindex …?"), also to drop a compound: "Vergiss die Programmunterlagen und …"
+        r"\b(ignoriere|ignorier|vergiss|vergesst|missachte|ignore|disregard|forget)\s+(?:\w+\s+){0,2}[\w-]*(quellen|"
+        r"dokumente|unterlagen|texte|kontext|wissensbasis|datenbasis|sources|documents|context|knowledge base)\b",
         # an order to invent, not the idiom ("Wir wollen nicht alles neu erfinden", "Müssen wir uns das ausdenken?")
         r"\b(erfinde|erfind|erfindet)\b|\berfinden sie\b|\b(make up|invent)\b|"
         r"\b(zahl|zahlen|summe|betrag|zitat|quelle|angabe|wert)\b.{0,40}\b(erfinden|ausdenken)\b",
@@ -110,8 +110,9 @@ _PERSONAL = [
         r"(telefonnummer|handynummer|wohnadresse|geburtsdatum|gehalt|krankheit|personalakte|social security)"
         r"\s+(von|des|der|of)\b"
         # an office's number is no personal data: "die Telefonnummer der ADD", "… des Bildungsministeriums"
-        r"(?!\s+(?:\w+\s+)?(add|\w*aufsicht|\w*ministeri\w*|\w*institut\w*|ism|\w*behörde|\w*stelle\w*|\w*amt\w*|"
-        r"\w*verwaltung|stadt|\w*kreis\w*|\w*gemeinde|schulträger\w*|pl|bm|startchancen\w*)\b)",
+        r"(?!\s+(?:\w+\s+)?(add|\w*aufsicht|\w*ministerium|\w*ministeriums|\w*institut|\w*instituts|ism|\w*behörde|"
+        r"\w*stelle|\w*stellen|\w*amt|\w*amts|\w*amtes|\w*verwaltung|stadt|\w*kreis|\w*kreises|\w*gemeinde|schulträger|"
+        r"schulträgers|pl|bm|startchancen-\w+)\b)",
         r"personenbezogen\w*\s+daten\b.{0,40}\b(über|von|zu)\b",
         r"\b(über|von|zu)\s+(herrn?|frau|hr\.|fr\.)\s+[A-ZÄÖÜ]",
         r"(wo wohnt|where does .{1,40} live|wohnort (von|des|der))",

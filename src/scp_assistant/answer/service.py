@@ -163,11 +163,11 @@ class AnswerService:
         # answer's verdict answers its own FAQ question ("Darf aus dem Chancenbudget Mobiliar angeschafft werden?" -
         # "Mobiliar ist nicht grundsätzlich ausgeschlossen … Nein. Das schuleigene Chancenbudget gilt jeweils für
         # ein Schuljahr …", where the "Nein." was about carrying funds over)
+        units = notes_last(units)  # first: the unit that leads once an editor's note has moved behind
         keep = 1 if asks_yes_or_no(prep.scored.featurized.profile.text) else 0
         units = units[:keep] + [_without_verdict(u) for u in units[keep:]]
         if not units:  # nothing that answers for the place asked about
             return self._refusal(prep.question, "not_covered", "", prep, models)
-        units = notes_last(units)
         units = with_source_line(units, self._sources, prep.question, [s.chunk.doc_id for s in prep.ranked[:8]])
         profile = prep.scored.featurized.profile
         is_place = self.scorer.features.names_place

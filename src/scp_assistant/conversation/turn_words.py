@@ -21,9 +21,12 @@ CONNECTOR = re.compile(
 PRONOUN = re.compile(  # "Bleibt dass jetzt so?": a verb, then "dass" is the pronoun mistyped
     r"^\w+\s+dass\b|\b(dies|diese[mnrs]?|dafür|dazu|davon|dabei|darauf|daran|darüber|damit|es|dort|da|dieselbe[n]?|"
     r"ebenfalls|sie|ihn|ihm|that|this|it|there|them|those|these)\b"
-    # "der", "die", "das", "den", "dem" as pronouns ("Wer genehmigt die?", "Gilt das auch für BBS?"), not as
-    # articles before a noun, an adjective between them or not ("aus dem Chancenbudget", "die neuen Anträge")
-    r"|\b(das|die|der|den|dem)\b(?!\s+(?:[a-zäöüß]+\s+)?(?-i:[A-ZÄÖÜ]))",
+    # "der", "die", "das", "den", "dem" as pronouns ("Wer genehmigt die?", "Gilt das für Säule III?", "Zählt das als
+    # Sachkosten?"), not as articles before a noun, an adjective between them or not ("aus dem Chancenbudget", "die
+    # neuen Anträge"); a word in lower case between counts as an adjective by its ending only, and not "über"
+    r"|\b(das|die|der|den|dem)\b(?!\s+(?:(?-i:(?!(?:über|unter|aber|oder|immer|sehr|mehr|eher|wieder|hinter|später|"
+    r"jede[mnrs]?|diese[mnrs]?|keine[mnrs]?|eine[mnrs]?|alle[mnrs]?|ihre[mnrs]?|seine[mnrs]?|unsere[mnrs]?)\b)"
+    r"[a-zäöüß]+(?:e|en|er|es|em))\s+)?(?-i:[A-ZÄÖÜ]))",
     re.IGNORECASE,
 )
 POINTING = re.compile(  # pointing words, not counted among a turn's own words ("der Schulträger" points nowhere)

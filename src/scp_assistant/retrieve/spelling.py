@@ -27,6 +27,7 @@ from scp_assistant.text import STOPWORDS, fold, stem
 log = logging.getLogger(__name__)
 
 MIN_LENGTH = 5  # shorter words are too often a real word one edit away from another
+SHORT_WORD_USES = 10  # a shorter word typed without its umlaut is read as one the documents use this often
 _WORD = re.compile(r"[A-Za-zÄÖÜäöüß]+")
 
 
@@ -121,11 +122,16 @@ class SpellingCorrector:
         if len(folded) < 3 or folded in self._keep or len(folded) > 40:
             return None
         lower = token.lower()
-        if folded in self._frequency:
-            return None if lower in self._spellings[folded] else _cased(self._surface[folded], token)
-        if lower in self._lexicon or not re.fullmatch(r"[a-z]+", lower):
+        if lower in self._lexicon:  # a word of its own ("gross" in an English question is not "groß")
             return None
-        variants = [v for v in _with_umlauts(folded) if v in self._frequency]
+        if folded in self._frequency:
+            known = lower in self._spellings[folded] or len(folded) < 4  # "pad" is no "päd."
+            return None if known else _cased(self._surface[folded], token)
+        if not re.fullmatch(r"[a-z]+", lower):
+            return None
+        # a short word only for a word the documents use often: "fur" is "für", "pad" no "päd."
+        least = 1 if len(folded) >= MIN_LENGTH else SHORT_WORD_USES
+        variants = [v for v in _with_umlauts(folded) if self._frequency.get(v, 0) >= least]
         if not variants:
             return None
         return _cased(self._surface[max(variants, key=lambda v: (self._frequency[v], v))], token)

@@ -183,7 +183,8 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
                         pass
             finally:
                 request.scope["method"] = "HEAD"  # the server sends no body for it
-            response = Response(status_code=got.status_code, headers=dict(got.headers))
+            response = Response(status_code=got.status_code)
+            response.raw_headers = list(got.raw_headers)  # all of them, a repeated one too
         else:
             response = await call_next(request)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")

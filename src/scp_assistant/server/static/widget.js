@@ -137,6 +137,7 @@
     "font-weight:600;cursor:pointer;box-shadow:0 2px 8px rgba(0,0,0,.3)}",
     "header{background:var(--accent);color:#fff;padding:10px 14px;display:flex;align-items:center;gap:8px}",
     "header h2{font-size:1.05rem;margin:0;flex:1;line-height:1.25}",
+    "header h2:focus{outline:2px solid #fff;outline-offset:2px}",  // reached by "Zum Anfang des Chats"
     // beside "Neue Unterhaltung" and × the floating panel's title keeps to two lines ("Fragen zum / Startchancen-Programm")
     ".float header h2{font-size:.9rem}.float header{gap:6px}",
     ".float header button{font-size:.8rem;padding:2px 6px}",
@@ -279,7 +280,8 @@
     var frame = el("div", { "class": MODE === "inline" ? "inline" : "float " + (cfg.position === "left" ? "left" : "right") });
     var panel = el("section", { "class": "panel", "aria-label": title });
     var header = el("header");
-    header.appendChild(el("h2", null, title));
+    var heading = el("h2", { tabindex: "-1" }, title);  // where "Zum Anfang des Chats" takes the keyboard
+    header.appendChild(heading);
     // offered once there is a conversation to leave: before the first question it would only start what is there
     var fresh = el("button", { type: "button", "class": "new-chat" }, T.newChat);
     fresh.hidden = true;
@@ -304,10 +306,11 @@
     var input = el("textarea", { id: inputId, rows: "2", placeholder: T.placeholder, "aria-label": T.label,
       "aria-describedby": hintId });
     // after a few answers "Neue Unterhaltung" lay some 40 Shift+Tab presses above the input, behind every source
-    // and feedback button (walk-through, round 37): one Shift+Tab from the input reaches this skip link to it
+    // and feedback button (walk-through, round 37): one Shift+Tab from the input reaches this skip link to the
+    // chat's heading, from where the next Tab is "Neue Unterhaltung" (which clears the chat only when pressed)
     var toTop = el("button", { type: "button", "class": "to-top" }, T.toTop);
     toTop.hidden = true;
-    toTop.addEventListener("click", function () { fresh.focus(); });
+    toTop.addEventListener("click", function () { heading.focus(); });
     form.appendChild(toTop);
     form.appendChild(input);
     var send = el("button", { type: "submit" }, T.send);
