@@ -234,7 +234,7 @@ def test_a_slow_answer_says_it_is_on_its_way_and_the_send_button_looks_unavailab
         widget = page.locator("#scp-assistant-widget")
         widget.locator("textarea").fill(QUESTION)
         widget.locator("textarea").press("Enter")
-        send = widget.locator("form button")
+        send = widget.locator("form button[type=submit]")
         expect(send).to_be_disabled()
         assert send.evaluate("b => getComputedStyle(b).opacity") == "0.6"
         body = widget.locator(".msg.bot .body")
