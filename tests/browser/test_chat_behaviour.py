@@ -658,14 +658,14 @@ def test_one_shift_tab_from_the_input_leads_the_keyboard_to_starting_over(
     active = "() => document.querySelector('#scp-assistant').shadowRoot.activeElement?.textContent"
     host.locator("textarea").focus()
     page.keyboard.press("Shift+Tab")
-    assert page.evaluate(active) != "Zum Anfang des Chats"  # nothing to start over yet
+    assert page.evaluate(active) != "Zur Kopfzeile des Chats"  # nothing to start over yet
     for question in (FIRST, SECOND):
         ask(host, question)
-    skip = host.get_by_role("button", name="Zum Anfang des Chats")
+    skip = host.get_by_role("button", name="Zur Kopfzeile des Chats")
     assert not skip.is_visible() or (skip.bounding_box() or {"width": 0})["width"] <= 1  # unseen until focused
     host.locator("textarea").focus()
     page.keyboard.press("Shift+Tab")
-    assert page.evaluate(active) == "Zum Anfang des Chats"
+    assert page.evaluate(active) == "Zur Kopfzeile des Chats"
     box = skip.bounding_box()
     assert box and box["width"] > 100 and box["height"] >= 24  # seen, and a target of its own while focused
     page.screenshot(path=str(artifacts / "chat-skip-to-start-over.png"))

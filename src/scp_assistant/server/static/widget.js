@@ -29,7 +29,7 @@
       notice: "KI-Assistent: Antworten werden automatisch aus den Programmunterlagen zusammengestellt. Sie sind " +
         "keine verbindlichen Förderentscheidungen. Bitte keine personenbezogenen Daten eingeben.",
       newChat: "Neue Unterhaltung", answerReady: "Antwort: ", retry: "Erneut versuchen",
-      toTop: "Zum Anfang des Chats",
+      toTop: "Zur Kopfzeile des Chats",
       yourQuestion: "Ihre Frage: ", theAnswer: "Antwort des Assistenten: ",
       interrupted: "Die Antwort wurde unterbrochen und ist unvollständig. Bitte versuchen Sie es erneut.",
       offline: "Der Assistent ist gerade nicht erreichbar. Bitte versuchen Sie es in einem Moment erneut.",
@@ -73,7 +73,7 @@
       notice: "AI assistant: answers are compiled automatically from the programme documents (in German). They are " +
         "not binding funding decisions. Please do not enter personal data.",
       newChat: "New conversation", answerReady: "Answer: ", retry: "Try again",
-      toTop: "To the top of the chat",
+      toTop: "To the chat's header",
       yourQuestion: "Your question: ", theAnswer: "The assistant's answer: ",
       interrupted: "The answer was cut off and is incomplete. Please try again.",
       offline: "The assistant cannot be reached right now. Please try again in a moment.",
@@ -137,7 +137,7 @@
     "font-weight:600;cursor:pointer;box-shadow:0 2px 8px rgba(0,0,0,.3)}",
     "header{background:var(--accent);color:#fff;padding:10px 14px;display:flex;align-items:center;gap:8px}",
     "header h2{font-size:1.05rem;margin:0;flex:1;line-height:1.25}",
-    "header h2:focus{outline:2px solid #fff;outline-offset:2px}",  // reached by "Zum Anfang des Chats"
+    "header h2:focus{outline:2px solid #fff;outline-offset:2px}",  // reached by "Zur Kopfzeile des Chats"
     // beside "Neue Unterhaltung" and × the floating panel's title keeps to two lines ("Fragen zum / Startchancen-Programm")
     ".float header h2{font-size:.9rem}.float header{gap:6px}",
     ".float header button{font-size:.8rem;padding:2px 6px}",
@@ -280,7 +280,7 @@
     var frame = el("div", { "class": MODE === "inline" ? "inline" : "float " + (cfg.position === "left" ? "left" : "right") });
     var panel = el("section", { "class": "panel", "aria-label": title });
     var header = el("header");
-    var heading = el("h2", { tabindex: "-1" }, title);  // where "Zum Anfang des Chats" takes the keyboard
+    var heading = el("h2", { tabindex: "-1" }, title);  // where "Zur Kopfzeile des Chats" takes the keyboard
     header.appendChild(heading);
     // offered once there is a conversation to leave: before the first question it would only start what is there
     var fresh = el("button", { type: "button", "class": "new-chat" }, T.newChat);
