@@ -246,9 +246,9 @@ def without_salutation(text: str) -> str:
     """``text`` without the greeting it opens with, when something is left after it ("Hallo Frau Yilmaz, können
     Sie mir sagen, wer …?" is searched from "Können Sie …")."""
     match = _SALUTATION.match(text)
-    if match is None or not re.search(r"\w", text[match.end() :]):
+    rest = text[match.end() :] if match else ""
+    if not re.search(r"\w", rest):
         return text
-    rest = text[match.end() :]
     return rest[:1].upper() + rest[1:]
 
 

@@ -110,9 +110,8 @@ _PERSONAL = [
         r"(telefonnummer|handynummer|wohnadresse|geburtsdatum|gehalt|krankheit|personalakte|social security)"
         r"\s+(von|des|der|of)\b"
         # an office's number is no personal data: "die Telefonnummer der ADD", "… des Bildungsministeriums"
-        r"(?!\s+(?:\w+\s+)?(add|\w*aufsicht|\w*ministerium|\w*ministeriums|\w*institut|\w*instituts|ism|\w*behörde|"
-        r"\w*stelle|\w*stellen|\w*amt|\w*amts|\w*amtes|\w*verwaltung|stadt|\w*kreis|\w*kreises|\w*gemeinde|schulträger|"
-        r"schulträgers|pl|bm|startchancen-\w+)\b)",
+        r"(?!\s+(?:\w+\s+)?(add|\w*aufsicht|\w*ministeriums?|\w*instituts?|ism|\w*behörde|\w*stellen?|\w*amt(?:e?s)?|"
+        r"\w*verwaltung|stadt|\w*kreis(?:es)?|\w*gemeinde|schulträgers?|pl|bm|startchancen-\w+)\b)",
         r"personenbezogen\w*\s+daten\b.{0,40}\b(über|von|zu)\b",
         r"\b(über|von|zu)\s+(herrn?|frau|hr\.|fr\.)\s+[A-ZÄÖÜ]",
         r"(wo wohnt|where does .{1,40} live|wohnort (von|des|der))",

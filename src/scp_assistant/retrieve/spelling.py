@@ -109,10 +109,7 @@ class SpellingCorrector:
             return token
         # a doubled letter typed once is the commonest slip ("stelt" is "stellt", not "steht"): it comes first
         best = max(near, key=lambda c: (_undoubled(c, folded), self._frequency[c], c))
-        surface = self._surface[best]
-        if token.islower():
-            return surface.lower()
-        return surface[0].upper() + surface[1:] if token[0].isupper() else surface
+        return _cased(self._surface[best], token)
 
     def _umlauts(self, token: str, folded: str) -> str | None:
         """A word typed without its umlauts or ß, as the documents never write it ("saule", "zustandig", "fur",
