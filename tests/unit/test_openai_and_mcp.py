@@ -8,15 +8,19 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import anyio
 import pytest
 
-from helpers import hand_models, running, small_corpus
+from helpers import Declining, hand_models, running, small_corpus
 from scp_assistant.container import Container
+from scp_assistant.conversation.chat import ChatService
+from scp_assistant.conversation.sessions import MemorySessionStore
 from scp_assistant.index.embedders import FakeEmbedder
 from scp_assistant.server.app import create_app
+from scp_assistant.server.openai_compat import resolved_answer
 from scp_assistant.settings import Settings
 
 QUESTION = "Darf aus dem Chancenbudget Mobiliar angeschafft werden?"
@@ -108,6 +112,35 @@ def test_an_earlier_message_declined_as_off_topic_lends_no_topic(client: Any) ->
     ]
     after = client.chat.completions.create(model="scp-assistant", messages=orphaned).choices[0].message
     assert after.model_extra["refusal_reason"] == "needs_context" and "kein Thema" in after.content
+
+
+def test_an_earlier_message_asked_for_its_topic_lends_none_as_in_the_chat(fake_container: Container) -> None:
+    """ "Und wie hoch ist der Eigenanteil?" first names a thing of its own; when the answer stage
+    declines it, the chat asks for its topic and the next message is searched as written. Over /v1 it lent its
+    topic all the same (round 37's note): only its scope was checked, not the answer stage's verdict."""
+    first, second = "Und wie hoch ist der Eigenanteil?", "Wer muss zustimmen?"
+    declining = Declining(fake_container.answer_service, "Eigenanteil")
+    chat = ChatService(declining, MemorySessionStore(), fake_container.feedback_store, 2000,
+                       fake_container.query_rewriter)  # fmt: skip
+    opened = chat.ask(first)
+    assert opened.answer.refusal_reason == "needs_context"
+    in_chat = chat.ask(second, opened.session_id).rewritten_question
+    assert in_chat == second
+
+    class DecliningService:  # the same verdict where /v1 asks for it
+        def prepare(self, question: str) -> Any:
+            return SimpleNamespace(refusal=object() if "Eigenanteil" in question else None)
+
+        def in_scope(self, question: str) -> bool:
+            return True
+
+    stand_in = SimpleNamespace(settings=fake_container.settings, query_rewriter=fake_container.query_rewriter,
+                               answer_service=DecliningService(), answerer=fake_container.answerer)  # fmt: skip
+    _, searched = resolved_answer(stand_in, [first, second])  # type: ignore[arg-type]
+    assert searched == in_chat
+    # an earlier message the answer stage answers lends its topic, over /v1 as in the chat
+    _, carried = resolved_answer(fake_container, [QUESTION, second])
+    assert carried != second and carried == chat.ask(second, chat.ask(QUESTION).session_id).rewritten_question
 
 
 def test_a_refusal_is_a_normal_message(client: Any) -> None:

@@ -27,6 +27,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from scp_assistant.answer import messages
+from scp_assistant.answer.guard import clean_question
 from scp_assistant.container import Container
 from scp_assistant.conversation.chat import answer_turn
 from scp_assistant.conversation.sessions import Turn
@@ -133,7 +134,7 @@ async def chat_completions(
         raise OpenAIError(400, f"Die Anfrage enthält keine Frage ({what})", "messages")
     # as many at once as /api/v1/ask allows (``server.answer_threads``, the limiter made by ``create_app``)
     limiter = request.app.state.answer_limiter
-    answer, searched = await anyio.to_thread.run_sync(_answer, container, asked, limiter=limiter)
+    answer, searched = await anyio.to_thread.run_sync(resolved_answer, container, asked, limiter=limiter)
     completion_id = "chatcmpl-" + uuid.uuid4().hex
     if body.stream:
         return StreamingResponse(
@@ -149,18 +150,22 @@ async def chat_completions(
     }  # fmt: skip
 
 
-def _answer(container: Container, asked: list[str]) -> tuple[Answer, str]:
+def resolved_answer(container: Container, asked: list[str]) -> tuple[Answer, str]:
     """The last question, resolved against the earlier ones as in a chat session."""
     limit = container.settings.answer.max_question_chars
     previous: Turn | None = None
-    from scp_assistant.answer.guard import clean_question
-
     for earlier in asked[:-1][-container.settings.server.session_turns :]:
         text = clean_question(earlier[:limit], limit)
         earlier_resolution = container.query_rewriter.resolve(text, previous)
         standalone = earlier_resolution.standalone
-        # as the chat marks a turn it declined as off-topic or asked for its topic: it lends the next turn no topic
-        lends_none = earlier_resolution.points_at_nothing or not container.answer_service.in_scope(standalone)
+        # as the chat marks a turn it declined as off-topic or asked for its topic: it lends the next turn no topic;
+        # an orphan the answer stage declines was asked for its topic (``answer_turn``), the others only for scope
+        service = container.answer_service
+        if earlier_resolution.orphan:
+            declined = service.prepare(standalone).refusal is not None
+        else:
+            declined = not service.in_scope(standalone)
+        lends_none = earlier_resolution.points_at_nothing or declined
         previous = Turn(text, standalone, off_topic=lends_none)
     question = clean_question(asked[-1], limit)
     resolution = container.query_rewriter.resolve(question, previous)
