@@ -77,6 +77,10 @@ def test_follow_up_naming_another_place_asks_the_previous_question_for_it(fake_c
         # the budget of another pillar gives way to the pillar the turn names, with its article
         ("Was darf aus dem Trägerbudget finanziert werden?", None, "Und in Säule III?",
          "Was darf aus Säule III finanziert werden?"),
+        # "Säule II" counts as one word of a short turn (it was searched as "Gilt das auch für Säule II?
+        # (Schulsozialarbeit)" and answered with budget amounts, round 37's note)
+        ("Darf man aus Säule III Schulsozialarbeit bezahlen?", None, "Gilt das auch für Säule II?",
+         "Darf man aus Säule II Schulsozialarbeit bezahlen?"),
     ],
 )  # fmt: skip
 def test_follow_up_naming_another_slot_swaps_it(

@@ -205,7 +205,8 @@ class FollowupResolver:
         previous_phrases = self._topics.phrases(before) + self._carried_phrases(carried_before)
         own_text = fold(question)
         carried = [p for p in previous_phrases if p.slot not in filled and fold(p.text) not in own_text]
-        swaps = not QUESTION_WORD.search(question) and len(question.split()) <= 5  # "Und in Säule III?"
+        length = len(question.split()) - sum(len(p.text.split()) - 1 for p in own if p.text in question)
+        swaps = not QUESTION_WORD.search(question) and length <= 5  # "Und in Säule III?", "Gilt das für Säule II?"
         if not carried:
             # all the previous question named is what the turn replaces: "Und für Säule III?" after "Was kann man aus
             # Säule II alles finanzieren?" asks that question about Säule III
@@ -226,8 +227,7 @@ class FollowupResolver:
             base, tail = self._swap(before, new, filled), self._swap(carried_before, new, filled)
             if (base, tail) != (before, carried_before):
                 return f"{base.rstrip()} ({tail})" if tail else base
-            swapped = self._swap_topic(question, before, carried_before, own)
-            if swapped:
+            if swapped := self._swap_topic(question, before, carried_before, own):
                 return swapped
             in_pillar = self._pillar_for_topic(before, other_pillar, own)
             if in_pillar:
