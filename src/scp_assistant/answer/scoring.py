@@ -54,6 +54,8 @@ class Featurized:
     # per candidate: the places the text it shows names (folded; not a slide heading above it), for telling "In Trier
     # nehmen 9 Schulen teil" from "Im Landkreis Bernkastel-Wittlich nehmen 9 Schulen teil"
     named_places: tuple[frozenset[str], ...] = ()
+    # per candidate of a follow-up: how much of the carried topic its passage holds (None: no topic carried)
+    topic_share: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -124,11 +126,20 @@ class UnitScorer:
         unit_places = tuple(self.features.places_of_unit(c) for c in candidates) if any(part_places) else ()
         item_words = tuple(self.features.coordinated(c.text) if c.kind == "item" else frozenset() for c in candidates)
         named = tuple(self.features.places_named(c.display) for c in candidates)
+        share = self._topic_share(carried, candidates) if carried else None
         return Featurized(
             prof, candidates, rows, part_rows, view, whole, unknown, asked, excluded, carried,
             part_places=tuple(part_places), unit_places=unit_places, item_words=item_words,
-            named_places=named,
+            named_places=named, topic_share=share,
         )  # fmt: skip
+
+    def _topic_share(self, topic: str, candidates: Sequence[UnitCandidate]) -> np.ndarray:
+        """Per candidate: the share (by idf) of a topic's terms that its passage holds."""
+        weights = {t: self._bm25.idf(t) for t in self.features.terms(topic) if self._bm25.idf(t) > 0}
+        total = sum(weights.values()) or 1.0
+        held = (self.features.terms(f"{c.chunk.title} {c.chunk.section} {c.chunk.question} {c.chunk.text}")
+                for c in candidates)  # fmt: skip
+        return np.fromiter((sum(w for t, w in weights.items() if t in h) / total for h in held), dtype=np.float64)
 
     def _rows(self, query: QueryTerms, candidates: Sequence[UnitCandidate]) -> np.ndarray:
         if not candidates:
@@ -222,9 +233,28 @@ def score_with(
     prior = wording.log_odds(featurized.profile.text) if wording is not None and reads_wording(featurized) else 0.0
     rows = featurized.rows[keep]
     memory = recall.question_values(keep)
-    row = question_features(featurized.profile, featurized.evidence, rows, p[keep], ranks, part_best, prior, memory)
+    apart = topic_apart(featurized, p, keep)
+    row = question_features(
+        featurized.profile, featurized.evidence, rows, p[keep], ranks, part_best, prior, memory, apart
+    )
     p_refuse = float(refusal.predict(row[None, :])[0]) if refusal is not None else 0.0
     return Scored(featurized, p, part_p, row, p_refuse)
+
+
+def topic_apart(featurized: Featurized, p: np.ndarray, keep: np.ndarray) -> float:
+    """1 minus the best of (a unit's score x its share of the turn's own focus x its passage's share of the carried
+    topic) over the units an answer may use; 0 for a question that carries no topic. A turn without focus words of
+    its own ("Bis wann?") needs only the topic."""
+    share = featurized.topic_share
+    if share is None:
+        return 0.0
+    if not len(keep):
+        return 1.0
+    focus = featurized.rows[keep, _FOCUS] if featurized.query.focus else np.ones(len(keep))
+    return float(1.0 - (p[keep] * focus * share[keep]).max())
+
+
+_FOCUS = UNIT_FEATURES.index("focus_unit")
 
 
 def reads_wording(featurized: Featurized) -> bool:

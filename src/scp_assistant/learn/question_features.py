@@ -22,7 +22,7 @@ QUESTION_FEATURES = (
     "p_best", "p_second", "p_top3", "p_best_top3_passages", "coverage", "unknown", "unresolved",
     "foreign", "missing_numbers", "programme", "eligibility", "names_missing_best", "names_missing_passages",
     "typed_best", "focus_best", "names_typed", "p_weakest_part", "cov_best", "names_missing_top3", "typed_top3",
-    "numbers_best", "place_slot_missing", "wording", *MEMORY_QUESTION_FEATURES,
+    "numbers_best", "place_slot_missing", "wording", "topic_apart", *MEMORY_QUESTION_FEATURES,
 )  # fmt: skip
 
 
@@ -49,9 +49,11 @@ def question_features(
     part_best: Sequence[float],
     wording: float = 0.0,
     memory: Mapping[str, float] | None = None,
+    topic_apart: float = 0.0,
 ) -> np.ndarray:
     """Refusal-model features from the scored units of a question (rows as in UNIT_FEATURES); ``wording``: the
-    log-odds of declining that the question's wording alone gives (``learn/wording.py``)."""
+    log-odds of declining that the question's wording alone gives (``learn/wording.py``); ``topic_apart``: of a
+    follow-up, how far its own words and the topic it carries are from meeting in one unit (``scoring.py``)."""
     col = {name: i for i, name in enumerate(UNIT_FEATURES)}
     order = np.argsort(-unit_p, kind="stable") if len(unit_p) else np.array([], dtype=int)
     p = unit_p[order] if len(unit_p) else np.zeros(1)
@@ -96,6 +98,9 @@ def question_features(
         # place's documents holds one: "Wie viel Geld bekommt die VG Obere Kyll?" next to its school count
         "place_slot_missing": float(asks_typed and _place_slot_missing(unit_rows, typed_any, col)),
         "wording": wording,
+        # a follow-up whose own words and the topic it carries meet in no unit the model believes: "Und wie viele
+        # davon in Worms? (FSJ-Kräfte)" finds Worms' schools and the FSJ figure of the Land, never both
+        "topic_apart": topic_apart,
         **{name: 0.0 for name in MEMORY_QUESTION_FEATURES},
         **(memory or {}),  # what the similar training questions say (``learn/memory.py``)
     }
