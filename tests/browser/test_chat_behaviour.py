@@ -279,6 +279,24 @@ def test_in_the_floating_widget_escape_closes_the_source_box_first_then_the_pane
         portal.close()
 
 
+def test_on_a_touch_screen_the_floating_panel_closes_with_a_thumb_sized_button(
+    browser: Any, server: str, portal_ports: tuple[int, int, int], tmp_path: Path
+) -> None:
+    """The × was 24 by 24 px on a phone (walk-through of round 38): enough for WCAG 2.5.8, small for a thumb."""
+    portal = Portal(server, tmp_path / "portal-touch", portal_ports[0])
+    try:
+        for touch, least in ((True, 44), (False, 24)):
+            page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=touch, has_touch=touch)
+            widget = opened_widget(page, portal)
+            box = widget.get_by_role("button", name="Schließen").bounding_box()
+            assert box and box["width"] >= least and box["height"] >= least, (touch, box)
+            widget.get_by_role("button", name="Schließen").click()
+            assert not widget.locator(".panel").is_visible()
+            page.close()
+    finally:
+        portal.close()
+
+
 def test_network_errors_are_explained_in_german_with_a_retry(browser: Any, server: str, artifacts: Path) -> None:
     page, host = chat(browser, server)
     page.route("**/api/v1/ask/stream", lambda route: route.abort("internetdisconnected"))
@@ -377,6 +395,17 @@ def test_the_shipped_widget_example_works_from_localhost_and_127(
         assert "ADD" in answer.inner_text() and "Fehler" not in answer.inner_text()
         page.screenshot(path=str(artifacts / f"widget-example-{hostname}.png"))
         page.close()
+        # on a phone with a larger text size the page is no wider than the screen, and the launcher on it (the
+        # long commands of the page pushed it 60 px off the screen, walk-through of round 38)
+        phone = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+        phone.goto(f"http://{hostname}:{portal_ports[2]}/index.html")
+        phone.add_style_tag(content="html { font-size: 125% }")
+        launcher = phone.locator("#scp-assistant-widget").locator("button.launcher")
+        launcher.wait_for()
+        box = launcher.bounding_box()
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390 and box["y"] + box["height"] <= 844, box
+        phone.close()
     finally:
         example.close()
 
@@ -712,4 +741,36 @@ def test_on_the_chat_page_starting_over_stays_at_hand_above_the_latest_question(
     page.screenshot(path=str(artifacts / "chat-header-stays.png"))
     host.get_by_role("button", name="Neue Unterhaltung").click()
     assert host.locator(".msg.user").count() == 0
+    page.close()
+
+
+def test_what_the_keyboard_reaches_in_the_answers_is_never_hidden_under_the_input_or_the_header(
+    browser: Any, server: str, artifacts: Path
+) -> None:
+    """Walk-through of round 38: after three questions, tabbing down from the header put the [1]/[2] markers of the
+    second answer under the input bar that sticks to the bottom (WCAG 2.4.11, focus not obscured)."""
+    page, host = chat(browser, server, height=600)
+    page.emulate_media(reduced_motion="reduce")
+    for question in (FIRST, SECOND, "Was wird aus Säule I gefördert?"):
+        ask(host, question)
+    host.get_by_role("button", name="Neue Unterhaltung").focus()
+    reached = 0
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        where = page.evaluate(
+            """() => { const root = document.querySelector('#scp-assistant').shadowRoot;
+                const el = root.activeElement; if (!el || !el.closest('.log')) return null;
+                const box = el.getBoundingClientRect();
+                return {top: box.top, bottom: box.bottom, input: root.querySelector('form').getBoundingClientRect().top,
+                        header: root.querySelector('header').getBoundingClientRect().bottom,
+                        name: (el.getAttribute('aria-label') || el.textContent).slice(0, 40)}; }"""
+        )
+        if where is None:
+            continue
+        reached += 1
+        if where["bottom"] > where["input"] + 1 or where["top"] < where["header"] - 1:
+            page.screenshot(path=str(artifacts / "chat-focus-obscured.png"))
+        assert where["bottom"] <= where["input"] + 1, where
+        assert where["top"] >= where["header"] - 1, where
+    assert reached >= 10  # markers, source links, copy and feedback buttons of the answers
     page.close()

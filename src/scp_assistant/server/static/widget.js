@@ -125,10 +125,9 @@
     // ("clip", not "hidden": a hidden overflow would make the panel the scroller and the input would not stick)
     ".inline form{position:sticky;bottom:0;z-index:1}",
     // ... and its header with "Neue Unterhaltung" at the top, however many questions above; what is scrolled or
-    // tabbed to (a message, a citation marker) stops below that header, two lines of title high
-    ".inline header{position:sticky;top:0;z-index:1}.inline .log *{scroll-margin-top:6rem}",
-    // what is scrolled into view stops above that input (about 90 px high with its hint line)
-    ".inline .feedback-details,.inline .source{scroll-margin-bottom:120px}",
+    // tabbed to (a message, a citation marker, an opened source box) stops below that header, two lines of title
+    // high, and above that input (about 90 px high with its hint line, more with a larger text size)
+    ".inline header{position:sticky;top:0;z-index:1}.inline .log *{scroll-margin-top:6rem;scroll-margin-bottom:8rem}",
     ".float{position:fixed;bottom:16px;z-index:2147483000}",
     ".float.right{right:16px}.float.left{left:16px}",
     ".float .panel{width:min(420px,calc(100vw - 32px));height:min(640px,calc(100vh - 96px));margin-bottom:8px;",
@@ -144,6 +143,8 @@
     "header button{background:transparent;color:#fff;border:1px solid #fff;border-radius:6px;font:inherit;",
     "font-size:.85rem;padding:2px 8px;cursor:pointer;white-space:nowrap}",
     "button{min-height:24px;min-width:24px}",
+    // on a touch screen the × that closes the floating panel is a thumb's size (44 px, WCAG 2.5.5), not a fingertip's
+    "@media (pointer:coarse){.float header .close{min-width:44px;min-height:44px;font-size:1.2rem}}",
     ".notice{background:#fff8e1;border-bottom:1px solid #d9c27a;padding:4px 14px;font-size:.8rem;margin:0}",
     ".notice summary{cursor:pointer;min-height:24px;display:flex;align-items:center;gap:6px}",
     // display:flex drops the browser's disclosure triangle: one of our own says that the line opens
@@ -353,7 +354,7 @@
     var launcher = null;
     if (MODE === "widget") {
       launcher = el("button", { "class": "launcher", type: "button", "aria-expanded": "false" }, title);
-      var closeBtn = el("button", { type: "button", "aria-label": T.close }, "×");
+      var closeBtn = el("button", { "class": "close", type: "button", "aria-label": T.close }, "×");
       header.appendChild(closeBtn);
       var setOpen = function (open) {
         panel.hidden = !open;
