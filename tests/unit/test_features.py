@@ -304,6 +304,25 @@ def test_a_word_the_documents_write_as_a_sign_is_neither_a_name_nor_unknown() ->
     assert judge.unknown_nouns("Wie hoch ist der Stundenlohn?") == ["Stundenlohn"]
 
 
+def test_what_an_answer_is_for_is_not_what_the_documents_must_know() -> None:
+    """ "Für unsere Regionalkonferenz: Wie viele Startchancen-Schulen gibt es in Trier …?" was declined as "Auf Ihre
+    Frage zu „Regionalkonferenz“ … keine Antwort" (round 38); the purpose a question opens with is no part of what it
+    asks. Anywhere else, an unknown noun still counts."""
+    from scp_assistant.answer.evidence import EvidenceJudge
+    from scp_assistant.models import ScoredChunk
+
+    chunk = _chunk("trier", "Stadt", "In Trier nehmen 9 Schulen am Startchancen-Programm teil.")
+    judge = EvidenceJudge(BM25Index([chunk]))
+    ranked = [ScoredChunk(chunk, 1.0)]
+    for purpose in ("Für unsere Regionalkonferenz:", "Für die Chronik unserer Verwaltung:", "Fürs Kreisblatt:"):
+        asked = f"{purpose} Wie viele Schulen gibt es in Trier?"
+        assert judge.judge(asked, ranked).unknown_nouns == [], purpose
+    assert judge.judge("Wie viele Schulen hat die Regionalkonferenz in Trier?", ranked).unknown_nouns == [
+        "Regionalkonferenz"
+    ]
+    assert judge.judge("Wie viele Schulen gibt es in Trier? Für unsere Chronik: bitte kurz.", ranked).unknown_nouns
+
+
 @pytest.mark.parametrize(
     ("message", "yes_or_no"),
     [

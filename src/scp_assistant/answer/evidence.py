@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from scp_assistant.learn.question_words import without_asker
+from scp_assistant.learn.question_words import without_asker, without_purpose
 from scp_assistant.models import Chunk, ScoredChunk
 from scp_assistant.retrieve.bm25 import BM25Index, within_one_edit
 from scp_assistant.retrieve.hybrid import dense_z
@@ -161,7 +161,7 @@ class EvidenceJudge:
         missing_numbers = [n for n in nums if n not in p_nums and not (len(n) == 1 and n in "123456789")]
         z = dense_z(ranked)
         dense = max((z[c.chunk.chunk_id] for c in top), default=0.0)
-        unknown = [] if english else self.unknown_nouns(question)
+        unknown = [] if english else self.unknown_nouns(without_purpose(question))
         passage_words = " " + " ".join(self._passage(c.chunk)[1] for c in top) + " "
         unresolved = [u for u in unknown if not _resolved(u, passage_words)]
         foreign = [u for u in unresolved if not self.resolved_in_corpus(u)]

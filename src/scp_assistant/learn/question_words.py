@@ -23,6 +23,16 @@ def without_asker(text: str) -> str:
     return ASKER.sub(lambda m: m.group(0) if "startchanc" in fold(m.group(0)) else " ", text)
 
 
+# what the answer is for, opening the question ("Für unsere Ratsvorlage:", "Für die Chronik unserer Schule:"): the
+# documents need not know a Regionalkonferenz to answer what it asks
+_PURPOSE = re.compile(r"^\s*[Ff](?:ürs|ür\s+(?:unser\w*|die|den|das|meine\w*))\s+[^:?!.\n]{1,60}:\s+")
+
+
+def without_purpose(text: str) -> str:
+    """``text`` without a purpose it opens with ("Für unseren Haushaltsausschuss: Wie viel …?" -> "Wie viel …?")."""
+    return _PURPOSE.sub("", text, count=1)
+
+
 # the source a question cites: "laut ism", "nach Angaben des Landes", "according to the BMBF", "im Newsletter"
 _ATTRIBUTION = re.compile(
     r"\b(?:[Ll]aut|[Gg]emäß|[Nn]ach (?:Angaben|Darstellung|Auskunft)(?: de[rsm]| von)?|[Aa]ccording to(?: the)?)"
