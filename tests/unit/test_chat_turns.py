@@ -105,3 +105,10 @@ def test_a_question_typed_in_lower_case_reads_its_nouns_as_nouns() -> None:
     resolver = FollowupResolver(BM25Index(chunks), None, in_scope=lambda _: True)
     assert not resolver.points_back("was ist das chancenbudget?")
     assert resolver.points_back("und was ist das?")
+    # a programme noun typed small among capitals is a noun too ("darf man aus dem chancenbudget ne Schulhund-AG
+    # bezahlen" read "dem" as a pronoun pointing back, walk-through of round 38), and a topic of the question
+    mixed = "darf man aus dem chancenbudget ne Schulhund-AG bezahlen"
+    assert topics.truecased(mixed) == "darf man aus dem Chancenbudget ne Schulhund-AG bezahlen"
+    assert "chancenbudget" in [p.text for p in topics.phrases(mixed)]
+    # ... but not a word that is no programme word: "Die Stellen? und wer muss das stellen?" keeps its verb
+    assert topics.truecased("Und die Träger? wer muss das stellen?") == "Und die Träger? wer muss das stellen?"

@@ -77,7 +77,8 @@ class TopicPhrases:
         if not token[0].isupper():
             # an acronym written small ("ism", "bbs"), or a noun of someone who types everything small
             # ("chancenbudget"): programme words are topics all the same; a verb ("finanziert") is not
-            noun = len(token) <= 4 or (lowercase_typist and folded in self._nouns)
+            # ... or a programme noun typed small among capitals ("aus dem chancenbudget ne Schulhund-AG")
+            noun = len(token) <= 4 or folded in (self._nouns if lowercase_typist else self._capitalised)
             return noun and EvidenceJudge.is_programme_text(token) and self.indexed(token)
         return not first and self.indexed(token)
 
@@ -85,13 +86,16 @@ class TopicPhrases:
         """A question typed in lower case (its first word aside, which a phone capitalises) with the words the
         documents only write as nouns capitalised, as the patterns that tell an article from a pronoun read it: in
         "was ist das startchancenprogramm" the "das" is an article, in "bis wann läuft das?" it points back. A
-        question with capitals of its own stays as typed."""
+        question with capitals of its own gets them for the programme's nouns only ("darf man aus dem chancenbudget
+        ne Schulhund-AG bezahlen": "dem" is an article there too)."""
         tokens = WORD.findall(text)
-        if any(t[0].isupper() and not t.isupper() for t in tokens[1:]):
-            return text
-        return WORD.sub(
-            lambda m: m.group(0).capitalize() if fold(m.group(0)) in self._capitalised else m.group(0), text
-        )
+        mixed = any(t[0].isupper() and not t.isupper() for t in tokens[1:])
+
+        def cased(word: str) -> str:
+            noun = fold(word) in self._capitalised and (not mixed or EvidenceJudge.is_programme_text(word))
+            return word.capitalize() if noun else word
+
+        return WORD.sub(lambda m: cased(m.group(0)), text)
 
     def indexed(self, token: str) -> bool:
         """Do the documents use the word (in any form)?"""
