@@ -167,11 +167,16 @@ _NOT_FEMININE = ("beginn",)
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """Snowball German stem of a folded word (ae/oe/ue are mapped back so the stemmer sees umlauts), with the
-    feminine ending of job titles removed so "Psychologin" meets "Psychologe"."""
+    feminine ending of job titles removed so "Psychologin" meets "Psychologe", and a participle's ending so
+    "genehmigt" meets "Genehmigung"."""
     w = word.replace("ae", "ä").replace("oe", "ö").replace("ue", "ü") if not word.isdigit() else word
     s = str(german_stemmer().stemWord(w)).replace("ä", "a").replace("ö", "o").replace("ü", "u")
     if len(s) > 6 and not s.endswith(_NOT_FEMININE):
         s = _FEMININE.sub("", s)
+    # the participle meets its noun: "genehmigt" / "Genehmigung" -> "genehm", "beantragt" / "Beantragung" ->
+    # "beantrag" (Snowball strips "-igung" and "-ung", never a participle's "-t")
+    if len(s) > 6 and s.endswith(("igt", "agt")):
+        s = s[:-3] if s.endswith("igt") else s[:-1]
     return s
 
 

@@ -190,5 +190,10 @@ def sentences(query: str, limit: int = SEARCHED_SENTENCES) -> list[str]:
 
 
 def _searched(pieces: Sequence[str], limit: int = SEARCHED_SENTENCES) -> list[str]:
+    """In a message of more sentences than searched (a pasted e-mail), its questions, even one: "Können wir … über
+    Säule III finanzieren?" after four sentences of background, which the search of the whole message covers."""
     parts = [p for p in pieces if len(p.split()) >= 3]
+    asks = [p for p in parts if p.rstrip().endswith("?")]
+    if len(parts) > limit and asks:
+        return asks[:limit]
     return parts[:limit] if len(parts) > 1 else []
