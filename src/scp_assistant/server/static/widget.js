@@ -443,7 +443,9 @@
             msg.classList.add("refusal");
             msg.insertBefore(el("div", { "class": "tag" }, T.refusal[data.refusal_reason] || T.refusal.not_covered), body);
           }
-          var searched = searchedLine(question, data.rewritten_question || "");
+          // what an off-topic or manipulating message was searched as says nothing the refusal does not
+          var declined = data.refused && (data.refusal_reason === "out_of_scope" || data.refusal_reason === "adversarial");
+          var searched = declined ? "" : searchedLine(question, data.rewritten_question || "");
           if (searched) { msg.insertBefore(el("div", { "class": "searched" }, searched), body); }
         } else if (event === "delta") {
           if (state.first) { body.textContent = ""; state.first = false; reveal(asked); }
@@ -505,6 +507,8 @@
       // brackets ("Und wer genehmigt das? (Schule Chancenbudget)") names that topic instead of showing the brackets
       var norm = function (t) { return t.replace(/\s+/g, " ").trim(); };
       if (!searched || same(searched, question)) { return ""; }
+      // a pasted e-mail searched without its greeting and signature: the rest of it as written, no line of its own
+      if (canon(question).indexOf(canon(searched)) >= 0) { return ""; }
       var m = /^([\s\S]*?)\s*\(([^()]+)\)$/.exec(searched);
       if (m && !/\)\s*$/.test(question)) {
         // the question (with typing errors corrected, if any) plus the previous question's topic in brackets
@@ -517,12 +521,13 @@
     function same(a, b) {
       // the same question but for its case, punctuation or how a pillar is numbered ("säule 1" searched as "Säule I"):
       // not worth a line of its own
-      var canon = function (t) {
-        return t.toLowerCase().replace(/\b(s(?:ä|ae)ulen?)[\s-]*(iii|ii|i|1|2|3)\b/g, function (_, w, n) {
-          return "säule" + ({ i: "1", ii: "2", iii: "3" }[n] || n);
-        }).replace(/[^0-9a-zäöüß]+/g, "");
-      };
       return canon(a) === canon(b);
+    }
+
+    function canon(t) {
+      return t.toLowerCase().replace(/\b(s(?:ä|ae)ulen?)[\s-]*(iii|ii|i|1|2|3)\b/g, function (_, w, n) {
+        return "säule" + ({ i: "1", ii: "2", iii: "3" }[n] || n);
+      }).replace(/[^0-9a-zäöüß]+/g, "");
     }
 
     function reveal(node) {
