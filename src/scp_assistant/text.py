@@ -174,9 +174,9 @@ def stem(word: str) -> str:
     if len(s) > 6 and not s.endswith(_NOT_FEMININE):
         s = _FEMININE.sub("", s)
     # the participle meets its noun: "genehmigt" / "Genehmigung" -> "genehm", "beantragt" / "Beantragung" ->
-    # "beantrag" (Snowball strips "-igung" and "-ung", never a participle's "-t")
+    # "beantrag", "kündigt" / "Kündigung" -> "kundig" (the stem of its "-ung" noun: Snowball keeps a participle's "-t")
     if len(s) > 6 and s.endswith(("igt", "agt")):
-        s = s[:-3] if s.endswith("igt") else s[:-1]
+        s = str(german_stemmer().stemWord(s[:-1] + "ung"))
     return s
 
 

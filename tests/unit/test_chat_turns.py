@@ -90,7 +90,7 @@ def test_a_question_typed_in_lower_case_reads_its_nouns_as_nouns() -> None:
         "Das Startchancen-Programm läuft. Im Startchancen-Programm sind 200 Schulen. Zum Startchancen-Programm gehört "
         "eine Seite, siehe startchancen-programm.com für mehr.",  # a web address writes the name small once
         "Die Träger stellen Personal ein. Sie stellen auch Räume. Neue Stellen gibt es. Die Stellen sind befristet.",
-        "Termine: Aktuell gibt es keine.",
+        "Termine: Aktuell gibt es keine. Neue Termine folgen, die Termine stehen im Kalender.",
     ]
     chunks = [Chunk(f"d{i}", f"d{i}::000", "T", "P", "", "", "faq", "RLP", "", None, t) for i, t in enumerate(texts)]
     topics = TopicPhrases(BM25Index(chunks))
@@ -110,5 +110,6 @@ def test_a_question_typed_in_lower_case_reads_its_nouns_as_nouns() -> None:
     mixed = "darf man aus dem chancenbudget ne Schulhund-AG bezahlen"
     assert topics.truecased(mixed) == "darf man aus dem Chancenbudget ne Schulhund-AG bezahlen"
     assert "chancenbudget" in [p.text for p in topics.phrases(mixed)]
-    # ... but not a word that is no programme word: "Die Stellen? und wer muss das stellen?" keeps its verb
-    assert topics.truecased("Und die Träger? wer muss das stellen?") == "Und die Träger? wer muss das stellen?"
+    # ... but not a noun that is no programme word ("termine"), nor an acronym the documents write in capitals
+    assert topics.truecased("Und die Träger? welche termine gibt es?") == "Und die Träger? welche termine gibt es?"
+    assert topics.truecased("gilt das auch für die ADD?") == "gilt das auch für die ADD?"

@@ -127,15 +127,12 @@ def test_an_earlier_message_asked_for_its_topic_lends_none_as_in_the_chat(fake_c
     in_chat = chat.ask(second, opened.session_id).rewritten_question
     assert in_chat == second
 
-    class DecliningService:  # the same verdict where /v1 asks for it
-        def prepare(self, question: str) -> Any:
-            return SimpleNamespace(refusal=object() if "Eigenanteil" in question else None)
-
+    class Scope:  # what /v1 asks of the answer stage for a turn that is no orphan
         def in_scope(self, question: str) -> bool:
             return True
 
     stand_in = SimpleNamespace(settings=fake_container.settings, query_rewriter=fake_container.query_rewriter,
-                               answer_service=DecliningService(), answerer=fake_container.answerer)  # fmt: skip
+                               answer_service=Scope(), answerer=declining)  # fmt: skip
     _, searched = resolved_answer(stand_in, [first, second])  # type: ignore[arg-type]
     assert searched == in_chat
     # an earlier message the answer stage answers lends its topic, over /v1 as in the chat

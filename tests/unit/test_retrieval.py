@@ -81,14 +81,6 @@ def test_in_a_pasted_e_mail_its_questions_are_searched_on_their_own() -> None:
     assert sentences(mail) == ["Können wir Schulsozialarbeit über Säule III finanzieren?"]
     # a message of a few sentences is searched sentence by sentence, as before
     assert len(sentences("Die Kämmerei fragt nach dem Eigenanteil. Wer zahlt das bei Säule I?")) == 2
-    # and the answer stage reads the questions as what is asked, the rest as their context
-    from scp_assistant.learn.question import split_asked
-
-    asked, context = split_asked(mail)
-    assert asked == "Können wir Schulsozialarbeit über Säule III finanzieren?"
-    assert context.startswith("Die Schulleitung") and context.endswith("wäre schön.")
-    short = "Die Kämmerei fragt nach dem Eigenanteil. Wer zahlt das bei Säule I?"
-    assert split_asked(short) == (short, "")
 
 
 def mean_of(texts: list[str]) -> np.ndarray:

@@ -129,8 +129,15 @@ def test_a_participle_meets_its_noun() -> None:
     Snowball stems "Genehmigung" to "genehm" but keeps the participle whole (walk-through of round 38)."""
     assert analyze("genehmigt") == analyze("Genehmigung") == analyze("genehmigte") == ["genehm"]
     assert analyze("bewilligt") == analyze("Bewilligung") and analyze("beantragt") == analyze("Beantragung")
-    # short words keep their ending
-    assert analyze("sagt") == ["sagt"] and analyze("nötig") == ["notig"]
+    assert analyze("kündigt") == analyze("Kündigung") and analyze("reinigt") == analyze("Reinigung")
+    # ... and nothing else: not "rein", "Kunde" or a cut-off root ("gezeigt", "schweigt"); short words keep theirs
+    assert analyze("reinigt") != analyze("rein") and analyze("kündigt") != analyze("Kunde")
+    assert analyze("gezeigt") == ["gezeig"] and analyze("sagt") == ["sagt"] and analyze("nötig") == ["notig"]
+    # so the noun is a word the documents know, and the question is theirs
+    from scp_assistant.answer.evidence import EvidenceJudge
+
+    chunk = Chunk("d", "d::0", "T", "", "", "", "", "", "", None, "ADD/Schulaufsicht: Genehmigt Anträge.")
+    assert EvidenceJudge(BM25Index([chunk])).unknown_nouns("Wer ist für die Genehmigung zuständig?") == []
 
 
 def test_umlaut_and_sharp_s_folding() -> None:

@@ -27,8 +27,9 @@ def test_a_follow_up_is_apart_when_its_words_and_its_topic_stand_in_different_un
     assert together < 0.2 and apart > 0.8
     # what the unit model does not believe counts for little
     assert _apart(fake_container, "Wer muss zustimmen? (Mobiliar Chancenbudget)", believed=0.1) > 0.8
-    # a question of its own carries no topic: nothing to be apart from
+    # a question of its own carries no topic: nothing to be apart from; nor does a bracket of words no document uses
     assert _apart(fake_container, "Wer muss dem Mobiliar aus dem Chancenbudget zustimmen?") == 0.0
+    assert _apart(fake_container, "Wer muss dem Mobiliar zustimmen? (bitte kurz)") == 0.0
 
 
 def test_a_follow_up_without_words_of_its_own_needs_only_its_topic(fake_container: Container) -> None:

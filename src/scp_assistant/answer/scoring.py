@@ -22,7 +22,7 @@ from scp_assistant.learn.candidates import QueryTerms, UnitCandidate
 from scp_assistant.learn.features import FeatureExtractor
 from scp_assistant.learn.memory import MEMORY_UNIT_FEATURES, QuestionMemory, Recall, nothing_recalled
 from scp_assistant.learn.model import LinearModel, Models
-from scp_assistant.learn.question import QuestionProfile, profile, question_kind, split_asked, split_carried
+from scp_assistant.learn.question import QuestionProfile, profile, question_kind, split_carried
 from scp_assistant.learn.question_features import QUESTION_FEATURES, EvidenceView, question_features
 from scp_assistant.learn.unit_facts import UNIT_FEATURES, with_neighbours
 from scp_assistant.learn.wording import WordingModel
@@ -107,17 +107,15 @@ class UnitScorer:
 
     def featurize(self, question: str, ranked: Sequence[ScoredChunk], evidence: Evidence) -> Featurized:
         own, carried = split_carried(question)  # a follow-up's topic from the previous turn counts less
-        own, background = split_asked(own)  # ... as does what a pasted e-mail says around its questions
-        context = f"{background} {carried}".strip()
         prof = profile(own, self.features.names_place)
         candidates = self._reader.candidates(ranked, self.passages(question, ranked))
-        whole = self.features.query(own, prof.kind, context, carried)
+        whole = self.features.query(own, prof.kind, carried, carried)
         rows = self._rows(whole, candidates)
         part_rows = []
         part_places: list[frozenset[str]] = []
         if prof.multi_part:
             for part in prof.parts:
-                rest = " ".join([*(p for p in prof.parts if p != part), context])
+                rest = " ".join([*(p for p in prof.parts if p != part), carried])
                 part_query = self.features.query(part, question_kind(part), rest, carried)
                 part_rows.append(self._rows(part_query, candidates))
                 part_places.append(self.features.places_named(part))  # not a follow-up's place: only the part's
@@ -135,10 +133,13 @@ class UnitScorer:
             named_places=named, topic_share=share,
         )  # fmt: skip
 
-    def _topic_share(self, topic: str, candidates: Sequence[UnitCandidate]) -> np.ndarray:
-        """Per candidate: the share (by idf) of a topic's terms that its passage holds."""
+    def _topic_share(self, topic: str, candidates: Sequence[UnitCandidate]) -> np.ndarray | None:
+        """Per candidate: the share (by idf) of a topic's terms that its passage holds; None for a topic of no word
+        the documents use ("(bitte kurz)" typed by the user): nothing carried to miss."""
         weights = {t: self._bm25.idf(t) for t in self.features.terms(topic) if self._bm25.idf(t) > 0}
-        total = sum(weights.values()) or 1.0
+        total = sum(weights.values())
+        if not total:
+            return None
         held = (self.features.terms(f"{c.chunk.title} {c.chunk.section} {c.chunk.question} {c.chunk.text}")
                 for c in candidates)  # fmt: skip
         return np.fromiter((sum(w for t, w in weights.items() if t in h) / total for h in held), dtype=np.float64)

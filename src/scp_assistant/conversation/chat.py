@@ -89,7 +89,7 @@ class ChatService:
         # when only the answer stage's search, not the guard's wording check, found it off-topic; nor does one that
         # was asked for its topic ("Und wie hoch ist der Betrag?" first: "Was ist das Startchancen-Programm?" after
         # it was searched as "… (Betrag)", walk-through of round 37)
-        off_topic = answer.refused and answer.refusal_reason in ("out_of_scope", "adversarial", "needs_context")
+        off_topic = lends_no_topic(answer)
         # a session is kept in the database for its idle time: no contact details of a pasted e-mail in it either,
         # nor a marker in their place that the next question would take for its topic
         self._sessions.record(session, without_contacts(text), without_contacts(standalone), off_topic)
@@ -173,6 +173,11 @@ def answer_turn(
     if resolution.orphan and answer.refused and answer.refusal_reason in ("not_covered", "out_of_scope"):
         return needs_context(answer.question, answer.searched, after_off_topic, answer.backend)
     return answer
+
+
+def lends_no_topic(answer: Answer) -> bool:
+    """A turn declined as off-topic or manipulation, or asked for its topic, gives the next turn no topic."""
+    return answer.refused and answer.refusal_reason in ("out_of_scope", "adversarial", "needs_context")
 
 
 def needs_context(question: str, searched: str, after_off_topic: bool, backend: str) -> Answer:

@@ -92,7 +92,8 @@ class TopicPhrases:
         mixed = any(t[0].isupper() and not t.isupper() for t in tokens[1:])
 
         def cased(word: str) -> str:
-            noun = fold(word) in self._capitalised and (not mixed or EvidenceJudge.is_programme_text(word))
+            noun = word.islower() and fold(word) in self._capitalised
+            noun = noun and (not mixed or EvidenceJudge.is_programme_text(word))
             return word.capitalize() if noun else word
 
         return WORD.sub(lambda m: cased(m.group(0)), text)

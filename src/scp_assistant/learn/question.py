@@ -222,13 +222,3 @@ def split_carried(query: str) -> tuple[str, str]:
     if not match:
         return query, ""
     return query[: match.start()], match.group(1)
-
-
-def split_asked(text: str, limit: int = 3) -> tuple[str, str]:
-    """A message of more than ``limit`` sentences (a pasted e-mail) as (its questions, the rest): what the answer
-    stage reads as the question and what only as its context. Any other message stays whole: ('…', '')."""
-    pieces = [p for p in chat_sentences(text, dashes=True) if len(p.split()) >= 3]
-    asks = [p for p in pieces if p.rstrip().endswith("?")]
-    if len(pieces) <= limit or not asks:
-        return text, ""
-    return " ".join(asks), " ".join(p for p in pieces if p not in asks)

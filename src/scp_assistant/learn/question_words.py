@@ -23,9 +23,15 @@ def without_asker(text: str) -> str:
     return ASKER.sub(lambda m: m.group(0) if "startchanc" in fold(m.group(0)) else " ", text)
 
 
-# what the answer is for, opening the question ("Für unsere Ratsvorlage:", "Für die Chronik unserer Schule:"): the
-# documents need not know a Regionalkonferenz to answer what it asks
-_PURPOSE = re.compile(r"^\s*[Ff](?:ürs|ür\s+(?:unser\w*|die|den|das|meine\w*))\s+[^:?!.\n]{1,60}:\s+")
+# what the answer is for, opening the question ("Für unsere Ratsvorlage:", "Für die Chronik unserer Schule:",
+# "Fürs Kreisblatt:"): the documents need not know a Regionalkonferenz to answer what it asks. Only a purpose: "Für
+# das Hallenbad: Dürfen wir …?" names the thing it asks about
+_PURPOSE = re.compile(
+    r"^\s*[Ff]ürs?\s+[^:?!.\n]{0,50}?(?:vorlage|sitzung|ausschuss|chronik|konferenz|bericht|verteiler|ablage|protokoll|"
+    r"planung|präsentation|einladung|besprechung|dokumentation|übersicht|stellungnahme|blatt|zeitung|newsletter)"
+    r"[^:?!.\n]{0,30}:\s*",
+    re.IGNORECASE,
+)
 
 
 def without_purpose(text: str) -> str:

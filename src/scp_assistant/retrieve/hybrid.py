@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -181,6 +182,7 @@ class _Run:
 
 
 SEARCHED_SENTENCES = 3  # the sentences of a question searched on their own, at most
+_ASKS = re.compile(r"\?\W*$")  # a sentence that asks: "…?", "…?!", "…?“"
 
 
 def sentences(query: str, limit: int = SEARCHED_SENTENCES) -> list[str]:
@@ -193,7 +195,7 @@ def _searched(pieces: Sequence[str], limit: int = SEARCHED_SENTENCES) -> list[st
     """In a message of more sentences than searched (a pasted e-mail), its questions, even one: "Können wir … über
     Säule III finanzieren?" after four sentences of background, which the search of the whole message covers."""
     parts = [p for p in pieces if len(p.split()) >= 3]
-    asks = [p for p in parts if p.rstrip().endswith("?")]
+    asks = [p for p in parts if _ASKS.search(p)]
     if len(parts) > limit and asks:
         return asks[:limit]
     return parts[:limit] if len(parts) > 1 else []

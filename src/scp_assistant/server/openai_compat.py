@@ -29,7 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from scp_assistant.answer import messages
 from scp_assistant.answer.guard import clean_question
 from scp_assistant.container import Container
-from scp_assistant.conversation.chat import answer_turn
+from scp_assistant.conversation.chat import answer_turn, lends_no_topic
 from scp_assistant.conversation.sessions import Turn
 from scp_assistant.models import Answer, Citation
 
@@ -158,14 +158,14 @@ def resolved_answer(container: Container, asked: list[str]) -> tuple[Answer, str
         text = clean_question(earlier[:limit], limit)
         earlier_resolution = container.query_rewriter.resolve(text, previous)
         standalone = earlier_resolution.standalone
-        # as the chat marks a turn it declined as off-topic or asked for its topic: it lends the next turn no topic;
-        # an orphan the answer stage declines was asked for its topic (``answer_turn``), the others only for scope
-        service = container.answer_service
+        # as the chat marks a turn it declined as off-topic or asked for its topic: it lends the next turn no topic.
+        # An orphan is answered as in the chat (declined, it is asked for its topic); any other turn needs only the
+        # scope check, which is all that declines it as off-topic
         if earlier_resolution.orphan:
-            declined = service.prepare(standalone).refusal is not None
+            after_off_topic = previous is not None and previous.off_topic
+            lends_none = lends_no_topic(answer_turn(container.answerer, text, earlier_resolution, after_off_topic))
         else:
-            declined = not service.in_scope(standalone)
-        lends_none = earlier_resolution.points_at_nothing or declined
+            lends_none = earlier_resolution.points_at_nothing or not container.answer_service.in_scope(standalone)
         previous = Turn(text, standalone, off_topic=lends_none)
     question = clean_question(asked[-1], limit)
     resolution = container.query_rewriter.resolve(question, previous)
