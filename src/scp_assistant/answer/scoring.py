@@ -32,6 +32,7 @@ from scp_assistant.text import fold
 
 # what the unit model reads: a unit's own features, and what the question memory says of it
 UNIT_MODEL_FEATURES = UNIT_FEATURES + MEMORY_UNIT_FEATURES
+_FOCUS = UNIT_FEATURES.index("focus_unit")  # the share of the question's focus terms a unit holds
 
 
 @dataclass(frozen=True)
@@ -140,8 +141,7 @@ class UnitScorer:
         total = sum(weights.values())
         if not total:
             return None
-        held = (self.features.terms(f"{c.chunk.title} {c.chunk.section} {c.chunk.question} {c.chunk.text}")
-                for c in candidates)  # fmt: skip
+        held = (self.features.passage_terms(c.chunk) for c in candidates)
         return np.fromiter((sum(w for t, w in weights.items() if t in h) / total for h in held), dtype=np.float64)
 
     def _rows(self, query: QueryTerms, candidates: Sequence[UnitCandidate]) -> np.ndarray:
@@ -255,9 +255,6 @@ def topic_apart(featurized: Featurized, p: np.ndarray, keep: np.ndarray) -> floa
         return 1.0
     focus = featurized.rows[keep, _FOCUS] if featurized.query.focus else np.ones(len(keep))
     return float(1.0 - (p[keep] * focus * share[keep]).max())
-
-
-_FOCUS = UNIT_FEATURES.index("focus_unit")
 
 
 def reads_wording(featurized: Featurized) -> bool:

@@ -71,6 +71,10 @@ class FeatureExtractor:
         document's region."""
         return self._places.named_in(f"{cand.display} {cand.context}") | self._places.of_passage(cand.chunk)
 
+    def passage_terms(self, chunk: Chunk) -> frozenset[str]:
+        """Index terms of a passage with its title, section heading and FAQ question."""
+        return self.terms(f"{chunk.title} {chunk.section} {chunk.question} {chunk.text}")
+
     def coordinated(self, text: str) -> frozenset[str]:
         """Stems of the words a coordination of the text stands for ("Lehr- und Fachkräfte" -> "lehrkraft")."""
         return frozenset(stem(w) for w in self._bm25.decompounder.coordinated(text))
@@ -236,7 +240,7 @@ class FeatureExtractor:
             around=own | context | head,
             near=own | context,
             head=head,
-            passage=self.terms(f"{chunk.title} {chunk.section} {chunk.question} {chunk.text}"),
+            passage=self.passage_terms(chunk),
             folded=with_aliases(fold(f"{text} {cand.context} {chunk.title}")),
             region=self._places.of_passage(chunk),
             text=text,

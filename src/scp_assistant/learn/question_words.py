@@ -27,7 +27,7 @@ def without_asker(text: str) -> str:
 # "Fürs Kreisblatt:"): the documents need not know a Regionalkonferenz to answer what it asks. Only a purpose: "Für
 # das Hallenbad: Dürfen wir …?" names the thing it asks about
 _PURPOSE = re.compile(
-    r"^\s*[Ff]ürs?\s+[^:?!.\n]{0,50}?(?:vorlage|sitzung|ausschuss|chronik|konferenz|bericht|verteiler|ablage|protokoll|"
+    r"^\s*fürs?\s+[^:?!.\n]{0,50}?(?:vorlage|sitzung|ausschuss|chronik|konferenz|bericht|verteiler|ablage|protokoll|"
     r"planung|präsentation|einladung|besprechung|dokumentation|übersicht|stellungnahme|blatt|zeitung|newsletter)"
     r"[^:?!.\n]{0,30}:\s*",
     re.IGNORECASE,
