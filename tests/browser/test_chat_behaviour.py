@@ -471,23 +471,54 @@ def test_in_the_floating_widget_each_question_and_its_answer_are_scrolled_into_t
         portal.close()
 
 
-def test_an_empty_or_too_long_question_is_explained_and_nothing_is_cut_off(browser: Any, server: str) -> None:
+def test_an_empty_or_too_long_question_is_explained_and_nothing_is_cut_off(
+    browser: Any, server: str, artifacts: Path
+) -> None:
     page, host = chat(browser, server)
     textarea, hint = host.locator("textarea"), host.locator(".hint")
     textarea.press("Enter")
     assert hint.inner_text() == "Bitte geben Sie zuerst eine Frage ein."
     assert host.locator(".msg.user").count() == 0
-    long = "Wir sind eine Verbandsgemeinde mit drei Grundschulen. " * 50  # ~2,750 characters, as pasted
-    textarea.fill(long)
-    assert textarea.input_value() == long  # never truncated unseen
+    huge = "Wir sind eine Verbandsgemeinde mit drei Grundschulen. " * 160  # ~8,800 characters: not even sent
+    textarea.fill(huge)
+    assert textarea.input_value() == huge  # never truncated unseen
     assert re.search(r"zu lang \(\d{4} Zeichen, höchstens 2000\)", hint.inner_text())
     assert textarea.get_attribute("aria-invalid") == "true"
     textarea.press("Enter")
-    assert host.locator(".msg.user").count() == 0 and textarea.input_value() == long  # not sent, not lost
+    assert host.locator(".msg.user").count() == 0 and textarea.input_value() == huge  # not sent, not lost
+    # longer than the limit as typed, but maybe not without greeting and signature: sent, and the server's
+    # verdict brings the text back to the box with the reason under it
+    long = "Wir sind eine Verbandsgemeinde mit drei Grundschulen. " * 50  # ~2,750 characters, no signature
+    textarea.fill(long)
+    assert "Anrede und Signatur lässt der Assistent weg" in hint.inner_text()
+    assert textarea.get_attribute("aria-invalid") == "false"
+    textarea.press("Enter")
+    host.locator(".hint", has_text="höchstens 2000").wait_for(timeout=15_000)
+    assert re.search(r"zu lang \(\d{4} Zeichen, höchstens 2000\)", hint.inner_text())
+    assert textarea.input_value() == long.strip() and textarea.get_attribute("aria-invalid") == "true"
+    assert host.locator(".msg.user").count() == 0 and host.locator(".examples").count() == 1  # nothing was asked
+    assert not host.locator("button.new-chat").is_visible()
+    page.screenshot(path=str(artifacts / "chat-long-paste-returned.png"))
     textarea.fill("Was wird aus Säule I gefördert?")
     assert hint.inner_text() == ""
     answer = ask(host, "Was wird aus Säule I gefördert?")
     assert "Säule I" in answer.inner_text()
+    page.close()
+
+
+def test_a_pasted_email_longer_than_the_limit_is_answered_without_its_signature(browser: Any, server: str) -> None:
+    page, host = chat(browser, server)
+    disclaimer = (
+        "Diese E-Mail enthält vertrauliche Informationen und ist ausschließlich für den Adressaten bestimmt. "
+    ) * 22
+    mail = (
+        "Hallo Frau Yilmaz,\nwir überlegen gerade, wie wir unsere Grundschule umbauen. Wer entscheidet über die "
+        "Anträge aus Säule I?\n\nMit freundlichen Grüßen\nPetra Schmitt\nKreisverwaltung\n" + disclaimer
+    )
+    assert len(mail) > 2000
+    answer = ask(host, mail)
+    assert host.locator(".msg.user").count() == 1
+    assert "zu lang" not in answer.inner_text() and answer.locator("ol.srcs li").count() >= 1
     page.close()
 
 

@@ -14,6 +14,9 @@
   var LANG = cfg.lang === "en" ? "en" : "de";
   var ACCENT = /^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/.test(cfg.accent || "") ? cfg.accent : "#005a9c";  // as documented
   var MAX_CHARS = Number(cfg.maxChars) > 0 ? Number(cfg.maxChars) : 2000;  // the server's default limit
+  // what may be sent: the server counts a pasted e-mail without its greeting and signature, so a longer paste may
+  // still fit; it says so when it does not, and the text comes back to the box (well within the request size limit)
+  var MAX_SENT = MAX_CHARS * 4;
   // how long an answer may go without a sign of life (seconds) before the chat says so and offers a retry
   // (at most what a browser timer can hold, about 24 days: a larger delay would fire at once)
   var STALL_MS = Math.min((Number(cfg.timeout) > 0 ? Number(cfg.timeout) : 60) * 1000, 2147483647);
@@ -38,6 +41,7 @@
         "Bitte wenden Sie sich an die Betreiber dieser Seite.",
       empty: "Bitte geben Sie zuerst eine Frage ein.",
       tooLong: function (n) { return "Die Frage ist zu lang (" + n + " Zeichen, höchstens " + MAX_CHARS + "). Bitte kürzen Sie sie auf die eigentliche Frage: Anrede, Vorgeschichte und Signatur braucht der Assistent nicht."; },
+      long: function (n) { return "Die Nachricht ist lang (" + n + " Zeichen). Anrede und Signatur lässt der Assistent weg; bleiben mehr als " + MAX_CHARS + " Zeichen, sagt er es, und der Text kommt hierher zurück."; },
       choose: "Bitte wählen (optional)",
       months: ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
         "November", "Dezember"],
@@ -81,6 +85,7 @@
       blocked: "The assistant is not enabled for this site. Please contact the site's operators.",
       empty: "Please enter a question first.",
       tooLong: function (n) { return "The question is too long (" + n + " characters, at most " + MAX_CHARS + "). Please shorten it to the question itself: greeting, background and signature are not needed."; },
+      long: function (n) { return "The message is long (" + n + " characters). The assistant leaves out greeting and signature; if more than " + MAX_CHARS + " characters remain, it says so and the text comes back here."; },
       choose: "Please choose (optional)",
       months: ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
         "November", "December"],
@@ -327,8 +332,8 @@
     }
     function checkLength() {
       var n = input.value.trim().length;
-      setHint(n > MAX_CHARS ? T.tooLong(n) : "");
-      input.setAttribute("aria-invalid", n > MAX_CHARS ? "true" : "false");
+      setHint(n > MAX_SENT ? T.tooLong(n) : n > MAX_CHARS ? T.long(n) : "");
+      input.setAttribute("aria-invalid", n > MAX_SENT ? "true" : "false");
     }
     input.addEventListener("input", checkLength);
 
@@ -385,7 +390,7 @@
       var question = (text || "").trim();
       if (busy) { setHint(T.busy); return; }  // the text stays in the box; it can be sent when the answer is there
       if (!question) { setHint(T.empty); input.focus(); return; }
-      if (question.length > MAX_CHARS) { setHint(T.tooLong(question.length)); input.focus(); return; }
+      if (question.length > MAX_SENT) { setHint(T.tooLong(question.length)); input.focus(); return; }
       setHint("");
       busy = true; send.disabled = true; input.value = ""; live.textContent = "";
       if (examples.parentNode) { examples.remove(); }
@@ -462,6 +467,13 @@
           };
           live.textContent = T.answerReady + sentence(msg.querySelector(".searched")) + sentence(msg.querySelector(".tag")) +
             state.text.replace(/\s*\[\d+\]/g, "").replace(/\n+/g, " ");
+        } else if (event === "error" && data.rejected && !retryOf) {
+          // the server could not take the question as written (too long without greeting and signature): nothing
+          // was asked, so the text goes back to the box to be shortened, with the server's reason under it
+          msg.remove(); asked.remove();
+          if (!log.children.length) { log.appendChild(examples); fresh.hidden = true; toTop.hidden = true; }
+          if (!input.value.trim()) { input.value = question; }
+          setHint(data.message || T.error); input.setAttribute("aria-invalid", "true");
         } else if (event === "error") {
           say(data.message || T.error, data.retry);  // busy or failed: the same question may work again
         }
@@ -801,7 +813,8 @@
       if (!res.ok) {
         var retry = res.status >= 500 || res.status === 429;  // busy or failed, not a question to change
         return res.json().then(function (j) {
-          onEvent("error", { message: (j && j.error && j.error.message) || T.error, retry: retry });
+          var message = (j && j.error && j.error.message) || T.error;
+          onEvent("error", { message: message, retry: retry, rejected: res.status === 422 });
         }, function () { onEvent("error", { message: T.error, retry: retry }); });
       }
       var reader = res.body.getReader(), decoder = new TextDecoder(), buffer = "", ended = false;
