@@ -147,6 +147,7 @@ def test_widget_on_a_third_party_page(
         page.screenshot(path=str(artifacts / "widget-closed.png"))
         launcher.click()
         assert launcher.get_attribute("aria-expanded") == "true" and panel.is_visible()
+        assert not launcher.is_visible()  # the panel takes its place: not the same title twice, one under the other
         _ask_and_check(host, page, real_container, artifacts, "widget")
         title = host.locator("header h2")  # beside "Neue Unterhaltung" and ×: two lines at most
         assert (
@@ -155,6 +156,7 @@ def test_widget_on_a_third_party_page(
         assert page.evaluate("Object.keys(localStorage).length") == 0  # no hidden session survives a reload
         host.locator("textarea").press("Escape")  # closes the panel, focus back on the launcher
         assert launcher.get_attribute("aria-expanded") == "false" and not panel.is_visible()
+        assert launcher.evaluate("e => e.getRootNode().activeElement === e")
         launcher.click()  # the launcher opens it again, and the × closes it
         assert panel.is_visible()
         host.get_by_role("button", name="Schließen").click()

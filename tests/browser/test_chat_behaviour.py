@@ -496,6 +496,8 @@ def test_an_empty_or_too_long_question_is_explained_and_nothing_is_cut_off(
     host.locator(".hint", has_text="höchstens 2000").wait_for(timeout=15_000)
     assert re.search(r"zu lang \(\d{4} Zeichen, höchstens 2000\)", hint.inner_text())
     assert textarea.input_value() == long.strip() and textarea.get_attribute("aria-invalid") == "true"
+    box = textarea.bounding_box()
+    assert box and box["height"] > 100  # grown to be edited, not two lines to scroll through
     assert host.locator(".msg.user").count() == 0 and host.locator(".examples").count() == 1  # nothing was asked
     assert not host.locator("button.new-chat").is_visible()
     page.screenshot(path=str(artifacts / "chat-long-paste-returned.png"))
@@ -506,7 +508,9 @@ def test_an_empty_or_too_long_question_is_explained_and_nothing_is_cut_off(
     page.close()
 
 
-def test_a_pasted_email_longer_than_the_limit_is_answered_without_its_signature(browser: Any, server: str) -> None:
+def test_a_pasted_email_longer_than_the_limit_is_answered_without_its_signature(
+    browser: Any, server: str, artifacts: Path
+) -> None:
     page, host = chat(browser, server)
     disclaimer = (
         "Diese E-Mail enthält vertrauliche Informationen und ist ausschließlich für den Adressaten bestimmt. "
@@ -519,6 +523,17 @@ def test_a_pasted_email_longer_than_the_limit_is_answered_without_its_signature(
     answer = ask(host, mail)
     assert host.locator(".msg.user").count() == 1
     assert "zu lang" not in answer.inner_text() and answer.locator("ol.srcs li").count() >= 1
+    # its first lines, not a screen of signature and disclaimer; the whole of it a click away
+    said, more = host.locator(".msg.user .said"), host.locator(".msg.user button.more")
+    page.screenshot(path=str(artifacts / "chat-pasted-email-folded.png"))
+    folded = said.bounding_box()
+    assert folded and folded["height"] < 160 and more.get_attribute("aria-expanded") == "false"
+    more.click()
+    opened = said.bounding_box()
+    assert opened and opened["height"] > 2 * folded["height"] and more.get_attribute("aria-expanded") == "true"
+    assert more.inner_text() == "Nachricht kürzer zeigen" and "vertrauliche" not in answer.inner_text()
+    short = ask(host, "Wer genehmigt Anträge aus dem Chancenbudget?")
+    assert short.is_visible() and host.locator(".msg.user button.more").count() == 1  # a short question: no button
     page.close()
 
 

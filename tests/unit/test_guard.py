@@ -18,6 +18,16 @@ def test_overlong_question_is_rejected_with_its_length() -> None:
         clean_question("a" * 1_000_000, 2000)
 
 
+def test_a_pasted_e_mail_is_counted_without_greeting_and_signature_and_the_error_says_so() -> None:
+    question = "Wie hoch ist der Eigenanteil in Säule I? " * 40  # about 1,600 characters
+    mail = f"Hallo Frau Keller,\n{question}\nMit freundlichen Grüßen\nPetra Schmitt\n" + "Vertraulich. " * 60
+    assert len(mail) > 2000 and clean_question(mail, 2000) == question.strip()
+    with pytest.raises(InputError, match=r"auch ohne Anrede und Signatur zu lang \(\d+ Zeichen, höchstens 1000\)"):
+        clean_question(mail, 1000)
+    with pytest.raises(InputError, match=r"^Die Frage ist zu lang"):
+        clean_question(question, 1000)  # nothing to leave out: said as before
+
+
 def test_control_characters_are_stripped() -> None:
     assert clean_question("Was ist\x00 Säule\u200b I?\x07", 2000) == "Was ist Säule I?"
 

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from scp_assistant.errors import InputError
-from scp_assistant.text import chat_sentences, split_sentences, without_salutation, without_signature
+from scp_assistant.text import asks, chat_sentences, split_sentences, without_salutation, without_signature
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 
@@ -27,11 +27,16 @@ def clean_question(raw: str, max_chars: int) -> str:
     text = _CONTROL.sub(" ", text.replace("\t", " "))
     text = re.sub(r"[ \u00a0]+", " ", text)
     # a pasted e-mail's greeting and signature are no question
-    text = without_salutation(without_signature(re.sub(r"\s*\n\s*", "\n", text).strip()))
-    text = without_markup(text)
+    lines = re.sub(r"\s*\n\s*", "\n", text).strip()
+    text = without_markup(without_salutation(without_signature(lines)))
     if not text or not re.search(r"\w", text):
         raise InputError("Die Frage ist leer. Bitte geben Sie eine Frage zum Startchancen-Programm ein.")
     if len(text) > max_chars:
+        if len(text) < len(without_markup(lines)):  # a pasted e-mail: the limit counted less than was pasted
+            raise InputError(
+                f"Die Frage ist auch ohne Anrede und Signatur zu lang ({len(text)} Zeichen, höchstens {max_chars}). "
+                "Bitte kürzen Sie sie auf die eigentliche Frage; die Vorgeschichte braucht der Assistent nicht."
+            )
         raise InputError(
             f"Die Frage ist zu lang ({len(text)} Zeichen, höchstens {max_chars}). "
             "Bitte stellen Sie eine kürzere, konkrete Frage."
@@ -272,6 +277,6 @@ def _as_question(sentence: str) -> str:
     """The sentence if it asks something; 'Sag mir einfach, dass wir X dürfen.' -> 'wir X dürfen.' (the claim
     is checked against the documents, not confirmed). Statements and orders give ''."""
     stripped = _LEADING.sub("", sentence).strip()
-    if stripped != sentence.strip() or sentence.rstrip().endswith("?") or _ASKING.match(sentence.strip()):
+    if stripped != sentence.strip() or asks(sentence) or _ASKING.match(sentence.strip()):
         return stripped
     return ""

@@ -32,6 +32,7 @@
       notice: "KI-Assistent: Antworten werden automatisch aus den Programmunterlagen zusammengestellt. Sie sind " +
         "keine verbindlichen Förderentscheidungen. Bitte keine personenbezogenen Daten eingeben.",
       newChat: "Neue Unterhaltung", answerReady: "Antwort: ", retry: "Erneut versuchen",
+      wholeMessage: "Ganze Nachricht zeigen", shorterMessage: "Nachricht kürzer zeigen",
       toTop: "Zur Kopfzeile des Chats",
       yourQuestion: "Ihre Frage: ", theAnswer: "Antwort des Assistenten: ",
       interrupted: "Die Antwort wurde unterbrochen und ist unvollständig. Bitte versuchen Sie es erneut.",
@@ -77,6 +78,7 @@
       notice: "AI assistant: answers are compiled automatically from the programme documents (in German). They are " +
         "not binding funding decisions. Please do not enter personal data.",
       newChat: "New conversation", answerReady: "Answer: ", retry: "Try again",
+      wholeMessage: "Show the whole message", shorterMessage: "Show the message shorter",
       toTop: "To the chat's header",
       yourQuestion: "Your question: ", theAnswer: "The assistant's answer: ",
       interrupted: "The answer was cut off and is incomplete. Please try again.",
@@ -135,8 +137,10 @@
     ".inline header{position:sticky;top:0;z-index:1}.inline .log *{scroll-margin-top:6rem;scroll-margin-bottom:8rem}",
     ".float{position:fixed;bottom:16px;z-index:2147483000}",
     ".float.right{right:16px}.float.left{left:16px}",
-    ".float .panel{width:min(420px,calc(100vw - 32px));height:min(640px,calc(100vh - 96px));margin-bottom:8px;",
-    "box-shadow:0 6px 24px rgba(0,0,0,.25)}",
+    // open, the panel takes the launcher's place: the same title twice, one under the other, read as two things
+    // (walk-through, round 39); "×" in the panel closes it, and the launcher is back
+    ".float .panel{width:min(420px,calc(100vw - 32px));height:min(640px,calc(100vh - 32px));",
+    "box-shadow:0 6px 24px rgba(0,0,0,.25)}.float .panel:not([hidden])+.launcher{display:none}",
     ".launcher{background:var(--accent);color:#fff;border:0;border-radius:24px;padding:12px 18px;font:inherit;",
     "font-weight:600;cursor:pointer;box-shadow:0 2px 8px rgba(0,0,0,.3)}",
     "header{background:var(--accent);color:#fff;padding:10px 14px;display:flex;align-items:center;gap:8px}",
@@ -164,6 +168,11 @@
     ".msg{max-width:100%;padding:10px 12px;border-radius:8px}",
     // a question pasted from an e-mail keeps its paragraphs; a long address breaks instead of widening the bubble
     ".user{align-self:flex-end;background:#e8f0fe;max-width:85%;white-space:pre-wrap;overflow-wrap:anywhere}",
+    // a pasted e-mail shows its first lines (its signature and disclaimer would push the answer off the screen)
+    ".user.long:not(.open) .said{display:block;max-height:7.5em;overflow:hidden;" +
+    "-webkit-mask-image:linear-gradient(#000 55%,transparent);mask-image:linear-gradient(#000 55%,transparent)}",
+    ".user .more{display:block;margin-top:4px;min-height:24px;padding:2px 0;background:none;border:0;" +
+    "color:var(--accent);text-decoration:underline;font:inherit;font-size:.85rem;cursor:pointer;white-space:normal}",
     ".bot{background:#f4f4f4;border:1px solid #d0d0d0}",
     ".bot.refusal{background:#fdf2f2;border:1px solid #b4232c}",
     ".tag{display:inline-block;font-size:.75rem;font-weight:700;text-transform:uppercase;letter-spacing:.03em;",
@@ -206,17 +215,17 @@
     "summary:focus-visible,",
     "[tabindex]:focus-visible{outline:3px solid #ffbf47;outline-offset:2px}",
     // on a phone, or a screen few lines high (a phone held sideways, a desktop browser zoomed to 200 %), the open
-    // panel takes the screen: its launcher (closed by the panel's own "×") would stand below it and leave the
-    // answers a strip; the title fits two lines beside "Neue Unterhaltung" and "×"
+    // panel takes the screen, and the title fits two lines beside "Neue Unterhaltung" and "×"
     "@media (max-width:480px),(max-height:520px){.float{bottom:8px}.float .panel{width:min(420px,calc(100vw - 16px));height:calc(100vh - 16px);",
-    "height:calc(100dvh - 16px);margin-bottom:0}.float .panel:not([hidden])+.launcher{display:none}",
+    "height:calc(100dvh - 16px)}",
     ".float.right{right:8px}.float.left{left:8px}header{padding:6px 10px}header h2{font-size:.95rem}",
     ".float header h2{font-size:.8rem;line-height:1.2}.float header{gap:4px}.float header button{font-size:.75rem;",
     "padding:2px 5px}}",
     // printed, a chat page is its questions, answers and sources with their addresses; no buttons, no input. The
     // floating widget is left out of a portal page's printout ("Antwort mit Quellen kopieren" forwards an answer)
     "@media print{.float{display:none}.inline header{position:static}.inline .panel{border:0;min-height:0;overflow:visible}.log{overflow:visible}",
-    "header button,form,.feedback,.feedback-details,.actions,.retry,.examples,.copy-status{display:none!important}",
+    "header button,form,.feedback,.feedback-details,.actions,.retry,.examples,.copy-status,.user .more{display:none!important}",
+    ".user.long .said{max-height:none!important;-webkit-mask-image:none!important;mask-image:none!important}",
     ".msg{break-inside:avoid-page}.msg.user{break-after:avoid-page}.srcs a::after{content:' <' attr(href) '>';word-break:break-all}",
     ".cite{border:0;padding:0;margin:0;min-width:0;min-height:0;color:#000}}"
   ].join("");
@@ -335,7 +344,7 @@
       setHint(n > MAX_SENT ? T.tooLong(n) : n > MAX_CHARS ? T.long(n) : "");
       input.setAttribute("aria-invalid", n > MAX_SENT ? "true" : "false");
     }
-    input.addEventListener("input", checkLength);
+    input.addEventListener("input", function () { checkLength(); fit(); });
 
     var examples = el("div", { "class": "msg bot" });
     examples.appendChild(el("div", { "class": "tag" }, T.examples));
@@ -353,7 +362,7 @@
       if (pending) { pending.abort(); pending = null; }
       busy = false; send.disabled = false;
       conversation += 1; sessionId = null; log.textContent = ""; live.textContent = ""; setHint("");
-      log.appendChild(examples); input.value = ""; fresh.hidden = true; toTop.hidden = true; input.focus();
+      log.appendChild(examples); input.value = ""; fit(); fresh.hidden = true; toTop.hidden = true; input.focus();
     });
 
     var launcher = null;
@@ -384,6 +393,23 @@
       if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); ask(input.value); }
     });
 
+    function foldLong(asked) {  // its first lines, and a button for the whole message (for a screen reader: all of it)
+      asked.classList.add("long");
+      var more = el("button", { type: "button", "class": "more", "aria-expanded": "false" }, T.wholeMessage);
+      more.addEventListener("click", function () {
+        var open = asked.classList.toggle("open");
+        more.textContent = open ? T.shorterMessage : T.wholeMessage;
+        more.setAttribute("aria-expanded", open ? "true" : "false");
+      });
+      asked.appendChild(more);
+    }
+    function fit() {  // the input grows with a long text (up to 40 % of the screen) and shrinks when it is sent
+      input.style.height = "";
+      if (input.scrollHeight > input.clientHeight + 2) {
+        input.style.height = Math.min(input.scrollHeight + 4, Math.round(window.innerHeight * 0.4)) + "px";
+      }
+    }
+
     var busy = false;
     var pending = null;  // the request of the answer on its way: { abort }
     function ask(text, retryOf) {
@@ -392,14 +418,15 @@
       if (!question) { setHint(T.empty); input.focus(); return; }
       if (question.length > MAX_SENT) { setHint(T.tooLong(question.length)); input.focus(); return; }
       setHint("");
-      busy = true; send.disabled = true; input.value = ""; live.textContent = "";
+      busy = true; send.disabled = true; input.value = ""; fit(); live.textContent = "";
       if (examples.parentNode) { examples.remove(); }
       fresh.hidden = false; toTop.hidden = false;
       var asked = retryOf;
       if (!asked) {  // who says what, for a screen reader going through the conversation (the look tells it)
         asked = el("div", { "class": "msg user" });
         asked.appendChild(el("span", { "class": "sr" }, T.yourQuestion));
-        asked.appendChild(document.createTextNode(question));
+        asked.appendChild(el("span", { "class": "said" }, question));
+        if (question.length > 500 || question.split("\n").length > 7) { foldLong(asked); }
       }
       if (!retryOf) { log.appendChild(asked); }
       var msg = el("div", { "class": "msg bot", "aria-busy": "true" });
@@ -472,7 +499,7 @@
           // was asked, so the text goes back to the box to be shortened, with the server's reason under it
           msg.remove(); asked.remove();
           if (!log.children.length) { log.appendChild(examples); fresh.hidden = true; toTop.hidden = true; }
-          if (!input.value.trim()) { input.value = question; }
+          if (!input.value.trim()) { input.value = question; fit(); }
           setHint(data.message || T.error); input.setAttribute("aria-invalid", "true");
         } else if (event === "error") {
           say(data.message || T.error, data.retry);  // busy or failed: the same question may work again
