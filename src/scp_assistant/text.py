@@ -100,6 +100,29 @@ def chat_sentences(text: str, dashes: bool = False) -> list[str]:
     return [p.strip() for p in pieces if p.strip()]
 
 
+_ASKS = re.compile(r"\?\W*$")
+# sentences of a message beyond which it is a pasted e-mail or letter: background, then what it asks
+LETTER_SENTENCES = 3
+
+
+def asks(sentence: str) -> bool:
+    """Does the sentence ask ("…?", "…?!", "…?“")?"""
+    return bool(_ASKS.search(sentence))
+
+
+def asked_in(text: str) -> str:
+    """What a message asks: of a message of more than ``LETTER_SENTENCES`` sentences (of three words or more), its
+    question sentences, each with the sentence before it, if it has any ("Vielen Dank für das Gespräch am Dienstag.
+    … Im Rat kam die Frage auf. Wie hoch ist der Eigenanteil …?"); any other text whole. The sentence before is
+    what a question points back to ("Die Kosten liegen bei 80.000 €. Ist das förderfähig?") or what a polite closing
+    asks about ("Wie hoch der Eigenanteil ist, ist uns unklar. Können Sie uns helfen?")."""
+    parts = [p for p in chat_sentences(text) if len(p.split()) >= 3]
+    if len(parts) <= LETTER_SENTENCES:
+        return text
+    kept = {j for i, p in enumerate(parts) if asks(p) for j in (i - 1, i) if j >= 0}
+    return " ".join(parts[i] for i in sorted(kept)) if kept else text
+
+
 def split_sentences(text: str) -> list[str]:
     text = " ".join(text.split())
     if not text:

@@ -351,3 +351,36 @@ def test_an_english_question_word_is_no_focus_term_of_the_question() -> None:
         query = features.query(question, kind)
         assert "evaluation" in query.focus
         assert not {"datum", "hoh"} & query.focus, query.focus
+
+
+def test_a_sentence_that_points_back_is_marked_as_one() -> None:
+    grant = _chunk(
+        "vg", "Verbandsgemeinde", "Sie dient der Finanzierung von Personalkosten für multiprofessionelle Teams."
+    )
+    plain = _chunk("land", "Land", "Säule III finanziert Personal für multiprofessionelle Teams.")
+    features = _extractor(grant, plain)
+    question = "Was finanziert Säule III?"
+    assert _unit_value(features, "leans_back", question, "what", grant) == 1.0
+    assert _unit_value(features, "leans_back", question, "what", plain) == 0.0
+
+
+def test_a_unit_about_a_place_is_marked_when_the_question_names_none() -> None:
+    text = "Das Trägerbudget der Stadt Worms beläuft sich auf 180.000 € im Jahr."
+    worms = Chunk(
+        "worms", "worms::000", "Mittel für Worms", "Stadt Worms", "", "", "kommune", "Worms, RLP", "", None, text
+    )
+    land = _chunk("land", "Land", "Das Trägerbudget ist das Chancenbudget des Schulträgers.")
+    features = _extractor(worms, land)
+    assert _unit_value(features, "place_unasked", "Was ist das Trägerbudget?", "what", worms) == 1.0
+    assert _unit_value(features, "place_unasked", "Was ist das Trägerbudget?", "what", land) == 0.0
+    # asked about Worms, its unit is what was asked for
+    assert _unit_value(features, "place_unasked", "Wie hoch ist das Trägerbudget in Worms?", "amount", worms) == 0.0
+
+
+def test_the_names_of_a_pasted_letter_are_those_of_what_it_asks_not_of_its_background() -> None:
+    features = _extractor(_chunk("land", "Land", "In Säule I tragen die Schulträger einen Eigenanteil von 30 %."))
+    letter = (
+        "Vielen Dank für das Gespräch am Dienstag. Unser Elternbeirat fragt nach den Baumaßnahmen. Wir wollen den "
+        "Schulhof entsiegeln. Im Rat kam eine Frage auf. Wie hoch ist der Eigenanteil in Säule I?"
+    )
+    assert not {"dienstag", "elternbeirat", "schulhof"} & set(features.query(letter, "amount").names)

@@ -54,12 +54,15 @@ def test_a_sentence_that_points_back_comes_with_its_antecedent_or_not_at_all() -
 
 
 def test_a_sentence_points_back_by_its_first_word_or_a_pointing_adverb_right_after_its_subject() -> None:
-    from scp_assistant.answer.reading import leans_on_previous
+    from scp_assistant.learn.unit_text import leans_on_previous
 
     assert leans_on_previous("Die Stadt trägt dabei einen Eigenanteil von 30 %, das sind rund 5,04 Mio. €.")
     assert leans_on_previous("Sie dient der Finanzierung von Personalkosten.")
     assert leans_on_previous("Die Förderung für Kaisersesch in Säule II stammt aus diesem Trägerbudget.")
     assert leans_on_previous("Auch das Evaluationskonzept ist an diesen drei Ebenen ausgerichtet.")
+    assert leans_on_previous("Für dasselbe Schuljahr 2024/25 erhielt die Verbandsgemeinde 54.762,70 €.")
+    assert leans_on_previous("Dasselbe gilt für berufsbildende Schulen.")
+    assert not leans_on_previous("Für Säule II gelten dieselben Regeln wie für Säule I.")  # names it after
     assert not leans_on_previous("Nach dieser FAQ sind Aufgaben der Kernverwaltung ausgeschlossen.")  # the source
     assert not leans_on_previous("Die Stadt Mainz erhält über zehn Jahre rund 16,8 Mio. €.")
     for ahead in ("Das Budget dient dazu, Schulen zu stärken.", "Die Schulen erhalten in diesem Jahr 5 Mio. €."):
@@ -79,8 +82,8 @@ def test_a_list_whose_lead_in_points_back_comes_with_the_sentence_before_it() ->
 
 def test_a_refusal_never_quotes_a_sentence_that_leans_on_the_one_before() -> None:
     from scp_assistant.answer.prepared import Prepared
-    from scp_assistant.answer.reading import leans_on_previous
     from scp_assistant.answer.service import AnswerService
+    from scp_assistant.learn.unit_text import leans_on_previous
 
     assert leans_on_previous("Sie dient der Finanzierung von Personalkosten für multiprofessionelle Teams.")
     assert leans_on_previous("Damit liegt die Ausgestaltung bei ihnen.")

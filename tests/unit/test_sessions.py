@@ -204,13 +204,16 @@ def test_a_turn_that_points_at_nothing_is_asked_for_its_topic_even_when_the_answ
     for declines in (False, True):
         stage = _Saying(fake_container.answer_service, "not_covered" if declines else "")
         chat = ChatService(stage, MemorySessionStore(), fake_container.feedback_store, 2000, resolver)
-        for question in ("Und wer finanziert das?", "Und bis wann?"):
+        # nothing but what it asks ("Bis wann?" first, after a reload) is asked for its topic too, not called off-topic
+        for question in ("Und wer finanziert das?", "Und bis wann?", "Bis wann?", "Wie viel genau?"):
             reply = chat.ask(question)
             assert reply.answer.refusal_reason == "needs_context", question
             assert reply.answer.citations == [] and reply.answer.retrieved == [] and reply.answer.notice is None
         events = list(chat.stream("Und wer finanziert das?"))
         assert events[0][1]["refusal_reason"] == "needs_context" and events[0][1]["retrieved"] == []
         assert stage.asked == []  # no search for a guess
+        # a first turn that is a question of its own is no orphan: "Wer sind Sie?" is searched (and declined)
+        assert chat.ask("Wer sind Sie?").answer.refusal_reason != "needs_context"
         for question in ("Und wer genehmigt das Chancenbudget?", "wer genehmigt das chancenbudget?"):
             answer = chat.ask(question).answer
             assert answer.refused == declines and answer.refusal_reason == ("not_covered" if declines else None)
@@ -300,3 +303,22 @@ def test_a_turn_with_words_of_its_own_that_the_answer_stage_declines_as_off_topi
     chat = fake_container.chat_service
     first = chat.ask(asked)
     assert chat.ask(vat, first.session_id).answer.refusal_reason == "out_of_scope"
+
+
+def test_a_follow_up_to_a_pasted_e_mail_carries_what_it_asked_not_its_background(fake_container: Container) -> None:
+    """ "Und für Säule II?" after a pasted letter was searched as the whole letter again (12 lines of "Gesucht
+    wurde: Vielen Dank für das freundliche Gespräch …", walk-through of round 39)."""
+    chat = ChatService(
+        fake_container.answer_service, MemorySessionStore(), fake_container.feedback_store, 4000,
+        fake_container.resolver_with(None),
+    )  # fmt: skip
+    letter = (
+        "Sehr geehrte Frau Keller, vielen Dank für das freundliche Gespräch am Dienstag. Unser Schulelternbeirat "
+        "fragt inzwischen sehr konkret nach den Baumaßnahmen. Wir möchten den Mehrzweckraum zu einem Lernatelier "
+        "umbauen. Im Gemeinderat kam nun eine Frage auf. Wie hoch ist der Eigenanteil, den die Verbandsgemeinde bei "
+        "Säule I tragen muss?\n\nMit freundlichen Grüßen\nSabine Hoffmann"
+    )
+    first = chat.ask(letter)
+    searched = chat.ask("Und für Säule II?", first.session_id).rewritten_question
+    assert "Eigenanteil" in searched and "Säule II" in searched
+    assert "Gespräch" not in searched and "Lernatelier" not in searched

@@ -22,7 +22,7 @@ from scp_assistant.models import Chunk, ScoredChunk
 from scp_assistant.retrieve.bm25 import BM25Index, within_one_edit
 from scp_assistant.retrieve.hybrid import dense_z
 from scp_assistant.retrieve.places import PlaceNames
-from scp_assistant.text import STOPWORDS, WRITTEN_AS_SYMBOL, fold, stem, words
+from scp_assistant.text import STOPWORDS, WRITTEN_AS_SYMBOL, asked_in, fold, stem, words
 
 GLOSSARY = tuple(
     """
@@ -156,12 +156,13 @@ class EvidenceJudge:
         q_terms = [t for t in self._bm25.query_terms(question) if self._bm25.idf(t) > 0]
         total = sum(self._bm25.idf(t) for t in q_terms)
         coverage = sum(self._bm25.idf(t) for t in q_terms if t in p_terms) / total if total else 0.0
-        nums = re.findall(r"\d+(?:[.,/]\d+)*", question)
+        nums = re.findall(r"\d+(?:[.,/]\d+)*", asked_in(question))  # not the dates and sums of a letter's background
         p_nums = set(re.findall(r"\d+(?:[.,/]\d+)*", passages))
         missing_numbers = [n for n in nums if n not in p_nums and not (len(n) == 1 and n in "123456789")]
         z = dense_z(ranked)
         dense = max((z[c.chunk.chunk_id] for c in top), default=0.0)
-        unknown = [] if english else self.unknown_nouns(without_purpose(question))
+        # of a pasted e-mail, the nouns of what it asks: "Gespräch am Dienstag" is background
+        unknown = [] if english else self.unknown_nouns(without_purpose(asked_in(question)))
         passage_words = " " + " ".join(self._passage(c.chunk)[1] for c in top) + " "
         unresolved = [u for u in unknown if not _resolved(u, passage_words)]
         foreign = [u for u in unresolved if not self.resolved_in_corpus(u)]

@@ -16,12 +16,12 @@ from functools import lru_cache
 
 import numpy as np
 
-from scp_assistant.answer.reading import unit_leans_on_previous
 from scp_assistant.answer.scoring import Scored
 from scp_assistant.learn.candidates import UnitCandidate
 from scp_assistant.learn.model import SelectionParams
 from scp_assistant.learn.question import asks_yes_or_no, question_kind
 from scp_assistant.learn.unit_facts import UNIT_FEATURES
+from scp_assistant.learn.unit_text import unit_leans_on_previous
 from scp_assistant.text import analyze, is_editorial_note
 
 _OWN = UNIT_FEATURES.index("cov_unit")

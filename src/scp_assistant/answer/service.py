@@ -20,7 +20,7 @@ from scp_assistant.answer.evidence import Evidence, EvidenceJudge
 from scp_assistant.answer.guard import clean_question, screen
 from scp_assistant.answer.prepared import Prepared, answered, finish, split_for_stream
 from scp_assistant.answer.provenance import SourceDescriptions, with_source_line
-from scp_assistant.answer.reading import unit_leans_on_previous, without_verdict
+from scp_assistant.answer.reading import without_verdict
 from scp_assistant.answer.scoring import UnitScorer, check_models, missing_words, score
 from scp_assistant.answer.select import select
 from scp_assistant.document_words import as_documents_write
@@ -29,6 +29,7 @@ from scp_assistant.learn.candidates import UnitCandidate
 from scp_assistant.learn.model import Models
 from scp_assistant.learn.question import asks_yes_or_no
 from scp_assistant.learn.unit_facts import UNIT_FEATURES
+from scp_assistant.learn.unit_text import unit_leans_on_previous
 from scp_assistant.models import Answer, Chunk, Citation, RefusalReason, RetrievedRef, ScoredChunk
 from scp_assistant.retrieve.hybrid import Filters, HybridRetriever
 from scp_assistant.retrieve.spelling import SpellingCorrector

@@ -22,6 +22,7 @@ from scp_assistant.feedback.redact import without_contacts
 from scp_assistant.feedback.store import AnswerRecord, FeedbackRecord, FeedbackStore, Rating
 from scp_assistant.models import Answer
 from scp_assistant.retrieve.hybrid import Filters
+from scp_assistant.text import asked_in
 
 log = logging.getLogger(__name__)
 
@@ -91,8 +92,9 @@ class ChatService:
         # it was searched as "… (Betrag)", walk-through of round 37)
         off_topic = lends_no_topic(answer)
         # a session is kept in the database for its idle time: no contact details of a pasted e-mail in it either,
-        # nor a marker in their place that the next question would take for its topic
-        self._sessions.record(session, without_contacts(text), without_contacts(standalone), off_topic)
+        # nor a marker in their place that the next question would take for its topic. Of a pasted e-mail the next
+        # turn carries what it asked, not its background ("Und für Säule II?" after a letter on the Eigenanteil)
+        self._sessions.record(session, without_contacts(text), without_contacts(asked_in(standalone)), off_topic)
         answer_id = answer_id or uuid.uuid4().hex
         searched = standalone if " ".join(standalone.split()) != " ".join(text.split()) else ""
         self._feedback.record_answer(

@@ -2,11 +2,10 @@
 
 A turn such as "Und in Säule III?", "Bis wann?" or "Gilt das auch für BBS?" only makes sense with the previous
 question; "Welche Berufsgruppen darf ich in Säule III einstellen?" stands alone even in a session. The decision
-comes from a small learned model (``learn/``; features below, trained on conversation sets by
-``scp-assistant eval train``). A dependent turn gets the previous turn's topic as whole phrases ("Säule I",
-"Trägerbudget", "Worms"); what the new turn names replaces what it changes (Säule II -> Säule III keeps
-"Trägerbudget" and swaps the pillar). A turn that is out of scope or adversarial on its own is never combined
-with the session: it is searched (and refused) as written.
+comes from a small learned model (``learn/``; features below, trained on conversation sets by ``scp-assistant eval
+train``). A dependent turn gets the previous turn's topic as whole phrases ("Säule I", "Trägerbudget", "Worms");
+what the new turn names replaces what it changes (Säule II -> Säule III keeps "Trägerbudget" and swaps the pillar).
+A turn out of scope or adversarial on its own is never combined with the session: it is refused as written.
 """
 
 from __future__ import annotations
@@ -22,6 +21,7 @@ from scp_assistant.conversation.sessions import Turn
 from scp_assistant.conversation.topic_phrases import TopicPhrases
 from scp_assistant.conversation.turn_words import (
     CONNECTOR,
+    ONLY_ASKS,
     PILLAR,
     PLACE_NAME_WORDS,
     POINTING,
@@ -40,7 +40,7 @@ from scp_assistant.document_words import as_documents_write
 from scp_assistant.learn.model import LinearModel
 from scp_assistant.learn.question import split_carried
 from scp_assistant.retrieve.bm25 import BM25Index
-from scp_assistant.text import fold
+from scp_assistant.text import asks, fold
 
 FOLLOWUP_FEATURES = (
     "content_words", "short", "connector", "pronoun", "question_word", "own_topics", "own_specific",
@@ -110,7 +110,7 @@ class FollowupResolver:
             "slot_only": float(bool(own) and not topics),
             "overlap_previous": sum(fold(p.text) in before_text for p in own) / len(own) if own else 0.0,
             "previous_topics": min(len(before), 6) / 6,
-            "ends_question": float(question.rstrip().endswith("?")),
+            "ends_question": float(asks(question)),
             "bias_free": 1.0,
         }
         return np.fromiter((values[n] for n in FOLLOWUP_FEATURES), dtype=np.float64, count=len(FOLLOWUP_FEATURES))
@@ -124,12 +124,12 @@ class FollowupResolver:
 
     # ---- resolution -----------------------------------------------------------------------------
     def points_back(self, question: str) -> bool:
-        """Does a question only make sense after another one: it opens with "und/aber/auch …" or points back
-        ("das", "dort") with at most two words of its own, all of them words the documents use ("Und wer genehmigt
-        das?", "Gilt das auch für BBS?"; not "Wie ist das Wetter?")?"""
+        """Does a question only make sense after another one: it opens with "und/aber/auch …", points back ("das",
+        "dort") or asks only ("Bis wann?"), with at most two words of its own, all of them words the documents use
+        ("Und wer genehmigt das?", "Gilt das auch für BBS?"; not "Wie ist das Wetter?")?"""
         words = content_words(question)
         own = [w for w in words if not QUESTION_WORD.fullmatch(w) and not POINTING.fullmatch(w)]
-        opens = bool(CONNECTOR.search(question.strip()))
+        opens = bool(CONNECTOR.search(question.strip()) or ONLY_ASKS.match(question))
         points = bool(POINTS_BACK.search(self._topics.truecased(question))) and len(question.split()) <= 5
         return (opens or points) and len(own) <= 2 and all(self._topics.indexed(w) for w in own)
 

@@ -49,6 +49,11 @@ class QueryTerms:
     # unit that says "berufsbildende Schulen" covers the "BBS" of the question
     focus_alternatives: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
+    def coverage(self, terms: frozenset[str]) -> float:
+        """The share of the question's weight (IDF) that ``terms`` hold."""
+        total = sum(self.weights.values())
+        return sum(w for t, w in self.weights.items() if t in terms) / total if total else 0.0
+
     def focus_covered(self, terms: frozenset[str]) -> int:
         """How many focus terms ``terms`` contain, in their own or the documents' words."""
         return sum(1 for t in self.focus if t in terms or self.focus_alternatives.get(t, frozenset()) & terms)

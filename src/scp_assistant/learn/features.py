@@ -1,13 +1,9 @@
-"""Features of the unit model: how well an answer unit answers a question (the refusal model's features, which
-build on the unit model's scores, are in ``question_features.py``).
-
-A unit is a sentence, a list, a list item or an FAQ answer from a retrieved passage (built by
-``answer/units.py``). Its features say what the pipeline knows about it: lexical coverage of the question's
-terms (IDF-weighted, in the unit, its context and its passage), the question's rare terms and names, whether
-it carries what the question asks for (an amount, a date, a body, a yes or no), retrieval ranks and
-similarity, its form and its source. Everything here is computed from the question, the unit and the index
-statistics; the weights come from data (``scp-assistant eval train``).
-"""
+"""Features of the unit model: how well an answer unit (a sentence, list, list item or FAQ answer of a retrieved
+passage, built by ``answer/units.py``) answers a question. They say what the pipeline knows of it: lexical coverage of
+the question's terms (IDF-weighted; in the unit, its context, its passage), the question's rare terms and names,
+whether it carries what is asked for (an amount, a date, a body, a yes or no), retrieval ranks and similarity, its
+form and its source. The weights come from data (``scp-assistant eval train``); the refusal model's features, built
+on the unit model's scores, are in ``question_features.py``."""
 
 from __future__ import annotations
 
@@ -33,12 +29,13 @@ from scp_assistant.learn.unit_text import (
     VERDICT,
     dangling,
     has_count,
+    unit_leans_on_previous,
 )
 from scp_assistant.models import DOC_TYPES, Chunk
 from scp_assistant.retrieve.bm25 import BM25Index
 from scp_assistant.retrieve.glossary import expansion, spelled_out
 from scp_assistant.retrieve.places import CorpusPlaces, with_aliases
-from scp_assistant.text import STOPWORDS, figures, fold, is_editorial_note, stem, words
+from scp_assistant.text import STOPWORDS, asked_in, figures, fold, is_editorial_note, stem, words
 
 _INDEX = {name: i for i, name in enumerate(UNIT_FEATURES)}
 
@@ -105,13 +102,13 @@ class FeatureExtractor:
         weights = {t: self._bm25.idf(t) * w for t, w in sorted(weighted.items()) if self._bm25.idf(t) > 0}
         # who is asking ("wir als Verbandsgemeinde", "unsere Grundschule") is no name or focus of the question:
         # the documents never name the asker, and a missing "Verbandsgemeinde" is no sign that they lack the answer
-        topic = ASKER.sub(" ", text)
+        topic = ASKER.sub(" ", asked_in(text))  # of a pasted e-mail, what it asks: not its background's names
         own = [t for t in self._bm25.query_terms(topic) if self._bm25.idf(t) > 0]
         alternatives = self._alternatives(topic, own)
         focus = frozenset(sorted(alternatives, key=lambda t: (-self._bm25.idf(t), t))[:3])
         alternatives = {t: alternatives[t] for t in sorted(focus) if alternatives[t]}
         names = tuple(dict.fromkeys(spelled_out(fold(m)) for m in NAME.findall(topic) if self._specific(m)))
-        numbers = figures(text)
+        numbers = figures(asked_in(text))
         places = self._places.named_in(f"{text} {carried}")  # "die Stadt" of a follow-up: the last place
         cited = attribution(f"{text} {carried}")
         common = len(self._bm25.chunks) // 10  # "laut ism für die Schulen": "Schulen" names no source
@@ -193,11 +190,6 @@ class FeatureExtractor:
         # summed in a fixed order: a set's order changes between processes, and the sum's last bits with it
         return sum(min(self._bm25.idf(t), 6.0) for t in sorted(terms)) / len(terms) / 6.0
 
-    @staticmethod
-    def _coverage(q: QueryTerms, terms: frozenset[str]) -> float:
-        total = sum(q.weights.values())
-        return sum(w for t, w in q.weights.items() if t in terms) / total if total else 0.0
-
     def _static(self, cand: UnitCandidate) -> UnitFacts:
         """What a unit is, whatever the question: computed once per unit and kept."""
         key = (cand.chunk.chunk_id, cand.kind, cand.text, cand.parent, cand.context)
@@ -228,6 +220,7 @@ class FeatureExtractor:
             "fragment": float(dangling(cand.text)),
             "editorial": float(is_editorial_note(cand.text)),
             "slide": float(chunk.page is not None),
+            "leans_back": float(unit_leans_on_previous(cand.kind, cand.text)),
             "mean_idf": self._mean_idf(own),
             **{f"kind_{k}": float(cand.kind == k) for k in UNIT_KINDS},
             **{f"source_{t}": float(chunk.doc_type == t) for t in DOC_TYPES},
@@ -249,6 +242,7 @@ class FeatureExtractor:
             count=has_count(text),
             about=self._source_terms(chunk),
             day=bool(DAY.search(text)),
+            places=self._places.named_in(f"{text} {cand.context}"),
             span=bool(SPAN.search(text)),
         )
         if len(self._facts) < 500_000:
@@ -260,10 +254,10 @@ class FeatureExtractor:
         fixed = f.fixed
         missing = sum(1 for n in q.names if n not in f.folded)
         values = {
-            "cov_unit": self._coverage(q, f.own),
-            "cov_context": self._coverage(q, f.around),
-            "cov_passage": self._coverage(q, f.passage),
-            "cov_heading": self._coverage(q, f.head),
+            "cov_unit": q.coverage(f.own),
+            "cov_context": q.coverage(f.around),
+            "cov_passage": q.coverage(f.passage),
+            "cov_heading": q.coverage(f.head),
             "focus_unit": q.focus_covered(f.near) / len(q.focus) if q.focus else 0.0,
             "focus_passage": q.focus_covered(f.passage) / len(q.focus) if q.focus else 0.0,
             "names_missing": missing / len(q.names) if q.names else 0.0,
@@ -293,6 +287,7 @@ class FeatureExtractor:
             # unit's document that source?
             "source_named": float(bool(q.sources & f.about)),
             "source_other": float(bool(q.sources) and not q.sources & f.about),
+            "place_unasked": float(not q.places and bool(f.places)),
         }
         row = f.vector.copy()  # what the unit is, then what it is for this question
         for name, value in values.items():

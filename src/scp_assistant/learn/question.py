@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from scp_assistant.text import chat_sentences, figures
+from scp_assistant.text import asks, chat_sentences, figures
 
 KINDS = ("who", "where", "amount", "count", "when", "yesno", "which", "how", "why", "what")
 
@@ -112,7 +112,7 @@ def asking_text(text: str) -> str:
     """The question of a message from its first question sentence on: "Unser Team hat keinen Platz. Können wir
     Arbeitsplätze aus Säule I bezahlen?" asks yes or no; the statement before only sets the scene."""
     sentences = chat_sentences(text)
-    first = next((i for i, s in enumerate(sentences) if s.rstrip(" !\"“”'").endswith("?")), 0)
+    first = next((i for i, s in enumerate(sentences) if asks(s)), 0)
     return " ".join(sentences[first:]) if first else text.strip()
 
 
@@ -135,7 +135,7 @@ def split_parts(text: str, is_place: Callable[[str], bool] | None = None) -> tup
     "und" ("Mainz und Worms", "in Hessen und in Niedersachsen") are parts only when ``is_place`` knows both as places:
     "Schulen und Kitas" is one subject."""
     sentences = [s.strip() for s in re.split(r"(?<=\?)\s+", text.strip()) if s.strip()]
-    asked = [s for s in sentences if s.endswith("?")] or sentences
+    asked = [s for s in sentences if asks(s)] or sentences
     parts: list[str] = []
     for sentence in asked:
         clauses = [c.strip(" ,–-") for c in _CLAUSE_SPLIT.split(sentence) if c and c.strip(" ,–-")]

@@ -13,6 +13,11 @@ NAME = re.compile(r"(?<!^)(?<![.?!:]\s)\b([A-ZÄÖÜ][a-zäöüß]+(?:-[A-ZÄÖ�
 ASKER = re.compile(
     r"\b(?:[Uu]nser(?:e[mnrs]?)?|[Uu]nsre[mnrs]?|(?:[Ww]ir|[Uu]ns)\s+als)\s+(?:[a-zäöüß][\wäöüß-]*\s+)?"
     r"[A-ZÄÖÜ][\wÄÖÜäöüß-]*"
+    # the body in the role the question is about ("den die Verbandsgemeinde als Schulträger tragen muss"): the role
+    # stays a word of the question, a name stays ("die Stadt Worms als Schulträger"), and so does another role ("die
+    # AWO als Träger von Schulsozialarbeit")
+    r"|\b(?:[Dd]ie|[Dd]er|[Dd]en|[Dd]em|[Ee]ine[mnr]?|[Ee]in)\s+[A-ZÄÖÜ][\wÄÖÜäöüß-]*"
+    r"(?=\s+als\s+(?:zuständige[mnr]?\s+)?Schulträger)"
 )
 
 

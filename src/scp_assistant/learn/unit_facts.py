@@ -18,7 +18,7 @@ UNIT_FEATURES = (
     "asks_yesno_has_verdict", "asks_where_has_place", "dense_z", "passage_rank_inv", "bm25_rank_inv", "dense_rank_inv",
     "log_chars", "short", "first_unit", "position", "heading_like", "lead_paragraph", "meta_words", "ends_colon",
     "region_match", "region_conflict", "fragment", "editorial", "slide", "novelty", "neighbor_cov", "mean_idf",
-    "source_named", "source_other",
+    "source_named", "source_other", "leans_back", "place_unasked",
     *(f"kind_{k}" for k in UNIT_KINDS), *(f"source_{t}" for t in DOC_TYPES),
 )  # fmt: skip
 
@@ -40,6 +40,7 @@ class UnitFacts:
     count: bool  # a figure that can answer "wie viele" (not a year, a date or "ein")
     about: frozenset[str]  # what its document says about itself (title, publisher, type, lead paragraph)
     day: bool  # a date to the day ("18.06.", "4. Juni 2024")
+    places: frozenset[str]  # the places its text or heading names
     span: bool  # a span of time ("auf zehn Jahre angelegt", "2024 bis 2034", "befristet")
 
 

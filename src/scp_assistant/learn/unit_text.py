@@ -1,6 +1,6 @@
 """What the text of an answer unit holds, as plain patterns: an amount, a date, a count, a body, a verdict, words
-about the document itself, a sentence cut off mid-phrase. Used by the unit features (``learn/features.py``) and
-by the reader of passages (``answer/units.py``)."""
+about the document itself, a sentence cut off mid-phrase or one that points back to the sentence before it. Used by
+the unit features (``learn/features.py``) and by the reader and selection of units (``answer/``)."""
 
 from __future__ import annotations
 
@@ -91,3 +91,38 @@ DANGLING = re.compile(
 def dangling(text: str) -> bool:
     """Does the text stop mid-phrase ("Das zusätzliche Personal soll", "Anträge vornehmlich für")?"""
     return bool(DANGLING.search(text.strip()))
+
+
+_ANAPHOR = re.compile(
+    r"(Sie|Er|Dies|Diese[rsmn]?|Damit|Dabei|Dafür|Dazu|Daher|Deshalb|Darüber|Demnach|Dadurch|Hierfür|Hierzu|"
+    r"Außerdem|Zudem|Ebenso|Dasselbe|Dieselbe[n]?|Gleiches)\b(?!-)"
+)
+
+
+def leans_on_previous(text: str) -> bool:
+    """Does the sentence (or a list's lead-in) point back to the one before it: by its first word ("Sie dient der
+    Finanzierung …", "Damit liegt …"), by a pointing adverb right after its subject ("Die Stadt trägt dabei …") or
+    by "diese" before a noun ("stammt aus diesem Trägerbudget")? ("Es gibt …", "dient dazu, …", "in diesem Jahr"
+    do not.)"""
+    first = text.strip().split("\n", 1)[0]
+    return bool(_ANAPHOR.match(first) or _EARLY_POINTER.match(first) or _THIS_ONE.search(first))
+
+
+def unit_leans_on_previous(kind: str, text: str) -> bool:
+    """A sentence, or a list by its lead-in ("Sie verteilen sich so auf die Schularten: …"), that points back: it is
+    shown with the sentence before it or not at all (items and FAQ answers stand on their own)."""
+    return kind in ("sentence", "list") and leans_on_previous(text)
+
+
+# "diese" before a noun the sentence before named ("stammt aus diesem Trägerbudget", "Zu diesen Netzwerken gehören …");
+# the source itself ("laut dieser Seite", "nach dieser FAQ") is named by the citation, and "in diesem Jahr" is a date
+_THIS_ONE = re.compile(
+    r"\bdiese[mnrs]?\s+(?:[a-zäöüß]+\s+)?"
+    r"(?!(?:Seite|FAQ|Mitteilung|Meldung|Zusammenfassung|Pressemitteilung|Übersicht|Jahr|Schuljahr|Woche|Monat|Zeit)\b)"
+    r"[A-ZÄÖÜ]"
+    # "Für dasselbe Schuljahr erhielt …": the one named before ("dieselben Regeln wie für …" names it after)
+    r"|\b(?:das|der|die|den|dem)selben?\s+[A-ZÄÖÜ][\wäöüß-]*\b(?!\s+wie\b)"
+)
+# a pointing adverb among the first words: "Die Stadt trägt dabei einen Eigenanteil von 30 %" (of what, which town?);
+# not one that points ahead ("Das Budget dient dazu, …", "Der Schulträger sorgt dafür, dass …")
+_EARLY_POINTER = re.compile(r"(?:[\wÄÖÜäöüß.-]+\s+){1,3}(dabei|damit|dafür|dazu|hierfür|hierzu|davon)\b(?!\s*,)")

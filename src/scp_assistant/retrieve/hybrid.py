@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import re
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ from scp_assistant.models import Chunk, ScoredChunk
 from scp_assistant.retrieve.bm25 import BM25Index
 from scp_assistant.retrieve.compounds import Lexicon
 from scp_assistant.settings import RetrieveSettings
-from scp_assistant.text import chat_sentences
+from scp_assistant.text import LETTER_SENTENCES, asks, chat_sentences
 
 log = logging.getLogger(__name__)
 
@@ -181,8 +180,7 @@ class _Run:
     sparse: list[tuple[Chunk, float]]
 
 
-SEARCHED_SENTENCES = 3  # the sentences of a question searched on their own, at most
-_ASKS = re.compile(r"\?\W*$")  # a sentence that asks: "…?", "…?!", "…?“"
+SEARCHED_SENTENCES = LETTER_SENTENCES  # the sentences of a question searched on their own, at most
 
 
 def sentences(query: str, limit: int = SEARCHED_SENTENCES) -> list[str]:
@@ -195,7 +193,7 @@ def _searched(pieces: Sequence[str], limit: int = SEARCHED_SENTENCES) -> list[st
     """In a message of more sentences than searched (a pasted e-mail), its questions, even one: "Können wir … über
     Säule III finanzieren?" after four sentences of background, which the search of the whole message covers."""
     parts = [p for p in pieces if len(p.split()) >= 3]
-    asks = [p for p in parts if _ASKS.search(p)]
-    if len(parts) > limit and asks:
-        return asks[:limit]
+    asking = [p for p in parts if asks(p)]
+    if len(parts) > limit and asking:
+        return asking[:limit]
     return parts[:limit] if len(parts) > 1 else []

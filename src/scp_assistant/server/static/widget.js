@@ -15,7 +15,7 @@
   var ACCENT = /^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/.test(cfg.accent || "") ? cfg.accent : "#005a9c";  // as documented
   var MAX_CHARS = Number(cfg.maxChars) > 0 ? Number(cfg.maxChars) : 2000;  // the server's default limit
   // what may be sent: the server counts a pasted e-mail without its greeting and signature, so a longer paste may
-  // still fit; it says so when it does not, and the text comes back to the box (well within the request size limit)
+  // still fit; it says so when it does not (or when the request is too large), and the text comes back to the box
   var MAX_SENT = MAX_CHARS * 4;
   // how long an answer may go without a sign of life (seconds) before the chat says so and offers a retry
   // (at most what a browser timer can hold, about 24 days: a larger delay would fire at once)
@@ -362,7 +362,7 @@
       if (pending) { pending.abort(); pending = null; }
       busy = false; send.disabled = false;
       conversation += 1; sessionId = null; log.textContent = ""; live.textContent = ""; setHint("");
-      log.appendChild(examples); input.value = ""; fit(); fresh.hidden = true; toTop.hidden = true; input.focus();
+      log.appendChild(examples); input.value = ""; fit(true); fresh.hidden = true; toTop.hidden = true; input.focus();
     });
 
     var launcher = null;
@@ -373,7 +373,7 @@
       var setOpen = function (open) {
         panel.hidden = !open;
         launcher.setAttribute("aria-expanded", open ? "true" : "false");
-        if (open) { input.focus(); }
+        if (open) { fit(); input.focus(); }  // a text put back while it was closed gets its height now
       };
       launcher.addEventListener("click", function () { setOpen(panel.hidden); });
       closeBtn.addEventListener("click", function () { setOpen(false); launcher.focus(); });
@@ -403,10 +403,13 @@
       });
       asked.appendChild(more);
     }
-    function fit() {  // the input grows with a long text (up to 40 % of the screen) and shrinks when it is sent
-      input.style.height = "";
+    // the input grows with a long text, up to a third of the chat (the answers keep the larger part, also on a
+    // phone held sideways), and shrinks when it is sent; a height the user dragged it to stays while it suffices
+    function fit(reset) {
+      if (reset) { input.style.height = ""; }
       if (input.scrollHeight > input.clientHeight + 2) {
-        input.style.height = Math.min(input.scrollHeight + 4, Math.round(window.innerHeight * 0.4)) + "px";
+        var room = Math.round((panel.clientHeight || window.innerHeight) / 3);
+        input.style.height = Math.max(input.clientHeight, Math.min(input.scrollHeight + 4, room)) + "px";
       }
     }
 
@@ -418,7 +421,7 @@
       if (!question) { setHint(T.empty); input.focus(); return; }
       if (question.length > MAX_SENT) { setHint(T.tooLong(question.length)); input.focus(); return; }
       setHint("");
-      busy = true; send.disabled = true; input.value = ""; fit(); live.textContent = "";
+      busy = true; send.disabled = true; input.value = ""; fit(true); live.textContent = "";
       if (examples.parentNode) { examples.remove(); }
       fresh.hidden = false; toTop.hidden = false;
       var asked = retryOf;
@@ -426,9 +429,13 @@
         asked = el("div", { "class": "msg user" });
         asked.appendChild(el("span", { "class": "sr" }, T.yourQuestion));
         asked.appendChild(el("span", { "class": "said" }, question));
-        if (question.length > 500 || question.split("\n").length > 7) { foldLong(asked); }
       }
-      if (!retryOf) { log.appendChild(asked); }
+      if (!retryOf) {
+        log.appendChild(asked);
+        var said = asked.querySelector(".said");  // longer than eight lines as shown here: folded
+        var line = 1.5 * parseFloat(getComputedStyle(said).fontSize);
+        if (said.getBoundingClientRect().height > 8 * line) { foldLong(asked); }
+      }
       var msg = el("div", { "class": "msg bot", "aria-busy": "true" });
       msg.appendChild(el("span", { "class": "sr" }, T.theAnswer));
       var body = el("div", { "class": "body" }, T.thinking);
@@ -494,12 +501,13 @@
           };
           live.textContent = T.answerReady + sentence(msg.querySelector(".searched")) + sentence(msg.querySelector(".tag")) +
             state.text.replace(/\s*\[\d+\]/g, "").replace(/\n+/g, " ");
-        } else if (event === "error" && data.rejected && !retryOf) {
+        } else if (event === "error" && data.rejected && !retryOf && !input.value.trim()) {
           // the server could not take the question as written (too long without greeting and signature): nothing
-          // was asked, so the text goes back to the box to be shortened, with the server's reason under it
+          // was asked, so the text goes back to the box to be shortened, with the server's reason under it (with
+          // something typed meanwhile in the box, the question and the reason stay in the chat instead)
           msg.remove(); asked.remove();
           if (!log.children.length) { log.appendChild(examples); fresh.hidden = true; toTop.hidden = true; }
-          if (!input.value.trim()) { input.value = question; fit(); }
+          input.value = question; fit();
           setHint(data.message || T.error); input.setAttribute("aria-invalid", "true");
         } else if (event === "error") {
           say(data.message || T.error, data.retry);  // busy or failed: the same question may work again
@@ -841,7 +849,7 @@
         var retry = res.status >= 500 || res.status === 429;  // busy or failed, not a question to change
         return res.json().then(function (j) {
           var message = (j && j.error && j.error.message) || T.error;
-          onEvent("error", { message: message, retry: retry, rejected: res.status === 422 });
+          onEvent("error", { message: message, retry: retry, rejected: res.status === 422 || res.status === 413 });
         }, function () { onEvent("error", { message: T.error, retry: retry }); });
       }
       var reader = res.body.getReader(), decoder = new TextDecoder(), buffer = "", ended = false;
