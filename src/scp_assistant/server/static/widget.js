@@ -408,7 +408,7 @@
     function fit(reset) {
       if (reset) { input.style.height = ""; }
       if (input.scrollHeight > input.clientHeight + 2) {
-        var room = Math.round((panel.clientHeight || window.innerHeight) / 3);
+        var room = Math.round(Math.min(panel.clientHeight || window.innerHeight, window.innerHeight) / 3);
         input.style.height = Math.max(input.clientHeight, Math.min(input.scrollHeight + 4, room)) + "px";
       }
     }
