@@ -112,15 +112,18 @@ def asks(sentence: str) -> bool:
 
 def asked_in(text: str) -> str:
     """What a message asks: of a message of more than ``LETTER_SENTENCES`` sentences (of three words or more), its
-    question sentences, each with the sentence before it, if it has any ("Vielen Dank für das Gespräch am Dienstag.
-    … Im Rat kam die Frage auf. Wie hoch ist der Eigenanteil …?"); any other text whole. The sentence before is
-    what a question points back to ("Die Kosten liegen bei 80.000 €. Ist das förderfähig?") or what a polite closing
-    asks about ("Wie hoch der Eigenanteil ist, ist uns unklar. Können Sie uns helfen?")."""
+    question sentences, if it has any ("Vielen Dank für das Gespräch am Dienstag. … Wie hoch ist der Eigenanteil,
+    den wir bei Säule I tragen müssen?"); any other text whole. A short question comes with the sentence before it:
+    what it points back to ("Die Kosten liegen bei 80.000 €. Ist das förderfähig?") or what a polite closing asks
+    about ("Wie hoch der Eigenanteil ist, ist uns unklar. Können Sie uns helfen?")."""
     parts = [p for p in chat_sentences(text) if len(p.split()) >= 3]
     if len(parts) <= LETTER_SENTENCES:
         return text
-    kept = {j for i, p in enumerate(parts) if asks(p) for j in (i - 1, i) if j >= 0}
-    return " ".join(parts[i] for i in sorted(kept)) if kept else text
+    kept = {j for i, p in enumerate(parts) if asks(p) for j in (i - 1, i) if j == i or len(p.split()) < _ON_ITS_OWN}
+    return " ".join(parts[i] for i in sorted(kept) if i >= 0) if kept else text
+
+
+_ON_ITS_OWN = 10  # words from which a question sentence of a letter names its own topic
 
 
 def split_sentences(text: str) -> list[str]:

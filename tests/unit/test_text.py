@@ -377,9 +377,10 @@ def test_what_a_pasted_letter_asks_is_its_question_sentences_and_a_short_message
         "zahlen?!"
     )
     closing = "Danke für das Gespräch. Der Rat tagt bald. Unklar ist der Eigenanteil beim Schulbau. Können Sie helfen?"
-    assert (
-        asked_in(closing) == "Unklar ist der Eigenanteil beim Schulbau. Können Sie helfen?"
-    )  # what a polite close asks
+    # what a polite closing asks about comes with it
+    assert asked_in(closing) == "Unklar ist der Eigenanteil beim Schulbau. Können Sie helfen?"
+    own = "Wie hoch ist der Eigenanteil, den die Verbandsgemeinde bei Säule I für den Schulbau tragen muss?"
+    assert asked_in(f"Danke für das Gespräch. Der Rat tagt bald. Im Rat kam eine Frage auf. {own}") == own  # no need
     short = "Wir wollen den Schulhof entsiegeln. Wie hoch ist der Eigenanteil bei Säule I?"
     assert asked_in(short) == short  # background of a sentence or two is part of the question
     statement = "Vielen Dank für das Gespräch. Der Elternbeirat fragt. Wir wollen bauen. Der Rat tagt bald."
