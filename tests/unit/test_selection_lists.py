@@ -133,6 +133,11 @@ def test_render_numbers_each_document_once_and_keeps_list_items_under_their_pare
     assert "ADD/Schulaufsicht:\n- Begleitet Schulen inhaltlich [1]" in text
     assert [c.doc_id for c in citations] == ["deck", "faq"]  # one number per document
     assert text.endswith("keine Angabe.") and check(text, citations) == []
+    # the quote of the slide keeps each block on lines of its own: no heading runs into the point before it
+    assert citations[0].quote.split("\n…\n")[0] == "ADD/Schulaufsicht\n- Genehmigt Anträge aus Chancenbudget"
+    assert "Chancenbudget … " not in citations[0].quote
+    sentences = [unit("Die ADD genehmigt.", "x", 1), unit("Das PL berät.", "x", 1, position=2)]
+    assert render(sentences)[1][0].quote == "Die ADD genehmigt. … Das PL berät."  # sentences stay on one line
 
 
 def test_a_list_item_shown_without_its_neighbours_ends_where_its_words_end() -> None:

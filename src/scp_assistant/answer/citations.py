@@ -52,8 +52,17 @@ def render(units: Sequence[UnitCandidate], closing: Sequence[str] = ()) -> tuple
             blocks.append(body)
         last_parent, last_paragraph = None, None if is_list else unit.chunk.chunk_id
     blocks.extend(closing)
-    citations = [first[doc].cite(n, " … ".join(quotes[doc])) for doc, n in numbers.items()]
+    citations = [first[doc].cite(n, _quoted(quotes[doc])) for doc, n in numbers.items()]
     return "\n\n".join(blocks), citations
+
+
+def _quoted(parts: Sequence[str]) -> str:
+    """The units quoted from one document, in order: on one line when each is a sentence, on lines of their own
+    when one is a list or a slide's block ("- Genehmigt Anträge aus Chancenbudget … Pädagogisches Landesinstitut:"
+    ran a heading into the point before it, and a point after "…" kept its "- " mid-line)."""
+    if any("\n" in p or p.startswith("- ") for p in parts):
+        return "\n…\n".join(parts)
+    return " … ".join(parts)
 
 
 def check(answer: str, citations: Sequence[Citation]) -> list[str]:
