@@ -156,13 +156,13 @@ class EvidenceJudge:
         q_terms = [t for t in self._bm25.query_terms(question) if self._bm25.idf(t) > 0]
         total = sum(self._bm25.idf(t) for t in q_terms)
         coverage = sum(self._bm25.idf(t) for t in q_terms if t in p_terms) / total if total else 0.0
-        nums = re.findall(r"\d+(?:[.,/]\d+)*", asked_in(question))  # not the dates and sums of a letter's background
+        asked = asked_in(question)  # of a pasted e-mail, what it asks: not the dates, sums and nouns of its background
+        nums = re.findall(r"\d+(?:[.,/]\d+)*", asked)
         p_nums = set(re.findall(r"\d+(?:[.,/]\d+)*", passages))
         missing_numbers = [n for n in nums if n not in p_nums and not (len(n) == 1 and n in "123456789")]
         z = dense_z(ranked)
         dense = max((z[c.chunk.chunk_id] for c in top), default=0.0)
-        # of a pasted e-mail, the nouns of what it asks: "Gespräch am Dienstag" is background
-        unknown = [] if english else self.unknown_nouns(without_purpose(asked_in(question)))
+        unknown = [] if english else self.unknown_nouns(without_purpose(asked))
         passage_words = " " + " ".join(self._passage(c.chunk)[1] for c in top) + " "
         unresolved = [u for u in unknown if not _resolved(u, passage_words)]
         foreign = [u for u in unresolved if not self.resolved_in_corpus(u)]

@@ -36,13 +36,13 @@ POINTING = re.compile(  # pointing words, not counted among a turn's own words (
 # "das"/"es" as a pointer: not before a noun (an article: "Wer evaluiert das Startchancen-Programm eigentlich?" names
 # what it asks about), not in "gibt es" (a phrase)
 _DAS_ES = r"\b(?:das|es)\b(?!\s+(?-i:[A-ZÄÖÜ]))(?<!\bgibt es)"
-# what points back in a turn that may stand first ("Und wer finanziert das?", "Gilt das auch für BBS?")
 # a turn that is nothing but what it asks for: "Bis wann?", "Wie viel genau?", "Und wer?" (not "Wer sind Sie?")
 ONLY_ASKS = re.compile(
     r"^\W*(?:und\s+|aber\s+)?(?:(?:bis|ab|seit)\s+wann|wann|wie\s*viele?|wie\s+hoch|wie\s+lange|wie\s+oft|wer|"
     r"wo|wohin|womit|warum|wieso|weshalb|welche[mnrs]?)(?:\s+(?:genau|denn|dann|eigentlich))*\W*$",
     re.IGNORECASE,
 )
+# what points back in a turn that may stand first ("Und wer finanziert das?", "Gilt das auch für BBS?")
 POINTS_BACK = re.compile(
     _DAS_ES + r"|\b(dies\w*|dafür|dazu|davon|dabei|darauf|daran|darüber|damit|dort|that|this|it|there|those|these)\b",
     re.IGNORECASE,

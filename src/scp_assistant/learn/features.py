@@ -66,7 +66,8 @@ class FeatureExtractor:
     def places_of_unit(self, cand: UnitCandidate) -> frozenset[str]:
         """The places a unit is about (folded): those it, its heading or its document's title name, and its
         document's region."""
-        return self._places.named_in(f"{cand.display} {cand.context}") | self._places.of_passage(cand.chunk)
+        facts = self._static(cand)
+        return facts.places | facts.region
 
     def passage_terms(self, chunk: Chunk) -> frozenset[str]:
         """Index terms of a passage with its title, section heading and FAQ question."""
@@ -102,13 +103,14 @@ class FeatureExtractor:
         weights = {t: self._bm25.idf(t) * w for t, w in sorted(weighted.items()) if self._bm25.idf(t) > 0}
         # who is asking ("wir als Verbandsgemeinde", "unsere Grundschule") is no name or focus of the question:
         # the documents never name the asker, and a missing "Verbandsgemeinde" is no sign that they lack the answer
-        topic = ASKER.sub(" ", asked_in(text))  # of a pasted e-mail, what it asks: not its background's names
+        asked = asked_in(text)  # of a pasted e-mail, what it asks: not its background's names and figures
+        topic = ASKER.sub(" ", asked)
         own = [t for t in self._bm25.query_terms(topic) if self._bm25.idf(t) > 0]
         alternatives = self._alternatives(topic, own)
         focus = frozenset(sorted(alternatives, key=lambda t: (-self._bm25.idf(t), t))[:3])
         alternatives = {t: alternatives[t] for t in sorted(focus) if alternatives[t]}
         names = tuple(dict.fromkeys(spelled_out(fold(m)) for m in NAME.findall(topic) if self._specific(m)))
-        numbers = figures(asked_in(text))
+        numbers = figures(asked)
         places = self._places.named_in(f"{text} {carried}")  # "die Stadt" of a follow-up: the last place
         cited = attribution(f"{text} {carried}")
         common = len(self._bm25.chunks) // 10  # "laut ism für die Schulen": "Schulen" names no source

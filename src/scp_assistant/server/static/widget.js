@@ -357,12 +357,16 @@
     examples.appendChild(list);
     log.appendChild(examples);
 
+    function showExamples() {  // the chat as before its first question: nothing to leave or jump over yet
+      log.appendChild(examples); fresh.hidden = true; toTop.hidden = true;
+    }
+
     fresh.addEventListener("click", function () {
       // an answer still on its way belongs to the conversation left behind: stop it, and take questions at once
       if (pending) { pending.abort(); pending = null; }
       busy = false; send.disabled = false;
       conversation += 1; sessionId = null; log.textContent = ""; live.textContent = ""; setHint("");
-      log.appendChild(examples); input.value = ""; fit(true); fresh.hidden = true; toTop.hidden = true; input.focus();
+      showExamples(); input.value = ""; fit(true); input.focus();
     });
 
     var launcher = null;
@@ -506,7 +510,7 @@
           // was asked, so the text goes back to the box to be shortened, with the server's reason under it (with
           // something typed meanwhile in the box, the question and the reason stay in the chat instead)
           msg.remove(); asked.remove();
-          if (!log.children.length) { log.appendChild(examples); fresh.hidden = true; toTop.hidden = true; }
+          if (!log.children.length) { showExamples(); }
           input.value = question; fit();
           setHint(data.message || T.error); input.setAttribute("aria-invalid", "true");
         } else if (event === "error") {
