@@ -1,6 +1,7 @@
 """German text helpers shared by chunking, BM25 and answer composition.
 
 - answer units (sentences, lists with their lead-in) live in :mod:`scp_assistant.text_units`.
+- what a message asks (a pasted letter's question sentences) lives in :mod:`scp_assistant.asking`.
 - :func:`split_sentences`: sentence boundaries that respect German abbreviations and ordinals.
 - :func:`chat_sentences`: the sentences of a typed message (lower-case starts, optionally dash clauses).
 - :func:`analyze`: tokens for lexical matching: case and umlaut/ß folding, Snowball stemming.
@@ -98,32 +99,6 @@ def chat_sentences(text: str, dashes: bool = False) -> list[str]:
         else:
             pieces.append(piece)
     return [p.strip() for p in pieces if p.strip()]
-
-
-_ASKS = re.compile(r"\?\W*$")
-# sentences of a message beyond which it is a pasted e-mail or letter: background, then what it asks
-LETTER_SENTENCES = 3
-
-
-def asks(sentence: str) -> bool:
-    """Does the sentence ask ("…?", "…?!", "…?“")?"""
-    return bool(_ASKS.search(sentence))
-
-
-def asked_in(text: str) -> str:
-    """What a message asks: of a message of more than ``LETTER_SENTENCES`` sentences (of three words or more), its
-    question sentences, if it has any ("Vielen Dank für das Gespräch am Dienstag. … Wie hoch ist der Eigenanteil,
-    den wir bei Säule I tragen müssen?"); any other text whole. A short question comes with the sentence before it:
-    what it points back to ("Die Kosten liegen bei 80.000 €. Ist das förderfähig?") or what a polite closing asks
-    about ("Wie hoch der Eigenanteil ist, ist uns unklar. Können Sie uns helfen?")."""
-    parts = [p for p in chat_sentences(text) if len(p.split()) >= 3]
-    if len(parts) <= LETTER_SENTENCES:
-        return text
-    kept = {j for i, p in enumerate(parts) if asks(p) for j in (i - 1, i) if j == i or len(p.split()) < _ON_ITS_OWN}
-    return " ".join(parts[i] for i in sorted(kept) if i >= 0) if kept else text
-
-
-_ON_ITS_OWN = 10  # words from which a question sentence of a letter names its own topic
 
 
 def split_sentences(text: str) -> list[str]:

@@ -366,7 +366,7 @@ def test_a_pasted_signature_is_cut_from_its_closing_formula(text: str, kept: str
 
 
 def test_what_a_pasted_letter_asks_is_its_question_sentences_and_a_short_message_stays_whole() -> None:
-    from scp_assistant.text import asked_in, asks
+    from scp_assistant.asking import asked_in, asks
 
     letter = (
         "Vielen Dank für das Gespräch am Dienstag. Unser Elternbeirat fragt nach den Baumaßnahmen. Wir wollen den "

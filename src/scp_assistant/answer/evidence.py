@@ -17,12 +17,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from scp_assistant.asking import asked_in
 from scp_assistant.learn.question_words import without_asker, without_purpose
 from scp_assistant.models import Chunk, ScoredChunk
 from scp_assistant.retrieve.bm25 import BM25Index, within_one_edit
 from scp_assistant.retrieve.hybrid import dense_z
 from scp_assistant.retrieve.places import PlaceNames
-from scp_assistant.text import STOPWORDS, WRITTEN_AS_SYMBOL, asked_in, fold, stem, words
+from scp_assistant.text import STOPWORDS, WRITTEN_AS_SYMBOL, fold, stem, words
 
 GLOSSARY = tuple(
     """

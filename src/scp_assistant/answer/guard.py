@@ -14,8 +14,9 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from scp_assistant.asking import asks, without_lead_in
 from scp_assistant.errors import InputError
-from scp_assistant.text import asks, chat_sentences, split_sentences, without_salutation, without_signature
+from scp_assistant.text import chat_sentences, split_sentences, without_salutation, without_signature
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 
@@ -26,9 +27,9 @@ def clean_question(raw: str, max_chars: int) -> str:
     text = unicodedata.normalize("NFC", raw)
     text = _CONTROL.sub(" ", text.replace("\t", " "))
     text = re.sub(r"[ \u00a0]+", " ", text)
-    # a pasted e-mail's greeting and signature are no question
+    # a pasted e-mail's greeting and signature are no question, nor a lead-in that announces it ("Kurze Frage: …")
     lines = re.sub(r"\s*\n\s*", "\n", text).strip()
-    text = without_markup(without_salutation(without_signature(lines)))
+    text = without_markup(without_lead_in(without_salutation(without_signature(lines))))
     if not text or not re.search(r"\w", text):
         raise InputError("Die Frage ist leer. Bitte geben Sie eine Frage zum Startchancen-Programm ein.")
     if len(text) > max_chars:

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from scp_assistant.answer import messages
 from scp_assistant.answer.guard import clean_question
 from scp_assistant.answer.prepared import split_for_stream
+from scp_assistant.asking import asked_in
 from scp_assistant.conversation.followup import QueryRewriter, Resolution
 from scp_assistant.conversation.sessions import Session, SessionStore
 from scp_assistant.errors import NotFoundError
@@ -22,7 +23,6 @@ from scp_assistant.feedback.redact import without_contacts
 from scp_assistant.feedback.store import AnswerRecord, FeedbackRecord, FeedbackStore, Rating
 from scp_assistant.models import Answer
 from scp_assistant.retrieve.hybrid import Filters
-from scp_assistant.text import asked_in
 
 log = logging.getLogger(__name__)
 

@@ -17,6 +17,7 @@ from typing import Protocol
 
 import numpy as np
 
+from scp_assistant.asking import asks
 from scp_assistant.conversation.sessions import Turn
 from scp_assistant.conversation.topic_phrases import TopicPhrases
 from scp_assistant.conversation.turn_words import (
@@ -40,7 +41,7 @@ from scp_assistant.document_words import as_documents_write
 from scp_assistant.learn.model import LinearModel
 from scp_assistant.learn.question import split_carried
 from scp_assistant.retrieve.bm25 import BM25Index
-from scp_assistant.text import asks, fold
+from scp_assistant.text import fold
 
 FOLLOWUP_FEATURES = (
     "content_words", "short", "connector", "pronoun", "question_word", "own_topics", "own_specific",
@@ -152,9 +153,8 @@ class FollowupResolver:
             # it names nothing at all ("Und bis wann?"), or points back by a pronoun with no programme noun of its
             # own ("Gilt das auch für BBS?": BBS is what it asks about, "das" what it is about)
             phrases = self._topics.phrases(question)
-            pronoun = bool(POINTS_BACK.search(self._topics.truecased(question))) and not any(
-                p.slot == "topic" for p in phrases
-            )
+            topical = any(p.slot == "topic" for p in phrases)
+            pronoun = bool(POINTS_BACK.search(self._topics.truecased(question))) and not topical
             nothing = orphan and (not phrases or pronoun)
             return Resolution(question, False, orphan=orphan, points_at_nothing=nothing)
         if not self.in_scope(question):

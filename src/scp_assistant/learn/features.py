@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from scp_assistant.asking import asked_in
 from scp_assistant.learn.candidates import UNIT_KINDS, QueryTerms, UnitCandidate
 from scp_assistant.learn.question_words import ASKER, COMMON, NAME, attribution, is_common
 from scp_assistant.learn.unit_facts import UNIT_FEATURES, UnitFacts
@@ -35,7 +36,7 @@ from scp_assistant.models import DOC_TYPES, Chunk
 from scp_assistant.retrieve.bm25 import BM25Index
 from scp_assistant.retrieve.glossary import expansion, spelled_out
 from scp_assistant.retrieve.places import CorpusPlaces, with_aliases
-from scp_assistant.text import STOPWORDS, asked_in, figures, fold, is_editorial_note, stem, words
+from scp_assistant.text import STOPWORDS, figures, fold, is_editorial_note, stem, words
 
 _INDEX = {name: i for i, name in enumerate(UNIT_FEATURES)}
 

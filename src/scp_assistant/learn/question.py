@@ -11,7 +11,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from scp_assistant.text import asks, chat_sentences, figures
+from scp_assistant.asking import asks
+from scp_assistant.text import chat_sentences, figures
 
 KINDS = ("who", "where", "amount", "count", "when", "yesno", "which", "how", "why", "what")
 

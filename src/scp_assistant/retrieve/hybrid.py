@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from scp_assistant.asking import LETTER_SENTENCES, asks, without_lead_in
 from scp_assistant.errors import IndexEmptyError, IndexMismatchError, InputError
 from scp_assistant.index.embedders import Embedder, Vector
 from scp_assistant.index.store import VectorStore
@@ -17,7 +18,7 @@ from scp_assistant.models import Chunk, ScoredChunk
 from scp_assistant.retrieve.bm25 import BM25Index
 from scp_assistant.retrieve.compounds import Lexicon
 from scp_assistant.settings import RetrieveSettings
-from scp_assistant.text import LETTER_SENTENCES, asks, chat_sentences
+from scp_assistant.text import chat_sentences
 
 log = logging.getLogger(__name__)
 
@@ -193,7 +194,7 @@ def _searched(pieces: Sequence[str], limit: int = SEARCHED_SENTENCES) -> list[st
     """In a message of more sentences than searched (a pasted e-mail), its questions, even one: "Können wir … über
     Säule III finanzieren?" after four sentences of background, which the search of the whole message covers."""
     parts = [p for p in pieces if len(p.split()) >= 3]
-    asking = [p for p in parts if asks(p)]
+    asking = [without_lead_in(p) for p in parts if asks(p)]  # "Deshalb meine konkrete Frage: Wie hoch …?"
     if len(parts) > limit and asking:
         return asking[:limit]
     return parts[:limit] if len(parts) > 1 else []
