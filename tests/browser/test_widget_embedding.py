@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from helpers import Portal
+from pages import ask, opened_widget
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 REPO = Path(__file__).resolve().parents[2]
@@ -240,6 +241,30 @@ def test_a_slow_answer_says_it_is_on_its_way_and_the_send_button_looks_unavailab
         body = widget.locator(".msg.bot .body")
         assert body.inner_text() == "Suche in den Unterlagen …"
         expect(body).to_contain_text("Das dauert länger als sonst", timeout=6_000)  # a third of data-timeout
+        page.close()
+    finally:
+        portal.close()
+
+
+def test_the_tag_from_the_embed_page_works_on_a_portal_and_the_page_shows_the_widget_live(
+    browser: Any, server: str, portal_ports: tuple[int, int, int], tmp_path: Path, artifacts: Path
+) -> None:
+    """An operator opens /einbinden (linked from the chat page), copies its tag into the portal, and asks there."""
+    page = browser.new_page(viewport={"width": 1100, "height": 800})
+    page.goto(server + "/")
+    page.get_by_role("link", name="Den Assistenten in ein Portal einbinden").click()
+    page.wait_for_url(server + "/einbinden")
+    snippet = page.locator("#snippet").input_value()
+    assert snippet.startswith(f'<script src="{server}/widget.js" ')
+    launcher = page.locator("#scp-assistant-widget button.launcher")
+    launcher.wait_for(timeout=10_000)  # the widget, live on the page that explains it
+    page.screenshot(path=str(artifacts / "embed-page.png"), full_page=True)
+    page.close()
+    portal = Portal(server, tmp_path / "portal", portal_ports[0], html=_page(snippet))
+    try:
+        page = browser.new_page(viewport={"width": 1100, "height": 800})
+        answer = ask(opened_widget(page, portal), QUESTION)
+        expect(answer).to_contain_text("ADD")
         page.close()
     finally:
         portal.close()

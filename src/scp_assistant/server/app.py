@@ -21,6 +21,7 @@ from scp_assistant.errors import ConfigError, ScpError
 from scp_assistant.mcp_server import build_mcp
 from scp_assistant.server import api_docs, errors, openai_compat
 from scp_assistant.server.admin_routes import admin
+from scp_assistant.server.embed_page import embed_page
 from scp_assistant.server.limits import BodySizeLimit, RateLimit
 from scp_assistant.server.routes import api
 from scp_assistant.settings import KNOWN_DEFAULT_TOKENS, Settings
@@ -211,6 +212,15 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
     @app.get("/", include_in_schema=False)
     def chat_page() -> HTMLResponse:
         return HTMLResponse(index_html, headers={"Content-Security-Policy": CSP, "Cache-Control": "no-cache"})
+
+    embed_template = _static("embed.html").decode()
+
+    @app.get("/einbinden", include_in_schema=False)
+    def embed(request: Request) -> HTMLResponse:
+        page = embed_page(
+            embed_template, str(request.base_url), settings.server.allowed_origins, settings.answer.max_question_chars
+        )
+        return HTMLResponse(page, headers={"Content-Security-Policy": CSP, "Cache-Control": "no-cache"})
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> Response:
