@@ -256,3 +256,24 @@ def test_the_answer_reads_the_best_bm25_and_dense_hits_wherever_fusion_put_them(
     assert reading[18:] == [slide, dense_only]
     top = [slide, *fused[:17]]
     assert with_leaders([*top, dense_only], 18) == [*top, dense_only]  # a leader already read is not read twice
+
+
+def test_each_part_of_a_multi_part_question_reads_its_own_bm25_leader() -> None:
+    from scp_assistant.answer.scoring import UnitScorer
+    from scp_assistant.models import ScoredChunk
+    from scp_assistant.retrieve.bm25 import BM25Index
+
+    texts = [f"Säule I: Der kommunale Eigenanteil beträgt 30 % der Investitionen, Fall {n}." for n in range(20)]
+    filler = " ".join(f"Wort{n}" for n in range(60))  # long passages that name the words too: no rare nouns
+    texts += [f"Anträge und das Chancenbudget, {filler}." for _ in range(3)]
+    texts += ["ADD/Schulaufsicht: Genehmigt Anträge aus dem Chancenbudget.", "Das Wetter in Mainz."]
+    chunks = [chunk("d", n, text) for n, text in enumerate(texts)]
+    scorer = UnitScorer(BM25Index(chunks), passages=3)
+    ranked = [ScoredChunk(c, 1.0 - n / 100, bm25_rank=n, dense_rank=n) for n, c in enumerate(chunks)]
+    parts = ("Wer genehmigt Anträge aus dem Chancenbudget", "wie hoch ist der Eigenanteil in Säule I?")
+    question = f"{parts[0]} und {parts[1]}"
+    without = [s.chunk.chunk_id for s in scorer.passages(question, ranked)]
+    with_parts = [s.chunk.chunk_id for s in scorer.passages(question, ranked, parts)]
+    assert "d::023" not in without and "d::023" in with_parts  # fusion buried the slide that answers part one
+    assert "d::024" not in with_parts  # what no part asks for stays unread
+    assert scorer.passages(question, ranked, parts[:1]) == scorer.passages(question, ranked)  # one part: as before

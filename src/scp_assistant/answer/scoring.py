@@ -92,24 +92,46 @@ class UnitScorer:
         self._bm25 = bm25
         self._passages = passages
         self._by_doc: dict[str, list[Chunk]] = {}
+        self._index = {chunk.chunk_id: i for i, chunk in enumerate(bm25.chunks)}
         for chunk in bm25.chunks:  # sorted by id: a document's passages in reading order
             self._by_doc.setdefault(chunk.doc_id, []).append(chunk)
         self.features = FeatureExtractor(bm25)
         self._reader = UnitReader()
 
-    def passages(self, question: str, ranked: Sequence[ScoredChunk]) -> list[ScoredChunk]:
+    def passages(self, question: str, ranked: Sequence[ScoredChunk], parts: Sequence[str] = ()) -> list[ScoredChunk]:
+        """What is read of a ranking; ``parts``: of a multi-part question, whose own BM25 leaders are read too."""
         out = with_leaders(ranked, self._passages)
-        for extra in rare_term_holders(
+        extras = rare_term_holders(
             question, ranked, self._passages, self._bm25, lambda c: set(self.features.terms(c.text))
-        ):
+        )
+        for extra in [*extras, *self._part_leaders(parts, ranked)]:
             if extra not in out:
                 out.append(extra)
         return out + beside_leaders(ranked, out, self._by_doc)
 
+    def _part_leaders(self, parts: Sequence[str], ranked: Sequence[ScoredChunk]) -> list[ScoredChunk]:
+        """Per part of a question, the passage of the ranking that BM25 ranks first for that part alone: in "Wer
+        genehmigt Anträge aus dem Chancenbudget, und wie hoch ist der Eigenanteil in Säule I?" the slide that
+        answers the first part is the BM25 leader of that part, and fusion of the whole puts it at rank 44."""
+        if len(parts) < 2:
+            return []
+        by_index = {self._index[s.chunk.chunk_id]: s for s in ranked if s.chunk.chunk_id in self._index}
+        allowed = set(by_index)
+        terms = [{t for t in self.features.terms(part) if self._bm25.idf(t) > 0} for part in parts]
+        out = []
+        for i, part in enumerate(parts):
+            # a part with a topic of its own: "und bis wann muss man sie stellen?" asks about the other part's topic,
+            # and its leader would be any passage that says "stellen"
+            others = set().union(*(t for j, t in enumerate(terms) if j != i))
+            if len(terms[i] - others) >= 2 and (hits := self._bm25.search(part, 1, allowed)):
+                out.append(by_index[hits[0][0]])
+        return out
+
     def featurize(self, question: str, ranked: Sequence[ScoredChunk], evidence: Evidence) -> Featurized:
         own, carried = split_carried(question)  # a follow-up's topic from the previous turn counts less
         prof = profile(own, self.features.names_place)
-        candidates = self._reader.candidates(ranked, self.passages(question, ranked))
+        parts = prof.parts if prof.multi_part else ()
+        candidates = self._reader.candidates(ranked, self.passages(question, ranked, parts))
         whole = self.features.query(own, prof.kind, carried, carried)
         rows = self._rows(whole, candidates)
         part_rows = []
