@@ -198,6 +198,20 @@ def test_a_count_is_a_figure_that_is_neither_a_year_nor_a_date_nor_a_sum_nor_an_
         assert not has_count(text), text
 
 
+def test_the_date_a_document_was_current_is_no_date_of_what_it_reports() -> None:
+    from scp_assistant.learn.unit_text import DATE, DAY, without_status_dates
+
+    note = "Hinweis der Redaktion: Eine Präsentation des ism zum Umsetzungsstand (Stand Mai 2025) führt Stunden auf."
+    for text in (
+        note,
+        "eine Vorlage für eine Bedarfsabfrage (Stand 14.08.2024)",
+        "Die Angaben haben den Stand 1.10.2025.",
+    ):
+        assert not DATE.search(without_status_dates(text)) and not DAY.search(without_status_dates(text)), text
+    for text in ("Am 29.08.2024 wurde das Programm eröffnet.", "Umsetzungsstand bei Schulträgern Mai 2025"):
+        assert without_status_dates(text) == text  # an event's date, and a heading that names the month reported on
+
+
 def test_the_scorer_reads_the_coordination_words_of_list_items() -> None:
     from scp_assistant.learn.features import FeatureExtractor
     from scp_assistant.retrieve.bm25 import BM25Index

@@ -31,6 +31,7 @@ from scp_assistant.learn.unit_text import (
     dangling,
     has_count,
     unit_leans_on_previous,
+    without_status_dates,
 )
 from scp_assistant.models import DOC_TYPES, Chunk
 from scp_assistant.retrieve.bm25 import BM25Index
@@ -207,7 +208,7 @@ class FeatureExtractor:
         words = text.split()
         fixed = {
             "has_amount": float(bool(AMOUNT.search(text))),
-            "has_date": float(bool(DATE.search(text))),
+            "has_date": float(bool(DATE.search(without_status_dates(text)))),
             "has_number": float(bool(NUMBER.search(text))),
             "has_body": float(bool(BODY.search(text))),
             "has_verdict": float(bool(VERDICT.search(text))),
@@ -244,7 +245,7 @@ class FeatureExtractor:
             vector=vector,
             count=has_count(text),
             about=self._source_terms(chunk),
-            day=bool(DAY.search(text)),
+            day=bool(DAY.search(without_status_dates(text))),
             places=self._places.named_in(f"{text} {cand.context}"),
             span=bool(SPAN.search(text)),
         )

@@ -12,6 +12,18 @@ AMOUNT = re.compile(r"\d[\d.,]*\s*(?:€|euro|eur\b|mio|mrd|millionen|milliarden
 DATE = re.compile(
     rf"\b(19|20)\d\d\b|\b\d{{1,2}}\.\s?\d{{1,2}}\.|\b({MONTHS}|schuljahr|halbjahr|jährlich|jahre?n?)\b", re.I
 )
+# the date a document or list was current ("Stand Mai 2025", "(Stand 14.12.2024)"): no date of what it reports
+STATUS_DATE = re.compile(
+    rf"\bStand:?\s+(?:vom\s+)?(?:\d{{1,2}}\.\s?\d{{1,2}}\.\s?(?:19|20)?\d\d|(?:{MONTHS})\s+(?:19|20)\d\d|(?:19|20)\d\d)"
+)
+
+
+def without_status_dates(text: str) -> str:
+    """The text without the dates that only say when a document was current: "Eine Präsentation des ism (Stand Mai
+    2025) führt … auf" tells nobody until when anything runs."""
+    return STATUS_DATE.sub("Stand", text)
+
+
 # a year, a day or a month: what a "wann" needs ("jährlich", "Schuljahr" or "drei Jahre" do not say when)
 DATED = re.compile(rf"\b(?:19|20)\d\d\b|\b\d{{1,2}}\.\s?\d{{1,2}}\.|\b(?:{MONTHS})\b", re.IGNORECASE)
 DAY = re.compile(rf"\b\d{{1,2}}\.\s?(?:\d{{1,2}}\.|(?:{MONTHS})\b)", re.I)  # "18.06.", "4. Juni 2024"
