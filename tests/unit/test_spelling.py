@@ -19,6 +19,10 @@ def corrector(keep: tuple[str, ...] = ()) -> SpellingCorrector:
     return SpellingCorrector(DOCUMENTS, EVERYDAY, lambda term: False, keep=keep)
 
 
+def corrector_with(*documents: str) -> SpellingCorrector:
+    return SpellingCorrector([*DOCUMENTS, *documents], EVERYDAY, lambda term: False)
+
+
 @pytest.mark.parametrize(
     ("typed", "meant"),
     [
@@ -43,6 +47,8 @@ def test_words_of_everyday_language_places_and_short_words_stay_as_typed() -> No
     assert fix.correct("Wie wird das Wetter?") == "Wie wird das Wetter?"
     assert fix.correct("Pirmasens") == "Pirmasens"  # a place is never a typo
     assert fix.correct("Wer plnt?") == "Wer plnt?"  # under five letters: too often a real word
+    # four letters typed, five folded ("weiss"), one edit from the documents' "weist": a word, as typed
+    assert corrector_with("Das weist die Statistik aus.").correct("Ich weiß es nicht.") == "Ich weiß es nicht."
     assert fix.correct("Quantenphysik") == "Quantenphysik"  # nothing one edit away: left alone
 
 

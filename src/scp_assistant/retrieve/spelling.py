@@ -91,7 +91,8 @@ class SpellingCorrector:
         if spelled is not None:
             return spelled
         if (
-            len(folded) < MIN_LENGTH
+            len(token) < MIN_LENGTH  # "weiß" is four letters typed, five folded ("weiss"): a word, no typo
+            or len(folded) < MIN_LENGTH
             or folded in self._frequency
             or folded in STOPWORDS
             or folded in self._keep
