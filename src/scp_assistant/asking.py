@@ -5,22 +5,26 @@ from __future__ import annotations
 
 import re
 
-from scp_assistant.text import STOPWORDS, chat_sentences, fold
+from scp_assistant.text import chat_sentences, fold
 
-_ASKS = re.compile(r"\?\W*$")
+# "?" then anything but a word or another "?" to the end: "…?", "…?!", "…?“" (linear on a run of "?", which
+# "\?\W*$" retried from every one of them)
+_ASKS = re.compile(r"\?[^\w?]*$")
 # sentences of a message beyond which it is a pasted e-mail or letter: background, then what it asks
 LETTER_SENTENCES = 3
 _ON_ITS_OWN = 10  # words from which a question sentence of a letter names its own topic
 
-# the words of a lead-in that announces a question and says nothing of its topic ("Deshalb meine konkrete Frage:",
-# "Kurz gefragt:", "My question is:"), beyond the stop words
-_ANNOUNCING = frozenset(
+# a lead-in that only announces a question names it ("Frage", "gefragt", "question") and says nothing else:
+# "Deshalb meine konkrete Frage:", "Kurz gefragt:", "My question is:". Not "Eine Frage dazu:" ("dazu" points back),
+# "Bis wann:", "Ab 2026:", "Von nun an:" or "Zwei Fragen zu Worms:"
+_ANNOUNCING = frozenset(fold(w) for w in "frage fragen gefragt anfrage rückfrage nachfrage anliegen question".split())
+_FILLER = frozenset(
     fold(w)
-    for w in """frage fragen gefragt anfrage rückfrage nachfrage anliegen konkret konkrete konkreten kurz kurze
-    eigentliche eigentlich deshalb daher deswegen darum somit folgende folgendes dazu hierzu lautet lautete wäre
-    erste zweite dritte nächste weitere letzte zusammengefasst kurzum question questions my our is the so""".split()
+    for w in """meine meinen mein unsere unser unseren eine ein die das der kurze kurz konkrete konkreten konkret
+    eigentliche deshalb daher deswegen darum also noch nun folgende lautet lautete ist wäre hier erste zweite
+    dritte nächste weitere letzte my our the is a one quick short""".split()
 )
-_LEAD_IN = re.compile(r"^\s*([^:?]{1,80}?)\s*:\s+(?=\S)")
+_LEAD_IN = re.compile(r"^\s*([^\W\d_][^:?\d€%§]{0,79}?)\s*:\s+(?=\S)")
 
 
 def asks(sentence: str) -> bool:
@@ -30,16 +34,28 @@ def asks(sentence: str) -> bool:
 
 def without_lead_in(sentence: str) -> str:
     """A question without a lead-in that only announces it: "Deshalb meine konkrete Frage: Wie hoch ist der
-    Eigenanteil?" asks "Wie hoch ist der Eigenanteil?". A lead-in with a topic of its own stays ("Zwei Fragen zu
-    Worms: …", "Säule I: wer entscheidet?"), and so does a colon before something that does not ask."""
+    Eigenanteil?" asks "Wie hoch ist der Eigenanteil?". A lead-in with anything more stays ("Zwei Fragen zu Worms:
+    …", "Säule I: wer entscheidet?", "Eine Frage dazu: …"), and so does a colon before something that does not ask."""
     match = _LEAD_IN.match(sentence)
-    if not match or not asks(sentence[match.end() :]):
+    if not match:
         return sentence
-    lead = re.findall(r"[^\W\d_]+", match.group(1))
-    if not lead or any(fold(w) not in STOPWORDS and fold(w) not in _ANNOUNCING for w in lead):
+    lead = [fold(w) for w in re.findall(r"[^\W\d_]+", match.group(1))]
+    if not _ANNOUNCING.intersection(lead) or any(w not in _ANNOUNCING and w not in _FILLER for w in lead):
         return sentence
     rest = sentence[match.end() :]
+    if not asks(rest):
+        return sentence
     return rest[0].upper() + rest[1:]
+
+
+def without_lead_ins(text: str) -> str:
+    """``text`` with the lead-in of each of its sentences left out (:func:`without_lead_in`), the rest as written:
+    "Wir sind eine Grundschule in Worms. Kurze Frage: wer genehmigt das Trägerbudget?"."""
+    for sentence in chat_sentences(text):
+        asked = without_lead_in(sentence)
+        if asked != sentence:
+            text = text.replace(sentence, asked, 1)
+    return text
 
 
 def asked_in(text: str) -> str:
@@ -51,6 +67,6 @@ def asked_in(text: str) -> str:
     the question is left out (:func:`without_lead_in`)."""
     parts = [p for p in chat_sentences(text) if len(p.split()) >= 3]
     if len(parts) <= LETTER_SENTENCES:
-        return without_lead_in(text)
+        return without_lead_ins(text)
     kept = {j for i, p in enumerate(parts) if asks(p) for j in (i - 1, i) if j == i or len(p.split()) < _ON_ITS_OWN}
     return " ".join(without_lead_in(parts[i]) for i in sorted(kept) if i >= 0) if kept else text

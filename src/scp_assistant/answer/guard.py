@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from scp_assistant.asking import asks, without_lead_in
+from scp_assistant.asking import asks, without_lead_ins
 from scp_assistant.errors import InputError
 from scp_assistant.text import chat_sentences, split_sentences, without_salutation, without_signature
 
@@ -27,9 +27,9 @@ def clean_question(raw: str, max_chars: int) -> str:
     text = unicodedata.normalize("NFC", raw)
     text = _CONTROL.sub(" ", text.replace("\t", " "))
     text = re.sub(r"[ \u00a0]+", " ", text)
-    # a pasted e-mail's greeting and signature are no question, nor a lead-in that announces it ("Kurze Frage: …")
+    # a pasted e-mail's greeting and signature are no question
     lines = re.sub(r"\s*\n\s*", "\n", text).strip()
-    text = without_markup(without_lead_in(without_salutation(without_signature(lines))))
+    text = without_markup(without_salutation(without_signature(lines)))
     if not text or not re.search(r"\w", text):
         raise InputError("Die Frage ist leer. Bitte geben Sie eine Frage zum Startchancen-Programm ein.")
     if len(text) > max_chars:
@@ -42,7 +42,7 @@ def clean_question(raw: str, max_chars: int) -> str:
             f"Die Frage ist zu lang ({len(text)} Zeichen, höchstens {max_chars}). "
             "Bitte stellen Sie eine kürzere, konkrete Frage."
         )
-    return text
+    return without_lead_ins(text)  # nor is a lead-in that only announces it ("Kurze Frage: …")
 
 
 # formatting pasted with a question: a link's text stays, its address (never content, maybe "javascript:") goes

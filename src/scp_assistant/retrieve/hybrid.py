@@ -193,8 +193,8 @@ def sentences(query: str, limit: int = SEARCHED_SENTENCES) -> list[str]:
 def _searched(pieces: Sequence[str], limit: int = SEARCHED_SENTENCES) -> list[str]:
     """In a message of more sentences than searched (a pasted e-mail), its questions, even one: "Können wir … über
     Säule III finanzieren?" after four sentences of background, which the search of the whole message covers."""
-    parts = [p for p in pieces if len(p.split()) >= 3]
-    asking = [without_lead_in(p) for p in parts if asks(p)]  # "Deshalb meine konkrete Frage: Wie hoch …?"
+    parts = [without_lead_in(p) for p in pieces if len(p.split()) >= 3]  # "Deshalb meine konkrete Frage: …?"
+    asking = [p for p in parts if asks(p)]
     if len(parts) > limit and asking:
         return asking[:limit]
     return parts[:limit] if len(parts) > 1 else []
