@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from helpers import Portal
 from pages import ask, chat, in_view, opened_widget
@@ -820,3 +821,65 @@ def test_what_the_keyboard_reaches_in_the_answers_is_never_hidden_under_the_inpu
         assert where["top"] >= where["header"] - 1, where
     assert reached >= 10  # markers, source links, copy and feedback buttons of the answers
     page.close()
+
+
+def test_a_readable_refusal_of_the_portal_says_not_enabled_in_the_widget_language(
+    browser: Any, server: str, portal_ports: tuple[int, int, int], tmp_path: Path
+) -> None:
+    """A server that answers the portal's question with its readable 403 showed "Diese Seite darf die API nicht
+    nutzen.", German whatever data-lang said and without the operator's hint (walk-through, round 40)."""
+    html = (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Portal</title></head><body>'
+        f'<script src="{server}/widget.js" data-lang="en" defer></script></body></html>'
+    )
+    portal = Portal(server, tmp_path / "portal-403", portal_ports[0], html=html)
+    refusal = '{"error": {"code": "origin_not_allowed", "message": "Diese Seite darf die API nicht nutzen."}}'
+    try:
+        page = browser.new_page()
+        warnings: list[str] = []
+        page.on("console", lambda m: warnings.append(m.text) if m.type == "warning" else None)
+        page.route(
+            "**/api/v1/ask/stream",
+            lambda route: route.fulfill(
+                status=403, body=refusal, content_type="application/json",
+                headers={"Access-Control-Allow-Origin": portal.origin},
+            ),
+        )  # fmt: skip
+        widget = opened_widget(page, portal)
+        widget.locator("textarea").fill(FIRST)
+        widget.locator("textarea").press("Enter")
+        message = widget.locator(".msg.bot").last
+        page.wait_for_function("el => el.textContent.includes('not enabled')", arg=message.element_handle())
+        assert "darf die API" not in message.inner_text()
+        assert any("SCP_SERVER__ALLOWED_ORIGINS" in w for w in warnings)
+        page.close()
+    finally:
+        portal.close()
+
+
+def test_tab_out_of_the_open_panel_onto_a_link_it_covers_closes_the_panel(
+    browser: Any, server: str, portal_ports: tuple[int, int, int], tmp_path: Path
+) -> None:
+    """Tab from the last control of the open widget went on to the portal's links, one of them hidden under the
+    panel (WCAG 2.4.11; walk-through, round 40); a link the panel leaves free keeps it open."""
+    covered = '<a id="under" href="#x" style="position:fixed;right:40px;bottom:120px">Alle Meldungen</a>'
+    html = (
+        '<!doctype html><html lang="de"><head><meta charset="utf-8"><title>Portal</title></head><body>'
+        f'<a id="free" href="#y">Startseite</a><script src="{server}/widget.js" defer></script>{covered}</body></html>'
+    )
+    portal = Portal(server, tmp_path / "portal-focus", portal_ports[0], html=html)
+    try:
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        widget = opened_widget(page, portal)
+        panel = widget.locator(".panel")
+        expect(panel).to_be_visible()
+        page.evaluate("() => document.getElementById('free').focus()")  # the focus on a link beside the panel
+        page.wait_for_timeout(100)
+        expect(panel).to_be_visible()
+        widget.locator("textarea").focus()
+        page.evaluate("() => document.getElementById('under').focus()")  # ... and on one under it
+        expect(panel).to_be_hidden()
+        expect(widget.locator("button.launcher")).to_be_visible()
+        page.close()
+    finally:
+        portal.close()

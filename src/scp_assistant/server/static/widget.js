@@ -164,7 +164,7 @@
     "form .to-top:not(:focus){position:absolute;width:1px;height:1px;min-width:0;min-height:0;overflow:hidden;" +
     "clip:rect(0 0 0 0);padding:0;border:0}",
     "form .to-top:focus{flex-basis:100%;min-height:32px;background:#fff;color:var(--accent);border:2px solid var(--accent)}",
-    ".log{flex:1;overflow-y:auto;padding:12px 14px;display:flex;flex-direction:column;gap:12px;scroll-padding-top:8px}",
+    ".log{flex:1;overflow-y:auto;overscroll-behavior:contain;padding:12px 14px;display:flex;flex-direction:column;gap:12px;scroll-padding-top:8px}",
     ".msg{max-width:100%;padding:10px 12px;border-radius:8px}",
     // a question pasted from an e-mail keeps its paragraphs; a long address breaks instead of widening the bubble
     ".user{align-self:flex-end;background:#e8f0fe;max-width:85%;white-space:pre-wrap;overflow-wrap:anywhere}",
@@ -383,6 +383,17 @@
       closeBtn.addEventListener("click", function () { setOpen(false); launcher.focus(); });
       panel.addEventListener("keydown", function (e) {
         if (e.key === "Escape") { setOpen(false); launcher.focus(); }
+      });
+      panel.addEventListener("focusout", function (e) {
+        // Tab out of the open panel onto a control of the page that the panel covers would leave the focus unseen
+        // (WCAG 2.4.11): the panel closes, and its launcher is back in the corner
+        if (!e.relatedTarget || e.relatedTarget === host) { return; }
+        setTimeout(function () {
+          var now = document.activeElement;
+          if (panel.hidden || !now || now === host || now === document.body) { return; }
+          var a = now.getBoundingClientRect(), b = panel.getBoundingClientRect();
+          if (a.left < b.right && a.right > b.left && a.top < b.bottom && a.bottom > b.top) { setOpen(false); }
+        }, 0);
       });
       panel.hidden = cfg.open !== "true";
       frame.appendChild(panel);
@@ -853,6 +864,14 @@
         var retry = res.status >= 500 || res.status === 429;  // busy or failed, not a question to change
         return res.json().then(function (j) {
           var message = (j && j.error && j.error.message) || T.error;
+          if (j && j.error && j.error.code === "origin_not_allowed") {
+            // a page the server does not allow, told in the widget's language, with a hint for the operator
+            message = T.blocked;
+            if (window.console) {
+              console.warn("SCP Assistant: " + API + " lehnt diese Seite ab. Steht diese Seite (" + location.origin +
+                ") in SCP_SERVER__ALLOWED_ORIGINS?");
+            }
+          }
           onEvent("error", { message: message, retry: retry, rejected: res.status === 422 || res.status === 413 });
         }, function () { onEvent("error", { message: T.error, retry: retry }); });
       }
