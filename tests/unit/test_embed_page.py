@@ -34,4 +34,9 @@ def test_the_embed_page_escapes_what_it_fills_in_and_names_a_changed_limit() -> 
     page = embed_page(template, 'http://host"><b>x/', ["https://a.de/<i>"], 3000)
     assert "<b>" not in page and "<i>" not in page
     assert "data-max-chars=&quot;3000&quot;" in page and '<script data-max-chars="3000">' in page
+    copied = html.unescape(re.search(r"<textarea>(.*?)</textarea>", page, re.S).group(1))  # type: ignore[union-attr]
+    assert copied.startswith('<script src="http://host"><b>x/widget.js"')  # as given, for the operator to see
+    # one pass: a value that looks like a placeholder stays as it is
+    once = embed_page("{{ORIGINS}} {{BASE}}", "http://h/{{ORIGINS}}", ["https://a.de"], 2000)
+    assert once == "Derzeit freigegeben: <code>https://a.de</code>. http://h/{{ORIGINS}}"
     assert embed_page("{{ORIGINS}}", "http://h/", [], 2000).startswith("Derzeit ist kein Portal freigegeben")

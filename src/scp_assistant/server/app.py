@@ -220,7 +220,8 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
         page = embed_page(
             embed_template, str(request.base_url), settings.server.allowed_origins, settings.answer.max_question_chars
         )
-        return HTMLResponse(page, headers={"Content-Security-Policy": CSP, "Cache-Control": "no-cache"})
+        # no-store: the page names the address it was asked under, which a shared cache must not hand on
+        return HTMLResponse(page, headers={"Content-Security-Policy": CSP, "Cache-Control": "no-store"})
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> Response:

@@ -4,6 +4,7 @@ needs, the widget's settings, and the widget itself, live on the page."""
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Sequence
 
 WIDGET_MAX_CHARS = 2000  # what widget.js assumes without data-max-chars
@@ -23,14 +24,13 @@ def embed_page(template: str, base_url: str, allowed_origins: Sequence[str], max
         origins = f"Derzeit freigegeben: {named}."
     else:
         origins = "Derzeit ist kein Portal freigegeben: nur Seiten dieses Servers selbst können fragen."
+    default = f"<code>{WIDGET_MAX_CHARS}</code>"
     values = {
-        "{{SNIPPET}}": html.escape(snippet),
-        "{{BASE}}": html.escape(base),
-        "{{ORIGINS}}": origins,
-        "{{MAX_CHARS}}": f"<code>{max_chars}</code>",
-        "{{MAX_ATTR}}": limit,
+        "SNIPPET": html.escape(snippet),
+        "BASE": html.escape(base),
+        "ORIGINS": origins,
+        "MAX_CHARS": f"{default} (dieser Server: <code>{max_chars}</code>, steht im Tag oben)" if limit else default,
+        "MAX_ATTR": limit,
     }
-    page = template
-    for key, value in values.items():
-        page = page.replace(key, value)
-    return page
+    # one pass: a filled-in value is never read for placeholders again
+    return re.sub(r"\{\{([A-Z_]+)\}\}", lambda m: values.get(m.group(1), m.group(0)), template)
