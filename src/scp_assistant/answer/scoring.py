@@ -101,10 +101,10 @@ class UnitScorer:
     def passages(self, question: str, ranked: Sequence[ScoredChunk], parts: Sequence[str] = ()) -> list[ScoredChunk]:
         """What is read of a ranking; ``parts``: of a multi-part question, whose own BM25 leaders are read too."""
         out = with_leaders(ranked, self._passages)
-        extras = rare_term_holders(
+        rare = rare_term_holders(
             question, ranked, self._passages, self._bm25, lambda c: set(self.features.terms(c.text))
         )
-        for extra in [*extras, *self._part_leaders(parts, ranked)]:
+        for extra in [*rare, *self._part_leaders(parts, ranked)]:
             if extra not in out:
                 out.append(extra)
         return out + beside_leaders(ranked, out, self._by_doc)
@@ -117,11 +117,10 @@ class UnitScorer:
             return []
         by_index = {self._index[s.chunk.chunk_id]: s for s in ranked if s.chunk.chunk_id in self._index}
         allowed = set(by_index)
-        terms = [{t for t in self.features.terms(part) if self._bm25.idf(t) > 0} for part in parts]
-        out = []
+        terms = [{t for t in self._bm25.query_terms(part) if self._bm25.idf(t) > 0} for part in parts]
+        out: list[ScoredChunk] = []
         for i, part in enumerate(parts):
-            # a part with a topic of its own: "und bis wann muss man sie stellen?" asks about the other part's topic,
-            # and its leader would be any passage that says "stellen"
+            # a part with a topic of its own: the leader of "und bis wann muss man sie stellen?" says just "stellen"
             others = set().union(*(t for j, t in enumerate(terms) if j != i))
             if len(terms[i] - others) >= 2 and (hits := self._bm25.search(part, 1, allowed)):
                 out.append(by_index[hits[0][0]])

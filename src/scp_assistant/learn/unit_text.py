@@ -13,9 +13,10 @@ DATE = re.compile(
     rf"\b(19|20)\d\d\b|\b\d{{1,2}}\.\s?\d{{1,2}}\.|\b({MONTHS}|schuljahr|halbjahr|jährlich|jahre?n?)\b", re.I
 )
 # the date a document or list was current ("Stand Mai 2025", "(Stand 14.12.2024)"): no date of what it reports
-STATUS_DATE = re.compile(
-    rf"\bStand:?\s+(?:vom\s+)?(?:\d{{1,2}}\.\s?\d{{1,2}}\.\s?(?:19|20)?\d\d|(?:{MONTHS})\s+(?:19|20)\d\d|(?:19|20)\d\d)"
+_STATUS_DAY = (
+    rf"(?:\d{{1,2}}\.\s?\d{{1,2}}\.\s?(?:19|20)?\d\d|(?:\d{{1,2}}\.\s?)?(?:{MONTHS})\s+(?:19|20)\d\d|(?:19|20)\d\d)"
 )
+STATUS_DATE = re.compile(rf"\bStand:?\s+(?:vom\s+)?{_STATUS_DAY}(?:\s+(?:bzw\.|und|oder)\s+{_STATUS_DAY})?")
 
 
 def without_status_dates(text: str) -> str:
