@@ -250,16 +250,22 @@ def test_the_tag_from_the_embed_page_works_on_a_portal_and_the_page_shows_the_wi
     browser: Any, server: str, portal_ports: tuple[int, int, int], tmp_path: Path, artifacts: Path
 ) -> None:
     """An operator opens /einbinden (linked from the chat page), copies its tag into the portal, and asks there."""
-    page = browser.new_page(viewport={"width": 1100, "height": 800})
+    context = browser.new_context(
+        viewport={"width": 1100, "height": 800}, permissions=["clipboard-read", "clipboard-write"]
+    )
+    page = context.new_page()
     page.goto(server + "/")
     page.get_by_role("link", name="Den Assistenten in ein Portal einbinden").click()
     page.wait_for_url(server + "/einbinden")
-    snippet = page.locator("#snippet").input_value()
+    page.get_by_role("button", name="Tag kopieren").click()  # what the walk-through of round 40 missed
+    expect(page.get_by_role("status")).to_have_text("Kopiert.")
+    snippet = page.evaluate("() => navigator.clipboard.readText()")
+    assert snippet == page.locator("#snippet").input_value()
     assert snippet.startswith(f'<script src="{server}/widget.js" ')
     launcher = page.locator("#scp-assistant-widget button.launcher")
     launcher.wait_for(timeout=10_000)  # the widget, live on the page that explains it
     page.screenshot(path=str(artifacts / "embed-page.png"), full_page=True)
-    page.close()
+    context.close()
     portal = Portal(server, tmp_path / "portal", portal_ports[0], html=_page(snippet))
     try:
         page = browser.new_page(viewport={"width": 1100, "height": 800})

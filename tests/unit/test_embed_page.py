@@ -19,6 +19,9 @@ def test_the_embed_page_gives_the_script_tag_for_the_address_it_was_opened_at(fa
     with TestClient(create_app(settings, fake_container), base_url="http://assistent.example:8000") as client:
         page = client.get("/einbinden")
         start = client.get("/")
+        script = client.get("/einbinden.js")  # the copy button's, allowed by the page's script-src 'self'
+    assert script.status_code == 200 and script.headers["content-type"].startswith("application/javascript")
+    assert 'src="/einbinden.js"' in page.text
     assert page.status_code == 200 and "script-src 'self'" in page.headers["content-security-policy"]
     snippet = html.unescape(re.search(r'<textarea id="snippet"[^>]*>(.*?)</textarea>', page.text, re.S).group(1))
     assert snippet.startswith('<script src="http://assistent.example:8000/widget.js" ')

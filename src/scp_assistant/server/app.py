@@ -223,6 +223,13 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
         # no-store: the page names the address it was asked under, which a shared cache must not hand on
         return HTMLResponse(page, headers={"Content-Security-Policy": CSP, "Cache-Control": "no-store"})
 
+    embed_js = _static("embed.js")
+
+    @app.get("/einbinden.js", include_in_schema=False)
+    def embed_script() -> Response:
+        js = "application/javascript; charset=utf-8"
+        return Response(embed_js, media_type=js, headers={"Cache-Control": "no-cache"})
+
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> Response:
         return Response(status_code=204, headers={"Cache-Control": "public, max-age=86400"})
