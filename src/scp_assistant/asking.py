@@ -63,10 +63,10 @@ def asked_in(text: str) -> str:
     question sentences, if it has any ("Vielen Dank für das Gespräch am Dienstag. … Wie hoch ist der Eigenanteil,
     den wir bei Säule I tragen müssen?"); any other text whole. A short question comes with the sentence before it:
     what it points back to ("Die Kosten liegen bei 80.000 €. Ist das förderfähig?") or what a polite closing asks
-    about ("Wie hoch der Eigenanteil ist, ist uns unklar. Können Sie uns helfen?"). A lead-in that only announces
-    the question is left out (:func:`without_lead_in`)."""
+    about ("Wie hoch der Eigenanteil ist, ist uns unklar. Können Sie uns helfen?"). Lead-ins that only announce
+    a question are gone already: every question is cleaned first (``answer/guard.py``, :func:`without_lead_ins`)."""
     parts = [p for p in chat_sentences(text) if len(p.split()) >= 3]
     if len(parts) <= LETTER_SENTENCES:
-        return without_lead_ins(text)
+        return text
     kept = {j for i, p in enumerate(parts) if asks(p) for j in (i - 1, i) if j == i or len(p.split()) < _ON_ITS_OWN}
-    return " ".join(without_lead_in(parts[i]) for i in sorted(kept) if i >= 0) if kept else text
+    return " ".join(parts[i] for i in sorted(kept) if i >= 0) if kept else text

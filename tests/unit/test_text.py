@@ -363,26 +363,3 @@ def test_pillars_named_together_stay_together_and_odd_letters_change_nothing() -
 )  # fmt: skip
 def test_a_pasted_signature_is_cut_from_its_closing_formula(text: str, kept: str | None) -> None:
     assert without_signature(text) == (text if kept is None else kept)
-
-
-def test_what_a_pasted_letter_asks_is_its_question_sentences_and_a_short_message_stays_whole() -> None:
-    from scp_assistant.asking import asked_in, asks
-
-    letter = (
-        "Vielen Dank für das Gespräch am Dienstag. Unser Elternbeirat fragt nach den Baumaßnahmen. Wir wollen den "
-        "Schulhof entsiegeln. Wie hoch ist der Eigenanteil bei Säule I? Und bis wann müssen wir ihn zahlen?!"
-    )
-    assert asked_in(letter) == (  # with the sentence before, which a question may point back to
-        "Wir wollen den Schulhof entsiegeln. Wie hoch ist der Eigenanteil bei Säule I? Und bis wann müssen wir ihn "
-        "zahlen?!"
-    )
-    closing = "Danke für das Gespräch. Der Rat tagt bald. Unklar ist der Eigenanteil beim Schulbau. Können Sie helfen?"
-    # what a polite closing asks about comes with it
-    assert asked_in(closing) == "Unklar ist der Eigenanteil beim Schulbau. Können Sie helfen?"
-    own = "Wie hoch ist der Eigenanteil, den die Verbandsgemeinde bei Säule I für den Schulbau tragen muss?"
-    assert asked_in(f"Danke für das Gespräch. Der Rat tagt bald. Im Rat kam eine Frage auf. {own}") == own  # no need
-    short = "Wir wollen den Schulhof entsiegeln. Wie hoch ist der Eigenanteil bei Säule I?"
-    assert asked_in(short) == short  # background of a sentence or two is part of the question
-    statement = "Vielen Dank für das Gespräch. Der Elternbeirat fragt. Wir wollen bauen. Der Rat tagt bald."
-    assert asked_in(statement) == statement  # nothing asks: all of it
-    assert asks("Gilt das auch für BBS?“") and asks("Echt?!") and not asks("Das gilt für BBS.")

@@ -205,10 +205,11 @@ class FeatureExtractor:
         context = self.terms(f"{cand.context} {cand.parent}") if (cand.context or cand.parent) else frozenset()
         head = self.terms(f"{chunk.section} {chunk.question}") - self.terms(chunk.title)
         text = cand.display
+        dated = without_status_dates(text)  # "(Stand Mai 2025)" is when the document was current, not an event
         words = text.split()
         fixed = {
             "has_amount": float(bool(AMOUNT.search(text))),
-            "has_date": float(bool(DATE.search(without_status_dates(text)))),
+            "has_date": float(bool(DATE.search(dated))),
             "has_number": float(bool(NUMBER.search(text))),
             "has_body": float(bool(BODY.search(text))),
             "has_verdict": float(bool(VERDICT.search(text))),
@@ -245,7 +246,7 @@ class FeatureExtractor:
             vector=vector,
             count=has_count(text),
             about=self._source_terms(chunk),
-            day=bool(DAY.search(without_status_dates(text))),
+            day=bool(DAY.search(dated)),
             places=self._places.named_in(f"{text} {cand.context}"),
             span=bool(SPAN.search(text)),
         )

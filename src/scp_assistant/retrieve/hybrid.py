@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from scp_assistant.asking import LETTER_SENTENCES, asks, without_lead_in
+from scp_assistant.asking import LETTER_SENTENCES, asks
 from scp_assistant.errors import IndexEmptyError, IndexMismatchError, InputError
 from scp_assistant.index.embedders import Embedder, Vector
 from scp_assistant.index.store import VectorStore
@@ -193,7 +193,7 @@ def sentences(query: str, limit: int = SEARCHED_SENTENCES) -> list[str]:
 def _searched(pieces: Sequence[str], limit: int = SEARCHED_SENTENCES) -> list[str]:
     """In a message of more sentences than searched (a pasted e-mail), its questions, even one: "Können wir … über
     Säule III finanzieren?" after four sentences of background, which the search of the whole message covers."""
-    parts = [without_lead_in(p) for p in pieces if len(p.split()) >= 3]  # "Deshalb meine konkrete Frage: …?"
+    parts = [p for p in pieces if len(p.split()) >= 3]
     asking = [p for p in parts if asks(p)]
     if len(parts) > limit and asking:
         return asking[:limit]
