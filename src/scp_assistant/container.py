@@ -16,7 +16,9 @@ from scp_assistant.admin.records import AdminRecords
 from scp_assistant.answer.guard import screen
 from scp_assistant.answer.service import AnswerService
 from scp_assistant.conversation.chat import Answerer, ChatService
-from scp_assistant.conversation.followup import FollowupResolver, QueryRewriter
+from scp_assistant.conversation.clarify import Clarifier, Suggestions
+from scp_assistant.conversation.followup import FollowupResolver
+from scp_assistant.conversation.resolution import QueryRewriter
 from scp_assistant.conversation.sessions import MemorySessionStore, SessionStore, SQLSessionStore
 from scp_assistant.database import Database, open_database
 from scp_assistant.feedback.store import FeedbackStore, SQLFeedbackStore
@@ -162,8 +164,11 @@ class Container:
         if self.settings.llm.backend != "extractive" and self.settings.llm.rewrite_followups:
             from scp_assistant.conversation.model_rewrite import ModelRewriter
 
-            return ModelRewriter(self.guarded_model, self.resolver)
-        return self.resolver
+            inner: QueryRewriter = ModelRewriter(self.guarded_model, self.resolver)
+        else:
+            inner = self.resolver
+        # small talk and topicless first turns are answered before any of them (by the same scope check)
+        return Clarifier(inner, self.resolver.topics, Suggestions(self.retriever.bm25), self.resolver.in_scope)
 
     @cached_property
     def chat_service(self) -> ChatService:

@@ -17,7 +17,7 @@ DOC_TYPES = (
     "praesentation",
 )
 
-RefusalReason = Literal["not_covered", "out_of_scope", "adversarial", "needs_context"]
+RefusalReason = Literal["not_covered", "out_of_scope", "adversarial", "needs_context", "small_talk"]
 
 
 @dataclass(frozen=True)
@@ -143,6 +143,7 @@ class Answer:
     retrieved: list[RetrievedRef]
     latency_ms: float = 0.0
     searched: str = ""  # what was searched: the question with typing errors corrected (the chat shows it)
+    suggestions: list[str] = field(default_factory=list)  # questions to ask instead (small talk, no topic named)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

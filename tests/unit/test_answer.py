@@ -17,6 +17,7 @@ ANSWER_KEYS = {
     "citations",
     "retrieved",
     "latency_ms",
+    "suggestions",
 }
 CITATION_KEYS = {"n", "doc_id", "title", "publisher", "source_url", "date", "section", "page", "quote"}
 

@@ -16,12 +16,13 @@ from scp_assistant.answer import messages
 from scp_assistant.answer.guard import clean_question
 from scp_assistant.answer.prepared import split_for_stream
 from scp_assistant.asking import asked_in
-from scp_assistant.conversation.followup import QueryRewriter, Resolution
+from scp_assistant.conversation.clarify import reply
+from scp_assistant.conversation.resolution import QueryRewriter, Resolution
 from scp_assistant.conversation.sessions import Session, SessionStore
 from scp_assistant.errors import NotFoundError
 from scp_assistant.feedback.redact import without_contacts
 from scp_assistant.feedback.store import AnswerRecord, FeedbackRecord, FeedbackStore, Rating
-from scp_assistant.models import Answer
+from scp_assistant.models import Answer, RefusalReason
 from scp_assistant.retrieve.hybrid import Filters
 
 log = logging.getLogger(__name__)
@@ -94,7 +95,8 @@ class ChatService:
         # a session is kept in the database for its idle time: no contact details of a pasted e-mail in it either,
         # nor a marker in their place that the next question would take for its topic. Of a pasted e-mail the next
         # turn carries what it asked, not its background ("Und für Säule II?" after a letter on the Eigenanteil)
-        self._sessions.record(session, without_contacts(text), without_contacts(asked_in(standalone)), off_topic)
+        if answer.refusal_reason != "small_talk":  # "Danke!" between two questions leaves the topic where it was
+            self._sessions.record(session, without_contacts(text), without_contacts(asked_in(standalone)), off_topic)
         answer_id = answer_id or uuid.uuid4().hex
         searched = standalone if " ".join(standalone.split()) != " ".join(text.split()) else ""
         self._feedback.record_answer(
@@ -117,7 +119,7 @@ class ChatService:
         standalone = resolution.standalone
         answer_id = uuid.uuid4().hex
         answer: Answer | None = None
-        if resolution.orphan:  # whether to ask for the topic may be known only at the end: answer whole, replay
+        if resolution.orphan or not resolution.searches:  # known only at the end, or not searched: replayed
             events = _replayed(self._answer(text, session, resolution, filters))
         else:
             events = self._answers.stream(standalone, filters)
@@ -141,7 +143,10 @@ class ChatService:
                 answer = value
         assert answer is not None
         data = self._end(text, session, standalone, answer, answer_id).to_dict()
-        yield "citations", {"citations": data["citations"], "notice": data["notice"], "backend": data["backend"]}
+        yield "citations", {
+            "citations": data["citations"], "notice": data["notice"], "backend": data["backend"],
+            "suggestions": data["suggestions"],
+        }  # fmt: skip
         yield "done", {"latency_ms": data["latency_ms"], "answer_id": answer_id}
 
     def feedback(self, answer_id: str, rating: Rating, reason: str | None, comment: str | None) -> str:
@@ -169,6 +174,8 @@ def answer_turn(
     guess. One that only makes sense after another but names something of its own ("Und wer genehmigt das
     Chancenbudget?") keeps its answer, and is asked for its topic only when the answer stage declines it as not
     covered or out of scope."""
+    if resolution.small_talk or resolution.too_general:
+        return clarification(question, resolution, answers.backend)
     if resolution.points_at_nothing:
         return needs_context(question, resolution.standalone, after_off_topic, answers.backend)
     answer = answers.ask(resolution.standalone, filters)
@@ -179,13 +186,25 @@ def answer_turn(
 
 def lends_no_topic(answer: Answer) -> bool:
     """A turn declined as off-topic or manipulation, or asked for its topic, gives the next turn no topic."""
-    return answer.refused and answer.refusal_reason in ("out_of_scope", "adversarial", "needs_context")
+    return answer.refused and answer.refusal_reason in ("out_of_scope", "adversarial", "needs_context", "small_talk")
 
 
 def needs_context(question: str, searched: str, after_off_topic: bool, backend: str) -> Answer:
     """The request for a turn's topic: nothing retrieved, nothing cited."""
     text = messages.NEEDS_CONTEXT_AFTER_OFF_TOPIC if after_off_topic else messages.NEEDS_CONTEXT
     return Answer(question, text, True, "needs_context", None, backend, [], [], searched=searched)
+
+
+def clarification(question: str, resolution: Resolution, backend: str) -> Answer:
+    """The reply to small talk or to a question that names no topic, with questions to ask instead: nothing
+    searched, nothing cited."""
+    kind = resolution.small_talk or "too_general"
+    text = reply(kind, resolution.suggestions)
+    reason: RefusalReason = "small_talk" if resolution.small_talk else "needs_context"
+    return Answer(
+        question, text, True, reason, None, backend, [], [], searched=resolution.standalone,
+        suggestions=list(resolution.suggestions),
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
-from typing import Protocol
+from dataclasses import replace
 
 import numpy as np
 
 from scp_assistant.asking import asks
+from scp_assistant.conversation.resolution import Resolution
 from scp_assistant.conversation.sessions import Turn
 from scp_assistant.conversation.topic_phrases import TopicPhrases
 from scp_assistant.conversation.turn_words import (
@@ -49,21 +49,6 @@ FOLLOWUP_FEATURES = (
 )  # fmt: skip
 
 
-@dataclass(frozen=True)
-class Resolution:
-    standalone: str  # what is searched (and shown as "Gesucht wurde" when it differs from the turn)
-    dependent: bool
-    p_dependent: float = 0.0
-    orphan: bool = False  # a first turn that only makes sense after another one ("Und wer genehmigt das?")
-    # ... and names nothing of its own, or no programme noun beside a pronoun: "Und wer finanziert das?", "Gilt das
-    # auch für BBS?" are asked for their topic whatever the answer stage would make of them (a guess at "das")
-    points_at_nothing: bool = False
-
-
-class QueryRewriter(Protocol):
-    def resolve(self, question: str, previous: Turn | None) -> Resolution: ...
-
-
 # a question whether something may be paid or done ("Dürfen wir Lehrkräfte … bezahlen?", "Können wir …")
 _MAY_WE = re.compile(r"(?:und |aber |also )?(?:darf|dürfen|kann|können|könnten)\b", re.IGNORECASE)
 # the word before a phrase is a preposition ("aus Trägerbudget", "für Teams"), not an adjective of it
@@ -89,6 +74,11 @@ class FollowupResolver:
         self._threshold = threshold
         self._topics = TopicPhrases(bm25)
         self._correct = correct or (lambda text: text)
+
+    @property
+    def topics(self) -> TopicPhrases:
+        """What a turn names (the clarifier reads it too)."""
+        return self._topics
 
     # ---- decision -------------------------------------------------------------------------------
     def features(self, question: str, previous: Turn) -> np.ndarray:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from scp_assistant.answer.llm.backends import GuardedModel, ModelError
 from scp_assistant.answer.llm.prompt import rewrite_messages
-from scp_assistant.conversation.followup import FollowupResolver, Resolution
+from scp_assistant.conversation.followup import FollowupResolver
+from scp_assistant.conversation.resolution import Resolution
 from scp_assistant.conversation.sessions import Turn
 
 

@@ -98,6 +98,20 @@ class TopicPhrases:
 
         return WORD.sub(lambda m: cased(m.group(0)), text)
 
+    def names_something(self, text: str) -> bool:
+        """Does a question name what it is about: a noun, name or acronym (a word the documents write as a noun,
+        however it is typed), a number, a place, pillar, school type or year? "Wer ist zuständig?", "Wer
+        entscheidet?" and "Was wird gefördert?" name nothing: what they ask depends on a topic they leave open."""
+        if re.search(r"\d", text) or self.phrases(text):
+            return True
+        for i, token in enumerate(WORD.findall(self.truecased(text))):
+            if QUESTION_WORD.fullmatch(token):
+                continue
+            capital = token[0].isupper() and (i > 0 or token.isupper())  # a sentence's first word is capitalised
+            if capital or (len(token) >= 3 and fold(token) in self._nouns):
+                return True
+        return False
+
     def indexed(self, token: str) -> bool:
         """Do the documents use the word (in any form)?"""
         return any(self._bm25.idf(t) > 0 for t in self._bm25.query_terms(token))

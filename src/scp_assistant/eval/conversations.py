@@ -17,7 +17,8 @@ from typing import Any
 import numpy as np
 
 from scp_assistant.conversation.chat import Answerer, ChatService
-from scp_assistant.conversation.followup import FOLLOWUP_FEATURES, FollowupResolver, QueryRewriter, Resolution
+from scp_assistant.conversation.followup import FOLLOWUP_FEATURES, FollowupResolver
+from scp_assistant.conversation.resolution import QueryRewriter, Resolution
 from scp_assistant.conversation.sessions import MemorySessionStore, Turn
 from scp_assistant.eval.dataset import is_conversation, last_turn
 from scp_assistant.feedback.store import AnswerRecord, FeedbackRecord, Rating

@@ -33,7 +33,8 @@ from scp_assistant.answer.scoring import (
     with_memory,
 )
 from scp_assistant.answer.service import AnswerService
-from scp_assistant.conversation.followup import FollowupResolver, Resolution
+from scp_assistant.conversation.followup import FollowupResolver
+from scp_assistant.conversation.resolution import Resolution
 from scp_assistant.conversation.sessions import Turn
 from scp_assistant.eval.conversations import fit_followup, followup_examples, play
 from scp_assistant.eval.dataset import is_conversation, last_turn

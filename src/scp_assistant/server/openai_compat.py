@@ -157,6 +157,8 @@ def resolved_answer(container: Container, asked: list[str]) -> tuple[Answer, str
     for earlier in asked[:-1][-container.settings.server.session_turns :]:
         text = clean_question(earlier[:limit], limit)
         earlier_resolution = container.query_rewriter.resolve(text, previous)
+        if earlier_resolution.small_talk:
+            continue  # as in the chat: "Danke!" between two questions leaves the topic where it was
         standalone = earlier_resolution.standalone
         # as the chat marks a turn it declined as off-topic or asked for its topic: it lends the next turn no topic.
         # An orphan is answered as in the chat (declined, it is asked for its topic); any other turn needs only the
@@ -165,7 +167,7 @@ def resolved_answer(container: Container, asked: list[str]) -> tuple[Answer, str
             after_off_topic = previous is not None and previous.off_topic
             lends_none = lends_no_topic(answer_turn(container.answerer, text, earlier_resolution, after_off_topic))
         else:
-            lends_none = earlier_resolution.points_at_nothing or not container.answer_service.in_scope(standalone)
+            lends_none = not earlier_resolution.searches or not container.answer_service.in_scope(standalone)
         previous = Turn(text, standalone, off_topic=lends_none)
     question = clean_question(asked[-1], limit)
     resolution = container.query_rewriter.resolve(question, previous)
@@ -182,6 +184,7 @@ def _extras(answer: Answer, searched: str) -> dict[str, Any]:
         "refused": answer.refused,
         "refusal_reason": answer.refusal_reason,
         "notice": answer.notice,
+        "suggestions": answer.suggestions,  # questions to ask instead of small talk or a question without a topic
     }
 
 

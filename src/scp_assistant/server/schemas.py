@@ -57,10 +57,11 @@ class AnswerOut(BaseModel):
     refused: bool = Field(
         description="true: die Unterlagen beantworten die Frage nicht (not_covered), sie liegt außerhalb des Themas "
         "(out_of_scope), ist ein Manipulationsversuch (adversarial) oder bezieht sich auf eine vorige Frage, die es "
-        "in dieser Unterhaltung nicht gibt (needs_context: „Und wer genehmigt das?“ als erste Frage oder nach einer "
-        "themenfremden Nachricht, die kein Thema mitgibt)."
+        "in dieser Unterhaltung nicht gibt oder nennt kein Thema (needs_context: „Und wer genehmigt das?“ als erste "
+        "Frage oder nach einer themenfremden Nachricht, die kein Thema mitgibt; „Wer ist zuständig?“), oder sie ist "
+        "keine Frage (small_talk: „Hallo“, „Danke!“, „Was kannst du?“)."
     )
-    refusal_reason: Literal["not_covered", "out_of_scope", "adversarial", "needs_context"] | None
+    refusal_reason: Literal["not_covered", "out_of_scope", "adversarial", "needs_context", "small_talk"] | None
     notice: str | None
     backend: str
     citations: list[CitationOut] = Field(
@@ -69,6 +70,11 @@ class AnswerOut(BaseModel):
     )
     retrieved: list[RetrievedOut]
     latency_ms: float
+    suggestions: list[str] = Field(
+        default_factory=list,
+        description="Fragen, die die Unterlagen beantworten, zum Stellen an Stelle dieser Nachricht (bei small_talk "
+        "und bei einer Frage ohne Thema; sonst leer). Die Antwort nennt sie auch im Text.",
+    )
     answer_id: str = Field(description="Für Rückmeldungen (POST /api/v1/feedback).")
     session_id: str
     rewritten_question: str = Field(

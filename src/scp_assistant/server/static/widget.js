@@ -203,8 +203,9 @@
     ".feedback .fb-comment-label{flex:1 1 100%}",
     ".feedback input.fb-comment{flex:1 1 100%;min-height:32px}",
     ".examples{display:flex;flex-wrap:wrap;gap:6px}",
-    ".examples button{font:inherit;font-size:.85rem;background:#fff;border:1px solid var(--accent);color:#00427a;",
-    "border-radius:16px;padding:4px 10px;cursor:pointer}",
+    ".examples button,button.suggest{font:inherit;font-size:.85rem;background:#fff;border:1px solid var(--accent);",
+    "color:#00427a;border-radius:16px;padding:4px 10px;cursor:pointer;min-height:24px;text-align:left}",
+    ".bot li:has(> button.suggest){list-style:none;margin:4px 0 4px -1em}",
     "form{display:flex;flex-wrap:wrap;gap:8px;padding:10px 14px;border-top:1px solid #ccc;background:#fafafa}",
     ".hint,.fb-problem{flex-basis:100%;font-size:.85rem;color:#8a1c23}.hint:empty,.fb-problem:empty{display:none}",
     "form label{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}",
@@ -457,7 +458,7 @@
       msg.appendChild(body);
       log.insertBefore(msg, asked.nextSibling);  // under its question, also when a retry comes after other questions
       reveal(asked);
-      var state = { text: "", meta: null, citations: [], notice: null, first: true, question: question };
+      var state = { text: "", meta: null, citations: [], notice: null, suggestions: [], first: true, question: question };
       var slow = setTimeout(function () {  // a slow answer: the waiting line says so, the answer still comes
         if (state.first && mine === conversation && body.textContent === T.thinking) {
           body.textContent = T.slow; live.textContent = T.slow;  // said once; the answer's announcement replaces it
@@ -493,7 +494,7 @@
         if (event === "meta") {
           state.meta = data;
           sessionId = data.session_id || sessionId;
-          if (data.refused) {
+          if (data.refused && data.refusal_reason !== "small_talk") {  // "Hallo" is greeted, not declined
             msg.classList.add("refusal");
             msg.insertBefore(el("div", { "class": "tag" }, T.refusal[data.refusal_reason] || T.refusal.not_covered), body);
           }
@@ -506,7 +507,7 @@
           state.text += data.text;
           body.textContent = state.text;
         } else if (event === "citations") {
-          state.citations = data.citations || []; state.notice = data.notice;
+          state.citations = data.citations || []; state.notice = data.notice; state.suggestions = data.suggestions || [];
         } else if (event === "done") {
           renderAnswer(msg, body, state);
           reveal(asked);  // now that the answer is there, the log can scroll the question to the top
@@ -610,7 +611,10 @@
         lines.forEach(function (line) {
           if (/^- /.test(line)) {
             if (!ul) { ul = el("ul"); body.appendChild(ul); }
-            var li = el("li"); appendMarked(li, line.slice(2), msg, state); ul.appendChild(li);
+            var li = el("li");
+            var offered = (state.suggestions || []).indexOf(line.slice(2)) >= 0;
+            if (offered) { li.appendChild(suggestion(line.slice(2))); } else { appendMarked(li, line.slice(2), msg, state); }
+            ul.appendChild(li);
           } else {
             ul = null;
             // the answer's own notice ("Hinweis: Eine Quelle stammt aus Nordrhein-Westfalen …") looks like the others
@@ -624,6 +628,13 @@
       if (state.citations.length) { msg.appendChild(sourceList(state.citations)); }
       msg.appendChild(copyBar(state));
       if (state.meta && state.meta.answer_id) { msg.appendChild(feedbackBar(state.meta.answer_id)); }
+    }
+
+    function suggestion(q) {
+      // a question the documents answer, offered in place of small talk or a question without a topic: one click asks it
+      var b = el("button", { type: "button", "class": "suggest" }, q);
+      b.addEventListener("click", function () { ask(q); });
+      return b;
     }
 
     function newNotices(state) {

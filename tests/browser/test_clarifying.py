@@ -1,0 +1,51 @@
+"""Small talk and questions without a topic in the chat, in Debian's Chromium: a reply instead of a refusal, and
+questions from the programme's FAQs to ask with one click."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pages import ask, chat
+
+pytestmark = [pytest.mark.browser, pytest.mark.integration]
+
+
+def test_a_question_without_a_topic_offers_questions_to_click_and_one_click_answers(
+    browser: Any, server: str, artifacts: Path
+) -> None:
+    page, host = chat(browser, server)
+    reply = ask(host, "Wer ist zuständig?")
+    assert reply.locator(".tag").text_content() == "Worauf bezieht sich die Frage?"
+    assert "Ihre Frage nennt noch nicht, worum es geht" in reply.inner_text()
+    offered = reply.locator("button.suggest")
+    assert offered.count() == 3
+    first = offered.first.inner_text()
+    assert first.endswith("?") and "zuständig" in first  # the FAQ question nearest the turn's words
+    box = offered.first.bounding_box()
+    assert box is not None and box["height"] >= 24  # a tap target of WCAG 2.5.8
+    assert reply.locator(".srcs").count() == 0  # nothing searched, nothing cited
+    page.screenshot(path=str(artifacts / "chat-question-without-topic.png"))
+    done = host.locator(".msg.bot[aria-busy=false]").count()
+    offered.first.click()
+    host.locator(".msg.bot[aria-busy=false]").nth(done).wait_for(timeout=30_000)
+    assert host.locator(".msg.user").last.inner_text().strip().endswith(first)
+    answer = host.locator(".msg.bot").last
+    assert answer.locator(".tag").count() == 0 and answer.locator(".srcs li").count() >= 1  # answered, with sources
+    page.close()
+
+
+def test_a_greeting_is_greeted_and_a_thanks_keeps_the_topic(browser: Any, server: str, artifacts: Path) -> None:
+    page, host = chat(browser, server)
+    hello = ask(host, "Hallo")
+    assert hello.locator(".tag").count() == 0 and "refusal" not in (hello.get_attribute("class") or "")
+    assert "Guten Tag!" in hello.inner_text() and hello.locator("button.suggest").count() == 3
+    ask(host, "Welche Berufsgruppen können über Säule III finanziert werden?")
+    thanks = ask(host, "Danke!")
+    assert "Gern geschehen." in thanks.inner_text() and thanks.locator("button.suggest").count() == 0
+    ask(host, "Und wer stellt die dann ein?")
+    assert "Säule III" in host.locator(".searched").last.inner_text()  # read with the question before the thanks
+    page.screenshot(path=str(artifacts / "chat-small-talk.png"))
+    page.close()

@@ -1,0 +1,42 @@
+"""Questions without a topic on the bundled corpus, with the real e5 model and Chroma: what is offered in their
+place is answered when asked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from scp_assistant.container import Container
+from scp_assistant.eval.dataset import DEFAULT_SETS, load_questions
+
+pytestmark = pytest.mark.integration
+REPO = Path(__file__).resolve().parents[2]
+EXTRA = tuple(Path("eval") / n for n in ("extra-k.yaml", "extra-l.yaml", "conversations-extra4.yaml"))
+TOPICLESS = ("Wer ist zuständig?", "Wer entscheidet?", "Was wird gefördert?", "Was dürfen wir?", "Hallo")
+
+
+def test_every_question_offered_in_place_of_a_topicless_one_is_answered(real_container: Container) -> None:
+    chat = real_container.chat_service
+    offered: set[str] = set()
+    for question in TOPICLESS:
+        reply = chat.ask(question).answer
+        assert reply.refused and reply.refusal_reason in ("needs_context", "small_talk"), question
+        assert len(reply.suggestions) == 3 and reply.citations == [], question
+        offered.update(reply.suggestions)
+    assert len(offered) >= 6  # nearest to each turn's words, not one fixed list
+    for question in sorted(offered):
+        answer = chat.ask(question).answer
+        assert not answer.refused and answer.citations, question
+
+
+def test_the_bundled_question_sets_name_their_topics(real_container: Container) -> None:
+    """No question of the bundled sets, asked first, is taken for one without a topic (the rule reads what a
+    question names, not how it is worded)."""
+    clarifier = real_container.query_rewriter
+    entries = [entry for path in (*DEFAULT_SETS, *EXTRA) for entry in load_questions(REPO / path)]
+    firsts = [str(e["question"]) for e in entries if "question" in e]
+    firsts += [str(t["question"] if isinstance(t, dict) else t) for e in entries for t in e.get("turns", [])[:1]]
+    assert len(firsts) > 600
+    flagged = [q for q in firsts if clarifier.resolve(q, None).too_general]
+    assert flagged == []
