@@ -168,7 +168,9 @@ class Container:
         else:
             inner = self.resolver
         # small talk and topicless first turns are answered before any of them (by the same scope check)
-        return Clarifier(inner, self.resolver.topics, Suggestions(self.retriever.bm25), self.resolver.in_scope)
+        service = self.answer_service
+        suggestions = Suggestions(self.retriever.bm25)
+        return Clarifier(inner, self.resolver.topics, suggestions, self.resolver.in_scope, service.corrected)
 
     @cached_property
     def chat_service(self) -> ChatService:

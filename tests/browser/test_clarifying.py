@@ -19,6 +19,8 @@ def test_a_question_without_a_topic_offers_questions_to_click_and_one_click_answ
     page, host = chat(browser, server)
     reply = ask(host, "Wer ist zuständig?")
     assert reply.locator(".tag").text_content() == "Worauf bezieht sich die Frage?"
+    classes = reply.get_attribute("class") or ""
+    assert "asks-back" in classes and "refusal" not in classes  # asked back, not turned down (walk-through)
     assert "Ihre Frage nennt noch nicht, worum es geht" in reply.inner_text()
     offered = reply.locator("button.suggest")
     assert offered.count() == 3
@@ -45,6 +47,7 @@ def test_a_greeting_is_greeted_and_a_thanks_keeps_the_topic(browser: Any, server
     ask(host, "Welche Berufsgruppen können über Säule III finanziert werden?")
     thanks = ask(host, "Danke!")
     assert "Gern geschehen." in thanks.inner_text() and thanks.locator("button.suggest").count() == 0
+    assert thanks.locator(".actions, .feedback").count() == 0  # nothing to copy or rate
     ask(host, "Und wer stellt die dann ein?")
     assert "Säule III" in host.locator(".searched").last.inner_text()  # read with the question before the thanks
     page.screenshot(path=str(artifacts / "chat-small-talk.png"))

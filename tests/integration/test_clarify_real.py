@@ -13,21 +13,27 @@ from scp_assistant.eval.dataset import DEFAULT_SETS, load_questions
 pytestmark = pytest.mark.integration
 REPO = Path(__file__).resolve().parents[2]
 EXTRA = tuple(Path("eval") / n for n in ("extra-k.yaml", "extra-l.yaml", "conversations-extra4.yaml"))
-TOPICLESS = ("Wer ist zuständig?", "Wer entscheidet?", "Was wird gefördert?", "Was dürfen wir?", "Hallo")
+TOPICLESS = ("Wer ist zuständig?", "Wer entscheidet?", "Was wird gefördert?", "Was darf angeschafft werden?", "Hallo")
 
 
 def test_every_question_offered_in_place_of_a_topicless_one_is_answered(real_container: Container) -> None:
+    """Each offered question is clicked in the same session, right after the reply that offered it: it is searched
+    as written (not glued to the topicless question, "Was darf man kaufen darf aus dem Chancenbudget …") and
+    answered with sources."""
     chat = real_container.chat_service
     offered: set[str] = set()
     for question in TOPICLESS:
-        reply = chat.ask(question).answer
+        first = chat.ask(question)
+        reply = first.answer
         assert reply.refused and reply.refusal_reason in ("needs_context", "small_talk"), question
         assert len(reply.suggestions) == 3 and reply.citations == [], question
         offered.update(reply.suggestions)
+        for suggestion in reply.suggestions:
+            again = chat.ask(question) if suggestion != reply.suggestions[0] else first
+            clicked = chat.ask(suggestion, again.session_id)
+            assert clicked.rewritten_question == suggestion, (question, suggestion)
+            assert not clicked.answer.refused and clicked.answer.citations, (question, suggestion)
     assert len(offered) >= 6  # nearest to each turn's words, not one fixed list
-    for question in sorted(offered):
-        answer = chat.ask(question).answer
-        assert not answer.refused and answer.citations, question
 
 
 def test_the_bundled_question_sets_name_their_topics(real_container: Container) -> None:

@@ -140,6 +140,42 @@ def test_an_earlier_message_asked_for_its_topic_lends_none_as_in_the_chat(fake_c
     assert carried != second and carried == chat.ask(second, chat.ask(QUESTION).session_id).rewritten_question
 
 
+def test_small_talk_and_a_question_without_a_topic_as_in_the_chat(client: Any) -> None:
+    """A thanks among the earlier messages leaves the topic where it was; a question that names nothing gets the
+    questions to ask instead, in the text and as ``suggestions``; the next message completes it."""
+    history = [
+        {"role": "user", "content": QUESTION},
+        {"role": "assistant", "content": "Mobiliar ist nicht grundsätzlich ausgeschlossen. [1]"},
+        {"role": "user", "content": "Danke!"},
+        {"role": "assistant", "content": "Gern geschehen."},
+        {"role": "user", "content": "Und wer muss zustimmen?"},
+    ]
+    extra = client.chat.completions.create(model="scp-assistant", messages=history).choices[0].message.model_extra
+    assert "Chancenbudget" in extra["searched"]  # the topic of the question before the thanks
+    asked = (
+        client.chat.completions.create(
+            model="scp-assistant", messages=[{"role": "user", "content": "Was wird finanziert?"}]
+        )
+        .choices[0]
+        .message
+    )
+    assert asked.model_extra["refusal_reason"] == "needs_context" and asked.model_extra["suggestions"]
+    assert all(f"- {q}" in asked.content for q in asked.model_extra["suggestions"])
+    completed = (
+        client.chat.completions.create(
+            model="scp-assistant",
+            messages=[
+                {"role": "user", "content": "Was wird finanziert?"},
+                {"role": "assistant", "content": asked.content},
+                {"role": "user", "content": "Aus dem Chancenbudget"},
+            ],
+        )
+        .choices[0]
+        .message
+    )
+    assert completed.model_extra["searched"] == "Was wird finanziert aus dem Chancenbudget?"
+
+
 def test_a_refusal_is_a_normal_message(client: Any) -> None:
     reply = client.chat.completions.create(
         model="scp-assistant", messages=[{"role": "user", "content": "Wer hat die Fußball-WM 2014 gewonnen?"}]

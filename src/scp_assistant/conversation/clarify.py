@@ -16,7 +16,7 @@ from dataclasses import replace
 from scp_assistant.conversation.resolution import QueryRewriter, Resolution
 from scp_assistant.conversation.sessions import Turn
 from scp_assistant.conversation.topic_phrases import TopicPhrases
-from scp_assistant.conversation.turn_words import QUESTION_WORD
+from scp_assistant.conversation.turn_words import QUESTION_WORD, WORD
 from scp_assistant.models import Chunk
 from scp_assistant.retrieve.bm25 import BM25Index
 from scp_assistant.text import STOPWORDS, fold
@@ -30,10 +30,15 @@ _SMALL_TALK = {
     "thanks": r"danke(?: schön| sehr)?|vielen dank|herzlichen dank|besten dank|merci|thanks|thank you|super|prima|"
     r"perfekt|alles klar|ok(?:ay)?",
     "goodbye": r"tschüss|tschüs|auf wiedersehen|bis bald|ciao|bye|goodbye",
-    "capability": r"was kannst du|was können sie|wer bist du|wer sind sie|was bist du|was sind sie|hilfe|help|"
-    r"what can you do|who are you",
+    "capability": r"was (?:kannst du|können sie)(?: alles)?(?: für mich tun)?|wer bist du|wer sind sie|was bist du|"
+    r"was sind sie|hilfe|help|what can you do|who are you",
 }
-_FILLER = r"(?:\s+(?:dir|ihnen|euch|zusammen|nochmal|noch mal|auch|erstmal|erst mal|you|there|all))*"
+# "Danke dir", "Vielen Dank für die Info", "Hallo zusammen"
+_FILLER = (
+    r"(?:\s+(?:dir|ihnen|euch|zusammen|nochmal|noch mal|auch|erstmal|erst mal|you|there|all|"
+    r"für (?:die|ihre|deine|eure) (?:antworten|antwort|infos|info|informationen|information|hilfe|auskünfte|auskunft)"
+    r"))*"
+)
 _KINDS = {kind: re.compile(rf"(?:{words}){_FILLER}", re.IGNORECASE) for kind, words in _SMALL_TALK.items()}
 _ANY = re.compile(rf"\b(?:{'|'.join(_SMALL_TALK.values())}){_FILLER}\b", re.IGNORECASE)
 
@@ -61,7 +66,7 @@ def small_talk(text: str) -> str:
     if not found or re.search(r"\w", _ANY.sub(" ", text)):
         return ""
     last = found[-1].group(0)
-    return next(kind for kind, pattern in _KINDS.items() if pattern.fullmatch(last))
+    return next((kind for kind, pattern in _KINDS.items() if pattern.fullmatch(last)), "")
 
 
 def reply(kind: str, suggestions: Sequence[str]) -> str:
@@ -83,6 +88,7 @@ class Suggestions:
         self._home = home
         self._questions = _faq_questions(bm25.chunks, home)
         self._plain = frozenset(_plain(q) for q, _ in self._questions)
+        self._terms = {q: frozenset(bm25.query_terms(q)) for q, _ in self._questions}
 
     def __len__(self) -> int:
         return len(self._questions)
@@ -98,7 +104,7 @@ class Suggestions:
 
         def key(entry: tuple[str, str]) -> tuple[float, int, int, int, str]:
             question, region = entry
-            shared = sum(w for t, w in weights.items() if t in set(self._bm25.query_terms(question)))
+            shared = sum(w for t, w in weights.items() if t in self._terms[question])
             same_word = int(bool(asks) and _question_word(question) == asks)
             return (-round(shared, 6), -same_word, int(self._home not in region), len(question), question)
 
@@ -127,29 +133,33 @@ def _question_word(text: str) -> str:
 class Clarifier:
     """A query rewriter around another (``inner``) that takes small talk and topicless first turns out of the
     search, and reads the turn after a topicless one as the topic it was asked for: "Wer ist zuständig?" – "Für das
-    Chancenbudget" searches "Wer ist zuständig für das Chancenbudget?"."""
+    Chancenbudget" searches "Wer ist zuständig für das Chancenbudget?". Turns are read with typing errors corrected
+    (``correct``), as the resolver reads them."""
 
     def __init__(
-        self, inner: QueryRewriter, topics: TopicPhrases, suggestions: Suggestions, in_scope: Callable[[str], bool]
-    ) -> None:
+        self, inner: QueryRewriter, topics: TopicPhrases, suggestions: Suggestions, in_scope: Callable[[str], bool],
+        correct: Callable[[str], str] | None = None,
+    ) -> None:  # fmt: skip
         self._inner = inner
         self._topics = topics
         self._suggestions = suggestions
         self._in_scope = in_scope
+        self._correct = correct or (lambda text: text)
 
     def resolve(self, question: str, previous: Turn | None) -> Resolution:
         kind = small_talk(question)
         if kind:
             offered = self._suggestions.for_turn("") if kind in ("greeting", "capability") else ()
             return Resolution(question, False, small_talk=kind, suggestions=offered)
-        if previous is not None and previous.off_topic and self.too_general(previous.standalone):
-            completed = self._completed(question, previous.standalone)
+        corrected = self._correct(question)
+        if previous is not None and previous.off_topic and self.too_general(self._correct(previous.standalone)):
+            completed = self._completed(corrected, self._correct(previous.standalone))
             if completed:
                 return Resolution(completed, True, 1.0)
         resolution = self._inner.resolve(question, previous)
         first = previous is None or previous.off_topic
-        if first and not resolution.dependent and not resolution.orphan and self.too_general(question):
-            return replace(resolution, too_general=True, suggestions=self._suggestions.for_turn(question))
+        if first and not resolution.dependent and not resolution.orphan and self.too_general(corrected):
+            return replace(resolution, too_general=True, suggestions=self._suggestions.for_turn(corrected))
         return resolution
 
     def too_general(self, question: str) -> bool:
@@ -159,15 +169,31 @@ class Clarifier:
         return not self._topics.names_something(question)
 
     def _completed(self, turn: str, before: str) -> str:
-        """The topicless question with the topic the turn names ("Für das Chancenbudget", "Säule III"); empty when
-        the turn asks a question of its own or names nothing either."""
-        words = turn.split()
-        if not words or len(words) > 8 or QUESTION_WORD.search(turn) or not self._topics.names_something(turn):
+        """The topicless question with the topic the turn gives ("Für das Chancenbudget", "Säule III", "Worms");
+        empty for a turn that asks a question of its own ("Darf aus dem Chancenbudget Mobiliar angeschafft werden?",
+        "Erklär mir das Chancenbudget", "Gilt das auch für BBS?") or names nothing either. A turn gives a topic when
+        it opens with a preposition, an article or "und", or says nothing but names."""
+        tokens = WORD.findall(turn)
+        if not tokens or len(tokens) > 8 or QUESTION_WORD.search(turn) or self._suggestions.asked_by_documents(turn):
+            return ""
+        if not self._topics.names_something(turn):
+            return ""
+        content = [(i, t) for i, t in enumerate(tokens) if fold(t) not in STOPWORDS and len(t) >= 3]
+        names_only = all(self._topics.is_noun(t, i == 0) or self._topics.is_place(fold(t)) for i, t in content)
+        if fold(tokens[0]) not in _CONTINUING and not names_only:
             return ""
         first, _, rest = turn.strip().rstrip("?.! ").partition(" ")
         if fold(first) in STOPWORDS:  # "Für das Chancenbudget" continues the question: "… zuständig für das …"
             first = first.lower()
         return f"{before.strip().rstrip('?.! ')} {first} {rest}".rstrip() + "?"
+
+
+# the words a turn that gives the topic of the question before may open with ("Für das Chancenbudget", "Bei Säule I")
+_CONTINUING = frozenset(
+    fold(w)
+    for w in "für fürs zum zur im in ins bei beim zu über um an am auf aus vom von mit nach wegen bezüglich betreffend "
+    "hinsichtlich und der die das den dem des ein eine einen einem einer".split()
+)
 
 
 def _plain(text: str) -> str:

@@ -100,17 +100,27 @@ class TopicPhrases:
 
     def names_something(self, text: str) -> bool:
         """Does a question name what it is about: a noun, name or acronym (a word the documents write as a noun,
-        however it is typed), a number, a place, pillar, school type or year? "Wer ist zuständig?", "Wer
-        entscheidet?" and "Was wird gefördert?" name nothing: what they ask depends on a topic they leave open."""
+        however it is typed), a number, a place, pillar, school type or year, or a word the documents do not use
+        ("Möbel", "schools": what it asks about may hide there)? "Wer ist zuständig?", "Wer entscheidet?" and "Was
+        wird gefördert?" name nothing: what they ask depends on a topic they leave open."""
+        if text.isupper():  # shouted: "WER IST ZUSTÄNDIG?" (no acronyms)
+            text = text.lower()
         if re.search(r"\d", text) or self.phrases(text):
             return True
         for i, token in enumerate(WORD.findall(self.truecased(text))):
-            if QUESTION_WORD.fullmatch(token):
+            folded = fold(token)
+            if QUESTION_WORD.fullmatch(token) or folded in STOPWORDS or len(token) < 3:
                 continue
+            if not self.indexed(token):
+                return True
             capital = token[0].isupper() and (i > 0 or token.isupper())  # a sentence's first word is capitalised
-            if capital or (len(token) >= 3 and fold(token) in self._nouns):
+            if capital or folded in self._nouns:
                 return True
         return False
+
+    def is_noun(self, token: str, first: bool) -> bool:
+        """A word the documents write as a noun, as typed: capitalised inside a sentence, or known as a noun."""
+        return (token[0].isupper() and not first) or fold(token) in self._nouns
 
     def indexed(self, token: str) -> bool:
         """Do the documents use the word (in any form)?"""

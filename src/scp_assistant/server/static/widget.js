@@ -175,6 +175,7 @@
     "color:var(--accent);text-decoration:underline;font:inherit;font-size:.85rem;cursor:pointer;white-space:normal}",
     ".bot{background:#f4f4f4;border:1px solid #d0d0d0}",
     ".bot.refusal{background:#fdf2f2;border:1px solid #b4232c}",
+    ".bot.asks-back{background:#f2f6fd;border:1px solid #00427a}.asks-back .tag{color:#00427a}",
     ".tag{display:inline-block;font-size:.75rem;font-weight:700;text-transform:uppercase;letter-spacing:.03em;",
     "color:#8a1c23;margin-bottom:4px}",
     ".searched{font-size:.8rem;color:#4a4a4a;margin-bottom:4px}",
@@ -495,7 +496,8 @@
           state.meta = data;
           sessionId = data.session_id || sessionId;
           if (data.refused && data.refusal_reason !== "small_talk") {  // "Hallo" is greeted, not declined
-            msg.classList.add("refusal");
+            // asked for its topic, a question is not turned down: a neutral box, the tag asks back
+            msg.classList.add(data.refusal_reason === "needs_context" ? "asks-back" : "refusal");
             msg.insertBefore(el("div", { "class": "tag" }, T.refusal[data.refusal_reason] || T.refusal.not_covered), body);
           }
           // what an off-topic or manipulating message was searched as says nothing the refusal does not
@@ -626,14 +628,17 @@
       // each notice once: one the answer text already ends with (another Land) is not repeated below it
       newNotices(state).forEach(function (part) { msg.appendChild(el("div", { "class": "notice-line" }, part)); });
       if (state.citations.length) { msg.appendChild(sourceList(state.citations)); }
-      msg.appendChild(copyBar(state));
-      if (state.meta && state.meta.answer_id) { msg.appendChild(feedbackBar(state.meta.answer_id)); }
+      // small talk ("Danke!") has nothing to copy or rate
+      var talk = state.meta && state.meta.refusal_reason === "small_talk";
+      if (!talk) { msg.appendChild(copyBar(state)); }
+      if (!talk && state.meta && state.meta.answer_id) { msg.appendChild(feedbackBar(state.meta.answer_id)); }
     }
 
     function suggestion(q) {
       // a question the documents answer, offered in place of small talk or a question without a topic: one click asks it
       var b = el("button", { type: "button", "class": "suggest" }, q);
-      b.addEventListener("click", function () { ask(q); });
+      // while an answer is on its way the question waits in the input box, as the busy hint says
+      b.addEventListener("click", function () { if (busy) { input.value = q; fit(); } ask(q); });
       return b;
     }
 
