@@ -226,7 +226,7 @@ def _show(answer: Answer, as_json: bool, out: TextIO) -> None:
     if as_json:
         out.write(json.dumps(answer.to_dict(), ensure_ascii=False) + "\n")
         return
-    if answer.refused:
+    if answer.refused and answer.refusal_reason != "small_talk":  # "Hallo" is greeted, not declined
         out.write("— Keine Antwort aus den Programmunterlagen —\n")
     out.write(answer.answer + "\n")
     unsaid = messages.unsaid_notices(answer.notice, answer.answer)

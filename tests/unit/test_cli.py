@@ -57,6 +57,10 @@ def test_refusal_is_exit_zero_and_marked(cli_env: Path, capsys: pytest.CaptureFi
     capsys.readouterr()
     assert main(["ask", "Wer hat die Fußball-WM 2014 gewonnen?"]) == 0
     assert "Keine Antwort aus den Programmunterlagen" in capsys.readouterr().out
+    # a greeting is greeted, not marked as declined
+    assert main(["ask", "Hallo"]) == 0
+    greeted = capsys.readouterr().out
+    assert greeted.startswith("Guten Tag!") and "Keine Antwort" not in greeted
 
 
 def test_a_question_that_points_at_nothing_asks_for_its_topic(
