@@ -81,6 +81,20 @@ def test_idle_sessions_expire(factory: Factory) -> None:
     assert store.get_or_create(session.id).turns == []
 
 
+def test_small_talk_keeps_a_session_alive_without_a_turn(factory: Factory) -> None:
+    clock = Clock()
+    store = factory(clock, 100)
+    session = store.get_or_create(None)
+    store.record(session, "Frage", "Frage")
+    clock.now += 599
+    store.keep_alive(store.get_or_create(session.id))  # "Danke!"
+    clock.now += 599
+    assert [t.question for t in store.get_or_create(session.id).turns] == ["Frage"]  # alive, no turn added
+    store.keep_alive(store.get_or_create(None))  # a new session with nothing in it is not stored
+    clock.now += 601
+    assert store.get_or_create(session.id).turns == []
+
+
 def test_least_recently_used_sessions_are_dropped_beyond_the_limit(factory: Factory) -> None:
     clock = Clock()
     store = factory(clock, 10)

@@ -95,7 +95,9 @@ class ChatService:
         # a session is kept in the database for its idle time: no contact details of a pasted e-mail in it either,
         # nor a marker in their place that the next question would take for its topic. Of a pasted e-mail the next
         # turn carries what it asked, not its background ("Und für Säule II?" after a letter on the Eigenanteil)
-        if answer.refusal_reason != "small_talk":  # "Danke!" between two questions leaves the topic where it was
+        if answer.refusal_reason == "small_talk":  # "Danke!" between two questions leaves the topic where it was
+            self._sessions.keep_alive(session)
+        else:
             self._sessions.record(session, without_contacts(text), without_contacts(asked_in(standalone)), off_topic)
         answer_id = answer_id or uuid.uuid4().hex
         searched = standalone if " ".join(standalone.split()) != " ".join(text.split()) else ""

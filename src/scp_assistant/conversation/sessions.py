@@ -42,6 +42,9 @@ class SessionStore(Protocol):
     def record(self, session: Session, question: str, standalone: str, off_topic: bool = False) -> None:
         """Append a turn (the oldest beyond the limit is dropped) and keep the session alive."""
 
+    def keep_alive(self, session: Session) -> None:
+        """Keep a stored session alive without a turn (small talk: "Danke!" between two questions)."""
+
 
 def _new(session_id: str | None) -> Session:
     valid = session_id if session_id and _VALID_ID.fullmatch(session_id) else None
@@ -87,6 +90,12 @@ class MemorySessionStore:
             self._sessions.move_to_end(session.id)
             while len(self._sessions) > self._max:
                 self._sessions.popitem(last=False)
+
+    def keep_alive(self, session: Session) -> None:
+        with self._lock:
+            if session.id in self._sessions:
+                self._sessions[session.id] = (self._clock(), self._sessions[session.id][1])
+                self._sessions.move_to_end(session.id)
 
 
 _SESSIONS_DDL = (
@@ -140,6 +149,10 @@ class SQLSessionStore:
         turns = json.dumps([[t.question, t.standalone, t.off_topic] for t in session.turns], ensure_ascii=False)
         with self._db.transaction() as db:
             db.execute(self._db.sql(_UPSERT), (session.id, self._clock(), turns))
+
+    def keep_alive(self, session: Session) -> None:
+        with self._db.transaction() as db:
+            db.execute(self._db.sql("UPDATE sessions SET touched = {p} WHERE id = {p}"), (self._clock(), session.id))
 
     def sweep(self, now: float | None = None) -> None:
         """Delete expired sessions and, beyond ``max_sessions``, the least recently used."""
