@@ -90,9 +90,6 @@ class Suggestions:
         self._plain = frozenset(_plain(q) for q, _ in self._questions)
         self._terms = {q: frozenset(bm25.query_terms(q)) for q, _ in self._questions}
 
-    def __len__(self) -> int:
-        return len(self._questions)
-
     def asked_by_documents(self, text: str) -> bool:
         """Is the turn one of the FAQ questions ("Wer ist für was zuständig?" names no topic, yet the FAQ answers
         it; every suggestion is such a question, and is searched when clicked)?"""
@@ -152,8 +149,9 @@ class Clarifier:
             offered = self._suggestions.for_turn("") if kind in ("greeting", "capability") else ()
             return Resolution(question, False, small_talk=kind, suggestions=offered)
         corrected = self._correct(question)
-        if previous is not None and previous.off_topic and self.too_general(self._correct(previous.standalone)):
-            completed = self._completed(corrected, self._correct(previous.standalone))
+        if previous is not None and previous.off_topic:
+            before = self._correct(previous.standalone)
+            completed = self._completed(corrected, before) if self.too_general(before) else ""
             if completed:
                 return Resolution(completed, True, 1.0)
         resolution = self._inner.resolve(question, previous)

@@ -108,18 +108,15 @@ class TopicPhrases:
         if re.search(r"\d", text) or self.phrases(text):
             return True
         for i, token in enumerate(WORD.findall(self.truecased(text))):
-            folded = fold(token)
-            if QUESTION_WORD.fullmatch(token) or folded in STOPWORDS or len(token) < 3:
+            if QUESTION_WORD.fullmatch(token) or fold(token) in STOPWORDS or len(token) < 3:
                 continue
-            if not self.indexed(token):
-                return True
-            capital = token[0].isupper() and (i > 0 or token.isupper())  # a sentence's first word is capitalised
-            if capital or folded in self._nouns:
+            if not self.indexed(token) or self.is_noun(token, first=i == 0) or token.isupper():  # "ADD"
                 return True
         return False
 
     def is_noun(self, token: str, first: bool) -> bool:
-        """A word the documents write as a noun, as typed: capitalised inside a sentence, or known as a noun."""
+        """A word the documents write as a noun, as typed: capitalised inside a sentence (a sentence's first word is
+        capitalised anyway), or known as a noun."""
         return (token[0].isupper() and not first) or fold(token) in self._nouns
 
     def indexed(self, token: str) -> bool:
