@@ -37,6 +37,8 @@ def test_each_new_question_and_the_start_of_its_answer_are_scrolled_into_view(
 def test_new_conversation_starts_over_and_a_reload_keeps_no_hidden_session(
     browser: Any, server: str, artifacts: Path
 ) -> None:
+    """What steers a follow-up is always on screen: a reload shows the conversation with its session (this tab only,
+    tests/browser/test_conversation_kept.py), and "Neue Unterhaltung" leaves nothing of it behind."""
     page, host = chat(browser, server)
     start_over = host.get_by_role("button", name="Neue Unterhaltung")
     assert not start_over.is_visible()  # nothing to leave before the first question
@@ -52,11 +54,17 @@ def test_new_conversation_starts_over_and_a_reload_keeps_no_hidden_session(
     assert host.locator(".searched").count() == 0  # a new session: nothing from before steers the question
     page.reload()
     ask(host, SECOND)
-    page.reload()  # the visible history is gone, and so is the session behind it
+    page.reload()  # the visible history comes back, and the session behind it with it
+    host.locator(".msg.user").first.wait_for()
+    assert host.locator(".msg.user").all_inner_texts()[-1].endswith(SECOND)
     ask(host, FOLLOW)
-    assert host.locator(".searched").count() == 0
-    assert page.evaluate("Object.keys(localStorage).length + Object.keys(sessionStorage).length") == 0
-    page.reload()
+    assert "Säule III" in host.locator(".searched").last.inner_text()
+    host.get_by_role("button", name="Neue Unterhaltung").click()
+    page.reload()  # started over: nothing comes back, nothing hidden steers the next question
+    host.locator("text=Beispielfragen").wait_for()
+    assert host.locator(".msg.user").count() == 0
+    assert page.evaluate("Object.keys(localStorage).length") == 0
+    assert "Sozial" not in page.evaluate("JSON.stringify(sessionStorage)")
     # a first question that points back is not called off-topic: the user is asked for its topic
     orphan = ask(host, "Und wer genehmigt das?")
     assert orphan.locator(".tag").text_content() == "Worauf bezieht sich die Frage?"

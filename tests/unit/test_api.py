@@ -57,6 +57,22 @@ def test_follow_up_is_rewritten_within_a_session(fake_container: Container) -> N
         assert "Chancenbudget" in follow["rewritten_question"] and "Mobiliar" in follow["rewritten_question"]
         fresh = client.post("/api/v1/ask", json={"question": "Und wer muss zustimmen?"}).json()
         assert fresh["rewritten_question"] == "Und wer muss zustimmen?"  # a new session has no context
+        assert first.json()["continued"] is False and follow["continued"] is True and fresh["continued"] is False
+
+
+def test_a_session_the_server_no_longer_holds_is_said_to_be_new(fake_container: Container) -> None:
+    """A chat that kept its conversation in the browser tab (reload, another page of the portal) sends the session id
+    back; when the server has forgotten it (expired), ``continued`` says so, in the answer and the stream's meta."""
+    with client_for(fake_container) as client:
+        question = {"question": "Welche Berufsgruppen sind in Säule III förderfähig?"}
+        meta = sse(client.post("/api/v1/ask/stream", json=question).text)[0][1]
+        assert meta["continued"] is False
+        again = sse(client.post("/api/v1/ask/stream", json={**question, "session_id": meta["session_id"]}).text)
+        assert again[0][1]["continued"] is True
+        forgotten = {**question, "session_id": "f" * 32}
+        assert sse(client.post("/api/v1/ask/stream", json=forgotten).text)[0][1]["continued"] is False
+        reply = client.post("/api/v1/ask", json={**question, "session_id": "e" * 32}).json()
+        assert reply["continued"] is False and reply["session_id"] == "e" * 32
 
 
 def test_stream_sends_meta_deltas_citations_done(fake_container: Container) -> None:

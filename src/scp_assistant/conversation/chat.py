@@ -45,6 +45,7 @@ class ChatReply:
     answer_id: str
     session_id: str
     rewritten_question: str
+    continued: bool = False  # the session held turns before this one (an expired or unknown id starts empty)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -52,6 +53,7 @@ class ChatReply:
             "answer_id": self.answer_id,
             "session_id": self.session_id,
             "rewritten_question": self.rewritten_question,
+            "continued": self.continued,
         }
 
 
@@ -85,6 +87,7 @@ class ChatService:
     def _end(
         self, text: str, session: Session, standalone: str, answer: Answer, answer_id: str | None = None
     ) -> ChatReply:
+        continued = bool(session.turns)  # read before this turn is recorded
         answer.question = text
         standalone = answer.searched or standalone  # with typing errors corrected
         # a turn declined as off-topic ("Was kostet ein Bahnticket nach Mainz?") lends the next turn no topic, also
@@ -106,7 +109,7 @@ class ChatService:
                 answer_id, text, answer.answer, answer.to_dict()["citations"], answer.refused, searched=searched
             )
         )
-        return ChatReply(answer, answer_id, session.id, standalone)
+        return ChatReply(answer, answer_id, session.id, standalone, continued)
 
     def ask(self, question: str, session_id: str | None = None, filters: Filters | None = None) -> ChatReply:
         text, session, resolution = self._begin(question, session_id)
@@ -133,6 +136,9 @@ class ChatService:
                     {
                         "answer_id": answer_id,
                         "session_id": session.id,
+                        # a client that restored a conversation (a reload, another page of the portal) learns
+                        # whether the server still holds it: an expired session starts empty under the same id
+                        "continued": bool(session.turns),
                         "rewritten_question": value.query or standalone,
                         "refused": refusal is not None,
                         "refusal_reason": refusal.refusal_reason if refusal else None,

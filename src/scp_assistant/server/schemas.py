@@ -81,6 +81,11 @@ class AnswerOut(BaseModel):
         description="Die eigenständige Suchanfrage; bei einer Folgefrage mit dem Thema der vorigen Frage "
         "(„Gesucht wurde: …“, nur anzeigen, wenn sie von der Frage abweicht)."
     )
+    continued: bool = Field(
+        False,
+        description="Die Sitzung hielt schon Fragen, als diese kam. false zu einer mitgeschickten session_id heißt: "
+        "die Sitzung war abgelaufen (oder unbekannt), die Frage wurde für sich gelesen.",
+    )
 
 
 class SectionOut(BaseModel):

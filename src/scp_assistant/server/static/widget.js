@@ -3,6 +3,9 @@
  * Embed: <script src="https://HOST/widget.js" data-title="Fragen zum Startchancen-Programm"
  *                 data-position="right" data-open="false" data-lang="de" data-accent="#005a9c" defer></script>
  * Everything renders inside a Shadow DOM; text from the server is only ever inserted as text (no innerHTML).
+ * The conversation survives a reload and a move to another page of the portal in this browser tab
+ * (sessionStorage: the visible history together with its session, gone when the tab closes);
+ * data-remember="off" keeps nothing.
  */
 (function () {
   "use strict";
@@ -22,6 +25,11 @@
   var STALL_MS = Math.min((Number(cfg.timeout) > 0 ? Number(cfg.timeout) : 60) * 1000, 2147483647);
   var SLOW_MS = Math.min(8000, STALL_MS / 3);  // no sign of an answer yet: say that it is on its way
   var EMAIL = /([A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})/;  // split keeps the address
+  // the conversation of this tab, kept where the page's own scripts keep theirs for the tab: sessionStorage of the
+  // portal's origin, one entry per server and kind of chat; never localStorage or a cookie
+  var REMEMBER = cfg.remember !== "off";
+  var STORE_KEY = "scp-assistant:" + API + ":" + MODE + (MODE === "inline" ? ":" + (cfg.target || "scp-assistant") : "");
+  var KEEP = 20;  // answers kept for the view; the server reads a follow-up against its own last turns anyway
   var REDUCED = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
 
   var T = {
@@ -46,6 +54,7 @@
       choose: "Bitte wählen (optional)",
       months: ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
         "November", "Dezember"],
+      expired: "Das frühere Gespräch war abgelaufen: Diese Frage wurde für sich gelesen.",
       examples: "Beispielfragen", searched: "Gesucht wurde: ", withTopic: "Bezogen auf die vorige Frage: ",
       andTopic: " – bezogen auf die vorige Frage: ",
       sources: "Quellen", source: "Quelle",
@@ -91,6 +100,7 @@
       choose: "Please choose (optional)",
       months: ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
         "November", "December"],
+      expired: "The earlier conversation had expired: this question was read on its own.",
       examples: "Example questions", searched: "Searched for: ", withTopic: "Read with the previous question's topic: ",
       andTopic: " – read with the previous question's topic: ",
       sources: "Sources", source: "Source",
@@ -179,6 +189,7 @@
     ".tag{display:inline-block;font-size:.75rem;font-weight:700;text-transform:uppercase;letter-spacing:.03em;",
     "color:#8a1c23;margin-bottom:4px}",
     ".searched{font-size:.8rem;color:#4a4a4a;margin-bottom:4px}",
+    ".expired{font-size:.8rem;color:#4a4a4a;margin-bottom:4px;padding-bottom:4px;border-bottom:1px solid #d0d0d0}",
     ".bot p{margin:0 0 8px}.bot ul{margin:0 0 8px 1.1em;padding:0}",
     ".cite{font:inherit;font-size:.8rem;font-weight:700;color:var(--accent);background:#fff;border:1px solid var(--accent);",
     "border-radius:4px;padding:0 4px;margin:0 2px;cursor:pointer;min-width:24px;min-height:24px;vertical-align:middle}",
@@ -291,6 +302,25 @@
     }
   }
 
+  function recalled() {  // what this tab kept: { session, items: [{question, meta, text, citations, …}], open }
+    if (!REMEMBER) { return {}; }
+    try {
+      var kept = JSON.parse(sessionStorage.getItem(STORE_KEY) || "{}");
+      return kept && typeof kept === "object" && !Array.isArray(kept) ? kept : {};
+    } catch (e) { return {}; }  // storage blocked or a broken entry: a new conversation
+  }
+
+  function keep(kept) {
+    if (!REMEMBER) { return; }
+    for (var tries = 0; tries < 3; tries += 1) {
+      try { sessionStorage.setItem(STORE_KEY, JSON.stringify(kept)); return; } catch (e) {
+        // the tab's storage is full (the portal's own entries): the older half of the answers gives way
+        if (!kept.items || !kept.items.length) { return; }
+        kept.items = kept.items.slice(Math.ceil(kept.items.length / 2));
+      }
+    }
+  }
+
   function build(host) {
     var root = host.attachShadow({ mode: "open" });
     styled(root);
@@ -313,7 +343,13 @@
     panel.appendChild(log);
     var live = el("div", { "class": "sr", role: "status", "aria-live": "polite", "aria-atomic": "true" });
     panel.appendChild(live);
-    var sessionId = null;  // this page's conversation only: a reload or "Neue Unterhaltung" starts a new one
+    // the tab's conversation: restored with its session after a reload or on another page of the portal, so what
+    // steers a follow-up is always what is on screen; "Neue Unterhaltung" starts a new one
+    var kept = recalled();
+    var items = Array.isArray(kept.items) ? kept.items.filter(function (i) { return i && typeof i.question === "string"; }) : [];
+    var sessionId = items.length && typeof kept.session === "string" ? kept.session : null;
+    var restored = false;  // the view shows a kept conversation the server has not yet confirmed it still holds
+    var opened = false;  // the floating panel was opened since the kept conversation was restored
     var conversation = 0;  // counts "Neue Unterhaltung": an answer still arriving from before cannot revive its session
     var form = el("form");
     var inputId = "scp-q-" + Math.random().toString(36).slice(2);
@@ -368,6 +404,7 @@
       if (pending) { pending.abort(); pending = null; }
       busy = false; send.disabled = false;
       conversation += 1; sessionId = null; log.textContent = ""; live.textContent = ""; setHint("");
+      items = []; restored = false; kept = { open: kept.open }; keep(kept);
       showExamples(); input.value = ""; fit(true); input.focus();
     });
 
@@ -376,10 +413,12 @@
       launcher = el("button", { "class": "launcher", type: "button", "aria-expanded": "false" }, title);
       var closeBtn = el("button", { "class": "close", type: "button", "aria-label": T.close }, "×");
       header.appendChild(closeBtn);
-      var setOpen = function (open) {
+      var setOpen = function (open, quietly) {
         panel.hidden = !open;
         launcher.setAttribute("aria-expanded", open ? "true" : "false");
-        if (open) { fit(); input.focus(); }  // a text put back while it was closed gets its height now
+        if (!quietly) { kept.open = open; keep(kept); }  // on the portal's next page the panel is as it was left
+        if (open && !quietly) { fit(); input.focus(); }  // a text put back while it was closed gets its height now
+        if (open && restored && !opened) { opened = true; toLatest(); }
       };
       launcher.addEventListener("click", function () { setOpen(panel.hidden); });
       closeBtn.addEventListener("click", function () { setOpen(false); launcher.focus(); });
@@ -397,7 +436,8 @@
           if (a.left < b.right && a.right > b.left && a.top < b.bottom && a.bottom > b.top) { setOpen(false); }
         }, 0);
       });
-      panel.hidden = cfg.open !== "true";
+      // opened as the tab left it (a page it opens on does not take the focus from the page), else as configured
+      setOpen(typeof kept.open === "boolean" ? kept.open : cfg.open === "true", true);
       frame.appendChild(panel);
       frame.appendChild(launcher);
     } else {
@@ -441,23 +481,9 @@
       busy = true; send.disabled = true; input.value = ""; fit(true); live.textContent = "";
       if (examples.parentNode) { examples.remove(); }
       fresh.hidden = false; toTop.hidden = false;
-      var asked = retryOf;
-      if (!asked) {  // who says what, for a screen reader going through the conversation (the look tells it)
-        asked = el("div", { "class": "msg user" });
-        asked.appendChild(el("span", { "class": "sr" }, T.yourQuestion));
-        asked.appendChild(el("span", { "class": "said" }, question));
-      }
-      if (!retryOf) {
-        log.appendChild(asked);
-        var said = asked.querySelector(".said");  // longer than eight lines as shown here: folded
-        var line = 1.5 * parseFloat(getComputedStyle(said).fontSize);
-        if (said.getBoundingClientRect().height > 8 * line) { foldLong(asked); }
-      }
-      var msg = el("div", { "class": "msg bot", "aria-busy": "true" });
-      msg.appendChild(el("span", { "class": "sr" }, T.theAnswer));
-      var body = el("div", { "class": "body" }, T.thinking);
-      msg.appendChild(body);
-      log.insertBefore(msg, asked.nextSibling);  // under its question, also when a retry comes after other questions
+      var asked = retryOf || questionMsg(question);
+      var msg = answerMsg(asked, T.thinking, "true");
+      var body = msg.querySelector(".body");
       reveal(asked);
       var state = { text: "", meta: null, citations: [], notice: null, suggestions: [], first: true, question: question };
       var slow = setTimeout(function () {  // a slow answer: the waiting line says so, the answer still comes
@@ -494,16 +520,11 @@
         if (mine !== conversation) { return; }  // an event already on its way when the conversation was left
         if (event === "meta") {
           state.meta = data;
+          // a kept conversation the server no longer holds (idle too long): this question was read on its own
+          if (restored && data.continued === false) { msg.insertBefore(el("div", { "class": "expired" }, T.expired), body); }
+          restored = false;
           sessionId = data.session_id || sessionId;
-          if (data.refused && data.refusal_reason !== "small_talk") {  // "Hallo" is greeted, not declined
-            // asked for its topic, a question is not turned down: a neutral box, the tag asks back
-            msg.classList.add(data.refusal_reason === "needs_context" ? "asks-back" : "refusal");
-            msg.insertBefore(el("div", { "class": "tag" }, T.refusal[data.refusal_reason] || T.refusal.not_covered), body);
-          }
-          // what an off-topic or manipulating message was searched as says nothing the refusal does not
-          var declined = data.refused && (data.refusal_reason === "out_of_scope" || data.refusal_reason === "adversarial");
-          var searched = declined ? "" : searchedLine(question, data.rewritten_question || "");
-          if (searched) { msg.insertBefore(el("div", { "class": "searched" }, searched), body); }
+          marks(msg, body, question, data);
         } else if (event === "delta") {
           if (state.first) { body.textContent = ""; state.first = false; reveal(asked); }
           state.text += data.text;
@@ -517,8 +538,10 @@
           var sentence = function (node) {
             return node ? node.textContent.replace(/[.?!:]?$/, function (p) { return (p === ":" || !p ? "." : p) + " "; }) : "";
           };
-          live.textContent = T.answerReady + sentence(msg.querySelector(".searched")) + sentence(msg.querySelector(".tag")) +
+          live.textContent = T.answerReady + sentence(msg.querySelector(".expired")) +
+            sentence(msg.querySelector(".searched")) + sentence(msg.querySelector(".tag")) +
             state.text.replace(/\s*\[\d+\]/g, "").replace(/\n+/g, " ");
+          remember(state);
         } else if (event === "error" && data.rejected && !retryOf && !input.value.trim()) {
           // the server could not take the question as written (too long without greeting and signature): nothing
           // was asked, so the text goes back to the box to be shortened, with the server's reason under it (with
@@ -565,6 +588,75 @@
         busy = false; send.disabled = false; input.focus({ preventScroll: true });
         if (hint.textContent === T.busy) { setHint(""); }
       });
+    }
+
+    function questionMsg(question) {  // who says what, for a screen reader going through the conversation
+      var asked = el("div", { "class": "msg user" });
+      asked.appendChild(el("span", { "class": "sr" }, T.yourQuestion));
+      asked.appendChild(el("span", { "class": "said" }, question));
+      log.appendChild(asked);
+      var said = asked.querySelector(".said");  // longer than eight lines as shown here: folded
+      var line = 1.5 * parseFloat(getComputedStyle(said).fontSize);
+      if (said.getBoundingClientRect().height > 8 * line) { foldLong(asked); }
+      return asked;
+    }
+
+    function answerMsg(asked, text, busyNow) {  // under its question, also when a retry comes after other questions
+      var msg = el("div", { "class": "msg bot", "aria-busy": busyNow });
+      msg.appendChild(el("span", { "class": "sr" }, T.theAnswer));
+      msg.appendChild(el("div", { "class": "body" }, text));
+      log.insertBefore(msg, asked.nextSibling);
+      return msg;
+    }
+
+    function marks(msg, body, question, meta) {  // a refusal's tag and how the question was searched, above the text
+      if (meta.refused && meta.refusal_reason !== "small_talk") {  // "Hallo" is greeted, not declined
+        // asked for its topic, a question is not turned down: a neutral box, the tag asks back
+        msg.classList.add(meta.refusal_reason === "needs_context" ? "asks-back" : "refusal");
+        msg.insertBefore(el("div", { "class": "tag" }, T.refusal[meta.refusal_reason] || T.refusal.not_covered), body);
+      }
+      // what an off-topic or manipulating message was searched as says nothing the refusal does not
+      var declined = meta.refused && (meta.refusal_reason === "out_of_scope" || meta.refusal_reason === "adversarial");
+      var searched = declined ? "" : searchedLine(question, meta.rewritten_question || "");
+      if (searched) { msg.insertBefore(el("div", { "class": "searched" }, searched), body); }
+    }
+
+    function remember(state) {  // a complete answer joins what the tab keeps of the conversation
+      var m = state.meta || {};
+      items.push({ question: state.question, text: state.text, citations: state.citations, notice: state.notice,
+        suggestions: state.suggestions, meta: { refused: m.refused, refusal_reason: m.refusal_reason,
+          rewritten_question: m.rewritten_question, answer_id: m.answer_id } });
+      items = items.slice(-KEEP);
+      kept.session = sessionId; kept.items = items; keep(kept);
+    }
+
+    function restore() {  // the kept conversation as it was shown, its sources, notices and rating bars included
+      if (!items.length) { return; }
+      if (examples.parentNode) { examples.remove(); }
+      fresh.hidden = false; toTop.hidden = false;
+      items.forEach(function (item) {
+        var msg = answerMsg(questionMsg(item.question), "", "false");
+        var state = { text: String(item.text || ""), meta: item.meta || {}, citations: item.citations || [],
+          notice: item.notice || null, suggestions: item.suggestions || [], first: false, question: item.question,
+          rated: Boolean(item.rated) };
+        marks(msg, msg.querySelector(".body"), item.question, state.meta);
+        renderAnswer(msg, msg.querySelector(".body"), state);
+      });
+      restored = Boolean(sessionId);
+      toLatest();
+    }
+
+    function toLatest() {
+      // where the reader left it: the latest question at the top of the chat's own scrolling area (never the
+      // portal's page, which keeps its place); a closed panel does it when it is opened
+      var asked = log.querySelectorAll(".msg.user");
+      if (!asked.length || panel.hidden) { return; }
+      var latest = asked[asked.length - 1];
+      if (log.scrollHeight > log.clientHeight + 1) {
+        log.scrollTop += latest.getBoundingClientRect().top - log.getBoundingClientRect().top;
+      } else if (frame.getBoundingClientRect().top < window.innerHeight / 2) {
+        latest.scrollIntoView({ block: "start" });  // a chat that is the page (the web chat): the page scrolls
+      }
     }
 
     function searchedLine(question, searched) {
@@ -631,7 +723,9 @@
       // small talk ("Danke!") has nothing to copy or rate
       var talk = state.meta && state.meta.refusal_reason === "small_talk";
       if (!talk) { msg.appendChild(copyBar(state)); }
-      if (!talk && state.meta && state.meta.answer_id) { msg.appendChild(feedbackBar(state.meta.answer_id)); }
+      if (!talk && state.meta && state.meta.answer_id) {
+        msg.appendChild(state.rated ? thanked() : feedbackBar(state.meta.answer_id));  // rated on an earlier page
+      }
     }
 
     function suggestion(q) {
@@ -785,6 +879,12 @@
     }
     var state_counter = 0;
 
+    function thanked() {
+      var bar = el("div", { "class": "feedback" });
+      bar.appendChild(el("span", { tabindex: "-1", "class": "fb-thanks" }, T.thanks));
+      return bar;
+    }
+
     function feedbackBar(answerId) {
       var bar = el("div", { "class": "feedback" });
       var up = el("button", { type: "button", "aria-pressed": "false" });
@@ -813,10 +913,11 @@
       bar.appendChild(problem);
       function done() {
         // the thanks takes the place of the buttons, and the keyboard focus with it (not back to the page top)
-        bar.textContent = "";
-        var thanks = el("span", { tabindex: "-1", "class": "fb-thanks" }, T.thanks);
-        bar.appendChild(thanks);
-        thanks.focus({ preventScroll: true });  // read out once, as the focus lands on it (no live region)
+        var thanks = thanked();
+        bar.replaceWith(thanks);
+        thanks.firstChild.focus({ preventScroll: true });  // read out once, as the focus lands on it (no live region)
+        items.forEach(function (i) { if (i.meta && i.meta.answer_id === answerId) { i.rated = true; } });
+        kept.items = items; keep(kept);  // not offered again on the portal's next page
       }
       function failed(button) { problem.textContent = T.feedbackFailed; live.textContent = T.feedbackFailed; button.focus(); }
       up.addEventListener("click", function () {
@@ -855,6 +956,8 @@
       });
       return bar;
     }
+
+    restore();
 
     // what a skip link on the page does: the question field, with the floating window opened first
     return function focusQuestion() {
