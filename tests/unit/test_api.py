@@ -62,7 +62,8 @@ def test_follow_up_is_rewritten_within_a_session(fake_container: Container) -> N
 
 def test_a_session_the_server_no_longer_holds_is_said_to_be_new(fake_container: Container) -> None:
     """A chat that kept its conversation in the browser tab (reload, another page of the portal) sends the session id
-    back; when the server has forgotten it (expired), ``continued`` says so, in the answer and the stream's meta."""
+    back; when the server has forgotten it (expired) and nothing else is sent, ``continued`` says so, in the answer
+    and the stream's meta."""
     with client_for(fake_container) as client:
         question = {"question": "Welche Berufsgruppen sind in Säule III förderfähig?"}
         meta = sse(client.post("/api/v1/ask/stream", json=question).text)[0][1]
@@ -73,6 +74,35 @@ def test_a_session_the_server_no_longer_holds_is_said_to_be_new(fake_container: 
         assert sse(client.post("/api/v1/ask/stream", json=forgotten).text)[0][1]["continued"] is False
         reply = client.post("/api/v1/ask", json={**question, "session_id": "e" * 32}).json()
         assert reply["continued"] is False and reply["session_id"] == "e" * 32
+
+
+def test_the_question_a_client_still_shows_stands_in_for_a_forgotten_session(fake_container: Container) -> None:
+    """What steers a follow-up is what the reader sees: the chat sends the last question it shows along, and a session
+    the server no longer holds (expired, restarted) is read as if it held that question; one it holds wins."""
+    shown = "Darf aus dem Chancenbudget Mobiliar angeschafft werden?"
+    follow = {"question": "Und wer muss zustimmen?", "previous_question": shown}
+    with client_for(fake_container) as client:
+        reply = client.post("/api/v1/ask", json={**follow, "session_id": "d" * 32}).json()
+        assert reply["continued"] is True and "Mobiliar" in reply["rewritten_question"]
+        meta = sse(client.post("/api/v1/ask/stream", json=follow).text)[0][1]  # no session id at all: the same
+        assert meta["continued"] is True and "Chancenbudget" in meta["rewritten_question"]
+        # a session the server holds is what counts, not what a client claims to show
+        held = client.post("/api/v1/ask", json={"question": "Welche Berufsgruppen sind in Säule III förderfähig?"})
+        again = {**follow, "session_id": held.json()["session_id"]}
+        assert "Mobiliar" not in client.post("/api/v1/ask", json=again).json()["rewritten_question"]
+        # what is no question lends no topic, and is no error either
+        blank = client.post("/api/v1/ask", json={**follow, "previous_question": "   "}).json()
+        assert blank["continued"] is False and blank["rewritten_question"] == "Und wer muss zustimmen?"
+        # nor does an off-topic message shown above
+        weather = {**follow, "previous_question": "Wie wird das Wetter morgen in Mainz?"}
+        assert "Wetter" not in client.post("/api/v1/ask", json=weather).json()["rewritten_question"]
+        # the contact details of a pasted e-mail shown above are not stored with the session
+        letter = "Wer genehmigt das Chancenbudget?\nMit freundlichen Grüßen\nA. Muster\nTel. 06131 123456\nam@vg.de"
+        signed = client.post("/api/v1/ask", json={**follow, "previous_question": letter}).json()
+        turns = fake_container.sessions.get_or_create(signed["session_id"]).turns
+        assert "muster" not in str(turns).lower() and "06131" not in str(turns)
+        too_long = client.post("/api/v1/ask", json={**follow, "previous_question": "x" * 8001})
+        assert too_long.status_code == 422
 
 
 def test_stream_sends_meta_deltas_citations_done(fake_container: Container) -> None:
@@ -406,7 +436,9 @@ def test_a_slow_answer_stream_says_it_is_alive(fake_container: Container) -> Non
     from scp_assistant.server.routes import _chat
 
     class SlowChat:
-        def stream(self, question: str, session_id: object, filters: object) -> Iterator[tuple[str, Any]]:
+        def stream(
+            self, question: str, session_id: object, filters: object, previous: object = None
+        ) -> Iterator[tuple[str, Any]]:
             time.sleep(0.5)  # preparing the answer
             yield "meta", {"answer_id": "a1", "session_id": "s1", "refused": False}
             yield "delta", {"text": "Antwort."}

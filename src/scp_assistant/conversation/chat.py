@@ -18,8 +18,8 @@ from scp_assistant.answer.prepared import split_for_stream
 from scp_assistant.asking import asked_in
 from scp_assistant.conversation.clarify import reply
 from scp_assistant.conversation.resolution import QueryRewriter, Resolution
-from scp_assistant.conversation.sessions import Session, SessionStore
-from scp_assistant.errors import NotFoundError
+from scp_assistant.conversation.sessions import Session, SessionStore, Turn
+from scp_assistant.errors import InputError, NotFoundError
 from scp_assistant.feedback.redact import without_contacts
 from scp_assistant.feedback.store import AnswerRecord, FeedbackRecord, FeedbackStore, Rating
 from scp_assistant.models import Answer, RefusalReason
@@ -45,7 +45,7 @@ class ChatReply:
     answer_id: str
     session_id: str
     rewritten_question: str
-    continued: bool = False  # the session held turns before this one (an expired or unknown id starts empty)
+    continued: bool = False  # read against an earlier turn (the session's, or the one the client still shows)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -72,13 +72,17 @@ class ChatService:
         self._max = max_question_chars
         self._resolver = resolver
 
-    def _begin(self, question: str, session_id: str | None) -> tuple[str, Session, Resolution]:
+    def _begin(self, question: str, session_id: str | None, previous: str | None) -> tuple[str, Session, Resolution]:
         """The cleaned turn, its session, and how it is resolved (what to search, whether it points back to a turn
-        that is not there)."""
+        that is not there). ``previous``: the question a client still shows above this one (it kept the conversation
+        over a reload or onto the portal's next page); it stands in for a session the server no longer holds
+        (expired, or a restart with sessions in memory), so what steers a follow-up is what the reader sees."""
         text = clean_question(question, self._max)
         session = self._sessions.get_or_create(session_id)
-        previous = session.turns[-1] if session.turns else None
-        return text, session, self._resolver.resolve(text, previous)
+        if not session.turns and previous:
+            session.turns = _shown_turn(previous, self._max)
+        last = session.turns[-1] if session.turns else None
+        return text, session, self._resolver.resolve(text, last)
 
     def _answer(self, text: str, session: Session, resolution: Resolution, filters: Filters | None) -> Answer:
         after_off_topic = bool(session.turns) and session.turns[-1].off_topic
@@ -111,16 +115,18 @@ class ChatService:
         )
         return ChatReply(answer, answer_id, session.id, standalone, continued)
 
-    def ask(self, question: str, session_id: str | None = None, filters: Filters | None = None) -> ChatReply:
-        text, session, resolution = self._begin(question, session_id)
+    def ask(
+        self, question: str, session_id: str | None = None, filters: Filters | None = None, previous: str | None = None
+    ) -> ChatReply:
+        text, session, resolution = self._begin(question, session_id, previous)
         answer = self._answer(text, session, resolution, filters)
         return self._end(text, session, resolution.standalone, answer)
 
     def stream(
-        self, question: str, session_id: str | None = None, filters: Filters | None = None
+        self, question: str, session_id: str | None = None, filters: Filters | None = None, previous: str | None = None
     ) -> Iterator[tuple[str, dict[str, Any]]]:
         """Events for Server-Sent Events: meta, delta (one or more), citations, done."""
-        text, session, resolution = self._begin(question, session_id)
+        text, session, resolution = self._begin(question, session_id, previous)
         standalone = resolution.standalone
         answer_id = uuid.uuid4().hex
         answer: Answer | None = None
@@ -136,8 +142,7 @@ class ChatService:
                     {
                         "answer_id": answer_id,
                         "session_id": session.id,
-                        # a client that restored a conversation (a reload, another page of the portal) learns
-                        # whether the server still holds it: an expired session starts empty under the same id
+                        # read against an earlier turn: the session's, or the one the client still shows
                         "continued": bool(session.turns),
                         "rewritten_question": value.query or standalone,
                         "refused": refusal is not None,
@@ -172,6 +177,17 @@ class ChatService:
                 answer_id=answer_id,
             )
         )
+
+
+def _shown_turn(previous: str, max_chars: int) -> list[Turn]:
+    """The turn a client shows as the last one, as a session would hold it (no contact details; of a pasted e-mail
+    what it asked); none when it is no question ("   ", or longer than any question may be)."""
+    try:
+        text = clean_question(previous, max_chars)
+    except InputError:
+        return []
+    shown = without_contacts(asked_in(text))
+    return [Turn(shown, shown)]
 
 
 def answer_turn(

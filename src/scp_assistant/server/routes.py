@@ -71,7 +71,9 @@ def _answer_limiter(request: Request) -> anyio.CapacityLimiter:
 
 @api.post("/ask", response_model=AnswerOut, responses=ERRORS, summary="Frage beantworten")
 async def ask(body: AskRequest, request: Request, chat: Chat) -> dict[str, Any]:
-    work = partial(chat.ask, body.question, body.session_id, Filters(body.doc_type, body.region))
+    work = partial(
+        chat.ask, body.question, body.session_id, Filters(body.doc_type, body.region), body.previous_question
+    )
     answer = await anyio.to_thread.run_sync(work, limiter=_answer_limiter(request))
     return answer.to_dict()
 
@@ -98,7 +100,9 @@ def ask_stream(body: AskRequest, request: Request, chat: Chat) -> StreamingRespo
         # each step of the answer runs in a worker thread, as many at once as the limiter allows (the first step
         # does the work, the rest hand out pieces of the text); while a step takes long (waiting for its turn under
         # load, preparing the answer), a comment line says the connection is alive (SSE clients ignore it)
-        steps = iter(chat.stream(body.question, body.session_id, Filters(body.doc_type, body.region)))
+        steps = iter(
+            chat.stream(body.question, body.session_id, Filters(body.doc_type, body.region), body.previous_question)
+        )
         try:
             while True:
                 task = asyncio.ensure_future(anyio.to_thread.run_sync(next, steps, None, limiter=limiter))

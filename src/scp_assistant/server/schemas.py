@@ -19,6 +19,13 @@ class AskRequest(Strict):
         description="Die Frage (höchstens SCP_ANSWER__MAX_QUESTION_CHARS Zeichen, Standard 2000).",
     )
     session_id: str | None = Field(None, max_length=64, description="Sitzung für Folgefragen (aus einer Antwort).")
+    previous_question: str | None = Field(
+        None,
+        max_length=8000,
+        description="Die vorige Frage, wie der Client sie noch zeigt (rewritten_question der letzten Antwort), nach "
+        "einem Neuladen oder auf der nächsten Seite eines Portals: Hält der Server die Sitzung nicht mehr (abgelaufen, "
+        "Neustart), wird eine Folgefrage mit ihr gelesen; hält er sie, zählt die Sitzung.",
+    )
     doc_type: str | None = Field(
         None,
         max_length=40,
@@ -83,8 +90,9 @@ class AnswerOut(BaseModel):
     )
     continued: bool = Field(
         False,
-        description="Die Sitzung hielt schon Fragen, als diese kam. false zu einer mitgeschickten session_id heißt: "
-        "die Sitzung war abgelaufen (oder unbekannt), die Frage wurde für sich gelesen.",
+        description="Die Frage wurde vor dem Hintergrund einer vorigen gelesen (aus der Sitzung oder aus "
+        "previous_question). false zu einer mitgeschickten session_id ohne previous_question heißt: die Sitzung war "
+        "abgelaufen (oder unbekannt), die Frage wurde für sich gelesen.",
     )
 
 

@@ -54,7 +54,7 @@
       choose: "Bitte wählen (optional)",
       months: ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
         "November", "Dezember"],
-      expired: "Das frühere Gespräch war abgelaufen: Diese Frage wurde für sich gelesen.",
+      unsent: "Ihre Frage war noch nicht beantwortet, als die Seite wechselte. Sie steht wieder im Eingabefeld: Senden Sie sie erneut.",
       examples: "Beispielfragen", searched: "Gesucht wurde: ", withTopic: "Bezogen auf die vorige Frage: ",
       andTopic: " – bezogen auf die vorige Frage: ",
       sources: "Quellen", source: "Quelle",
@@ -100,7 +100,7 @@
       choose: "Please choose (optional)",
       months: ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
         "November", "December"],
-      expired: "The earlier conversation had expired: this question was read on its own.",
+      unsent: "Your question had not been answered when the page changed. It is back in the box: please send it again.",
       examples: "Example questions", searched: "Searched for: ", withTopic: "Read with the previous question's topic: ",
       andTopic: " – read with the previous question's topic: ",
       sources: "Sources", source: "Source",
@@ -189,7 +189,6 @@
     ".tag{display:inline-block;font-size:.75rem;font-weight:700;text-transform:uppercase;letter-spacing:.03em;",
     "color:#8a1c23;margin-bottom:4px}",
     ".searched{font-size:.8rem;color:#4a4a4a;margin-bottom:4px}",
-    ".expired{font-size:.8rem;color:#4a4a4a;margin-bottom:4px;padding-bottom:4px;border-bottom:1px solid #d0d0d0}",
     ".bot p{margin:0 0 8px}.bot ul{margin:0 0 8px 1.1em;padding:0}",
     ".cite{font:inherit;font-size:.8rem;font-weight:700;color:var(--accent);background:#fff;border:1px solid var(--accent);",
     "border-radius:4px;padding:0 4px;margin:0 2px;cursor:pointer;min-width:24px;min-height:24px;vertical-align:middle}",
@@ -348,8 +347,7 @@
     var kept = recalled();
     var items = Array.isArray(kept.items) ? kept.items.filter(function (i) { return i && typeof i.question === "string"; }) : [];
     var sessionId = items.length && typeof kept.session === "string" ? kept.session : null;
-    var restored = false;  // the view shows a kept conversation the server has not yet confirmed it still holds
-    var opened = false;  // the floating panel was opened since the kept conversation was restored
+    var unseen = false;  // a kept conversation restored in a closed panel: scrolled to its latest question on opening
     var conversation = 0;  // counts "Neue Unterhaltung": an answer still arriving from before cannot revive its session
     var form = el("form");
     var inputId = "scp-q-" + Math.random().toString(36).slice(2);
@@ -404,7 +402,7 @@
       if (pending) { pending.abort(); pending = null; }
       busy = false; send.disabled = false;
       conversation += 1; sessionId = null; log.textContent = ""; live.textContent = ""; setHint("");
-      items = []; restored = false; kept = { open: kept.open }; keep(kept);
+      items = []; unseen = false; kept = {}; keep(kept);
       showExamples(); input.value = ""; fit(true); input.focus();
     });
 
@@ -413,12 +411,11 @@
       launcher = el("button", { "class": "launcher", type: "button", "aria-expanded": "false" }, title);
       var closeBtn = el("button", { "class": "close", type: "button", "aria-label": T.close }, "×");
       header.appendChild(closeBtn);
-      var setOpen = function (open, quietly) {
+      var setOpen = function (open) {
         panel.hidden = !open;
         launcher.setAttribute("aria-expanded", open ? "true" : "false");
-        if (!quietly) { kept.open = open; keep(kept); }  // on the portal's next page the panel is as it was left
-        if (open && !quietly) { fit(); input.focus(); }  // a text put back while it was closed gets its height now
-        if (open && restored && !opened) { opened = true; toLatest(); }
+        if (open) { fit(); input.focus(); }  // a text put back while it was closed gets its height now
+        if (open && unseen) { unseen = false; toLatest(); }
       };
       launcher.addEventListener("click", function () { setOpen(panel.hidden); });
       closeBtn.addEventListener("click", function () { setOpen(false); launcher.focus(); });
@@ -436,8 +433,10 @@
           if (a.left < b.right && a.right > b.left && a.top < b.bottom && a.bottom > b.top) { setOpen(false); }
         }, 0);
       });
-      // opened as the tab left it (a page it opens on does not take the focus from the page), else as configured
-      setOpen(typeof kept.open === "boolean" ? kept.open : cfg.open === "true", true);
+      // the portal's next page opens with the panel closed, also when it was open on the page before: the reader
+      // moved on to read that page (on a phone the open panel would cover all of it); the conversation is a click away
+      panel.hidden = cfg.open !== "true";
+      launcher.setAttribute("aria-expanded", panel.hidden ? "false" : "true");
       frame.appendChild(panel);
       frame.appendChild(launcher);
     } else {
@@ -472,6 +471,7 @@
 
     var busy = false;
     var pending = null;  // the request of the answer on its way: { abort }
+    var pendingQuestion = "";  // and its question
     function ask(text, retryOf) {
       var question = (text || "").trim();
       if (busy) { setHint(T.busy); return; }  // the text stays in the box; it can be sent when the answer is there
@@ -516,13 +516,11 @@
       var request = { abort: function () { if (stop) { stop.abort(); } if (probe) { probe.abort(); } } };
       pending = request;
       alive();
-      stream(question, sessionId, stop && stop.signal, alive, function (event, data) {
+      pendingQuestion = question;
+      stream(question, sessionId, lastShown(), stop && stop.signal, alive, function (event, data) {
         if (mine !== conversation) { return; }  // an event already on its way when the conversation was left
         if (event === "meta") {
           state.meta = data;
-          // a kept conversation the server no longer holds (idle too long): this question was read on its own
-          if (restored && data.continued === false) { msg.insertBefore(el("div", { "class": "expired" }, T.expired), body); }
-          restored = false;
           sessionId = data.session_id || sessionId;
           marks(msg, body, question, data);
         } else if (event === "delta") {
@@ -538,8 +536,7 @@
           var sentence = function (node) {
             return node ? node.textContent.replace(/[.?!:]?$/, function (p) { return (p === ":" || !p ? "." : p) + " "; }) : "";
           };
-          live.textContent = T.answerReady + sentence(msg.querySelector(".expired")) +
-            sentence(msg.querySelector(".searched")) + sentence(msg.querySelector(".tag")) +
+          live.textContent = T.answerReady + sentence(msg.querySelector(".searched")) + sentence(msg.querySelector(".tag")) +
             state.text.replace(/\s*\[\d+\]/g, "").replace(/\n+/g, " ");
           remember(state);
         } else if (event === "error" && data.rejected && !retryOf && !input.value.trim()) {
@@ -631,6 +628,10 @@
     }
 
     function restore() {  // the kept conversation as it was shown, its sources, notices and rating bars included
+      if (typeof kept.unsent === "string" && kept.unsent) {  // asked, but the page changed before the answer came
+        input.value = kept.unsent; setHint(T.unsent);
+        delete kept.unsent; keep(kept);
+      }
       if (!items.length) { return; }
       if (examples.parentNode) { examples.remove(); }
       fresh.hidden = false; toTop.hidden = false;
@@ -642,8 +643,28 @@
         marks(msg, msg.querySelector(".body"), item.question, state.meta);
         renderAnswer(msg, msg.querySelector(".body"), state);
       });
-      restored = Boolean(sessionId);
+      unseen = panel.hidden;
       toLatest();
+    }
+
+    // a question still on its way when the reader leaves the page is not lost: the next page puts it back in the box
+    window.addEventListener("pagehide", function () {
+      if (busy && pendingQuestion) { kept.unsent = pendingQuestion; keep(kept); }
+    });
+
+    function lastShown() {
+      // the question the reader sees last, as it was searched: it stands in for a session the server has forgotten.
+      // Small talk lends no topic, nor does a message declined as off-topic or asked for its topic
+      for (var i = items.length - 1; i >= 0; i -= 1) {
+        var m = items[i].meta || {};
+        if (m.refusal_reason === "small_talk") { continue; }
+        if (m.refusal_reason === "out_of_scope" || m.refusal_reason === "adversarial" || m.refusal_reason === "needs_context") {
+          return null;
+        }
+        var shown = m.rewritten_question || items[i].question;
+        return shown.length <= MAX_SENT ? shown : null;
+      }
+      return null;
     }
 
     function toLatest() {
@@ -973,10 +994,11 @@
   }
 
   var INTERRUPTED = "scp-stream-interrupted";
-  function stream(question, sessionId, signal, alive, onEvent) {
+  function stream(question, sessionId, previous, signal, alive, onEvent) {
     return fetch(API + "/api/v1/ask/stream", {
       method: "POST", headers: { "Content-Type": "application/json", "Accept": "text/event-stream" },
-      body: JSON.stringify({ question: question, session_id: sessionId }), signal: signal || undefined
+      body: JSON.stringify({ question: question, session_id: sessionId, previous_question: previous }),
+      signal: signal || undefined
     }).then(function (res) {
       alive();
       if (!res.ok) {
