@@ -79,3 +79,14 @@ def test_a_printed_chat_is_its_answers_and_sources_with_their_addresses_without_
     page.emulate_media(media="screen")
     assert host.locator("form").is_visible() and host.locator(".feedback").first.is_visible()
     page.close()
+
+
+def test_a_figure_stays_on_one_line_with_its_unit(browser: Any, server: str) -> None:
+    """A figure broke from its unit ("16,8 Mio. / €") across two lines in a narrow widget (walk-through of round
+    42): they are shown joined by a no-break space, and copied as the server wrote them."""
+    page, host = chat(browser, server, width=360, height=740)
+    answer = ask(host, "Wie viel Geld bekommt Mainz für Säule I?")
+    shown = answer.locator(".body").inner_text()
+    assert "16,8\u00a0Mio.\u00a0€" in shown and "30\u00a0%" in shown
+    assert "Mio. €" not in shown
+    page.close()

@@ -846,9 +846,14 @@
           b.addEventListener("click", function () { toggleSource(msg, b, c); });
           node.appendChild(b);
         } else if (part) {
-          appendLinked(node, part);
+          appendLinked(node, unbroken(part));
         }
       });
+    }
+
+    function unbroken(text) {
+      // a figure stays on one line with its unit ("16,8 Mio. €", "30 %", "20.000 Euro"): shown with a no-break space
+      return text.replace(/(\d|Mio\.|Mrd\.) (?=€|%|Euro\b|Mio\.|Mrd\.)/g, "$1\u00a0");
     }
 
     function appendLinked(node, text) {
