@@ -14,6 +14,7 @@ import pytest
 
 from helpers import Portal
 from pages import ask, chat, opened_widget
+from scp_assistant.container import Container
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 QUESTION = "Welche Berufsgruppen können über Säule III finanziert werden?"
@@ -28,7 +29,12 @@ def _shown(host: Any) -> list[str]:
 
 
 def test_the_conversation_follows_the_visitor_to_another_page_of_the_portal(
-    browser: Any, server: str, artifacts: Path, portal_ports: tuple[int, int, int], tmp_path: Path
+    browser: Any,
+    server: str,
+    real_container: Container,
+    artifacts: Path,
+    portal_ports: tuple[int, int, int],
+    tmp_path: Path,
 ) -> None:
     portal = Portal(server, tmp_path / "portal", portal_ports[0])
     html = (tmp_path / "portal" / "index.html").read_text(encoding="utf-8")
@@ -65,7 +71,15 @@ def test_the_conversation_follows_the_visitor_to_another_page_of_the_portal(
         assert "Säule III" in follow.locator(".searched").inner_text()
         assert follow.locator(".expired").count() == 0 and "refusal" not in (follow.get_attribute("class") or "")
 
+        session = json.loads(page.evaluate(f"sessionStorage.getItem({KEPT}[0])"))["session"]
+        assert real_container.sessions.get_or_create(session).turns
         widget.get_by_role("button", name="Neue Unterhaltung").click()
+        # started over: the server deletes the session's turns at once, not when it expires
+        for _ in range(50):
+            if not real_container.sessions.get_or_create(session).turns:
+                break
+            page.wait_for_timeout(100)
+        assert real_container.sessions.get_or_create(session).turns == []
         widget = opened_widget(page, portal)
         widget.locator("text=Beispielfragen").wait_for()
         assert widget.locator(".msg.user").count() == 0

@@ -105,6 +105,25 @@ def test_the_question_a_client_still_shows_stands_in_for_a_forgotten_session(fak
         assert too_long.status_code == 422
 
 
+def test_starting_over_deletes_the_session_on_the_server(fake_container: Container) -> None:
+    with client_for(fake_container, allowed_origins=["https://portal.example"]) as client:
+        asked = client.post("/api/v1/ask", json={"question": "Darf aus dem Chancenbudget Mobiliar angeschafft werden?"})
+        sid = asked.json()["session_id"]
+        assert fake_container.sessions.get_or_create(sid).turns
+        gone = client.delete(f"/api/v1/sessions/{sid}", headers={"Origin": "https://portal.example"})
+        assert gone.status_code == 204 and gone.headers["access-control-allow-origin"] == "https://portal.example"
+        assert fake_container.sessions.get_or_create(sid).turns == []
+        follow = client.post("/api/v1/ask", json={"question": "Und wer muss zustimmen?", "session_id": sid}).json()
+        assert follow["continued"] is False and "Mobiliar" not in follow["rewritten_question"]
+        assert client.delete(f"/api/v1/sessions/{sid}").status_code == 204  # already gone: no error
+        assert client.delete(f"/api/v1/sessions/{'x' * 65}").status_code == 422
+        preflight = client.options(
+            f"/api/v1/sessions/{sid}",
+            headers={"Origin": "https://portal.example", "Access-Control-Request-Method": "DELETE"},
+        )
+        assert preflight.status_code == 200 and "DELETE" in preflight.headers["access-control-allow-methods"]
+
+
 def test_stream_sends_meta_deltas_citations_done(fake_container: Container) -> None:
     with client_for(fake_container) as client:
         res = client.post(

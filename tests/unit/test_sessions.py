@@ -95,6 +95,18 @@ def test_small_talk_keeps_a_session_alive_without_a_turn(factory: Factory) -> No
     assert store.get_or_create(session.id).turns == []
 
 
+def test_a_forgotten_session_is_gone_at_once_and_others_stay(factory: Factory) -> None:
+    store = factory(Clock(), 100)
+    left, other = store.get_or_create(None), store.get_or_create(None)
+    store.record(left, "Frage", "Frage")
+    store.record(other, "Andere", "Andere")
+    store.forget(left.id)  # "Neue Unterhaltung"
+    assert store.get_or_create(left.id).turns == []
+    assert [t.question for t in store.get_or_create(other.id).turns] == ["Andere"]
+    store.forget(left.id)  # again, or an id never seen: no error
+    store.forget("never-seen-123")
+
+
 def test_least_recently_used_sessions_are_dropped_beyond_the_limit(factory: Factory) -> None:
     clock = Clock()
     store = factory(clock, 10)

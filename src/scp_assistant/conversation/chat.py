@@ -162,6 +162,10 @@ class ChatService:
         }  # fmt: skip
         yield "done", {"latency_ms": data["latency_ms"], "answer_id": answer_id}
 
+    def forget(self, session_id: str) -> None:
+        """The user started over: the session's turns are deleted now, not when it expires."""
+        self._sessions.forget(session_id)
+
     def feedback(self, answer_id: str, rating: Rating, reason: str | None, comment: str | None) -> str:
         record = self._feedback.get_answer(answer_id)
         if record is None:

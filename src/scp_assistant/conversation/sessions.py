@@ -45,6 +45,9 @@ class SessionStore(Protocol):
     def keep_alive(self, session: Session) -> None:
         """Keep a stored session alive without a turn (small talk: "Danke!" between two questions)."""
 
+    def forget(self, session_id: str) -> None:
+        """Delete a session at once ("Neue Unterhaltung"), not only when it expires; an unknown id is no error."""
+
 
 def _new(session_id: str | None) -> Session:
     valid = session_id if session_id and _VALID_ID.fullmatch(session_id) else None
@@ -96,6 +99,10 @@ class MemorySessionStore:
             if session.id in self._sessions:
                 self._sessions[session.id] = (self._clock(), self._sessions[session.id][1])
                 self._sessions.move_to_end(session.id)
+
+    def forget(self, session_id: str) -> None:
+        with self._lock:
+            self._sessions.pop(session_id, None)
 
 
 _SESSIONS_DDL = (
@@ -153,6 +160,10 @@ class SQLSessionStore:
     def keep_alive(self, session: Session) -> None:
         with self._db.transaction() as db:
             db.execute(self._db.sql("UPDATE sessions SET touched = {p} WHERE id = {p}"), (self._clock(), session.id))
+
+    def forget(self, session_id: str) -> None:
+        with self._db.transaction() as db:
+            db.execute(self._db.sql("DELETE FROM sessions WHERE id = {p}"), (session_id,))
 
     def sweep(self, now: float | None = None) -> None:
         """Delete expired sessions and, beyond ``max_sessions``, the least recently used."""

@@ -127,7 +127,7 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
     app.add_middleware(
         CORSMiddleware,
         allow_origins=sorted(allowed),
-        allow_methods=["GET", "POST"],
+        allow_methods=["GET", "POST", "DELETE"],  # DELETE: the widget's "Neue Unterhaltung" forgets its session
         allow_headers=["Content-Type"],
         max_age=600,
     )

@@ -10,8 +10,8 @@ from functools import partial
 from typing import Annotated, Any
 
 import anyio
-from fastapi import APIRouter, Depends, Header, Query, Request
-from fastapi.responses import FileResponse, PlainTextResponse, StreamingResponse
+from fastapi import APIRouter, Depends, Header, Path, Query, Request
+from fastapi.responses import FileResponse, PlainTextResponse, Response, StreamingResponse
 
 from scp_assistant.answer.guard import clean_question
 from scp_assistant.container import Container
@@ -170,6 +170,20 @@ def document_file(doc_id: str, catalog: Docs) -> FileResponse:
         media_type=media or "application/octet-stream",
         headers={"Content-Disposition": f'inline; filename="{path.name}"'},
     )
+
+
+@api.delete(
+    "/sessions/{session_id}",
+    status_code=204,
+    response_class=Response,
+    responses=ERRORS,
+    summary="Gespräch vergessen",
+    description="Löscht die Sitzung sofort (der Chat ruft es mit „Neue Unterhaltung“ auf), nicht erst nach "
+    "SCP_SERVER__SESSION_TTL_S Sekunden ohne Frage; eine unbekannte oder abgelaufene Sitzung ist kein Fehler.",
+)
+def forget_session(session_id: Annotated[str, Path(max_length=64)], chat: Chat) -> Response:
+    chat.forget(session_id)
+    return Response(status_code=204)
 
 
 @api.post("/feedback", response_model=FeedbackOut, responses=ERRORS, summary="Rückmeldung zu einer Antwort")

@@ -401,6 +401,7 @@
       // an answer still on its way belongs to the conversation left behind: stop it, and take questions at once
       if (pending) { pending.abort(); pending = null; }
       busy = false; send.disabled = false;
+      if (sessionId) { forget(sessionId); }  // the server deletes its turns now, not only when the session expires
       conversation += 1; sessionId = null; log.textContent = ""; live.textContent = ""; setHint("");
       items = []; unseen = false; kept = {}; keep(kept);
       showExamples(); input.value = ""; fit(true); input.focus();
@@ -989,6 +990,11 @@
     return function focusQuestion() {
       if (launcher && panel.hidden) { setOpen(true); } else { input.focus(); }
     };
+  }
+
+  function forget(sessionId) {  // nothing to tell the reader either way: a session not deleted expires on its own
+    fetch(API + "/api/v1/sessions/" + encodeURIComponent(sessionId), { method: "DELETE", keepalive: true })
+      .catch(function () {});
   }
 
   function postFeedback(answerId, rating, reason, comment) {
