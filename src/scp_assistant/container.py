@@ -180,7 +180,15 @@ class Container:
             self.feedback_store,
             self.settings.answer.max_question_chars,
             self.query_rewriter,
+            self._shown_question,
         )
+
+    def _shown_question(self, text: str) -> str:
+        """What a question a client still shows lends a follow-up: checked like any question (the genuine question of
+        a manipulation; nothing of an off-topic one or of a manipulation alone)."""
+        service = self.answer_service
+        screening = screen(text, service.judge.is_programme_text)
+        return screening.query if screening.kind == "ok" and service.in_scope(screening.query) else ""
 
     @cached_property
     def admin_records(self) -> AdminRecords:

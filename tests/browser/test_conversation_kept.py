@@ -69,7 +69,7 @@ def test_the_conversation_follows_the_visitor_to_another_page_of_the_portal(
 
         follow = ask(widget, FOLLOW)  # read with the question before: the session came along with the view
         assert "Säule III" in follow.locator(".searched").inner_text()
-        assert follow.locator(".expired").count() == 0 and "refusal" not in (follow.get_attribute("class") or "")
+        assert "refusal" not in (follow.get_attribute("class") or "")
 
         session = json.loads(page.evaluate(f"sessionStorage.getItem({KEPT}[0])"))["session"]
         assert real_container.sessions.get_or_create(session).turns
@@ -166,3 +166,51 @@ def test_a_portal_that_turns_keeping_off_keeps_nothing(
         page.close()
     finally:
         portal.close()
+
+
+def test_a_broken_or_foreign_entry_in_the_tab_starts_a_new_conversation_and_contacts_are_not_kept(
+    browser: Any, server: str
+) -> None:
+    page, host = chat(browser, server)
+    key = "scp-assistant:" + server + ":inline:scp-assistant"
+    broken = [
+        '{"v": 1, "session": "abcdefgh1", "items": [{"question": "q", "text": "t", "citations": "x"}]}',
+        '{"v": 1, "session": "abcdefgh1", "items": [{"question": "q", "text": "t", "citations": [null],'
+        ' "suggestions": [], "meta": {}}]}',
+        '{"session": "abcdefgh1", "items": [{"question": "aus einer älteren Fassung"}]}',
+        "{nicht einmal JSON",
+    ]
+    for entry in broken:  # whatever the tab holds, the chat works
+        page.evaluate("([k, v]) => sessionStorage.setItem(k, v)", [key, entry])
+        page.reload()
+        host.locator("text=Beispielfragen").wait_for()
+        assert host.locator(".msg.user").count() == 0, entry
+    contact = "Rückfragen gern an a.muster@vg-beispiel.de oder Tel. 06131 906180"
+    signed = f"Wer genehmigt Anträge aus dem Chancenbudget? {contact}"
+    ask(host, signed)
+    assert "a.muster" in host.locator(".msg.user .said").inner_text()  # this page shows what was typed
+    stored = page.evaluate("k => sessionStorage.getItem(k)", key)
+    assert "a.muster" not in stored and "906180" not in stored and "Chancenbudget" in stored
+    page.reload()
+    host.locator(".msg.user").first.wait_for()
+    said = host.locator(".msg.user .said").inner_text()
+    assert "[E-Mail-Adresse entfernt]" in said and "[Telefonnummer entfernt]" in said
+    page.close()
+
+
+def test_a_page_from_the_back_forward_cache_reads_the_tabs_conversation_again(browser: Any, server: str) -> None:
+    """Back to a page the browser kept whole: it showed the conversation as it was when it was left, while the tab's
+    had gone on (or started over) on another page."""
+    page, host = chat(browser, server)
+    ask(host, QUESTION)
+    key = page.evaluate(KEPT)[0]
+    kept = json.loads(page.evaluate("k => sessionStorage.getItem(k)", key))
+    later = dict(kept["items"][0], question="Und wer stellt die dann ein?")
+    kept["items"].append(later)  # asked meanwhile on another page
+    page.evaluate("([k, v]) => sessionStorage.setItem(k, v)", [key, json.dumps(kept)])
+    page.evaluate("window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true }))")
+    assert host.locator(".msg.user .said").all_inner_texts() == [QUESTION, "Und wer stellt die dann ein?"]
+    page.evaluate("k => sessionStorage.setItem(k, '{}')", key)  # started over meanwhile
+    page.evaluate("window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true }))")
+    assert host.locator(".msg.user").count() == 0 and host.locator("text=Beispielfragen").is_visible()
+    page.close()

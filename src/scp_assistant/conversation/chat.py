@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -65,12 +65,16 @@ class ChatService:
         feedback: FeedbackStore,
         max_question_chars: int,
         resolver: QueryRewriter,
+        shown_question: Callable[[str], str] | None = None,
     ) -> None:
+        """``shown_question``: what a question a client still shows contributes as the previous turn (the genuine
+        question of a manipulation, nothing of an off-topic one); without it such a question is not used."""
         self._answers = answers
         self._sessions = sessions
         self._feedback = feedback
         self._max = max_question_chars
         self._resolver = resolver
+        self._shown_question = shown_question
 
     def _begin(self, question: str, session_id: str | None, previous: str | None) -> tuple[str, Session, Resolution]:
         """The cleaned turn, its session, and how it is resolved (what to search, whether it points back to a turn
@@ -79,8 +83,8 @@ class ChatService:
         (expired, or a restart with sessions in memory), so what steers a follow-up is what the reader sees."""
         text = clean_question(question, self._max)
         session = self._sessions.get_or_create(session_id)
-        if not session.turns and previous:
-            session.turns = _shown_turn(previous, self._max)
+        if not session.turns and previous and self._shown_question is not None:
+            session.turns = _shown_turn(previous, self._max, self._shown_question)
         last = session.turns[-1] if session.turns else None
         return text, session, self._resolver.resolve(text, last)
 
@@ -183,15 +187,16 @@ class ChatService:
         )
 
 
-def _shown_turn(previous: str, max_chars: int) -> list[Turn]:
+def _shown_turn(previous: str, max_chars: int, contributes: Callable[[str], str]) -> list[Turn]:
     """The turn a client shows as the last one, as a session would hold it (no contact details; of a pasted e-mail
-    what it asked); none when it is no question ("   ", or longer than any question may be)."""
+    what it asked; of a manipulation only the genuine question); none when it is no question ("   ", longer than any
+    question may be) or one that lends no topic (off-topic, manipulation only)."""
     try:
-        text = clean_question(previous, max_chars)
+        text = contributes(clean_question(previous, max_chars))
     except InputError:
         return []
-    shown = without_contacts(asked_in(text))
-    return [Turn(shown, shown)]
+    shown = without_contacts(asked_in(text)) if text else ""
+    return [Turn(shown, shown)] if shown else []
 
 
 def answer_turn(

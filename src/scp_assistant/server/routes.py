@@ -176,7 +176,7 @@ def document_file(doc_id: str, catalog: Docs) -> FileResponse:
     "/sessions/{session_id}",
     status_code=204,
     response_class=Response,
-    responses=ERRORS,
+    responses={code: ERRORS[code] for code in (422, 503)},  # 503: the session database unreachable
     summary="Gespräch vergessen",
     description="Löscht die Sitzung sofort (der Chat ruft es mit „Neue Unterhaltung“ auf), nicht erst nach "
     "SCP_SERVER__SESSION_TTL_S Sekunden ohne Frage; eine unbekannte oder abgelaufene Sitzung ist kein Fehler.",

@@ -301,12 +301,39 @@
     }
   }
 
-  function recalled() {  // what this tab kept: { session, items: [{question, meta, text, citations, …}], open }
+  var KEPT_VERSION = 1;  // what this widget writes; an entry of another version (or a broken one) is not read
+
+  function recalled() {  // what this tab kept: { v, session, items: [{question, meta, text, citations, …}], unsent }
     if (!REMEMBER) { return {}; }
     try {
       var kept = JSON.parse(sessionStorage.getItem(STORE_KEY) || "{}");
-      return kept && typeof kept === "object" && !Array.isArray(kept) ? kept : {};
+      if (!kept || typeof kept !== "object" || Array.isArray(kept) || kept.v !== KEPT_VERSION) { return {}; }
+      var items = Array.isArray(kept.items) ? kept.items : [];
+      return { v: KEPT_VERSION, session: typeof kept.session === "string" ? kept.session : null,
+        items: items.every(wellFormed) ? items : [], unsent: typeof kept.unsent === "string" ? kept.unsent : "" };
     } catch (e) { return {}; }  // storage blocked or a broken entry: a new conversation
+  }
+
+  function wellFormed(item) {  // a kept answer as this widget writes it: anything else starts a new conversation
+    var isText = function (v) { return typeof v === "string"; };
+    var orNull = function (v) { return v === null || v === undefined || typeof v === "string"; };
+    var m = item && item.meta;
+    return Boolean(item) && isText(item.question) && isText(item.text) && orNull(item.notice) &&
+      Array.isArray(item.citations) && item.citations.every(function (c) { return c && typeof c === "object"; }) &&
+      Array.isArray(item.suggestions) && item.suggestions.every(isText) &&
+      Boolean(m) && typeof m === "object" && orNull(m.refusal_reason) && orNull(m.rewritten_question) &&
+      orNull(m.answer_id);
+  }
+
+  // what the tab keeps of a question: its contact details left out, as the server leaves them out of what it stores
+  // (a pasted signature's e-mail address and telephone number; the view of this page still shows them)
+  var CONTACT_EMAIL = /[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}/g;
+  var CONTACT_PHONE = /(\b(?:tel(?:efon)?|fon|phone|mobil|handy|fax|durchwahl)\b[^\d\n]{0,15}?)(?:\+|00)?\d[\d \u00a0()\/–-]{5,}\d|(?:\+|00)[1-9]\d{0,2}[ \u00a0]?-?(?:\(0\)[ \u00a0]?)?\d[\d \u00a0()\/–-]{4,}\d|(?:\(0\d{2,5}\)|\b0\d{2,5}[ \u00a0]?\/)[ \u00a0]?\d[\d \u00a0-]{3,}\d/gi;
+  function withoutContacts(text) {
+    return text.replace(CONTACT_EMAIL, LANG === "en" ? "[e-mail address removed]" : "[E-Mail-Adresse entfernt]")
+      .replace(CONTACT_PHONE, function (all, cue) {
+        return (cue || "") + (LANG === "en" ? "[telephone number removed]" : "[Telefonnummer entfernt]");
+      });
   }
 
   function keep(kept) {
@@ -345,8 +372,8 @@
     // the tab's conversation: restored with its session after a reload or on another page of the portal, so what
     // steers a follow-up is always what is on screen; "Neue Unterhaltung" starts a new one
     var kept = recalled();
-    var items = Array.isArray(kept.items) ? kept.items.filter(function (i) { return i && typeof i.question === "string"; }) : [];
-    var sessionId = items.length && typeof kept.session === "string" ? kept.session : null;
+    var items = kept.items || [];
+    var sessionId = items.length ? kept.session : null;
     var unseen = false;  // a kept conversation restored in a closed panel: scrolled to its latest question on opening
     var conversation = 0;  // counts "Neue Unterhaltung": an answer still arriving from before cannot revive its session
     var form = el("form");
@@ -416,7 +443,7 @@
         panel.hidden = !open;
         launcher.setAttribute("aria-expanded", open ? "true" : "false");
         if (open) { fit(); input.focus(); }  // a text put back while it was closed gets its height now
-        if (open && unseen) { unseen = false; toLatest(); }
+        if (open && unseen) { unseen = false; refold(); toLatest(); }
       };
       launcher.addEventListener("click", function () { setOpen(panel.hidden); });
       closeBtn.addEventListener("click", function () { setOpen(false); launcher.focus(); });
@@ -539,7 +566,7 @@
           };
           live.textContent = T.answerReady + sentence(msg.querySelector(".searched")) + sentence(msg.querySelector(".tag")) +
             state.text.replace(/\s*\[\d+\]/g, "").replace(/\n+/g, " ");
-          remember(state);
+          remember(state, msg);
         } else if (event === "error" && data.rejected && !retryOf && !input.value.trim()) {
           // the server could not take the question as written (too long without greeting and signature): nothing
           // was asked, so the text goes back to the box to be shortened, with the server's reason under it (with
@@ -593,10 +620,18 @@
       asked.appendChild(el("span", { "class": "sr" }, T.yourQuestion));
       asked.appendChild(el("span", { "class": "said" }, question));
       log.appendChild(asked);
-      var said = asked.querySelector(".said");  // longer than eight lines as shown here: folded
-      var line = 1.5 * parseFloat(getComputedStyle(said).fontSize);
-      if (said.getBoundingClientRect().height > 8 * line) { foldLong(asked); }
+      foldIfLong(asked);
       return asked;
+    }
+
+    function foldIfLong(asked) {  // longer than eight lines as shown here: folded (measured only when shown)
+      var said = asked.querySelector(".said");
+      var line = 1.5 * parseFloat(getComputedStyle(said).fontSize);
+      if (!asked.classList.contains("long") && said.getBoundingClientRect().height > 8 * line) { foldLong(asked); }
+    }
+
+    function refold() {  // questions restored while the panel was closed are measured once it is open
+      Array.prototype.forEach.call(log.querySelectorAll(".msg.user"), foldIfLong);
     }
 
     function answerMsg(asked, text, busyNow) {  // under its question, also when a retry comes after other questions
@@ -619,13 +654,19 @@
       if (searched) { msg.insertBefore(el("div", { "class": "searched" }, searched), body); }
     }
 
-    function remember(state) {  // a complete answer joins what the tab keeps of the conversation
+    function remember(state, msg) {  // a complete answer joins what the tab keeps of the conversation
       var m = state.meta || {};
-      items.push({ question: state.question, text: state.text, citations: state.citations, notice: state.notice,
-        suggestions: state.suggestions, meta: { refused: m.refused, refusal_reason: m.refusal_reason,
-          rewritten_question: m.rewritten_question, answer_id: m.answer_id } });
+      var item = { question: withoutContacts(state.question), text: state.text, citations: state.citations,
+        notice: state.notice || null, suggestions: state.suggestions, meta: { refused: Boolean(m.refused),
+          refusal_reason: m.refusal_reason || null, rewritten_question: m.rewritten_question ? withoutContacts(m.rewritten_question) : null,
+          answer_id: m.answer_id || null } };
+      // in the order shown: an answer retried after later questions stands under its own question
+      var before = 0, node = msg.previousElementSibling;
+      for (; node; node = node.previousElementSibling) { if (node.hasAttribute("data-kept")) { before += 1; } }
+      msg.setAttribute("data-kept", "");
+      items.splice(before, 0, item);
       items = items.slice(-KEEP);
-      kept.session = sessionId; kept.items = items; keep(kept);
+      kept.v = KEPT_VERSION; kept.session = sessionId; kept.items = items; keep(kept);
     }
 
     function restore() {  // the kept conversation as it was shown, its sources, notices and rating bars included
@@ -634,23 +675,41 @@
         delete kept.unsent; keep(kept);
       }
       if (!items.length) { return; }
-      if (examples.parentNode) { examples.remove(); }
-      fresh.hidden = false; toTop.hidden = false;
-      items.forEach(function (item) {
-        var msg = answerMsg(questionMsg(item.question), "", "false");
-        var state = { text: String(item.text || ""), meta: item.meta || {}, citations: item.citations || [],
-          notice: item.notice || null, suggestions: item.suggestions || [], first: false, question: item.question,
-          rated: Boolean(item.rated) };
-        marks(msg, msg.querySelector(".body"), item.question, state.meta);
-        renderAnswer(msg, msg.querySelector(".body"), state);
-      });
+      try {
+        if (examples.parentNode) { examples.remove(); }
+        fresh.hidden = false; toTop.hidden = false;
+        items.forEach(function (item) {
+          var msg = answerMsg(questionMsg(item.question), "", "false");
+          msg.setAttribute("data-kept", "");
+          var state = { text: item.text, meta: item.meta, citations: item.citations, notice: item.notice || null,
+            suggestions: item.suggestions, first: false, question: item.question, rated: item.rated === true };
+          marks(msg, msg.querySelector(".body"), item.question, state.meta);
+          renderAnswer(msg, msg.querySelector(".body"), state);
+        });
+      } catch (e) {  // whatever the entry held, the chat works: a new conversation instead of a broken one
+        items = []; sessionId = null; kept = {}; keep(kept);
+        log.textContent = ""; showExamples();
+        return;
+      }
       unseen = panel.hidden;
       toLatest();
     }
 
+    // a page shown again from the browser's back-forward cache holds the conversation as it was when it was left;
+    // the tab's may have gone on meanwhile on another page (or started over): it is read again
+    window.addEventListener("pageshow", function (e) {
+      if (!e.persisted || !REMEMBER) { return; }
+      if (pending) { pending.abort(); pending = null; }
+      busy = false; send.disabled = false; conversation += 1;
+      kept = recalled(); items = kept.items || []; sessionId = items.length ? kept.session : null;
+      log.textContent = ""; live.textContent = ""; setHint("");
+      if (items.length || kept.unsent) { restore(); }
+      if (!items.length) { showExamples(); }
+    });
+
     // a question still on its way when the reader leaves the page is not lost: the next page puts it back in the box
     window.addEventListener("pagehide", function () {
-      if (busy && pendingQuestion) { kept.unsent = pendingQuestion; keep(kept); }
+      if (busy && pendingQuestion) { kept.v = KEPT_VERSION; kept.unsent = pendingQuestion; keep(kept); }
     });
 
     function lastShown() {
@@ -663,7 +722,7 @@
           return null;
         }
         var shown = m.rewritten_question || items[i].question;
-        return shown.length <= MAX_SENT ? shown : null;
+        return shown.length <= 8000 ? shown : null;  // the server's limit for it
       }
       return null;
     }
@@ -944,7 +1003,7 @@
         bar.replaceWith(thanks);
         thanks.firstChild.focus({ preventScroll: true });  // read out once, as the focus lands on it (no live region)
         items.forEach(function (i) { if (i.meta && i.meta.answer_id === answerId) { i.rated = true; } });
-        kept.items = items; keep(kept);  // not offered again on the portal's next page
+        if (items.length) { kept.items = items; keep(kept); }  // not offered again on the portal's next page
       }
       function failed(button) { problem.textContent = T.feedbackFailed; live.textContent = T.feedbackFailed; button.focus(); }
       up.addEventListener("click", function () {
@@ -993,7 +1052,7 @@
   }
 
   function forget(sessionId) {  // nothing to tell the reader either way: a session not deleted expires on its own
-    fetch(API + "/api/v1/sessions/" + encodeURIComponent(sessionId), { method: "DELETE", keepalive: true })
+    fetch(API + "/api/v1/sessions/" + encodeURIComponent(sessionId), { method: "DELETE" })
       .catch(function () {});
   }
 
