@@ -37,6 +37,25 @@ def test_a_unit_stating_a_key_fact_of_a_similar_question_gets_its_similarity() -
     assert recall.question_values(np.array([1, 2]))["memory_fact_best"] == 0.0  # only the units an answer may use
 
 
+def test_of_a_remembered_question_of_two_parts_only_the_facts_of_the_part_asked_again_count() -> None:
+    """ "Wer genehmigt …, und was macht im Unterschied das PL?" answered two things; a new question on who approves
+    asks one of them: the PL's offers are no evidence for it. A question on both parts takes all facts."""
+    two = Remembered(
+        "e",
+        "Wer genehmigt die Anträge aus dem Chancenbudget, und was bietet das Pädagogische Landesinstitut an?",
+        ("Schulaufsicht genehmigt Anträge", "Akademieprogramm für Schulleitungen", "Landesinstitut bietet Coachings"),
+        False,
+    )
+    memory = QuestionMemory([two, *ENTRIES[1:]])
+    units = ["Die Schulaufsicht genehmigt die Anträge.", "Das Landesinstitut bietet Coachings und Beratung an."]
+    one = memory.recall("Wer genehmigt Anträge aus dem Chancenbudget?", units)
+    assert one.unit[0] > 0.3 and one.unit[1] == 0.0
+    other = memory.recall("Was bietet das Pädagogische Landesinstitut den Schulen an?", units)
+    assert other.unit[0] == 0.0 and other.unit[1] > 0.2
+    both = memory.recall("Wer genehmigt Anträge, und was bietet das Landesinstitut an?", units)
+    assert both.unit[0] > 0.3 and both.unit[1] > 0.3
+
+
 def test_similar_questions_to_decline_make_a_refusal_likelier() -> None:
     memory = QuestionMemory(ENTRIES)
     assert memory.recall("Wie hoch ist der Sockelbetrag pro Schule?", []).refuse > 0.5

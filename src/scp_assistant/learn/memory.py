@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from scp_assistant.fact_rule import FACT_WINDOW, Signature, covers, signature
+from scp_assistant.learn.question import split_parts
 from scp_assistant.text import STOPWORDS, fold, stem
 
 MEMORY_UNIT_FEATURES = ("memory_fact", "memory_source")
@@ -106,6 +107,7 @@ class QuestionMemory:
         self._norms = np.asarray(norms)
         self._wordings = [_wording(e.question) for e in self.entries]
         self._facts = [tuple(signature(f) for f in e.facts) for e in self.entries]
+        self._fact_parts = [_fact_parts(e.question, facts) for e, facts in zip(self.entries, self._facts, strict=True)]
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -157,11 +159,26 @@ class QuestionMemory:
         source = np.array([answered_by.get(d, 0.0) for d in documents]) if documents else np.zeros(len(units))
         total = sum(s for _, s in near)
         refuse = sum(s for i, s in near if self.entries[i].refuse) / total
-        facts = [(s, f) for i, s in near for f in self._facts[i]]
+        asked = question_terms(question)
+        facts = [(s, f) for i, s in near for f in self._asked_facts(i, asked)]
         if facts:
             for u, text in enumerate(units):
                 out[u] = _support(signature(text[:FACT_WINDOW]), facts)  # as the training labels read a unit
         return Recall(out, source, nearest=near[0][1], refuse=refuse)
+
+    def _asked_facts(self, i: int, asked: frozenset[str]) -> tuple[Signature, ...]:
+        """The key facts of a remembered question that answer what the new one asks: of a question of several
+        parts ("Wer genehmigt die Anträge aus dem Chancenbudget, und was macht im Unterschied das PL?"), the facts
+        of the parts the new question shares a word with ("Wer genehmigt Anträge aus dem Chancenbudget?" takes the
+        ADD's, not the PL's); all of them when no fact belongs to a part it shares a word with."""
+        split = self._fact_parts[i]
+        if split is None:
+            return self._facts[i]
+        parts, of_fact = split
+        if all(p & asked for p in parts):  # it asks what all of them ask
+            return self._facts[i]
+        shared = [bool(terms & asked) for terms in of_fact]
+        return tuple(f for f, ok in zip(self._facts[i], shared, strict=True) if ok) if any(shared) else self._facts[i]
 
     def to_dict(self) -> dict[str, Any]:
         return {"entries": [e.to_dict() for e in self.entries]}
@@ -169,6 +186,22 @@ class QuestionMemory:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> QuestionMemory:
         return cls([Remembered.from_dict(e) for e in data["entries"]])
+
+
+def _fact_parts(question: str, facts: Sequence[Signature]) -> tuple[list[frozenset[str]], list[frozenset[str]]] | None:
+    """Of a question of several parts: the content words of each part, and per fact those of the part it answers
+    (the part it shares most words with; empty when it shares none, or as many with two parts); None for a question
+    of one part."""
+    parts = split_parts(question)
+    if len(parts) < 2:
+        return None
+    terms = [question_terms(p) for p in parts]
+    of_fact: list[frozenset[str]] = []
+    for fact in facts:
+        overlap = [len(fact.stems & t) for t in terms]
+        best = max(overlap)
+        of_fact.append(terms[overlap.index(best)] if best and overlap.count(best) == 1 else frozenset())
+    return terms, of_fact
 
 
 def _wording(text: str) -> str:
