@@ -656,10 +656,10 @@
 
     function remember(state, msg) {  // a complete answer joins what the tab keeps of the conversation
       var m = state.meta || {};
+      var searched = m.rewritten_question ? withoutContacts(m.rewritten_question) : null;
       var item = { question: withoutContacts(state.question), text: state.text, citations: state.citations,
         notice: state.notice || null, suggestions: state.suggestions, meta: { refused: Boolean(m.refused),
-          refusal_reason: m.refusal_reason || null, rewritten_question: m.rewritten_question ? withoutContacts(m.rewritten_question) : null,
-          answer_id: m.answer_id || null } };
+          refusal_reason: m.refusal_reason || null, rewritten_question: searched, answer_id: m.answer_id || null } };
       // in the order shown: an answer retried after later questions stands under its own question
       var before = 0, node = msg.previousElementSibling;
       for (; node; node = node.previousElementSibling) { if (node.hasAttribute("data-kept")) { before += 1; } }
@@ -718,9 +718,7 @@
       for (var i = items.length - 1; i >= 0; i -= 1) {
         var m = items[i].meta || {};
         if (m.refusal_reason === "small_talk") { continue; }
-        if (m.refusal_reason === "out_of_scope" || m.refusal_reason === "adversarial" || m.refusal_reason === "needs_context") {
-          return null;
-        }
+        if (["out_of_scope", "adversarial", "needs_context"].indexOf(m.refusal_reason) >= 0) { return null; }
         var shown = m.rewritten_question || items[i].question;
         return shown.length <= 8000 ? shown : null;  // the server's limit for it
       }
