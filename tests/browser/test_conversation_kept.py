@@ -130,7 +130,10 @@ def test_a_question_on_its_way_when_the_page_changes_comes_back_to_the_box(
         page.unroute("**/api/v1/ask/stream")
         page.goto(portal.origin + "/index.html?seite=2")
         widget = page.locator("#scp-assistant-widget")
-        widget.locator("button.launcher").click()
+        launcher = widget.locator("button.launcher")
+        assert "Ihre Frage wartet" in launcher.inner_text()  # said on the closed launcher, too
+        launcher.click()
+        assert "wartet" not in launcher.inner_text()
         assert widget.locator("textarea").input_value() == QUESTION
         assert "noch nicht beantwortet" in widget.locator(".hint").inner_text()
         assert widget.locator(".msg.user").count() == 0  # nothing half-done in the conversation
@@ -186,11 +189,12 @@ def test_a_broken_or_foreign_entry_in_the_tab_starts_a_new_conversation_and_cont
         host.locator("text=Beispielfragen").wait_for()
         assert host.locator(".msg.user").count() == 0, entry
     contact = "Rückfragen gern an a.muster@vg-beispiel.de oder Tel. 06131 906180"
-    signed = f"Wer genehmigt Anträge aus dem Chancenbudget? {contact}"
+    signed = f"Wer genehmigt Anträge aus dem Chancenbudget? {contact}\nMit freundlichen Grüßen\nAnna Muster\nKämmerei"
     ask(host, signed)
     assert "a.muster" in host.locator(".msg.user .said").inner_text()  # this page shows what was typed
     stored = page.evaluate("k => sessionStorage.getItem(k)", key)
     assert "a.muster" not in stored and "906180" not in stored and "Chancenbudget" in stored
+    assert "Anna Muster" not in stored and "Grüßen" not in stored  # the signature goes, as on the server
     page.reload()
     host.locator(".msg.user").first.wait_for()
     said = host.locator(".msg.user .said").inner_text()

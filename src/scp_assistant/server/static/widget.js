@@ -54,7 +54,8 @@
       choose: "Bitte wählen (optional)",
       months: ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
         "November", "Dezember"],
-      unsent: "Ihre Frage war noch nicht beantwortet, als die Seite wechselte. Sie steht wieder im Eingabefeld: Senden Sie sie erneut.",
+      unsent: "Ihre Frage war noch nicht beantwortet, als die Seite verlassen oder neu geladen wurde. Sie steht wieder im Eingabefeld: Senden Sie sie erneut.",
+      waiting: "Ihre Frage wartet",
       examples: "Beispielfragen", searched: "Gesucht wurde: ", withTopic: "Bezogen auf die vorige Frage: ",
       andTopic: " – bezogen auf die vorige Frage: ",
       sources: "Quellen", source: "Quelle",
@@ -100,7 +101,8 @@
       choose: "Please choose (optional)",
       months: ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
         "November", "December"],
-      unsent: "Your question had not been answered when the page changed. It is back in the box: please send it again.",
+      unsent: "Your question had not been answered when the page was left or reloaded. It is back in the box: please send it again.",
+      waiting: "Your question is waiting",
       examples: "Example questions", searched: "Searched for: ", withTopic: "Read with the previous question's topic: ",
       andTopic: " – read with the previous question's topic: ",
       sources: "Sources", source: "Source",
@@ -151,6 +153,7 @@
     // (walk-through, round 39); "×" in the panel closes it, and the launcher is back
     ".float .panel{width:min(420px,calc(100vw - 32px));height:min(640px,calc(100vh - 32px));",
     "box-shadow:0 6px 24px rgba(0,0,0,.25)}.float .panel:not([hidden])+.launcher{display:none}",
+    ".launcher .waiting{display:block;font-size:.8rem;font-weight:normal;margin-top:2px}",
     ".launcher{background:var(--accent);color:#fff;border:0;border-radius:24px;padding:12px 18px;font:inherit;",
     "font-weight:600;cursor:pointer;box-shadow:0 2px 8px rgba(0,0,0,.3)}",
     "header{background:var(--accent);color:#fff;padding:10px 14px;display:flex;align-items:center;gap:8px}",
@@ -329,7 +332,11 @@
   // (a pasted signature's e-mail address and telephone number; the view of this page still shows them)
   var CONTACT_EMAIL = /[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}/g;
   var CONTACT_PHONE = /(\b(?:tel(?:efon)?|fon|phone|mobil|handy|fax|durchwahl)\b[^\d\n]{0,15}?)(?:\+|00)?\d[\d \u00a0()\/–-]{5,}\d|(?:\+|00)[1-9]\d{0,2}[ \u00a0]?-?(?:\(0\)[ \u00a0]?)?\d[\d \u00a0()\/–-]{4,}\d|(?:\(0\d{2,5}\)|\b0\d{2,5}[ \u00a0]?\/)[ \u00a0]?\d[\d \u00a0-]{3,}\d/gi;
+  // a pasted e-mail's signature, as the server cuts it: from the closing formula on, where no question follows
+  var CLOSING = /(?:\n|(?<=[.!?]) +) *(?:mit +(?:freundlichen|besten|herzlichen|vielen|kollegialen) +grü(?:ß|ss)en|mit +freundlichem +gru(?:ß|ss)|(?:freundliche|viele|beste|liebe|herzliche|schöne|kollegiale) +grü(?:ß|ss)e|gru(?:ß|ss)|grü(?:ß|ss)e|mfg|lg|vg|(?:best|kind|warm) +regards|regards)(?![\wäöüß])[^?]*$/i;
   function withoutContacts(text) {
+    var closing = CLOSING.exec(text);
+    if (closing && /\w/.test(text.slice(0, closing.index))) { text = text.slice(0, closing.index).replace(/\s+$/, ""); }
     return text.replace(CONTACT_EMAIL, LANG === "en" ? "[e-mail address removed]" : "[E-Mail-Adresse entfernt]")
       .replace(CONTACT_PHONE, function (all, cue) {
         return (cue || "") + (LANG === "en" ? "[telephone number removed]" : "[Telefonnummer entfernt]");
@@ -444,6 +451,8 @@
         launcher.setAttribute("aria-expanded", open ? "true" : "false");
         if (open) { fit(); input.focus(); }  // a text put back while it was closed gets its height now
         if (open && unseen) { unseen = false; refold(); toLatest(); }
+        var waiting = launcher.querySelector(".waiting");
+        if (open && waiting) { waiting.remove(); }
       };
       launcher.addEventListener("click", function () { setOpen(panel.hidden); });
       closeBtn.addEventListener("click", function () { setOpen(false); launcher.focus(); });
@@ -673,6 +682,10 @@
       if (typeof kept.unsent === "string" && kept.unsent) {  // asked, but the page changed before the answer came
         input.value = kept.unsent; setHint(T.unsent);
         delete kept.unsent; keep(kept);
+        // the closed launcher says so too, until the panel is opened
+        if (launcher && panel.hidden && !launcher.querySelector(".waiting")) {
+          launcher.appendChild(el("span", { "class": "waiting" }, T.waiting));
+        }
       }
       if (!items.length) { return; }
       try {
