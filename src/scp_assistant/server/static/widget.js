@@ -378,9 +378,10 @@
     panel.appendChild(live);
     // the tab's conversation: restored with its session after a reload or on another page of the portal, so what
     // steers a follow-up is always what is on screen; "Neue Unterhaltung" starts a new one
-    var kept = recalled();
-    var items = kept.items || [];
-    var sessionId = items.length ? kept.session : null;
+    var kept, items, sessionId;
+    function reread() { kept = recalled(); items = kept.items || []; sessionId = items.length ? kept.session : null; }
+    function dropKept() { kept = {}; items = []; sessionId = null; keep(kept); }
+    reread();
     var unseen = false;  // a kept conversation restored in a closed panel: scrolled to its latest question on opening
     var conversation = 0;  // counts "Neue Unterhaltung": an answer still arriving from before cannot revive its session
     var form = el("form");
@@ -431,13 +432,17 @@
       log.appendChild(examples); fresh.hidden = true; toTop.hidden = true;
     }
 
-    fresh.addEventListener("click", function () {
+    function leave() {
       // an answer still on its way belongs to the conversation left behind: stop it, and take questions at once
       if (pending) { pending.abort(); pending = null; }
-      busy = false; send.disabled = false;
+      busy = false; send.disabled = false; conversation += 1;
+      log.textContent = ""; live.textContent = ""; setHint("");
+    }
+
+    fresh.addEventListener("click", function () {
+      leave();
       if (sessionId) { forget(sessionId); }  // the server deletes its turns now, not only when the session expires
-      conversation += 1; sessionId = null; log.textContent = ""; live.textContent = ""; setHint("");
-      items = []; unseen = false; kept = {}; keep(kept);
+      dropKept(); unseen = false;
       showExamples(); input.value = ""; fit(true); input.focus();
     });
 
@@ -700,7 +705,7 @@
           renderAnswer(msg, msg.querySelector(".body"), state);
         });
       } catch (e) {  // whatever the entry held, the chat works: a new conversation instead of a broken one
-        items = []; sessionId = null; kept = {}; keep(kept);
+        dropKept();
         log.textContent = ""; showExamples();
         return;
       }
@@ -712,10 +717,7 @@
     // the tab's may have gone on meanwhile on another page (or started over): it is read again
     window.addEventListener("pageshow", function (e) {
       if (!e.persisted || !REMEMBER) { return; }
-      if (pending) { pending.abort(); pending = null; }
-      busy = false; send.disabled = false; conversation += 1;
-      kept = recalled(); items = kept.items || []; sessionId = items.length ? kept.session : null;
-      log.textContent = ""; live.textContent = ""; setHint("");
+      leave(); reread();
       if (items.length || kept.unsent) { restore(); }
       if (!items.length) { showExamples(); }
     });
