@@ -135,6 +135,8 @@ def test_small_talk_is_greeted_not_searched_and_leaves_the_topic_where_it_was(fa
     hello = chat.ask("Hallo")
     assert hello.answer.refusal_reason == "small_talk" and hello.answer.answer.startswith("Guten Tag!")
     assert hello.answer.suggestions and hello.answer.retrieved == []
+    stored = container.feedback_store.get_answer(hello.answer_id)
+    assert stored is not None and not stored.refused  # the review counts declined questions: a greeting is none
     asked = chat.ask("Was darf aus dem Chancenbudget nicht finanziert werden?", hello.session_id)
     thanks = chat.ask("Danke!", asked.session_id)
     assert thanks.answer.refusal_reason == "small_talk" and thanks.answer.suggestions == []

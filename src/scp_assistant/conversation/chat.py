@@ -112,10 +112,9 @@ class ChatService:
             self._sessions.record(session, without_contacts(text), without_contacts(asked_in(standalone)), off_topic)
         answer_id = answer_id or uuid.uuid4().hex
         searched = standalone if " ".join(standalone.split()) != " ".join(text.split()) else ""
+        declined = answer.refused and answer.refusal_reason != "small_talk"  # "Hallo" is greeted, not declined
         self._feedback.record_answer(
-            AnswerRecord(
-                answer_id, text, answer.answer, answer.to_dict()["citations"], answer.refused, searched=searched
-            )
+            AnswerRecord(answer_id, text, answer.answer, answer.to_dict()["citations"], declined, searched=searched)
         )
         return ChatReply(answer, answer_id, session.id, standalone, continued)
 
