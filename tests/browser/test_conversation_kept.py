@@ -218,3 +218,39 @@ def test_a_page_from_the_back_forward_cache_reads_the_tabs_conversation_again(br
     page.evaluate("window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true }))")
     assert host.locator(".msg.user").count() == 0 and host.locator("text=Beispielfragen").is_visible()
     page.close()
+
+
+def test_a_duplicated_tab_keeps_the_conversation_but_not_the_other_tabs_session(browser: Any, server: str) -> None:
+    """A tab the browser duplicates starts with a copy of the tab's entry; the server session in it would steer the
+    follow-ups of both tabs by whichever asked last. The copy shows the conversation and goes on under a session of
+    its own, read with the question it shows; the first tab keeps its session."""
+    context = browser.new_context(viewport={"width": 1100, "height": 720})
+    try:
+        first = context.new_page()
+        first.goto(server + "/")
+        host = first.locator("#scp-assistant")
+        ask(host, QUESTION)
+        key = first.evaluate(KEPT)[0]
+        entry = first.evaluate("k => sessionStorage.getItem(k)", key)
+        session = json.loads(entry)["session"]
+
+        copy = context.new_page()  # what "Duplicate tab" does: the same page with a copy of the tab's storage
+        copy.add_init_script(f"sessionStorage.setItem({json.dumps(key)}, {json.dumps(entry)})")
+        sent: list[dict[str, Any]] = []
+        copy.on("request", lambda r: sent.append(json.loads(r.post_data)) if r.method == "POST" else None)
+        copy.goto(server + "/")
+        other = copy.locator("#scp-assistant")
+        other.locator(".msg.user").first.wait_for()
+        assert _shown(other) == _shown(host)
+        for _ in range(50):  # the first tab answers the copy's question for its session
+            if json.loads(copy.evaluate("k => sessionStorage.getItem(k)", key))["session"] is None:
+                break
+            copy.wait_for_timeout(100)
+        answer = ask(other, FOLLOW)  # its own session, read with the question it shows
+        asked = [b for b in sent if b.get("question") == FOLLOW]
+        assert asked and asked[0]["session_id"] is None and asked[0]["previous_question"] == QUESTION
+        assert "Säule III" in answer.locator(".searched").inner_text()
+        assert json.loads(copy.evaluate("k => sessionStorage.getItem(k)", key))["session"] not in (None, session)
+        assert json.loads(first.evaluate("k => sessionStorage.getItem(k)", key))["session"] == session
+    finally:
+        context.close()

@@ -382,6 +382,24 @@
     function reread() { kept = recalled(); items = kept.items || []; sessionId = items.length ? kept.session : null; }
     function dropKept() { kept = {}; items = []; sessionId = null; keep(kept); }
     reread();
+    // a tab the browser duplicated starts with a copy of this entry, server session included, which would then steer
+    // the follow-ups of both tabs by whichever asked last. The newcomer asks the open tabs whether one holds its
+    // session; if so it keeps the conversation it shows but drops the session: its next question starts one of its
+    // own, read with the question on screen (`previous_question`). Closed while the page is hidden
+    var claim = null, claimId = Math.random().toString(36).slice(2);
+    function claimSession() {
+      if (!REMEMBER || typeof BroadcastChannel !== "function") { return; }
+      if (claim) { claim.close(); }
+      claim = new BroadcastChannel(STORE_KEY);
+      claim.onmessage = function (e) {
+        var d = e.data || {};
+        if (!sessionId || d.session !== sessionId || d.from === claimId) { return; }
+        if (d.type === "open") { claim.postMessage({ type: "held", session: sessionId, from: claimId, to: d.from }); }
+        if (d.type === "held" && d.to === claimId) { sessionId = null; kept.session = null; keep(kept); }
+      };
+      if (sessionId) { claim.postMessage({ type: "open", session: sessionId, from: claimId }); }
+    }
+    claimSession();
     var unseen = false;  // a kept conversation restored in a closed panel: scrolled to its latest question on opening
     var conversation = 0;  // counts "Neue Unterhaltung": an answer still arriving from before cannot revive its session
     var form = el("form");
@@ -717,7 +735,7 @@
     // the tab's may have gone on meanwhile on another page (or started over): it is read again
     window.addEventListener("pageshow", function (e) {
       if (!e.persisted || !REMEMBER) { return; }
-      leave(); reread();
+      leave(); reread(); claimSession();
       if (items.length || kept.unsent) { restore(); }
       if (!items.length) { showExamples(); }
     });
@@ -725,6 +743,7 @@
     // a question still on its way when the reader leaves the page is not lost: the next page puts it back in the box
     window.addEventListener("pagehide", function () {
       if (busy && pendingQuestion) { kept.v = KEPT_VERSION; kept.unsent = pendingQuestion; keep(kept); }
+      if (claim) { claim.close(); claim = null; }
     });
 
     function lastShown() {
