@@ -113,3 +113,37 @@ def test_a_question_typed_in_lower_case_reads_its_nouns_as_nouns() -> None:
     # ... but not a noun that is no programme word ("termine"), nor an acronym the documents write in capitals
     assert topics.truecased("Und die Träger? welche termine gibt es?") == "Und die Träger? welche termine gibt es?"
     assert topics.truecased("gilt das auch für die ADD?") == "gilt das auch für die ADD?"
+
+
+def test_who_is_asking_is_no_topic_a_follow_up_carries() -> None:
+    """ "Und bis wann läuft das?" after "Müssen wir als Verbandsgemeinde bei Säule I was zuzahlen?" was searched as
+    "… (Säule I Verbandsgemeinde)" and found Kaisersesch's grants, and "Was wird aus Säule II gefördert?" was
+    searched with "(Verbandsgemeinde)" (walk-through of round 42): the body the asker works for is no topic. A topic
+    after "unser" stays one ("unser Trägerbudget"), and so does a Verbandsgemeinde the question is about."""
+    from scp_assistant.conversation.followup import FollowupResolver
+    from scp_assistant.conversation.topic_phrases import TopicPhrases
+    from scp_assistant.learn.question_words import asking_bodies
+    from scp_assistant.models import Chunk
+    from scp_assistant.retrieve.bm25 import BM25Index
+
+    texts = [
+        "Die Verbandsgemeinde Kaisersesch erhielt Mittel aus Säule II. Die Verbandsgemeinde ist Schulträger.",
+        "Das Trägerbudget ist ein Chancenbudget des Schulträgers. Aus dem Trägerbudget wird Säule II bezahlt.",
+        "Säule I fördert Investitionen. Der Eigenanteil beträgt 30 %. Die Stadt trägt den Eigenanteil.",
+        "Das Programm läuft bis 2034. Die Laufzeit beträgt zehn Jahre.",
+    ]
+    chunks = [Chunk(f"d{i}", f"d{i}::000", "T", "P", "", "", "faq", "RLP", "", None, t) for i, t in enumerate(texts)]
+    bm25 = BM25Index(chunks)
+    topics = TopicPhrases(bm25)
+    asked = "Müssen wir als Verbandsgemeinde bei Säule I was zuzahlen?"
+    assert asking_bodies(asked) == {"verbandsgemeinde"}
+    assert asking_bodies("Dürfen wir unser Trägerbudget für Möbel nutzen?") == frozenset()
+    assert [p.text for p in topics.phrases(asked)] == ["Säule I"]
+    assert "Trägerbudget" in [p.text for p in topics.phrases("Dürfen wir unser Trägerbudget für Möbel nutzen?")]
+    about = "Wie viel erhielt die Verbandsgemeinde Kaisersesch aus Säule II?"
+    assert "Verbandsgemeinde" in [p.text for p in topics.phrases(about)]
+    resolver = FollowupResolver(bm25, None, in_scope=lambda _: True)
+    follow = resolver.resolve("Und bis wann läuft das?", Turn(asked, asked))
+    assert follow.dependent and "Säule I" in follow.standalone and "Verbandsgemeinde" not in follow.standalone
+    other = resolver.resolve("Was wird aus Säule II gefördert?", Turn(asked, asked))
+    assert "Verbandsgemeinde" not in other.standalone

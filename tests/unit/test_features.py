@@ -384,3 +384,20 @@ def test_the_names_of_a_pasted_letter_are_those_of_what_it_asks_not_of_its_backg
         "Schulhof entsiegeln. Im Rat kam eine Frage auf. Wie hoch ist der Eigenanteil in Säule I?"
     )
     assert not {"dienstag", "elternbeirat", "schulhof"} & set(features.query(letter, "amount").names)
+
+
+def test_the_body_the_asker_works_for_counts_as_context_not_as_what_is_asked() -> None:
+    """ "Müssen wir als Verbandsgemeinde bei Säule I was zuzahlen?" covered Kaisersesch's grants through
+    "Verbandsgemeinde" better than the Eigenanteil through "zuzahlen" (issue 13's example): who asks weighs as
+    context does, 0.3 of a word asked. A Verbandsgemeinde the question is about weighs in full."""
+    grant = _chunk("vg", "Land", "Die Verbandsgemeinde Kaisersesch erhielt eine Zuwendung aus Säule II.")
+    share = _chunk("share", "Stadt", "Der Eigenanteil bei Säule I beträgt 30 %.")
+    features = _extractor(grant, share)
+    asked = features.query("Müssen wir als Verbandsgemeinde bei Säule I was zuzahlen?", "yesno")
+    about = features.query("Was erhielt die Verbandsgemeinde aus Säule I?", "what")
+    vg = next(t for t in about.weights if t.startswith("verbandsgemeind"))
+    assert asked.weights[vg] == pytest.approx(0.3 * about.weights[vg])
+    question = "Müssen wir als Verbandsgemeinde bei Säule I was zuzahlen?"
+    assert _unit_value(features, "cov_unit", question, "yesno", share) > _unit_value(
+        features, "cov_unit", question, "yesno", grant
+    )

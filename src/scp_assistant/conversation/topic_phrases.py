@@ -17,6 +17,7 @@ from scp_assistant.conversation.turn_words import (
     pillar_phrase,
 )
 from scp_assistant.learn.question import NTH_YEAR, split_carried
+from scp_assistant.learn.question_words import asking_bodies
 from scp_assistant.retrieve.bm25 import BM25Index
 from scp_assistant.retrieve.places import place_forms, place_words
 from scp_assistant.text import STOPWORDS, fold
@@ -50,11 +51,12 @@ class TopicPhrases:
         masked = NTH_YEAR.sub(" ", SCHOOL.sub(" ", PILLAR.sub(" ", own)))
         tokens = WORD.findall(masked)
         small = not any(t[0].isupper() and not t.isupper() for t in tokens)  # types everything in lower case
+        asker = asking_bodies(own)  # "wir als Verbandsgemeinde": who asks, no topic to carry (round 42 walk-through)
         for i, token in enumerate(tokens):
             folded = fold(token.rstrip("+"))
             if self.is_place(folded):
                 out.append(Phrase(token, "place"))
-            elif self._topic_word(token, first=i == 0, lowercase_typist=small):
+            elif folded not in asker and self._topic_word(token, first=i == 0, lowercase_typist=small):
                 out.append(Phrase(token, "topic"))
         seen: set[str] = set()
         unique = []

@@ -14,7 +14,7 @@ import numpy as np
 
 from scp_assistant.asking import asked_in
 from scp_assistant.learn.candidates import UNIT_KINDS, QueryTerms, UnitCandidate
-from scp_assistant.learn.question_words import ASKER, COMMON, NAME, attribution, is_common
+from scp_assistant.learn.question_words import ASKER, COMMON, NAME, asking_bodies, attribution, is_common
 from scp_assistant.learn.unit_facts import UNIT_FEATURES, UnitFacts
 from scp_assistant.learn.unit_text import (
     AMOUNT,
@@ -102,6 +102,8 @@ class FeatureExtractor:
         weighted = self._bm25.expanded_terms(text)
         for term, w in self._bm25.expanded_terms(context).items() if context else ():
             weighted.setdefault(term, 0.3 * w)
+        for term in {t for body in asking_bodies(text) for t in self._bm25.expanded_terms(body)} & weighted.keys():
+            weighted[term] *= 0.3  # "wir als Verbandsgemeinde": who asks counts as context (Kaisersesch shares it)
         weights = {t: self._bm25.idf(t) * w for t, w in sorted(weighted.items()) if self._bm25.idf(t) > 0}
         # who is asking ("wir als Verbandsgemeinde", "unsere Grundschule") is no name or focus of the question:
         # the documents never name the asker, and a missing "Verbandsgemeinde" is no sign that they lack the answer
@@ -189,10 +191,8 @@ class FeatureExtractor:
     def _mean_idf(self, terms: frozenset[str]) -> float:
         """How specific a unit's words are (mean idf, capped, 0-1): a blurb many passages repeat ("Das Programm
         steht auf drei Säulen") rarely answers what was asked, a sentence of rare words more often does."""
-        if not terms:
-            return 0.0
         # summed in a fixed order: a set's order changes between processes, and the sum's last bits with it
-        return sum(min(self._bm25.idf(t), 6.0) for t in sorted(terms)) / len(terms) / 6.0
+        return sum(min(self._bm25.idf(t), 6.0) for t in sorted(terms)) / len(terms) / 6.0 if terms else 0.0
 
     def _static(self, cand: UnitCandidate) -> UnitFacts:
         """What a unit is, whatever the question: computed once per unit and kept."""

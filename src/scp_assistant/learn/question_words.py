@@ -21,6 +21,22 @@ ASKER = re.compile(
 )
 
 
+# the kinds of body a Schulträger's staff say they are ("wir als Verbandsgemeinde", "unsere Stadt", "unser Kreis"): who
+# is asking, not what is asked; "unser Trägerbudget", "unsere Schulleitungen" or "wir als Schulträger" name a topic,
+# and so does "unser Stadtrat" (the documents report councils' decisions: "Hat eine Kommune das ähnlich gehandhabt?")
+_BODIES = frozenset(
+    "verbandsgemeinde vg gemeinde ortsgemeinde kommune stadt kreis landkreis kreisverwaltung stadtverwaltung "
+    "gemeindeverwaltung verwaltung kaemmerei kaemmerer kaemmerin buergermeister buergermeisterin".split()
+)
+
+
+def asking_bodies(text: str) -> frozenset[str]:
+    """The folded words by which the asker names the body they work for ("wir als Verbandsgemeinde" ->
+    "verbandsgemeinde"): the documents never name the asker, so these are no topic of the question."""
+    found = (fold(m.group(0).split()[-1]) for m in ASKER.finditer(text))
+    return frozenset(w for w in found if w in _BODIES)
+
+
 def without_asker(text: str) -> str:
     """``text`` without who is asking ("für unsere Verbandsgemeinde", "wir als Kreis"), unless the phrase names the
     programme ("unsere Startchancen-Schule"): a question does not become a programme question because the asker
