@@ -254,3 +254,59 @@ def test_a_duplicated_tab_keeps_the_conversation_but_not_the_other_tabs_session(
         assert json.loads(first.evaluate("k => sessionStorage.getItem(k)", key))["session"] == session
     finally:
         context.close()
+
+
+def _claim(page: Any, key: str, message: dict[str, Any]) -> list[dict[str, Any]]:
+    """Post a message on the chat's channel as another page would, and collect the replies for a moment."""
+    return list(
+        page.evaluate(
+            """([key, message]) => new Promise(done => {
+                const channel = new BroadcastChannel(key), replies = [];
+                channel.onmessage = e => replies.push(e.data);
+                channel.postMessage(message);
+                setTimeout(() => { channel.close(); done(replies); }, 400);
+            })""",
+            [key, message],
+        )
+    )
+
+
+def test_the_tabs_settle_who_keeps_the_session(browser: Any, server: str) -> None:
+    """The page that was there first keeps the session; the tab's own next page is no other tab; of two pages
+    starting at once exactly one gives way; a browser that refuses the channel still gets a working chat."""
+    context = browser.new_context(viewport={"width": 1100, "height": 720})
+    try:
+        page = context.new_page()
+        page.goto(server + "/")
+        host = page.locator("#scp-assistant")
+        ask(host, QUESTION)
+        key = page.evaluate(KEPT)[0]
+        session = json.loads(page.evaluate("k => sessionStorage.getItem(k)", key))["session"]
+        page.wait_for_timeout(1100)  # settled: it answers for its session
+        replies = _claim(page, key, {"type": "open", "session": session, "from": "zzzz"})
+        assert replies == [{"type": "held", "session": session, "from": replies[0]["from"], "to": "zzzz"}]
+        assert _claim(page, key, {"type": "open", "session": "other", "from": "zzzz"}) == []  # not its session
+        mark = page.evaluate("k => sessionStorage.getItem(k.replace(/^scp-assistant:/, 'scp-assistant-tab:'))", key)
+        assert _claim(page, key, {"type": "open", "session": session, "from": mark}) == []  # its own next page
+
+        # two pages starting at once (a restored browser session): the clock stands still, so this one is starting
+        entry = page.evaluate("k => sessionStorage.getItem(k)", key)
+        context.close()
+        context = browser.new_context(viewport={"width": 1100, "height": 720})
+        starting = context.new_page()
+        starting.add_init_script("Date.now = () => 0")
+        starting.add_init_script(f"sessionStorage.setItem({json.dumps(key)}, {json.dumps(entry)})")
+        starting.goto(server + "/")
+        starting.locator("#scp-assistant .msg.user").first.wait_for()
+        kept = lambda: json.loads(starting.evaluate("k => sessionStorage.getItem(k)", key))["session"]  # noqa: E731
+        assert _claim(starting, key, {"type": "open", "session": session, "from": "zzzz"})[0]["type"] == "held"
+        assert kept() == session  # the higher id gives way, not this one
+        assert _claim(starting, key, {"type": "open", "session": session, "from": "0"}) == []
+        assert kept() is None  # it gives way to the lower id
+
+        refused = context.new_page()  # Firefox with site data blocked throws from the constructor
+        refused.add_init_script("window.BroadcastChannel = function () { throw new Error('SecurityError'); }")
+        refused.goto(server + "/")
+        assert "Sozialarbeit" in ask(refused.locator("#scp-assistant"), QUESTION).inner_text()
+    finally:
+        context.close()

@@ -383,21 +383,37 @@
     function dropKept() { kept = {}; items = []; sessionId = null; keep(kept); }
     reread();
     // a tab the browser duplicated starts with a copy of this entry, server session included, which would then steer
-    // the follow-ups of both tabs by whichever asked last. The newcomer asks the open tabs whether one holds its
-    // session; if so it keeps the conversation it shows but drops the session: its next question starts one of its
-    // own, read with the question on screen (`previous_question`). Closed while the page is hidden
-    var claim = null, claimId = Math.random().toString(36).slice(2);
+    // the follow-ups of both tabs by whichever asked last. A page that starts asks the other pages whether one holds
+    // its session; if one in another tab does, it keeps the conversation it shows but drops the session: its next
+    // question starts one of its own, read with the question on screen (`previous_question`). The tab's own page
+    // being left knows the newcomer by a mark in the tab's storage and stays silent; of two tabs starting at once
+    // (a restored browser session) exactly one gives way. Closed while the page is in the back-forward cache; without
+    // the channel (or where the browser refuses it, as Firefox does with site data blocked) tabs share the session
+    var claim = null, claimId = "", claimedAt = 0;
+    var TAB_MARK = STORE_KEY.replace(/^scp-assistant:/, "scp-assistant-tab:");
+    function tabMark() { try { return sessionStorage.getItem(TAB_MARK); } catch (e) { return null; } }
+    function giveWay() { sessionId = null; kept.session = null; keep(kept); }
+    function post(message) { try { claim.postMessage(message); } catch (e) { /* closed meanwhile */ } }
     function claimSession() {
+      if (claim) { claim.close(); claim = null; }
       if (!REMEMBER || typeof BroadcastChannel !== "function") { return; }
-      if (claim) { claim.close(); }
-      claim = new BroadcastChannel(STORE_KEY);
+      claimId = Math.random().toString(36).slice(2); claimedAt = Date.now();
+      try {
+        sessionStorage.setItem(TAB_MARK, claimId);
+        claim = new BroadcastChannel(STORE_KEY);
+      } catch (e) { claim = null; return; }
       claim.onmessage = function (e) {
         var d = e.data || {};
         if (!sessionId || d.session !== sessionId || d.from === claimId) { return; }
-        if (d.type === "open") { claim.postMessage({ type: "held", session: sessionId, from: claimId, to: d.from }); }
-        if (d.type === "held" && d.to === claimId) { sessionId = null; kept.session = null; keep(kept); }
+        if (d.type === "open" && tabMark() !== d.from) {  // another tab, not this tab's next page
+          // the page that was there first keeps it; of two starting within a second, the one with the lower id
+          if (Date.now() - claimedAt > 1000 || claimId < d.from) {
+            post({ type: "held", session: sessionId, from: claimId, to: d.from });
+          } else { giveWay(); }
+        }
+        if (d.type === "held" && d.to === claimId) { giveWay(); }
       };
-      if (sessionId) { claim.postMessage({ type: "open", session: sessionId, from: claimId }); }
+      if (sessionId) { post({ type: "open", session: sessionId, from: claimId }); }
     }
     claimSession();
     var unseen = false;  // a kept conversation restored in a closed panel: scrolled to its latest question on opening
@@ -581,7 +597,7 @@
         if (mine !== conversation) { return; }  // an event already on its way when the conversation was left
         if (event === "meta") {
           state.meta = data;
-          sessionId = data.session_id || sessionId;
+          sessionId = data.session_id || sessionId; claimedAt = 0;  // its own now: answered for, whoever starts later
           marks(msg, body, question, data);
         } else if (event === "delta") {
           if (state.first) { body.textContent = ""; state.first = false; reveal(asked); }
