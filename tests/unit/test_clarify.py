@@ -137,6 +137,10 @@ def test_small_talk_is_greeted_not_searched_and_leaves_the_topic_where_it_was(fa
     assert hello.answer.suggestions and hello.answer.retrieved == []
     stored = container.feedback_store.get_answer(hello.answer_id)
     assert stored is not None and not stored.refused  # the review counts declined questions: a greeting is none
+    declined = chat.ask("Was ist die Hauptstadt von Frankreich?")
+    assert declined.answer.refused and declined.answer.refusal_reason != "small_talk"
+    kept = container.feedback_store.get_answer(declined.answer_id)
+    assert kept is not None and kept.refused  # a declined question is stored as one
     asked = chat.ask("Was darf aus dem Chancenbudget nicht finanziert werden?", hello.session_id)
     thanks = chat.ask("Danke!", asked.session_id)
     assert thanks.answer.refusal_reason == "small_talk" and thanks.answer.suggestions == []

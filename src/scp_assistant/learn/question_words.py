@@ -25,16 +25,24 @@ ASKER = re.compile(
 # is asking, not what is asked; "unser Trägerbudget", "unsere Schulleitungen" or "wir als Schulträger" name a topic,
 # and so does "unser Stadtrat" (the documents report councils' decisions: "Hat eine Kommune das ähnlich gehandhabt?")
 _BODIES = frozenset(
-    "verbandsgemeinde vg gemeinde ortsgemeinde kommune stadt kreis landkreis kreisverwaltung stadtverwaltung "
-    "gemeindeverwaltung verwaltung kaemmerei kaemmerer kaemmerin buergermeister buergermeisterin".split()
+    "verbandsgemeinde vg gemeinde ortsgemeinde kommune stadt kreisstadt kreis landkreis kreisverwaltung "
+    "stadtverwaltung gemeindeverwaltung verbandsgemeindeverwaltung vg-verwaltung verwaltung schulverwaltungsamt "
+    "zweckverband schulzweckverband kaemmerei kaemmerer kaemmerin buergermeister buergermeisterin "
+    "verbandsbuergermeister verbandsbuergermeisterin ortsbuergermeister oberbuergermeister".split()
+)
+# "unser(e) …", "wir/uns als …", in any case ("wir als verbandsgemeinde"); an adjective may come between ("unsere
+# kleine VG", "unsere Große Kreisstadt")
+_ASKING_BODY = re.compile(
+    r"\b(?:unser\w*|unsre\w*|(?:wir|uns)\s+als)\s+([\wäöüß-]+)(?:\s+([\wäöüß-]+))?", re.IGNORECASE
 )
 
 
 def asking_bodies(text: str) -> frozenset[str]:
     """The folded words by which the asker names the body they work for ("wir als Verbandsgemeinde" ->
-    "verbandsgemeinde"): the documents never name the asker, so these are no topic of the question."""
-    found = (fold(m.group(0).split()[-1]) for m in ASKER.finditer(text))
-    return frozenset(w for w in found if w in _BODIES)
+    "verbandsgemeinde"): the documents never name the asker, so these are no topic of the question. Two bodies are
+    what is asked about ("Kann unser Kreis Mittel an unsere Gemeinde weitergeben?")."""
+    found = frozenset(fold(w) for m in _ASKING_BODY.finditer(text) for w in m.groups() if w) & _BODIES
+    return found if len(found) == 1 else frozenset()
 
 
 def without_asker(text: str) -> str:
