@@ -85,6 +85,21 @@ def test_a_slide_s_points_are_about_the_pillar_of_the_heading_they_stand_under()
     assert [u.text for u in select(question, PARAMS).units] == [asked.text]
 
 
+def test_a_unit_is_about_the_pillar_its_words_stand_for_unless_its_heading_names_one() -> None:
+    """ "ADD/Schulaufsicht: - Genehmigt Anträge aus Chancenbudget" answered "Wer genehmigt das?" after a question on
+    Säule I (walk-through of round 43): the Chancenbudget is Säule II. A heading that names a pillar goes first."""
+    import dataclasses as dc
+
+    from scp_assistant.answer.exclusions import unit_pillars
+
+    approves = dc.replace(unit("- Genehmigt Anträge aus Chancenbudget", "ism", 4, kind="item"), context="ADD")
+    builds = unit("Gefördert werden Investitionen in Schulgebäude.", "land")
+    beside = dc.replace(unit("Investitionen sind hier nicht vorgesehen.", "cb"), context="Säule II: Chancenbudget")
+    assert unit_pillars(approves) == {"II"} and unit_pillars(builds) == {"I"} and unit_pillars(beside) == {"II"}
+    question = scored("Wer genehmigt das? (Säule I)", [approves, builds], [0.9, 0.6], asked_pillars=frozenset({"I"}))
+    assert [u.text for u in select(question, PARAMS).units] == [builds.text]
+
+
 def test_the_budget_limits_further_units_but_never_the_first() -> None:
     long = "Ein sehr langer Satz über das Chancenbudget und seine Verwendung. " * 6
     units = [unit(long, "a"), unit("Kurz und passend.", "b")]

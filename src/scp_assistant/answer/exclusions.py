@@ -56,20 +56,26 @@ def _kinds(years: set[str]) -> set[bool]:
 
 
 def unit_pillars(cand: UnitCandidate) -> frozenset[str]:
-    """The pillars a unit is about: those it names; else those its section names; else the one pillar its
-    document's title names ("Investitionsprogramm (Säule I)": "Beispiele sind: Kreativ- und Lernlabore …")."""
-    named = pillars(cand.display) or pillars(cand.context) or pillars(cand.chunk.section)
+    """The pillars a unit is about: those it names; else those its section names; else those its words stand for
+    ("ADD/Schulaufsicht: - Genehmigt Anträge aus Chancenbudget" is Säule II, walk-through of round 43); else the
+    one pillar its document's title names ("Investitionsprogramm (Säule I)": "Beispiele sind: Kreativ- und
+    Lernlabore …")."""
+    named = pillars(cand.display) or pillars(cand.context) or pillars(cand.chunk.section) or _topics(cand.display)
     if named:
         return named
-    title = pillars(cand.chunk.title) or frozenset(n for n, topic in _TITLE_TOPICS if topic.search(cand.chunk.title))
+    title = pillars(cand.chunk.title) or _topics(cand.chunk.title)
     return title if len(title) == 1 else frozenset()
+
+
+def _topics(text: str) -> frozenset[str]:
+    return frozenset(n for n, topic in _TITLE_TOPICS if topic.search(text))
 
 
 def asked_pillars(own: str, carried: str = "") -> frozenset[str]:
     """The pillars a question asks about: those it names and those its words stand for ("… Säule I … und wie lange
     gilt der Betrag des Trägerbudgets?" asks about I and II, "das Trägerbudget von Worms" about II); else those of
     the topic a follow-up carries."""
-    named = pillars(own) | frozenset(n for n, topic in _TITLE_TOPICS if topic.search(own))
+    named = pillars(own) | _topics(own)
     return named or pillars(carried)
 
 
