@@ -220,17 +220,23 @@ def test_a_page_from_the_back_forward_cache_reads_the_tabs_conversation_again(br
     page.close()
 
 
+def _asked_in_a_context(browser: Any, server: str) -> tuple[Any, Any, str]:
+    """A browser context (its pages share a BroadcastChannel) with the web chat asked one question: the context, the
+    page and the key of its kept conversation."""
+    context = browser.new_context(viewport={"width": 1100, "height": 720})
+    page = context.new_page()
+    page.goto(server + "/")
+    ask(page.locator("#scp-assistant"), QUESTION)
+    return context, page, page.evaluate(KEPT)[0]
+
+
 def test_a_duplicated_tab_keeps_the_conversation_but_not_the_other_tabs_session(browser: Any, server: str) -> None:
     """A tab the browser duplicates starts with a copy of the tab's entry; the server session in it would steer the
     follow-ups of both tabs by whichever asked last. The copy shows the conversation and goes on under a session of
     its own, read with the question it shows; the first tab keeps its session."""
-    context = browser.new_context(viewport={"width": 1100, "height": 720})
+    context, first, key = _asked_in_a_context(browser, server)
+    host = first.locator("#scp-assistant")
     try:
-        first = context.new_page()
-        first.goto(server + "/")
-        host = first.locator("#scp-assistant")
-        ask(host, QUESTION)
-        key = first.evaluate(KEPT)[0]
         entry = first.evaluate("k => sessionStorage.getItem(k)", key)
         session = json.loads(entry)["session"]
 
@@ -274,13 +280,8 @@ def _claim(page: Any, key: str, message: dict[str, Any]) -> list[dict[str, Any]]
 def test_the_tabs_settle_who_keeps_the_session(browser: Any, server: str) -> None:
     """The page that was there first keeps the session; the tab's own next page is no other tab; of two pages
     starting at once exactly one gives way; a browser that refuses the channel still gets a working chat."""
-    context = browser.new_context(viewport={"width": 1100, "height": 720})
+    context, page, key = _asked_in_a_context(browser, server)
     try:
-        page = context.new_page()
-        page.goto(server + "/")
-        host = page.locator("#scp-assistant")
-        ask(host, QUESTION)
-        key = page.evaluate(KEPT)[0]
         session = json.loads(page.evaluate("k => sessionStorage.getItem(k)", key))["session"]
         page.wait_for_timeout(1100)  # settled: it answers for its session
         replies = _claim(page, key, {"type": "open", "session": session, "from": "zzzz"})
