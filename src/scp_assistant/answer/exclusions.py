@@ -20,8 +20,8 @@ from scp_assistant.learn.unit_text import ASKS_CONTACT, CONTACT
 
 _CONFLICT = UNIT_FEATURES.index("region_conflict")
 _SCHOOL_YEAR = re.compile(r"\b(20\d\d)\s?/\s?(?:20)?(\d\d)\b")
-# what a document's title says about its pillar without naming it ("Richtlinie Investitionsprogramm Startchancen
-# (Bayern)" is Säule I, "FAQ Schuleigenes Chancenbudget" Säule II)
+# what a document's title, a unit or a question says about its pillar without naming it ("Richtlinie
+# Investitionsprogramm Startchancen (Bayern)" is Säule I, "FAQ Schuleigenes Chancenbudget" Säule II)
 _TITLE_TOPICS = (
     ("I", re.compile(r"investition|schulbau", re.I)),
     ("II", re.compile(r"chancenbudget|trägerbudget", re.I)),
