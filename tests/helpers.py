@@ -16,6 +16,15 @@ import yaml
 from scp_assistant.answer.scoring import UNIT_MODEL_FEATURES
 from scp_assistant.learn.model import LinearModel, Models, SelectionParams
 from scp_assistant.learn.question_features import QUESTION_FEATURES
+from scp_assistant.models import Chunk
+from scp_assistant.retrieve.bm25 import BM25Index
+
+
+def bm25_over(texts: list[str]) -> BM25Index:
+    """A BM25 index over hand-written passages, one FAQ document each ("d0", "d1", …)."""
+    return BM25Index(
+        [Chunk(f"d{i}", f"d{i}::000", "T", "P", "", "", "faq", "RLP", "", None, t) for i, t in enumerate(texts)]
+    )
 
 
 def free_port() -> int:

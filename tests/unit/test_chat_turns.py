@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from helpers import Declining
+from helpers import Declining, bm25_over
 from scp_assistant.answer import messages
 from scp_assistant.container import Container
 from scp_assistant.conversation.chat import ChatService
@@ -82,8 +82,6 @@ def test_a_question_typed_in_lower_case_reads_its_nouns_as_nouns() -> None:
     from scp_assistant.conversation.followup import FollowupResolver
     from scp_assistant.conversation.topic_phrases import TopicPhrases
     from scp_assistant.conversation.turn_words import POINTS_BACK
-    from scp_assistant.models import Chunk
-    from scp_assistant.retrieve.bm25 import BM25Index
 
     texts = [
         "Jede Schule hat ein Chancenbudget. Über das Chancenbudget entscheidet sie; das Chancenbudget ist klein.",
@@ -92,8 +90,8 @@ def test_a_question_typed_in_lower_case_reads_its_nouns_as_nouns() -> None:
         "Die Träger stellen Personal ein. Sie stellen auch Räume. Neue Stellen gibt es. Die Stellen sind befristet.",
         "Termine: Aktuell gibt es keine. Neue Termine folgen, die Termine stehen im Kalender.",
     ]
-    chunks = [Chunk(f"d{i}", f"d{i}::000", "T", "P", "", "", "faq", "RLP", "", None, t) for i, t in enumerate(texts)]
-    topics = TopicPhrases(BM25Index(chunks))
+    bm25 = bm25_over(texts)
+    topics = TopicPhrases(bm25)
     assert topics.truecased("was ist das chancenbudget?") == "was ist das Chancenbudget?"
     assert topics.truecased("Was ist das chancenbudget?") == "Was ist das Chancenbudget?"  # a phone's capital
     assert topics.truecased("was ist das startchancenprogramm") == "was ist das Startchancenprogramm"  # run together
@@ -102,7 +100,7 @@ def test_a_question_typed_in_lower_case_reads_its_nouns_as_nouns() -> None:
     # a verb the documents also write as a noun ("Stellen"), a word seen capitalised once ("Aktuell"): no noun
     for question in ("und wer muss das stellen?", "ist das aktuell?", "und bis wann gilt das?"):
         assert POINTS_BACK.search(topics.truecased(question)), question
-    resolver = FollowupResolver(BM25Index(chunks), None, in_scope=lambda _: True)
+    resolver = FollowupResolver(bm25, None, in_scope=lambda _: True)
     assert not resolver.points_back("was ist das chancenbudget?")
     assert resolver.points_back("und was ist das?")
     # a programme noun typed small among capitals is a noun too ("darf man aus dem chancenbudget ne Schulhund-AG
@@ -123,8 +121,6 @@ def test_who_is_asking_is_no_topic_a_follow_up_carries() -> None:
     from scp_assistant.conversation.followup import FollowupResolver
     from scp_assistant.conversation.topic_phrases import TopicPhrases
     from scp_assistant.learn.question_words import asking_bodies
-    from scp_assistant.models import Chunk
-    from scp_assistant.retrieve.bm25 import BM25Index
 
     texts = [
         "Die Verbandsgemeinde Kaisersesch erhielt Mittel aus Säule II. Die Verbandsgemeinde ist Schulträger.",
@@ -132,8 +128,7 @@ def test_who_is_asking_is_no_topic_a_follow_up_carries() -> None:
         "Säule I fördert Investitionen. Der Eigenanteil beträgt 30 %. Die Stadt trägt den Eigenanteil.",
         "Das Programm läuft bis 2034. Die Laufzeit beträgt zehn Jahre.",
     ]
-    chunks = [Chunk(f"d{i}", f"d{i}::000", "T", "P", "", "", "faq", "RLP", "", None, t) for i, t in enumerate(texts)]
-    bm25 = BM25Index(chunks)
+    bm25 = bm25_over(texts)
     topics = TopicPhrases(bm25)
     asked = "Müssen wir als Verbandsgemeinde bei Säule I was zuzahlen?"
     assert asking_bodies(asked) == asking_bodies(asked.lower()) == {"verbandsgemeinde"}  # typed small too

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from helpers import hand_models, small_corpus
+from helpers import bm25_over, hand_models, small_corpus
 from scp_assistant.container import Container
 from scp_assistant.index.embedders import FakeEmbedder
 from scp_assistant.index.store import MemoryStore
@@ -170,8 +170,6 @@ def test_a_question_of_one_sentence_is_searched_once_and_ranked_as_before(store:
     ],
 )
 def test_a_separable_verb_finds_the_documents_word_for_it(question: str, term: str) -> None:
-    from scp_assistant.models import Chunk
-    from scp_assistant.retrieve.bm25 import BM25Index
 
     texts = [
         "Die Einstellung erfolgt über die Schulträger.",
@@ -180,23 +178,19 @@ def test_a_separable_verb_finds_the_documents_word_for_it(question: str, term: s
         "An den Teilnehmenden Schulen; teilnehmen können 200 Schulen.",
         *(f"Weitere Meldung {i} zum Programm." for i in range(6)),
     ]
-    chunks = [Chunk(f"d{i}", f"d{i}::000", "T", "P", "", "", "faq", "RLP", "", None, t) for i, t in enumerate(texts)]
-    bm25 = BM25Index(chunks)
+    bm25 = bm25_over(texts)
 
     assert bm25.expanded_terms(question).get(term) == 1.0
 
 
 def test_a_question_for_how_long_something_runs_searches_its_duration_not_the_verb() -> None:
-    from scp_assistant.models import Chunk
-    from scp_assistant.retrieve.bm25 import BM25Index
 
     texts = [
         "Ein Teilprojekt läuft von 2024 bis 2030.",  # "läuft", but not the programme's duration
         "Laufzeit: Das Programm ist auf zehn Jahre angelegt.",
         *(f"Weitere Meldung {i} zum Programm." for i in range(6)),
     ]
-    chunks = [Chunk(f"d{i}", f"d{i}::000", "T", "P", "", "", "faq", "RLP", "", None, t) for i, t in enumerate(texts)]
-    bm25 = BM25Index(chunks)
+    bm25 = bm25_over(texts)
     verb = bm25.query_terms("läuft")[0]
 
     for question in ("Wie lange läuft das Programm?", "Bis wann läuft das?", "Und wie lange laeuft das Programm?"):
@@ -216,8 +210,6 @@ def test_a_question_for_how_long_something_runs_searches_its_duration_not_the_ve
 def test_who_decides_on_applications_searches_who_approves_them() -> None:
     """The documents say the school supervision "genehmigt Anträge"; "Wer entscheidet über die Anträge?" searched
     "verfügt", "vereinbaren", "zuständig" and found the budgets' general pages instead."""
-    from scp_assistant.models import Chunk
-    from scp_assistant.retrieve.bm25 import BM25Index
     from scp_assistant.text import stem
 
     texts = [
@@ -225,8 +217,7 @@ def test_who_decides_on_applications_searches_who_approves_them() -> None:
         "ADD/Schulaufsicht: Genehmigt Anträge aus dem Chancenbudget.",
         *(f"Weitere Meldung {i} zum Chancenbudget." for i in range(6)),
     ]
-    chunks = [Chunk(f"d{i}", f"d{i}::000", "T", "P", "", "", "faq", "RLP", "", None, t) for i, t in enumerate(texts)]
-    bm25 = BM25Index(chunks)
+    bm25 = bm25_over(texts)
     for question in (
         "Wer entscheidet über die Anträge aus dem Chancenbudget?",
         "Wer entscheidet eigentlich über die Chancenbudget-Anträge unserer Schulen?",
@@ -247,8 +238,6 @@ def test_who_decides_on_applications_searches_who_approves_them() -> None:
 def test_taking_part_as_said_in_speech_searches_who_takes_part() -> None:
     """ "Wie viele Schulen in RLP machen mit?" found the school types and S4, not "In Rheinland-Pfalz sind 200 Schulen
     am Startchancen-Programm beteiligt" (walk-through of round 34); "mitmachen" is "teilnehmen" in the documents."""
-    from scp_assistant.models import Chunk
-    from scp_assistant.retrieve.bm25 import BM25Index
     from scp_assistant.text import stem
 
     texts = [
@@ -256,8 +245,7 @@ def test_taking_part_as_said_in_speech_searches_who_takes_part() -> None:
         "In Rheinland-Pfalz sind 200 Schulen am Startchancen-Programm beteiligt.",
         *(f"Weitere Meldung {i} zu den Schulen." for i in range(6)),
     ]
-    chunks = [Chunk(f"d{i}", f"d{i}::000", "T", "P", "", "", "faq", "RLP", "", None, t) for i, t in enumerate(texts)]
-    bm25 = BM25Index(chunks)
+    bm25 = bm25_over(texts)
     for question in ("Wie viele Schulen machen mit?", "Welche Schulen machen beim SCP mit", "Sind auch BBS dabei?"):
         assert bm25.search(question, 1)[0][0] == 1, question
     taking_part = stem("beteiligt")
