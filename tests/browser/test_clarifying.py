@@ -39,6 +39,22 @@ def test_a_question_without_a_topic_offers_questions_to_click_and_one_click_answ
     page.close()
 
 
+def test_a_first_question_that_points_back_offers_questions_with_its_words_to_click(
+    browser: Any, server: str, artifacts: Path
+) -> None:
+    page, host = chat(browser, server)
+    reply = ask(host, "Und wer genehmigt das?")
+    assert reply.locator(".tag").text_content() == "Worauf bezieht sich die Frage?"
+    assert "Bitte stellen Sie sie mit ihrem Thema" in reply.inner_text()
+    offered = reply.locator("button.suggest")
+    assert offered.count() == 3  # questions to click, not examples to retype
+    assert all(q.startswith("Wer ") for q in offered.all_inner_texts())  # asked with the turn's question word
+    assert reply.locator(".actions").count() == 0  # nothing to copy
+    assert reply.locator(".feedback").count() == 1  # whether asking back was right can still be rated
+    page.screenshot(path=str(artifacts / "chat-first-question-points-back-offers.png"))
+    page.close()
+
+
 def test_a_greeting_is_greeted_and_a_thanks_keeps_the_topic(browser: Any, server: str, artifacts: Path) -> None:
     page, host = chat(browser, server)
     hello = ask(host, "Hallo")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from helpers import write_faq
+from scp_assistant.answer import messages
 from scp_assistant.container import Container
 from scp_assistant.conversation.clarify import SUGGESTIONS_LEAD, Suggestions, reply, small_talk
 from scp_assistant.conversation.sessions import MemorySessionStore, Turn
@@ -92,6 +93,20 @@ def test_suggestions_share_the_turns_words_and_come_from_the_lands_faqs(fake_con
     clarifier = fake_container.query_rewriter
     assert not clarifier.resolve("Wer ist für was zuständig?", None).too_general
     assert clarifier.resolve("Wer ist wofür zuständig?", None).too_general
+
+
+def test_a_first_question_that_points_back_offers_the_documents_questions_asked_with_its_question_word(
+    fake_container: Container,
+) -> None:
+    corpus = fake_container.settings.corpus_dir
+    write_faq(corpus, "faq-bund", "FAQ des Bundes", [("Wer ist für was zuständig?", "Bund und Länder.")], region="Bund")
+    assert fake_container.ingest_pipeline().run(corpus).ok
+    fake_container.reset_retrieval()
+    reply = fake_container.chat_service.ask("Und wer finanziert das?").answer
+    assert reply.refused and reply.refusal_reason == "needs_context" and reply.citations == []
+    assert reply.suggestions[0] == "Wer ist für was zuständig?"  # "wer" after "Und", not "Und"
+    assert reply.answer.startswith(messages.NEEDS_CONTEXT_ASK)  # no examples to retype: questions to click
+    assert all(f"- {q}" in reply.answer for q in reply.suggestions) and "zum Beispiel: „" not in reply.answer
 
 
 def test_a_topicless_first_question_is_asked_for_its_topic_and_the_next_turn_completes_it(

@@ -140,19 +140,23 @@ def _named(words: Sequence[str]) -> str:
     return " und ".join(f"„{w}“" for w in words)
 
 
-NEEDS_CONTEXT = (
+# a turn that points back at nothing is asked for its topic; with questions to click when there are some
+# (``conversation/clarify.py``), else with two examples in the text
+NEEDS_CONTEXT_ASK = (
     "Ihre Frage bezieht sich offenbar auf etwas, das vorher gesagt wurde; in dieser Unterhaltung gibt es aber noch "
-    "keine vorige Frage. Bitte stellen Sie sie mit ihrem Thema, zum Beispiel: „Wer genehmigt Anträge aus dem "
-    "Chancenbudget?“ oder „Wie hoch ist der Eigenanteil in Säule I?“"
+    "keine vorige Frage. Bitte stellen Sie sie mit ihrem Thema."
 )
 # ... after a turn declined as off-topic or asked for its own topic: that turn gives no topic, and the conversation
 # does have turns
-NEEDS_CONTEXT_AFTER_OFF_TOPIC = (
+NEEDS_CONTEXT_AFTER_OFF_TOPIC_ASK = (
     "Ihre Frage bezieht sich offenbar auf die vorige Nachricht; die nannte aber kein Thema aus den "
-    "Programmunterlagen. "
-    "Bitte stellen Sie sie mit ihrem Thema, zum Beispiel: „Wer genehmigt Anträge aus dem Chancenbudget?“ oder „Wie "
-    "hoch ist der Eigenanteil in Säule I?“"
+    "Programmunterlagen. Bitte stellen Sie sie mit ihrem Thema."
 )
+_EXAMPLES = (
+    ", zum Beispiel: „Wer genehmigt Anträge aus dem Chancenbudget?“ oder „Wie hoch ist der Eigenanteil in Säule I?“"
+)
+NEEDS_CONTEXT = NEEDS_CONTEXT_ASK.removesuffix(".") + _EXAMPLES
+NEEDS_CONTEXT_AFTER_OFF_TOPIC = NEEDS_CONTEXT_AFTER_OFF_TOPIC_ASK.removesuffix(".") + _EXAMPLES
 
 
 def part_not_covered(part: str, parts: Sequence[str] = (), is_place: Callable[[str], bool] | None = None) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -16,7 +16,7 @@ from scp_assistant.answer import messages
 from scp_assistant.answer.guard import clean_question
 from scp_assistant.answer.prepared import split_for_stream
 from scp_assistant.asking import asked_in
-from scp_assistant.conversation.clarify import reply
+from scp_assistant.conversation.clarify import reply, with_suggestions
 from scp_assistant.conversation.resolution import QueryRewriter, Resolution
 from scp_assistant.conversation.sessions import Session, SessionStore, Turn
 from scp_assistant.errors import InputError, NotFoundError
@@ -209,10 +209,10 @@ def answer_turn(
     if resolution.small_talk or resolution.too_general:
         return clarification(question, resolution, answers.backend)
     if resolution.points_at_nothing:
-        return needs_context(question, resolution.standalone, after_off_topic, answers.backend)
+        return needs_context(question, resolution.standalone, after_off_topic, answers.backend, resolution.suggestions)
     answer = answers.ask(resolution.standalone, filters)
     if resolution.orphan and answer.refused and answer.refusal_reason in ("not_covered", "out_of_scope"):
-        return needs_context(answer.question, answer.searched, after_off_topic, answer.backend)
+        return needs_context(answer.question, answer.searched, after_off_topic, answer.backend, resolution.suggestions)
     return answer
 
 
@@ -221,10 +221,19 @@ def lends_no_topic(answer: Answer) -> bool:
     return answer.refused and answer.refusal_reason in ("out_of_scope", "adversarial", "needs_context", "small_talk")
 
 
-def needs_context(question: str, searched: str, after_off_topic: bool, backend: str) -> Answer:
-    """The request for a turn's topic: nothing retrieved, nothing cited."""
-    text = messages.NEEDS_CONTEXT_AFTER_OFF_TOPIC if after_off_topic else messages.NEEDS_CONTEXT
-    return Answer(question, text, True, "needs_context", None, backend, [], [], searched=searched)
+def needs_context(
+    question: str, searched: str, after_off_topic: bool, backend: str, suggestions: Sequence[str] = ()
+) -> Answer:
+    """The request for a turn's topic: nothing retrieved, nothing cited; the questions of the documents nearest to
+    the turn's words are offered to click ("Und wer genehmigt das?" -> "Wer genehmigt …?"), else two examples."""
+    if suggestions:
+        ask = messages.NEEDS_CONTEXT_AFTER_OFF_TOPIC_ASK if after_off_topic else messages.NEEDS_CONTEXT_ASK
+        text = with_suggestions(ask, suggestions)
+    else:
+        text = messages.NEEDS_CONTEXT_AFTER_OFF_TOPIC if after_off_topic else messages.NEEDS_CONTEXT
+    return Answer(
+        question, text, True, "needs_context", None, backend, [], [], searched=searched, suggestions=list(suggestions)
+    )
 
 
 def clarification(question: str, resolution: Resolution, backend: str) -> Answer:

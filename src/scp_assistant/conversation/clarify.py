@@ -72,10 +72,14 @@ def small_talk(text: str) -> str:
 def reply(kind: str, suggestions: Sequence[str]) -> str:
     """The reply to small talk or a question that names no topic, with the questions to ask instead as a list (the
     chat offers each to click)."""
-    text = REPLIES[kind]
-    if suggestions:
-        text += f"\n\n{SUGGESTIONS_LEAD}\n" + "\n".join(f"- {q}" for q in suggestions)
-    return text
+    return with_suggestions(REPLIES[kind], suggestions)
+
+
+def with_suggestions(text: str, suggestions: Sequence[str]) -> str:
+    """A reply with the questions to ask instead as a list after it (the chat offers each to click)."""
+    if not suggestions:
+        return text
+    return f"{text}\n\n{SUGGESTIONS_LEAD}\n" + "\n".join(f"- {q}" for q in suggestions)
 
 
 class Suggestions:
@@ -123,7 +127,8 @@ def _faq_questions(chunks: Sequence[Chunk], home: str) -> list[tuple[str, str]]:
 
 
 def _question_word(text: str) -> str:
-    found = re.match(r"\W*(\w+)", text)
+    """The word a question opens with, after a connector ("Und wer genehmigt das?" asks with "wer")."""
+    found = re.match(r"\W*(?:(?:und|aber|auch|also|and|but)\W+)?(\w+)", text, re.IGNORECASE)
     return fold(found.group(1)) if found else ""
 
 
@@ -156,6 +161,8 @@ class Clarifier:
                 return Resolution(completed, True, 1.0)
         resolution = self._inner.resolve(question, previous)
         first = previous is None or previous.off_topic
+        if first and resolution.orphan:  # "Und wer genehmigt das?" first: what the documents ask with its words
+            return replace(resolution, suggestions=self._suggestions.for_turn(corrected))
         if first and not resolution.dependent and not resolution.orphan and self.too_general(corrected):
             return replace(resolution, too_general=True, suggestions=self._suggestions.for_turn(corrected))
         return resolution

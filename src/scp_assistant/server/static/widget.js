@@ -849,9 +849,11 @@
       // each notice once: one the answer text already ends with (another Land) is not repeated below it
       newNotices(state).forEach(function (part) { msg.appendChild(el("div", { "class": "notice-line" }, part)); });
       if (state.citations.length) { msg.appendChild(sourceList(state.citations)); }
-      // small talk ("Danke!") has nothing to copy or rate
+      // small talk ("Danke!") has nothing to copy or rate; a question asked back for its topic nothing to copy (a
+      // rating still says whether asking back was right)
       var talk = state.meta && state.meta.refusal_reason === "small_talk";
-      if (!talk) { msg.appendChild(copyBar(state)); }
+      var asksBack = state.meta && state.meta.refusal_reason === "needs_context";
+      if (!talk && !asksBack) { msg.appendChild(copyBar(state)); }
       if (!talk && state.meta && state.meta.answer_id) {
         msg.appendChild(state.rated ? thanked() : feedbackBar(state.meta.answer_id));  // rated on an earlier page
       }
