@@ -150,6 +150,27 @@ def test_a_not_covered_refusal_without_a_nearby_unit_names_sections_not_the_scop
     assert messages.SCOPE in messages.refusal("out_of_scope", "", "a@b.de", related)
 
 
+@pytest.mark.parametrize(
+    ("question", "names_add"),
+    [
+        ("Wer genehmigt Anträge aus dem Chancenbudget für Honorare?", True),
+        ("Bis wann müssen wir den Verwendungsnachweis einreichen?", True),  # no pillar: it may be the Chancenbudget
+        ("Bis wann muss der Verwendungsnachweis für Säule I bei uns sein?", False),
+        ("Wer genehmigt das? (Säule III Sozialarbeit)", False),  # a follow-up's carried topic counts
+        ("Gilt das für Säule I und das Trägerbudget?", True),
+    ],
+)
+def test_a_refusal_sends_to_the_chancenbudgets_authority_only_when_the_question_may_be_about_it(
+    question: str, names_add: bool
+) -> None:
+    from scp_assistant.answer import messages
+
+    text = messages.refusal("not_covered", "", "a@b.de", [], nearby="Das Budget beträgt rund 20.000 €. [1]",
+                            question=question)  # fmt: skip
+    assert "Startchancen-Postfach: a@b.de" in text  # the ministry always
+    assert ("Schulaufsicht der ADD" in text) is names_add
+
+
 def test_what_a_refusal_says_nearby_keeps_a_list_a_list() -> None:
     """ "Belegt ist: - Viele kleinere Gebietskörperschaften …" put the first point on the label's line, as text with a
     dash, while the rest showed as a list (walk-through, round 32)."""
@@ -168,7 +189,8 @@ def test_not_covered_refusal_says_what_is_missing_and_what_the_documents_say(fak
     assert "Entgeltgruppe" in first and "keine Antwort" in first  # one sentence on what is missing
     assert "Belegt ist:" in answer.answer and "[1]" in answer.answer
     assert [c.doc_id for c in answer.citations] == ["s3"] and check(answer.answer, answer.citations) == []
-    assert "startchancen@bm.rlp.de" in answer.answer and "ADD" in answer.answer
+    # a Säule III question is not sent to the Chancenbudget's authority
+    assert "startchancen@bm.rlp.de" in answer.answer and "ADD" not in answer.answer
 
 
 def test_not_covered_refusal_without_anything_nearby_names_the_nearest_sections(fake_container: Container) -> None:

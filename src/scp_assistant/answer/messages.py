@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
+from scp_assistant.answer.exclusions import asked_pillars
 from scp_assistant.learn.unit_text import AMOUNT, DATED, has_count
 from scp_assistant.models import Chunk, RefusalReason
 from scp_assistant.text import MONTHS, fold
@@ -21,11 +22,16 @@ def german_date(value: str) -> str:
     return ".".join(reversed(bits)) if len(bits) == 3 else "/".join(reversed(bits))
 
 
-def contacts(email: str) -> str:
-    return (
-        f"Verbindliche Auskünfte gibt das Ministerium für Bildung Rheinland-Pfalz (Startchancen-Postfach: "
-        f"{email}); für Anträge und Bewilligungen im Chancenbudget ist die Schulaufsicht der ADD zuständig."
+def contacts(email: str, question: str = "") -> str:
+    """Where binding answers come from; the ADD for the Chancenbudget only when the question may be about it: a
+    question about Säule I or III alone is not sent to the Chancenbudget's authority."""
+    ministry = (
+        f"Verbindliche Auskünfte gibt das Ministerium für Bildung Rheinland-Pfalz (Startchancen-Postfach: {email})"
     )
+    asked = asked_pillars(question)
+    if asked and "II" not in asked:
+        return f"{ministry}."
+    return f"{ministry}; für Anträge und Bewilligungen im Chancenbudget ist die Schulaufsicht der ADD zuständig."
 
 
 def refusal(
@@ -35,6 +41,7 @@ def refusal(
     related: Sequence[Chunk],
     nearby: str = "",
     missing: Sequence[str] = (),
+    question: str = "",
 ) -> str:
     if reason == "adversarial":
         if category == "approval":
@@ -74,9 +81,9 @@ def refusal(
     if nearby:
         # a list stays a list: "Belegt ist:" on its own line above it, not "Belegt ist: - Viele …" as one line
         shown = f"\n{nearby.lstrip()}" if nearby.lstrip().startswith("- ") else f" {nearby}"
-        return f"{first}\n\nBelegt ist:{shown}\n\n{contacts(email)}"
+        return f"{first}\n\nBelegt ist:{shown}\n\n{contacts(email, question)}"
     # a programme question the documents do not answer is not out of scope: no "I only answer programme questions"
-    text = f"{first} {contacts(email)}"
+    text = f"{first} {contacts(email, question)}"
     if related:
         names = "; ".join(_label(c) for c in related)
         text += f" Am nächsten kommen diese Abschnitte: {names}."

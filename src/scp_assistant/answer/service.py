@@ -227,7 +227,7 @@ class AnswerService:
             missing = list(dict.fromkeys([*prep.foreign_places, *missing]))[:2]
         return Answer(
             question=question,
-            answer=messages.refusal(reason, category, self._settings.contact_email, related, nearby, missing),
+            answer=messages.refusal(reason, category, self._settings.contact_email, related, nearby, missing, question),
             refused=True,
             refusal_reason=reason,
             notice=None,
