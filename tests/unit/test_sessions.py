@@ -107,6 +107,21 @@ def test_a_forgotten_session_is_gone_at_once_and_others_stay(factory: Factory) -
     store.forget("never-seen-123")
 
 
+def test_an_answer_still_on_its_way_when_the_user_starts_over_does_not_bring_the_session_back(
+    factory: Factory,
+) -> None:
+    store = factory(Clock(), 100)
+    session = store.get_or_create(None)
+    store.record(session, "Frage", "Frage")
+    in_flight = store.get_or_create(session.id)  # a second question is being answered ...
+    store.forget(session.id)  # ... when the user clicks "Neue Unterhaltung"
+    store.record(in_flight, "Und bis wann?", "Und bis wann? (Frage)")  # the answer ends and records its turn
+    assert store.get_or_create(session.id).turns == []
+    fresh = store.get_or_create(None)  # a new session is stored as before
+    store.record(fresh, "Neu", "Neu")
+    assert [t.question for t in store.get_or_create(fresh.id).turns] == ["Neu"]
+
+
 def test_least_recently_used_sessions_are_dropped_beyond_the_limit(factory: Factory) -> None:
     clock = Clock()
     store = factory(clock, 10)

@@ -40,7 +40,9 @@ class SessionStore(Protocol):
         """The live session with this id, or a new one (under this id when it is well-formed)."""
 
     def record(self, session: Session, question: str, standalone: str, off_topic: bool = False) -> None:
-        """Append a turn (the oldest beyond the limit is dropped) and keep the session alive."""
+        """Append a turn (the oldest beyond the limit is dropped) and keep the session alive. A session that had
+        turns and was forgotten meanwhile stays forgotten: an answer still on its way when the user started over
+        ("Neue Unterhaltung") does not bring its turns back."""
 
     def keep_alive(self, session: Session) -> None:
         """Keep a stored session alive without a turn (small talk: "Danke!" between two questions)."""
@@ -87,8 +89,11 @@ class MemorySessionStore:
         return _new(session_id)
 
     def record(self, session: Session, question: str, standalone: str, off_topic: bool = False) -> None:
+        known = bool(session.turns)
         _append(session, Turn(question, standalone, off_topic), self._turns)
         with self._lock:
+            if known and session.id not in self._sessions:
+                return  # forgotten (or dropped) since it was read
             self._sessions[session.id] = (self._clock(), list(session.turns))
             self._sessions.move_to_end(session.id)
             while len(self._sessions) > self._max:
@@ -152,10 +157,14 @@ class SQLSessionStore:
         return _new(session_id)
 
     def record(self, session: Session, question: str, standalone: str, off_topic: bool = False) -> None:
+        known = bool(session.turns)
         _append(session, Turn(question, standalone, off_topic), self._turns)
         turns = json.dumps([[t.question, t.standalone, t.off_topic] for t in session.turns], ensure_ascii=False)
         with self._db.transaction() as db:
-            db.execute(self._db.sql(_UPSERT), (session.id, self._clock(), turns))
+            # a session read with turns is only updated: deleted since it was read, it stays deleted
+            statement = "UPDATE sessions SET touched = {p}, turns = {p} WHERE id = {p}" if known else _UPSERT
+            values = (self._clock(), turns, session.id) if known else (session.id, self._clock(), turns)
+            db.execute(self._db.sql(statement), values)
 
     def keep_alive(self, session: Session) -> None:
         with self._db.transaction() as db:
