@@ -79,8 +79,9 @@ class AnswerOut(BaseModel):
     latency_ms: float
     suggestions: list[str] = Field(
         default_factory=list,
-        description="Fragen, die die Unterlagen beantworten, zum Stellen an Stelle dieser Nachricht (bei small_talk "
-        "und bei einer Frage ohne Thema; sonst leer). Die Antwort nennt sie auch im Text.",
+        description="Fragen, die die Unterlagen beantworten, zum Stellen an Stelle dieser Nachricht (bei small_talk, "
+        "bei einer Frage ohne Thema und bei einer ersten Frage, die sich auf eine vorige bezieht; sonst leer). Die "
+        "Antwort nennt sie auch im Text.",
     )
     answer_id: str = Field(description="Für Rückmeldungen (POST /api/v1/feedback).")
     session_id: str
