@@ -13,14 +13,20 @@ from pages import ask, chat
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
 
-def test_a_question_without_a_topic_offers_questions_to_click_and_one_click_answers(
-    browser: Any, server: str, artifacts: Path
-) -> None:
+def _asked_back(browser: Any, server: str, question: str) -> tuple[Any, Any, Any]:
+    """A new chat's reply to ``question``, asked for its topic: the page, the chat and the reply."""
     page, host = chat(browser, server)
-    reply = ask(host, "Wer ist zuständig?")
+    reply = ask(host, question)
     assert reply.locator(".tag").text_content() == "Worauf bezieht sich die Frage?"
     classes = reply.get_attribute("class") or ""
     assert "asks-back" in classes and "refusal" not in classes  # asked back, not turned down (walk-through)
+    return page, host, reply
+
+
+def test_a_question_without_a_topic_offers_questions_to_click_and_one_click_answers(
+    browser: Any, server: str, artifacts: Path
+) -> None:
+    page, host, reply = _asked_back(browser, server, "Wer ist zuständig?")
     assert "Ihre Frage nennt noch nicht, worum es geht" in reply.inner_text()
     offered = reply.locator("button.suggest")
     assert offered.count() == 3
@@ -42,9 +48,7 @@ def test_a_question_without_a_topic_offers_questions_to_click_and_one_click_answ
 def test_a_first_question_that_points_back_offers_questions_with_its_words_to_click(
     browser: Any, server: str, artifacts: Path
 ) -> None:
-    page, host = chat(browser, server)
-    reply = ask(host, "Und wer genehmigt das?")
-    assert reply.locator(".tag").text_content() == "Worauf bezieht sich die Frage?"
+    page, _, reply = _asked_back(browser, server, "Und wer genehmigt das?")
     assert "Bitte stellen Sie sie mit ihrem Thema" in reply.inner_text()
     offered = reply.locator("button.suggest")
     assert offered.count() == 3  # questions to click, not examples to retype
