@@ -147,6 +147,11 @@ def test_sessions_shared_by_two_workers_in_postgres(postgres_url: str, tmp_path:
     assert [t.question for t in first.get_or_create(session.id).turns] == ["Und wer stimmt zu?", "Und bis wann?"]
     first.sweep()  # nothing expired, nothing beyond the limit: the session stays
     assert len(second.get_or_create(session.id).turns) == 2
+    # "Neue Unterhaltung" on one worker while the other still answers: the late turn does not bring it back
+    in_flight = second.get_or_create(session.id)
+    first.forget(session.id)
+    second.record(in_flight, "Und wer zahlt?", "Und wer zahlt?")
+    assert first.get_or_create(session.id).turns == [] and second.get_or_create(session.id).id != session.id
 
 
 def test_follow_up_across_two_apps_on_postgres(postgres_url: str, tmp_path: Path, fake_container: Container) -> None:

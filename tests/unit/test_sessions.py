@@ -110,16 +110,42 @@ def test_a_forgotten_session_is_gone_at_once_and_others_stay(factory: Factory) -
 def test_an_answer_still_on_its_way_when_the_user_starts_over_does_not_bring_the_session_back(
     factory: Factory,
 ) -> None:
-    store = factory(Clock(), 100)
+    clock = Clock()
+    store = factory(clock, 100)
     session = store.get_or_create(None)
     store.record(session, "Frage", "Frage")
     in_flight = store.get_or_create(session.id)  # a second question is being answered ...
     store.forget(session.id)  # ... when the user clicks "Neue Unterhaltung"
     store.record(in_flight, "Und bis wann?", "Und bis wann? (Frage)")  # the answer ends and records its turn
     assert store.get_or_create(session.id).turns == []
+    # the same during the first answer: the client learnt the id from the stream's first event and forgot it
+    first = store.get_or_create(None)
+    store.forget(first.id)
+    store.record(first, "Erste Frage", "Erste Frage")
+    assert store.get_or_create(first.id).turns == []
+    assert store.get_or_create(session.id).id != session.id  # a forgotten id is not handed out again
     fresh = store.get_or_create(None)  # a new session is stored as before
     store.record(fresh, "Neu", "Neu")
     assert [t.question for t in store.get_or_create(fresh.id).turns] == ["Neu"]
+    clock.now += 601  # long after: the marks are gone with the sessions they kept out
+    store.get_or_create(None)
+    if isinstance(store, SQLSessionStore):
+        store.sweep()
+    assert store.get_or_create(session.id).id == session.id
+
+
+def test_a_conversation_continued_from_the_question_a_client_shows_is_kept(
+    factory: Factory, fake_container: Container
+) -> None:
+    """A session the server no longer holds is read with the question the client still shows (a reload after a
+    restart): the turns after it are stored, and the next follow-up reads the one before it."""
+    store = factory(Clock(), 100)
+    chat = ChatService(fake_container.answer_service, store, fake_container.feedback_store, 2000,
+                       fake_container.query_rewriter, lambda text: text)  # fmt: skip
+    shown = "Wie hoch ist das Trägerbudget in Mainz?"
+    follow = chat.ask("Und wer muss zustimmen?", "f" * 32, previous=shown)
+    assert follow.continued and "Mainz" in follow.rewritten_question
+    assert [t.question for t in store.get_or_create(follow.session_id).turns][-1] == "Und wer muss zustimmen?"
 
 
 def test_least_recently_used_sessions_are_dropped_beyond_the_limit(factory: Factory) -> None:

@@ -2,7 +2,9 @@
 
 Two stores behind one seam: in process memory (one worker only), or in the shared SQL database (the default)
 so that a follow-up works whichever worker or machine answers it. Both keep at most ``turns`` turns per
-session and forget a session after ``ttl_s`` seconds without a question.
+session and forget a session after ``ttl_s`` seconds without a question. A session forgotten on purpose ("Neue
+Unterhaltung") stays forgotten for that long: an answer still on its way records no turn under its id, and the id
+is not handed out again.
 """
 
 from __future__ import annotations
@@ -40,15 +42,15 @@ class SessionStore(Protocol):
         """The live session with this id, or a new one (under this id when it is well-formed)."""
 
     def record(self, session: Session, question: str, standalone: str, off_topic: bool = False) -> None:
-        """Append a turn (the oldest beyond the limit is dropped) and keep the session alive. A session that had
-        turns and was forgotten meanwhile stays forgotten: an answer still on its way when the user started over
-        ("Neue Unterhaltung") does not bring its turns back."""
+        """Append a turn (the oldest beyond the limit is dropped) and keep the session alive."""
 
     def keep_alive(self, session: Session) -> None:
         """Keep a stored session alive without a turn (small talk: "Danke!" between two questions)."""
 
     def forget(self, session_id: str) -> None:
-        """Delete a session at once ("Neue Unterhaltung"), not only when it expires; an unknown id is no error."""
+        """Delete a session at once ("Neue Unterhaltung"), not only when it expires, and keep it from coming back: a
+        turn recorded under its id later (an answer that was still on its way) is dropped. An unknown id is no
+        error."""
 
 
 def _new(session_id: str | None) -> Session:
@@ -74,6 +76,7 @@ class MemorySessionStore:
     ) -> None:
         self._ttl, self._turns, self._max, self._clock = ttl_s, turns, max_sessions, clock
         self._sessions: OrderedDict[str, tuple[float, list[Turn]]] = OrderedDict()
+        self._forgotten: OrderedDict[str, float] = OrderedDict()  # id -> when it was forgotten, oldest first
         self._lock = threading.Lock()
 
     def get_or_create(self, session_id: str | None) -> Session:
@@ -84,16 +87,19 @@ class MemorySessionStore:
                 if now - touched <= self._ttl:
                     break
                 del self._sessions[oldest]
+            while self._forgotten and now - next(iter(self._forgotten.values())) > self._ttl:
+                self._forgotten.popitem(last=False)
             if session_id and session_id in self._sessions:
                 return Session(session_id, list(self._sessions[session_id][1]))
+            if session_id in self._forgotten:
+                return _new(None)  # a forgotten id is not handed out again
         return _new(session_id)
 
     def record(self, session: Session, question: str, standalone: str, off_topic: bool = False) -> None:
-        known = bool(session.turns)
         _append(session, Turn(question, standalone, off_topic), self._turns)
         with self._lock:
-            if known and session.id not in self._sessions:
-                return  # forgotten (or dropped) since it was read
+            if session.id in self._forgotten:
+                return  # the user started over while this turn was being answered
             self._sessions[session.id] = (self._clock(), list(session.turns))
             self._sessions.move_to_end(session.id)
             while len(self._sessions) > self._max:
@@ -108,14 +114,24 @@ class MemorySessionStore:
     def forget(self, session_id: str) -> None:
         with self._lock:
             self._sessions.pop(session_id, None)
+            self._forgotten[session_id] = self._clock()
+            self._forgotten.move_to_end(session_id)
+            while len(self._forgotten) > self._max:
+                self._forgotten.popitem(last=False)
 
 
 _SESSIONS_DDL = (
     "CREATE TABLE IF NOT EXISTS sessions (id TEXT PRIMARY KEY, touched DOUBLE PRECISION NOT NULL, turns TEXT NOT NULL)"
 )
+_FORGOTTEN_DDL = "CREATE TABLE IF NOT EXISTS forgotten_sessions (id TEXT PRIMARY KEY, at DOUBLE PRECISION NOT NULL)"
+# one statement, so that a session forgotten between reading it and recording its turn is not written back
 _UPSERT = (
-    "INSERT INTO sessions VALUES ({p}, {p}, {p}) ON CONFLICT (id) DO UPDATE SET "
-    "touched = excluded.touched, turns = excluded.turns"
+    "INSERT INTO sessions SELECT {p}, {p}, {p} WHERE NOT EXISTS (SELECT 1 FROM forgotten_sessions WHERE id = {p}) "
+    "ON CONFLICT (id) DO UPDATE SET touched = excluded.touched, turns = excluded.turns"
+)
+_FORGET = (
+    "INSERT INTO forgotten_sessions VALUES ({p}, {p}) ON CONFLICT (id) DO UPDATE SET at = excluded.at",
+    "DELETE FROM sessions WHERE id = {p}",
 )
 
 
@@ -140,6 +156,7 @@ class SQLSessionStore:
         self._swept = clock()
         with database.transaction() as db:
             db.execute(_SESSIONS_DDL)
+            db.execute(_FORGOTTEN_DDL)
             db.execute("CREATE INDEX IF NOT EXISTS sessions_touched ON sessions (touched)")  # for the sweep
 
     def get_or_create(self, session_id: str | None) -> Session:
@@ -152,19 +169,20 @@ class SQLSessionStore:
                     self._db.sql("SELECT turns FROM sessions WHERE id = {p} AND touched >= {p}"),
                     (session_id, now - self._ttl),
                 ).fetchone()
+                forgotten = db.execute(
+                    self._db.sql("SELECT 1 FROM forgotten_sessions WHERE id = {p}"), (session_id,)
+                ).fetchone()
             if row is not None:
                 return Session(session_id, [_turn(t) for t in json.loads(row[0])])
+            if forgotten is not None:
+                return _new(None)  # a forgotten id is not handed out again
         return _new(session_id)
 
     def record(self, session: Session, question: str, standalone: str, off_topic: bool = False) -> None:
-        known = bool(session.turns)
         _append(session, Turn(question, standalone, off_topic), self._turns)
         turns = json.dumps([[t.question, t.standalone, t.off_topic] for t in session.turns], ensure_ascii=False)
         with self._db.transaction() as db:
-            # a session read with turns is only updated: deleted since it was read, it stays deleted
-            statement = "UPDATE sessions SET touched = {p}, turns = {p} WHERE id = {p}" if known else _UPSERT
-            values = (self._clock(), turns, session.id) if known else (session.id, self._clock(), turns)
-            db.execute(self._db.sql(statement), values)
+            db.execute(self._db.sql(_UPSERT), (session.id, self._clock(), turns, session.id))
 
     def keep_alive(self, session: Session) -> None:
         with self._db.transaction() as db:
@@ -172,7 +190,8 @@ class SQLSessionStore:
 
     def forget(self, session_id: str) -> None:
         with self._db.transaction() as db:
-            db.execute(self._db.sql("DELETE FROM sessions WHERE id = {p}"), (session_id,))
+            db.execute(self._db.sql(_FORGET[0]), (session_id, self._clock()))
+            db.execute(self._db.sql(_FORGET[1]), (session_id,))
 
     def sweep(self, now: float | None = None) -> None:
         """Delete expired sessions and, beyond ``max_sessions``, the least recently used."""
@@ -180,6 +199,7 @@ class SQLSessionStore:
         self._swept = now
         with self._db.transaction() as db:
             db.execute(self._db.sql("DELETE FROM sessions WHERE touched < {p}"), (now - self._ttl,))
+            db.execute(self._db.sql("DELETE FROM forgotten_sessions WHERE at < {p}"), (now - self._ttl,))
             db.execute(
                 self._db.sql(
                     "DELETE FROM sessions WHERE touched < "
