@@ -143,7 +143,9 @@ class Answer:
     retrieved: list[RetrievedRef]
     latency_ms: float = 0.0
     searched: str = ""  # what was searched: the question with typing errors corrected (the chat shows it)
-    suggestions: list[str] = field(default_factory=list)  # questions to ask instead (small talk, no topic named)
+    suggestions: list[str] = field(
+        default_factory=list
+    )  # questions to ask instead (small talk, no topic, nothing to point back at)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

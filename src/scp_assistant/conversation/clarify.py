@@ -3,8 +3,9 @@ du?") and questions that name no topic ("Wer ist zuständig?", "Was wird geförd
 search would answer a guess. Both get a short reply and questions to ask instead, taken from the programme's own
 FAQs (the ones nearest the turn's words), which the documents answer by construction.
 
-What a turn names is read by ``TopicPhrases.names_something``; a turn that points back at an earlier one ("Und wer
-genehmigt das?") is the follow-up resolver's business, not this module's.
+What a turn names is read by ``TopicPhrases.names_something``; whether a turn points back at an earlier one ("Und wer
+genehmigt das?") is the follow-up resolver's business. When there is none to point at, this module adds the
+questions to offer in its place.
 """
 
 from __future__ import annotations
@@ -161,7 +162,7 @@ class Clarifier:
                 return Resolution(completed, True, 1.0)
         resolution = self._inner.resolve(question, previous)
         first = previous is None or previous.off_topic
-        if first and resolution.orphan:  # "Und wer genehmigt das?" first: what the documents ask with its words
+        if resolution.orphan:  # "Und wer genehmigt das?" with nothing before it: what the documents ask
             return replace(resolution, suggestions=self._suggestions.for_turn(corrected))
         if first and not resolution.dependent and not resolution.orphan and self.too_general(corrected):
             return replace(resolution, too_general=True, suggestions=self._suggestions.for_turn(corrected))

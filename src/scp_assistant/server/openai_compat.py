@@ -184,7 +184,7 @@ def _extras(answer: Answer, searched: str) -> dict[str, Any]:
         "refused": answer.refused,
         "refusal_reason": answer.refusal_reason,
         "notice": answer.notice,
-        "suggestions": answer.suggestions,  # questions to ask instead of small talk or a question without a topic
+        "suggestions": answer.suggestions,  # questions to ask instead (small talk, no topic, nothing to point back at)
     }
 
 

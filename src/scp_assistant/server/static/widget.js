@@ -849,8 +849,8 @@
       // each notice once: one the answer text already ends with (another Land) is not repeated below it
       newNotices(state).forEach(function (part) { msg.appendChild(el("div", { "class": "notice-line" }, part)); });
       if (state.citations.length) { msg.appendChild(sourceList(state.citations)); }
-      // small talk ("Danke!") has nothing to copy or rate; a question asked back for its topic nothing to copy (a
-      // rating still says whether asking back was right)
+      // small talk ("Danke!") has nothing to copy or rate; a reply that asks for the question's topic has nothing to
+      // copy, but it can be rated (was asking back right?)
       var talk = state.meta && state.meta.refusal_reason === "small_talk";
       var asksBack = state.meta && state.meta.refusal_reason === "needs_context";
       if (!talk && !asksBack) { msg.appendChild(copyBar(state)); }
