@@ -55,9 +55,9 @@ class TopicPhrases:
         for i, token in enumerate(tokens):
             folded = fold(token.rstrip("+"))
             if self.is_place(folded):
-                out.append(Phrase(token, "place"))
+                out.append(Phrase(self._as_written(token, place=True), "place"))
             elif folded not in asker and self._topic_word(token, first=i == 0, lowercase_typist=small):
-                out.append(Phrase(token, "topic"))
+                out.append(Phrase(self._as_written(token), "topic"))
         seen: set[str] = set()
         unique = []
         for phrase in out:
@@ -65,6 +65,16 @@ class TopicPhrases:
                 seen.add(phrase.text.lower())
                 unique.append(phrase)
         return unique
+
+    def _as_written(self, token: str, place: bool = False) -> str:
+        """A word typed in lower case as the documents write it, for the topic a follow-up carries and shows
+        ("Bezogen auf die vorige Frage: Chancenbudget", not "chancenbudget"): a place (not an acronym such as "rlp")
+        or a word the documents only write as a noun; "ism" stays as it is."""
+        if not token.islower():
+            return token
+        if (place and len(token) > 4) or fold(token) in self._capitalised:
+            return "-".join(part.capitalize() for part in token.split("-"))
+        return token
 
     def is_place(self, folded: str) -> bool:
         """A place, or a town's adjective ("Mainzer Schulen", "Zweibrücker")."""
