@@ -401,3 +401,20 @@ def test_the_body_the_asker_works_for_counts_as_context_not_as_what_is_asked() -
     assert _unit_value(features, "cov_unit", question, "yesno", share) > _unit_value(
         features, "cov_unit", question, "yesno", grant
     )
+
+
+def test_a_question_about_a_place_whose_own_documents_it_finds_is_a_programme_question() -> None:
+    """ "Wie viel Geld bekommt Worms?" names no programme word and was declined as off-topic (walk-through, round
+    44): the Worms press release it finds is the programme in Worms. A place only mentioned in passing (the ism "in
+    Mainz" in a document about something else) makes no programme question."""
+    from scp_assistant.answer.evidence import EvidenceJudge
+    from scp_assistant.models import ScoredChunk
+
+    title = "Acht Wormser Schulen im Startchancen-Programm: Mittel für Worms"
+    said = "Der Stadt stehen rund 14,3 Mio. € zur Verfügung."
+    worms = Chunk("worms", "worms::000", title, "Stadt Worms", "", "", "pressemitteilung", "RLP", "Mittel", None, said)
+    ism = _chunk("ism", "ism", "Das ism in Mainz begleitet die Schulträger.")
+    judge = EvidenceJudge(BM25Index([worms, ism]))
+    assert judge.judge("Wie viel Geld bekommt Worms?", [ScoredChunk(worms, 1.0)]).programme
+    assert not judge.judge("Wie viel Geld bekommt Mainz?", [ScoredChunk(ism, 1.0)]).programme
+    assert not judge.judge("Wie viel Geld bekommt Worms?", [ScoredChunk(ism, 1.0)]).programme

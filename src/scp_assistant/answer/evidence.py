@@ -109,6 +109,13 @@ class EvidenceJudge:
                 self._passages[chunk.chunk_id] = known
         return known
 
+    def _about_its_place(self, question: str, top: Sequence[ScoredChunk]) -> bool:
+        """Does the question name a place whose own programme documents it found ("Wie viel bekommt Mainz?" finds the
+        Mainz press release)? Such a question is about the programme without naming it: a Schulträger asks about
+        its town's share. Words a screen declines before the search ("Wetter in Mainz") never get here."""
+        named = [fold(p) for p in self.places.named(without_asker(question))]
+        return any(place in fold(c.chunk.title) for place in named for c in top)
+
     # ---- vocabulary ------------------------------------------------------------------------------
     def _known(self, word: str) -> bool:
         if word in self._vocab or word.isdigit() or word in WRITTEN_AS_SYMBOL:
@@ -167,7 +174,7 @@ class EvidenceJudge:
         passage_words = " " + " ".join(self._passage(c.chunk)[1] for c in top) + " "
         unresolved = [u for u in unknown if not _resolved(u, passage_words)]
         foreign = [u for u in unresolved if not self.resolved_in_corpus(u)]
-        programme = self.is_programme_text(without_asker(question))
+        programme = self.is_programme_text(without_asker(question)) or self._about_its_place(question, top[:3])
 
         score = 0.6 + 0.3 * (coverage - 0.5) + 0.08 * (min(dense, 5.0) - 2.7)
         if eligibility:  # "Dürfen wir X bezahlen?" is answered by the general rules even for an unknown X
