@@ -57,7 +57,9 @@ def test_the_conversation_follows_the_visitor_to_another_page_of_the_portal(
         # the page is hers to read: the panel waits closed (on a phone it would cover the page), the focus is the page's
         assert launcher.get_attribute("aria-expanded") == "false" and not widget.locator("section.panel").is_visible()
         assert page.evaluate("document.activeElement === document.body")
+        assert "Ihre Unterhaltung geht hier weiter" in launcher.inner_text()  # the closed launcher says it is there
         launcher.click()  # the same question, answer, sources and rating
+        assert "geht hier weiter" not in launcher.inner_text()
         assert widget.locator("section.panel").is_visible()
         assert _shown(widget) == before
         assert widget.locator(".msg.bot").last.locator(".srcs li").count() == sources

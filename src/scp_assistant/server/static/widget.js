@@ -55,7 +55,7 @@
       months: ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
         "November", "Dezember"],
       unsent: "Ihre Frage war noch nicht beantwortet, als die Seite verlassen oder neu geladen wurde. Sie steht wieder im Eingabefeld: Senden Sie sie erneut.",
-      waiting: "Ihre Frage wartet",
+      waiting: "Ihre Frage wartet", resumable: "Ihre Unterhaltung geht hier weiter",
       examples: "Beispielfragen", searched: "Gesucht wurde: ", withTopic: "Bezogen auf die vorige Frage: ",
       andTopic: " – bezogen auf die vorige Frage: ",
       sources: "Quellen", source: "Quelle",
@@ -102,7 +102,7 @@
       months: ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
         "November", "December"],
       unsent: "Your question had not been answered when the page was left or reloaded. It is back in the box: please send it again.",
-      waiting: "Your question is waiting",
+      waiting: "Your question is waiting", resumable: "Your conversation continues here",
       examples: "Example questions", searched: "Searched for: ", withTopic: "Read with the previous question's topic: ",
       andTopic: " – read with the previous question's topic: ",
       sources: "Sources", source: "Source",
@@ -744,6 +744,11 @@
         return;
       }
       unseen = panel.hidden;
+      // the portal's next page opens with the panel closed: its launcher says the conversation is there (walk-through,
+      // round 44: nothing showed it until opened)
+      if (launcher && panel.hidden && !launcher.querySelector(".waiting")) {
+        launcher.appendChild(el("span", { "class": "waiting" }, T.resumable));
+      }
       toLatest();
     }
 
