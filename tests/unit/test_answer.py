@@ -2,7 +2,7 @@ import re
 
 import pytest
 
-from helpers import hand_models
+from helpers import hand_models, write_markdown
 from scp_assistant.answer import messages
 from scp_assistant.answer.citations import check
 from scp_assistant.container import Container
@@ -111,6 +111,24 @@ def test_no_programme_word_and_an_unknown_thing_is_off_topic_whatever_the_refusa
     assert asker.refused and asker.refusal_reason == "out_of_scope"
     school = fake_container.answer_service.ask("Wie hoch ist der Hebesatz für unsere Startchancen-Schule?")
     assert school.refusal_reason != "out_of_scope"
+
+
+def test_a_question_about_a_place_with_its_own_documents_is_no_off_topic_question_unless_they_lack_its_thing(
+    fake_container: Container,
+) -> None:
+    """ "Wie viel Geld bekommt Worms?" names no programme word and was declined as off-topic (walk-through, round
+    44); "Wie viele Einwohner hat Worms?" stays off-topic: the Worms documents do not know "Einwohner"."""
+    corpus = fake_container.settings.corpus_dir
+    write_markdown(corpus, "worms", "Mittel für den Schulträger Worms", {
+        "Fördervolumen": "Die Stadt Worms erhält als Schulträger rund 14,3 Mio. € für acht Schulen.",
+    })  # fmt: skip
+    assert fake_container.ingest_pipeline().run(corpus).ok
+    fake_container.reset_retrieval()
+    service = fake_container.answer_service
+    service.models = hand_models(refuse_above=1.01)  # a refusal model that never declines: the scope check decides
+    assert service.ask("Wie viel Geld bekommt Worms?").refusal_reason != "out_of_scope"
+    residents = service.ask("Wie viele Einwohner hat Worms?")
+    assert residents.refused and residents.refusal_reason == "out_of_scope"
 
 
 def test_an_off_topic_refusal_after_the_search_names_what_the_documents_lack(fake_container: Container) -> None:

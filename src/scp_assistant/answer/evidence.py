@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from scp_assistant.asking import asked_in
-from scp_assistant.learn.question_words import without_asker, without_purpose
+from scp_assistant.learn.question_words import is_common, without_asker, without_purpose
 from scp_assistant.models import Chunk, ScoredChunk
 from scp_assistant.retrieve.bm25 import BM25Index, within_one_edit
 from scp_assistant.retrieve.hybrid import dense_z
@@ -80,13 +80,26 @@ class Evidence:
     unknown_nouns: list[str] = field(default_factory=list)
     unresolved: list[str] = field(default_factory=list)  # unknown nouns the passages cannot piece together
     foreign: list[str] = field(default_factory=list)  # ... and the whole corpus cannot either
-    programme: bool = True  # the question uses programme vocabulary
+    programme: bool = (
+        True  # the question uses programme vocabulary, or names a place whose programme documents it found
+    )
+    place_only: bool = False  # ... the place alone ("Wie viel bekommt Mainz?", "Wie viele Einwohner hat Mainz?")
     missing_numbers: list[str] = field(default_factory=list)
     coverage: float = 0.0
     dense: float = 0.0  # z-score of the best passage's dense similarity within the candidates
     english: bool = False
     eligibility: bool = False
     foreign_places: list[str] = field(default_factory=list)  # places asked about that the documents never name
+
+    def off_topic(self, floor: float) -> bool:
+        """No question for the documents: no programme word, and less than ``floor`` of its words in the passages
+        or a thing they do not know. A place with programme documents of its own makes a programme question ("Wie
+        viel bekommt Mainz?", "Wie viel Geld bekommt Worms?"), but not of a thing they do not know ("Wie viele
+        Einwohner hat Mainz?"); a word any programme question may use ("Geld") is no such thing."""
+        if self.programme and not self.place_only:
+            return False
+        unknown = [u for u in self.unresolved if not (self.place_only and is_common(u))]
+        return bool(unknown) or (not self.place_only and self.coverage < floor)
 
 
 class EvidenceJudge:
@@ -174,7 +187,9 @@ class EvidenceJudge:
         passage_words = " " + " ".join(self._passage(c.chunk)[1] for c in top) + " "
         unresolved = [u for u in unknown if not _resolved(u, passage_words)]
         foreign = [u for u in unresolved if not self.resolved_in_corpus(u)]
-        programme = self.is_programme_text(without_asker(question)) or self._about_its_place(question, top[:3])
+        named = self.is_programme_text(without_asker(question))
+        place_only = not named and self._about_its_place(question, top[:3])
+        programme = named or place_only
 
         score = 0.6 + 0.3 * (coverage - 0.5) + 0.08 * (min(dense, 5.0) - 2.7)
         if eligibility:  # "Dürfen wir X bezahlen?" is answered by the general rules even for an unknown X
@@ -196,6 +211,7 @@ class EvidenceJudge:
             unresolved=unresolved,
             foreign=foreign,
             programme=programme,
+            place_only=place_only,
             missing_numbers=missing_numbers,
             coverage=coverage,
             dense=dense,

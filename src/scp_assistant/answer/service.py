@@ -108,7 +108,7 @@ class AnswerService:
         evidence = self.judge.judge(query, ranked)
         log.debug("evidence %s", evidence)
         prep.foreign_places = tuple(evidence.foreign_places)
-        if not evidence.programme and (evidence.coverage < OFF_TOPIC_COVERAGE or evidence.unresolved):
+        if evidence.off_topic(OFF_TOPIC_COVERAGE):
             # neither the programme's vocabulary nor much of anything the documents say ("Bist du ein Mensch?",
             # "'; DROP TABLE …", "{{7*7}}"), or no programme word and a thing the passages do not know
             # ("Wie rechne ich eine Dienstreise nach dem Landesreisekostengesetz ab?"; coverage counts only
