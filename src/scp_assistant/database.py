@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
@@ -60,6 +61,24 @@ class _PerThread:
             raise
 
 
+def _use_wal(path: Path, attempts: int = 50) -> None:
+    """Put the file in WAL mode (kept in the file). Switching takes the file to itself, and the busy timeout does not
+    wait for it: two workers starting at once on a new file saw "database is locked" (integration test, round 44). A
+    file already in WAL mode is left alone; a switch that meets another process is tried again."""
+    for attempt in range(attempts):
+        db = sqlite3.connect(path, timeout=10)
+        try:
+            if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == attempts - 1:
+                raise
+        finally:
+            db.close()
+        time.sleep(0.1)
+
+
 class SQLiteDatabase(_PerThread):
     """A file in the data dir, in WAL mode: readers never wait for the writer, no fsync per commit."""
 
@@ -67,8 +86,7 @@ class SQLiteDatabase(_PerThread):
         super().__init__((sqlite3.OperationalError,))
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        with sqlite3.connect(path, timeout=10) as db:
-            db.execute("PRAGMA journal_mode=WAL")  # kept in the file
+        _use_wal(path)
 
     def _open(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, timeout=10)

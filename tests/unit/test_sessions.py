@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from helpers import Declining
+from helpers import Declining, at_once
 from scp_assistant.answer import messages
 from scp_assistant.container import Container
 from scp_assistant.conversation.chat import Answerer, ChatService
@@ -389,3 +389,17 @@ def test_a_follow_up_to_a_pasted_e_mail_carries_what_it_asked_not_its_background
     searched = chat.ask("Und für Säule II?", first.session_id).rewritten_question
     assert "Eigenanteil" in searched and "Säule II" in searched
     assert "Gespräch" not in searched and "Lernatelier" not in searched
+
+
+def test_workers_that_open_a_new_database_file_at_once_all_start(tmp_path: Path) -> None:
+    """`serve --workers 2` on a new data dir: both put the file in WAL mode at the same moment, and one of them failed
+    with "database is locked" (integration test, round 44); switching meets the other and is tried again."""
+    for round_ in range(30):
+        path = tmp_path / f"state-{round_}.sqlite3"
+
+        def start(_: int, path: Path = path) -> None:
+            store = SQLSessionStore(SQLiteDatabase(path))
+            store.record(store.get_or_create(None), "Frage", "Frage")
+
+        _, errors = at_once(start, threads=6)
+        assert errors == [], round_
