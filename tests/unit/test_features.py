@@ -418,3 +418,16 @@ def test_a_question_about_a_place_whose_own_documents_it_finds_is_a_programme_qu
     assert judge.judge("Wie viel Geld bekommt Worms?", [ScoredChunk(worms, 1.0)]).programme
     assert not judge.judge("Wie viel Geld bekommt Mainz?", [ScoredChunk(ism, 1.0)]).programme
     assert not judge.judge("Wie viel Geld bekommt Worms?", [ScoredChunk(ism, 1.0)]).programme
+
+
+def test_a_question_the_programmes_faq_asks_is_a_programme_question() -> None:
+    """ "Wer ist für was zuständig?" names no programme word; offered to click in place of "Wer ist zuständig?", it
+    was declined (integration test, round 44). The FAQ that asks it makes it the programme's."""
+    from scp_assistant.answer.evidence import EvidenceJudge
+    from scp_assistant.models import ScoredChunk
+
+    said = "Der Bund beteiligt sich; für die Umsetzung sind die Länder zuständig."
+    faq = Chunk("faq", "faq::001", "FAQ", "BMBF", "", "", "faq", "Bund", "", None, said, "Wer ist für was zuständig?")
+    judge = EvidenceJudge(BM25Index([faq]))
+    assert judge.judge("Wer ist für was zuständig?", [ScoredChunk(faq, 1.0)]).programme
+    assert not judge.judge("Wer ist hier zuständig?", [ScoredChunk(faq, 1.0)]).programme

@@ -187,7 +187,9 @@ class EvidenceJudge:
         passage_words = " " + " ".join(self._passage(c.chunk)[1] for c in top) + " "
         unresolved = [u for u in unknown if not _resolved(u, passage_words)]
         foreign = [u for u in unresolved if not self.resolved_in_corpus(u)]
-        named = self.is_programme_text(without_asker(question))
+        # a question the programme's own FAQ asks is the programme's, whatever its words ("Wer ist für was
+        # zuständig?", offered to click in place of a question without a topic)
+        named = self.is_programme_text(without_asker(question)) or _asked_by(question, top)
         place_only = not named and self._about_its_place(question, top[:3])
         programme = named or place_only
 
@@ -222,6 +224,12 @@ class EvidenceJudge:
 
 
 _LONG_GLOSSARY = tuple(g for g in GLOSSARY if len(g) >= 7)
+
+
+def _asked_by(question: str, top: Sequence[ScoredChunk]) -> bool:
+    """Is the question, word for word, the FAQ question of one of the passages?"""
+    plain = " ".join(re.findall(r"\w+", fold(question)))
+    return any(c.chunk.question and " ".join(re.findall(r"\w+", fold(c.chunk.question))) == plain for c in top)
 
 
 def _near_glossary(word: str) -> bool:
