@@ -78,6 +78,7 @@ def test_a_towns_share_is_answered_without_naming_the_programme(real_container: 
     assert not worms.refused and "Worms" in worms.answer and worms.citations
     assert not svc.ask("Wie viel bekommt Mainz?").refused
     assert svc.ask("Wie viele Einwohner hat Worms?").refusal_reason == "out_of_scope"
+    assert svc.ask("Wer ist Oberbürgermeister von Worms?").refused  # a word the Worms passages do not have
 
 
 def test_cross_validated_quality_on_the_bundled_sets(real_container: Container) -> None:

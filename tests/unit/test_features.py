@@ -418,6 +418,12 @@ def test_a_question_about_a_place_whose_own_documents_it_finds_is_a_programme_qu
     assert judge.judge("Wie viel Geld bekommt Worms?", [ScoredChunk(worms, 1.0)]).programme
     assert not judge.judge("Wie viel Geld bekommt Mainz?", [ScoredChunk(ism, 1.0)]).programme
     assert not judge.judge("Wie viel Geld bekommt Worms?", [ScoredChunk(ism, 1.0)]).programme
+    # a thing the town's passages do not name makes it no programme question: the corpus knows "Schulträger" from the
+    # ism, the Worms passage does not have "Oberbürgermeister" (a word the documents know from elsewhere)
+    mayor = _chunk("zwei", "Stadt", "Für Zweibrücken hat Oberbürgermeister Wosnitza die Vereinbarung unterzeichnet.")
+    judge = EvidenceJudge(BM25Index([worms, ism, mayor]))
+    assert not judge.judge("Wer ist Oberbürgermeister von Worms?", [ScoredChunk(worms, 1.0)]).programme
+    assert judge.judge("Wie viel Geld bekommt Worms?", [ScoredChunk(worms, 1.0)]).programme
 
 
 def test_a_question_the_programmes_faq_asks_is_a_programme_question() -> None:

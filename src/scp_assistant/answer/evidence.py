@@ -162,6 +162,15 @@ class EvidenceJudge:
                     out.append(token)
         return out
 
+    def _things_missing(self, question: str, passage_terms: set[str]) -> list[str]:
+        """The nouns of a question (not its places, not words any programme question may use, "Geld") none of whose
+        index terms the passages hold."""
+        nouns = re.findall(r"(?<![.?!:]\s)(?<!^)\b[A-ZÄÖÜ][a-zäöüß]{3,}\b", question.strip())
+        return [
+            n for n in nouns
+            if not is_common(n) and not self.places.named(n) and not set(self._bm25.query_terms(n)) & passage_terms
+        ]  # fmt: skip
+
     # ---- judgement ------------------------------------------------------------------------------
     def judge(self, question: str, ranked: Sequence[ScoredChunk]) -> Evidence:
         """Score 0..1: starts from coverage and similarity, minus penalties for what the passages lack."""
@@ -190,7 +199,9 @@ class EvidenceJudge:
         # a question the programme's own FAQ asks is the programme's, whatever its words ("Wer ist für was
         # zuständig?", offered to click in place of a question without a topic)
         named = self.is_programme_text(without_asker(question)) or _asked_by(question, top)
-        place_only = not named and self._about_its_place(question, top[:3])
+        # ... unless it asks about a thing those passages do not name ("Wer ist Oberbürgermeister von Worms?": the
+        # corpus knows the word from Mainz, the Worms passages do not have it): then it is read as before
+        place_only = not named and self._about_its_place(question, top[:3]) and not self._things_missing(asked, p_terms)
         programme = named or place_only
 
         score = 0.6 + 0.3 * (coverage - 0.5) + 0.08 * (min(dense, 5.0) - 2.7)
