@@ -143,9 +143,8 @@ class Answer:
     retrieved: list[RetrievedRef]
     latency_ms: float = 0.0
     searched: str = ""  # what was searched: the question with typing errors corrected (the chat shows it)
-    suggestions: list[str] = field(
-        default_factory=list
-    )  # questions to ask instead (small talk, no topic, nothing to point back at)
+    # questions to ask instead (small talk, no topic named, nothing to point back at)
+    suggestions: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -148,6 +148,11 @@ def fold(text: str) -> str:
     return text.replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("ß", "ss")
 
 
+def plain(text: str) -> str:
+    """A text's words, folded and single-spaced: two wordings are the same question when these are equal."""
+    return " ".join(re.findall(r"\w+", fold(text)))
+
+
 def german_stemmer() -> Any:
     """One Snowball stemmer per thread: a stemmer keeps its word in itself, so sharing one across the server's
     threads corrupts words under load (seen as IndexError inside snowballstemmer)."""

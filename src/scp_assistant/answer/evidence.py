@@ -23,7 +23,7 @@ from scp_assistant.models import Chunk, ScoredChunk
 from scp_assistant.retrieve.bm25 import BM25Index, within_one_edit
 from scp_assistant.retrieve.hybrid import dense_z
 from scp_assistant.retrieve.places import PlaceNames
-from scp_assistant.text import STOPWORDS, WRITTEN_AS_SYMBOL, fold, stem, words
+from scp_assistant.text import STOPWORDS, WRITTEN_AS_SYMBOL, fold, plain, stem, words
 
 GLOSSARY = tuple(
     """
@@ -80,9 +80,8 @@ class Evidence:
     unknown_nouns: list[str] = field(default_factory=list)
     unresolved: list[str] = field(default_factory=list)  # unknown nouns the passages cannot piece together
     foreign: list[str] = field(default_factory=list)  # ... and the whole corpus cannot either
-    programme: bool = (
-        True  # the question uses programme vocabulary, or names a place whose programme documents it found
-    )
+    # the question uses programme vocabulary, or names a place whose programme documents it found
+    programme: bool = True
     place_only: bool = False  # ... the place alone ("Wie viel bekommt Mainz?", "Wie viele Einwohner hat Mainz?")
     missing_numbers: list[str] = field(default_factory=list)
     coverage: float = 0.0
@@ -239,8 +238,8 @@ _LONG_GLOSSARY = tuple(g for g in GLOSSARY if len(g) >= 7)
 
 def _asked_by(question: str, top: Sequence[ScoredChunk]) -> bool:
     """Is the question, word for word, the FAQ question of one of the passages?"""
-    plain = " ".join(re.findall(r"\w+", fold(question)))
-    return any(c.chunk.question and " ".join(re.findall(r"\w+", fold(c.chunk.question))) == plain for c in top)
+    asked = plain(question)
+    return any(c.chunk.question and plain(c.chunk.question) == asked for c in top)
 
 
 def _near_glossary(word: str) -> bool:

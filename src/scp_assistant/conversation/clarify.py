@@ -20,7 +20,7 @@ from scp_assistant.conversation.topic_phrases import TopicPhrases
 from scp_assistant.conversation.turn_words import QUESTION_WORD, WORD
 from scp_assistant.models import Chunk
 from scp_assistant.retrieve.bm25 import BM25Index
-from scp_assistant.text import STOPWORDS, fold
+from scp_assistant.text import STOPWORDS, fold, plain
 
 SUGGESTIONS = 3
 # what a small-talk turn may consist of, besides punctuation: greetings, thanks, goodbyes, and asking what the
@@ -92,13 +92,13 @@ class Suggestions:
         self._bm25 = bm25
         self._home = home
         self._questions = _faq_questions(bm25.chunks, home)
-        self._plain = frozenset(_plain(q) for q, _ in self._questions)
+        self._plain = frozenset(plain(q) for q, _ in self._questions)
         self._terms = {q: frozenset(bm25.query_terms(q)) for q, _ in self._questions}
 
     def asked_by_documents(self, text: str) -> bool:
         """Is the turn one of the FAQ questions ("Wer ist für was zuständig?" names no topic, yet the FAQ answers
         it; every suggestion is such a question, and is searched when clicked)?"""
-        return _plain(text) in self._plain
+        return plain(text) in self._plain
 
     def for_turn(self, text: str, n: int = SUGGESTIONS) -> tuple[str, ...]:
         weights = {t: self._bm25.idf(t) * w for t, w in self._bm25.expanded_terms(text).items()}
@@ -164,7 +164,7 @@ class Clarifier:
         first = previous is None or previous.off_topic
         if resolution.orphan:  # "Und wer genehmigt das?" with nothing before it: what the documents ask
             return replace(resolution, suggestions=self._suggestions.for_turn(corrected))
-        if first and not resolution.dependent and not resolution.orphan and self.too_general(corrected):
+        if first and not resolution.dependent and self.too_general(corrected):
             return replace(resolution, too_general=True, suggestions=self._suggestions.for_turn(corrected))
         return resolution
 
@@ -200,7 +200,3 @@ _CONTINUING = frozenset(
     for w in "für fürs zum zur im in ins bei beim zu über um an am auf aus vom von mit nach wegen bezüglich betreffend "
     "hinsichtlich und der die das den dem des ein eine einen einem einer".split()
 )
-
-
-def _plain(text: str) -> str:
-    return " ".join(re.findall(r"\w+", fold(text)))

@@ -129,10 +129,7 @@ _UPSERT = (
     "INSERT INTO sessions SELECT {p}, {p}, {p} WHERE NOT EXISTS (SELECT 1 FROM forgotten_sessions WHERE id = {p}) "
     "ON CONFLICT (id) DO UPDATE SET touched = excluded.touched, turns = excluded.turns"
 )
-_FORGET = (
-    "INSERT INTO forgotten_sessions VALUES ({p}, {p}) ON CONFLICT (id) DO UPDATE SET at = excluded.at",
-    "DELETE FROM sessions WHERE id = {p}",
-)
+_MARK_FORGOTTEN = "INSERT INTO forgotten_sessions VALUES ({p}, {p}) ON CONFLICT (id) DO UPDATE SET at = excluded.at"
 
 
 class SQLSessionStore:
@@ -190,8 +187,8 @@ class SQLSessionStore:
 
     def forget(self, session_id: str) -> None:
         with self._db.transaction() as db:
-            db.execute(self._db.sql(_FORGET[0]), (session_id, self._clock()))
-            db.execute(self._db.sql(_FORGET[1]), (session_id,))
+            db.execute(self._db.sql(_MARK_FORGOTTEN), (session_id, self._clock()))
+            db.execute(self._db.sql("DELETE FROM sessions WHERE id = {p}"), (session_id,))
 
     def sweep(self, now: float | None = None) -> None:
         """Delete expired sessions and, beyond ``max_sessions``, the least recently used."""
